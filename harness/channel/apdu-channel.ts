@@ -1,0 +1,37 @@
+/**
+ * How conformance suites, scenarios, reference terminals and traces reach a card (house style
+ * §3.2): bytes in, bytes out, whatever is behind — the in-process emulator, a PC/SC reader
+ * (virtual or physical) or the NFC endpoint.
+ */
+
+export interface ApduChannel {
+  /** `in-process`, `pcsc`, `ws-nfc`, … */
+  readonly kind: string;
+  /** Human description for reports (`in-process: CIE (NXP)`, `pcsc: CIE Bench Virtual Reader 00 00`). */
+  readonly description: string;
+  /** Powers the card / connects; resolves to the ATR. */
+  connect(): Promise<Uint8Array>;
+  /** Raw command APDU → raw response APDU (data ‖ SW1 SW2). */
+  transmit(command: Uint8Array): Promise<Uint8Array>;
+  /** Warm reset; resolves to the ATR. */
+  reset(): Promise<Uint8Array>;
+  close(): Promise<void>;
+}
+
+export type ChannelErrorCode =
+  | 'CHANNEL_NOT_CONNECTED'
+  | 'CHANNEL_CLOSED'
+  | 'CARD_REMOVED'
+  | 'READER_NOT_FOUND'
+  | 'TRANSMIT_FAILED'
+  | 'TIMEOUT'
+  | 'TAG_LOST';
+
+/** Host-side channel failure with a stable code (house style §3.3). */
+export class ChannelError extends Error {
+  readonly code: ChannelErrorCode;
+  constructor(code: ChannelErrorCode, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
