@@ -33,8 +33,9 @@ function readTag(r: ByteReader): number {
   if (first === 0x00 || first === 0xff) throw new TlvFormatError(`invalid tag byte ${toHex(Uint8Array.of(first))}`);
   let tag = first;
   if ((first & 0x1f) !== 0x1f) return tag;
+  // n counts subsequent bytes: the whole tag is 1 + n bytes long.
   for (let n = 1; ; n++) {
-    if (n >= MAX_TAG_BYTES + 1) throw new TlvFormatError(`tag longer than ${MAX_TAG_BYTES} bytes`);
+    if (n >= MAX_TAG_BYTES) throw new TlvFormatError(`tag longer than ${MAX_TAG_BYTES} bytes`);
     const b = r.u8('tag');
     // X.690 §8.1.2.4.2 c): the first subsequent byte may not have bits 7..1 all zero.
     if (n === 1 && (b & 0x7f) === 0) throw new TlvFormatError('tag with leading zero subsequent byte');
