@@ -96,9 +96,10 @@ export function commandApdu(init: CommandApduInit): CommandApdu {
   if (!Number.isInteger(ne) || ne < 0 || ne > 65536) throw new RangeError(`Ne out of range: ${ne}`);
   if (data.length > 65535) throw new RangeError(`Nc out of range: ${data.length}`);
   const fitsShort = data.length <= 255 && ne <= 256;
-  const form = init.form ?? (fitsShort ? 'short' : 'extended');
-  if (form === 'short' && !fitsShort) throw new RangeError('data or Ne too large for a short APDU');
   const c: ApduCase = data.length === 0 ? (ne === 0 ? 1 : 2) : ne === 0 ? 3 : 4;
+  // A case-1 command has no length field, so nothing on the wire tells its form: always short.
+  const form = c === 1 ? 'short' : (init.form ?? (fitsShort ? 'short' : 'extended'));
+  if (form === 'short' && !fitsShort) throw new RangeError('data or Ne too large for a short APDU');
   return { cla: init.cla, ins: init.ins, p1: init.p1, p2: init.p2, data, ne, form, case: c };
 }
 
