@@ -1,0 +1,114 @@
+/**
+ * Synchronous, deterministic RSA signatures for the test PKI (certificates, EF.SOD):
+ *
+ * - RSASSA-PKCS1-v1_5 (RFC 8017 §8.2) through `node:crypto` — deterministic by construction;
+ * - RSASSA-PSS (RFC 8017 §8.1, EMSA-PSS §9.1.1) encoded here so that the salt can come from an
+ *   injected RNG or be derived from the message (same seed, same EF.SOD bytes), then signed with
+ *   the raw RSA operation of `node:crypto`; verification goes through `node:crypto`.
+ *
+ * KeyObjects are cached per key object: building one from JWK costs more than a signature.
+ */
+import { constants, privateEncrypt, publicEncrypt, sign, verify, type KeyObject } from 'node:crypto';
+import { concatBytes } from '../../bytes/bytes.ts';
+import { hash, hashLength, type HashName } from '../../crypto/hash.ts';
+import { byteLength, rsaPrivateKeyObject, rsaPublicKeyObject, type RsaPrivateKey, type RsaPublicKey } from '../../crypto/rsa.ts';
+import type { Rng } from '../../crypto/rng.ts';
+
+const privateCache = new WeakMap<RsaPrivateKey, KeyObject>();
+const publicCache = new WeakMap<RsaPublicKey, KeyObject>();
+
+export function privateKeyObject(key: RsaPrivateKey): KeyObject {
+  let k = privateCache.get(key);
+  if (!k) {
+    k = rsaPrivateKeyObject(key);
+    privateCache.set(key, k);
+  }
+  return k;
+}
+
+export function publicKeyObject(key: RsaPublicKey): KeyObject {
+  let k = publicCache.get(key);
+  if (!k) {
+    k = rsaPublicKeyObject(key);
+    publicCache.set(key, k);
+  }
+  return k;
+}
+
+function u8(b: Buffer): Uint8Array {
+  return new Uint8Array(b.buffer, b.byteOffset, b.length);
+}
+
+/** input^d mod n (input exactly k bytes and below n), through OpenSSL with CRT. */
+export function rsaPrivateRaw(key: RsaPrivateKey, input: Uint8Array): Uint8Array {
+  return u8(privateEncrypt({ key: privateKeyObject(key), padding: constants.RSA_NO_PADDING }, input));
+}
+
+/** input^e mod n (input exactly k bytes and below n). Works for large e (the IAS CA key, cie-ias.md §2.4). */
+export function rsaPublicRaw(key: RsaPublicKey, input: Uint8Array): Uint8Array {
+  return u8(publicEncrypt({ key: publicKeyObject(key), padding: constants.RSA_NO_PADDING }, input));
+}
+
+/** RSASSA-PKCS1-v1_5 with DigestInfo (RFC 8017 §8.2.1). */
+export function signPkcs1(key: RsaPrivateKey, hashName: HashName, message: Uint8Array): Uint8Array {
+  return u8(sign(hashName, message, { key: privateKeyObject(key), padding: constants.RSA_PKCS1_PADDING }));
+}
+
+export function verifyPkcs1(key: RsaPublicKey | KeyObject, hashName: HashName, message: Uint8Array, signature: Uint8Array): boolean {
+  const k = 'n' in key ? publicKeyObject(key) : key;
+  return verify(hashName, message, { key: k, padding: constants.RSA_PKCS1_PADDING }, signature);
+}
+
+/** MGF1 (RFC 8017 §B.2.1). */
+export function mgf1(hashName: HashName, seed: Uint8Array, length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  const h = hashLength(hashName);
+  for (let counter = 0, off = 0; off < length; counter++, off += h) {
+    const c = Uint8Array.of(counter >>> 24, (counter >>> 16) & 0xff, (counter >>> 8) & 0xff, counter & 0xff);
+    const block = hash(hashName, concatBytes(seed, c));
+    out.set(block.subarray(0, Math.min(h, length - off)), off);
+  }
+  return out;
+}
+
+/** EMSA-PSS-ENCODE (RFC 8017 §9.1.1) with an explicit salt. */
+export function emsaPssEncode(hashName: HashName, message: Uint8Array, salt: Uint8Array, modBits: number): Uint8Array {
+  const hLen = hashLength(hashName);
+  const emBits = modBits - 1;
+  const emLen = Math.ceil(emBits / 8);
+  if (emLen < hLen + salt.length + 2) throw new RangeError('PSS: encoding error (modulus too short)');
+  const mHash = hash(hashName, message);
+  const h = hash(hashName, concatBytes(new Uint8Array(8), mHash, salt));
+  const db = new Uint8Array(emLen - hLen - 1);
+  db[emLen - salt.length - hLen - 2] = 0x01;
+  db.set(salt, db.length - salt.length);
+  const mask = mgf1(hashName, h, db.length);
+  for (let i = 0; i < db.length; i++) db[i] = (db[i] as number) ^ (mask[i] as number);
+  db[0] = (db[0] as number) & (0xff >> (8 * emLen - emBits));
+  return concatBytes(db, h, Uint8Array.of(0xbc));
+}
+
+export interface PssParams {
+  readonly hash: HashName;
+  readonly saltLength: number;
+}
+
+/**
+ * RSASSA-PSS signature. The salt comes from `rng` when given; otherwise it is derived from the
+ * message (RFC 8017 §9.1 note 4 allows a deterministic salt; it keeps personalisation reproducible).
+ */
+export function signPss(key: RsaPrivateKey, params: PssParams, message: Uint8Array, rng?: Rng): Uint8Array {
+  const salt = rng
+    ? rng.bytes(params.saltLength)
+    : hash(params.hash, concatBytes(new TextEncoder().encode('ciebench-pss-salt'), message)).subarray(0, params.saltLength);
+  const modBits = key.n.toString(2).length;
+  const em = emsaPssEncode(params.hash, message, salt, modBits);
+  const k = byteLength(key.n);
+  const input = em.length === k ? em : concatBytes(new Uint8Array(k - em.length), em);
+  return rsaPrivateRaw(key, input);
+}
+
+export function verifyPss(key: RsaPublicKey | KeyObject, params: PssParams, message: Uint8Array, signature: Uint8Array): boolean {
+  const k = 'n' in key ? publicKeyObject(key) : key;
+  return verify(params.hash, message, { key: k, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: params.saltLength }, signature);
+}

@@ -1,0 +1,150 @@
+/**
+ * The synthetic TEST PKI of CIE Bench, derived deterministically from a seed:
+ *
+ * ```
+ * CSCA  "CIE Bench TEST Country Signing CA"        self-signed, signs the Document Signer
+ *  └── DS "CIE Bench TEST Document Signer"         signs EF.SOD of the IAS and eMRTD applications
+ * Holder CA "CIE Bench TEST Citizen Authentication CA"   self-signed, issues EF 1003 certificates
+ * ```
+ * The DS certificate follows the profile of the real CIE sample (cie-ias.md §2.5, ICAO 9303-12
+ * §7.1.1): RSA-2048, AKI/SKI, private key usage period, key usage digitalSignature (critical),
+ * document type list {"C"}; signed RSASSA-PSS SHA-512 like the sample. Every name says TEST and
+ * "NOT VALID"; nothing here chains to a real authority. Validity dates are constants, never the
+ * wall clock, so the same seed gives the same bytes.
+ */
+import { seededRng } from '../../crypto/rng.ts';
+import { generateRsaKey, type RsaPrivateKey } from '../../crypto/rsa.ts';
+import type { NameAttribute } from './asn1-helpers.ts';
+import {
+  authorityKeyIdentifier,
+  basicConstraints,
+  documentTypeList,
+  issueCertificate,
+  keyUsage,
+  privateKeyUsagePeriod,
+  subjectKeyIdentifier,
+} from './x509.ts';
+
+export interface KeyAndCert {
+  /** DER X.509 certificate. */
+  readonly certificate: Uint8Array;
+  readonly key: RsaPrivateKey;
+}
+
+export interface TestPki {
+  readonly csca: KeyAndCert;
+  readonly documentSigner: KeyAndCert;
+  readonly holderCa: KeyAndCert;
+}
+
+export const TEST_PKI_ORGANISATION = 'CIE Bench (synthetic, NOT VALID)';
+const TEST_OU = 'Synthetic test PKI - not for production use';
+
+export const CSCA_NAME: readonly NameAttribute[] = [
+  ['CN', 'CIE Bench TEST Country Signing CA'],
+  ['OU', TEST_OU],
+  ['O', TEST_PKI_ORGANISATION],
+  ['C', 'IT'],
+];
+
+export const DOCUMENT_SIGNER_NAME: readonly NameAttribute[] = [
+  ['CN', 'CIE Bench TEST Document Signer'],
+  ['serialNumber', '00001'],
+  ['OU', TEST_OU],
+  ['O', TEST_PKI_ORGANISATION],
+  ['C', 'IT'],
+];
+
+export const HOLDER_CA_NAME: readonly NameAttribute[] = [
+  ['CN', 'CIE Bench TEST Citizen Authentication CA'],
+  ['OU', TEST_OU],
+  ['O', TEST_PKI_ORGANISATION],
+  ['C', 'IT'],
+];
+
+/** Fixed validity windows (UTC). Synthetic documents are issued 2021–2025 (personalise/citizen.ts). */
+export const PKI_DATES = {
+  cscaFrom: new Date('2020-01-01T00:00:00Z'),
+  cscaTo: new Date('2045-01-01T00:00:00Z'),
+  dsFrom: new Date('2021-01-01T00:00:00Z'),
+  dsTo: new Date('2037-01-01T00:00:00Z'),
+  dsKeyUsageTo: new Date('2026-01-01T00:00:00Z'),
+  holderCaFrom: new Date('2020-01-01T00:00:00Z'),
+  holderCaTo: new Date('2045-01-01T00:00:00Z'),
+} as const;
+
+/** Positive serial number of 8 bytes from a seeded stream (RFC 5280 §4.1.2.2). */
+export function serialFrom(seed: string): Uint8Array {
+  const s = seededRng(seed).bytes(8);
+  s[0] = ((s[0] as number) & 0x7f) | 0x10;
+  return s;
+}
+
+const cache = new Map<string, TestPki>();
+
+function build(seed: string): TestPki {
+  const keyOf = (role: string): RsaPrivateKey => generateRsaKey(seededRng(`ciebench-pki|${seed}|${role}`), 2048);
+  const cscaKey = keyOf('csca');
+  const dsKey = keyOf('document-signer');
+  const holderCaKey = keyOf('holder-ca');
+  const csca = issueCertificate({
+    serialNumber: serialFrom(`ciebench-pki|${seed}|csca-serial`),
+    subject: CSCA_NAME,
+    issuer: CSCA_NAME,
+    notBefore: PKI_DATES.cscaFrom,
+    notAfter: PKI_DATES.cscaTo,
+    subjectKey: cscaKey,
+    issuerKey: cscaKey,
+    signature: { kind: 'pkcs1', hash: 'sha256' },
+    extensions: [subjectKeyIdentifier(cscaKey), keyUsage([5, 6]), basicConstraints(true, 0)],
+  });
+  const ds = issueCertificate({
+    serialNumber: serialFrom(`ciebench-pki|${seed}|ds-serial`),
+    subject: DOCUMENT_SIGNER_NAME,
+    issuer: CSCA_NAME,
+    notBefore: PKI_DATES.dsFrom,
+    notAfter: PKI_DATES.dsTo,
+    subjectKey: dsKey,
+    issuerKey: cscaKey,
+    signature: { kind: 'pss', hash: 'sha512', saltLength: 64 },
+    extensions: [
+      documentTypeList(['C']),
+      authorityKeyIdentifier(cscaKey),
+      subjectKeyIdentifier(dsKey),
+      privateKeyUsagePeriod(PKI_DATES.dsFrom, PKI_DATES.dsKeyUsageTo),
+      keyUsage([0]),
+    ],
+  });
+  const holderCa = issueCertificate({
+    serialNumber: serialFrom(`ciebench-pki|${seed}|holder-ca-serial`),
+    subject: HOLDER_CA_NAME,
+    issuer: HOLDER_CA_NAME,
+    notBefore: PKI_DATES.holderCaFrom,
+    notAfter: PKI_DATES.holderCaTo,
+    subjectKey: holderCaKey,
+    issuerKey: holderCaKey,
+    signature: { kind: 'pkcs1', hash: 'sha256' },
+    extensions: [subjectKeyIdentifier(holderCaKey), keyUsage([5, 6]), basicConstraints(true, 0)],
+  });
+  return {
+    csca: { certificate: csca, key: cscaKey },
+    documentSigner: { certificate: ds, key: dsKey },
+    holderCa: { certificate: holderCa, key: holderCaKey },
+  };
+}
+
+/**
+ * The test PKI for `seed` (three RSA-2048 keys, about a second of key generation the first time;
+ * cached per seed for the life of the process).
+ */
+export function generateTestPki(seed: string): TestPki {
+  let pki = cache.get(seed);
+  if (!pki) {
+    pki = build(seed);
+    cache.set(seed, pki);
+  }
+  return pki;
+}
+
+/** The seed of the PKI every card shares unless told otherwise (one CSCA per "country"). */
+export const DEFAULT_PKI_SEED = 'ciebench-test-pki-v1';
