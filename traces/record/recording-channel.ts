@@ -118,6 +118,12 @@ export class RecordingChannel implements ApduChannel, PlainFormSink {
     this.pending?.notes.push(this.reveal ? text : maskSecretsInText(text));
   }
 
+  /** A free-text note event in the trace, after the exchanges so far. */
+  remark(text: string): void {
+    this.flush();
+    this.writer.event({ t: this.now(), kind: 'note', text: this.reveal ? text : maskSecretsInText(text) });
+  }
+
   async reset(): Promise<Uint8Array> {
     this.flush();
     const atr = await this.inner.reset();
