@@ -11,7 +11,6 @@
  */
 import { commandApdu, encodeCommandApdu, parseCommandApdu } from '../../emulator/src/apdu/command-apdu.ts';
 import { encodeResponseApdu } from '../../emulator/src/apdu/response-apdu.ts';
-import { concatBytes } from '../../emulator/src/bytes/bytes.ts';
 import { fromHex } from '../../emulator/src/bytes/hex.ts';
 import type { Clock } from '../../emulator/src/crypto/clock.ts';
 import { unwrapResponse, wrapCommand } from '../../emulator/src/sm/sm-codec.ts';
@@ -22,6 +21,7 @@ import { parseTrace } from '../format/read.ts';
 import type { Trace, TraceExchange } from '../format/schema.ts';
 import { MemorySink, TraceWriter } from '../format/write.ts';
 import { RecordingChannel } from '../record/recording-channel.ts';
+import { transmitAll } from '../record/transmit-all.ts';
 import { classify, type SessionProtocol } from './segments.ts';
 
 /** The narrow port a reference terminal implements for replay (house style rule 5). */
@@ -58,16 +58,6 @@ export interface ReplayResult {
   readonly trace: Trace;
   readonly skipped: readonly SkippedExchange[];
   readonly established: readonly SessionProtocol[];
-}
-
-async function transmitAll(ch: ApduChannel, command: Uint8Array): Promise<Uint8Array> {
-  let rsp = await ch.transmit(command);
-  const parts: Uint8Array[] = [];
-  while (rsp.length >= 2 && rsp[rsp.length - 2] === 0x61) {
-    parts.push(rsp.subarray(0, rsp.length - 2));
-    rsp = await ch.transmit(Uint8Array.of(0x00, 0xc0, 0x00, 0x00, rsp[rsp.length - 1] as number));
-  }
-  return parts.length ? concatBytes(...parts, rsp) : rsp;
 }
 
 /** Refills masked PIN/PUK bytes (VERIFY/CHANGE/RESET RETRY COUNTER, cie-ias.md §3 rows 18-21). */

@@ -5,7 +5,7 @@
  */
 import { commandApdu, encodeCommandApdu, type CommandApdu } from '../../emulator/src/apdu/command-apdu.ts';
 import { encodeResponseApdu } from '../../emulator/src/apdu/response-apdu.ts';
-import { concatBytes } from '../../emulator/src/bytes/bytes.ts';
+import { transmitAll } from '../record/transmit-all.ts';
 import { fromHex } from '../../emulator/src/bytes/hex.ts';
 import { seededRng } from '../../emulator/src/crypto/rng.ts';
 import { unwrapResponse, wrapCommand } from '../../emulator/src/sm/sm-codec.ts';
@@ -16,16 +16,7 @@ import { isPlainFormSink } from '../record/recording-channel.ts';
 
 export const PLAIN_PART: readonly string[] = ['00A4000C023F00', '00B0810008', '00A4040C07A0000000990102', '00B0000014', '00B2020C00', '0084000008'];
 
-/** Transmits, following `61xx` with GET RESPONSE (ISO/IEC 7816-4:2020 §5.3.4) as terminals do. */
-export async function transmitAll(ch: ApduChannel, command: Uint8Array): Promise<Uint8Array> {
-  let rsp = await ch.transmit(command);
-  const parts: Uint8Array[] = [];
-  while (rsp.length >= 2 && rsp[rsp.length - 2] === 0x61) {
-    parts.push(rsp.subarray(0, rsp.length - 2));
-    rsp = await ch.transmit(Uint8Array.of(0x00, 0xc0, 0x00, 0x00, rsp[rsp.length - 1] as number));
-  }
-  return parts.length ? concatBytes(...parts, rsp) : rsp;
-}
+export { transmitAll };
 
 /** Sends one plain command given as hex. */
 export async function send(ch: ApduChannel, hex: string): Promise<Uint8Array> {
