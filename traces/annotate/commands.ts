@@ -148,7 +148,8 @@ const readBinaryOdd: InsSpec = {
 
 /** IAS GET DATA: what the extended header list asks for (cie-ias.md §2.4). */
 function getDataTarget(data: Uint8Array): string {
-  const list = safeTree(data);
+  const header = findTlvPath(safeTree(data), [0x4d]);
+  const list = [{ ...(header ?? { tag: 0, constructed: true, value: data, raw: data }), children: safeTree(header?.value ?? data) ?? [] }];
   const dh = findTlvPath(list, [0x4d, 0x70, 0xbfa101, 0xa3]);
   if (dh) {
     const part = dh.children?.[0]?.tag;

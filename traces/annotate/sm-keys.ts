@@ -71,7 +71,7 @@ export class SmDecryptor {
     this.activate(seq, true);
     const s = this.session;
     if (s === undefined) return undefined;
-    const ssc = s.ssc.toString(16);
+    const ssc = (s.ssc + 1n).toString(16).toUpperCase();
     let cmd: CommandApdu;
     try {
       const u = unwrapCommand(s, wire);

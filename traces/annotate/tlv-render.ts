@@ -35,6 +35,9 @@ function node(t: Tlv, ctx: TlvContext): TlvNode {
   const name = tagName(ctx, t.tag);
   const base = { tag: tagToHex(t.tag), ...(name ? { name } : {}), length: t.value.length };
   if (t.children) return { ...base, children: t.children.map((c) => node(c, childContext(ctx, t.tag))) };
+  // An extended header list (ISO/IEC 7816-4 §8.5.1) is primitive but holds a header tree.
+  const headers = t.tag === 0x4d ? tlvTree(t.value, ctx) : undefined;
+  if (headers) return { ...base, children: headers };
   const text = readable(t.tag, t.value);
   return { ...base, value: toHex(t.value), ...(text !== undefined ? { text } : {}) };
 }
