@@ -1,0 +1,9 @@
+/** Rewrites the golden traces: `npx tsx traces/golden/generate.ts`. */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { serializeTrace } from '../format/write.ts';
+import { EMULATOR_GOLDENS, GOLDEN_DIR, importReal2018 } from './golden.ts';
+
+writeFileSync(join(GOLDEN_DIR, 'real-card/pace-2018.trace.jsonl'), serializeTrace(importReal2018()));
+for (const g of EMULATOR_GOLDENS) writeFileSync(join(GOLDEN_DIR, g.file), serializeTrace(await g.record()));
+process.stdout.write(`wrote ${1 + EMULATOR_GOLDENS.length} golden traces under ${GOLDEN_DIR}\n`);

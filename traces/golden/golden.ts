@@ -1,0 +1,75 @@
+/**
+ * The golden traces (issue 6 "Golden traces"): where each comes from and what it replays against.
+ *
+ * - `real-card/pace-2018.trace.jsonl`: the real CIE 3.0 fragment of
+ *   `shared/data/real-trace-pace-2018.txt` (italia/cie-mrtd-dotnet-sdk issue #8, 2018-03-02),
+ *   imported. Replayed against the default CIE personality with the 16-byte PACE nonce when that
+ *   personality is available (see `cie-replay.ts`).
+ * - `emulator/*.trace.jsonl`: emulator runs of the flows available in this tree, recorded at the
+ *   card boundary (wire and plain forms) with fixed seeds and a stepping clock.
+ *
+ * `npx tsx traces/golden/generate.ts` rewrites them; the golden test fails when a fresh run or
+ * a replay differs in any way the normalisation rules and `allow-list.json` do not explain.
+ */
+import { ManualClock } from '../../emulator/src/crypto/clock.ts';
+import type { CardOs } from '../../emulator/src/card/card-os.ts';
+import { smSession } from '../../emulator/src/sm/sm-session.ts';
+import { des3Suite } from '../../emulator/src/sm/suites/des3.ts';
+import { seededRng } from '../../emulator/src/crypto/rng.ts';
+import { createIsoTestCard } from '../../emulator/src/profiles/iso-test-card.ts';
+import type { Trace } from '../format/schema.ts';
+import { importLogFile } from '../import/import.ts';
+import { findFlow } from '../record/flows.ts';
+import { recordCardSession } from '../record/record-session.ts';
+import type { SessionEstablisher } from '../replay/replay.ts';
+import { createTraceTestCard, SteppingClock } from '../testing/test-cards.ts';
+import { testFlow } from '../testing/test-flows.ts';
+
+export const REAL_2018_LOG = new URL('../../../shared/data/real-trace-pace-2018.txt', import.meta.url).pathname;
+export const GOLDEN_DIR = new URL('./', import.meta.url).pathname;
+
+/** The real fragment, imported with a fixed header date (the date of the public comment). */
+export function importReal2018(): Trace {
+  return importLogFile(REAL_2018_LOG, {
+    startedAt: new Date('2018-03-02T00:00:00Z'),
+    description: 'Real CIE 3.0 on a PC/SC reader, IPZS CIE.MRTD.SDK debug output (italia/cie-mrtd-dotnet-sdk issue #8, 2018-03-02); PACE-CAN fragment, cut inside GA step 2',
+  }).trace;
+}
+
+export interface EmulatorGolden {
+  readonly file: string;
+  readonly profile: string;
+  /** Records the golden run. */
+  record(): Promise<Trace>;
+  /** A fresh card of the same personality with another seed, and its session establisher. */
+  replayTarget(): { card: CardOs; establisher?: SessionEstablisher };
+}
+
+const header = { clock: new ManualClock(new Date('2026-01-01T00:00:00Z')) };
+
+/** The trace-test card's session instruction `00 E0 00 00` (traces/testing). */
+export function e0Establisher(seed: string): SessionEstablisher {
+  return {
+    async establish(channel) {
+      await channel.transmit(Uint8Array.of(0x00, 0xe0, 0x00, 0x00));
+      const rng = seededRng(seed);
+      rng.bytes(8);
+      return smSession(des3Suite, rng.bytes(16), rng.bytes(16), 0n);
+    },
+  };
+}
+
+export const EMULATOR_GOLDENS: readonly EmulatorGolden[] = [
+  {
+    file: 'emulator/iso-read.trace.jsonl',
+    profile: 'iso-test',
+    record: () => recordCardSession(createIsoTestCard({ clock: new SteppingClock() }), (ch) => (findFlow('iso-read') as NonNullable<ReturnType<typeof findFlow>>).run(ch, []), { profile: 'iso-test', description: 'flow iso-read on the generic ISO test card', ...header }),
+    replayTarget: () => ({ card: createIsoTestCard() }),
+  },
+  {
+    file: 'emulator/trace-test-sm.trace.jsonl',
+    profile: 'trace-test',
+    record: () => recordCardSession(createTraceTestCard('golden'), (ch) => testFlow(ch, 'golden'), { profile: 'trace-test', description: 'test flow with an SM session on the trace-test card, seed "golden"', ...header }),
+    replayTarget: () => ({ card: createTraceTestCard('replay'), establisher: e0Establisher('replay') }),
+  },
+];
