@@ -1,0 +1,55 @@
+/**
+ * Where the virtual readers and the NFC endpoint live, in one place for the CLI, the bench, the
+ * tests and the documentation. Ports are loopback TCP ports.
+ */
+
+export interface VirtualReaderKind {
+  readonly id: 'ciebench' | 'vpcd';
+  /** pcscd appends " RR SS" (reader index, slot). */
+  readonly readerPrefix: string;
+  /** Port of slot 0; slot i listens on port + i. */
+  readonly port: number;
+  readonly slots: number;
+  /** reader.conf.d entry that declares it. */
+  readonly confFile: string;
+  readonly library: string;
+}
+
+/** This project's driver (harness/reader-driver): ATR attribute, extended APDUs, no Nagle stall. */
+export const CIEBENCH_READER: VirtualReaderKind = {
+  id: 'ciebench',
+  readerPrefix: 'CIE Bench Virtual Reader',
+  port: 35980,
+  slots: 2,
+  confFile: '/etc/reader.conf.d/ciebench',
+  library: '/usr/lib/pcsc/drivers/serial/libifdciebench.so',
+};
+
+/** Debian 12's vsmartcard-vpcd 0.8 (virtual-reader-nfc.md §2.4). */
+export const DEBIAN_VPCD: VirtualReaderKind = {
+  id: 'vpcd',
+  readerPrefix: 'Virtual PCD',
+  port: 35963,
+  slots: 2,
+  confFile: '/etc/reader.conf.d/vpcd',
+  library: '/usr/lib/pcsc/drivers/serial/libifdvpcd.so',
+};
+
+export const VIRTUAL_READERS: readonly VirtualReaderKind[] = [CIEBENCH_READER, DEBIAN_VPCD];
+
+/** Loopback address whose route carries `quickack 1` (spec §6.7 #2); cards for vpcd connect from it. */
+export const QUICKACK_ADDRESS = '127.0.0.2';
+
+/** Default port of the WebSocket NFC (ISO-DEP) endpoint. */
+export const NFC_WS_PORT = 35990;
+
+/** Reader name of slot `slot` of the first reader of a kind (`CIE Bench Virtual Reader 00 01`). */
+export function readerName(kind: VirtualReaderKind, slot = 0, index = 0): string {
+  const hex = (n: number): string => n.toString(16).toUpperCase().padStart(2, '0');
+  return `${kind.readerPrefix} ${hex(index)} ${hex(slot)}`;
+}
+
+/** True for readers that are emulated cards' slots (no physical card can be harmed there). */
+export function isVirtualReader(name: string): boolean {
+  return VIRTUAL_READERS.some((k) => name.startsWith(`${k.readerPrefix} `));
+}

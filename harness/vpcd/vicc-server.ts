@@ -1,0 +1,95 @@
+/**
+ * Reversed mode (virtual-reader-nfc.md §2.1, §2.5): the card listens and the reader connects to
+ * it — upstream vpcd with `DEVICENAME host:port`, this project's reader driver with `,connect`,
+ * or a phone relay such as the Android "Smart Card Emulator" (ACardEmulator). One reader at a
+ * time holds the card; a second connection while one is active is closed at once. The card loses
+ * power whenever its reader goes.
+ */
+import { createServer, type Server, type Socket } from 'node:net';
+import type { IsoDepSession } from '../nfc/iso-dep-session.ts';
+import { ViccEndpoint, type ViccEndpointEvent } from './vicc-endpoint.ts';
+import { serveViccLink, type LinkCloseReason, type ViccLink } from './vicc-link.ts';
+
+export type ViccServerEvent =
+  | { readonly kind: 'listening'; readonly host: string; readonly port: number }
+  | { readonly kind: 'reader-connected'; readonly remote: string }
+  | { readonly kind: 'reader-refused'; readonly remote: string; readonly reason: string }
+  | { readonly kind: 'reader-disconnected'; readonly reason: LinkCloseReason }
+  | { readonly kind: 'endpoint'; readonly event: ViccEndpointEvent };
+
+export interface ViccServerOptions {
+  readonly session: IsoDepSession;
+  /** Default 127.0.0.1: anything that can connect can talk to the card. */
+  readonly host?: string;
+  /** 0 picks a free port. */
+  readonly port: number;
+  readonly readerPseudoApdus?: boolean;
+  readonly maxPayload?: number;
+  readonly onEvent?: (event: ViccServerEvent) => void;
+}
+
+export class ViccServer {
+  private readonly server: Server;
+  private readonly endpoint: ViccEndpoint;
+  private readonly options: ViccServerOptions;
+  private readonly emit: (e: ViccServerEvent) => void;
+  private link: ViccLink | undefined;
+
+  constructor(o: ViccServerOptions) {
+    this.options = o;
+    this.emit = o.onEvent ?? ((): void => undefined);
+    this.endpoint = new ViccEndpoint({
+      session: o.session,
+      ...(o.readerPseudoApdus !== undefined ? { readerPseudoApdus: o.readerPseudoApdus } : {}),
+      onEvent: (event) => this.emit({ kind: 'endpoint', event }),
+    });
+    this.server = createServer((socket) => this.accept(socket));
+  }
+
+  /** Starts listening; resolves with the bound address. */
+  listen(): Promise<{ host: string; port: number }> {
+    const host = this.options.host ?? '127.0.0.1';
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.options.port, host, () => {
+        this.server.off('error', reject);
+        const address = this.server.address();
+        const port = typeof address === 'object' && address ? address.port : this.options.port;
+        this.emit({ kind: 'listening', host, port });
+        resolve({ host, port });
+      });
+    });
+  }
+
+  get readerConnected(): boolean {
+    return this.link !== undefined;
+  }
+
+  /** Removes the card from the current reader (it may connect again). */
+  dropReader(): void {
+    this.link?.close();
+  }
+
+  async close(): Promise<void> {
+    const link = this.link;
+    link?.close();
+    if (link) await link.closed;
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private accept(socket: Socket): void {
+    const remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
+    if (this.link) {
+      this.emit({ kind: 'reader-refused', remote, reason: 'the card is already in a reader' });
+      socket.destroy();
+      return;
+    }
+    const link = serveViccLink(socket, this.endpoint, this.options.maxPayload !== undefined ? { maxPayload: this.options.maxPayload } : {});
+    this.link = link;
+    this.emit({ kind: 'reader-connected', remote });
+    void link.closed.then((reason) => {
+      if (this.link === link) this.link = undefined;
+      this.emit({ kind: 'reader-disconnected', reason });
+    });
+  }
+}
