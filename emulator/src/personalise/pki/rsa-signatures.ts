@@ -49,6 +49,15 @@ export function rsaPublicRaw(key: RsaPublicKey, input: Uint8Array): Uint8Array {
   return u8(publicEncrypt({ key: publicKeyObject(key), padding: constants.RSA_NO_PADDING }, input));
 }
 
+/**
+ * PKCS#1 v1.5 block type 1 over the bytes given (no DigestInfo added: "the card pads over the
+ * bytes sent", cie-ias.md §7), through OpenSSL: the same result as `rsaPkcs1Type1Sign` of
+ * crypto/rsa.ts, with CRT speed.
+ */
+export function signPkcs1Type1(key: RsaPrivateKey, data: Uint8Array): Uint8Array {
+  return u8(privateEncrypt({ key: privateKeyObject(key), padding: constants.RSA_PKCS1_PADDING }, data));
+}
+
 /** RSASSA-PKCS1-v1_5 with DigestInfo (RFC 8017 §8.2.1). */
 export function signPkcs1(key: RsaPrivateKey, hashName: HashName, message: Uint8Array): Uint8Array {
   return u8(sign(hashName, message, { key: privateKeyObject(key), padding: constants.RSA_PKCS1_PADDING }));

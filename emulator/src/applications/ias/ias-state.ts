@@ -1,0 +1,89 @@
+/**
+ * Volatile state of the IAS application (cie-ias.md §10) — explicit records, reset by a single
+ * power path:
+ *
+ * ```
+ * S0/SM0 ──MSE SET KAT (plain)──► kat ──GET DATA A6 91──► channel{keys-agreed}           (SMd)
+ * keys-agreed ─MSE SET DST 84─► ca-key-selected ─PSO VERIFY CERT─► certificate-verified
+ *   ─MSE SET AT 83 CHR─► ifd-key-selected ─GET CHALLENGE + EXTERNAL AUTH─► ifd-authenticated
+ *   ─MSE SET AT 84 82 + INTERNAL AUTH─► authenticated (SSC re-seeded)                    (SMa)
+ * ```
+ * The channel is bound to the SM session by its MAC key: when the pipeline ends the session (a
+ * plain command, an SM error, a reset) or a new key agreement replaces it, the binding no longer
+ * matches and the channel is dropped on the next command ({@link IasState.sync}). PIN/PUK
+ * verification are security-status flags with the `sm-session` scope.
+ */
+import type { CommandContext } from '../../card/application.ts';
+import type { RsaPublicKey } from '../../crypto/rsa.ts';
+import type { DappTranscript } from './dapp-crypto.ts';
+import type { DhKeyPair } from './dh.ts';
+
+/** Security-status flags of the IAS application. */
+export const FLAG_DAPP = 'ias:dapp';
+export const FLAG_PIN = 'ias:pin';
+export const FLAG_PUK = 'ias:puk';
+
+/** The terminal key learnt from its certificate (PSO VERIFY CERTIFICATE). */
+export interface IfdKey {
+  readonly chr: Uint8Array;
+  readonly key: RsaPublicKey;
+  readonly modulusLength: number;
+}
+
+export type DappPhase =
+  | { readonly step: 'keys-agreed' }
+  | { readonly step: 'ca-key-selected' }
+  | { readonly step: 'certificate-verified'; readonly ifd: IfdKey }
+  | { readonly step: 'ifd-key-selected'; readonly ifd: IfdKey }
+  | { readonly step: 'ifd-authenticated'; readonly rndIcc: Uint8Array }
+  | { readonly step: 'authenticated' };
+
+export interface SecureChannel {
+  /** Identity of the SM session this channel belongs to. */
+  readonly kMac: Uint8Array;
+  readonly transcript: DappTranscript;
+  phase: DappPhase;
+}
+
+/** MSE SET AT 41 A4 selection for INTERNAL AUTHENTICATE. */
+export interface AtSelection {
+  readonly key: number;
+  readonly algorithm: number;
+}
+
+export interface KatState {
+  readonly ifdPublic: Uint8Array;
+  readonly icc: DhKeyPair;
+}
+
+export class IasState {
+  kat: KatState | undefined;
+  channel: SecureChannel | undefined;
+  at: AtSelection | undefined;
+
+  reset(): void {
+    this.kat = undefined;
+    this.channel = undefined;
+    this.at = undefined;
+  }
+
+  /**
+   * Runs before every IAS command: drops a channel whose SM session is gone and re-grants the
+   * DAPP flag (the pipeline revokes `sm-session` flags when DAPP re-seeds the counter).
+   */
+  sync(ctx: CommandContext): void {
+    const ch = this.channel;
+    if (!ch) return;
+    if (ctx.smSession?.kMac !== ch.kMac) {
+      this.channel = undefined;
+      ctx.security.revoke(FLAG_DAPP);
+      return;
+    }
+    if (ch.phase.step === 'authenticated') ctx.security.grant(FLAG_DAPP, 'sm-session');
+  }
+
+  /** The channel if the command arrived under the IAS session, else undefined. */
+  boundChannel(ctx: CommandContext): SecureChannel | undefined {
+    return ctx.smProtected ? this.channel : undefined;
+  }
+}

@@ -1,0 +1,169 @@
+/**
+ * The complete emulated CIE 3.0: MF-level EF.ATR of the personality, the IAS application (whose
+ * root is the MF, cie-ias.md §2.2) with DF_CIE, plus any further card modules (the eMRTD module
+ * adds EF.CardAccess at MF level and the eMRTD DF):
+ *
+ * ```
+ * MF (IAS root, DF name = IAS AID, application 'ias')
+ * ├── EF 2F01 SFI 1D  EF.ATR   (per personality, §1.4)
+ * ├── EF D003, EF D004, DF_CIE …         (applications/ias/ias-file-tree.ts)
+ * └── … mfChildren of extra modules (EF.CardAccess, DF eMRTD, …)
+ * ```
+ * Module composition rules: every module application is registered; FIDs, SFIs and DF names at
+ * MF level must be unique across modules (a clash is a {@link CardCompositionError} naming both
+ * sides); an application whose id is `<module id>:mf` extends the MF's command table (commands run
+ * while the MF is current, e.g. PACE): its instructions the IAS lacks are added, and MSE with a
+ * P1P2 the IAS does not use is handed to it.
+ */
+import type { Application, HandlerEntry } from '../card/application.ts';
+import type { CardModule } from '../card/card-module.ts';
+import { CardOs } from '../card/card-os.ts';
+import type { CardOptions } from '../card/card-options.ts';
+import { equalBytes } from '../bytes/bytes.ts';
+import { fromHex, toHex } from '../bytes/hex.ts';
+import type { Clock } from '../crypto/clock.ts';
+import type { Rng } from '../crypto/rng.ts';
+import { buildFileSystem, type FileSystem } from '../iso7816/fs/file-system.ts';
+import type { DfSpec, EfSpec } from '../iso7816/fs/file-spec.ts';
+import type { DfNode } from '../iso7816/fs/nodes.ts';
+import { createIasApplication, IAS_APPLICATION_ID } from '../applications/ias/ias-application.ts';
+import { FID_2F01_EF_ATR, IAS_AID, SFI_1D_EF_ATR } from '../applications/ias/ias-constants.ts';
+import type { IasCard } from '../applications/ias/ias-card.ts';
+import { iasFileTree } from '../applications/ias/ias-file-tree.ts';
+import { iasOptions, type IasOptions } from '../applications/ias/ias-options.ts';
+import { IasState } from '../applications/ias/ias-state.ts';
+import type { IasPersonalisation } from '../personalise/ias/ias-personalisation.ts';
+import { initialSecrets, MemorySecretStore, type SecretStore } from '../state/secret-store.ts';
+import type { CieProfile } from './cie-profile.ts';
+import { cieProfile, DEFAULT_CIE_PROFILE_ID } from './cie-profiles.ts';
+
+export class CardCompositionError extends Error {
+  readonly code = 'CARD_MODULE_CLASH';
+}
+
+export interface CieCardConfig {
+  readonly personalisation: IasPersonalisation;
+  /** Personality (object or id); default {@link DEFAULT_CIE_PROFILE_ID}. */
+  readonly profile?: CieProfile | string;
+  /** Where PIN/PUK state lives; default: in memory, fresh from the citizen's PIN and PUK. */
+  readonly secrets?: SecretStore;
+  readonly extraModules?: readonly CardModule[];
+  /** Overrides of the personality's pipeline options. */
+  readonly options?: Partial<CardOptions>;
+  readonly iasOptions?: Partial<IasOptions>;
+  readonly rng?: Rng;
+  readonly clock?: Clock;
+  readonly strict?: boolean;
+}
+
+export interface CieCard {
+  readonly card: CardOs;
+  readonly profile: CieProfile;
+  readonly secrets: SecretStore;
+  readonly personalisation: IasPersonalisation;
+}
+
+export const MF_EXTENSION_SUFFIX = ':mf';
+
+type MfChild = DfSpec | EfSpec;
+
+function childKeys(c: MfChild): string[] {
+  const keys: string[] = [];
+  if (c.fid !== undefined) keys.push(`FID ${c.fid.toString(16).toUpperCase().padStart(4, '0')}`);
+  if (c.kind !== 'DF' && c.sfi !== undefined) keys.push(`SFI ${c.sfi.toString(16).toUpperCase()}`);
+  if (c.kind === 'DF' && c.dfName !== undefined) keys.push(`DF name ${typeof c.dfName === 'string' ? c.dfName.replace(/\s/g, '').toUpperCase() : toHex(c.dfName)}`);
+  return keys;
+}
+
+/** MF children of all owners, with clashes reported by owner (issue 3 design note). */
+export function mergeMfChildren(groups: readonly { owner: string; children: readonly MfChild[] }[]): MfChild[] {
+  const seen = new Map<string, string>();
+  const out: MfChild[] = [];
+  for (const g of groups) {
+    for (const c of g.children) {
+      for (const key of childKeys(c)) {
+        const other = seen.get(key);
+        if (other !== undefined) throw new CardCompositionError(`${key} at MF level is defined by both '${other}' and '${g.owner}'`);
+        seen.set(key, g.owner);
+      }
+      out.push(c);
+    }
+  }
+  return out;
+}
+
+function mfExtension(modules: readonly CardModule[]): Map<number, HandlerEntry> | undefined {
+  const table = new Map<number, HandlerEntry>();
+  const owner = new Map<number, string>();
+  for (const m of modules) {
+    for (const app of m.applications) {
+      if (app.id !== `${m.id}${MF_EXTENSION_SUFFIX}`) continue;
+      for (const [ins, entry] of app.handlers) {
+        const prev = owner.get(ins);
+        if (prev) throw new CardCompositionError(`INS ${ins.toString(16)} at MF level is extended by both '${prev}' and '${m.id}'`);
+        owner.set(ins, m.id);
+        table.set(ins, entry);
+      }
+    }
+  }
+  return table.size > 0 ? table : undefined;
+}
+
+/**
+ * The MF is the IAS root and carries the IAS AID as its DF name, so SELECT by that AID finds it
+ * from any application. The foundation's MF spec has no `dfName` field yet (change requested
+ * from the lead); until then the name is set on the built node.
+ */
+function nameMf(fs: FileSystem): void {
+  (fs.mf as DfNode & { dfName?: Uint8Array }).dfName = IAS_AID;
+}
+
+export function createCieCard(config: CieCardConfig): CieCard {
+  const profile = typeof config.profile === 'string' ? cieProfile(config.profile) : (config.profile ?? cieProfile(DEFAULT_CIE_PROFILE_ID));
+  const p = config.personalisation;
+  const options = iasOptions({ ...(profile.ias as Partial<IasOptions>), ...config.iasOptions });
+  const secrets = config.secrets ?? new MemorySecretStore(initialSecrets(p.citizen.pin, p.citizen.puk));
+  const modules = config.extraModules ?? [];
+  const ias: IasCard = {
+    state: new IasState(),
+    keys: { holder: p.keys.holder, iccAuth: p.keys.iccAuth, servizi: p.keys.servizi, caPublic: { n: p.keys.ca.n, e: p.keys.ca.e } },
+    dh: p.dh,
+    caChr: p.caChr,
+    caCha: p.caCha,
+    snIccDapp: p.snIccDapp,
+    secrets,
+    options,
+  };
+  const ext = mfExtension(modules);
+  const iasApp = createIasApplication(ias, ext ? { mfExtension: ext } : {});
+  const efAtr: EfSpec = { kind: 'EF', fid: FID_2F01_EF_ATR, sfi: SFI_1D_EF_ATR, name: 'EF.ATR', content: fromHex(profile.efAtr) };
+  const children = mergeMfChildren([
+    { owner: 'ias', children: [efAtr, ...iasFileTree(p.files, options, IAS_APPLICATION_ID)] },
+    ...modules.map((m) => ({ owner: m.id, children: m.mfChildren })),
+  ]);
+  for (const m of modules) {
+    for (const c of m.mfChildren) {
+      if (c.kind === 'DF' && c.dfName !== undefined && equalBytes(typeof c.dfName === 'string' ? fromHex(c.dfName) : c.dfName, IAS_AID)) {
+        throw new CardCompositionError(`module '${m.id}' uses the IAS AID as a DF name`);
+      }
+    }
+  }
+  const fileSystem = buildFileSystem({ kind: 'MF', name: 'MF (IAS root)', application: IAS_APPLICATION_ID, children });
+  nameMf(fileSystem);
+  const apps: Application[] = [iasApp, ...modules.flatMap((m) => m.applications)];
+  const ids = new Set<string>();
+  for (const a of apps) {
+    if (ids.has(a.id)) throw new CardCompositionError(`application id '${a.id}' is used twice`);
+    ids.add(a.id);
+  }
+  const card = new CardOs({
+    atr: fromHex(profile.atr),
+    fileSystem,
+    applications: apps,
+    options: { ...(profile.card as Partial<CardOptions>), ...config.options },
+    ...(config.rng ? { rng: config.rng } : {}),
+    ...(config.clock ? { clock: config.clock } : {}),
+    ...(config.strict !== undefined ? { strict: config.strict } : {}),
+  });
+  return { card, profile, secrets, personalisation: p };
+}

@@ -1,0 +1,44 @@
+/**
+ * A CIE personality as declarative, zod-validated data: the ATR the reader shows, the EF.ATR the
+ * chip stores (cie-ias.md §1.1, §1.4), the pipeline options (CardOptions) and the IAS options
+ * where vendors differ, and where each value comes from.
+ */
+import { z } from 'zod';
+import { fromHex } from '../bytes/hex.ts';
+import { cardOptionsSchema } from '../card/card-options.ts';
+import { iasOptionsSchema } from '../applications/ias/ias-options.ts';
+import { SOD_VARIANTS } from '../personalise/ias/ias-files.ts';
+
+const hexText = z.string().regex(/^([0-9A-Fa-f]{2}\s?)+$/, 'hex bytes expected');
+
+/** ISO/IEC 7816-3 §8.2.5: when TCK is present, XOR of T0…TCK is 0 (all CIE ATRs carry one, §1.1). */
+export function atrChecksumOk(atr: Uint8Array): boolean {
+  let x = 0;
+  for (let i = 1; i < atr.length; i++) x ^= atr[i] as number;
+  return x === 0;
+}
+
+export const cieProfileSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9-]+$/),
+    label: z.string().min(1),
+    /** Name under which the Windows minidriver registers the ATR (CIE_1…CIE_11), null when none. */
+    windowsCardName: z.string().nullable(),
+    /** The desktop middleware's card type (ATR.h enum name). */
+    middlewareType: z.string(),
+    vendor: z.string(),
+    atr: hexText.refine((h) => atrChecksumOk(fromHex(h)), 'ATR checksum (TCK) is wrong'),
+    efAtr: hexText,
+    evidence: z.object({ atr: z.string(), efAtr: z.string(), quirks: z.string() }).strict(),
+    /** EF.SOD variant cards of this generation carry (§1.5). */
+    sodVariant: z.enum(SOD_VARIANTS),
+    card: cardOptionsSchema.partial(),
+    ias: iasOptionsSchema.partial(),
+  })
+  .strict();
+
+export type CieProfile = z.infer<typeof cieProfileSchema>;
+
+export class ProfileError extends Error {
+  readonly code = 'PROFILE_UNKNOWN';
+}
