@@ -121,8 +121,10 @@ export interface PaceCardConfig {
   /** Length of the nonce s (8 or 16 on CIEs, emrtd.md §1.2). */
   readonly nonceLength: number;
   readonly chaining: 'strict' | 'lenient';
-  /** CARs answered in DO 87/88 when the terminal sent a CHAT (TR-03110 EAC terminals). */
+  /** CARs of the chip's trust points, answered in DO 87/88 of the last step (9303-11 §4.4.4.2). */
   readonly cvcaReferences: readonly Uint8Array[];
+  /** Answer the CARs only when the terminal sent a CHAT (TR-03110 EAC terminals), or always (Appendix G.2). */
+  readonly carsWithoutChat?: boolean;
 }
 
 /** Where the chip's random values come from (a port, so KATs can fix them). */
@@ -258,7 +260,7 @@ const HANDLERS: { readonly [S in Active['step']]: (s: Extract<Active, { step: S 
     const expected = authenticationToken(cipher, kMac, oid, s.mapped, s.pkIc);
     if (!equalBytes(expected, tPcd)) throw fail(PACE_ERRORS.wrongToken, 'authentication token mismatch (wrong password?)');
     const tIc = authenticationToken(cipher, kMac, oid, s.mapped, s.pkPcd);
-    const cars = s.sel.chat ? config.cvcaReferences.slice(0, 2).map((car, i) => tlv(i === 0 ? DO_87_CAR_1 : DO_88_CAR_2, car)) : [];
+    const cars = s.sel.chat || config.carsWithoutChat ? config.cvcaReferences.slice(0, 2).map((car, i) => tlv(i === 0 ? DO_87_CAR_1 : DO_88_CAR_2, car)) : [];
     const established: PaceEstablished = {
       session: sessionFromSecret(s.secret, cipher, 0n),
       protocol: s.sel.protocol,

@@ -1,0 +1,40 @@
+/**
+ * Behaviour switches of the emulated eMRTD application: every one exists because real CIEs (or the
+ * ICAO test standard) allow more than one behaviour (emrtd.md §6 item 2, §7 open questions).
+ */
+import { z } from 'zod';
+
+export const emrtdOptionsSchema = z
+  .object({
+    /** Basic Access Control accepted (emrtd.md §1.2: supported; on post-2022 cards [open]). */
+    bac: z.boolean().default(true),
+    /** Length of the PACE nonce s: 16 bytes on a 2018 card, 8 on a 2023 card (emrtd.md §1.2). */
+    paceNonceLength: z.union([z.literal(8), z.literal(16), z.literal(32)]).default(8),
+    /**
+     * Chaining bit of the GA dialogue: `strict` answers steps 1–3 without CLA 10 with 6985 and a
+     * chained step 4 with 6883 (ICAO Part 3 P_54..P_57 expect an error); `lenient` ignores it.
+     */
+    paceChaining: z.enum(['strict', 'lenient']).default('strict'),
+    /**
+     * DO 87/88 (CARs of the trust points) in the last GA response: `with-chat` only for EAC
+     * terminals that sent a CHAT (TR-03110), `always` (ICAO 9303-11 Appendix G.2 does so),
+     * `never`. The CIE's behaviour is [open]; `with-chat` keeps the answer every client parses.
+     */
+    paceCarInResponse: z.enum(['with-chat', 'always', 'never']).default('with-chat'),
+    /**
+     * Anti-hammering after a wrong PACE password. There is no retry counter for CAN/MRZ (as on real
+     * cards, emrtd.md §1.5); instead a delay: `stall` holds the failing answer for `ms`
+     * (what a slow chip does), `refuse` answers MSE:Set AT for PACE with 6985 until `ms` have
+     * passed on the card clock.
+     */
+    paceFailureDelay: z
+      .object({ ms: z.number().int().min(0).max(60_000), mode: z.enum(['stall', 'refuse']) })
+      .strict()
+      .default({ ms: 0, mode: 'stall' }),
+    /** GET CHALLENGE must ask for exactly 8 bytes (ICAO 9303-11 §4.3.4.1 / emrtd.md §4.7: else 6700). */
+    strictChallengeLength: z.boolean().default(true),
+  })
+  .strict();
+
+export type EmrtdOptions = z.infer<typeof emrtdOptionsSchema>;
+export type EmrtdOptionsInput = z.input<typeof emrtdOptionsSchema>;
