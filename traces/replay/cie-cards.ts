@@ -6,6 +6,8 @@
  * Returns undefined when the personality modules are not in the tree.
  */
 import type { CardOs } from '../../emulator/src/card/card-os.ts';
+import type { Clock } from '../../emulator/src/crypto/clock.ts';
+import type { Rng } from '../../emulator/src/crypto/rng.ts';
 
 export interface CieEmrtdCard {
   readonly card: CardOs;
@@ -13,13 +15,19 @@ export interface CieEmrtdCard {
 }
 
 interface EmrtdCardModule {
-  createEmrtdCard(config: { personalisation: unknown; module?: { paceNonceLength?: 8 | 16 | 32 } }): { card: CardOs };
+  createEmrtdCard(config: { personalisation: unknown; module?: { paceNonceLength?: 8 | 16 | 32 }; rng?: Rng; clock?: Clock }): { card: CardOs };
   personaliseEmrtdForSeed(seed: string): unknown;
 }
 
 const MODULE = new URL('../../emulator/src/applications/emrtd/emrtd-card.ts', import.meta.url).href;
 
-export async function loadCieEmrtdCard(nonceLength: 8 | 16, seed = 'replay'): Promise<CieEmrtdCard | undefined> {
+export interface CieCardRuntime {
+  /** Card randomness (default: system). */
+  readonly rng?: Rng;
+  readonly clock?: Clock;
+}
+
+export async function loadCieEmrtdCard(nonceLength: 8 | 16, seed = 'replay', runtime: CieCardRuntime = {}): Promise<CieEmrtdCard | undefined> {
   let mod: Partial<EmrtdCardModule>;
   try {
     mod = (await import(MODULE)) as Partial<EmrtdCardModule>;
@@ -30,6 +38,6 @@ export async function loadCieEmrtdCard(nonceLength: 8 | 16, seed = 'replay'): Pr
   if (typeof mod.createEmrtdCard !== 'function' || typeof mod.personaliseEmrtdForSeed !== 'function') {
     throw new Error(`${MODULE} no longer exports createEmrtdCard/personaliseEmrtdForSeed: update traces/replay/cie-cards.ts`);
   }
-  const { card } = mod.createEmrtdCard({ personalisation: mod.personaliseEmrtdForSeed(seed), module: { paceNonceLength: nonceLength } });
+  const { card } = mod.createEmrtdCard({ personalisation: mod.personaliseEmrtdForSeed(seed), module: { paceNonceLength: nonceLength }, ...runtime });
   return { card, profile: `cie-emrtd-nonce${nonceLength}` };
 }
