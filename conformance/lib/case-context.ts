@@ -16,6 +16,7 @@ import type { TriesBudget } from './budget.ts';
 import type { Ics } from './ics.ts';
 import type { ApduSource, LogEntry, Protection, StepResponse } from './model.ts';
 import { protect } from './sm-faults.ts';
+import { maskBytes, secretRanges } from '../../traces/format/masking.ts';
 
 /** A placeholder value computed from the ICS or the context (`<LONG_FID>`, `<EMRTD_AID>`). */
 export type Placeholder = (ctx: CaseContext) => Uint8Array;
@@ -37,6 +38,8 @@ export interface CaseContextInit {
   readonly placeholders: ReadonlyMap<string, Placeholder>;
   /** Host-side helpers suites attach (reference terminals, parsed card data). */
   readonly services: ReadonlyMap<string, unknown>;
+  /** Keep PIN/PUK bytes in the log (default: masked with `2A`, traces/format/masking.ts). */
+  readonly revealSecrets?: boolean;
 }
 
 const GET_RESPONSE_INS = 0xc0;
@@ -56,6 +59,7 @@ export class CaseContext {
   private readonly placeholders: ReadonlyMap<string, Placeholder>;
   private readonly services: ReadonlyMap<string, unknown>;
   private readonly t0 = performance.now();
+  private readonly reveal: boolean;
   private seq = 0;
 
   constructor(init: CaseContextInit) {
@@ -66,6 +70,11 @@ export class CaseContext {
     this.rng = init.rng;
     this.placeholders = init.placeholders;
     this.services = init.services;
+    this.reveal = init.revealSecrets ?? false;
+  }
+
+  private masked(command: Uint8Array): string {
+    return toHex(this.reveal ? command : maskBytes(command, secretRanges(command)));
   }
 
   /** A host-side service registered by a suite module (throws when absent). */
@@ -100,9 +109,9 @@ export class CaseContext {
     this.log.push({
       seq: ++this.seq,
       phase: this.phase,
-      command: toHex(command),
+      command: this.masked(command),
       response: toHex(response),
-      ...(extra.plainCommand ? { plainCommand: toHex(extra.plainCommand) } : {}),
+      ...(extra.plainCommand ? { plainCommand: this.masked(extra.plainCommand) } : {}),
       ...(extra.plainResponse ? { plainResponse: toHex(extra.plainResponse) } : {}),
       t: Math.round((performance.now() - this.t0) * 100) / 100,
       ...(extra.note ? { note: extra.note } : {}),

@@ -46,6 +46,10 @@ export interface RunOptions {
   readonly triesFloor?: number;
   readonly only?: readonly string[];
   readonly seed?: string;
+  /** Keep PIN/PUK bytes in the APDU logs (masked by default). */
+  readonly revealSecrets?: boolean;
+  /** Called once the cases to run are known (progress bars). */
+  readonly onStart?: (total: number) => void;
   readonly onCase?: (result: CaseResult, done: number, total: number) => void;
 }
 
@@ -96,7 +100,7 @@ async function runSteps(c: ConformanceCase, ctx: CaseContext, steps: StepResult[
 
 async function runOne(c: ConformanceCase, o: RunOptions, channel: ApduChannel, budget: TriesBudget, tokens: ReadonlySet<string>, services: ReadonlyMap<string, unknown>): Promise<Omit<CaseResult, 'ms'>> {
   const base = { id: c.id, title: c.title, suite: c.suite, category: c.category, refs: c.refs, ...(c.destructive ? { destructive: c.destructive } : {}) };
-  const ctx = new CaseContext({ channel, ics: o.ics, tokens, budget, rng: seededRng(`${o.seed ?? 'ciebench-conformance'}|${c.id}`), placeholders: o.placeholders, services });
+  const ctx = new CaseContext({ channel, ics: o.ics, tokens, budget, rng: seededRng(`${o.seed ?? 'ciebench-conformance'}|${c.id}`), placeholders: o.placeholders, services, revealSecrets: o.revealSecrets ?? false });
   const steps: StepResult[] = [];
   let outcome: Outcome;
   try {
@@ -126,6 +130,7 @@ export async function runSuite(o: RunOptions): Promise<RunResult> {
   const budget = new TriesBudget(o.triesFloor ?? (disposable ? 0 : 1), o.secrets ?? []);
   const services = new Map<string, unknown>([...(o.services ?? []), ['preconditions', o.preconditions]]);
   const cases = selectCases(o.cases, o.only);
+  o.onStart?.(cases.length);
   const atr = await o.target.channel.connect();
   const results: CaseResult[] = [];
   try {

@@ -1,0 +1,63 @@
+/**
+ * One call from a target specification to a finished run: resolves the target, loads the ICS
+ * (the one given, or the personality's default), plans the selected suites and runs them. The
+ * CLI, the benchmark and the conformance tests all go through here.
+ */
+import { loadDefaultIcs } from '../ics/index.ts';
+import { loadIcsFile, type Ics } from '../lib/ics.ts';
+import type { CaseResult, RunResult, SuiteId } from '../lib/model.ts';
+import { SUITE_IDS } from '../lib/model.ts';
+import { runSuite } from '../lib/run-suite.ts';
+import { planRun } from '../lib/suite-module.ts';
+import { resolveTarget, TargetError, type ResolvedTarget } from '../lib/targets.ts';
+import { CIE_CARDS } from './cards.ts';
+import { ALL_SUITES } from './index.ts';
+
+export interface ConformanceRequest {
+  /** A target specification (`inproc:iso-test`) or an already resolved target. */
+  readonly target: string | ResolvedTarget;
+  readonly suites?: readonly SuiteId[];
+  /** ICS file; default: the personality's default ICS. */
+  readonly icsPath?: string;
+  /** An ICS object (tests); wins over `icsPath`. */
+  readonly ics?: { readonly ics: Ics; readonly source: string };
+  readonly only?: readonly string[];
+  readonly destructive?: boolean;
+  readonly triesFloor?: number;
+  readonly revealSecrets?: boolean;
+  readonly seed?: string;
+  readonly onStart?: (total: number) => void;
+  readonly onCase?: (result: CaseResult, done: number, total: number) => void;
+}
+
+async function icsFor(req: ConformanceRequest, personality: string | undefined): Promise<{ ics: Ics; source: string }> {
+  if (req.ics) return req.ics;
+  if (req.icsPath) return { ics: await loadIcsFile(req.icsPath), source: req.icsPath };
+  if (!personality) throw new TargetError('TARGET_UNAVAILABLE', 'the target does not say which personality it is: pass an ICS with --ics');
+  return loadDefaultIcs(personality);
+}
+
+export async function runConformance(req: ConformanceRequest): Promise<RunResult> {
+  const resolved = typeof req.target === 'string' ? await resolveTarget(req.target, CIE_CARDS) : req.target;
+  const { ics, source } = await icsFor(req, resolved.personality);
+  const suites = req.suites ?? SUITE_IDS;
+  const plan = planRun(ALL_SUITES, suites, ics);
+  return runSuite({
+    target: resolved.target,
+    ics,
+    icsSource: source,
+    cases: plan.cases,
+    suites,
+    preconditions: plan.preconditions,
+    placeholders: plan.placeholders,
+    services: plan.services,
+    secrets: plan.secrets,
+    destructive: req.destructive ?? false,
+    ...(req.triesFloor !== undefined ? { triesFloor: req.triesFloor } : {}),
+    ...(req.only ? { only: req.only } : {}),
+    ...(req.seed ? { seed: req.seed } : {}),
+    ...(req.revealSecrets ? { revealSecrets: true } : {}),
+    ...(req.onStart ? { onStart: req.onStart } : {}),
+    ...(req.onCase ? { onCase: req.onCase } : {}),
+  });
+}

@@ -1,0 +1,161 @@
+/**
+ * `ciebench conformance run|list` (issue 7): run the ISO 7816, CIE IAS and eMRTD conformance
+ * suites against an in-process card, a PC/SC reader (virtual or physical) or the NFC endpoint,
+ * with a progress bar, a summary table, JSON/JUnit/HTML reports and an exit code:
+ * 0 no case failed, 1 a case failed, 2 only inconclusive cases, 3 the run could not start.
+ */
+import type { Command } from 'commander';
+import cliProgress from 'cli-progress';
+import { loadDefaultIcs } from '../../../conformance/ics/index.ts';
+import { loadIcsFile, type Ics } from '../../../conformance/lib/ics.ts';
+import type { CaseResult, RunResult, SuiteId, Verdict } from '../../../conformance/lib/model.ts';
+import { SUITE_IDS, VERDICTS } from '../../../conformance/lib/model.ts';
+import { notApplicableReason } from '../../../conformance/lib/ics.ts';
+import { bySuite, byCategory, exitCodeOf } from '../../../conformance/lib/reports/summary.ts';
+import { writeReports } from '../../../conformance/lib/reports/write-reports.ts';
+import { ALL_SUITES } from '../../../conformance/suites/index.ts';
+import { runConformance } from '../../../conformance/suites/run-conformance.ts';
+import { commandGroup } from '../main.ts';
+
+interface RunOpts {
+  target: string;
+  suite?: string;
+  ics?: string;
+  only?: string;
+  report?: string;
+  destructive?: boolean;
+  triesFloor?: string;
+  revealSecrets?: boolean;
+  seed?: string;
+  progress: boolean;
+  json?: boolean;
+  failures?: boolean;
+}
+
+function parseSuites(text: string | undefined): SuiteId[] {
+  if (!text) return [...SUITE_IDS];
+  const list = text.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const s of list) if (!SUITE_IDS.includes(s as SuiteId)) throw Object.assign(new Error(`unknown suite '${s}' (${SUITE_IDS.join(', ')})`), { code: 'CONFORMANCE_USAGE' });
+  return list as SuiteId[];
+}
+
+const SHORT: Readonly<Record<Verdict, string>> = { passed: 'pass', failed: 'FAIL', 'not-applicable': 'n/a', inconclusive: 'inc', skipped: 'skip' };
+
+function table(run: RunResult): string {
+  const rows = [...bySuite(run), ...byCategory(run)];
+  const head = ['suite', 'category', 'cases', ...VERDICTS.map((v) => SHORT[v])];
+  const body = rows.map((r) => [r.suite, r.category, String(r.total), ...VERDICTS.map((v) => (r.counts[v] ? String(r.counts[v]) : ''))]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] ?? '').length)));
+  const line = (cells: readonly string[]): string => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
+}
+
+function problems(run: RunResult): string[] {
+  return run.results.filter((r) => r.verdict === 'failed' || r.verdict === 'inconclusive').map((r) => `${SHORT[r.verdict].padEnd(4)} ${r.id}  ${r.title}\n       ${r.reason ?? ''}`);
+}
+
+async function run(o: RunOpts): Promise<void> {
+  const suites = parseSuites(o.suite);
+  const bar = o.progress && process.stderr.isTTY ? new cliProgress.SingleBar({ format: 'conformance [{bar}] {value}/{total} {id}', hideCursor: true, stream: process.stderr, clearOnComplete: true }, cliProgress.Presets.shades_classic) : undefined;
+  let result: RunResult;
+  try {
+    result = await runConformance({
+      target: o.target,
+      suites,
+      ...(o.ics ? { icsPath: o.ics } : {}),
+      ...(o.only ? { only: o.only.split(',').map((s) => s.trim()).filter(Boolean) } : {}),
+      destructive: o.destructive ?? false,
+      ...(o.triesFloor !== undefined ? { triesFloor: Number(o.triesFloor) } : {}),
+      ...(o.revealSecrets ? { revealSecrets: true } : {}),
+      ...(o.seed ? { seed: o.seed } : {}),
+      onStart: (total) => bar?.start(total, 0, { id: '' }),
+      onCase: (r: CaseResult, done: number) => bar?.update(done, { id: r.id }),
+    });
+  } finally {
+    bar?.stop();
+  }
+  const paths = o.report ? await writeReports(result, o.report) : undefined;
+  if (o.json) {
+    process.stdout.write(`${JSON.stringify({ summary: result.summary, ms: result.ms, target: result.target, reports: paths ?? null, problems: result.results.filter((r) => r.verdict === 'failed' || r.verdict === 'inconclusive').map((r) => ({ id: r.id, verdict: r.verdict, reason: r.reason })) }, null, 2)}\n`);
+  } else {
+    const c = result.summary.counts;
+    process.stdout.write(`target  ${result.target}\nATR     ${result.atr}\nICS     ${result.ics.personality} (${result.ics.source})\n\n${table(result)}\n\n`);
+    process.stdout.write(`${result.summary.total} cases in ${(result.ms / 1000).toFixed(1)} s: ${VERDICTS.map((v) => `${c[v]} ${v}`).join(', ')}\n`);
+    const p = problems(result);
+    if (p.length) process.stdout.write(`\n${p.join('\n')}\n`);
+    if (o.failures) for (const r of result.results.filter((x) => x.verdict === 'failed')) for (const s of r.steps.filter((x) => !x.passed)) process.stdout.write(`\n${r.id} step ${s.index}: expected ${s.expected}\n  observed ${s.observed}\n`);
+    if (paths) process.stdout.write(`\nreports: ${paths.html}\n         ${paths.junit}\n         ${paths.json}\n`);
+  }
+  process.exitCode = exitCodeOf(result);
+}
+
+async function icsForList(path: string | undefined, personality: string | undefined): Promise<Ics | undefined> {
+  if (path) return loadIcsFile(path);
+  if (personality) return (await loadDefaultIcs(personality)).ics;
+  return undefined;
+}
+
+async function list(o: { suite?: string; ics?: string; personality?: string; json?: boolean }): Promise<void> {
+  const suites = parseSuites(o.suite);
+  const ics = await icsForList(o.ics, o.personality);
+  const tokens = new Set<string>([...(ics?.tokens ?? []), 'RAW_FRAMES', 'DISPOSABLE']);
+  const cases = ALL_SUITES.filter((s) => suites.includes(s.id)).flatMap((s) => s.cases);
+  const rows = cases.map((c) => ({
+    id: c.id,
+    suite: c.suite,
+    category: c.category,
+    title: c.title,
+    refs: c.refs.map((r) => `${r.doc} ${r.clause}`),
+    applies: c.applies ?? [],
+    unless: c.unless ?? [],
+    preconditions: c.preconditions ?? [],
+    destructive: c.destructive?.reason ?? null,
+    ...(ics ? { applicable: notApplicableReason(tokens, c.applies, c.unless) ?? 'yes' } : {}),
+  }));
+  if (o.json) {
+    process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+    return;
+  }
+  for (const r of rows) {
+    process.stdout.write(`${r.id.padEnd(22)} ${r.category.padEnd(26)} ${r.destructive ? '[destructive] ' : ''}${r.title}\n${''.padEnd(23)}${r.refs.join('; ')}${'applicable' in r && r.applicable !== 'yes' ? `\n${''.padEnd(23)}not applicable: ${r.applicable}` : ''}\n`);
+  }
+  const per = new Map<string, number>();
+  for (const r of rows) per.set(r.suite, (per.get(r.suite) ?? 0) + 1);
+  process.stdout.write(`\n${rows.length} cases (${[...per].map(([s, n]) => `${s} ${n}`).join(', ')})\n`);
+}
+
+export function register(program: Command): void {
+  const group = commandGroup(program, 'conformance', 'conformance suites: ISO/IEC 7816-4 generic, CIE IAS, eMRTD (ICAO Part 3 ids)');
+  group
+    .command('run')
+    .description('run the suites against a card and print a summary; exit 0 when no case failed, 1 on failures, 2 on inconclusive cases only')
+    .requiredOption('-t, --target <spec>', 'inproc:<name|card.json>, pcsc:<reader>, nfc:<ws-url>')
+    .option('-s, --suite <list>', `comma-separated suites (${SUITE_IDS.join(', ')}); default all`)
+    .option('--ics <file>', 'implementation conformance statement (JSON); default: the personality default')
+    .option('--only <ids>', 'comma-separated case ids; a trailing * matches a prefix (ISO7816_C_*)')
+    .option('-r, --report <dir>', 'write conformance.json, conformance.junit.xml and conformance.html here')
+    .option('--destructive', 'also run cases that consume PIN/PUK tries or change card state')
+    .option('--tries-floor <n>', 'lowest remaining PIN/PUK tries the budget allows (default 1; 0 on disposable in-process cards)')
+    .option('--reveal-secrets', 'keep PIN/PUK bytes in the APDU logs (masked by default)')
+    .option('--seed <text>', 'seed of the terminal-side randomness (default: fixed, runs are reproducible)')
+    .option('--no-progress', 'no progress bar')
+    .option('--failures', 'print expected vs observed for every failed step')
+    .option('--json', 'print the summary as JSON')
+    .action(async (o: RunOpts) => {
+      try {
+        await run(o);
+      } catch (e) {
+        const err = e as Error & { code?: string };
+        process.stderr.write(`ciebench conformance: ${err.code ? `[${err.code}] ` : ''}${err.message}\n`);
+        process.exitCode = 3;
+      }
+    });
+  group
+    .command('list')
+    .description('list the cases with their references; with --ics or --personality, say which apply')
+    .option('-s, --suite <list>', 'comma-separated suites')
+    .option('--ics <file>', 'ICS to evaluate applicability against')
+    .option('--personality <id>', 'use this personality default ICS')
+    .option('--json', 'print JSON')
+    .action(async (o: { suite?: string; ics?: string; personality?: string; json?: boolean }) => list(o));
+}
