@@ -4,7 +4,7 @@
  */
 
 export interface VirtualReaderKind {
-  readonly id: 'ciebench' | 'vpcd';
+  readonly id: 'ciebench' | 'ciebench-reversed' | 'vpcd';
   /** pcscd appends " RR SS" (reader index, slot). */
   readonly readerPrefix: string;
   /** Port of slot 0; slot i listens on port + i. */
@@ -25,6 +25,21 @@ export const CIEBENCH_READER: VirtualReaderKind = {
   library: '/usr/lib/pcsc/drivers/serial/libifdciebench.so',
 };
 
+/**
+ * The same driver in reversed mode (`/connect`): pcscd connects to a listening card. Installed by
+ * `ciebench reader install --reversed`; Debian's vpcd 0.8 cannot do this (pcscd aborts, §2.6).
+ */
+export const CIEBENCH_REVERSED_READER: VirtualReaderKind = {
+  id: 'ciebench-reversed',
+  readerPrefix: 'CIE Bench Reversed Reader',
+  port: 35985,
+  slots: 1,
+  confFile: '/etc/reader.conf.d/ciebench-reversed',
+  // Its own copy of the .so: readers sharing one library are numbered by pcscd in load order
+  // ("… 01 00"), and the standard reader must stay "CIE Bench Virtual Reader 00 00".
+  library: '/usr/lib/pcsc/drivers/serial/libifdciebench-reversed.so',
+};
+
 /** Debian 12's vsmartcard-vpcd 0.8 (virtual-reader-nfc.md §2.4). */
 export const DEBIAN_VPCD: VirtualReaderKind = {
   id: 'vpcd',
@@ -35,7 +50,7 @@ export const DEBIAN_VPCD: VirtualReaderKind = {
   library: '/usr/lib/pcsc/drivers/serial/libifdvpcd.so',
 };
 
-export const VIRTUAL_READERS: readonly VirtualReaderKind[] = [CIEBENCH_READER, DEBIAN_VPCD];
+export const VIRTUAL_READERS: readonly VirtualReaderKind[] = [CIEBENCH_READER, CIEBENCH_REVERSED_READER, DEBIAN_VPCD];
 
 /** Loopback address whose route carries `quickack 1` (spec §6.7 #2); cards for vpcd connect from it. */
 export const QUICKACK_ADDRESS = '127.0.0.2';
