@@ -1,0 +1,55 @@
+/**
+ * The reference terminals run unchanged over the PC/SC channel (issue 5, "the IAS reference
+ * terminal's full login and the eMRTD PACE read pass over the PC/SC channel"), through this
+ * project's driver and through Debian's vpcd.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { seededRng } from '../../emulator/src/crypto/rng.ts';
+import { defaultCardImage } from '../../emulator/src/profiles/default-card-image.ts';
+import { inspect } from '../terminals/emrtd/inspection-system.ts';
+import { testCard as emrtdTestCard, testCredentials } from '../terminals/emrtd/test-support.ts';
+import { loginFlow } from '../terminals/ias/flows.ts';
+import { testCard as iasTestCard, trustOf } from '../terminals/ias/testing.ts';
+import { CIEBENCH_READER, DEBIAN_VPCD, readerName } from '../transport/endpoints.ts';
+import { PcscChannel } from './pcsc-channel.ts';
+import { insertCard, integrationGate, reportGate, type InsertedCard } from './testing/integration.ts';
+
+for (const kind of [CIEBENCH_READER, DEBIAN_VPCD]) {
+  const reader = readerName(kind);
+  const gate = await integrationGate({ readers: [reader] });
+  reportGate(`reference terminals over PC/SC (${kind.readerPrefix})`, gate);
+
+  describe.skipIf(!gate.ok)(`reference terminals over PcscChannel + ${kind.readerPrefix}`, () => {
+    const binding = gate.binding!;
+    const open: Array<InsertedCard | PcscChannel> = [];
+    afterEach(async () => {
+      for (const o of open.splice(0).reverse()) await (o instanceof PcscChannel ? o.close() : o.remove());
+    });
+
+    it('IAS: full login (DH + DAPP + VERIFY + certificate + sign, signature verified) — cie-ias.md §5', async () => {
+      const image = defaultCardImage();
+      const { card } = iasTestCard({ seed: `pcsc-${kind.id}` });
+      open.push(await insertCard(binding, kind, card));
+      const ch = new PcscChannel({ reader, binding });
+      open.push(ch);
+      const r = await loginFlow(ch, { pin: image.state.pin.value, style: 'desktop', trust: trustOf(image), rng: seededRng(`pcsc-${kind.id}`) });
+      expect(r.error, JSON.stringify(r.error)).toBeUndefined();
+      expect(r.verdict).toBe('pass');
+      expect(r.steps.find((s) => s.name === 'verify signature with the certificate')?.verdict).toBe('pass');
+      expect(r.atr).toBeDefined();
+      expect(card.faults).toEqual([]);
+    });
+
+    it('eMRTD: PACE-CAN + Chip Authentication + Terminal Authentication, every data group read, Passive Authentication ok — emrtd.md', async () => {
+      const t = emrtdTestCard();
+      open.push(await insertCard(binding, kind, t.card));
+      const ch = new PcscChannel({ reader, binding });
+      open.push(ch);
+      const r = await inspect(ch, { access: { kind: 'pace', password: { kind: 'can', can: t.citizen.can } }, cscas: t.cscas, terminal: testCredentials(), rng: seededRng(`pcsc-${kind.id}`) });
+      expect(r.report.error, JSON.stringify(r.report.error)).toBeUndefined();
+      expect(r.report.verdict).toBe('pass');
+      expect(r.report.dataGroupsRead).toEqual([1, 2, 3, 11, 12, 14]);
+      expect(r.report.passiveAuthentication?.ok).toBe(true);
+    });
+  });
+}
