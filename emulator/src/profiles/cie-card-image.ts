@@ -30,6 +30,8 @@ export function newCardImage(seed: string, profileId: string, options: NewImageO
 }
 
 export interface CardFromImageOptions {
+  /** Personality to present instead of the image's (same personalisation, other chip). */
+  readonly profile?: string;
   readonly extraModules?: readonly CardModule[];
   readonly options?: Partial<CardOptions>;
   readonly iasOptions?: Partial<IasOptions>;
@@ -51,7 +53,7 @@ function passThrough(o: CardFromImageOptions): Omit<CardFromImageOptions, never>
 
 /** A card whose PIN/PUK state starts from the image and stays in memory. */
 export function cieCardFromImage(image: CardImage, o: CardFromImageOptions = {}): CieCard {
-  return createCieCard({ personalisation: iasPersonalisationFromImage(image), profile: image.profile, secrets: new MemorySecretStore(image.state), ...passThrough(o) });
+  return createCieCard({ personalisation: iasPersonalisationFromImage(image), profile: o.profile ?? image.profile, secrets: new MemorySecretStore(image.state), ...passThrough(o) });
 }
 
 export interface PersistentCieCard extends CieCard {
@@ -62,6 +64,6 @@ export interface PersistentCieCard extends CieCard {
 export function openCieCard(path: string, o: CardFromImageOptions = {}): PersistentCieCard {
   const store = FileSecretStore.open(path);
   const image = store.current;
-  const card = createCieCard({ personalisation: iasPersonalisationFromImage(image), profile: image.profile, secrets: store, ...passThrough(o) });
+  const card = createCieCard({ personalisation: iasPersonalisationFromImage(image), profile: o.profile ?? image.profile, secrets: store, ...passThrough(o) });
   return { ...card, store };
 }

@@ -1,0 +1,95 @@
+/**
+ * `ciebench ias …`: the IAS reference terminal against an emulated card in-process — the default
+ * card, or a card image whose PIN/PUK state is persisted (`--card`).
+ */
+import type { Command } from 'commander';
+import { fromHex } from '../../../emulator/src/bytes/hex.ts';
+import { cieCardFromImage, openCieCard } from '../../../emulator/src/profiles/cie-card-image.ts';
+import { defaultCardImage } from '../../../emulator/src/profiles/default-card-image.ts';
+import type { CardImage } from '../../../emulator/src/state/card-image.ts';
+import { InProcessChannel } from '../../channel/in-process-channel.ts';
+import { changePinFlow, desktopEnrolmentPrePin, loginFlow, nisFlow, unblockPinFlow, type FlowOptions, type FlowReport } from '../../terminals/ias/flows.ts';
+import { formatFlowReport } from '../../terminals/ias/report-text.ts';
+import { TERMINAL_STYLES, type TerminalStyle } from '../../terminals/ias/styles.ts';
+import { commandGroup } from '../main.ts';
+
+interface CommonOptions {
+  card?: string;
+  profile?: string;
+  style?: string;
+  json?: boolean;
+  apdus?: boolean;
+  showSecrets?: boolean;
+}
+
+export class IasCliError extends Error {
+  readonly code = 'IAS_CLI_OPTION';
+}
+
+interface Target {
+  readonly channel: InProcessChannel;
+  readonly image: CardImage;
+  readonly flow: FlowOptions;
+}
+
+/** The card (image file with persistent state, or the default card) and the trust anchors it was issued under. */
+export function openTarget(o: CommonOptions): Target {
+  if (o.style !== undefined && !(TERMINAL_STYLES as readonly string[]).includes(o.style)) throw new IasCliError(`--style must be one of ${TERMINAL_STYLES.join(', ')}`);
+  const cardOpts = o.profile ? { profile: o.profile } : {};
+  const opened = o.card ? openCieCard(o.card, cardOpts) : undefined;
+  const c = opened ?? cieCardFromImage(defaultCardImage(), cardOpts);
+  const image = opened ? opened.store.current : defaultCardImage();
+  const trust = { csca: [fromHex(image.ias.certificates.csca)], holderCa: [fromHex(image.ias.certificates.holderCa)] };
+  return {
+    channel: new InProcessChannel(c.card, c.profile.label),
+    image,
+    flow: { trust, ...(o.style ? { style: o.style as TerminalStyle } : {}), ...(o.showSecrets ? { showSecrets: true } : {}) },
+  };
+}
+
+function print(report: FlowReport<unknown>, o: CommonOptions): void {
+  process.stdout.write(o.json ? `${JSON.stringify(report, null, 2)}\n` : formatFlowReport(report, { apdus: o.apdus ?? false, showSecrets: o.showSecrets ?? false }));
+  if (report.verdict !== 'pass') process.exitCode = 1;
+}
+
+function common(cmd: Command): Command {
+  return cmd
+    .option('--card <image>', 'card image (PIN/PUK changes are written back); default: the default card, in memory')
+    .option('--profile <id>', "present another personality (see 'ciebench card profiles')")
+    .option('--style <style>', `client command sequence: ${TERMINAL_STYLES.join(' | ')}`, 'desktop')
+    .option('--apdus', 'print every APDU')
+    .option('--show-secrets', 'do not mask PIN/PUK in the report')
+    .option('--json', 'print the report as JSON');
+}
+
+export function register(program: Command): void {
+  const ias = commandGroup(program, 'ias', 'IAS reference terminal: login, NIS, PIN management');
+  common(ias.command('login').description('DH + DAPP + VERIFY PIN + read certificate + sign, verified end to end'))
+    .option('--pin <pin>', "8-digit PIN (default: the card's TEST PIN)")
+    .action(async (o: CommonOptions & { pin?: string }) => {
+      const t = openTarget(o);
+      print(await loginFlow(t.channel, { ...t.flow, pin: o.pin ?? t.image.state.pin.value }), o);
+    });
+  common(ias.command('nis').description('NIS flow (mobile §5.1 B): NIS, EF 1005, EF.SOD, servizi signature, all verified')).action(async (o: CommonOptions) => {
+    const t = openTarget(o);
+    print(await nisFlow(t.channel, t.flow), o);
+  });
+  common(ias.command('enrol').description('desktop enrolment before the PIN (§5.1 A): SN.ICC, keys, NIS, SOD verified')).action(async (o: CommonOptions) => {
+    const t = openTarget(o);
+    print(await desktopEnrolmentPrePin(t.channel, t.flow), o);
+  });
+  common(ias.command('change-pin').description('change the PIN (VERIFY old + CHANGE REFERENCE DATA)'))
+    .requiredOption('--old <pin>', 'current PIN')
+    .requiredOption('--new <pin>', 'new PIN (8 digits)')
+    .action(async (o: CommonOptions & { old: string; new: string }) => {
+      const t = openTarget(o);
+      print(await changePinFlow(t.channel, { ...t.flow, oldPin: o.old, newPin: o.new }), o);
+    });
+  common(ias.command('unblock').description('unblock the PIN with the PUK and set a new PIN'))
+    .requiredOption('--puk <puk>', 'PUK (8 digits)')
+    .requiredOption('--new-pin <pin>', 'new PIN (8 digits)')
+    .action(async (o: CommonOptions & { puk: string; newPin: string }) => {
+      const t = openTarget(o);
+      print(await unblockPinFlow(t.channel, { ...t.flow, puk: o.puk, newPin: o.newPin }), o);
+    });
+}
