@@ -113,8 +113,7 @@ export class NfcServer {
     const handler = new NfcConnection(id, ws, this.options, this.emit);
     ws.on('close', (code) => {
       this.active--;
-      handler.end();
-      this.emit({ kind: 'session-closed', id, code });
+      void handler.end().then(() => this.emit({ kind: 'session-closed', id, code }));
     });
   }
 }
@@ -143,10 +142,11 @@ class NfcConnection {
   }
 
   /** The connection is gone: the card leaves the field. */
-  end(): void {
+  async end(): Promise<void> {
     this.ended = true;
     if (this.lostTimer) clearTimeout(this.lostTimer);
-    void this.session.then((s) => s.fieldOff()).catch(() => undefined);
+    await this.queue.catch(() => undefined);
+    await this.session.then((s) => s.fieldOff()).catch(() => undefined);
   }
 
   private newSession(card: Card, isoDep: IsoDepConfigInput, faults = this.options.faults ?? []): IsoDepSession {

@@ -58,6 +58,8 @@ export class ViccClient {
   private failures = 0;
   private attempts = 0;
   private usefulLink = false;
+  /** Bumped by stop(): callbacks of an earlier start() must not schedule anything. */
+  private generation = 0;
   private waiters: Array<() => void> = [];
 
   constructor(o: ViccClientOptions) {
@@ -92,6 +94,7 @@ export class ViccClient {
   /** Removes the card for good: closes the link and stops reconnecting. */
   async stop(): Promise<void> {
     this.running = false;
+    this.generation++;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     this.pending?.destroy();
@@ -121,12 +124,14 @@ export class ViccClient {
 
   private attempt(): void {
     if (!this.running) return;
+    const generation = this.generation;
     this.emit({ kind: 'connecting', attempt: ++this.attempts });
     const socket = connect({ host: this.host, port: this.port, noDelay: true });
     this.pending = socket;
     const onError = (e: Error): void => {
       this.pending = undefined;
       socket.destroy();
+      if (generation !== this.generation) return;
       const retryInMs = this.nextDelay();
       this.emit({ kind: 'connect-failed', message: e.message, retryInMs });
       this.schedule(retryInMs);
@@ -135,12 +140,12 @@ export class ViccClient {
     socket.once('connect', () => {
       socket.off('error', onError);
       this.pending = undefined;
-      this.onConnected(socket);
+      this.onConnected(socket, generation);
     });
   }
 
-  private onConnected(socket: Socket): void {
-    if (!this.running) {
+  private onConnected(socket: Socket, generation: number): void {
+    if (!this.running || generation !== this.generation) {
       socket.destroy();
       return;
     }
@@ -150,10 +155,10 @@ export class ViccClient {
     this.emit({ kind: 'connected' });
     for (const w of this.waiters.splice(0)) w();
     void link.closed.then((reason) => {
-      this.link = undefined;
+      if (this.link === link) this.link = undefined;
       // A link that carried traffic resets the backoff; one that was turned away grows it.
       if (this.usefulLink) this.failures = 0;
-      const retryInMs = this.running ? this.nextDelay() : undefined;
+      const retryInMs = this.running && generation === this.generation ? this.nextDelay() : undefined;
       this.emit({ kind: 'disconnected', reason, retryInMs });
       if (retryInMs !== undefined) this.schedule(retryInMs);
     });

@@ -34,6 +34,7 @@ export class ViccServer {
   private readonly options: ViccServerOptions;
   private readonly emit: (e: ViccServerEvent) => void;
   private link: ViccLink | undefined;
+  private suspended = false;
 
   constructor(o: ViccServerOptions) {
     this.options = o;
@@ -70,6 +71,16 @@ export class ViccServer {
     this.link?.close();
   }
 
+  /** The card is elsewhere (e.g. in an NFC session): drop the reader and refuse readers until resume. */
+  suspend(): void {
+    this.suspended = true;
+    this.link?.close();
+  }
+
+  resume(): void {
+    this.suspended = false;
+  }
+
   async close(): Promise<void> {
     const link = this.link;
     link?.close();
@@ -79,8 +90,8 @@ export class ViccServer {
 
   private accept(socket: Socket): void {
     const remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
-    if (this.link) {
-      this.emit({ kind: 'reader-refused', remote, reason: 'the card is already in a reader' });
+    if (this.link || this.suspended) {
+      this.emit({ kind: 'reader-refused', remote, reason: this.suspended ? 'the card is in another field' : 'the card is already in a reader' });
       socket.destroy();
       return;
     }

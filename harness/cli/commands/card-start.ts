@@ -1,34 +1,222 @@
 /**
- * `ciebench card start`: run the default card until stopped. For now the card is reachable
- * in-process only: hex APDUs typed on standard input are answered on standard output.
+ * `ciebench card start [--card card.json] [--vpcd host:port] [--nfc ws://127.0.0.1:PORT]`: runs a
+ * card until stopped, says where it is reachable, and logs one line per APDU (PIN/PUK masked).
+ * `npm start` runs it without arguments: the default card goes into the CIE Bench virtual reader
+ * (or Debian's vpcd) when pcscd is there — with instructions when it is not — and onto the NFC
+ * endpoint. Several `--vpcd` options put one card in each slot (cards from `--card` in order, then
+ * fresh default cards).
  */
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
-import { fromHex, HexFormatError, toHex } from '../../../emulator/src/bytes/hex.ts';
+import { z } from 'zod';
 import { describeSw, swFromResponse } from '../../../emulator/src/apdu/status-words.ts';
+import { fromHex, HexFormatError, toHex } from '../../../emulator/src/bytes/hex.ts';
+import type { Card } from '../../../emulator/src/card/card.ts';
+import { cieCardFromImage, openCieCard } from '../../../emulator/src/profiles/cie-card-image.ts';
+import { readCardImage } from '../../../emulator/src/state/image-file.ts';
 import { createDefaultCard } from '../../cards/default-card.ts';
+import { FaultListSchema, type FaultInput } from '../../nfc/faults.ts';
+import { IsoDepConfigSchema, type IsoDepConfigInput } from '../../nfc/iso-dep-config.ts';
+import { NFC_PROTOCOL } from '../../nfc/protocol.ts';
+import { pcscSystemStatus, setupAdvice, type PcscSystemStatus } from '../../pcsc/pcsc-env.ts';
+import { CardHost, observable, type Endpoint } from '../../transport/card-host.ts';
+import { CIEBENCH_READER, DEBIAN_VPCD, NFC_WS_PORT, QUICKACK_ADDRESS, readerName } from '../../transport/endpoints.ts';
+import { formatExchange, formatNote, formatPower } from '../../transport/live-log.ts';
 import { commandGroup } from '../main.ts';
+
+export class CardStartError extends Error {
+  readonly code = 'CARD_START_OPTION';
+}
+
+const hostPort = z.string().regex(/^[0-9.]+:\d{1,5}$/, 'expected host:port, e.g. 127.0.0.1:35980');
+
+export function parseEndpoint(text: string, what: string): Endpoint {
+  const r = hostPort.safeParse(text);
+  if (!r.success) throw new CardStartError(`${what} '${text}': ${r.error.issues[0]?.message ?? 'invalid'}`);
+  const [host, port] = [text.slice(0, text.lastIndexOf(':')), Number(text.slice(text.lastIndexOf(':') + 1))];
+  if (port < 1 || port > 65535) throw new CardStartError(`${what} '${text}': port out of range`);
+  return { host, port };
+}
+
+export function parseNfcUrl(text: string): Endpoint {
+  const m = /^ws:\/\/([0-9.]+):(\d{1,5})\/?$/.exec(text);
+  if (!m) throw new CardStartError(`--nfc '${text}': expected ws://127.0.0.1:PORT`);
+  return parseEndpoint(`${m[1]}:${m[2]}`, '--nfc');
+}
+
+function readJson<T>(file: string, schema: z.ZodType<T>, what: string): T {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new CardStartError(`${what} ${file}: ${(e as Error).message}`);
+  }
+  const r = schema.safeParse(json);
+  if (!r.success) throw new CardStartError(`${what} ${file}: ${r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+  return r.data;
+}
+
+/** Where `npm start` puts the card when no --vpcd is given. */
+export function defaultVpcd(s: PcscSystemStatus): { endpoint?: Endpoint; text: string } {
+  if (!s.pcscdRunning) return { text: 'no PC/SC reader: pcscd is not running' };
+  if (s.driverInstalled) return { endpoint: { host: '127.0.0.1', port: CIEBENCH_READER.port }, text: `PC/SC reader '${readerName(CIEBENCH_READER)}' (CIE Bench driver)` };
+  if (s.vpcdInstalled) {
+    const host = s.quickack ? QUICKACK_ADDRESS : '127.0.0.1';
+    const slow = s.quickack ? '' : ' — expect ~44-88 ms per APDU until `ciebench reader quickack` or `ciebench reader install`';
+    return { endpoint: { host, port: DEBIAN_VPCD.port }, text: `PC/SC reader '${readerName(DEBIAN_VPCD)}' (Debian vpcd${s.quickack ? ', quickack route' : ''})${slow}` };
+  }
+  return { text: 'no PC/SC reader: neither the CIE Bench driver nor vsmartcard-vpcd is installed' };
+}
+
+interface StartOptions {
+  card: string[];
+  vpcd: string[];
+  pcsc: boolean;
+  vpcdListen?: string;
+  nfc: string | false;
+  nfcCards: string;
+  isodep?: string;
+  faults?: string;
+  showSecrets?: boolean;
+  quiet?: boolean;
+  stdin?: boolean;
+}
+
+interface LoadedCard {
+  readonly card: Card;
+  readonly description: string;
+  readonly fresh: () => Card | Promise<Card>;
+  readonly secrets?: { pin: string; puk: string; can: string };
+}
+
+async function loadCard(file: string | undefined): Promise<LoadedCard> {
+  if (file === undefined) {
+    const d = await createDefaultCard();
+    return { card: d.card, description: `${d.description} (profile ${d.profileId})`, fresh: async () => (await createDefaultCard()).card, secrets: d.secrets };
+  }
+  const opened = openCieCard(file);
+  const image = readCardImage(file);
+  return {
+    card: opened.card,
+    description: `${opened.profile.label} from ${file} (PIN/PUK state persisted in the file)`,
+    fresh: () => cieCardFromImage(image).card,
+    secrets: { pin: image.state.pin.value, puk: image.state.puk.value, can: image.citizen.can },
+  };
+}
+
+const out = (line: string): void => void process.stdout.write(`${line}\n`);
+
+/** Per-APDU and power lines for a card, tagged with where the card currently is. */
+function watch(card: Card, tagged: { where: string }, o: Pick<StartOptions, 'quiet' | 'showSecrets'>): void {
+  let seq = 0;
+  observable(card)?.observe({
+    exchange: (e) => void (o.quiet || out(formatExchange(tagged.where, ++seq, e, { revealSecrets: o.showSecrets ?? false }))),
+    power: (e) => void (o.quiet || out(formatPower(tagged.where, e))),
+  });
+}
+
+async function start(o: StartOptions): Promise<void> {
+  const isoDep: IsoDepConfigInput | undefined = o.isodep ? readJson(o.isodep, IsoDepConfigSchema, '--isodep') : undefined;
+  const faults: FaultInput[] | undefined = o.faults ? readJson(o.faults, FaultListSchema, '--faults') : undefined;
+  const nfc = o.nfc === false ? undefined : parseNfcUrl(o.nfc);
+  const listen = o.vpcdListen ? parseEndpoint(o.vpcdListen, '--vpcd-listen') : undefined;
+  let vpcds = o.vpcd.map((v) => parseEndpoint(v, '--vpcd'));
+  const status = await pcscSystemStatus();
+  if (o.vpcd.length === 0 && !listen && o.pcsc) {
+    const d = defaultVpcd(status);
+    out(`PC/SC: ${d.text}`);
+    if (d.endpoint) vpcds = [d.endpoint];
+    for (const a of setupAdvice(status)) out(`  to do: ${a}`);
+  }
+  if (!o.pcsc) vpcds = [];
+  const count = Math.max(1, vpcds.length, o.card.length);
+  const hosts: CardHost[] = [];
+  let first: LoadedCard | undefined;
+  for (let i = 0; i < count; i++) {
+    const loaded = await loadCard(o.card[i]);
+    first ??= loaded;
+    const tagged = { where: vpcds[i] ? `vpcd:${vpcds[i]?.port}` : 'card' };
+    watch(loaded.card, tagged, o);
+    let freshCount = 0;
+    const freshCard = async (): Promise<Card> => {
+      const c = await loaded.fresh();
+      watch(c, { where: `nfc(fresh ${++freshCount})` }, o);
+      return c;
+    };
+    const host = new CardHost({
+      card: loaded.card,
+      description: loaded.description,
+      ...(vpcds[i] ? { vpcd: vpcds[i] as Endpoint } : {}),
+      ...(i === 0 && listen ? { vpcdListen: listen } : {}),
+      ...(i === 0 && nfc ? { nfc, nfcCards: o.nfcCards === 'fresh' ? 'fresh' : 'shared', freshCard } : {}),
+      ...(isoDep ? { isoDep } : {}),
+      ...(faults ? { faults } : {}),
+      onLine: (tag, text) => out(formatNote(tag, text)),
+      onWhere: (tag) => (tagged.where = tag),
+    });
+    const a = await host.start();
+    hosts.push(host);
+    out(`card ${i + 1}: ${loaded.description}`);
+    out(`  ATR ${toHex(loaded.card.atr, ' ')}`);
+    if (a.vpcd) out(`  PC/SC: inserted into the vpcd slot at ${a.vpcd}${readerFor(vpcds[i] as Endpoint)}`);
+    if (a.vpcdListen) out(`  PC/SC (reversed mode): listening for a reader at ${a.vpcdListen}`);
+    if (a.nfc) out(`  NFC: ${a.nfc}  (${NFC_PROTOCOL}, harness/nfc/PROTOCOL.md; ${o.nfcCards === 'fresh' ? 'a fresh card per session' : 'one session at a time, the card leaves the PC/SC reader meanwhile'})`);
+    if (loaded.secrets) out(`  TEST secrets: ${o.showSecrets ? `PIN ${loaded.secrets.pin}  PUK ${loaded.secrets.puk}  CAN ${loaded.secrets.can}` : 'PIN/PUK/CAN masked (--show-secrets, or ciebench card show)'}`);
+  }
+  out(`log: one line per APDU${o.showSecrets ? '' : ', PIN/PUK values masked'}; Ctrl-C to stop`);
+  const stop = async (): Promise<void> => {
+    for (const h of hosts) await h.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+  if (o.stdin && first) await stdinShell(await first.fresh());
+}
+
+function readerFor(e: Endpoint): string {
+  if (e.port >= CIEBENCH_READER.port && e.port < CIEBENCH_READER.port + CIEBENCH_READER.slots) return ` ('${readerName(CIEBENCH_READER, e.port - CIEBENCH_READER.port)}')`;
+  if (e.port >= DEBIAN_VPCD.port && e.port < DEBIAN_VPCD.port + DEBIAN_VPCD.slots) return ` ('${readerName(DEBIAN_VPCD, e.port - DEBIAN_VPCD.port)}')`;
+  return '';
+}
+
+/** A separate in-memory instance of the first card, answering hex APDUs from standard input. */
+async function stdinShell(card: Card): Promise<void> {
+  out('stdin: type a command APDU in hex per line (in-process, a separate card instance); Ctrl-D ends the shell');
+  card.powerOn();
+  const rl = createInterface({ input: process.stdin, terminal: false });
+  for await (const line of rl) {
+    if (line.trim() === '') continue;
+    try {
+      const rsp = card.transmit(fromHex(line));
+      out(`${toHex(rsp, ' ')}  (${describeSw(swFromResponse(rsp)).name})`);
+    } catch (e) {
+      if (!(e instanceof HexFormatError)) throw e;
+      out(`not hex: ${e.message}`);
+    }
+  }
+}
+
+const collect = (v: string, acc: string[]): string[] => [...acc, v];
 
 export function register(program: Command): void {
   commandGroup(program, 'card', 'emulated cards: start, create, inspect')
     .command('start')
-    .description('start the default emulated card; type hex APDUs on standard input (one per line)')
-    .action(async () => {
-      const { card, profileId, description } = await createDefaultCard();
-      const atr = card.powerOn();
-      process.stdout.write(`card '${profileId}' (${description}) powered, ATR ${toHex(atr, ' ')}\n`);
-      process.stdout.write('reachable in-process: type a command APDU in hex per line, Ctrl-D to stop\n');
-      const rl = createInterface({ input: process.stdin, terminal: false });
-      for await (const line of rl) {
-        if (line.trim() === '') continue;
-        try {
-          const rsp = card.transmit(fromHex(line));
-          process.stdout.write(`${toHex(rsp, ' ')}  (${describeSw(swFromResponse(rsp)).name})\n`);
-        } catch (e) {
-          if (!(e instanceof HexFormatError)) throw e;
-          process.stdout.write(`not hex: ${e.message}\n`);
-        }
-      }
-      card.powerOff();
+    .description('run a card on the virtual PC/SC reader and the NFC endpoint until stopped, logging one line per APDU')
+    .option('--card <file>', 'card image (ciebench card new); repeat for several cards, one per --vpcd', collect, [])
+    .option('--vpcd <host:port>', `insert the card into this vpcd reader slot (repeatable). Default: ${CIEBENCH_READER.port} (CIE Bench driver) or ${DEBIAN_VPCD.port} (Debian vpcd) when pcscd runs`, collect, [])
+    .option('--no-pcsc', 'no PC/SC reader (NFC endpoint only)')
+    .option('--vpcd-listen <host:port>', 'reversed mode: listen for a reader (CIE Bench driver /connect, upstream vpcd, phone relays)')
+    .option('--nfc <url>', 'WebSocket NFC endpoint', `ws://127.0.0.1:${NFC_WS_PORT}`)
+    .option('--no-nfc', 'no NFC endpoint')
+    .option('--nfc-cards <mode>', "'shared': the card itself, one session at a time; 'fresh': a new card per session", 'shared')
+    .option('--isodep <file>', 'ISO-DEP parameters, JSON (uid, fsci, fwi, maxTransceiveLength, …; harness/nfc/README.md)')
+    .option('--faults <file>', 'fault plan for contactless sessions, JSON array (harness/nfc/PROTOCOL.md)')
+    .option('--show-secrets', 'show PIN/PUK values in the log and print the TEST secrets')
+    .option('--quiet', 'no per-APDU log lines')
+    .option('--stdin', 'also answer hex APDUs typed on standard input (in-process, separate card instance)')
+    .action(async (opts: StartOptions) => {
+      if (opts.nfcCards !== 'shared' && opts.nfcCards !== 'fresh') throw new CardStartError(`--nfc-cards must be 'shared' or 'fresh'`);
+      await start(opts);
     });
 }

@@ -1,0 +1,188 @@
+/**
+ * Runs one emulated card on its transports, as `ciebench card start` does: a vpcd reader slot
+ * (the card connects, or listens in reversed mode) and, optionally, the WebSocket NFC endpoint.
+ *
+ * One card is in one place at a time, as a real CIE is: while an NFC session holds it, it is out
+ * of the PC/SC reader (applications there see a removal) and goes back when the session ends. With
+ * `nfcCards: 'fresh'` every NFC session gets its own fresh card instead (parallel mobile tests)
+ * and the reader keeps the main card.
+ */
+import type { Card, ObservableCard } from '../../emulator/src/card/card.ts';
+import type { FaultInput } from '../nfc/faults.ts';
+import type { IsoDepConfigInput } from '../nfc/iso-dep-config.ts';
+import { IsoDepSession } from '../nfc/iso-dep-session.ts';
+import { NfcServer, type NfcServerEvent } from '../nfc/ws-server.ts';
+import { ViccClient, type ViccClientEvent } from '../vpcd/vicc-client.ts';
+import type { ViccEndpointEvent } from '../vpcd/vicc-endpoint.ts';
+import { ViccServer, type ViccServerEvent } from '../vpcd/vicc-server.ts';
+import { toHex } from '../../emulator/src/bytes/hex.ts';
+
+export interface Endpoint {
+  readonly host: string;
+  readonly port: number;
+}
+
+export interface CardHostOptions {
+  readonly card: Card;
+  readonly description: string;
+  /** The card connects to this vpcd reader slot (normal mode). */
+  readonly vpcd?: Endpoint;
+  /** The card listens here for a vpcd reader (reversed mode). */
+  readonly vpcdListen?: Endpoint;
+  readonly nfc?: Endpoint;
+  readonly nfcCards?: 'shared' | 'fresh';
+  /** Card factory for `nfcCards: 'fresh'`. */
+  readonly freshCard?: () => Card | Promise<Card>;
+  readonly isoDep?: IsoDepConfigInput;
+  readonly faults?: readonly FaultInput[];
+  /** Transport events as text lines, tagged with where they happened. */
+  readonly onLine?: (tag: string, text: string) => void;
+  /** Where the card currently is, for per-APDU log lines. */
+  readonly onWhere?: (tag: string) => void;
+}
+
+export interface HostedAddresses {
+  readonly vpcd?: string;
+  readonly vpcdListen?: string;
+  readonly nfc?: string;
+}
+
+function endpointText(e: ViccEndpointEvent): string | undefined {
+  switch (e.kind) {
+    case 'power':
+      return undefined; // the card's own power events are logged at the card boundary
+    case 'reader-apdu':
+      return `reader answered ${toHex(e.command)} < ${toHex(e.response)} (pseudo-APDU, not sent to the card)`;
+    case 'tag-lost':
+      return `card removed by the fault plan: ${e.reason}`;
+    case 'ignored':
+      return `ignored from the reader: ${e.reason}`;
+    case 'response-replaced':
+      return `answer replaced by 6F00: ${e.reason}`;
+  }
+}
+
+export class CardHost {
+  private readonly o: CardHostOptions;
+  private client: ViccClient | undefined;
+  private server: ViccServer | undefined;
+  private nfc: NfcServer | undefined;
+  private readonly line: (tag: string, text: string) => void;
+
+  constructor(o: CardHostOptions) {
+    this.o = o;
+    this.line = o.onLine ?? ((): void => undefined);
+  }
+
+  get vpcdTag(): string {
+    const e = this.o.vpcd ?? this.o.vpcdListen;
+    return e ? `vpcd:${e.port}` : 'vpcd';
+  }
+
+  async start(): Promise<HostedAddresses> {
+    const out: { vpcd?: string; vpcdListen?: string; nfc?: string } = {};
+    if (this.o.vpcd) out.vpcd = this.startClient(this.o.vpcd);
+    if (this.o.vpcdListen) out.vpcdListen = await this.startServer(this.o.vpcdListen);
+    if (this.o.nfc) out.nfc = await this.startNfc(this.o.nfc);
+    if (this.o.vpcd || this.o.vpcdListen) this.o.onWhere?.(this.vpcdTag);
+    return out;
+  }
+
+  async stop(): Promise<void> {
+    await this.client?.stop();
+    await this.server?.close();
+    await this.nfc?.close();
+  }
+
+  private session(card: Card): IsoDepSession {
+    return new IsoDepSession({ card, ...(this.o.isoDep ? { config: this.o.isoDep } : {}), faults: this.o.faults ?? [] });
+  }
+
+  private startClient(e: Endpoint): string {
+    const tag = this.vpcdTag;
+    let waitingSaid = false;
+    this.client = new ViccClient({
+      host: e.host,
+      port: e.port,
+      session: this.session(this.o.card),
+      onEvent: (ev: ViccClientEvent) => {
+        if (ev.kind === 'connected') {
+          waitingSaid = false;
+          this.line(tag, 'card inserted (connected to the reader)');
+        } else if (ev.kind === 'disconnected') this.line(tag, `card out of the reader (${ev.reason.kind}${ev.retryInMs !== undefined ? `; re-inserting in ${ev.retryInMs} ms` : ''})`);
+        else if (ev.kind === 'connect-failed' && !waitingSaid) {
+          waitingSaid = true;
+          this.line(tag, `no reader at ${e.host}:${e.port} yet (${ev.message}); retrying with backoff`);
+        } else if (ev.kind === 'endpoint') {
+          const text = endpointText(ev.event);
+          if (text) this.line(tag, text);
+        }
+      },
+    });
+    this.client.start();
+    return `${e.host}:${e.port}`;
+  }
+
+  private async startServer(e: Endpoint): Promise<string> {
+    const tag = this.vpcdTag;
+    this.server = new ViccServer({
+      session: this.session(this.o.card),
+      host: e.host,
+      port: e.port,
+      onEvent: (ev: ViccServerEvent) => {
+        if (ev.kind === 'reader-connected') this.line(tag, `reader connected from ${ev.remote}`);
+        else if (ev.kind === 'reader-disconnected') this.line(tag, `reader gone (${ev.reason.kind})`);
+        else if (ev.kind === 'reader-refused') this.line(tag, `reader ${ev.remote} refused: ${ev.reason}`);
+        else if (ev.kind === 'endpoint') {
+          const text = endpointText(ev.event);
+          if (text) this.line(tag, text);
+        }
+      },
+    });
+    const a = await this.server.listen();
+    return `${a.host}:${a.port}`;
+  }
+
+  private async startNfc(e: Endpoint): Promise<string> {
+    const fresh = this.o.nfcCards === 'fresh';
+    const factory = fresh && this.o.freshCard ? this.o.freshCard : (): Card => this.o.card;
+    this.nfc = new NfcServer({
+      host: e.host,
+      port: e.port,
+      card: factory,
+      exclusive: !fresh,
+      cardDescription: this.o.description,
+      ...(this.o.isoDep ? { isoDep: this.o.isoDep } : {}),
+      ...(this.o.faults ? { faults: this.o.faults } : {}),
+      onEvent: (ev) => this.onNfc(ev, fresh),
+    });
+    const a = await this.nfc.listen();
+    return a.url;
+  }
+
+  private onNfc(ev: NfcServerEvent, fresh: boolean): void {
+    const tag = 'id' in ev ? `nfc#${ev.id}` : 'nfc';
+    if (ev.kind === 'session-open') {
+      this.line(tag, `session from ${ev.remote}${fresh ? ' (fresh card)' : '; the card leaves the PC/SC reader'}`);
+      if (fresh) return;
+      this.server?.suspend();
+      void (this.client?.stop() ?? Promise.resolve()).then(() => this.o.onWhere?.(tag));
+    } else if (ev.kind === 'session-closed') {
+      this.line(tag, `session closed (${ev.code})${fresh ? '' : '; the card goes back to the PC/SC reader'}`);
+      if (!fresh) {
+        this.client?.start();
+        this.server?.resume();
+        this.o.onWhere?.(this.vpcdTag);
+      }
+    } else if (ev.kind === 'session-refused') this.line(tag, `session from ${ev.remote} refused: ${ev.reason}`);
+    else if (ev.kind === 'activated') this.line(tag, `field on, activated (UID ${ev.uid})`);
+    else if (ev.kind === 'field-off') this.line(tag, 'field off');
+    else if (ev.kind === 'tag-lost') this.line(tag, `tag lost: ${ev.reason}`);
+    else this.line(tag, `bad message: ${ev.error}`);
+  }
+}
+
+/** The card's observer hook, when it has one. */
+export function observable(card: Card): ObservableCard | undefined {
+  return typeof (card as Partial<ObservableCard>).observe === 'function' ? (card as ObservableCard) : undefined;
+}
