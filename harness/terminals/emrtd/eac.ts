@@ -13,6 +13,7 @@ import { parseCvCertificate } from '../../../emulator/src/protocols/terminal-aut
 import { taSign } from '../../../emulator/src/protocols/terminal-auth/cv-signature.ts';
 import { taMessage } from '../../../emulator/src/protocols/terminal-auth/ta-card.ts';
 import type { CurveName } from '../../../emulator/src/protocols/domain/ec-domain.ts';
+import type { CvHolder } from '../../../emulator/src/personalise/emrtd/cv-pki.ts';
 import { TerminalError } from '../common/step-report.ts';
 import type { InspectionSession } from './inspection-session.ts';
 
@@ -72,6 +73,11 @@ export interface TerminalCredentials {
   readonly privateKey: bigint;
   readonly curve: CurveName;
   readonly algorithmOid: string;
+}
+
+/** Credentials of an IS certificate issued by `dv` (chain DV, IS). */
+export function credentialsOf(holder: CvHolder, dv: CvHolder): TerminalCredentials {
+  return { chain: [dv.certificate, holder.certificate], privateKey: holder.privateKey, curve: holder.curve, algorithmOid: holder.algorithmOid };
 }
 
 /** Terminal Authentication v1: MSE:Set DST + PSO:VERIFY CERTIFICATE per certificate, MSE:Set AT, challenge, signature. */

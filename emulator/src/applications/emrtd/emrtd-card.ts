@@ -11,7 +11,7 @@ import type { Rng } from '../../crypto/rng.ts';
 import { buildFileSystem } from '../../iso7816/fs/file-system.ts';
 import { generateCitizen } from '../../personalise/citizen.ts';
 import { personaliseEmrtd, type EmrtdPersonalisation, type EmrtdPersonaliseOptions } from '../../personalise/emrtd/personalise-emrtd.ts';
-import { generateTestPki } from '../../personalise/pki/test-pki.ts';
+import { DEFAULT_PKI_SEED, generateTestPki } from '../../personalise/pki/test-pki.ts';
 import { createEmrtdModule, EMRTD_MF_APPLICATION_ID, type EmrtdModule, type EmrtdModuleOptions } from './emrtd-module.ts';
 
 /** ATR of a real CIE 3.0 on a contactless PC/SC reader (emrtd.md §1.1, OpenSC#2486). */
@@ -48,12 +48,16 @@ export function createEmrtdCard(config: EmrtdCardConfig): EmrtdCard {
 
 const cache = new Map<string, EmrtdPersonalisation>();
 
-/** The personalisation of the synthetic citizen of `seed` (citizen + test PKI + eMRTD files), memoised. */
-export function personaliseEmrtdForSeed(seed: string, options: EmrtdPersonaliseOptions = {}): EmrtdPersonalisation {
-  const key = `${seed}\u0000${JSON.stringify(options)}`;
+/**
+ * The personalisation of the synthetic citizen of `seed` (citizen + test PKI + eMRTD files),
+ * memoised. The PKI seed defaults to the one the IAS side uses, so both applications of one card
+ * are signed by the same test Document Signer.
+ */
+export function personaliseEmrtdForSeed(seed: string, options: EmrtdPersonaliseOptions = {}, pkiSeed: string = DEFAULT_PKI_SEED): EmrtdPersonalisation {
+  const key = `${seed}\u0000${pkiSeed}\u0000${JSON.stringify(options)}`;
   let p = cache.get(key);
   if (!p) {
-    p = personaliseEmrtd(seed, generateCitizen(seed), generateTestPki(seed), options);
+    p = personaliseEmrtd(seed, generateCitizen(seed), generateTestPki(pkiSeed), options);
     cache.set(key, p);
   }
   return p;

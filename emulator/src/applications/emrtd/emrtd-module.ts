@@ -4,10 +4,11 @@
  *
  * Composition contract (see README.md "Wiring into a card"):
  * - add `module.mfChildren` to the MF spec and `module.applications` to the CardOs applications;
- * - give the MF an application whose table is `module.withMfHandlers(mfTable)` (or use
- *   `module.mfApplication(id, mfTable)`), so PACE runs with the MF current, as real CIE readers do
- *   (emrtd.md §1.4): MSE `C1 A4` and GENERAL AUTHENTICATE go to PACE, every other MF command to
- *   `mfTable`.
+ * - PACE must run with the MF current, as real CIE readers do (emrtd.md §1.4). Either the composer
+ *   applies the `emrtd:mf` extension application (MSE `C1 A4` and GENERAL AUTHENTICATE added to the
+ *   MF's table: what `profiles/cie-card.ts` does), or it gives the MF the table
+ *   `module.withMfHandlers(mfTable)`, which also guards every MF command (PACE reset on an
+ *   interleaved command, ICAO Part 3 P_58..P_61).
  */
 import type { Application, CommandContext, HandlerTable } from '../../card/application.ts';
 import type { CardModule } from '../../card/card-module.ts';
@@ -32,7 +33,14 @@ import { blockingStall, defaultPaceEntropy, type EmrtdRuntime } from './emrtd-ru
 import { EmrtdState } from './emrtd-state.ts';
 
 export const EMRTD_MODULE_ID = 'emrtd';
+/** Standalone composition: the MF application of a card made of this module alone. */
 export const EMRTD_MF_APPLICATION_ID = 'emrtd-mf';
+/**
+ * The MF-extension application of the CIE composer's rule (`emulator/src/profiles/cie-card.ts`:
+ * an application `<module id>:mf` adds the instructions the MF's table lacks — here GENERAL
+ * AUTHENTICATE — and receives the MSE forms the MF does not use — here `C1 A4`).
+ */
+export const EMRTD_MF_EXTENSION_ID = `${EMRTD_MODULE_ID}:mf`;
 
 /** Test hooks, outside the (validated, serialisable) behaviour options. */
 export interface EmrtdHooks {
@@ -47,7 +55,7 @@ export type EmrtdModuleOptions = EmrtdOptionsInput & EmrtdHooks;
 export interface EmrtdModule extends CardModule {
   readonly application: Application;
   readonly options: EmrtdOptions;
-  /** The MF-level fragment (INS 22 with PACE routing, INS 86) merged over the ISO table. */
+  /** The MF-level fragment alone: INS 22 (MSE `C1 A4` → PACE, other forms → ISO MSE) and INS 86. */
   readonly mfHandlers: HandlerTable;
   /** `base` with PACE routed in: what the card composer gives the MF's application. */
   withMfHandlers(base: HandlerTable): HandlerTable;
@@ -99,15 +107,16 @@ export function createEmrtdModule(personalisation: EmrtdPersonalisation, options
   const application = emrtdApplication(runtime);
   const mfChildren: (DfSpec | EfSpec)[] = emrtdMfChildren(p);
   const withMfHandlers = (base: HandlerTable): HandlerTable => withEmrtdMfHandlers(runtime, base);
+  const mfHandlers = withMfHandlers(new Map());
   return {
     id: EMRTD_MODULE_ID,
-    applications: [application],
+    applications: [application, { id: EMRTD_MF_EXTENSION_ID, handlers: mfHandlers }],
     mfChildren,
     application,
     options: o,
-    mfHandlers: withMfHandlers(ISO_HANDLERS),
+    mfHandlers,
     withMfHandlers,
-    mfApplication: (id = EMRTD_MF_APPLICATION_ID, base = ISO_HANDLERS) => ({ id, handlers: withMfHandlers(base) }),
+    mfApplication: (id = EMRTD_MF_APPLICATION_ID, base = ISO_HANDLERS) => ({ id, handlers: withMfHandlers(base), powerReset: () => runtime.state.powerReset() }),
     runtime,
   };
 }

@@ -6,8 +6,9 @@
  * (~100 ms), so one object is kept per modulus. No randomness is involved: the exponent is always
  * supplied by the caller, so the card stays deterministic under an injected RNG.
  *
- * OpenSSL refuses bases outside 2..p−2 and results equal to 1; those (rare, mostly hostile)
- * inputs fall back to the bigint routine, so the function is total.
+ * OpenSSL refuses bases outside 2..p−2 and results equal to 1: the latter is computed as
+ * base^(exp−1) · base, the rest (rare, mostly hostile inputs) falls back to the bigint routine,
+ * so the function is total.
  */
 import { createDiffieHellman, type DiffieHellman } from 'node:crypto';
 import { bigIntToBytes, bytesToBigInt } from '../../bytes/bytes.ts';
@@ -32,11 +33,19 @@ export function modExp(base: bigint, exp: bigint, p: bigint): bigint {
   const b = ((base % p) + p) % p;
   if (exp === 0n) return 1n % p;
   if (b < 2n || b > p - 2n || p < 2n ** 512n) return modPow(b, exp, p);
-  const { dh, length } = engineFor(p);
-  try {
-    dh.setPrivateKey(Buffer.from(bigIntToBytes(exp, byteLength(exp))));
-    return bytesToBigInt(dh.computeSecret(Buffer.from(bigIntToBytes(b, length))));
-  } catch {
-    return modPow(b, exp, p);
-  }
+  const viaOpenSsl = (e: bigint): bigint | undefined => {
+    const { dh, length } = engineFor(p);
+    try {
+      dh.setPrivateKey(Buffer.from(bigIntToBytes(e, byteLength(e))));
+      return bytesToBigInt(dh.computeSecret(Buffer.from(bigIntToBytes(b, length))));
+    } catch {
+      return undefined;
+    }
+  };
+  const r = viaOpenSsl(exp);
+  if (r !== undefined) return r;
+  // OpenSSL refuses a result of 1 — exactly what the subgroup check y^q expects — so compute
+  // y^(q−1) · y instead; anything else it refuses goes to the bigint routine.
+  const r1 = exp > 1n ? viaOpenSsl(exp - 1n) : undefined;
+  return r1 !== undefined ? (r1 * b) % p : modPow(b, exp, p);
 }

@@ -33,7 +33,7 @@ import type { SmSession } from '../../sm/sm-session.ts';
 import { oidToString } from '../asn1/der.ts';
 import { KeyAgreementError, type AgreementDomain } from '../domain/agreement-domain.ts';
 import { standardDomain } from '../domain/standard-domains.ts';
-import { encryptBlocks, kdf, KDF_MAC, sessionFromSecret } from '../kdf.ts';
+import { cipherBlockSize, encryptBlocks, kdf, KDF_MAC, sessionFromSecret } from '../kdf.ts';
 import type { PaceProtocol } from '../oids.ts';
 import type { PaceInfo } from '../security-infos.ts';
 import {
@@ -118,7 +118,7 @@ export interface PaceCardConfig {
   readonly paceInfos: readonly PaceInfo[];
   /** π per password reference the card holds (01 MRZ, 02 CAN). */
   readonly passwords: ReadonlyMap<number, Uint8Array>;
-  /** Length of the nonce s (8 or 16 on CIEs, emrtd.md §1.2). */
+  /** Length of the nonce s (8 or 16 on CIEs, emrtd.md §1.2); raised to whole blocks of the cipher. */
   readonly nonceLength: number;
   readonly chaining: 'strict' | 'lenient';
   /** CARs of the chip's trust points, answered in DO 87/88 of the last step (9303-11 §4.4.4.2). */
@@ -228,7 +228,9 @@ type Active = Exclude<PaceCardState, { step: 'idle' }>;
 
 const HANDLERS: { readonly [S in Active['step']]: (s: Extract<Active, { step: S }>, value: Uint8Array, config: PaceCardConfig, entropy: PaceEntropy) => PaceStepResult } = {
   ready(s, _value, config, entropy) {
-    const nonce = entropy.nonce(config.nonceLength);
+    // The nonce is whole cipher blocks (9303-11 §4.4.3.3): an 8-byte nonce only exists with 3DES.
+    const block = cipherBlockSize(s.sel.protocol.cipher);
+    const nonce = entropy.nonce(Math.ceil(Math.max(config.nonceLength, block) / block) * block);
     const z = encryptBlocks(s.sel.protocol.cipher, s.sel.kPi, nonce);
     return { state: { step: 'awaiting-mapping', sel: s.sel, nonce }, data: gaTemplate(tlv(DO_80_ENCRYPTED_NONCE, z)) };
   },

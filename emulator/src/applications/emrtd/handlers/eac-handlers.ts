@@ -91,7 +91,8 @@ export function taExternalAuthenticateHandler(rt: EmrtdRuntime, ctx: CommandCont
   try {
     state = taExternalAuthenticate(v.ta, challenge, apdu.data, binding);
   } catch (e) {
-    v.ta = TA_IDLE;
+    // The terminal must select its key again (MSE:Set AT) and fetch a new challenge; imported keys stay.
+    v.ta = v.ta.step === 'authenticated' ? TA_IDLE : { step: 'idle', keys: v.ta.keys };
     throw e;
   }
   v.ta = state;

@@ -1,0 +1,56 @@
+/**
+ * `ciebench emrtd` end to end (process spawn): a card image made by `card new`, its eMRTD
+ * personalisation stored by `emrtd personalise`, then `emrtd read --card … --ta --out` on the full
+ * CIE (IAS + eMRTD); and the module alone with BAC.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const bin = new URL('../ciebench.mjs', import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), 'ciebench-emrtd-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const run = (...args: string[]): string => execFileSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
+
+interface Report {
+  verdict: string;
+  access: string;
+  channel: string;
+  dataGroupsRead: number[];
+  passiveAuthentication: { ok: boolean };
+  steps: { name: string; verdict: string }[];
+}
+
+describe('ciebench emrtd', () => {
+  it('card new → emrtd personalise → emrtd read --card --ta --out: every DG, PA ok, files written', () => {
+    const image = join(dir, 'card.json');
+    run('card', 'new', '--seed', 'cli-emrtd', '--profile', 'gemalto', '--out', image);
+    expect(run('emrtd', 'personalise', '--card', image)).toMatch(/modules\.emrtd written/);
+    expect((JSON.parse(readFileSync(image, 'utf8')) as { modules: { emrtd: { format: string } } }).modules.emrtd.format).toBe('ciebench-emrtd/1');
+    const out = join(dir, 'out');
+    const report = JSON.parse(run('emrtd', 'read', '--card', image, '--ta', '--json', '--out', out)) as Report;
+    expect(report.verdict).toBe('pass');
+    expect(report.channel).toMatch(/IAS \+ eMRTD/);
+    expect(report.dataGroupsRead).toEqual([1, 2, 3, 11, 12, 14]);
+    expect(report.passiveAuthentication.ok).toBe(true);
+    for (const f of ['DG1.bin', 'DG2.bin', 'DG3.bin', 'EF_SOD.bin', 'EF_COM.bin', 'face.jpg', 'report.json']) expect(existsSync(join(out, f)), f).toBe(true);
+    expect([...readFileSync(join(out, 'face.jpg')).subarray(0, 2)]).toEqual([0xff, 0xd8]);
+  });
+
+  it('emrtd read --seed --emrtd-only --bac: the module alone with BAC; a wrong CAN fails with the 6300 step', () => {
+    const report = JSON.parse(run('emrtd', 'read', '--seed', 'cli-emrtd', '--emrtd-only', '--bac', '--json')) as Report;
+    expect(report.verdict).toBe('pass');
+    expect(report.access).toBe('BAC');
+    const wrong = spawnSync(process.execPath, [bin, 'emrtd', 'read', '--seed', 'cli-emrtd', '--emrtd-only', '--can', '314159', '--json'], { encoding: 'utf8' });
+    expect(wrong.status).toBe(1);
+    const failed = JSON.parse(wrong.stdout) as Report & { error: { code: string } };
+    expect(failed.error.code).toBe('PACE_WRONG_PASSWORD');
+    expect(JSON.stringify(failed)).toContain('"sw":"6300"');
+    // The CAN never leaves the terminal: neither its digits nor their ASCII hex appear in the report.
+    expect(wrong.stdout).not.toContain('314159');
+    expect(wrong.stdout).not.toContain('333134313539');
+  });
+});
