@@ -55,6 +55,19 @@ describe('CIE personalities (cie-ias.md §1.1, §1.4)', () => {
       const plain = send(card, '00B0000000');
       expect(plain.slice(0, -4)).toBe(toHex(ef));
     });
+
+    it(`${p.id}: both IAS selection forms and both GET DATA forms are accepted (§1.3)`, () => {
+      const { card } = createCieCard({ personalisation, profile: p, strict: true });
+      card.powerOn();
+      for (const select of ['00A4040C0DA0000000308000000009816001', '00A40000']) {
+        expect(send(card, '00A4040C06A00000000039')).toBe('9000');
+        expect(send(card, select).slice(-4)).toBe('9000');
+        expect(send(card, '00A4020402D003').slice(-4)).toBe('9000');
+      }
+      const whole = send(card, '00CB3FFF0A4D087006BFA10102A380');
+      expect(whole.startsWith('70820234BFA10182022EA382022A97820100')).toBe(true);
+      for (const tag of ['97', '98', '99']) expect(send(card, `00CB3FFF0C4D0A7008BFA10104A302${tag}00`).startsWith('70')).toBe(true);
+    });
   }
 });
 

@@ -61,6 +61,9 @@ export function plainCommandHex(command: Uint8Array, show: boolean): string {
   return toHex(show ? command : maskBytes(command, secretRanges(command)));
 }
 
+/** Most exchanges kept outside steps. */
+export const LOOSE_LIMIT = 1024;
+
 /** Collects APDU records into steps; one instance per terminal session. */
 export class StepRecorder {
   private readonly steps: StepReport[] = [];
@@ -68,6 +71,8 @@ export class StepRecorder {
   private readonly now: () => number;
   private readonly origin: number;
   private depth = 0;
+  /** Exchanges dropped outside any step because of {@link LOOSE_LIMIT}. */
+  droppedLoose = 0;
 
   constructor(now: () => number = () => performance.now()) {
     this.now = now;
@@ -80,7 +85,13 @@ export class StepRecorder {
 
   record(r: Omit<ApduRecord, 'atMs'> & { startedAt: number }): void {
     const { startedAt, ...rest } = r;
-    (this.current ??= []).push(Object.freeze({ ...rest, atMs: startedAt - this.origin }));
+    const list = (this.current ??= []);
+    // Outside steps (long loops of building blocks) memory stays bounded: the oldest are dropped.
+    if (this.depth === 0 && list.length >= LOOSE_LIMIT) {
+      list.shift();
+      this.droppedLoose++;
+    }
+    list.push(Object.freeze({ ...rest, atMs: startedAt - this.origin }));
   }
 
   /** Adds fields (e.g. the plain response once SM-decoded) to the last recorded exchange. */

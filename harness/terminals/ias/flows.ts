@@ -86,18 +86,22 @@ function dhForm(t: IasTerminal): 'template' | 'separate' {
   return t.style === 'desktop' && t.atrType ? desktopBehaviour(t.atrType).getData : 'separate';
 }
 
-/** The DH + DAPP part shared by every authenticated flow (desktop order §5.5; mobile §8.1 steps 3–7). */
+/**
+ * Everything before VERIFY in the authenticated flows: desktop (§5.5 list: reset → IAS → D003 →
+ * DF_CIE → InitEncKey → 1004 → DH parameters → CA key → DH → DAPP) or mobile (§8.1 steps 1–7).
+ */
 async function secureChannel(t: IasTerminal): Promise<void> {
   if (t.style === 'desktop') {
     await t.selectIas();
-    await t.readEf(0xd003);
+    const snIcc = await t.readEf(0xd003);
     await t.selectDfCie();
+    await t.initEncKey(snIcc);
     await t.readIccAuthKey();
     await t.getDhParameters(dhForm(t));
   } else {
     await t.selectIas();
     await t.selectDfCie(0x04);
-    await t.readNis();
+    await t.readNis('select-0c');
     await t.selectIas();
     await t.selectDfCie();
     await t.getDhParameters('separate');
@@ -124,7 +128,7 @@ export function desktopEnrolmentPrePin(channel: ApduChannel, o: FlowOptions = {}
     await t.selectDfCie();
     const intKpub = await t.readEf(0x1004);
     const challenge = asciiBytes(toHex(snIcc.subarray(5, 11)));
-    const serviziSig = await t.serviziSign(challenge);
+    const serviziSig = await t.initEncKey(snIcc);
     const nis = await t.readNis();
     if (nis !== toHex(snIcc.subarray(5, 11))) throw new TerminalError('NIS_MISMATCH', `NIS ${nis} differs from EF.SN.ICC digits ${toHex(snIcc.subarray(5, 11))} (§2.2)`);
     const sod = await t.readEf(0x1006);
@@ -152,7 +156,7 @@ export function nisFlow(channel: ApduChannel, o: FlowOptions = {}): Promise<Flow
     await startSession(t, false);
     await t.selectIas();
     await t.selectDfCie();
-    const nis = await t.readNis();
+    const nis = await t.readNis('sfi');
     const serviziKpub = await t.readEf(0x1005);
     const sod = await t.readEf(0x1006);
     const challenge = (o.rng ?? systemRng).bytes(16);

@@ -150,14 +150,28 @@ export class IasTerminal {
     }, () => `EF.ATR family ${this.efAtrFamily ?? 'unknown'}`);
   }
 
-  /** NIS: Android `00 B0 81 00 0C` (SFI 1), desktop/iOS SELECT 1001 + READ (§3 rows 6–7). */
-  async readNis(): Promise<string> {
+  /**
+   * NIS (EF 1001, 12 ASCII digits): `sfi` = `00 B0 81 00 0C` (mobile NIS flow, §5.1 B),
+   * `select-0c` = SELECT 1001 + `00 B0 00 00 0C` (mobile login, §8.1 step 1), `select` = SELECT +
+   * READ loop with the client's Le (desktop, §5.1 A step 7).
+   */
+  async readNis(form: 'sfi' | 'select-0c' | 'select' = 'select'): Promise<string> {
     return this.recorder.step('read NIS', async () => {
-      const data = this.rules.style === 'android' ? expectOk(await this.send(0xb0, 0x81, 0x00, undefined, 0x0c), 'READ BINARY SFI 1') : await this.readEf(0x1001);
+      let data: Uint8Array;
+      if (form === 'sfi') data = expectOk(await this.send(0xb0, 0x81, 0x00, undefined, 0x0c), 'READ BINARY SFI 1');
+      else if (form === 'select-0c') {
+        await this.selectEf(0x1001);
+        data = expectOk(await this.send(0xb0, 0x00, 0x00, undefined, 0x0c), 'READ BINARY 1001');
+      } else data = await this.readEf(0x1001);
       const nis = String.fromCharCode(...data);
       if (!/^\d{12}$/.test(nis)) throw new TerminalError('BAD_FILE', `NIS is not 12 ASCII digits: ${toHex(data)}`);
       return nis;
     }, (nis) => `NIS ${nis}`);
+  }
+
+  /** Desktop `InitEncKey` (§5.1 A step 6): servizi signature of the 12 hex digits of EF.SN.ICC[5..10]. */
+  async initEncKey(snIcc: Uint8Array): Promise<Uint8Array> {
+    return this.recorder.step('InitEncKey (servizi signature of the PAN)', async () => this.serviziSign(asciiBytes(toHex(snIcc.subarray(5, 11)))));
   }
 
   /** GET DATA of g, p, q: one request (Gemalto desktop form) or three (§2.4). */

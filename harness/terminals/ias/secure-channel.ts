@@ -7,7 +7,7 @@ import { commandApdu } from '../../../emulator/src/apdu/command-apdu.ts';
 import { SW_9000_OK, describeSw } from '../../../emulator/src/apdu/status-words.ts';
 import { bigIntToBytes, bytesToBigInt, concatBytes, equalBytes } from '../../../emulator/src/bytes/bytes.ts';
 import { findTlvPath, parseTlvTree, tlv, TlvFormatError } from '../../../emulator/src/bytes/ber-tlv.ts';
-import { fromHex } from '../../../emulator/src/bytes/hex.ts';
+import { fromHex, toHex } from '../../../emulator/src/bytes/hex.ts';
 import { byteLength, type RsaPrivateKey, type RsaPublicKey } from '../../../emulator/src/crypto/rsa.ts';
 import type { Rng } from '../../../emulator/src/crypto/rng.ts';
 import { withSsc } from '../../../emulator/src/sm/sm-session.ts';
@@ -93,8 +93,24 @@ export async function dhKeyExchange(link: IasLink, group: DhGroup, rng: Rng): Pr
   return { group, ifdPublic: pair.publicKey, iccPublic };
 }
 
-/** The self-issued terminal certificate (§5.3 step 1), checked like MWL: RSA(e)(RSA(d)(x)) = x. */
+const certificateCache = new Map<string, Uint8Array>();
+
+/**
+ * The self-issued terminal certificate (§5.3 step 1), checked like MWL: RSA(e)(RSA(d)(x)) = x.
+ * The clients rebuild it on every login; it is a deterministic function of the card's CA key and
+ * the terminal key (ISO 9796-2 scheme 1 has no randomness), so it is cached per pair: same bytes
+ * on the wire, two 2048-bit exponentiations with 2046-bit exponents saved per login.
+ */
 export function terminalCertificate(ca: CaPublicKey, terminalKey: RsaPublicKey): Uint8Array {
+  const id = `${ca.key.n.toString(16)}|${ca.key.e.toString(16)}|${toHex(ca.chr)}|${toHex(ca.cha)}|${terminalKey.n.toString(16)}`;
+  const cached = certificateCache.get(id);
+  if (cached) return cached;
+  const cert = buildTerminalCertificate(ca, terminalKey);
+  certificateCache.set(id, cert);
+  return cert;
+}
+
+function buildTerminalCertificate(ca: CaPublicKey, terminalKey: RsaPublicKey): Uint8Array {
   const k = byteLength(ca.key.n);
   const body = {
     car: ca.chr.subarray(4),
