@@ -90,10 +90,14 @@ export class CaseContext {
     return this.vars.get(name) as T;
   }
 
+  /** ATR of the last reset. */
+  atr: Uint8Array = new Uint8Array(0);
+
   /** Warm reset; `keepSession` keeps the terminal's SM session (to show the card lost it). */
   async reset(keepSession = false): Promise<Uint8Array> {
     if (!keepSession) this.sm = undefined;
     const atr = await this.channel.reset();
+    this.atr = atr;
     this.record(new Uint8Array(0), atr, { note: 'warm reset (ATR in response column)' });
     return atr;
   }
@@ -122,6 +126,39 @@ export class CaseContext {
   private annotateLast(plainResponse: Uint8Array): void {
     const last = this.log[this.log.length - 1];
     if (last) this.log[this.log.length - 1] = { ...last, plainResponse: toHex(plainResponse) };
+  }
+
+  /**
+   * The case's channel as an {@link ApduChannel} for reference terminals: every exchange lands in
+   * the log; `connect` answers the ATR of the case's reset without touching the card; `reset`
+   * is a logged warm reset (the terminal-side session is dropped).
+   */
+  channelView(): ApduChannel {
+    return {
+      kind: 'conformance-case',
+      description: 'conformance case',
+      connect: async () => this.atr,
+      transmit: async (c) => this.transmit(c),
+      reset: async () => this.reset(),
+      close: async () => undefined,
+    };
+  }
+
+  /**
+   * Copies plain forms recorded by a reference terminal onto the log entries of the same
+   * commands (matched in order, from entry `from`), so reports show what was inside the SM.
+   */
+  mergePlainForms(records: readonly { command: string; plainCommand?: string; plainResponse?: string }[], from = 0): void {
+    let i = from;
+    for (const rec of records) {
+      while (i < this.log.length && (this.log[i] as LogEntry).command !== rec.command) i++;
+      const e = this.log[i];
+      if (!e) return;
+      if (rec.plainCommand || rec.plainResponse) {
+        this.log[i] = { ...e, ...(rec.plainCommand && !e.plainCommand ? { plainCommand: rec.plainCommand } : {}), ...(rec.plainResponse && !e.plainResponse ? { plainResponse: rec.plainResponse } : {}) };
+      }
+      i++;
+    }
   }
 
   /** Resolves a step's APDU source: hex template with `<NAME>` placeholders, or code. */

@@ -124,7 +124,21 @@ export interface StepResponse {
   readonly smError?: string;
 }
 
-export interface Step {
+/**
+ * A step made of small code instead of one APDU: it talks to the card through the context (every
+ * exchange is logged) and returns a failure message, or undefined when the card behaved as
+ * `expected` says. Used where one check needs several exchanges (read a whole file, then verify
+ * a signature over it).
+ */
+export interface ProcedureStep {
+  readonly title: string;
+  readonly expected: string;
+  readonly procedure: (ctx: CaseContext) => Promise<string | undefined>;
+}
+
+export type Step = ApduStep | ProcedureStep;
+
+export interface ApduStep {
   readonly title: string;
   readonly send: ApduSource;
   readonly protect?: Protection;

@@ -78,6 +78,12 @@ function safetyBlock(c: ConformanceCase, o: RunOptions): string | undefined {
 async function runSteps(c: ConformanceCase, ctx: CaseContext, steps: StepResult[]): Promise<Outcome> {
   for (const [i, step] of c.steps.entries()) {
     ctx.phase = `step ${i + 1}`;
+    if ('procedure' in step) {
+      const message = await step.procedure(ctx);
+      steps.push({ index: i + 1, title: step.title, passed: message === undefined, expected: step.expected, observed: message ?? 'as expected', ...(message ? { message } : {}) });
+      if (message !== undefined) return { verdict: 'failed', reason: `step ${i + 1} (${step.title}): ${message}` };
+      continue;
+    }
     const protection = step.protect ?? 'plain';
     let r;
     if (typeof step.send === 'object' && 'reset' in step.send) {

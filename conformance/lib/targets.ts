@@ -7,8 +7,8 @@
  * pcsc:<reader>           a PC/SC reader, physical or virtual (exact name or a unique part)
  * nfc:<ws-url>            the simulated NFC endpoint (ws://127.0.0.1:PORT)
  * ```
- * The PC/SC channel and the card-image loader belong to other parts of the project; they are
- * loaded when a target needs them, so the suite works (in-process) without them.
+ * The PC/SC channel belongs to another part of the project and is loaded only when a target needs
+ * it; CIE cards and card images come from a catalogue the suites provide.
  */
 import { existsSync } from 'node:fs';
 import { InProcessChannel } from '../../harness/channel/in-process-channel.ts';
@@ -16,7 +16,7 @@ import type { ApduChannel } from '../../harness/channel/apdu-channel.ts';
 import { WsNfcChannel } from '../../harness/nfc/ws-nfc-channel.ts';
 import type { Card } from '../../emulator/src/card/card.ts';
 import type { Target } from './run-suite.ts';
-import { TEST_CARDS, type NamedCard } from './test-cards.ts';
+import { TEST_CARDS, type CardSecrets, type NamedCard, type TrustAnchors } from './test-cards.ts';
 
 export class TargetError extends Error {
   readonly code: 'TARGET_SYNTAX' | 'TARGET_UNKNOWN_CARD' | 'TARGET_UNAVAILABLE';
@@ -30,15 +30,26 @@ export interface ResolvedTarget {
   readonly target: Target;
   /** Personality whose default ICS applies, when the target knows it. */
   readonly personality?: string;
+  /** TEST secrets the (emulated) card declares about itself. */
+  readonly secrets?: CardSecrets;
+  /** Trust anchors for signature-chain cases (cards personalised with the test PKI). */
+  readonly trust?: TrustAnchors;
 }
 
-/** Extra named in-process cards (the CIE personalities register here). */
-export type CardCatalogue = () => Promise<readonly NamedCard[]>;
+/** Where in-process cards come from: named cards, and card-image files. */
+export interface CardCatalogue {
+  named(): Promise<readonly NamedCard[]>;
+  fromImage?(path: string): Promise<NamedCard>;
+}
 
-function inProcess(name: string, personality: string, create: () => Card): ResolvedTarget {
-  const description = `in-process: ${name}`;
+function inProcess(card: NamedCard, label = card.name): ResolvedTarget {
+  const description = `in-process: ${label}`;
+  const create = (): Card => card.create();
+  const name = label;
   return {
-    personality,
+    personality: card.personality,
+    ...(card.secrets ? { secrets: card.secrets } : {}),
+    ...(card.trust ? { trust: card.trust } : {}),
     target: {
       description,
       channel: new InProcessChannel(create(), name),
@@ -46,20 +57,6 @@ function inProcess(name: string, personality: string, create: () => Card): Resol
       fresh: async () => new InProcessChannel(create(), `${name} (fresh copy)`),
     },
   };
-}
-
-async function loadCardImage(path: string): Promise<{ personality: string; create: () => Card }> {
-  const url = new URL('../../emulator/src/profiles/cie-card-image.ts', import.meta.url).href;
-  let mod: { loadCardImageForConformance?: (p: string) => Promise<{ personality: string; create: () => Card }> };
-  try {
-    mod = (await import(url)) as typeof mod;
-  } catch (e) {
-    throw new TargetError('TARGET_UNAVAILABLE', `card images need the CIE personality modules (${(e as Error).message})`);
-  }
-  if (typeof mod.loadCardImageForConformance !== 'function') {
-    throw new TargetError('TARGET_UNAVAILABLE', 'this build cannot load card images for conformance runs yet; use inproc:<name>');
-  }
-  return mod.loadCardImageForConformance(path);
 }
 
 async function pcscChannel(reader: string): Promise<ApduChannel> {
@@ -80,12 +77,12 @@ export async function resolveTarget(spec: string, catalogue?: CardCatalogue): Pr
   const kind = spec.slice(0, i);
   const rest = spec.slice(i + 1);
   if (kind === 'inproc') {
-    const cards = [...TEST_CARDS, ...((await catalogue?.()) ?? [])];
-    const named = cards.find((c) => c.name === rest);
-    if (named) return inProcess(named.name, named.personality, () => named.create());
+    const cards = [...TEST_CARDS, ...((await catalogue?.named()) ?? [])];
+    const found = cards.find((c) => c.name === rest);
+    if (found) return inProcess(found);
     if (rest.endsWith('.json') || existsSync(rest)) {
-      const image = await loadCardImage(rest);
-      return inProcess(rest, image.personality, image.create);
+      if (!catalogue?.fromImage) throw new TargetError('TARGET_UNAVAILABLE', 'card images need the CIE card modules');
+      return inProcess(await catalogue.fromImage(rest));
     }
     throw new TargetError('TARGET_UNKNOWN_CARD', `no in-process card '${rest}' (known: ${cards.map((c) => c.name).join(', ')}; or a card.json path)`);
   }

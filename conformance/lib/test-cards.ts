@@ -12,10 +12,27 @@ import { des3Suite } from '../../emulator/src/sm/suites/des3.ts';
 import { createSmTestCard } from '../../emulator/src/testing/sm-test-card.ts';
 import type { Card } from '../../emulator/src/card/card.ts';
 
+/** Secrets a test card knows about itself (TEST data; a physical card's come from the lab). */
+export interface CardSecrets {
+  readonly pin?: string;
+  readonly puk?: string;
+  readonly can?: string;
+  /** MRZ_information: document number, birth date, expiry date with check digits. */
+  readonly mrz?: string;
+}
+
+/** Trust anchors of a card personalised with the project's test PKI (DER certificates). */
+export interface TrustAnchors {
+  readonly csca: readonly Uint8Array[];
+  readonly holderCa: readonly Uint8Array[];
+}
+
 export interface NamedCard {
   readonly name: string;
   readonly personality: string;
   readonly description: string;
+  readonly secrets?: CardSecrets;
+  readonly trust?: TrustAnchors;
   /** A fresh card (every call a new, independent instance). */
   create(): Card;
 }

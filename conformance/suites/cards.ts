@@ -1,9 +1,79 @@
 /**
- * The CIE personalities as named in-process cards (`--target inproc:cie-<profile>`), added to the
- * generic test cards. Filled in as the CIE card modules land.
+ * The emulated CIE 3.0 as in-process conformance targets: the IAS application from a card image
+ * (emulator/src/profiles) and the eMRTD application (emulator/src/applications/emrtd) over the
+ * same synthetic citizen, composed on one chip as emrtd.md §6 item 1 describes (EF.CardAccess and
+ * the eMRTD DF at MF level, PACE at MF level).
+ *
+ * ```
+ * inproc:cie              the default card image on its own personality
+ * inproc:cie-<profile>    the default card image on personality <profile> (cie-profiles.ts)
+ * inproc:<card.json>      a card image file (read once; its PIN/PUK state is used in memory only)
+ * ```
+ * The eMRTD personalisation is derived from the image's citizen seed and memoised per process
+ * (it generates the document signer chain once, about two seconds).
  */
-import type { NamedCard } from '../lib/test-cards.ts';
+import { readCardImage } from '../../emulator/src/state/image-file.ts';
+import type { CardImage } from '../../emulator/src/state/card-image.ts';
+import type { CardModule } from '../../emulator/src/card/card-module.ts';
+import type { Card } from '../../emulator/src/card/card.ts';
+import { cieCardFromImage, newCardImage } from '../../emulator/src/profiles/cie-card-image.ts';
+import { CIE_PROFILES } from '../../emulator/src/profiles/cie-profiles.ts';
+import { createEmrtdModule } from '../../emulator/src/applications/emrtd/emrtd-module.ts';
+import { personaliseEmrtdForSeed } from '../../emulator/src/applications/emrtd/emrtd-card.ts';
+import { mrzInformationFromTd1 } from '../../emulator/src/protocols/bac/bac-keys.ts';
+import type { CardSecrets, NamedCard, TrustAnchors } from '../lib/test-cards.ts';
+import { fromHex } from '../../emulator/src/bytes/hex.ts';
+
+const DEFAULT_SEED = 'ciebench-default-v1';
+
+/** The committed default image when the tree has it, else one generated from the default seed. */
+async function defaultImage(): Promise<CardImage> {
+  const url = new URL('../../emulator/src/profiles/default-card-image.ts', import.meta.url).href;
+  try {
+    const mod = (await import(url)) as { defaultCardImage?: () => CardImage };
+    if (typeof mod.defaultCardImage === 'function') return mod.defaultCardImage();
+  } catch (e) {
+    if ((e as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw e;
+  }
+  return newCardImage(DEFAULT_SEED, 'nxp');
+}
+
+/**
+ * The eMRTD module as a card module whose `emrtd:mf` application extends the MF (IAS root)
+ * table with PACE (MSE C1 A4, GENERAL AUTHENTICATE), per the composition contract of
+ * emulator/src/profiles/cie-card.ts.
+ */
+export function emrtdCardModule(seed: string): CardModule {
+  const m = createEmrtdModule(personaliseEmrtdForSeed(seed));
+  if (m.applications.some((a) => a.id === `${m.id}:mf`)) return m;
+  return { id: m.id, applications: [...m.applications, { id: `${m.id}:mf`, handlers: m.withMfHandlers(new Map()) }], mfChildren: m.mfChildren };
+}
+
+export function secretsOf(image: CardImage): CardSecrets {
+  const c = image.citizen;
+  return { pin: image.state.pin.value, puk: image.state.puk.value, can: c.can, mrz: mrzInformationFromTd1(c.mrz) };
+}
+
+/** A fresh composite CIE (IAS + eMRTD) from an image, on `profile` (default: the image's). */
+export function compositeCie(image: CardImage, profile?: string): Card {
+  return cieCardFromImage(image, { extraModules: [emrtdCardModule(image.citizen.seed)], ...(profile ? { profile } : {}) }).card;
+}
+
+export function trustOf(image: CardImage): TrustAnchors {
+  return { csca: [fromHex(image.ias.certificates.csca)], holderCa: [fromHex(image.ias.certificates.holderCa)] };
+}
+
+function named(name: string, image: CardImage, profile: string): NamedCard {
+  return { name, personality: `cie-${profile}`, description: `CIE 3.0 ${profile} (IAS + eMRTD), synthetic TEST citizen`, secrets: secretsOf(image), trust: trustOf(image), create: () => compositeCie(image, profile) };
+}
 
 export async function CIE_CARDS(): Promise<readonly NamedCard[]> {
-  return [];
+  const image = await defaultImage();
+  return [named('cie', image, image.profile), ...CIE_PROFILES.map((p) => named(`cie-${p.id}`, image, p.id))];
+}
+
+/** `inproc:<card.json>`: the image file read once; cards built from it keep their state in memory. */
+export async function cardFromImageFile(path: string): Promise<NamedCard> {
+  const image = readCardImage(path);
+  return named(path, image, image.profile);
 }

@@ -10,7 +10,8 @@ import { SUITE_IDS } from '../lib/model.ts';
 import { runSuite } from '../lib/run-suite.ts';
 import { planRun } from '../lib/suite-module.ts';
 import { resolveTarget, TargetError, type ResolvedTarget } from '../lib/targets.ts';
-import { CIE_CARDS } from './cards.ts';
+import { cardFromImageFile, CIE_CARDS } from './cards.ts';
+import type { CardSecrets, TrustAnchors } from '../lib/test-cards.ts';
 import { ALL_SUITES } from './index.ts';
 
 export interface ConformanceRequest {
@@ -22,6 +23,10 @@ export interface ConformanceRequest {
   /** An ICS object (tests); wins over `icsPath`. */
   readonly ics?: { readonly ics: Ics; readonly source: string };
   readonly only?: readonly string[];
+  /** Secrets of the card under test (a lab's physical card); they win over target and ICS. */
+  readonly secrets?: CardSecrets;
+  /** Trust anchors (CSCA, holder CA) for chain checks; default: what the target provides. */
+  readonly trust?: TrustAnchors;
   readonly destructive?: boolean;
   readonly triesFloor?: number;
   readonly revealSecrets?: boolean;
@@ -37,9 +42,19 @@ async function icsFor(req: ConformanceRequest, personality: string | undefined):
   return loadDefaultIcs(personality);
 }
 
+/** ICS secrets, overlaid with what the target knows, overlaid with what the user gave. */
+function withSecrets(ics: Ics, ...layers: (CardSecrets | undefined)[]): Ics {
+  const merged: Record<string, string> = {};
+  for (const l of [ics.secrets, ...layers]) for (const [k, v] of Object.entries(l ?? {})) if (typeof v === 'string') merged[k] = v;
+  return { ...ics, secrets: merged };
+}
+
 export async function runConformance(req: ConformanceRequest): Promise<RunResult> {
-  const resolved = typeof req.target === 'string' ? await resolveTarget(req.target, CIE_CARDS) : req.target;
-  const { ics, source } = await icsFor(req, resolved.personality);
+  const resolved = typeof req.target === 'string' ? await resolveTarget(req.target, { named: CIE_CARDS, fromImage: cardFromImageFile }) : req.target;
+  const loaded = await icsFor(req, resolved.personality);
+  const ics = withSecrets(loaded.ics, resolved.secrets, req.secrets);
+  const source = loaded.source;
+  const trust = req.trust ?? resolved.trust;
   const suites = req.suites ?? SUITE_IDS;
   const plan = planRun(ALL_SUITES, suites, ics);
   return runSuite({
@@ -50,7 +65,7 @@ export async function runConformance(req: ConformanceRequest): Promise<RunResult
     suites,
     preconditions: plan.preconditions,
     placeholders: plan.placeholders,
-    services: plan.services,
+    services: new Map([...plan.services, ...(trust ? [['trust', trust] as const] : [])]),
     secrets: plan.secrets,
     destructive: req.destructive ?? false,
     ...(req.triesFloor !== undefined ? { triesFloor: req.triesFloor } : {}),

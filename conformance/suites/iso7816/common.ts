@@ -8,7 +8,7 @@ import { commandApdu, type CommandApdu } from '../../../emulator/src/apdu/comman
 import { fromHex, toHex } from '../../../emulator/src/bytes/hex.ts';
 import { PreconditionError, type CaseContext, type Placeholder } from '../../lib/case-context.ts';
 import type { Ics, IcsTransparentEf } from '../../lib/ics.ts';
-import type { ConformanceCase, DataCheck, Reference, Step } from '../../lib/model.ts';
+import type { ConformanceCase, DataCheck, Reference, ApduStep } from '../../lib/model.ts';
 import { expectSetup, type Precondition } from '../../lib/preconditions.ts';
 
 export type Location = 'mf' | 'app';
@@ -19,6 +19,11 @@ function rec(ics: Ics): NonNullable<Ics['iso']['recordEf']> {
   const r = ics.iso.recordEf;
   if (!r) throw new PreconditionError('ICS declares no record EF');
   return r;
+}
+
+function need<T>(what: string, v: T | undefined): T {
+  if (v === undefined) throw new PreconditionError(`ICS declares no ${what}`);
+  return v;
 }
 
 function optionalFid(what: string, v: { fid: string } | undefined): Uint8Array {
@@ -77,6 +82,8 @@ export const ISO_PRECONDITIONS: readonly Precondition[] = [
   efPrecondition('long_ef_dir', 'the DF of the ICS long EF', (i) => i.iso.longEf, false),
   efPrecondition('short_ef_dir', 'the DF of the ICS short EF', (i) => i.iso.shortEf, false),
   efPrecondition('record_ef_dir', 'the DF of the ICS record EF', (i) => rec(i), false),
+  efPrecondition('protected_ef_dir', 'the DF of the ICS protected EF', (i) => need('protected EF', i.iso.protectedEf), false),
+  efPrecondition('deactivated_ef_dir', 'the DF of the ICS deactivated EF', (i) => need('deactivated EF', i.iso.deactivatedEf), false),
 ];
 
 /** `00 B0` with a 15-bit offset and a short or extended Le. */
@@ -109,7 +116,7 @@ export function eofData(remaining: number): DataCheck {
 }
 
 /** A step that stores the response data under `name` for later comparison. */
-export function capture(name: string): Pick<Step, 'after'> {
+export function capture(name: string): Pick<ApduStep, 'after'> {
   return { after: (ctx, r) => void ctx.vars.set(name, r.data.slice()) };
 }
 

@@ -12,7 +12,7 @@
 import { parseSingleTlv } from '../../../emulator/src/bytes/ber-tlv.ts';
 import { fromHex, toHex } from '../../../emulator/src/bytes/hex.ts';
 import { TemplateError, type CaseContext } from '../../lib/case-context.ts';
-import type { ConformanceCase, Expectation, Protection, SmForm, Step } from '../../lib/model.ts';
+import type { ConformanceCase, Expectation, Protection, SmForm, ApduStep } from '../../lib/model.ts';
 import { cieIas, emrtd, icao11, icaoP3, iso4 } from '../refs.ts';
 import { capture, isoCase, readBinary, readBinaryOdd } from './common.ts';
 
@@ -23,16 +23,16 @@ const PRE = ['sm_established', 'sm_ef_selected'];
 const smSize = (ctx: CaseContext): number => ctx.ics.sm?.ef.size ?? 0;
 
 /** The follow-up of every negative case: the session is gone, a correct command fails. */
-const sessionEnded: Step = {
+const sessionEnded: ApduStep = {
   title: 'a correct protected READ BINARY now fails: the card ended the session',
   send: () => readBinary(0, 4),
   protect: 'sm',
   expect: { sw: 'error', sm: 'plain', why: 'the chip deletes the session keys after an SM error (ISO 7816-4 §6; emrtd.md §2.3; ICAO Part 3 C_13 step 2)' },
 };
 
-const readOk: Step = { title: 'protected READ BINARY 4 bytes', send: () => readBinary(0, 4), protect: 'sm', expect: { sw: ['9000'], data: { length: 4 } } };
+const readOk: ApduStep = { title: 'protected READ BINARY 4 bytes', send: () => readBinary(0, 4), protect: 'sm', expect: { sw: ['9000'], data: { length: 4 } } };
 
-function faulty(n: number, title: string, fault: Protection, send: Step['send'], accepted: readonly string[], refs: ConformanceCase['refs']): ConformanceCase {
+function faulty(n: number, title: string, fault: Protection, send: ApduStep['send'], accepted: readonly string[], refs: ConformanceCase['refs']): ConformanceCase {
   return isoCase(n, SM_ERR, title, refs, {
     applies: ['SM'],
     preconditions: PRE,

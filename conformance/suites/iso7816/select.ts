@@ -174,12 +174,12 @@ export const SELECT_CASES: readonly ConformanceCase[] = [
   }),
   isoCase(72, SEL, 'SELECT of a deactivated EF answers the warning 6283', [iso4('§5.6 Table 5 (6283 selected file deactivated)')], {
     applies: ['DEACTIVATED_FILE'],
-    preconditions: ['app_selected'],
+    preconditions: ['deactivated_ef_dir'],
     steps: [{ title: 'SELECT deactivated EF', send: '00A4020C02<DEACT_FID>', expect: { sw: ['6283'] } }],
   }),
   isoCase(73, SEL, 'READ BINARY of an EF whose read condition is not met answers 6982 without data', [iso4('§5.6 Table 6 (6982)'), iso4('§7.2.3')], {
     applies: ['PROTECTED_FILE'],
-    preconditions: ['mf_selected'],
+    preconditions: ['protected_ef_dir'],
     steps: [
       { title: 'SELECT protected EF', send: '00A4020C02<PROT_FID>', expect: { sw: ['9000', '6982'] } },
       { title: 'READ BINARY', send: () => readBinary(0, 4), expect: { sw: ['6982', '6986'], data: { empty: true }, why: '6986 when the SELECT itself was refused' } },

@@ -7,7 +7,7 @@ import { findTlv, parseTlvTree } from '../../../emulator/src/bytes/ber-tlv.ts';
 import { equalBytes } from '../../../emulator/src/bytes/bytes.ts';
 import { fromHex, toHex } from '../../../emulator/src/bytes/hex.ts';
 import { TemplateError, type CaseContext } from '../../lib/case-context.ts';
-import type { ConformanceCase, Expectation, Step } from '../../lib/model.ts';
+import type { ConformanceCase, Expectation, ApduStep } from '../../lib/model.ts';
 import { cieIas, emrtd, icaoP3, iso4, SW_TABLE } from '../refs.ts';
 import { capture, isoCase } from './common.ts';
 
@@ -22,7 +22,7 @@ function records(ctx: CaseContext): readonly number[] {
   return r.records;
 }
 
-const recordStep = (n: number, how: 'sfi' | 'current'): Step => ({
+const recordStep = (n: number, how: 'sfi' | 'current'): ApduStep => ({
   title: `READ RECORD ${n} ${how === 'sfi' ? 'by SFI' : 'of the current EF'}, Le 00`,
   send: (ctx) => Uint8Array.of(0x00, 0xb2, n, how === 'sfi' ? ctx.placeholder('REC_SFI_P2')[0] as number : 0x04, 0x00),
   expect: { sw: ['9000', '6282'], data: { length: (ctx) => records(ctx)[n - 1] ?? -1 }, why: 'a record shorter than Ne: 9000 or 6282 (ISO 7816-4 Table 5)' },
@@ -44,7 +44,7 @@ function chainParts(ctx: CaseContext): { header: Uint8Array; first: Uint8Array; 
   return { header, first: data.subarray(0, half), last: data.subarray(half) };
 }
 
-const segment = (which: 'first' | 'last', title: string, expect: Expectation, mutate?: (h: Uint8Array) => void): Step => ({
+const segment = (which: 'first' | 'last', title: string, expect: Expectation, mutate?: (h: Uint8Array) => void): ApduStep => ({
   title,
   send: (ctx) => {
     const p = chainParts(ctx);

@@ -1,0 +1,20 @@
+/**
+ * The CIE IAS suite (`CIE_IAS_<GROUP>_<n>`): every command row of cie-ias.md §3 and state-machine
+ * row of §10, the SM rules of §4, DAPP and its negatives, the PIN/PUK lifecycle (destructive),
+ * signatures, NIS consistency and the personality quirks (both select forms, both GET DATA forms).
+ */
+import type { SuiteModule } from '../../lib/suite-module.ts';
+import { IAS_PLACEHOLDERS, IAS_PRECONDITIONS } from './common.ts';
+import { FILE_CASES } from './files.ts';
+
+export const CIE_IAS_SUITE: SuiteModule = {
+  id: 'cie-ias',
+  title: 'CIE 3.0 IAS-ECC application (cie-ias.md)',
+  cases: [...FILE_CASES],
+  preconditions: IAS_PRECONDITIONS,
+  placeholders: IAS_PLACEHOLDERS,
+  secrets: (ics) => [
+    { ref: 0x81, label: 'PIN', value: ics.secrets?.pin, maxTries: Number((ics.ias as { pinTries?: number } | undefined)?.pinTries ?? 3) },
+    { ref: 0x82, label: 'PUK', value: ics.secrets?.puk, maxTries: Number((ics.ias as { pukTries?: number } | undefined)?.pukTries ?? 10) },
+  ],
+};
