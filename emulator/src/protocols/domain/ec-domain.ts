@@ -33,6 +33,8 @@ export class EcDomain implements AgreementDomain {
   readonly order: bigint;
   readonly curve: CurveName;
   readonly fieldLength: number;
+  /** Field prime. */
+  readonly p: bigint;
   private readonly Point: PointCons;
   private readonly G: Point;
 
@@ -41,6 +43,7 @@ export class EcDomain implements AgreementDomain {
     this.Point = CURVES[curve];
     const params = this.Point.CURVE();
     this.order = params.n;
+    this.p = params.p;
     this.fieldLength = byteLength(params.p);
     this.publicKeyLength = 1 + 2 * this.fieldLength;
     this.G = generator ?? this.Point.BASE;
@@ -71,10 +74,9 @@ export class EcDomain implements AgreementDomain {
       throw new KeyAgreementError('length', `EC point of ${encoded.length} bytes, expected ${this.publicKeyLength}`);
     }
     if (encoded[0] !== 0x04) throw new KeyAgreementError('format', `EC point format byte ${encoded[0]?.toString(16)} (only 04, uncompressed)`);
-    const p = this.Point.CURVE().p;
     const x = bytesToBigInt(encoded.subarray(1, 1 + this.fieldLength));
     const y = bytesToBigInt(encoded.subarray(1 + this.fieldLength));
-    if (x >= p || y >= p) throw new KeyAgreementError('range', 'EC coordinate not below p');
+    if (x >= this.p || y >= this.p) throw new KeyAgreementError('range', 'EC coordinate not below p');
     if (x === 0n && y === 0n) throw new KeyAgreementError('infinity', 'EC point (0,0)');
     const point = this.Point.fromAffine({ x, y });
     try {
