@@ -118,13 +118,8 @@ function nameMf(fs: FileSystem): void {
   (fs.mf as DfNode & { dfName?: Uint8Array }).dfName = IAS_AID;
 }
 
-export function createCieCard(config: CieCardConfig): CieCard {
-  const profile = typeof config.profile === 'string' ? cieProfile(config.profile) : (config.profile ?? cieProfile(DEFAULT_CIE_PROFILE_ID));
-  const p = config.personalisation;
-  const options = iasOptions({ ...(profile.ias as Partial<IasOptions>), ...config.iasOptions });
-  const secrets = config.secrets ?? new MemorySecretStore(initialSecrets(p.citizen.pin, p.citizen.puk));
-  const modules = config.extraModules ?? [];
-  const ias: IasCard = {
+function iasCardFor(p: IasPersonalisation, options: IasOptions, secrets: SecretStore): IasCard {
+  return {
     state: new IasState(),
     keys: { holder: p.keys.holder, iccAuth: p.keys.iccAuth, servizi: p.keys.servizi, caPublic: { n: p.keys.ca.n, e: p.keys.ca.e } },
     dh: p.dh,
@@ -134,8 +129,14 @@ export function createCieCard(config: CieCardConfig): CieCard {
     secrets,
     options,
   };
-  const ext = mfExtension(modules);
-  const iasApp = createIasApplication(ias, ext ? { mfExtension: ext } : {});
+}
+
+function dfNameBytes(name: string | Uint8Array): Uint8Array {
+  return typeof name === 'string' ? fromHex(name) : name;
+}
+
+/** The MF tree: EF.ATR + IAS files + module children, clashes reported, MF named with the IAS AID. */
+function buildMf(profile: CieProfile, p: IasPersonalisation, options: IasOptions, modules: readonly CardModule[]): FileSystem {
   const efAtr: EfSpec = { kind: 'EF', fid: FID_2F01_EF_ATR, sfi: SFI_1D_EF_ATR, name: 'EF.ATR', content: fromHex(profile.efAtr) };
   const children = mergeMfChildren([
     { owner: 'ias', children: [efAtr, ...iasFileTree(p.files, options, IAS_APPLICATION_ID)] },
@@ -143,23 +144,37 @@ export function createCieCard(config: CieCardConfig): CieCard {
   ]);
   for (const m of modules) {
     for (const c of m.mfChildren) {
-      if (c.kind === 'DF' && c.dfName !== undefined && equalBytes(typeof c.dfName === 'string' ? fromHex(c.dfName) : c.dfName, IAS_AID)) {
+      if (c.kind === 'DF' && c.dfName !== undefined && equalBytes(dfNameBytes(c.dfName), IAS_AID)) {
         throw new CardCompositionError(`module '${m.id}' uses the IAS AID as a DF name`);
       }
     }
   }
-  const fileSystem = buildFileSystem({ kind: 'MF', name: 'MF (IAS root)', application: IAS_APPLICATION_ID, children });
-  nameMf(fileSystem);
-  const apps: Application[] = [iasApp, ...modules.flatMap((m) => m.applications)];
+  const fs = buildFileSystem({ kind: 'MF', name: 'MF (IAS root)', application: IAS_APPLICATION_ID, children });
+  nameMf(fs);
+  return fs;
+}
+
+function uniqueApplications(apps: readonly Application[]): Application[] {
   const ids = new Set<string>();
   for (const a of apps) {
     if (ids.has(a.id)) throw new CardCompositionError(`application id '${a.id}' is used twice`);
     ids.add(a.id);
   }
+  return [...apps];
+}
+
+export function createCieCard(config: CieCardConfig): CieCard {
+  const profile = typeof config.profile === 'string' ? cieProfile(config.profile) : (config.profile ?? cieProfile(DEFAULT_CIE_PROFILE_ID));
+  const p = config.personalisation;
+  const options = iasOptions({ ...(profile.ias as Partial<IasOptions>), ...config.iasOptions });
+  const secrets = config.secrets ?? new MemorySecretStore(initialSecrets(p.citizen.pin, p.citizen.puk));
+  const modules = config.extraModules ?? [];
+  const ext = mfExtension(modules);
+  const iasApp = createIasApplication(iasCardFor(p, options, secrets), ext ? { mfExtension: ext } : {});
   const card = new CardOs({
     atr: fromHex(profile.atr),
-    fileSystem,
-    applications: apps,
+    fileSystem: buildMf(profile, p, options, modules),
+    applications: uniqueApplications([iasApp, ...modules.flatMap((m) => m.applications)]),
     options: { ...(profile.card as Partial<CardOptions>), ...config.options },
     ...(config.rng ? { rng: config.rng } : {}),
     ...(config.clock ? { clock: config.clock } : {}),

@@ -3,11 +3,14 @@
  * Actalis B946 ATR known to the macOS middleware and opencie (cie-ias.md §1.1), each with its
  * EF.ATR (§1.4) and pipeline quirks.
  *
- * How the quirks are derived (cie-ias.md §1.4 decoding of EF.ATR `47 03` card capabilities,
- * third byte: `80` = command chaining only, `C0`/`E0` = chaining + extended Lc/Le):
- * - chips announcing extended length (Gemalto `…41 C0`, ITJ4 `…01 E0` with `7F 66` max command
- *   1238 / max response 2019) send long SM responses (291 bytes, §4.4) in one response APDU;
- * - chips without it (NXP `…01 80`, ST `…01 81`) cannot, and answer `61xx` + GET RESPONSE;
+ How the quirks are derived:
+ * - every CIE 3.0 accepts extended-length APDUs: its eMRTD application needs them for PACE-DH
+ *   (emrtd.md §1.1, OpenSC #2486; the IPZS SDK makes them mandatory, cie-ias.md §4.4);
+ * - long SM responses (291 bytes, §4.4 [open]) to *short* commands: chips whose EF.ATR card
+ *   capabilities announce extended Lc/Le (§1.4 decoding of `47 03`, third byte: Gemalto `…41 C0`,
+ *   ITJ4 `…01 E0` with `7F 66` max command 1238 / max response 2019) send them whole, as T=1
+ *   readers pass them; chips whose EF.ATR does not (NXP `…01 80`, ST `…01 81`) keep to the ISO
+ *   rule for a short Le of 00 (at most 256 bytes) and answer `61xx` + GET RESPONSE [inferred];
  * - every chip caps READ BINARY at 231 bytes (§2.2 notes), accepts both IAS selection forms and
  *   both GET DATA forms (§1.3 [inferred]), and follows the §4.3 outer-status policy (outer 9000,
  *   real status in DO 99) — the alternatives are options for experiments;
@@ -29,7 +32,7 @@ const COMMON: Partial<CardOptions> = {
   maxChainedData: 4096,
 };
 const EXTENDED: Partial<CardOptions> = { ...COMMON, extendedLength: true, longResponses: 'whole' };
-const SHORT_ONLY: Partial<CardOptions> = { ...COMMON, extendedLength: false, longResponses: '61xx', maxResponseData: 256 };
+const ISO_SHORT_LE: Partial<CardOptions> = { ...COMMON, extendedLength: true, longResponses: '61xx' };
 const ITJ4: Partial<CardOptions> = { ...EXTENDED, maxResponseData: 2019 };
 
 const EF_ATR_NXP = '80 00 43 01 B8 46 04 10 10 10 10 47 03 94 01 80 E0 10 02 02 01 04 02 02 00 E6 02 02 00 E6 02 02 00 E6 78 08 06 06 2B 81 22 F8 78 02 82 02 90 00 00';
@@ -87,10 +90,10 @@ const RAW: readonly CieProfile[] = [
     evidence: {
       atr: 'smartcard_list.txt and OPC docs (§1.1); Windows registers it with the last 4 bytes masked',
       efAtr: 'real read-out, shared/data/ef-atr-readouts.txt (from pagopa/io-cie-ios-sdk IAS.mm)',
-      quirks: 'capabilities 94 01 80: no extended length → 61xx for responses over 256 bytes',
+      quirks: 'capabilities 94 01 80 (extended length not announced): responses over 256 bytes to short commands via 61xx',
     },
     sodVariant: 'sha256-pkcs1',
-    card: SHORT_ONLY,
+    card: ISO_SHORT_LE,
     ias: {},
   },
   {
@@ -101,9 +104,9 @@ const RAW: readonly CieProfile[] = [
     vendor: 'STMicroelectronics',
     atr: '3B 8B 80 01 80 66 47 50 00 B8 00 7F 82 90 00 2E',
     efAtr: EF_ATR_ST,
-    evidence: { atr: 'Windows registration, smartcard_list.txt (§1.1)', efAtr: ST_EVIDENCE, quirks: 'no extended length → 61xx; MSE SET B6 for the terminal CHR rejected (ISDK)' },
+    evidence: { atr: 'Windows registration, smartcard_list.txt (§1.1)', efAtr: ST_EVIDENCE, quirks: 'extended length not announced → 61xx for long responses to short commands; MSE SET B6 for the terminal CHR rejected (ISDK)' },
     sodVariant: 'sha256-pkcs1',
-    card: SHORT_ONLY,
+    card: ISO_SHORT_LE,
     ias: { externalAuthCrt: ['A4'] },
   },
   {
@@ -116,7 +119,7 @@ const RAW: readonly CieProfile[] = [
     efAtr: EF_ATR_ST,
     evidence: { atr: 'Windows registration (§1.1); generic ISO 14443-B pseudo-ATR', efAtr: ST_EVIDENCE, quirks: 'as stm' },
     sodVariant: 'sha256-pkcs1',
-    card: SHORT_ONLY,
+    card: ISO_SHORT_LE,
     ias: { externalAuthCrt: ['A4'] },
   },
   {
@@ -129,7 +132,7 @@ const RAW: readonly CieProfile[] = [
     efAtr: EF_ATR_ST,
     evidence: { atr: 'Windows registration, smartcard_list.txt (§1.1)', efAtr: ST_EVIDENCE, quirks: 'as stm' },
     sodVariant: 'sha256-pkcs1',
-    card: SHORT_ONLY,
+    card: ISO_SHORT_LE,
     ias: { externalAuthCrt: ['A4'] },
   },
   itj4('bit4id', 'CIE 3.0 Bit4id ITJ4 (ITJ4B)', 'CIE_7', 'CIE_BIT4ID', 'Bit4id', '3B 8F 80 01 80 31 80 65 49 54 4A 34 42 12 0F FF 82 90 00 8B', 'sha256-pkcs1'),

@@ -82,23 +82,23 @@ export function serialFrom(seed: string): Uint8Array {
 
 const cache = new Map<string, TestPki>();
 
-function build(seed: string): TestPki {
-  const keyOf = (role: string): RsaPrivateKey => generateRsaKey(seededRng(`ciebench-pki|${seed}|${role}`), 2048);
-  const cscaKey = keyOf('csca');
-  const dsKey = keyOf('document-signer');
-  const holderCaKey = keyOf('holder-ca');
-  const csca = issueCertificate({
-    serialNumber: serialFrom(`ciebench-pki|${seed}|csca-serial`),
-    subject: CSCA_NAME,
-    issuer: CSCA_NAME,
-    notBefore: PKI_DATES.cscaFrom,
-    notAfter: PKI_DATES.cscaTo,
-    subjectKey: cscaKey,
-    issuerKey: cscaKey,
+function selfSignedCa(seed: string, role: string, name: readonly NameAttribute[], key: RsaPrivateKey, from: Date, to: Date): Uint8Array {
+  return issueCertificate({
+    serialNumber: serialFrom(`ciebench-pki|${seed}|${role}-serial`),
+    subject: name,
+    issuer: name,
+    notBefore: from,
+    notAfter: to,
+    subjectKey: key,
+    issuerKey: key,
     signature: { kind: 'pkcs1', hash: 'sha256' },
-    extensions: [subjectKeyIdentifier(cscaKey), keyUsage([5, 6]), basicConstraints(true, 0)],
+    extensions: [subjectKeyIdentifier(key), keyUsage([5, 6]), basicConstraints(true, 0)],
   });
-  const ds = issueCertificate({
+}
+
+/** DS certificate profile of the CIE sample (cie-ias.md §2.5), signed RSASSA-PSS SHA-512 by the CSCA. */
+function documentSignerCertificate(seed: string, dsKey: RsaPrivateKey, cscaKey: RsaPrivateKey): Uint8Array {
+  return issueCertificate({
     serialNumber: serialFrom(`ciebench-pki|${seed}|ds-serial`),
     subject: DOCUMENT_SIGNER_NAME,
     issuer: CSCA_NAME,
@@ -115,21 +115,17 @@ function build(seed: string): TestPki {
       keyUsage([0]),
     ],
   });
-  const holderCa = issueCertificate({
-    serialNumber: serialFrom(`ciebench-pki|${seed}|holder-ca-serial`),
-    subject: HOLDER_CA_NAME,
-    issuer: HOLDER_CA_NAME,
-    notBefore: PKI_DATES.holderCaFrom,
-    notAfter: PKI_DATES.holderCaTo,
-    subjectKey: holderCaKey,
-    issuerKey: holderCaKey,
-    signature: { kind: 'pkcs1', hash: 'sha256' },
-    extensions: [subjectKeyIdentifier(holderCaKey), keyUsage([5, 6]), basicConstraints(true, 0)],
-  });
+}
+
+function build(seed: string): TestPki {
+  const keyOf = (role: string): RsaPrivateKey => generateRsaKey(seededRng(`ciebench-pki|${seed}|${role}`), 2048);
+  const cscaKey = keyOf('csca');
+  const dsKey = keyOf('document-signer');
+  const holderCaKey = keyOf('holder-ca');
   return {
-    csca: { certificate: csca, key: cscaKey },
-    documentSigner: { certificate: ds, key: dsKey },
-    holderCa: { certificate: holderCa, key: holderCaKey },
+    csca: { certificate: selfSignedCa(seed, 'csca', CSCA_NAME, cscaKey, PKI_DATES.cscaFrom, PKI_DATES.cscaTo), key: cscaKey },
+    documentSigner: { certificate: documentSignerCertificate(seed, dsKey, cscaKey), key: dsKey },
+    holderCa: { certificate: selfSignedCa(seed, 'holder-ca', HOLDER_CA_NAME, holderCaKey, PKI_DATES.holderCaFrom, PKI_DATES.holderCaTo), key: holderCaKey },
   };
 }
 
