@@ -35,4 +35,6 @@ export interface InspectionSession {
   paceCars: string[];
   /** Comp(PK_PCD) of the terminal's Chip Authentication key, once CA is done. */
   caCompPkPcd: Uint8Array | undefined;
+  /** Names of failed steps that do not fail the inspection (expected probes). */
+  readonly tolerated: string[];
 }

@@ -7,6 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { toHex } from '../../../emulator/src/bytes/hex.ts';
 import { seededRng } from '../../../emulator/src/crypto/rng.ts';
 import { CIE_EF_CARD_ACCESS, type PaceInfoOption } from '../../../emulator/src/personalise/emrtd/personalise-emrtd.ts';
+import { CardOs } from '../../../emulator/src/card/card-os.ts';
+import { buildFileSystem } from '../../../emulator/src/iso7816/fs/file-system.ts';
+import { InProcessChannel } from '../../channel/in-process-channel.ts';
 import { inspect, type InspectionResult } from './inspection-system.ts';
 import { parseDg1 } from './lds.ts';
 import { testCard, testCredentials } from './test-support.ts';
@@ -103,6 +106,35 @@ const ALTERNATIVES: readonly { name: string; infos: PaceInfoOption[] }[] = [
   { name: 'DH-GM 2048/256 AES-128', infos: [{ agreement: 'DH', cipher: 'AES-128', parameterId: 2 }] },
 ];
 
+describe('automatic choice of the access protocol (9303-11 §4.2)', () => {
+  it('EF.CardAccess present: PACE with the CAN; with only an MRZ: PACE-MRZ', async () => {
+    const t = testCard();
+    const r = await inspect(t.channel, { access: { kind: 'auto', can: t.citizen.can, mrzInformation: t.mrzInformation }, cscas: t.cscas, rng: seededRng('is') });
+    expect(r.report.access).toMatch(/^PACE-CAN/);
+    expect(r.report.verdict).toBe('pass');
+    const t2 = testCard();
+    const r2 = await inspect(t2.channel, { access: { kind: 'auto', mrzInformation: t2.mrzInformation }, cscas: t2.cscas, rng: seededRng('is') });
+    expect(r2.report.access).toMatch(/^PACE-MRZ/);
+  });
+
+  it('no EF.CardAccess (a BAC-only chip): BAC with the MRZ; without an MRZ the inspection fails with NO_CARD_ACCESS', async () => {
+    const t = testCard();
+    const card = new CardOs({
+      atr: t.card.atr,
+      fileSystem: buildFileSystem({ kind: 'MF', application: 'mf', children: t.module.mfChildren.filter((c) => c.name !== 'EF.CardAccess') }),
+      applications: [t.module.mfApplication('mf'), ...t.module.applications],
+      strict: true,
+    });
+    const r = await inspect(new InProcessChannel(card), { access: { kind: 'auto', can: t.citizen.can, mrzInformation: t.mrzInformation }, cscas: t.cscas, rng: seededRng('is') });
+    expect(r.report.access).toBe('BAC');
+    expect(r.report.verdict).toBe('pass');
+    expect(r.report.steps[0]).toMatchObject({ name: 'read EF.CardAccess', verdict: 'fail', error: { code: 'NO_CARD_ACCESS', sw: '6A82' } });
+    card.powerOff();
+    const r2 = await inspect(new InProcessChannel(card), { access: { kind: 'auto', can: t.citizen.can }, rng: seededRng('is') });
+    expect(r2.report.error?.code).toBe('NO_CARD_ACCESS');
+  });
+});
+
 describe('reference inspection system with alternative PACEInfos (profile options)', () => {
   it.each(ALTERNATIVES)('$name: PACE-CAN + CA + TA read every DG, PA ok', async ({ infos }) => {
     const t = testCard({ perso: { paceInfos: infos } });
@@ -128,6 +160,13 @@ describe('reference inspection system with alternative PACEInfos (profile option
     expectAllRead(r, true);
     expect(r.report.steps.find((s) => s.name.startsWith('PACE'))?.apdus[1]?.response).toMatch(/^7C128010/);
     expect(r.report.steps.find((s) => s.name === 'Chip Authentication')?.apdus.map((a) => a.plainCommand?.slice(0, 8))).toEqual(['002241A4', '00860000', '00A4040C']);
+  });
+
+  it('Chip Authentication with an ECDH/3DES key through MSE:Set KAT (9303-11 §6.2.4.1)', async () => {
+    const t = testCard({ perso: { chipAuthentication: { agreement: 'ECDH', cipher: '3DES', parameterId: 13 } } });
+    const r = await inspect(t.channel, { access: { kind: 'pace', password: { kind: 'can', can: t.citizen.can } }, cscas: t.cscas, terminal: testCredentials(), rng: seededRng('is') });
+    expectAllRead(r, true);
+    expect(r.report.steps.find((s) => s.name === 'Chip Authentication')?.apdus[0]?.plainCommand?.slice(0, 8)).toBe('002241A6');
   });
 
   it('Chip Authentication with a PKCS #3 DH key in DG14 (the [open] alternative of emrtd.md §2.9)', async () => {
