@@ -6,11 +6,13 @@
 import type { SuiteModule } from '../../lib/suite-module.ts';
 import { IAS_PLACEHOLDERS, IAS_PRECONDITIONS } from './common.ts';
 import { FILE_CASES } from './files.ts';
+import { PIN_SIGN_CASES } from './pin-sign.ts';
+import { SECURE_CHANNEL_CASES } from './secure-channel.ts';
 
 export const CIE_IAS_SUITE: SuiteModule = {
   id: 'cie-ias',
   title: 'CIE 3.0 IAS-ECC application (cie-ias.md)',
-  cases: [...FILE_CASES],
+  cases: [...FILE_CASES, ...SECURE_CHANNEL_CASES, ...PIN_SIGN_CASES],
   preconditions: IAS_PRECONDITIONS,
   placeholders: IAS_PLACEHOLDERS,
   secrets: (ics) => [
