@@ -10,6 +10,7 @@ import type { CommandContext } from '../../../card/application.ts';
 import { CardError } from '../../../card/card-error.ts';
 import { getChallengeHandler } from '../../../iso7816/commands/get-challenge.ts';
 import { BAC_ERRORS, bacMutualAuthenticate } from '../../../protocols/bac/bac-card.ts';
+import { PACE_IDLE } from '../../../protocols/pace/pace-card.ts';
 import { FLAG_ACCESS, FLAG_BAC } from '../emrtd-state.ts';
 import type { EmrtdRuntime } from '../emrtd-runtime.ts';
 
@@ -25,7 +26,7 @@ export function mutualAuthenticate(rt: EmrtdRuntime, ctx: CommandContext, apdu: 
   if (apdu.p1 !== 0 || apdu.p2 !== 0) throw new CardError(SW_6A86_INCORRECT_P1P2);
   const r = bacMutualAuthenticate(rt.bacKeys, rndIc, apdu.data, ctx.rng.bytes(16));
   ctx.setSmSessionAfterResponse(r.session);
-  rt.state.volatile.pace = { step: 'idle' };
+  rt.state.volatile.pace = PACE_IDLE;
   rt.state.establish(ctx, { method: 'bac', kMac: r.session.kMac, flags: [FLAG_ACCESS, FLAG_BAC], idPicc: rt.documentIdPicc });
   ctx.note('BAC established; SM from the next command');
   return responseApdu(SW_9000_OK, r.data);

@@ -11,6 +11,8 @@ import type { Tlv } from '../../../bytes/ber-tlv.ts';
 import type { CommandContext } from '../../../card/application.ts';
 import { CardError } from '../../../card/card-error.ts';
 import { PACE_ERRORS, PACE_IDLE, paceGeneralAuthenticate, paceSetAt } from '../../../protocols/pace/pace-card.ts';
+import { CA_IDLE } from '../../../protocols/chip-auth/ca-card.ts';
+import { TA_IDLE } from '../../../protocols/terminal-auth/ta-card.ts';
 import { FLAG_ACCESS, FLAG_PACE } from '../emrtd-state.ts';
 import type { EmrtdRuntime } from '../emrtd-runtime.ts';
 
@@ -44,8 +46,8 @@ export function paceGaHandler(rt: EmrtdRuntime, ctx: CommandContext, apdu: Comma
   const est = result.established;
   if (est) {
     ctx.setSmSessionAfterResponse(est.session);
-    v.ca = { step: 'idle' };
-    v.ta = { step: 'idle', keys: [] };
+    v.ca = CA_IDLE;
+    v.ta = TA_IDLE;
     rt.state.establish(ctx, {
       method: 'pace',
       kMac: est.session.kMac,
