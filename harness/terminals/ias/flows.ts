@@ -192,7 +192,9 @@ export function loginFlow(channel: ApduChannel, o: LoginOptions): Promise<FlowRe
     await startSession(t, o.reset ?? false);
     await secureChannel(t);
     const pin = await t.verify(0x81, o.pin);
-    if (!pin.ok) throw new TerminalError(pin.blocked ? 'PIN_BLOCKED' : 'PIN_WRONG', pin.blocked ? 'PIN blocked (6983)' : `wrong PIN, ${pin.triesLeft ?? '?'} tries left`, pin.sw);
+    await t.recorder.step('PIN accepted', async () => {
+      if (!pin.ok) throw new TerminalError(pin.blocked ? 'PIN_BLOCKED' : 'PIN_WRONG', pin.blocked ? 'PIN blocked (6983)' : `wrong PIN, ${pin.triesLeft ?? '?'} tries left`, pin.sw);
+    });
     const serial = t.style === 'desktop' ? String.fromCharCode(...(await t.readEf(0x1002)).subarray(0, 9)) : undefined;
     const certificate = trimDer(await t.readEf(0x1003));
     const chain = await t.recorder.step('verify certificate chain', async () => validateHolderCertificate(certificate, o.trust?.holderCa ?? [], o.at), (c) => c);

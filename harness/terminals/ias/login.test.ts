@@ -173,6 +173,7 @@ describe('enrolment and NIS flows (§5.1 A and B)', () => {
     const r = await loginFlow(t.channel, { pin: '00000000', trust });
     expect(r.verdict).toBe('fail');
     expect(r.error).toMatchObject({ code: 'PIN_WRONG', sw: '63C2' });
-    expect(r.steps.at(-1)?.name).toBe('VERIFY PIN');
+    expect(r.steps.at(-2)?.name).toBe('VERIFY PIN');
+    expect(r.steps.at(-1)).toMatchObject({ name: 'PIN accepted', verdict: 'fail' });
   });
 });
