@@ -8,6 +8,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { commandApdu, encodeCommandApdu, parseCommandApdu, type CommandApdu } from '../../../emulator/src/apdu/command-apdu.ts';
 import { concatBytes } from '../../../emulator/src/bytes/bytes.ts';
+import { tlv } from '../../../emulator/src/bytes/ber-tlv.ts';
+import { deriveSessionKeys, dhKeyPair, dhSharedSecret, iasSmSession, randomExponent } from '../../../emulator/src/applications/ias/dh.ts';
 import { fromHex, toHex } from '../../../emulator/src/bytes/hex.ts';
 import { byteLength } from '../../../emulator/src/crypto/rsa.ts';
 import { externalAuthHash, ISO9796_OVERHEAD, iso9796Block } from '../../../emulator/src/applications/ias/dapp-crypto.ts';
@@ -392,5 +394,30 @@ describe('§11 status words at the edges', () => {
       expect((await pso(r)).sw).toBe('9000');
       expect((await sm(r, '002281B60E830C000000002000000000000001')).sw).toBe(sw);
     }
+  });
+});
+
+describe('§4.1 / §5.3 the exact bytes exchanged', () => {
+  it('a 255-byte PuK.IFD.DH (desktop-Linux drops a leading zero) is accepted and hashed as received in DAPP', async () => {
+    const r = rig({ seed: 'linux-dh' });
+    const t = r.terminal;
+    await t.connect();
+    await t.selectIas();
+    await t.selectDfCie();
+    await t.readIccAuthKey();
+    const group = await t.getDhParameters('separate');
+    await t.getCaPublicKey();
+    const rng = seededRng('leading-zero-terminal');
+    let pair = dhKeyPair(group, randomExponent(group, rng));
+    while (pair.publicKey[0] !== 0) pair = dhKeyPair(group, randomExponent(group, rng));
+    const trimmed = pair.publicKey.subarray(1);
+    const kat = concatBytes(fromHex('80019B830181'), tlv(0x91, trimmed));
+    expect((await t.link.plain(commandApdu({ cla: 0, ins: 0x22, p1: 0x41, p2: 0xa6, data: kat }))).sw).toBe(0x9000);
+    const rsp = await t.link.plain(commandApdu({ cla: 0, ins: 0xcb, p1: 0x3f, p2: 0xff, data: fromHex('4D04A6029100') }));
+    const iccPublic = rsp.data.subarray(rsp.data.length - 256);
+    t.link.session = iasSmSession(deriveSessionKeys(dhSharedSecret(group, pair.privateExponent, iccPublic)));
+    t.transcript = { group, ifdPublic: trimmed, iccPublic };
+    await t.dapp();
+    expect((await t.verify(0x81, r.pin)).ok).toBe(true);
   });
 });
