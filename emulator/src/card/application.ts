@@ -44,6 +44,10 @@ export interface Application {
   activated?(ctx: CommandContext): void;
 }
 
+export interface SmReplaceOptions {
+  readonly keepFlags?: boolean;
+}
+
 /** What a handler may see and do (house style rule 5: a narrow port, not the whole card). */
 export interface CommandContext {
   readonly fs: FileSystem;
@@ -63,8 +67,11 @@ export interface CommandContext {
   /**
    * Replaces (or ends, with undefined) the SM session once the current response has been
    * produced; the response itself still uses the session the command arrived under.
+   * `sm-session` flags survive when the keys stay the same (a counter re-seed, e.g. after the
+   * IAS DAPP) or when `keepFlags` is set (a re-key that keeps the access rights, e.g. ICAO Chip
+   * Authentication after PACE/BAC); otherwise, and when the session ends, they are revoked.
    */
-  setSmSessionAfterResponse(session: SmSession | undefined): void;
+  setSmSessionAfterResponse(session: SmSession | undefined, options?: SmReplaceOptions): void;
   /** In `per-segment` chaining: more segments of this chain follow. */
   readonly chained: boolean;
   /** The last GET CHALLENGE value, until consumed. */

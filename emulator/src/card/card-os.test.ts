@@ -12,7 +12,7 @@ import { describeSw, SW_6A82_FILE_NOT_FOUND, SW_9000_OK } from '../apdu/status-w
 import { seededRng } from '../crypto/rng.ts';
 import { createIsoTestCard, ISO_TEST_LONG, ISO_TEST_SHORT } from '../profiles/iso-test-card.ts';
 import { unwrapResponse, wrapCommand } from '../sm/sm-codec.ts';
-import { smSession, type SmSession } from '../sm/sm-session.ts';
+import { smSession, withSsc, type SmSession } from '../sm/sm-session.ts';
 import { des3Suite } from '../sm/suites/des3.ts';
 import { createSmTestCard, START_SM_APDU } from '../testing/sm-test-card.ts';
 import type { HandlerEntry } from './application.ts';
@@ -218,8 +218,13 @@ describe('secure-messaging session rules (ICAO 9303-11 §9.8; emrtd.md §2.3, §
   const KENC = fromHex('979EC13B1CBFE9DCD01AB0FED307EAE5');
   const KMAC = fromHex('F1CB1F1FB5ADF208806B89DC579DC1F8');
   const initial = (): SmSession => smSession(des3Suite, KENC, KMAC, 0x10n);
+  const other = (): SmSession => smSession(des3Suite, KMAC, KENC, 0n);
   const grantFlag: ReadonlyMap<number, HandlerEntry> = new Map<number, HandlerEntry>([
     [0xe8, { handle: (ctx) => (ctx.security.grant('test-flag', 'sm-session'), responseApdu(SW_9000_OK)) }],
+    [0xea, { handle: (ctx) => (ctx.setSmSessionAfterResponse(withSsc(ctx.smSession!, 0x99n)), responseApdu(SW_9000_OK)) }],
+    [0xec, { handle: (ctx) => (ctx.setSmSessionAfterResponse(other()), responseApdu(SW_9000_OK)) }],
+    [0xee, { handle: (ctx) => (ctx.setSmSessionAfterResponse(other(), { keepFlags: true }), responseApdu(SW_9000_OK)) }],
+    [0xf0, { handle: (ctx) => (ctx.setSmSessionAfterResponse(undefined, { keepFlags: true }), responseApdu(SW_9000_OK)) }],
   ]);
   function smCard(options: Partial<CardOptions> = {}) {
     const c = createSmTestCard({
@@ -293,6 +298,31 @@ describe('secure-messaging session rules (ICAO 9303-11 §9.8; emrtd.md §2.3, §
     expect(send('00E80000')).toEqual({ outer: '9000', inner: '9000' });
     expect(c.state.security.has('test-flag')).toBe(true);
     expect(tx('00A4000C020102')).toBe('9000');
+    expect(c.state.sm).toBeUndefined();
+    expect(c.state.security.has('test-flag')).toBe(false);
+  });
+  it('a counter re-seed with the same keys keeps sm-session flags (IAS DAPP, cie-ias.md §5.3 step 8)', () => {
+    const { send, c } = smCard();
+    send('00E80000');
+    expect(send('00EA0000')).toEqual({ outer: '9000', inner: '9000' });
+    expect(c.state.sm?.ssc).toBe(0x99n);
+    expect(c.state.security.has('test-flag')).toBe(true);
+  });
+  it('new keys revoke sm-session flags unless the handler keeps them (ICAO 9303-11 §6.2: CA keeps the access rights)', () => {
+    const a = smCard();
+    a.send('00E80000');
+    a.send('00EC0000');
+    expect(a.c.state.security.has('test-flag')).toBe(false);
+    const b = smCard();
+    b.send('00E80000');
+    b.send('00EE0000');
+    expect(toHex(b.c.state.sm!.kMac)).toBe(toHex(KENC));
+    expect(b.c.state.security.has('test-flag')).toBe(true);
+  });
+  it('ending the session revokes its flags whatever the handler asks', () => {
+    const { send, c } = smCard();
+    send('00E80000');
+    send('00F00000');
     expect(c.state.sm).toBeUndefined();
     expect(c.state.security.has('test-flag')).toBe(false);
   });

@@ -13,6 +13,7 @@
  * so that bugs never hide behind `6F00` (house style rule 4).
  */
 import { decodeCla } from '../apdu/cla.ts';
+import { equalBytes } from '../bytes/bytes.ts';
 import { ApduFormatError, commandApdu, encodeCommandApdu, parseCommandApdu, type CommandApdu } from '../apdu/command-apdu.ts';
 import { INS_C0_GET_RESPONSE, isInvalidIns } from '../apdu/ins.ts';
 import { encodeResponseApdu, type ResponseApdu } from '../apdu/response-apdu.ts';
@@ -45,7 +46,7 @@ import { SecurityEnvironment } from '../security/security-environment.ts';
 import { SecurityStatus } from '../security/security-status.ts';
 import { SmError, unwrapCommand, wrapResponse } from '../sm/sm-codec.ts';
 import type { SmSession } from '../sm/sm-session.ts';
-import type { Application, CommandContext, HandlerEntry } from './application.ts';
+import type { Application, CommandContext, HandlerEntry, SmReplaceOptions } from './application.ts';
 import type { CardObserver, ObservableCard, PowerEvent } from './card.ts';
 import { CardError } from './card-error.ts';
 import { cardOptions, type CardOptions } from './card-options.ts';
@@ -84,6 +85,11 @@ interface VolatileState {
 const EMPTY = new Uint8Array(0);
 const MF_APP_ID = 'iso';
 
+interface PendingSmChange {
+  readonly session: SmSession | undefined;
+  readonly keepFlags: boolean;
+}
+
 function plain(sw: StatusWord): ResponseApdu {
   return { data: EMPTY, sw };
 }
@@ -104,7 +110,7 @@ export class CardOs implements ObservableCard {
   private readonly ctx: Context;
   // Per-command scratch, read by the context.
   notes: string[] | undefined;
-  nextSm: { session: SmSession | undefined } | undefined;
+  nextSm: PendingSmChange | undefined;
   smProtected = false;
   chained = false;
 
@@ -247,6 +253,15 @@ export class CardOs implements ObservableCard {
     return this.s;
   }
 
+  /** Applies a session change a handler asked for (see {@link CommandContext.setSmSessionAfterResponse}). */
+  private replaceSm(next: PendingSmChange): void {
+    const current = this.s.sm;
+    const sameKeys =
+      current !== undefined && next.session !== undefined && equalBytes(current.kEnc, next.session.kEnc) && equalBytes(current.kMac, next.session.kMac);
+    if (current !== undefined && !sameKeys && !(next.session !== undefined && next.keepFlags)) this.s.security.endScope('sm-session');
+    this.s.sm = next.session;
+  }
+
   private endSm(reason: string): void {
     if (!this.s.sm) return;
     this.s.sm = undefined;
@@ -303,10 +318,7 @@ export class CardOs implements ObservableCard {
       if (trace) trace.plainResponse = encodeResponseApdu(response);
       wire = this.protect(command.ins, response);
     }
-    if (this.nextSm) {
-      if (this.s.sm && this.nextSm.session !== this.s.sm) this.s.security.endScope('sm-session');
-      this.s.sm = this.nextSm.session;
-    }
+    if (this.nextSm) this.replaceSm(this.nextSm);
     const shaped = splitForTransport(wire, apdu, this.options);
     if (shaped.pending) this.s.pending = shaped.pending;
     return encodeResponseApdu(shaped.response);
@@ -443,8 +455,8 @@ class Context implements CommandContext {
   get smSession(): SmSession | undefined {
     return this.os.volatile.sm;
   }
-  setSmSessionAfterResponse(session: SmSession | undefined): void {
-    this.os.nextSm = { session };
+  setSmSessionAfterResponse(session: SmSession | undefined, options?: SmReplaceOptions): void {
+    this.os.nextSm = { session, keepFlags: options?.keepFlags ?? false };
   }
   get chained(): boolean {
     return this.os.chained;

@@ -58,10 +58,8 @@ export class EmrtdState {
   }
 
   /**
-   * Re-applies the rights of the current session. The card core revokes `sm-session` flags when a
-   * session is replaced (Chip Authentication re-keys), so rights are re-granted on the next command
-   * of the new session; when no session is active the record and the session-bound protocol
-   * states are dropped.
+   * Drops the access record and the session-bound protocol states when the session they belong
+   * to is gone (no session, or another application's session).
    */
   sync(ctx: CommandContext): void {
     const v = this.volatile;
@@ -74,11 +72,7 @@ export class EmrtdState {
       }
       return;
     }
-    if (!v.access) return;
-    if (equalBytes(session.kMac, v.access.kMac)) {
-      for (const f of v.access.flags) ctx.security.grant(f, 'sm-session');
-      return;
-    }
+    if (!v.access || equalBytes(session.kMac, v.access.kMac)) return;
     // Another application's session (e.g. the IAS DH session): nothing of ours applies.
     v.access = undefined;
     v.ca = CA_IDLE;

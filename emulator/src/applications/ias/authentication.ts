@@ -130,8 +130,10 @@ function dappInternalAuthenticate(ias: IasCard, ctx: CommandContext, rndIfd: Uin
   const h = internalAuthHash(prnd, ch.transcript, ias.snIccDapp, rndIfd);
   const sig = rsaPrivateRaw(key, iso9796Block(prnd, h));
   const session = ctx.smSession;
+  // Same keys, new counter: the pipeline keeps the flag across the re-seed.
   if (session) ctx.setSmSessionAfterResponse(withSsc(session, dappSsc(phase.rndIcc, rndIfd)));
   ch.phase = { step: 'authenticated' };
+  ctx.security.grant(FLAG_DAPP, 'sm-session');
   ias.state.at = undefined;
   ctx.note('DAPP complete: SSC re-seeded from RND.ICC and RND.IFD');
   return responseApdu(SW_9000_OK, concatBytes(ias.snIccDapp, sig));

@@ -67,19 +67,14 @@ export class IasState {
     this.at = undefined;
   }
 
-  /**
-   * Runs before every IAS command: drops a channel whose SM session is gone and re-grants the
-   * DAPP flag (the pipeline revokes `sm-session` flags when DAPP re-seeds the counter).
-   */
+  /** Runs before every IAS command: drops a channel whose SM session is gone or replaced. */
   sync(ctx: CommandContext): void {
     const ch = this.channel;
     if (!ch) return;
     if (ctx.smSession?.kMac !== ch.kMac) {
       this.channel = undefined;
       ctx.security.revoke(FLAG_DAPP);
-      return;
     }
-    if (ch.phase.step === 'authenticated') ctx.security.grant(FLAG_DAPP, 'sm-session');
   }
 
   /** The channel if the command arrived under the IAS session, else undefined. */

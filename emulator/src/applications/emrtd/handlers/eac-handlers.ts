@@ -26,7 +26,10 @@ function access(ctx: CommandContext, rt: EmrtdRuntime, what: string): AccessReco
 }
 
 function rekey(rt: EmrtdRuntime, ctx: CommandContext, record: AccessRecord, r: CaResult): ResponseApdu {
-  ctx.setSmSessionAfterResponse(r.session);
+  // The new keys keep the PACE/BAC access rights (ICAO 9303-11 §6.2); TA rights must be earned again.
+  ctx.setSmSessionAfterResponse(r.session, { keepFlags: true });
+  ctx.security.revoke(FLAG_TA_DG3);
+  ctx.security.revoke(FLAG_TA_DG4);
   rt.state.volatile.ca = CA_IDLE;
   rt.state.volatile.ta = TA_IDLE;
   rt.state.establish(ctx, {
