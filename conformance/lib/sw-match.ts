@@ -1,8 +1,9 @@
 /**
  * Status-word patterns of expectations: `9000`, `6Cxx` (any low byte), `63Cx` (any low nibble).
- * `success` is `9000`; `error` is any checking or execution error, SW1 `64`–`6F`
- * (ISO/IEC 7816-4:2020 §5.6 Table 5: "execution error" 64–66, "checking error" 67–6F), which is
- * what ICAO Part 3 means by a negative step that does not pin a status word (emrtd.md §4.3).
+ * `success` is `9000`; `error` is any status that reports a failed command: SW1 `64`–`6F`
+ * (ISO/IEC 7816-4:2020 §5.6 Table 5: "execution error" 64–66, "checking error" 67–6F) and the
+ * `63xx` family (`6300` authentication failed, `63Cx` verification failed) — what ICAO Part 3
+ * means by a negative step that does not pin a status word (emrtd.md §4.3).
  */
 import { describeSw, swHex } from '../../emulator/src/apdu/status-words.ts';
 
@@ -14,7 +15,7 @@ const PATTERN = /^[0-9A-F]{2}([0-9A-F]{2}|xx|[0-9A-F]x)$/;
 
 export function isErrorSw(sw: number): boolean {
   const sw1 = sw >> 8;
-  return sw1 >= 0x64 && sw1 <= 0x6f;
+  return sw1 >= 0x63 && sw1 <= 0x6f;
 }
 
 /** True when `sw` matches one pattern. */

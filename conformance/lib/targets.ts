@@ -34,6 +34,8 @@ export interface ResolvedTarget {
   readonly secrets?: CardSecrets;
   /** Trust anchors for signature-chain cases (cards personalised with the test PKI). */
   readonly trust?: TrustAnchors;
+  /** Host-side services the card provides for its cases (test credentials). */
+  readonly services?: ReadonlyMap<string, unknown>;
 }
 
 /** Where in-process cards come from: named cards, and card-image files. */
@@ -50,6 +52,7 @@ function inProcess(card: NamedCard, label = card.name): ResolvedTarget {
     personality: card.personality,
     ...(card.secrets ? { secrets: card.secrets } : {}),
     ...(card.trust ? { trust: card.trust } : {}),
+    ...(card.services ? { services: card.services() } : {}),
     target: {
       description,
       channel: new InProcessChannel(create(), name),

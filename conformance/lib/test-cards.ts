@@ -33,6 +33,8 @@ export interface NamedCard {
   readonly description: string;
   readonly secrets?: CardSecrets;
   readonly trust?: TrustAnchors;
+  /** Host-side material for cases (e.g. test terminal credentials), built on demand. */
+  services?(): ReadonlyMap<string, unknown>;
   /** A fresh card (every call a new, independent instance). */
   create(): Card;
 }

@@ -19,7 +19,11 @@ import type { Card } from '../../emulator/src/card/card.ts';
 import { cieCardFromImage, newCardImage } from '../../emulator/src/profiles/cie-card-image.ts';
 import { CIE_PROFILES } from '../../emulator/src/profiles/cie-profiles.ts';
 import { createEmrtdModule } from '../../emulator/src/applications/emrtd/emrtd-module.ts';
-import { personaliseEmrtdForSeed } from '../../emulator/src/applications/emrtd/emrtd-card.ts';
+import { personaliseEmrtd, type EmrtdPersonalisation } from '../../emulator/src/personalise/emrtd/personalise-emrtd.ts';
+import { generateCitizen } from '../../emulator/src/personalise/citizen.ts';
+import { generateTestPki } from '../../emulator/src/personalise/pki/test-pki.ts';
+import { generateCvPki } from '../../emulator/src/personalise/emrtd/cv-pki.ts';
+import { credentialsOf } from '../../harness/terminals/emrtd/eac.ts';
 import { mrzInformationFromTd1 } from '../../emulator/src/protocols/bac/bac-keys.ts';
 import type { CardSecrets, NamedCard, TrustAnchors } from '../lib/test-cards.ts';
 import { fromHex } from '../../emulator/src/bytes/hex.ts';
@@ -38,13 +42,29 @@ async function defaultImage(): Promise<CardImage> {
   return newCardImage(DEFAULT_SEED, 'nxp');
 }
 
+const emrtdCache = new Map<string, EmrtdPersonalisation>();
+
+/**
+ * The eMRTD personalisation of the image's citizen, signed under the same test PKI as the IAS
+ * application (the image's `pkiSeed`), so one CSCA anchors both EF.SODs. Memoised.
+ */
+export function emrtdPersonalisation(image: CardImage): EmrtdPersonalisation {
+  const key = `${image.citizen.seed}\u0000${image.pkiSeed}`;
+  let p = emrtdCache.get(key);
+  if (!p) {
+    p = personaliseEmrtd(image.citizen.seed, generateCitizen(image.citizen.seed), generateTestPki(image.pkiSeed));
+    emrtdCache.set(key, p);
+  }
+  return p;
+}
+
 /**
  * The eMRTD module as a card module whose `emrtd:mf` application extends the MF (IAS root)
  * table with PACE (MSE C1 A4, GENERAL AUTHENTICATE), per the composition contract of
  * emulator/src/profiles/cie-card.ts.
  */
-export function emrtdCardModule(seed: string): CardModule {
-  const m = createEmrtdModule(personaliseEmrtdForSeed(seed));
+export function emrtdCardModule(image: CardImage): CardModule {
+  const m = createEmrtdModule(emrtdPersonalisation(image));
   if (m.applications.some((a) => a.id === `${m.id}:mf`)) return m;
   return { id: m.id, applications: [...m.applications, { id: `${m.id}:mf`, handlers: m.withMfHandlers(new Map()) }], mfChildren: m.mfChildren };
 }
@@ -56,15 +76,32 @@ export function secretsOf(image: CardImage): CardSecrets {
 
 /** A fresh composite CIE (IAS + eMRTD) from an image, on `profile` (default: the image's). */
 export function compositeCie(image: CardImage, profile?: string): Card {
-  return cieCardFromImage(image, { extraModules: [emrtdCardModule(image.citizen.seed)], ...(profile ? { profile } : {}) }).card;
+  return cieCardFromImage(image, { extraModules: [emrtdCardModule(image)], ...(profile ? { profile } : {}) }).card;
 }
 
 export function trustOf(image: CardImage): TrustAnchors {
   return { csca: [fromHex(image.ias.certificates.csca)], holderCa: [fromHex(image.ias.certificates.holderCa)] };
 }
 
+/** Test IS credentials of the eMRTD test CV PKI (with and without DG3 rights), for TA cases. */
+function emrtdServices(image: CardImage): ReadonlyMap<string, unknown> {
+  const pki = generateCvPki(image.citizen.seed);
+  return new Map<string, unknown>([
+    ['emrtd.credentials', credentialsOf(pki.is, pki.dv)],
+    ['emrtd.credentialsWithoutRights', credentialsOf(pki.isWithoutRights, pki.dv)],
+  ]);
+}
+
 function named(name: string, image: CardImage, profile: string): NamedCard {
-  return { name, personality: `cie-${profile}`, description: `CIE 3.0 ${profile} (IAS + eMRTD), synthetic TEST citizen`, secrets: secretsOf(image), trust: trustOf(image), create: () => compositeCie(image, profile) };
+  return {
+    name,
+    personality: `cie-${profile}`,
+    description: `CIE 3.0 ${profile} (IAS + eMRTD), synthetic TEST citizen`,
+    secrets: secretsOf(image),
+    trust: trustOf(image),
+    services: () => emrtdServices(image),
+    create: () => compositeCie(image, profile),
+  };
 }
 
 export async function CIE_CARDS(): Promise<readonly NamedCard[]> {

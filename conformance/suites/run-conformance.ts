@@ -65,7 +65,7 @@ export async function runConformance(req: ConformanceRequest): Promise<RunResult
     suites,
     preconditions: plan.preconditions,
     placeholders: plan.placeholders,
-    services: new Map([...plan.services, ...(trust ? [['trust', trust] as const] : [])]),
+    services: new Map<string, unknown>([...plan.services, ...(resolved.services ?? []), ...(trust ? [['trust', trust] as const] : [])]),
     secrets: plan.secrets,
     destructive: req.destructive ?? false,
     ...(req.triesFloor !== undefined ? { triesFloor: req.triesFloor } : {}),
