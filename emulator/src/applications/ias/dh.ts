@@ -15,7 +15,7 @@ import { bigIntToBytes, bytesToBigInt, concatBytes } from '../../bytes/bytes.ts'
 import { sha256 } from '../../crypto/hash.ts';
 import type { Rng } from '../../crypto/rng.ts';
 import { smSession, type SmSession } from '../../sm/sm-session.ts';
-import { fastDes3Suite } from './fast-des3-suite.ts';
+import { des3Suite } from '../../sm/suites/des3.ts';
 
 export interface DhGroup {
   readonly p: Uint8Array;
@@ -92,10 +92,7 @@ export function deriveSessionKeys(sharedSecret: Uint8Array): SessionKeys {
   };
 }
 
-/**
- * The 3DES session of §4.1 with SSC = 00…01 (the first protected command uses …02). The suite is
- * `sm/suites/des3.ts` computed with reused OpenSSL contexts (fast-des3-suite.ts, same bytes).
- */
+/** The 3DES session of §4.1 with SSC = 00…01 (the first protected command uses …02). */
 export function iasSmSession(keys: SessionKeys): SmSession {
-  return smSession(fastDes3Suite, keys.kEnc, keys.kMac, 1n);
+  return smSession(des3Suite, keys.kEnc, keys.kMac, 1n);
 }
