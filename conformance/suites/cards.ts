@@ -31,6 +31,10 @@ import { fromHex } from '../../emulator/src/bytes/hex.ts';
 const DEFAULT_SEED = 'ciebench-default-v1';
 
 /** The committed default image when the tree has it, else one generated from the default seed. */
+export async function defaultImageForTests(): Promise<CardImage> {
+  return defaultImage();
+}
+
 async function defaultImage(): Promise<CardImage> {
   const url = new URL('../../emulator/src/profiles/default-card-image.ts', import.meta.url).href;
   try {
