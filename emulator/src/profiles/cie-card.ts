@@ -25,7 +25,6 @@ import type { Clock } from '../crypto/clock.ts';
 import type { Rng } from '../crypto/rng.ts';
 import { buildFileSystem, type FileSystem } from '../iso7816/fs/file-system.ts';
 import type { DfSpec, EfSpec } from '../iso7816/fs/file-spec.ts';
-import type { DfNode } from '../iso7816/fs/nodes.ts';
 import { createIasApplication, IAS_APPLICATION_ID } from '../applications/ias/ias-application.ts';
 import { FID_2F01_EF_ATR, IAS_AID, SFI_1D_EF_ATR } from '../applications/ias/ias-constants.ts';
 import type { IasCard } from '../applications/ias/ias-card.ts';
@@ -114,10 +113,6 @@ function mfExtension(modules: readonly CardModule[]): Map<number, HandlerEntry> 
  * from any application. The foundation's MF spec has no `dfName` field yet (change requested
  * from the lead); until then the name is set on the built node.
  */
-function nameMf(fs: FileSystem): void {
-  (fs.mf as DfNode & { dfName?: Uint8Array }).dfName = IAS_AID;
-}
-
 function iasCardFor(p: IasPersonalisation, options: IasOptions, secrets: SecretStore): IasCard {
   return {
     state: new IasState(),
@@ -149,9 +144,7 @@ function buildMf(profile: CieProfile, p: IasPersonalisation, options: IasOptions
       }
     }
   }
-  const fs = buildFileSystem({ kind: 'MF', name: 'MF (IAS root)', application: IAS_APPLICATION_ID, children });
-  nameMf(fs);
-  return fs;
+  return buildFileSystem({ kind: 'MF', dfName: IAS_AID, name: 'MF (IAS root)', application: IAS_APPLICATION_ID, children });
 }
 
 function uniqueApplications(apps: readonly Application[]): Application[] {

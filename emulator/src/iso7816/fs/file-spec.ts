@@ -57,6 +57,8 @@ export interface DfSpec {
 
 export interface MfSpec {
   readonly kind: 'MF';
+  /** Some cards name the MF as an application (the CIE's MF is the IAS root, cie-ias.md §2.1). */
+  readonly dfName?: string | Uint8Array;
   readonly name?: string;
   readonly application?: string;
   readonly children: readonly (DfSpec | EfSpec)[];
@@ -95,6 +97,7 @@ const dfSchema = z
 export const mfSpecSchema: z.ZodType<ParsedDf, MfSpec> = z
   .object({
     kind: z.literal('MF'),
+    dfName: bytesSchema.optional(),
     name: z.string().optional(),
     application: z.string().optional(),
     children: z.array(nodeSchema),
