@@ -69,7 +69,11 @@ const isoSection = z
     absentSfi: z.number().int().min(1).max(30),
     /** A command that accepts chaining, and data to split over two segments. */
     chaining: z.object({ header: hex(4, 4), data: hex(2, 255) }).strict().optional(),
-    /** INS values the card does not implement (for `6D00`). */
+    /**
+     * INS values the card does not implement (for `6D00`). Pick values ISO/IEC 7816-4 does not
+     * define: these probes reach physical cards too, and a defined INS such as `0E` (ERASE
+     * BINARY) or `E8` (TERMINATE EF) must never be sent as a probe.
+     */
     unsupportedIns: z.array(hex(1, 1)).min(1),
   })
   .strict();

@@ -4,6 +4,8 @@
  * with a progress bar, a summary table, JSON/JUnit/HTML reports and an exit code:
  * 0 no case failed, 1 a case failed, 2 only inconclusive cases, 3 the run could not start.
  */
+import { readFileSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { loadDefaultIcs } from '../../../conformance/ics/index.ts';
@@ -30,6 +32,22 @@ interface RunOpts {
   progress: boolean;
   json?: boolean;
   failures?: boolean;
+  pin?: string;
+  puk?: string;
+  can?: string;
+  mrz?: string;
+  csca: string[];
+  holderCa: string[];
+}
+
+const collect = (v: string, prev: string[]): string[] => [...prev, v];
+
+/** A certificate file, DER or PEM (the CSCA / holder-CA trust anchors of chain cases). */
+function readCertificate(path: string): Uint8Array {
+  const raw = readFileSync(path);
+  const text = raw.toString('latin1');
+  if (!text.includes('-----BEGIN')) return new Uint8Array(raw);
+  return new Uint8Array(new X509Certificate(raw).raw);
 }
 
 function parseSuites(text: string | undefined): SuiteId[] {
@@ -68,6 +86,8 @@ async function run(o: RunOpts): Promise<void> {
       ...(o.triesFloor !== undefined ? { triesFloor: Number(o.triesFloor) } : {}),
       ...(o.revealSecrets ? { revealSecrets: true } : {}),
       ...(o.seed ? { seed: o.seed } : {}),
+      ...(o.pin || o.puk || o.can || o.mrz ? { secrets: { ...(o.pin ? { pin: o.pin } : {}), ...(o.puk ? { puk: o.puk } : {}), ...(o.can ? { can: o.can } : {}), ...(o.mrz ? { mrz: o.mrz } : {}) } } : {}),
+      ...(o.csca.length || o.holderCa.length ? { trust: { csca: o.csca.map(readCertificate), holderCa: o.holderCa.map(readCertificate) } } : {}),
       onStart: (total) => bar?.start(total, 0, { id: '' }),
       onCase: (r: CaseResult, done: number) => bar?.update(done, { id: r.id }),
     });
@@ -138,6 +158,12 @@ export function register(program: Command): void {
     .option('--tries-floor <n>', 'lowest remaining PIN/PUK tries the budget allows (default 1; 0 on disposable in-process cards)')
     .option('--reveal-secrets', 'keep PIN/PUK bytes in the APDU logs (masked by default)')
     .option('--seed <text>', 'seed of the terminal-side randomness (default: fixed, runs are reproducible)')
+    .option('--pin <digits>', 'PIN of the card under test (8 digits; a physical card: needed for PIN cases)')
+    .option('--puk <digits>', 'PUK of the card under test (8 digits)')
+    .option('--can <digits>', 'CAN printed on the card (6 digits; PACE cases)')
+    .option('--mrz <text>', 'MRZ information: document number, birth date, expiry date with check digits (BAC, PACE-MRZ)')
+    .option('--csca <file>', 'trusted CSCA certificate, DER or PEM (repeatable; EF.SOD chain cases)', collect, [])
+    .option('--holder-ca <file>', 'trusted holder CA certificate, DER or PEM (repeatable)', collect, [])
     .option('--no-progress', 'no progress bar')
     .option('--failures', 'print expected vs observed for every failed step')
     .option('--json', 'print the summary as JSON')
