@@ -50,14 +50,14 @@ const EXPECTED: Readonly<Record<string, readonly string[]>> = {
   'eof-9000': ['CIE_IAS_READ_2', 'CIE_IAS_READ_8', 'ISO7816_E_4', 'ISO7816_GEN_106', 'ISO7816_GEN_158', 'ISO7816_GEN_84', 'ISO7816_GEN_86'],
   'dg-readable-without-pace': [
     ...[19, 20, 21, 22, 23, 31, 32, 34, 37, 38, 39, 40, 41, 49, 50, 52].flatMap((n) => [`ISO7816_B_${n}`, `ISO7816_O_${n}`]),
-    'ISO7816_C_3', 'ISO7816_J_2', 'ISO7816_J_3', 'ISO7816_J_5', 'ISO7816_J_6', 'ISO7816_J_7', 'ISO7816_J_9', 'ISO7816_P_3',
+    'ISO7816_C_3', 'CIE_EMRTD_TA_2', 'CIE_EMRTD_TA_3', 'CIE_EMRTD_TA_5', 'CIE_EMRTD_TA_6', 'CIE_EMRTD_TA_7', 'CIE_EMRTD_TA_9', 'ISO7816_P_3',
   ],
-  'dg3-without-ta': ['ISO7816_J_2', 'ISO7816_J_3', 'ISO7816_J_5', 'ISO7816_J_6', 'ISO7816_J_7', 'ISO7816_J_9'],
+  'dg3-without-ta': ['CIE_EMRTD_TA_2', 'CIE_EMRTD_TA_3', 'CIE_EMRTD_TA_5', 'CIE_EMRTD_TA_6', 'CIE_EMRTD_TA_7', 'CIE_EMRTD_TA_9'],
   'getdata-template-refused': ['CIE_IAS_GETDATA_1', 'CIE_IAS_GETDATA_6'],
   'outer-sw-mirror': [
     'ISO7816_GEN_159', 'CIE_IAS_DH_7', ...[3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 16].map((n) => `CIE_IAS_DAPP_${n}`),
     ...[2, 4, 5, 6, 7, 8, 9, 10, 12, 13, 15, 17, 18, 19, 20, 21, 22].map((n) => `CIE_IAS_PIN_${n}`), ...[3, 4, 5, 11, 12].map((n) => `CIE_IAS_SIGN_${n}`), 'CIE_IAS_STATE_5',
-    'ISO7816_D_23', ...[2, 4, 5, 7, 11, 12].map((n) => `ISO7816_I_${n}`), ...[2, 3, 4, 5, 6, 7, 9, 10].map((n) => `ISO7816_J_${n}`), 'ISO7816_P_80',
+    'ISO7816_D_23', ...[2, 4, 5, 7, 8].map((n) => `ISO7816_I_${n}`), 'CIE_EMRTD_CA_1', ...[2, 3, 4, 5, 6, 7, 9, 10].map((n) => `CIE_EMRTD_TA_${n}`), 'ISO7816_P_80',
   ],
   'read-cap-256': ['CIE_IAS_READ_1', 'CIE_IAS_READ_4', 'ISO7816_GEN_152', 'ISO7816_GEN_37', 'ISO7816_GEN_81', 'ISO7816_GEN_96'],
   'nis-mismatch': ['CIE_IAS_FILE_12', 'CIE_IAS_NIS_2', 'CIE_IAS_NIS_3'],

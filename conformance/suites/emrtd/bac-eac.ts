@@ -71,7 +71,7 @@ const C: ConformanceCase[] = [
   c(3, 'MUTUAL AUTHENTICATE with a wrong cryptogram is refused; no session results', { preconditions: ['emrtd_selected'], steps: [bacChallenge(), mutualAuth('cryptogram', anyError), { title: 'plain READ BINARY EF.COM still refused', send: '00B09E0006', expect: { sw: ['6982'] } }] }, [emrtd('§2.2 (failure SWs not fixed by ICAO)')]),
   c(4, 'MUTUAL AUTHENTICATE without a preceding GET CHALLENGE is refused', { preconditions: ['emrtd_selected'], steps: [mutualAuth('none', anyError)] }, [emrtd('§2.2 (C_4 must fail)')]),
   c(6, 'MUTUAL AUTHENTICATE with a corrupted MAC is refused', { preconditions: ['emrtd_selected'], steps: [bacChallenge(), mutualAuth('mac', anyError)] }, [emrtd('§2.2 (bad MAC)')]),
-  c(7, 'The BAC challenge is single use: a second MUTUAL AUTHENTICATE on it is refused', { preconditions: ['emrtd_selected'], steps: [bacChallenge(), mutualAuth('mac', anyError), mutualAuth('none', anyError)] }, [emrtd('§4.7 (challenge consumed once)')]),
+  emrtdCase('CIE_EMRTD_BAC_1', 'The BAC challenge is single use: a second MUTUAL AUTHENTICATE on it is refused', [icao11('§4.3.4'), emrtd('§4.7 (challenge consumed once)')], { applies: ['BAC'], preconditions: ['emrtd_selected'], steps: [bacChallenge(), mutualAuth('mac', anyError), mutualAuth('none', anyError)] }, 'ISO7816_C'),
   c(8, 'Protected READ BINARY by SFI after BAC (0C B0 9E 00 … 97 01 06)', { preconditions: ['bac_done'], steps: [readComSm] }, [icao11('§9.8')]),
   c(9, 'Protected odd READ BINARY with SFI in P2 (0C B1 00 1E, DO 85 + 97 01 06) returns DO 53', { applies: ['ODD_READ_BINARY'], preconditions: ['bac_done'], steps: [{ title: 'protected READ BINARY odd, SFI 1E, offset 0, Le 06', send: '00B1001E0354010006', protect: 'sm', expect: { sw: ['9000'], data: { prefix: '530460' } } }] }, [iso4('§7.2.3')]),
   c(10, 'Protected READ BINARY without SFI after a protected SELECT', { preconditions: ['bac_done'], steps: [{ title: 'protected SELECT EF.COM', send: '00A4020C02011E', protect: 'sm', expect: ok }, { ...readComSm, send: '00B0000006', title: 'protected READ BINARY 6 bytes' }] }),
@@ -118,18 +118,19 @@ function kat(key: (m: CaMaterial) => Uint8Array, expect: Expectation, o: { tag?:
 
 const selectAidNewKeys: ApduStep = { title: 'protected SELECT eMRTD AID under the new keys (SSC 0)', send: '00A4040C<EMRTD_AID_LV>', protect: 'sm', expect: ok };
 /** After a refused or implicitly failed CA: either the KAT was refused, or the next command fails. */
-const caFailed = (n: number): ConformanceCase['steps'] => [procedure('one protected command under the keys CA would have given', 'refused: no session with the chip', async (ctx) => {
+const caFailed = (n: number | string): ConformanceCase['steps'] => [procedure('one protected command under the keys CA would have given', 'refused: no session with the chip', async (ctx) => {
   const m = ctx.get<CaMaterial>('ca');
   if (ctx.vars.get(`kat${n}`) === 0x9000) ctx.sm = caTerminalSession(m.choice.key.key.domain, m.eph, m.choice.key.key.publicKey, m.choice.info.protocol.cipher);
   const r = await ctx.send(ctx.resolve('00A4040C<EMRTD_AID_LV>'), 'sm');
   return r.protected && r.sw === 0x9000 && ctx.vars.get(`kat${n}`) === 0x9000 ? 'the chip accepted the faulty key agreement and the new keys work' : undefined;
 })];
 
-function i(n: number, title: string, steps: ConformanceCase['steps'], refs: ConformanceCase['refs'] = []): ConformanceCase {
-  return emrtdCase(`ISO7816_I_${n}`, title, [icaoP3(`ISO7816_I_${n}`), icao11('§6.2'), emrtd('§2.6'), ...refs], { applies: ['PACE', 'CA', 'DG14'], preconditions: ['pace_done'], steps });
+function i(n: number | string, title: string, steps: ConformanceCase['steps'], refs: ConformanceCase['refs'] = []): ConformanceCase {
+  const id = typeof n === 'number' ? `ISO7816_I_${n}` : n;
+  return emrtdCase(id, title, [...(typeof n === 'number' ? [icaoP3(id)] : []), icao11('§6.2'), emrtd('§2.6'), ...refs], { applies: ['PACE', 'CA', 'DG14'], preconditions: ['pace_done'], steps }, 'ISO7816_I');
 }
 
-const faultyKat = (n: number, title: string, key: (m: CaMaterial) => Uint8Array, o: Parameters<typeof kat>[2] = {}): ConformanceCase =>
+const faultyKat = (n: number | string, title: string, key: (m: CaMaterial) => Uint8Array, o: Parameters<typeof kat>[2] = {}): ConformanceCase =>
   i(n, title, [readDg14, { ...kat(key, { sw: ['9000', '6A80', '6A88', '6300', '6982', '6985'], why: 'refused at once, or accepted and noticed at the next command (ICAO I: 6300 or implicit)' }, o), after: (ctx, r) => void ctx.vars.set(`kat${n}`, r.sw) }, ...caFailed(n)]);
 
 const I: ConformanceCase[] = [
@@ -139,8 +140,8 @@ const I: ConformanceCase[] = [
   faultyKat(4, 'MSE:Set KAT with the key in DO 92 instead of 91 fails', (m) => m.eph.publicKey, { tag: 0x92 }),
   faultyKat(5, 'MSE:Set KAT with an all-zero public value fails', (m) => new Uint8Array(m.eph.publicKey.length)),
   faultyKat(7, 'MSE:Set KAT naming a private key reference the chip does not have fails', (m) => m.eph.publicKey, { keyId: Uint8Array.of(0x7f) }),
-  faultyKat(11, 'MSE:Set KAT with a DH value ≥ p (all FF) fails', (m) => new Uint8Array(m.eph.publicKey.length).fill(0xff)),
-  faultyKat(12, 'MSE:Set KAT with the DH value 1 fails', (m) => Uint8Array.of(...new Uint8Array(m.eph.publicKey.length - 1), 1)),
+  faultyKat(8, 'MSE:Set KAT with a DH value ≥ p (all FF) fails', (m) => new Uint8Array(m.eph.publicKey.length).fill(0xff)),
+  faultyKat('CIE_EMRTD_CA_1', 'MSE:Set KAT with the DH value 1 fails', (m) => Uint8Array.of(...new Uint8Array(m.eph.publicKey.length - 1), 1)),
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -215,8 +216,12 @@ const readDg3 = (expect: Expectation): ApduStep => ({ title: 'protected READ BIN
 const dg3Ok = readDg3({ sw: ['9000'], data: { prefix: '63' } });
 const dg3Denied = readDg3({ sw: ['6982'], data: { empty: true } });
 
+/**
+ * TR-03105 Part 3.2 unit J (Terminal Authentication) cases. The unit's case texts and numbers are
+ * not public (emrtd.md §4.4), so these carry our ids (`CIE_EMRTD_TA_<n>`) in category ISO7816_J.
+ */
 function j(n: number, title: string, rest: Omit<ConformanceCase, 'id' | 'title' | 'suite' | 'category' | 'refs'>, refs: ConformanceCase['refs'] = []): ConformanceCase {
-  return emrtdCase(`ISO7816_J_${n}`, title, [tr03105(`ISO7816_J_${n}`), tr03110('EAC1 Terminal Authentication'), emrtd('§2.7'), ...refs], { ...rest, applies: ['TA', 'CA', 'DG3', ...(rest.applies ?? [])] }, 'ISO7816_J');
+  return emrtdCase(`CIE_EMRTD_TA_${n}`, title, [tr03105('unit ISO7816_J (Terminal Authentication)'), tr03110('EAC1 Terminal Authentication'), emrtd('§2.7, §4.4'), ...refs], { ...rest, applies: ['TA', 'CA', 'DG3', ...(rest.applies ?? [])] }, 'ISO7816_J');
 }
 
 const J: ConformanceCase[] = [
