@@ -12,6 +12,7 @@
  * case's (`ctx.sm`) are kept in step so steps continue where the terminal stopped.
  */
 import { z } from 'zod';
+import { commandApdu } from '../../../emulator/src/apdu/command-apdu.ts';
 import { fromHex } from '../../../emulator/src/bytes/hex.ts';
 import { DF_CIE_AID, IAS_AID } from '../../../emulator/src/applications/ias/ias-constants.ts';
 import { IasTerminal } from '../../../harness/terminals/ias/ias-terminal.ts';
@@ -99,7 +100,7 @@ export async function withTerminal<T>(ctx: CaseContext, fn: (t: IasTerminal) => 
   }
 }
 
-type Stage = 'ias_selected' | 'dfcie_selected' | 'ias_keys_read' | 'ias_sm_established' | 'dapp_done' | 'pin_verified' | 'puk_verified';
+type Stage = 'ias_selected' | 'dfcie_selected' | 'ias_keys_read' | 'ias_sm_established' | 'dapp_done' | 'tries_known' | 'pin_verified' | 'puk_verified';
 
 const STAGES: Readonly<Record<Stage, { after?: Stage; description: string; run: (ctx: CaseContext, t: IasTerminal) => Promise<void> }>> = {
   ias_selected: { description: 'SELECT IAS as the detected client does (cie-ias.md §1.3)', run: async (_c, t) => {
@@ -114,6 +115,13 @@ const STAGES: Readonly<Record<Stage, { after?: Stage; description: string; run: 
   } },
   ias_sm_established: { after: 'ias_keys_read', description: 'DH key agreement: MSE SET KAT + GET DATA A6 91, SM active (state SMd, §4.1)', run: async (_c, t) => t.dhKeyExchange() },
   dapp_done: { after: 'ias_sm_established', description: 'DAPP (§5.3): state SMa, SSC re-seeded', run: async (_c, t) => void (await t.dapp()) },
+  tries_known: { after: 'dapp_done', description: 'DAPP, then VERIFY without data for the PIN and the PUK: the tries budget learns both counters (ISO/IEC 7816-4 §7.5.6)', run: async (ctx, t) => {
+    for (const ref of [0x81, 0x82]) {
+      const r = await t.link.protected(commandApdu({ cla: 0, ins: 0x20, p1: 0, p2: ref }));
+      if ((r.sw & 0xfff0) === 0x63c0) ctx.budget.learn(ref, r.sw & 0x0f);
+      else if (r.sw === 0x6983) ctx.budget.learn(ref, 0);
+    }
+  } },
   pin_verified: { after: 'dapp_done', description: 'VERIFY PIN with the correct PIN (§5.4)', run: async (ctx, t) => {
     const v = await t.verify(0x81, pin(ctx));
     if (!v.ok) throw new PreconditionError(`VERIFY PIN refused: ${JSON.stringify(v)}`);

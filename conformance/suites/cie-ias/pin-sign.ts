@@ -108,32 +108,32 @@ export const PIN_SIGN_CASES: readonly ConformanceCase[] = [
     steps: [query({ sw: (c) => tries(c, 0) }), rightPin(), query(ok)],
   }),
   iasCase(PIN, 5, 'VERIFY PIN of 7 digits is refused with 6700 and costs no try', [cieIas('§6 (wrong length 6700), §5.4 (8 digits)'), SW_TABLE], {
-    preconditions: ['dapp_done'],
+    preconditions: ['tries_known'],
     destructive: DESTRUCTIVE_PIN(1, 'a malformed PIN presentation (must not cost a try)'),
     steps: [verifyStep('VERIFY PIN with 7 digits', (c) => pin(c).slice(0, 7), { sw: ['6700'] }), query({ sw: (c) => tries(c, 0) })],
   }),
   iasCase(PIN, 6, 'VERIFY PIN with a non-digit is refused and costs no try', [cieIas('§5.4 (ASCII digits 30..39)'), SW_TABLE], {
-    preconditions: ['dapp_done'],
+    preconditions: ['tries_known'],
     destructive: DESTRUCTIVE_PIN(1, 'a malformed PIN presentation (must not cost a try)'),
     steps: [verifyStep('VERIFY PIN "1234567A"', () => '1234567A', { sw: ['6A80', '6700', '6984'] }), query({ sw: (c) => tries(c, 0) })],
   }),
   iasCase(PIN, 7, 'A wrong PIN answers 63C2 inside DO 99 with outer 9000; the correct PIN then resets the counter', [cieIas('§6 (63C2), §4.3 (status in DO 99, outer 9000)')], {
-    preconditions: ['dapp_done'],
+    preconditions: ['tries_known'],
     destructive: DESTRUCTIVE_PIN(1, 'one wrong PIN (counter restored by the correct PIN)'),
     steps: [wrongPin(1), rightPin(), query(ok)],
   }),
   iasCase(PIN, 8, 'Two wrong PINs answer 63C2 then 63C1; the correct PIN restores 3 tries', [cieIas('§6')], {
-    preconditions: ['dapp_done'],
+    preconditions: ['tries_known'],
     destructive: DESTRUCTIVE_PIN(2, 'two wrong PINs (counter restored)'),
     steps: [wrongPin(1), wrongPin(2), rightPin(), { ...wrongPin(1), title: 'VERIFY PIN (wrong) again: 63C2, the counter was back at 3' }, rightPin()],
   }),
   iasCase(PIN, 9, 'Three wrong PINs block it (63C2, 63C1, 63C0, then 6983 even for the right PIN); PUK unblock restores it', [cieIas('§6 (blocked 6983), §5.5 (unblock)'), cieIas('§9')], {
-    preconditions: ['dapp_done'],
+    preconditions: ['tries_known'],
     destructive: DESTRUCTIVE_PIN(3, 'blocks the PIN, then unblocks it with the PUK and the original PIN'),
     steps: [wrongPin(1), wrongPin(2), wrongPin(3), verifyStep('VERIFY PIN (correct) while blocked', pin, { sw: ['6983'] }), rightPuk(), rrc02(pin), rightPin('VERIFY PIN after unblock')],
   }),
   iasCase(PIN, 10, 'Signing is refused while the PIN is blocked', [cieIas('§7 (needs PIN✓), §6')], {
-    preconditions: ['dapp_done'],
+    preconditions: ['tries_known'],
     destructive: DESTRUCTIVE_PIN(3, 'blocks the PIN, then unblocks it'),
     steps: [wrongPin(1), wrongPin(2), wrongPin(3), mseSign(0x81), sign({ sw: ['6982', '6983', '6985'] }), rightPuk(), rrc02(pin), rightPin()],
   }),
@@ -142,7 +142,7 @@ export const PIN_SIGN_CASES: readonly ConformanceCase[] = [
     steps: [rightPuk()],
   }),
   iasCase(PIN, 12, 'A wrong PUK answers 63C9 (10 tries); the correct PUK resets the counter', [cieIas('§2.3 (PUK 10 tries), §6')], {
-    preconditions: ['dapp_done'],
+    preconditions: ['tries_known'],
     destructive: { reason: 'one wrong PUK (counter restored)', puk: 1 },
     steps: [verifyStep('VERIFY PUK (wrong)', (c) => wrongSecret(puk(c)), { sw: (c) => tries(c, 1, 'puk') }, 0x82), rightPuk()],
   }),
@@ -156,7 +156,7 @@ export const PIN_SIGN_CASES: readonly ConformanceCase[] = [
     steps: [rrc02(() => NEW_PIN), verifyStep('VERIFY the new PIN', () => NEW_PIN, ok), rrc02(pin), rightPin('VERIFY the original PIN')],
   }),
   iasCase(PIN, 15, 'RESET RETRY COUNTER 03 (no data) after the PUK resets the counter and keeps the PIN', [cieIas('§3 row 21, §5.5 (C_InitPIN path)')], {
-    preconditions: ['dapp_done'],
+    preconditions: ['tries_known'],
     destructive: DESTRUCTIVE_PIN(1, 'one wrong PIN, reset by RESET RETRY COUNTER 03'),
     steps: [wrongPin(1), rightPuk(), { title: 'RESET RETRY COUNTER 03 81', send: '002C0381', protect: 'sm', expect: ok }, query({ sw: (c) => tries(c, 0) }), rightPin()],
   }),
@@ -171,7 +171,7 @@ export const PIN_SIGN_CASES: readonly ConformanceCase[] = [
     ],
   }),
   iasCase(PIN, 17, 'CHANGE REFERENCE DATA with a wrong old PIN answers 63C2 and leaves the PIN unchanged', [cieIas('§5.5, §6')], {
-    preconditions: ['dapp_done'],
+    preconditions: ['tries_known'],
     destructive: DESTRUCTIVE_PIN(1, 'one wrong old PIN (counter restored)'),
     steps: [
       { title: 'CHANGE REFERENCE DATA wrong-old ‖ new', send: (c) => apdu(0, 0x24, 0x00, 0x81, asciiBytes(wrongSecret(pin(c)) + NEW_PIN)), protect: 'sm', expect: { sw: (c) => tries(c, 1) } },
@@ -187,7 +187,7 @@ export const PIN_SIGN_CASES: readonly ConformanceCase[] = [
     steps: [procedure('reset, DH + DAPP again (no VERIFY)', 'new session established', async (ctx) => void (await newLogin(ctx))), mseSign(0x81), sign({ sw: ['6982'] })],
   }),
   iasCase(PIN, 20, 'Ten wrong PUKs block it for ever: 6983 even for the right PUK', [cieIas('§2.3 (10 tries then irreversible block), §6')], {
-    preconditions: ['dapp_done'],
+    preconditions: ['tries_known'],
     destructive: { reason: 'blocks the PUK for ever', puk: 10, irreversible: true },
     steps: [
       ...Array.from({ length: 10 }, (_, i) => verifyStep(`VERIFY PUK (wrong) #${i + 1}`, (c) => wrongSecret(puk(c)), { sw: (c) => tries(c, i + 1, 'puk') }, 0x82)),
