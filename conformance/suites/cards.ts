@@ -16,7 +16,8 @@ import { readCardImage } from '../../emulator/src/state/image-file.ts';
 import type { CardImage } from '../../emulator/src/state/card-image.ts';
 import type { CardModule } from '../../emulator/src/card/card-module.ts';
 import type { Card } from '../../emulator/src/card/card.ts';
-import { cieCardFromImage, newCardImage } from '../../emulator/src/profiles/cie-card-image.ts';
+import { cieCardFromImage } from '../../emulator/src/profiles/cie-card-image.ts';
+import { defaultCardImage } from '../../emulator/src/profiles/default-card-image.ts';
 import { CIE_PROFILES } from '../../emulator/src/profiles/cie-profiles.ts';
 import { createEmrtdModule } from '../../emulator/src/applications/emrtd/emrtd-module.ts';
 import { personaliseEmrtd, type EmrtdPersonalisation } from '../../emulator/src/personalise/emrtd/personalise-emrtd.ts';
@@ -28,22 +29,9 @@ import { mrzInformationFromTd1 } from '../../emulator/src/protocols/bac/bac-keys
 import type { CardSecrets, NamedCard, TrustAnchors } from '../lib/test-cards.ts';
 import { fromHex } from '../../emulator/src/bytes/hex.ts';
 
-const DEFAULT_SEED = 'ciebench-default-v1';
-
-/** The committed default image when the tree has it, else one generated from the default seed. */
+/** The committed default card image (the card `npm start` runs). */
 export async function defaultImageForTests(): Promise<CardImage> {
-  return defaultImage();
-}
-
-async function defaultImage(): Promise<CardImage> {
-  const url = new URL('../../emulator/src/profiles/default-card-image.ts', import.meta.url).href;
-  try {
-    const mod = (await import(url)) as { defaultCardImage?: () => CardImage };
-    if (typeof mod.defaultCardImage === 'function') return mod.defaultCardImage();
-  } catch (e) {
-    if ((e as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw e;
-  }
-  return newCardImage(DEFAULT_SEED, 'nxp');
+  return defaultCardImage();
 }
 
 const emrtdCache = new Map<string, EmrtdPersonalisation>();
@@ -109,7 +97,7 @@ function named(name: string, image: CardImage, profile: string): NamedCard {
 }
 
 export async function CIE_CARDS(): Promise<readonly NamedCard[]> {
-  const image = await defaultImage();
+  const image = defaultCardImage();
   return [named('cie', image, image.profile), ...CIE_PROFILES.map((p) => named(`cie-${p.id}`, image, p.id))];
 }
 
