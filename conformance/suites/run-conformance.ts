@@ -4,7 +4,7 @@
  * CLI, the benchmark and the conformance tests all go through here.
  */
 import { loadDefaultIcs } from '../ics/index.ts';
-import { loadIcsFile, type Ics } from '../lib/ics.ts';
+import { loadIcsFile, parseIcs, type Ics } from '../lib/ics.ts';
 import type { CaseResult, RunResult, SuiteId } from '../lib/model.ts';
 import { SUITE_IDS } from '../lib/model.ts';
 import { runSuite } from '../lib/run-suite.ts';
@@ -52,7 +52,8 @@ function withSecrets(ics: Ics, ...layers: (CardSecrets | undefined)[]): Ics {
 export async function runConformance(req: ConformanceRequest): Promise<RunResult> {
   const resolved = typeof req.target === 'string' ? await resolveTarget(req.target, { named: CIE_CARDS, fromImage: cardFromImageFile }) : req.target;
   const loaded = await icsFor(req, resolved.personality);
-  const ics = withSecrets(loaded.ics, resolved.secrets, req.secrets);
+  // Re-validated: secrets given on the command line must have the ICS formats (8-digit PIN, …).
+  const ics = parseIcs(withSecrets(loaded.ics, resolved.secrets, req.secrets), `${loaded.source} + card secrets`);
   const source = loaded.source;
   const trust = req.trust ?? resolved.trust;
   const suites = req.suites ?? SUITE_IDS;

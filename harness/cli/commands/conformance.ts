@@ -74,6 +74,7 @@ function problems(run: RunResult): string[] {
 
 async function run(o: RunOpts): Promise<void> {
   const suites = parseSuites(o.suite);
+  if (o.triesFloor !== undefined && !/^(1[0-5]|[0-9])$/.test(o.triesFloor)) throw Object.assign(new Error(`--tries-floor must be 0..15, got '${o.triesFloor}'`), { code: 'CONFORMANCE_USAGE' });
   const bar = o.progress && process.stderr.isTTY ? new cliProgress.SingleBar({ format: 'conformance [{bar}] {value}/{total} {id}', hideCursor: true, stream: process.stderr, clearOnComplete: true }, cliProgress.Presets.shades_classic) : undefined;
   let result: RunResult;
   try {
