@@ -250,3 +250,13 @@ describe('in-process run', () => {
     expect(ok?.reason).toContain('smOuterSw=ok');
   });
 });
+
+describe('ICS application sections', () => {
+  it('the ias and emrtd sections are validated at load: unknown fields and bad values are refused', async () => {
+    const { default: nxp } = await import('../ics/cie-nxp.ics.json', { with: { type: 'json' } });
+    expect(parseIcs(nxp).ias?.pinTries).toBe(3);
+    expect(() => parseIcs({ ...nxp, ias: { ...nxp.ias, pinTries: 0 } })).toThrow(/ias\.pinTries/);
+    expect(() => parseIcs({ ...nxp, emrtd: { cardAccess: 'XYZ' } })).toThrow(/emrtd\.cardAccess/);
+    expect(() => parseIcs({ ...nxp, emrtd: { dataGroups: [1] } })).toThrow(/emrtd/);
+  });
+});

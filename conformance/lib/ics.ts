@@ -121,6 +121,28 @@ const secrets = z
   })
   .strict();
 
+/** CIE IAS declarations (cie-ias.md). */
+const iasSection = z
+  .object({
+    pinTries: z.number().int().min(1).max(15),
+    pukTries: z.number().int().min(1).max(15),
+    /** CRT tags that select the terminal key by CHR (cie-ias.md §1.3: ST cards accept A4 only). */
+    externalAuthCrt: z.array(z.enum(['A4', 'B6'])).min(1),
+    /** EF 1002/1003 readable after DAPP + PIN, or after DAPP alone (§12 item 7 [open]). */
+    protectedFileAccess: z.enum(['dapp+pin', 'dapp']),
+    /** EF.ATR family the mobile clients will detect (§1.4). */
+    efAtrFamily: z.enum(['nxp', 'st', 'itj4', 'gemalto', 'gemalto2']),
+  })
+  .strict();
+
+/** eMRTD declarations (emrtd.md). */
+const emrtdSection = z
+  .object({
+    /** The exact EF.CardAccess the vendor declares (LDS_I_4 checks it byte for byte). */
+    cardAccess: hex(1, 4096).optional(),
+  })
+  .strict();
+
 export const icsSchema = z
   .object({
     ics: z.literal(1),
@@ -131,14 +153,14 @@ export const icsSchema = z
     behaviour,
     sm: smSection.optional(),
     secrets: secrets.optional(),
-    /** Free-form per-application sections (validated by the suites that read them). */
-    ias: z.record(z.string(), z.unknown()).optional(),
-    emrtd: z.record(z.string(), z.unknown()).optional(),
+    ias: iasSection.optional(),
+    emrtd: emrtdSection.optional(),
   })
   .strict();
 
 export type Ics = z.infer<typeof icsSchema>;
 export type IcsTransparentEf = z.infer<typeof transparentEf>;
+export type IasIcs = z.infer<typeof iasSection>;
 
 export class IcsError extends Error {
   readonly code = 'ICS_INVALID';

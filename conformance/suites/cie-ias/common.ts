@@ -11,7 +11,6 @@
  * Each precondition runs the ones before it once per case; the terminal's SM session and the
  * case's (`ctx.sm`) are kept in step so steps continue where the terminal stopped.
  */
-import { z } from 'zod';
 import { commandApdu } from '../../../emulator/src/apdu/command-apdu.ts';
 import { fromHex } from '../../../emulator/src/bytes/hex.ts';
 import { DF_CIE_AID, IAS_AID } from '../../../emulator/src/applications/ias/ias-constants.ts';
@@ -19,29 +18,15 @@ import { IasTerminal } from '../../../harness/terminals/ias/ias-terminal.ts';
 import type { TerminalStyle } from '../../../harness/terminals/ias/styles.ts';
 import { TerminalError } from '../../../harness/terminals/common/step-report.ts';
 import { PreconditionError, type CaseContext, type Placeholder } from '../../lib/case-context.ts';
+import type { IasIcs } from '../../lib/ics.ts';
 import type { ConformanceCase, Reference } from '../../lib/model.ts';
 import type { Precondition } from '../../lib/preconditions.ts';
 
-export const iasIcsSchema = z
-  .object({
-    pinTries: z.number().int().min(1).max(15),
-    pukTries: z.number().int().min(1).max(15),
-    /** CRT tags that select the terminal key by CHR (cie-ias.md §1.3: ST cards accept A4 only). */
-    externalAuthCrt: z.array(z.enum(['A4', 'B6'])).min(1),
-    /** EF 1002/1003 readable after DAPP + PIN, or after DAPP alone (§12 item 7 [open]). */
-    protectedFileAccess: z.enum(['dapp+pin', 'dapp']),
-    /** EF.ATR family the mobile clients will detect (§1.4). */
-    efAtrFamily: z.enum(['nxp', 'st', 'itj4', 'gemalto', 'gemalto2']),
-  })
-  .strict();
 
-export type IasIcs = z.infer<typeof iasIcsSchema>;
-
-/** The validated `ias` section of the ICS (a case that needs it is inconclusive without it). */
+/** The `ias` section of the ICS (a case that needs it is inconclusive without it). */
 export function iasIcs(ctx: CaseContext): IasIcs {
-  const r = iasIcsSchema.safeParse(ctx.ics.ias);
-  if (!r.success) throw new PreconditionError(`ICS ias section: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  return r.data;
+  if (!ctx.ics.ias) throw new PreconditionError('the ICS has no ias section');
+  return ctx.ics.ias;
 }
 
 export function pin(ctx: CaseContext): string {

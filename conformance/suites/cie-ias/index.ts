@@ -16,7 +16,7 @@ export const CIE_IAS_SUITE: SuiteModule = {
   preconditions: IAS_PRECONDITIONS,
   placeholders: IAS_PLACEHOLDERS,
   secrets: (ics) => [
-    { ref: 0x81, label: 'PIN', value: ics.secrets?.pin, maxTries: Number((ics.ias as { pinTries?: number } | undefined)?.pinTries ?? 3) },
-    { ref: 0x82, label: 'PUK', value: ics.secrets?.puk, maxTries: Number((ics.ias as { pukTries?: number } | undefined)?.pukTries ?? 10) },
+    { ref: 0x81, label: 'PIN', value: ics.secrets?.pin, maxTries: ics.ias?.pinTries ?? 3 },
+    { ref: 0x82, label: 'PUK', value: ics.secrets?.puk, maxTries: ics.ias?.pukTries ?? 10 },
   ],
 };

@@ -289,7 +289,7 @@ const I: ConformanceCase[] = [
     return cam && !ctx.tokens.has('CARD_SECURITY') ? 'CAM announced without EF.CardSecurity' : undefined;
   }, [], 'card_access_read'),
   lds('LDS_I_4', 'EF.CardAccess holds exactly the bytes the ICS declares (real CIE: DH-GM-3DES, parameter 2)', [emrtd('§1.3 (31 14 30 12 …)')], 'byte-exact', async (ctx) => {
-    const want = (ctx.ics.emrtd as { cardAccess?: string } | undefined)?.cardAccess;
+    const want = ctx.ics.emrtd?.cardAccess;
     if (!want) return undefined;
     const got = cardAccessBytes(ctx);
     return equalBytes(got, fromHex(want)) ? undefined : `EF.CardAccess ${toHex(got)}`;
