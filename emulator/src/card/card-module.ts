@@ -4,10 +4,17 @@
  * module plus MF-level files (EF.ATR, EF.CardAccess) over the same synthetic citizen.
  */
 import type { DfSpec, EfSpec } from '../iso7816/fs/file-spec.ts';
-import type { Application } from './application.ts';
+import type { Application, HandlerTable } from './application.ts';
 
 export interface CardModule {
   readonly id: string;
+  /** Applications selected through this module's DFs. */
   readonly applications: readonly Application[];
   readonly mfChildren: readonly (DfSpec | EfSpec)[];
+  /**
+   * Commands the module must receive while the MF is current (PACE runs with the MF selected,
+   * emrtd.md §1.4): given the MF application's table, returns the table to use instead. The
+   * composer applies the modules in order.
+   */
+  extendMfHandlers?(base: HandlerTable): HandlerTable;
 }

@@ -11,11 +11,10 @@
  * ```
  * Module composition rules: every module application is registered; FIDs, SFIs and DF names at
  * MF level must be unique across modules (a clash is a {@link CardCompositionError} naming both
- * sides); an application whose id is `<module id>:mf` extends the MF's command table (commands run
- * while the MF is current, e.g. PACE): its instructions the IAS lacks are added, and MSE with a
- * P1P2 the IAS does not use is handed to it.
+ * sides); a module's `extendMfHandlers` wraps the MF application's table (commands run while the
+ * MF is current, e.g. PACE), modules applied in order.
  */
-import type { Application, HandlerEntry } from '../card/application.ts';
+import type { Application } from '../card/application.ts';
 import type { CardModule } from '../card/card-module.ts';
 import { CardOs } from '../card/card-os.ts';
 import type { CardOptions } from '../card/card-options.ts';
@@ -62,7 +61,6 @@ export interface CieCard {
   readonly personalisation: IasPersonalisation;
 }
 
-export const MF_EXTENSION_SUFFIX = ':mf';
 
 type MfChild = DfSpec | EfSpec;
 
@@ -89,23 +87,6 @@ export function mergeMfChildren(groups: readonly { owner: string; children: read
     }
   }
   return out;
-}
-
-function mfExtension(modules: readonly CardModule[]): Map<number, HandlerEntry> | undefined {
-  const table = new Map<number, HandlerEntry>();
-  const owner = new Map<number, string>();
-  for (const m of modules) {
-    for (const app of m.applications) {
-      if (app.id !== `${m.id}${MF_EXTENSION_SUFFIX}`) continue;
-      for (const [ins, entry] of app.handlers) {
-        const prev = owner.get(ins);
-        if (prev) throw new CardCompositionError(`INS ${ins.toString(16)} at MF level is extended by both '${prev}' and '${m.id}'`);
-        owner.set(ins, m.id);
-        table.set(ins, entry);
-      }
-    }
-  }
-  return table.size > 0 ? table : undefined;
 }
 
 /**
@@ -162,8 +143,8 @@ export function createCieCard(config: CieCardConfig): CieCard {
   const options = iasOptions({ ...(profile.ias as Partial<IasOptions>), ...config.iasOptions });
   const secrets = config.secrets ?? new MemorySecretStore(initialSecrets(p.citizen.pin, p.citizen.puk));
   const modules = config.extraModules ?? [];
-  const ext = mfExtension(modules);
-  const iasApp = createIasApplication(iasCardFor(p, options, secrets), ext ? { mfExtension: ext } : {});
+  const ias = createIasApplication(iasCardFor(p, options, secrets));
+  const iasApp: Application = { ...ias, handlers: modules.reduce((t, m) => m.extendMfHandlers?.(t) ?? t, ias.handlers) };
   const card = new CardOs({
     atr: fromHex(profile.atr),
     fileSystem: buildMf(profile, p, options, modules),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { responseApdu } from '../apdu/response-apdu.ts';
 import { SW_9000_OK } from '../apdu/status-words.ts';
-import type { Application } from '../card/application.ts';
+import type { Application, HandlerEntry } from '../card/application.ts';
 import type { CardModule } from '../card/card-module.ts';
 import { fromHex, toHex } from '../bytes/hex.ts';
 import { ISO_HANDLERS } from '../iso7816/iso-application.ts';
@@ -89,16 +89,20 @@ describe('card composition (extra modules)', () => {
     expect(() => createCieCard({ personalisation, extraModules: [ias] })).toThrow(/IAS AID/);
   });
 
-  it('module files and DFs appear at MF level; a "<id>:mf" application extends the MF table (PACE-style MSE C1 A4 and GENERAL AUTHENTICATE)', () => {
+  it('module files and DFs appear at MF level; extendMfHandlers wraps the MF table (PACE-style MSE C1 A4 and GENERAL AUTHENTICATE)', () => {
     const ga = { handle: () => responseApdu(SW_9000_OK, fromHex('7C00')), chaining: 'per-segment' as const };
-    const mse = { handle: () => responseApdu(SW_9000_OK) };
     const m: CardModule = {
       id: 'emrtd',
-      applications: [app('emrtd:mf', new Map([[0x86, ga], [0x22, mse]])), app('emrtd', ISO_HANDLERS)],
+      applications: [app('emrtd', ISO_HANDLERS)],
       mfChildren: [
         { kind: 'EF', fid: 0x011c, sfi: 0x1c, content: fromHex('3114') },
         { kind: 'DF', dfName: 'A0 00 00 02 47 10 01', application: 'emrtd', children: [] },
       ],
+      extendMfHandlers: (base) => {
+        const baseMse = base.get(0x22)!;
+        const mse: HandlerEntry = { ...baseMse, handle: (ctx, a) => ((a.p1 << 8) | a.p2) === 0xc1a4 ? responseApdu(SW_9000_OK) : baseMse.handle(ctx, a) };
+        return new Map([...base, [0x86, ga], [0x22, mse]]);
+      },
     };
     const { card } = createCieCard({ personalisation, extraModules: [m], strict: true });
     card.powerOn();
@@ -106,6 +110,7 @@ describe('card composition (extra modules)', () => {
     expect(send(card, '00B0000002')).toBe('31149000');
     expect(send(card, '0022C1A40F800A04007F00070202040202830102')).toBe('9000');
     expect(send(card, '10860000027C0000')).toBe('7C009000');
+    // Other MSE forms still reach the IAS MSE, which knows no key 85.
     expect(send(card, '002241A406800102840185')).toBe('6A88');
     expect(send(card, '00A4040C07A0000002471001')).toBe('9000');
     // From the eMRTD DF, the IAS AID (the MF's DF name) is found by the generic SELECT too.
@@ -113,11 +118,14 @@ describe('card composition (extra modules)', () => {
     expect(send(card, '00A4020402D003').endsWith('9000')).toBe(true);
   });
 
-  it('two modules extending the same MF instruction are refused', () => {
-    const h = { handle: () => responseApdu(SW_9000_OK) };
-    const a: CardModule = { id: 'a', applications: [app('a:mf', new Map([[0x86, h]]))], mfChildren: [] };
-    const b: CardModule = { id: 'b', applications: [app('b:mf', new Map([[0x86, h]]))], mfChildren: [] };
-    expect(() => createCieCard({ personalisation, extraModules: [a, b] })).toThrow(/INS 86/);
+  it('modules wrap the MF table in order: a later module sees and may override an earlier one', () => {
+    const answer = (hex: string): HandlerEntry => ({ handle: () => responseApdu(SW_9000_OK, fromHex(hex)) });
+    const a: CardModule = { id: 'a', applications: [], mfChildren: [], extendMfHandlers: (base) => new Map([...base, [0xe2, answer('0A')], [0xe4, answer('0A')]]) };
+    const b: CardModule = { id: 'b', applications: [], mfChildren: [], extendMfHandlers: (base) => new Map([...base, [0xe4, answer('0B')]]) };
+    const { card } = createCieCard({ personalisation, extraModules: [a, b], strict: true });
+    card.powerOn();
+    expect(send(card, '00E2000000')).toBe('0A9000');
+    expect(send(card, '00E4000000')).toBe('0B9000');
   });
 
   it('the MF carries the IAS AID: SELECT by AID from DF_CIE returns to the IAS root (§2.2)', () => {

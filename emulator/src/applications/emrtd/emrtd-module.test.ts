@@ -1,6 +1,6 @@
 /**
  * The eMRTD card module and its composition contract: validated personalisation, MF-level files,
- * the `emrtd:mf` extension and `withMfHandlers`, and the full CIE (IAS + eMRTD) built by the CIE
+ * `extendMfHandlers` / `withMfHandlers`, and the full CIE (IAS + eMRTD) built by the CIE
  * composer (`profiles/cie-card.ts`) from a card image — including the mobile "PACE + NIS" flow of
  * cie-ias.md §5.1 B (a plain APDU drops the PACE session, the IAS answers, the eMRTD locks again).
  */
@@ -20,7 +20,7 @@ import { InProcessChannel } from '../../../../harness/channel/in-process-channel
 import { inspect } from '../../../../harness/terminals/emrtd/inspection-system.ts';
 import { pacedSession, testCredentials, type TestCard } from '../../../../harness/terminals/emrtd/test-support.ts';
 import { emrtdPersonalisationFromImage, withEmrtdPersonalisation } from './emrtd-image.ts';
-import { createEmrtdModule, EMRTD_MF_EXTENSION_ID } from './emrtd-module.ts';
+import { createEmrtdModule } from './emrtd-module.ts';
 import { personaliseEmrtdForSeed } from './emrtd-card.ts';
 
 const p = personaliseEmrtdForSeed('module-test');
@@ -33,10 +33,10 @@ describe('createEmrtdModule', () => {
 
   it('MF children: EF.CardAccess 011C/SFI 1C readable always, then the eMRTD DF (AID A0000002471001, application emrtd)', () => {
     const m = createEmrtdModule(p);
-    expect(m.applications.map((a) => a.id)).toEqual(['emrtd', EMRTD_MF_EXTENSION_ID]);
+    expect(m.applications.map((a) => a.id)).toEqual(['emrtd']);
     expect(m.mfChildren[0]).toMatchObject({ kind: 'EF', fid: 0x011c, sfi: 0x1c, name: 'EF.CardAccess', access: { read: 'always' } });
     expect(m.mfChildren[1]).toMatchObject({ kind: 'DF', application: 'emrtd', name: 'DF.eMRTD' });
-    expect([...(m.applications[1]?.handlers.keys() ?? [])].sort((a, b) => a - b)).toEqual([0x22, 0x86]);
+    expect([...m.extendMfHandlers(new Map()).keys()].sort((a, b) => a - b)).toEqual([0x22, 0x86]);
   });
 
   it('withMfHandlers keeps the base table, routes MSE C1 A4 and GA to PACE and other MSE forms to the base MSE', () => {
@@ -64,11 +64,13 @@ describe('createEmrtdModule', () => {
 function fullCie(): { t: TestCard; cscas: Uint8Array[] } {
   const image = defaultCardImage();
   const personalisation = emrtdPersonalisationFromImage(image);
-  const cie = cieCardFromImage(image, { profile: 'gemalto', extraModules: [createEmrtdModule(personalisation)], rng: seededRng('full-cie'), strict: true });
+  // The module is passed explicitly (instead of the composer's default one) so the test keeps its instance.
+  const module = createEmrtdModule(personalisation);
+  const cie = cieCardFromImage(image, { profile: 'gemalto', emrtd: false, extraModules: [module], rng: seededRng('full-cie'), strict: true });
   const channel = new InProcessChannel(cie.card, 'full CIE');
   const citizen = image.citizen;
   return {
-    t: { card: cie.card, module: createEmrtdModule(personalisation), channel, citizen, mrzInformation: mrzInformationFromTd1(citizen.mrz), cscas: [] } as unknown as TestCard,
+    t: { card: cie.card, module, channel, citizen, mrzInformation: mrzInformationFromTd1(citizen.mrz), cscas: [] } as unknown as TestCard,
     cscas: [fromHex(image.ias.certificates.csca)],
   };
 }

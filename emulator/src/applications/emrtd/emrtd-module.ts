@@ -2,13 +2,11 @@
  * The eMRTD card module: `createEmrtdModule(personalisation, options)` gives the MF-level files
  * (EF.CardAccess, optional EF.DIR), the eMRTD DF and application, and the MF-level PACE handlers.
  *
- * Composition contract (see README.md "Wiring into a card"):
- * - add `module.mfChildren` to the MF spec and `module.applications` to the CardOs applications;
- * - PACE must run with the MF current, as real CIE readers do (emrtd.md §1.4). Either the composer
- *   applies the `emrtd:mf` extension application (MSE `C1 A4` and GENERAL AUTHENTICATE added to the
- *   MF's table: what `profiles/cie-card.ts` does), or it gives the MF the table
- *   `module.withMfHandlers(mfTable)`, which also guards every MF command (PACE reset on an
- *   interleaved command, ICAO Part 3 P_58..P_61).
+ * Composition contract (`CardModule`): `mfChildren` go under the MF, `applications` to the card,
+ * and `extendMfHandlers(mfTable)` gives the MF application its table: PACE must run with the MF
+ * current, as real CIE readers do (emrtd.md §1.4), so MSE `C1 A4` and GENERAL AUTHENTICATE are
+ * routed in and every MF command is guarded (PACE reset on an interleaved command, ICAO Part 3
+ * P_58..P_61).
  */
 import type { Application, CommandContext, HandlerTable } from '../../card/application.ts';
 import type { CardModule } from '../../card/card-module.ts';
@@ -35,12 +33,6 @@ import { EmrtdState } from './emrtd-state.ts';
 export const EMRTD_MODULE_ID = 'emrtd';
 /** Standalone composition: the MF application of a card made of this module alone. */
 export const EMRTD_MF_APPLICATION_ID = 'emrtd-mf';
-/**
- * The MF-extension application of the CIE composer's rule (`emulator/src/profiles/cie-card.ts`:
- * an application `<module id>:mf` adds the instructions the MF's table lacks — here GENERAL
- * AUTHENTICATE — and receives the MSE forms the MF does not use — here `C1 A4`).
- */
-export const EMRTD_MF_EXTENSION_ID = `${EMRTD_MODULE_ID}:mf`;
 
 /** Test hooks, outside the (validated, serialisable) behaviour options. */
 export interface EmrtdHooks {
@@ -57,8 +49,9 @@ export interface EmrtdModule extends CardModule {
   readonly options: EmrtdOptions;
   /** The MF-level fragment alone: INS 22 (MSE `C1 A4` → PACE, other forms → ISO MSE) and INS 86. */
   readonly mfHandlers: HandlerTable;
-  /** `base` with PACE routed in: what the card composer gives the MF's application. */
+  /** `base` with PACE routed in and every entry guarded: what the card composer gives the MF's application. */
   withMfHandlers(base: HandlerTable): HandlerTable;
+  extendMfHandlers(base: HandlerTable): HandlerTable;
   /** An MF application built on `base` (ISO table by default), for standalone composition. */
   mfApplication(id?: string, base?: HandlerTable): Application;
   /** Internals, for tests and the control API. */
@@ -110,12 +103,13 @@ export function createEmrtdModule(personalisation: EmrtdPersonalisation, options
   const mfHandlers = withMfHandlers(new Map());
   return {
     id: EMRTD_MODULE_ID,
-    applications: [application, { id: EMRTD_MF_EXTENSION_ID, handlers: mfHandlers }],
+    applications: [application],
     mfChildren,
     application,
     options: o,
     mfHandlers,
     withMfHandlers,
+    extendMfHandlers: withMfHandlers,
     mfApplication: (id = EMRTD_MF_APPLICATION_ID, base = ISO_HANDLERS) => ({ id, handlers: withMfHandlers(base), powerReset: () => runtime.state.powerReset() }),
     runtime,
   };

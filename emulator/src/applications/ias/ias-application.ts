@@ -21,7 +21,7 @@
  */
 import { INS_20_VERIFY, INS_22_MSE, INS_24_CHANGE_REFERENCE_DATA, INS_2A_PSO, INS_2C_RESET_RETRY_COUNTER, INS_82_EXTERNAL_AUTHENTICATE, INS_88_INTERNAL_AUTHENTICATE, INS_A4_SELECT, INS_CB_GET_DATA_ODD } from '../../apdu/ins.ts';
 import { SW_6A82_FILE_NOT_FOUND } from '../../apdu/status-words.ts';
-import type { Application, CommandHandler, HandlerEntry, HandlerTable } from '../../card/application.ts';
+import type { Application, CommandHandler, HandlerEntry } from '../../card/application.ts';
 import { CardError } from '../../card/card-error.ts';
 import { equalBytes } from '../../bytes/bytes.ts';
 import { selectHandler } from '../../iso7816/commands/select.ts';
@@ -56,20 +56,14 @@ function withSync(ias: IasCard, entry: HandlerEntry): HandlerEntry {
 
 export interface IasApplicationOptions {
   readonly id?: string;
-  /**
-   * Commands other applications run at MF level (PACE of the eMRTD module): instructions the
-   * IAS table lacks are added; MSE with a P1P2 the IAS does not use is handed to their MSE.
-   */
-  readonly mfExtension?: HandlerTable;
 }
 
 export function createIasApplication(ias: IasCard, options: IasApplicationOptions = {}): Application {
-  const ext = options.mfExtension;
   const table = new Map<number, HandlerEntry>(ISO_HANDLERS);
   const own: [number, HandlerEntry][] = [
     [INS_A4_SELECT, { handle: iasSelect(ias) }],
     [INS_CB_GET_DATA_ODD, { handle: getDataHandler(ias), chaining: 'accumulate' }],
-    [INS_22_MSE, { handle: iasMseHandler(ias, ext?.get(INS_22_MSE)), chaining: 'accumulate' }],
+    [INS_22_MSE, { handle: iasMseHandler(ias), chaining: 'accumulate' }],
     [INS_2A_PSO, { handle: psoHandler(ias), chaining: 'accumulate' }],
     [INS_82_EXTERNAL_AUTHENTICATE, { handle: externalAuthenticateHandler(ias), chaining: 'accumulate' }],
     [INS_88_INTERNAL_AUTHENTICATE, { handle: internalAuthenticateHandler(ias), chaining: 'accumulate' }],
@@ -80,7 +74,6 @@ export function createIasApplication(ias: IasCard, options: IasApplicationOption
   for (const [ins, entry] of own) table.set(ins, entry);
   const handlers = new Map<number, HandlerEntry>();
   for (const [ins, entry] of table) handlers.set(ins, withSync(ias, entry));
-  for (const [ins, entry] of ext ?? []) if (!handlers.has(ins)) handlers.set(ins, entry);
   return {
     id: options.id ?? IAS_APPLICATION_ID,
     handlers,

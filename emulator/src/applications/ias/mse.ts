@@ -25,7 +25,7 @@ import {
   SW_6A88_REFERENCED_DATA_NOT_FOUND,
   SW_9000_OK,
 } from '../../apdu/status-words.ts';
-import type { CommandContext, CommandHandler, HandlerEntry } from '../../card/application.ts';
+import type { CommandContext, CommandHandler } from '../../card/application.ts';
 import { CardError } from '../../card/card-error.ts';
 import { equalBytes } from '../../bytes/bytes.ts';
 import type { Tlv } from '../../bytes/ber-tlv.ts';
@@ -140,7 +140,7 @@ const SET_TABLE: ReadonlyMap<number, MseSet> = new Map([
   [0x41a4, authenticationTemplateInternal],
 ]);
 
-export function iasMseHandler(ias: IasCard, extension?: HandlerEntry): CommandHandler {
+export function iasMseHandler(ias: IasCard): CommandHandler {
   return (ctx: CommandContext, apdu: CommandApdu): ResponseApdu => {
     const set = SET_TABLE.get((apdu.p1 << 8) | apdu.p2);
     const operation = apdu.p1 & 0x0f;
@@ -150,10 +150,7 @@ export function iasMseHandler(ias: IasCard, extension?: HandlerEntry): CommandHa
       ctx.se.clear();
       return responseApdu(SW_9000_OK);
     }
-    if (!set) {
-      if (extension) return extension.handle(ctx, apdu);
-      throw new CardError(SW_6A86_INCORRECT_P1P2, `MSE P1P2 ${((apdu.p1 << 8) | apdu.p2).toString(16)} not used by the IAS application`);
-    }
+    if (!set) throw new CardError(SW_6A86_INCORRECT_P1P2, `MSE P1P2 ${((apdu.p1 << 8) | apdu.p2).toString(16)} not used by the IAS application`);
     set(ias, ctx, parseMse(apdu).dos);
     return responseApdu(SW_9000_OK);
   };
