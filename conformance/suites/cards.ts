@@ -9,20 +9,16 @@
  * inproc:cie-<profile>    the default card image on personality <profile> (cie-profiles.ts)
  * inproc:<card.json>      a card image file (read once; its PIN/PUK state is used in memory only)
  * ```
- * The eMRTD personalisation is derived from the image's citizen seed and memoised per process
- * (it generates the document signer chain once, about two seconds).
+ * The eMRTD personalisation comes from the image (`modules.emrtd`).
  */
 import { readCardImage } from '../../emulator/src/state/image-file.ts';
 import type { CardImage } from '../../emulator/src/state/card-image.ts';
-import type { CardModule } from '../../emulator/src/card/card-module.ts';
 import type { Card } from '../../emulator/src/card/card.ts';
 import { cieCardFromImage } from '../../emulator/src/profiles/cie-card-image.ts';
 import { defaultCardImage } from '../../emulator/src/profiles/default-card-image.ts';
 import { CIE_PROFILES } from '../../emulator/src/profiles/cie-profiles.ts';
-import { createEmrtdModule } from '../../emulator/src/applications/emrtd/emrtd-module.ts';
-import { personaliseEmrtd, type EmrtdPersonalisation } from '../../emulator/src/personalise/emrtd/personalise-emrtd.ts';
-import { generateCitizen } from '../../emulator/src/personalise/citizen.ts';
-import { generateTestPki } from '../../emulator/src/personalise/pki/test-pki.ts';
+import { emrtdPersonalisationFromImage } from '../../emulator/src/applications/emrtd/emrtd-image.ts';
+import type { EmrtdPersonalisation } from '../../emulator/src/personalise/emrtd/personalise-emrtd.ts';
 import { generateCvPki } from '../../emulator/src/personalise/emrtd/cv-pki.ts';
 import { credentialsOf } from '../../harness/terminals/emrtd/eac.ts';
 import { mrzInformationFromTd1 } from '../../emulator/src/protocols/bac/bac-keys.ts';
@@ -34,31 +30,9 @@ export async function defaultImageForTests(): Promise<CardImage> {
   return defaultCardImage();
 }
 
-const emrtdCache = new Map<string, EmrtdPersonalisation>();
-
-/**
- * The eMRTD personalisation of the image's citizen, signed under the same test PKI as the IAS
- * application (the image's `pkiSeed`), so one CSCA anchors both EF.SODs. Memoised.
- */
+/** The eMRTD personalisation the image carries (same test PKI as the IAS side, so one CSCA anchors both EF.SODs). */
 export function emrtdPersonalisation(image: CardImage): EmrtdPersonalisation {
-  const key = `${image.citizen.seed}\u0000${image.pkiSeed}`;
-  let p = emrtdCache.get(key);
-  if (!p) {
-    p = personaliseEmrtd(image.citizen.seed, generateCitizen(image.citizen.seed), generateTestPki(image.pkiSeed));
-    emrtdCache.set(key, p);
-  }
-  return p;
-}
-
-/**
- * The eMRTD module as a card module whose `emrtd:mf` application extends the MF (IAS root)
- * table with PACE (MSE C1 A4, GENERAL AUTHENTICATE), per the composition contract of
- * emulator/src/profiles/cie-card.ts.
- */
-export function emrtdCardModule(image: CardImage): CardModule {
-  const m = createEmrtdModule(emrtdPersonalisation(image));
-  if (m.applications.some((a) => a.id === `${m.id}:mf`)) return m;
-  return { id: m.id, applications: [...m.applications, { id: `${m.id}:mf`, handlers: m.withMfHandlers(new Map()) }], mfChildren: m.mfChildren };
+  return emrtdPersonalisationFromImage(image);
 }
 
 export function secretsOf(image: CardImage): CardSecrets {
@@ -66,9 +40,9 @@ export function secretsOf(image: CardImage): CardSecrets {
   return { pin: image.state.pin.value, puk: image.state.puk.value, can: c.can, mrz: mrzInformationFromTd1(c.mrz) };
 }
 
-/** A fresh composite CIE (IAS + eMRTD) from an image, on `profile` (default: the image's). */
+/** A fresh CIE (IAS + eMRTD) from an image, on `profile` (default: the image's). */
 export function compositeCie(image: CardImage, profile?: string): Card {
-  return cieCardFromImage(image, { extraModules: [emrtdCardModule(image)], ...(profile ? { profile } : {}) }).card;
+  return cieCardFromImage(image, profile ? { profile } : {}).card;
 }
 
 export function trustOf(image: CardImage): TrustAnchors {

@@ -17,7 +17,8 @@ import type { CardImage } from '../../../emulator/src/state/card-image.ts';
 import { MemorySecretStore, type SecretsState, type SecretStore } from '../../../emulator/src/state/secret-store.ts';
 import { withSsc, type SmSession } from '../../../emulator/src/sm/sm-session.ts';
 import type { CardModule } from '../../../emulator/src/card/card-module.ts';
-import { emrtdCardModule } from '../cards.ts';
+import { createEmrtdModule } from '../../../emulator/src/applications/emrtd/emrtd-module.ts';
+import { emrtdPersonalisation } from '../cards.ts';
 
 export interface CieMutant {
   readonly name: string;
@@ -35,7 +36,7 @@ interface Variant {
 
 function build(image: CardImage, v: Variant = {}): CardOs {
   const img = v.image ? v.image(image) : image;
-  const emrtd = emrtdCardModule(image);
+  const emrtd: CardModule = createEmrtdModule(emrtdPersonalisation(image));
   return createCieCard({
     personalisation: iasPersonalisationFromImage(img),
     profile: img.profile,

@@ -1,7 +1,9 @@
 /**
  * Cards from card images (emulator/src/state): create an image from a seed and a personality,
  * and bring an image back to life — with its PIN/PUK state persisted to the file (restart
- * restores the exact state) or kept in memory.
+ * restores the exact state) or kept in memory. A CIE 3.0 carries both applications over one
+ * synthetic citizen: the IAS application and the eMRTD application (stored in `modules.emrtd`,
+ * personalised under the same test PKI), unless `emrtd: false`.
  */
 import type { CardModule } from '../card/card-module.ts';
 import type { CardOptions } from '../card/card-options.ts';
@@ -14,6 +16,8 @@ import type { CardImage } from '../state/card-image.ts';
 import { FileSecretStore } from '../state/file-secret-store.ts';
 import { cardImageFromPersonalisation, iasPersonalisationFromImage } from '../state/image-convert.ts';
 import { MemorySecretStore } from '../state/secret-store.ts';
+import { emrtdPersonalisationFromImage, withEmrtdPersonalisation } from '../applications/emrtd/emrtd-image.ts';
+import { createEmrtdModule, type EmrtdModuleOptions } from '../applications/emrtd/emrtd-module.ts';
 import { createCieCard, type CieCard } from './cie-card.ts';
 import { cieProfile } from './cie-profiles.ts';
 
@@ -26,12 +30,16 @@ export interface NewImageOptions {
 export function newCardImage(seed: string, profileId: string, options: NewImageOptions = {}): CardImage {
   const profile = cieProfile(profileId);
   const p = personaliseIas(seed, { sodVariant: options.sodVariant ?? profile.sodVariant, ...(options.pkiSeed ? { pkiSeed: options.pkiSeed } : {}) });
-  return cardImageFromPersonalisation(p, profile.id);
+  const image = cardImageFromPersonalisation(p, profile.id);
+  return withEmrtdPersonalisation(image, emrtdPersonalisationFromImage(image));
 }
 
 export interface CardFromImageOptions {
   /** Personality to present instead of the image's (same personalisation, other chip). */
   readonly profile?: string;
+  /** The eMRTD application: included by default (its personalisation from the image), with these options; `false` leaves it out. */
+  readonly emrtd?: EmrtdModuleOptions | false;
+  /** Further modules after the eMRTD one. */
   readonly extraModules?: readonly CardModule[];
   readonly options?: Partial<CardOptions>;
   readonly iasOptions?: Partial<IasOptions>;
@@ -40,9 +48,14 @@ export interface CardFromImageOptions {
   readonly strict?: boolean;
 }
 
-function passThrough(o: CardFromImageOptions): Omit<CardFromImageOptions, never> {
+function modulesOf(image: CardImage, o: CardFromImageOptions): CardModule[] {
+  const emrtd = o.emrtd === false ? [] : [createEmrtdModule(emrtdPersonalisationFromImage(image), o.emrtd ?? {})];
+  return [...emrtd, ...(o.extraModules ?? [])];
+}
+
+function passThrough(image: CardImage, o: CardFromImageOptions): Omit<CardFromImageOptions, 'profile' | 'emrtd'> {
   return {
-    ...(o.extraModules ? { extraModules: o.extraModules } : {}),
+    extraModules: modulesOf(image, o),
     ...(o.options ? { options: o.options } : {}),
     ...(o.iasOptions ? { iasOptions: o.iasOptions } : {}),
     ...(o.rng ? { rng: o.rng } : {}),
@@ -53,7 +66,7 @@ function passThrough(o: CardFromImageOptions): Omit<CardFromImageOptions, never>
 
 /** A card whose PIN/PUK state starts from the image and stays in memory. */
 export function cieCardFromImage(image: CardImage, o: CardFromImageOptions = {}): CieCard {
-  return createCieCard({ personalisation: iasPersonalisationFromImage(image), profile: o.profile ?? image.profile, secrets: new MemorySecretStore(image.state), ...passThrough(o) });
+  return createCieCard({ personalisation: iasPersonalisationFromImage(image), profile: o.profile ?? image.profile, secrets: new MemorySecretStore(image.state), ...passThrough(image, o) });
 }
 
 export interface PersistentCieCard extends CieCard {
@@ -64,6 +77,6 @@ export interface PersistentCieCard extends CieCard {
 export function openCieCard(path: string, o: CardFromImageOptions = {}): PersistentCieCard {
   const store = FileSecretStore.open(path);
   const image = store.current;
-  const card = createCieCard({ personalisation: iasPersonalisationFromImage(image), profile: o.profile ?? image.profile, secrets: store, ...passThrough(o) });
+  const card = createCieCard({ personalisation: iasPersonalisationFromImage(image), profile: o.profile ?? image.profile, secrets: store, ...passThrough(image, o) });
   return { ...card, store };
 }

@@ -1,7 +1,7 @@
 /**
- * `ciebench emrtd` end to end (process spawn): a card image made by `card new`, its eMRTD
- * personalisation stored by `emrtd personalise`, then `emrtd read --card … --ta --out` on the full
- * CIE (IAS + eMRTD); and the module alone with BAC.
+ * `ciebench emrtd` end to end (process spawn): a card image made by `card new` (which stores the
+ * eMRTD personalisation), re-personalised by `emrtd personalise --force`, then `emrtd read --card …
+ * --ta --out` on the full CIE (IAS + eMRTD); and the module alone with BAC.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -25,11 +25,14 @@ interface Report {
 }
 
 describe('ciebench emrtd', () => {
-  it('card new → emrtd personalise → emrtd read --card --ta --out: every DG, PA ok, files written', () => {
+  it('card new (eMRTD stored) → emrtd personalise --force → emrtd read --card --ta --out: every DG, PA ok, files written', () => {
     const image = join(dir, 'card.json');
     run('card', 'new', '--seed', 'cli-emrtd', '--profile', 'gemalto', '--out', image);
-    expect(run('emrtd', 'personalise', '--card', image)).toMatch(/modules\.emrtd written/);
     expect((JSON.parse(readFileSync(image, 'utf8')) as { modules: { emrtd: { format: string } } }).modules.emrtd.format).toBe('ciebench-emrtd/1');
+    const refused = spawnSync(process.execPath, [bin, 'emrtd', 'personalise', '--card', image], { encoding: 'utf8' });
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/already has modules\.emrtd/);
+    expect(run('emrtd', 'personalise', '--card', image, '--force')).toMatch(/modules\.emrtd written/);
     const out = join(dir, 'out');
     const report = JSON.parse(run('emrtd', 'read', '--card', image, '--ta', '--json', '--out', out)) as Report;
     expect(report.verdict).toBe('pass');

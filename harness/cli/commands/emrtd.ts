@@ -12,7 +12,6 @@ import type { Command } from 'commander';
 import { fromHex } from '../../../emulator/src/bytes/hex.ts';
 import { createEmrtdCard } from '../../../emulator/src/applications/emrtd/emrtd-card.ts';
 import { emrtdPersonalisationFromImage, withEmrtdPersonalisation } from '../../../emulator/src/applications/emrtd/emrtd-image.ts';
-import { createEmrtdModule } from '../../../emulator/src/applications/emrtd/emrtd-module.ts';
 import { generateCvPki } from '../../../emulator/src/personalise/emrtd/cv-pki.ts';
 import { emrtdPersonaliseOptionsSchema } from '../../../emulator/src/personalise/emrtd/personalise-emrtd.ts';
 import { cieCardFromImage, newCardImage } from '../../../emulator/src/profiles/cie-card-image.ts';
@@ -77,7 +76,7 @@ async function openTarget(o: ReadOptions): Promise<Target> {
   // PACE-DH carries 256-byte keys: it needs extended length (emrtd.md §1.1). Personalities whose
   // EF.ATR denies it (NXP, ST) could not run the CIE's PACE at all; the reader states the override.
   const force = !o.strictProfile && profile.card.extendedLength !== true;
-  const cie = cieCardFromImage(image, { profile: profile.id, extraModules: [createEmrtdModule(p)], ...(force ? { options: { extendedLength: true } } : {}) });
+  const cie = cieCardFromImage(image, { profile: profile.id, ...(force ? { options: { extendedLength: true } } : {}) });
   return { channel: new InProcessChannel(cie.card, `${cie.profile.label} (IAS + eMRTD)${force ? ', extended length enabled for PACE' : ''}`), image, cscas };
 }
 

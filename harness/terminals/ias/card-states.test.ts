@@ -212,7 +212,9 @@ describe('§10 SMd (DH done, DAPP not done)', () => {
     expect((await sm(r, '002241A406800102840185')).sw).toBe('6A88');
     expect((await sm(r, '002241A40684018180019B')).sw).toBe('6A80');
     expect((await sm(r, '002241A403840182')).sw).toBe('6A80');
-    expect((await sm(r, '0022C1A40F800A04007F00070202040202830102')).sw).toBe('6A86');
+    // On the full CIE, MSE C1 A4 belongs to PACE (eMRTD module at MF level); this OID (DH-GM-AES-128)
+    // is not among the card's PACEInfos → 6A80.
+    expect((await sm(r, '0022C1A40F800A04007F00070202040202830102')).sw).toBe('6A80');
   });
 });
 
