@@ -4,7 +4,7 @@
  * normalisation, each rule named; the 8-byte-nonce personality shows exactly its divergence (GA
  * step 1 response 12 ≠ 20 bytes). The CIE golden flow is reproduced exactly and replays against
  * another citizen's card (PACE re-established with that card's CAN) without unexplained
- * divergence. Skips loudly when the personality modules (issue 4) are not in the tree.
+ * divergence.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,19 +16,19 @@ import { readAllowList } from '../diff/allow-list.ts';
 import { diffTraces } from '../diff/diff.ts';
 import { parseTrace } from '../format/read.ts';
 import { serializeTrace } from '../format/write.ts';
-import { loadCieEmrtdCard } from '../replay/cie-cards.ts';
+import { cieCardWithNonce } from '../replay/cie-cards.ts';
+import { DEFAULT_CARD_SEED } from '../../emulator/src/profiles/default-card-image.ts';
 import { paceEstablisher } from '../replay/pace-establisher.ts';
 import { replayTrace } from '../replay/replay.ts';
 import { CIE_GOLDEN_FILE, recordCieFlow } from './cie-golden.ts';
 import { GOLDEN_DIR } from './golden.ts';
 
-const first = await recordCieFlow('citizen-one');
-if (first === undefined) console.warn('\n*** cie-flows.test: the CIE eMRTD personality is not in this tree: the CIE diff and golden tests are SKIPPED ***\n');
+const first = await recordCieFlow(DEFAULT_CARD_SEED);
 const allowList = readAllowList(join(GOLDEN_DIR, 'allow-list.json'));
 
-describe.skipIf(first === undefined)('CIE eMRTD flow: diff and golden', () => {
+describe('CIE eMRTD flow: diff and golden', () => {
   it('two citizens (seeds): no divergence; the named rules account for every difference', async () => {
-    const r = diffTraces(first as NonNullable<typeof first>, (await recordCieFlow('citizen-two')) as NonNullable<typeof first>);
+    const r = diffTraces(first, await recordCieFlow('citizen-two'));
     expect(r.divergences).toBe(0);
     expect(r.counts.identical).toBe(4);
     expect(r.counts['same-after-normalisation']).toBe(11);
@@ -36,20 +36,20 @@ describe.skipIf(first === undefined)('CIE eMRTD flow: diff and golden', () => {
   });
 
   it('the 8-byte-nonce personality: exactly one divergence, at GA step 1', async () => {
-    const r = diffTraces(first as NonNullable<typeof first>, (await recordCieFlow('citizen-one', 8)) as NonNullable<typeof first>);
+    const r = diffTraces(first, await recordCieFlow(DEFAULT_CARD_SEED, 8));
     expect(r.pairs.filter((p) => p.divergent).map((p) => `${p.a?.seqs[0]}:${p.class}:${p.detail}`)).toEqual(['6:different-length:response data 20 ≠ 12 bytes']);
   });
 
   it('the CIE golden trace is reproduced exactly by a fresh run', async () => {
     const path = join(GOLDEN_DIR, CIE_GOLDEN_FILE);
     expect(existsSync(path), `${CIE_GOLDEN_FILE} missing: run npx tsx traces/golden/generate.ts`).toBe(true);
-    expect(serializeTrace((await recordCieFlow('golden')) as NonNullable<typeof first>)).toBe(readFileSync(path, 'utf8'));
+    expect(serializeTrace(first)).toBe(readFileSync(path, 'utf8'));
   });
 
   it('the CIE golden replays on another citizen\'s card, PACE re-established: no unexplained divergence', async () => {
     const source = parseTrace(readFileSync(join(GOLDEN_DIR, CIE_GOLDEN_FILE), 'utf8'));
-    const target = await loadCieEmrtdCard(16, 'replay-citizen');
-    const r = await replayTrace(source, new InProcessChannel((target as NonNullable<typeof target>).card), {
+    const target = cieCardWithNonce(16, 'replay-citizen');
+    const r = await replayTrace(source, new InProcessChannel(target.card), {
       profile: 'cie-emrtd-nonce16',
       establisher: paceEstablisher(generateCitizen('replay-citizen').can, seededRng('replay-terminal')),
     });

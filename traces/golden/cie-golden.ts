@@ -1,23 +1,22 @@
 /**
  * The CIE golden flow (eMRTD: EF.CardAccess, PACE-CAN, SELECT eMRTD, EF.COM, DG1, EF.SOD under
- * SM), recorded at the card boundary with fixed seeds, when the CIE eMRTD personality is in the
- * tree. File: `emulator/cie-emrtd-pace-read.trace.jsonl`.
+ * SM) on the emulated CIE, recorded at the card boundary with fixed seeds.
+ * File: `emulator/cie-emrtd-pace-read.trace.jsonl` (the default card's citizen).
  */
 import { ManualClock } from '../../emulator/src/crypto/clock.ts';
 import { seededRng } from '../../emulator/src/crypto/rng.ts';
 import { generateCitizen } from '../../emulator/src/personalise/citizen.ts';
 import type { Trace } from '../format/schema.ts';
 import { recordCardSession } from '../record/record-session.ts';
-import { loadCieEmrtdCard } from '../replay/cie-cards.ts';
+import { cieCardWithNonce } from '../replay/cie-cards.ts';
 import { cieEmrtdFlow } from '../testing/cie-flow.ts';
 import { SteppingClock } from '../testing/test-cards.ts';
 
 export const CIE_GOLDEN_FILE = 'emulator/cie-emrtd-pace-read.trace.jsonl';
 
-/** One run of the flow on the 16-byte-nonce personality of `seed`; undefined without the personality. */
-export async function recordCieFlow(seed: string, nonce: 8 | 16 = 16): Promise<Trace | undefined> {
-  const c = await loadCieEmrtdCard(nonce, seed, { rng: seededRng(`card-${seed}`), clock: new SteppingClock() });
-  if (c === undefined) return undefined;
+/** One run of the flow on the CIE of citizen `seed`, with a 16-byte (default) or 8-byte PACE nonce. */
+export async function recordCieFlow(seed: string, nonce: 8 | 16 = 16): Promise<Trace> {
+  const c = cieCardWithNonce(nonce, seed, { rng: seededRng(`card-${seed}`), clock: new SteppingClock() });
   return recordCardSession(c.card, (ch) => cieEmrtdFlow(ch, generateCitizen(seed).can, seededRng(`terminal-${seed}`)), {
     profile: c.profile,
     description: `eMRTD flow: EF.CardAccess, PACE-CAN, EF.COM, DG1, EF.SOD; citizen seed "${seed}"`,

@@ -3,7 +3,7 @@
  * (`{"profile": "iso-test", "options": {"readBeyondEof": "9000"}, "seed": "run-2"}`), validated
  * with zod. Built in: `default` (what `ciebench card start` runs), `iso-test` (the generic ISO
  * test card), `trace-test` (the ISO test card with the trace-test SM instruction),
- * `cie-emrtd-nonce16` / `cie-emrtd-nonce8` (the CIE eMRTD personality, `cie-cards.ts`).
+ * `cie-emrtd-nonce16` / `cie-emrtd-nonce8` (the emulated CIE with a 16- or 8-byte PACE nonce, `cie-cards.ts`).
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
@@ -13,7 +13,7 @@ import { seededRng } from '../../emulator/src/crypto/rng.ts';
 import { createIsoTestCard } from '../../emulator/src/profiles/iso-test-card.ts';
 import { createDefaultCard } from '../../harness/cards/default-card.ts';
 import { createTraceTestCard } from '../testing/test-cards.ts';
-import { loadCieEmrtdCard } from './cie-cards.ts';
+import { cieCardWithNonce } from './cie-cards.ts';
 
 export interface ResolvedCard {
   readonly card: CardOs;
@@ -41,15 +41,9 @@ const FACTORIES = new Map<string, Factory>([
   }],
   ['iso-test', async (options, seed) => ({ card: createIsoTestCard({ options, ...(seed ? { rng: seededRng(seed) } : {}) }), profile: 'iso-test' })],
   ['trace-test', async (options, seed) => ({ card: createTraceTestCard(seed ?? 'trace-test', options), profile: 'trace-test' })],
-  ['cie-emrtd-nonce16', (_o, seed) => cieEmrtd(16, seed)],
-  ['cie-emrtd-nonce8', (_o, seed) => cieEmrtd(8, seed)],
+  ['cie-emrtd-nonce16', async (_o, seed) => cieCardWithNonce(16, seed)],
+  ['cie-emrtd-nonce8', async (_o, seed) => cieCardWithNonce(8, seed)],
 ]);
-
-async function cieEmrtd(nonce: 8 | 16, seed: string | undefined): Promise<ResolvedCard> {
-  const c = await loadCieEmrtdCard(nonce, seed);
-  if (c === undefined) throw new CardSourceError('the CIE eMRTD personality is not in this tree (emulator/src/applications/emrtd)');
-  return c;
-}
 
 /** Lets card personalities (CIE IAS, eMRTD) add their ids. */
 export function registerCardFactory(id: string, factory: Factory): void {

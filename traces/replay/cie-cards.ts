@@ -1,25 +1,21 @@
 /**
- * The CIE eMRTD personality for replay, loaded at run time so that the trace tools do not depend
- * at build time on the personality modules (issue 4 work): the eMRTD application of the CIE with
- * the CIE 3.0 ATR, personalised for a synthetic citizen, PACE nonce of 16 bytes (the 2018 card of
- * `shared/data/real-trace-pace-2018.txt`) or 8 bytes (the 2023 card, emrtd.md §1.2).
- * Returns undefined when the personality modules are not in the tree.
+ * The emulated CIE 3.0 (IAS + eMRTD) for replay and golden traces, with the PACE nonce length of
+ * the card being compared: 16 bytes (the 2018 card of `shared/data/real-trace-pace-2018.txt`) or 8
+ * bytes (the 2023 card, emrtd.md §1.2). The default citizen is the committed default card image;
+ * other seeds are personalised on first use (a few seconds of key generation) and memoised.
  */
 import type { CardOs } from '../../emulator/src/card/card-os.ts';
 import type { Clock } from '../../emulator/src/crypto/clock.ts';
 import type { Rng } from '../../emulator/src/crypto/rng.ts';
+import { cieCardFromImage, newCardImage } from '../../emulator/src/profiles/cie-card-image.ts';
+import { DEFAULT_CIE_PROFILE_ID } from '../../emulator/src/profiles/cie-profiles.ts';
+import { DEFAULT_CARD_SEED, defaultCardImage } from '../../emulator/src/profiles/default-card-image.ts';
+import type { CardImage } from '../../emulator/src/state/card-image.ts';
 
-export interface CieEmrtdCard {
+export interface CieCardForTraces {
   readonly card: CardOs;
   readonly profile: string;
 }
-
-interface EmrtdCardModule {
-  createEmrtdCard(config: { personalisation: unknown; module?: { paceNonceLength?: 8 | 16 | 32 }; rng?: Rng; clock?: Clock }): { card: CardOs };
-  personaliseEmrtdForSeed(seed: string): unknown;
-}
-
-const MODULE = new URL('../../emulator/src/applications/emrtd/emrtd-card.ts', import.meta.url).href;
 
 export interface CieCardRuntime {
   /** Card randomness (default: system). */
@@ -27,17 +23,19 @@ export interface CieCardRuntime {
   readonly clock?: Clock;
 }
 
-export async function loadCieEmrtdCard(nonceLength: 8 | 16, seed = 'replay', runtime: CieCardRuntime = {}): Promise<CieEmrtdCard | undefined> {
-  let mod: Partial<EmrtdCardModule>;
-  try {
-    mod = (await import(MODULE)) as Partial<EmrtdCardModule>;
-  } catch (e) {
-    if ((e as { code?: string }).code === 'ERR_MODULE_NOT_FOUND') return undefined;
-    throw e;
+const images = new Map<string, CardImage>();
+
+function imageFor(seed: string): CardImage {
+  if (seed === DEFAULT_CARD_SEED) return defaultCardImage();
+  let image = images.get(seed);
+  if (!image) {
+    image = newCardImage(seed, DEFAULT_CIE_PROFILE_ID);
+    images.set(seed, image);
   }
-  if (typeof mod.createEmrtdCard !== 'function' || typeof mod.personaliseEmrtdForSeed !== 'function') {
-    throw new Error(`${MODULE} no longer exports createEmrtdCard/personaliseEmrtdForSeed: update traces/replay/cie-cards.ts`);
-  }
-  const { card } = mod.createEmrtdCard({ personalisation: mod.personaliseEmrtdForSeed(seed), module: { paceNonceLength: nonceLength }, ...runtime });
+  return image;
+}
+
+export function cieCardWithNonce(nonceLength: 8 | 16, seed: string = DEFAULT_CARD_SEED, runtime: CieCardRuntime = {}): CieCardForTraces {
+  const { card } = cieCardFromImage(imageFor(seed), { emrtd: { paceNonceLength: nonceLength }, ...runtime });
   return { card, profile: `cie-emrtd-nonce${nonceLength}` };
 }

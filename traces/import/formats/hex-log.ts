@@ -10,7 +10,6 @@
  * continues the previous APDU (long APDUs wrapped by an editor). `#`, `//` and `;` start
  * comments. Anything else is reported as an unknown line.
  */
-import type { ExchangeAssembler } from '../assembler.ts';
 import { isHexOnly, parseLogHex, stripAnsi } from '../hex-tokens.ts';
 import type { LogFormat } from './format.ts';
 
