@@ -11,6 +11,8 @@ import { CIEBENCH_READER, DEBIAN_VPCD, readerName } from '../transport/endpoints
 import { PcscChannel } from './pcsc-channel.ts';
 import { EchoCard } from './testing/echo-card.ts';
 import { insertCard, integrationGate, reportGate, waitReader, type InsertedCard } from './testing/integration.ts';
+import type { FaultInput } from '../nfc/faults.ts';
+import type { CardSpec } from '../vpcd/worker/vicc-worker.ts';
 
 const PROBES = ['00A4000C023F00', '00A4000C02ABCD', '00B0000004', '00FF000000'].map(fromHex);
 
@@ -26,8 +28,8 @@ for (const kind of [CIEBENCH_READER, DEBIAN_VPCD]) {
       for (const o of open.splice(0).reverse()) await ('remove' in o ? o.remove() : o.close());
     });
 
-    async function channelFor(card: Parameters<typeof insertCard>[2], faults: Parameters<typeof insertCard>[3] = {}): Promise<{ ch: PcscChannel; inserted: InsertedCard }> {
-      const inserted = await insertCard(binding, kind, card, faults);
+    async function channelFor(spec: CardSpec, o: { faults?: FaultInput[] } = {}): Promise<{ ch: PcscChannel; inserted: InsertedCard }> {
+      const inserted = await insertCard(binding, kind, spec, o);
       open.push(inserted);
       const ch = new PcscChannel({ reader, binding });
       open.push(ch);
@@ -35,47 +37,42 @@ for (const kind of [CIEBENCH_READER, DEBIAN_VPCD]) {
     }
 
     it('connects to the personality ATR and answers exactly as the card in-process', async () => {
-      const { card } = await createDefaultCard();
       const { card: twin } = await createDefaultCard();
       twin.powerOn();
-      const { ch } = await channelFor(card);
-      expect(await ch.connect()).toEqual(card.atr);
+      const { ch } = await channelFor({ kind: 'default' });
+      expect(await ch.connect()).toEqual(twin.atr);
       expect(ch.description).toBe(`pcsc: ${reader}`);
       for (const p of PROBES) expect(toHex(await ch.transmit(p))).toBe(toHex(twin.transmit(p)));
     });
 
     it('reset is a power cycle of the card (Card.reset: selection and secure messaging lost)', async () => {
-      const { card } = await createDefaultCard();
-      const power: string[] = [];
-      card.observe({ power: (e) => power.push(e.kind) });
-      const { ch } = await channelFor(card);
+      const { ch, inserted } = await channelFor({ kind: 'default' });
       await ch.connect();
-      power.length = 0;
-      expect(await ch.reset()).toEqual(card.atr);
-      expect(power).toContain('reset');
-      expect(card.powered).toBe(true);
+      const before = inserted.worker.events.length;
+      expect(await ch.reset()).toEqual(inserted.atr);
+      await inserted.worker.waitFor((m) => m.type === 'power' && m.kind === 'reset' && inserted.worker.events.indexOf(m) >= before, 5000, 'reset at the card');
     });
 
     it('answers FF CA 00 00 00 with the UID of the current activation (virtual reader, not the card)', async () => {
-      const { card } = await createDefaultCard();
-      const seen: string[] = [];
-      card.observe({ exchange: (e) => seen.push(toHex(e.command)) });
-      const { ch, inserted } = await channelFor(card);
+      const { ch, inserted } = await channelFor({ kind: 'default' });
       await ch.connect();
       const uid = await ch.transmit(fromHex('FFCA000000'));
-      expect(toHex(uid)).toBe(`${toHex(inserted.session.activation?.uid ?? new Uint8Array())}9000`);
-      expect(seen).not.toContain('FFCA000000');
+      expect(toHex(uid)).toBe(`${inserted.worker.uid ?? '?'}9000`);
+      expect(toHex(uid)).toMatch(/^08[0-9A-F]{6}9000$/);
+      await ch.transmit(fromHex('00A4000C023F00'));
+      await inserted.worker.waitFor((m) => m.type === 'exchange' && m.command === '00A4000C023F00', 5000, 'SELECT at the card');
+      expect(inserted.worker.events.some((m) => m.type === 'exchange' && m.command.startsWith('FFCA'))).toBe(false);
     });
 
     it('carries extended APDUs at the PC/SC level', async () => {
-      const { ch } = await channelFor(new EchoCard());
+      const { ch } = await channelFor({ kind: 'echo' });
       await ch.connect();
       const data = Uint8Array.from({ length: 3000 }, (_, i) => (i * 7) & 0xff);
       expect(await ch.transmit(Uint8Array.from([0x80, 0xee, 0, 0, 0, 0x0b, 0xb8, ...data, 0, 0]))).toEqual(Uint8Array.from([...data, 0x90, 0x00]));
     });
 
     it('reports a card pulled mid-flow as CARD_REMOVED, and works again after re-insertion', async () => {
-      const { ch } = await channelFor(new EchoCard(), { faults: [{ kind: 'field-off-mid-command', atApdu: 3 }] });
+      const { ch } = await channelFor({ kind: 'echo' }, { faults: [{ kind: 'field-off-mid-command', atApdu: 3 }] });
       await ch.connect();
       expect(await ch.transmit(fromHex('80EE000001AA'))).toEqual(fromHex('AA9000'));
       expect(await ch.transmit(fromHex('80EE000001BB'))).toEqual(fromHex('BB9000'));

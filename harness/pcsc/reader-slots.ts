@@ -1,14 +1,11 @@
 /**
- * Emulated cards in virtual reader slots, as seen through pcscd: insert a card (the vicc client
- * connects to the slot's port) and wait until pcscd lists it; pull it out and wait until the slot
- * is empty. Used by the integration tests and the transport benchmark.
+ * Emulated cards in virtual reader slots, as seen through pcscd: insert a card (a vicc client in a
+ * worker thread connects to the slot's port) and wait until pcscd lists it; pull it out and wait
+ * until the slot is empty. Used by the integration tests and the transport benchmark.
  */
-import type { Card } from '../../emulator/src/card/card.ts';
-import { seededRng } from '../../emulator/src/crypto/rng.ts';
 import type { FaultInput } from '../nfc/faults.ts';
-import { IsoDepSession } from '../nfc/iso-dep-session.ts';
 import { QUICKACK_ADDRESS, readerName, type VirtualReaderKind } from '../transport/endpoints.ts';
-import { ViccClient } from '../vpcd/vicc-client.ts';
+import { ViccWorker, type CardSpec } from '../vpcd/worker/vicc-worker.ts';
 import { SCARD_STATE_PRESENT, type PcscBinding } from './pcsc-binding.ts';
 import { quickackRoute } from './pcsc-env.ts';
 
@@ -33,32 +30,37 @@ export async function waitReader(binding: PcscBinding, name: string, present: bo
 
 export interface InsertedCard {
   readonly reader: string;
-  readonly client: ViccClient;
-  readonly session: IsoDepSession;
+  /** The card, running in its own thread (vpcd/worker/vicc-worker-protocol.ts says why). */
+  readonly worker: ViccWorker;
+  readonly atr: Uint8Array;
   /** Pulls the card out and waits until pcscd shows the slot empty. */
   remove(): Promise<void>;
 }
 
 /**
- * Inserts `card` into slot `slot` of a virtual reader and waits until pcscd lists it. Cards for
- * Debian's vpcd come from the quickack address when that route exists (spec §6.7 #2).
+ * Inserts a card built by `spec` into slot `slot` of a virtual reader and waits until pcscd lists
+ * it. Cards for Debian's vpcd come from the quickack address when that route exists (spec §6.7 #2).
  */
-export async function insertCard(binding: PcscBinding, kind: VirtualReaderKind, card: Card, o: { slot?: number; faults?: FaultInput[]; host?: string } = {}): Promise<InsertedCard> {
+export async function insertCard(binding: PcscBinding, kind: VirtualReaderKind, spec: CardSpec, o: { slot?: number; faults?: FaultInput[]; host?: string; exchanges?: boolean } = {}): Promise<InsertedCard> {
   const slotIndex = o.slot ?? 0;
   const reader = readerName(kind, slotIndex);
   if (await readerPresent(binding, reader)) throw new Error(`'${reader}' already holds a card: is \`ciebench card start\` running? Stop it for the integration tests.`);
   const host = o.host ?? (kind.id === 'vpcd' && (await quickackRoute()) ? QUICKACK_ADDRESS : '127.0.0.1');
-  const session = new IsoDepSession({ card, rng: seededRng(`integration:${reader}`), faults: o.faults ?? [] });
-  const client = new ViccClient({ host, port: kind.port + slotIndex, session });
-  client.start();
-  await client.waitConnected();
-  await waitReader(binding, reader, true);
+  const worker = new ViccWorker({ card: spec, host, port: kind.port + slotIndex, faults: o.faults ?? [], seed: `slot:${reader}`, ...(o.exchanges === false ? { exchanges: false } : {}) });
+  try {
+    await worker.ready();
+    await worker.waitFor((m) => m.type === 'connected', 10_000, 'connection to the reader');
+    await waitReader(binding, reader, true);
+  } catch (e) {
+    await worker.stop();
+    throw e;
+  }
   return {
     reader,
-    client,
-    session,
+    worker,
+    atr: worker.atr,
     async remove() {
-      await client.stop();
+      await worker.stop();
       await waitReader(binding, reader, false);
     },
   };

@@ -43,12 +43,12 @@ for (const kind of [CIEBENCH_READER, DEBIAN_VPCD]) {
   reportGate(`external-tools (${kind.readerPrefix})`, gate);
 
   describe.skipIf(!gate.ok)(`third-party PC/SC programs through pcscd + ${kind.readerPrefix}`, () => {
-    let card: Card;
+    let card: { atr: Uint8Array };
     let inserted: InsertedCard;
 
     beforeAll(async () => {
-      card = (await createDefaultCard()).card;
-      inserted = await insertCard(gate.binding!, kind, card);
+      inserted = await insertCard(gate.binding!, kind, { kind: 'default' });
+      card = { atr: inserted.atr };
     });
     afterAll(async () => {
       await inserted?.remove();
