@@ -5,6 +5,8 @@
  */
 import type { FaultInput } from '../nfc/faults.ts';
 import { QUICKACK_ADDRESS, readerName, type VirtualReaderKind } from '../transport/endpoints.ts';
+import type { Card } from '../../emulator/src/card/card.ts';
+import { InProcessVicc, type CardRunner } from '../vpcd/worker/in-process-vicc.ts';
 import { ViccWorker, type CardSpec } from '../vpcd/worker/vicc-worker.ts';
 import { SCARD_STATE_PRESENT, type PcscBinding } from './pcsc-binding.ts';
 import { quickackRoute } from './pcsc-env.ts';
@@ -30,25 +32,41 @@ export async function waitReader(binding: PcscBinding, name: string, present: bo
 
 export interface InsertedCard {
   readonly reader: string;
-  /** The card, running in its own thread (vpcd/worker/vicc-worker-protocol.ts says why). */
-  readonly worker: ViccWorker;
+  /** The card: in its own thread for a CardSpec (vpcd/worker/vicc-worker-protocol.ts says why). */
+  readonly worker: CardRunner;
   readonly atr: Uint8Array;
   /** Pulls the card out and waits until pcscd shows the slot empty. */
   remove(): Promise<void>;
 }
 
+function isCard(x: CardSpec | Card): x is Card {
+  return typeof (x as Partial<Card>).transmit === 'function';
+}
+
 /**
- * Inserts a card built by `spec` into slot `slot` of a virtual reader and waits until pcscd lists
- * it. Cards for Debian's vpcd come from the quickack address when that route exists (spec §6.7 #2).
+ * Inserts a card into slot `slot` of a virtual reader and waits until pcscd lists it. A
+ * {@link CardSpec} builds the card in a worker thread (recommended); a Card object runs in this
+ * thread (possible deadlock with synchronous PC/SC calls, see vicc-worker-protocol.ts). Cards for
+ * Debian's vpcd come from the quickack address when that route exists (spec §6.7 #2).
  */
-export async function insertCard(binding: PcscBinding, kind: VirtualReaderKind, spec: CardSpec, o: { slot?: number; faults?: FaultInput[]; host?: string; exchanges?: boolean } = {}): Promise<InsertedCard> {
+export async function insertCard(binding: PcscBinding, kind: VirtualReaderKind, spec: CardSpec | Card, o: { slot?: number; faults?: FaultInput[]; host?: string; exchanges?: boolean } = {}): Promise<InsertedCard> {
   const slotIndex = o.slot ?? 0;
   const reader = readerName(kind, slotIndex);
   if (await readerPresent(binding, reader)) throw new Error(`'${reader}' already holds a card: is \`ciebench card start\` running? Stop it for the integration tests.`);
   const host = o.host ?? (kind.id === 'vpcd' && (await quickackRoute()) ? QUICKACK_ADDRESS : '127.0.0.1');
-  const worker = new ViccWorker({ card: spec, host, port: kind.port + slotIndex, faults: o.faults ?? [], seed: `slot:${reader}`, ...(o.exchanges === false ? { exchanges: false } : {}) });
+  const seed = `slot:${reader}`;
+  const port = kind.port + slotIndex;
+  let worker: CardRunner;
+  if (isCard(spec)) worker = new InProcessVicc(spec, { host, port, faults: o.faults ?? [], seed });
+  else {
+    const w = new ViccWorker({ card: spec, host, port, faults: o.faults ?? [], seed, ...(o.exchanges === false ? { exchanges: false } : {}) });
+    worker = w;
+    await w.ready().catch(async (e: unknown) => {
+      await w.stop();
+      throw e;
+    });
+  }
   try {
-    await worker.ready();
     await worker.waitFor((m) => m.type === 'connected', 10_000, 'connection to the reader');
     await waitReader(binding, reader, true);
   } catch (e) {

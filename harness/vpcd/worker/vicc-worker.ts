@@ -4,9 +4,10 @@
  */
 import { Worker } from 'node:worker_threads';
 import { fromHex } from '../../../emulator/src/bytes/hex.ts';
+import type { CardRunner } from './in-process-vicc.ts';
 import type { CardSpec, FromWorker, ToWorker, ViccWorkerData } from './vicc-worker-protocol.ts';
 
-export class ViccWorker {
+export class ViccWorker implements CardRunner {
   readonly events: FromWorker[] = [];
   private readonly worker: Worker;
   private readonly listeners: Array<(m: FromWorker) => void> = [];
