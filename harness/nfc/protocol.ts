@@ -91,7 +91,15 @@ export function parseClientMessage(text: string): { ok: true; message: z.output<
   return { ok: true, message: parsed.data };
 }
 
-/** Client side: validates what the server sent (a server of another version fails loudly). */
-export function parseServerMessage(text: string): ServerMessage {
-  return ServerMessageSchema.parse(JSON.parse(text)) as ServerMessage;
+const KNOWN_TYPES = new Set(['hello', 'configured', 'faults-set', 'activated', 'field-off', 'wtx', 'tag-lost', 'error']);
+
+/**
+ * Client side: validates what the server sent. Unknown message types are ignored (`undefined`),
+ * as PROTOCOL.md §7 asks of adapters; a known type with a wrong shape fails loudly.
+ */
+export function parseServerMessage(text: string): ServerMessage | undefined {
+  const json: unknown = JSON.parse(text);
+  const type = typeof json === 'object' && json !== null ? (json as { type?: unknown }).type : undefined;
+  if (typeof type === 'string' && !KNOWN_TYPES.has(type)) return undefined;
+  return ServerMessageSchema.parse(json) as ServerMessage;
 }

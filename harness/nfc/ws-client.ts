@@ -218,9 +218,10 @@ export class IsoDepClient {
   }
 
   private onMessage(data: Buffer, isBinary: boolean): void {
-    let m: ServerMessage | Uint8Array;
+    let m: ServerMessage | Uint8Array | undefined;
     try {
       m = isBinary ? new Uint8Array(data) : parseServerMessage(data.toString('utf8'));
+      if (m === undefined) return;
     } catch (e) {
       this.closed = new NfcClientError('NFC_CONNECTION_CLOSED', `unexpected message from the server: ${(e as Error).message}`);
       this.ws.terminate();

@@ -202,11 +202,16 @@ class NfcConnection {
     if (this.lostTimer) clearTimeout(this.lostTimer);
     const after = session.lostAfterMs();
     if (after === undefined) return;
-    this.lostTimer = setTimeout(() => {
+    const armedAt = performance.now();
+    const fire = (): void => {
       this.queue = this.queue.then(() => {
-        if (session.state === 'active' && session.checkDeadline()) this.tagLost(session.lossReason ?? 'tag lost');
+        if (session.state !== 'active') return;
+        if (session.checkDeadline()) this.tagLost(session.lossReason ?? 'tag lost');
+        // Timers may fire a little early against the session's clock: try again just after.
+        else this.lostTimer = setTimeout(fire, Math.max(1, after - (performance.now() - armedAt)) + 1);
       });
-    }, after);
+    };
+    this.lostTimer = setTimeout(fire, after);
   }
 
   private async onApdu(command: Uint8Array): Promise<void> {

@@ -10,6 +10,7 @@ import { clientFrame, RawWs } from './testing/raw-ws.ts';
 import { NfcClientError, IsoDepClient, TagLostError } from './ws-client.ts';
 import { WsNfcChannel } from './ws-nfc-channel.ts';
 import { CLOSE_CARD_BUSY, NfcServer, type NfcServerEvent } from './ws-server.ts';
+import { parseServerMessage } from './protocol.ts';
 
 const SELECT_MF = fromHex('00A4000C023F00');
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -183,6 +184,14 @@ describe('NFC endpoint over WebSocket (PROTOCOL.md)', () => {
     const code = await new Promise<number>((resolve) => second.on('close', (c) => resolve(c)));
     expect(code).toBe(CLOSE_CARD_BUSY);
     expect(await first.transceive(SELECT_MF)).toEqual(await twinAnswer(SELECT_MF));
+  });
+});
+
+describe('protocol evolution (PROTOCOL.md §7)', () => {
+  it('clients ignore unknown server message types and reject malformed known ones', () => {
+    expect(parseServerMessage('{"type":"field-strength","dbm":-40}')).toBeUndefined();
+    expect(parseServerMessage('{"type":"wtx","seq":1,"count":2,"extra":true}')).toMatchObject({ type: 'wtx', count: 2 });
+    expect(() => parseServerMessage('{"type":"wtx","seq":"one"}')).toThrow();
   });
 });
 

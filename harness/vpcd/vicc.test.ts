@@ -202,8 +202,9 @@ describe('ViccClient over TCP (normal mode)', () => {
     const client = new ViccClient({ host: '127.0.0.1', port, session: session(new NullCard()), backoff: FAST, onEvent: (e) => events.push(e) });
     cleanups.push(() => client.stop());
     client.start();
-    await new Promise((r) => setTimeout(r, 200));
-    const delays = events.flatMap((e) => (e.kind === 'connect-failed' ? [e.retryInMs] : []));
+    const failures = (): number[] => events.flatMap((e) => (e.kind === 'connect-failed' ? [e.retryInMs] : []));
+    for (let waited = 0; failures().length < 3 && waited < 3000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+    const delays = failures();
     expect(delays.slice(0, 3)).toEqual([20, 40, 80]);
     expect(backoffDelay(FAST, 10)).toBe(200);
   });
