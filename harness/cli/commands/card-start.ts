@@ -3,8 +3,9 @@
  * card until stopped, says where it is reachable, and logs one line per APDU (PIN/PUK masked).
  * `npm start` runs it without arguments: the default card goes into the CIE Bench virtual reader
  * (or Debian's vpcd) when pcscd is there — with instructions when it is not — and onto the NFC
- * endpoint. Several `--vpcd` options put one card in each slot (cards from `--card` in order, then
- * fresh default cards).
+ * endpoint. Several `--vpcd` options (and `--vpcd-listen`) put one card in each reader (cards from
+ * `--card` in order, then fresh default cards); the listener comes first, the NFC endpoint serves
+ * the first card.
  */
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -116,53 +117,78 @@ function watch(card: Card, tagged: { where: string }, o: Pick<StartOptions, 'qui
   });
 }
 
-async function start(o: StartOptions): Promise<void> {
-  const isoDep: IsoDepConfigInput | undefined = o.isodep ? readJson(o.isodep, IsoDepConfigSchema, '--isodep') : undefined;
-  const faults: FaultInput[] | undefined = o.faults ? readJson(o.faults, FaultListSchema, '--faults') : undefined;
-  const nfc = o.nfc === false ? undefined : parseNfcUrl(o.nfc);
+/** Where one card sits in a PC/SC reader: a vpcd slot it connects to, or a listener (reversed). */
+type Placement = { readonly vpcd: Endpoint } | { readonly listen: Endpoint };
+
+interface Plan {
+  readonly placements: readonly Placement[];
+  readonly nfc: Endpoint | undefined;
+  readonly isoDep: IsoDepConfigInput | undefined;
+  readonly faults: FaultInput[] | undefined;
+}
+
+/** Options → endpoints; without --vpcd, the reader `npm start` should use (and what is missing). */
+async function plan(o: StartOptions): Promise<Plan> {
   const listen = o.vpcdListen ? parseEndpoint(o.vpcdListen, '--vpcd-listen') : undefined;
   let vpcds = o.vpcd.map((v) => parseEndpoint(v, '--vpcd'));
-  const status = await pcscSystemStatus();
   if (o.vpcd.length === 0 && !listen && o.pcsc) {
+    const status = await pcscSystemStatus();
     const d = defaultVpcd(status);
     out(`PC/SC: ${d.text}`);
     if (d.endpoint) vpcds = [d.endpoint];
     for (const a of setupAdvice(status)) out(`  to do: ${a}`);
   }
-  if (!o.pcsc) vpcds = [];
-  const count = Math.max(1, vpcds.length, o.card.length);
+  const placements: Placement[] = o.pcsc ? [...(listen ? [{ listen }] : []), ...vpcds.map((vpcd) => ({ vpcd }))] : [];
+  return {
+    placements,
+    nfc: o.nfc === false ? undefined : parseNfcUrl(o.nfc),
+    isoDep: o.isodep ? readJson(o.isodep, IsoDepConfigSchema, '--isodep') : undefined,
+    faults: o.faults ? readJson(o.faults, FaultListSchema, '--faults') : undefined,
+  };
+}
+
+/** Card i of the run on its reader placement; the NFC endpoint goes to card 0. */
+async function hostCard(i: number, loaded: LoadedCard, p: Plan, o: StartOptions): Promise<CardHost> {
+  const placement = p.placements[i];
+  const vpcd = placement && 'vpcd' in placement ? placement.vpcd : undefined;
+  const listen = placement && 'listen' in placement ? placement.listen : undefined;
+  const tagged = { where: vpcd ? `vpcd:${vpcd.port}` : listen ? `vpcd:${listen.port}` : 'card' };
+  watch(loaded.card, tagged, o);
+  let freshCount = 0;
+  const freshCard = async (): Promise<Card> => {
+    const c = await loaded.fresh();
+    watch(c, { where: `nfc(fresh ${++freshCount})` }, o);
+    return c;
+  };
+  const host = new CardHost({
+    card: loaded.card,
+    description: loaded.description,
+    ...(vpcd ? { vpcd } : {}),
+    ...(listen ? { vpcdListen: listen } : {}),
+    ...(i === 0 && p.nfc ? { nfc: p.nfc, nfcCards: o.nfcCards === 'fresh' ? 'fresh' : 'shared', freshCard } : {}),
+    ...(p.isoDep ? { isoDep: p.isoDep } : {}),
+    ...(p.faults ? { faults: p.faults } : {}),
+    onLine: (tag, text) => out(formatNote(tag, text)),
+    onWhere: (tag) => (tagged.where = tag),
+  });
+  const a = await host.start();
+  out(`card ${i + 1}: ${loaded.description}`);
+  out(`  ATR ${toHex(loaded.card.atr, ' ')}`);
+  if (a.vpcd && vpcd) out(`  PC/SC: inserted into the vpcd slot at ${a.vpcd}${readerFor(vpcd)}`);
+  if (a.vpcdListen) out(`  PC/SC (reversed mode): listening for a reader at ${a.vpcdListen}`);
+  if (a.nfc) out(`  NFC: ${a.nfc}  (${NFC_PROTOCOL}, harness/nfc/PROTOCOL.md; ${o.nfcCards === 'fresh' ? 'a fresh card per session' : 'one session at a time, the card leaves the PC/SC reader meanwhile'})`);
+  if (loaded.secrets) out(`  TEST secrets: ${o.showSecrets ? `PIN ${loaded.secrets.pin}  PUK ${loaded.secrets.puk}  CAN ${loaded.secrets.can}` : 'PIN/PUK/CAN masked (--show-secrets, or ciebench card show)'}`);
+  return host;
+}
+
+async function start(o: StartOptions): Promise<void> {
+  const p = await plan(o);
   const hosts: CardHost[] = [];
   let first: LoadedCard | undefined;
-  for (let i = 0; i < count; i++) {
+  for (let i = 0; i < Math.max(1, p.placements.length, o.card.length); i++) {
     const loaded = await loadCard(o.card[i]);
     first ??= loaded;
-    const tagged = { where: vpcds[i] ? `vpcd:${vpcds[i]?.port}` : 'card' };
-    watch(loaded.card, tagged, o);
-    let freshCount = 0;
-    const freshCard = async (): Promise<Card> => {
-      const c = await loaded.fresh();
-      watch(c, { where: `nfc(fresh ${++freshCount})` }, o);
-      return c;
-    };
-    const host = new CardHost({
-      card: loaded.card,
-      description: loaded.description,
-      ...(vpcds[i] ? { vpcd: vpcds[i] as Endpoint } : {}),
-      ...(i === 0 && listen ? { vpcdListen: listen } : {}),
-      ...(i === 0 && nfc ? { nfc, nfcCards: o.nfcCards === 'fresh' ? 'fresh' : 'shared', freshCard } : {}),
-      ...(isoDep ? { isoDep } : {}),
-      ...(faults ? { faults } : {}),
-      onLine: (tag, text) => out(formatNote(tag, text)),
-      onWhere: (tag) => (tagged.where = tag),
-    });
-    const a = await host.start();
-    hosts.push(host);
-    out(`card ${i + 1}: ${loaded.description}`);
-    out(`  ATR ${toHex(loaded.card.atr, ' ')}`);
-    if (a.vpcd) out(`  PC/SC: inserted into the vpcd slot at ${a.vpcd}${readerFor(vpcds[i] as Endpoint)}`);
-    if (a.vpcdListen) out(`  PC/SC (reversed mode): listening for a reader at ${a.vpcdListen}`);
-    if (a.nfc) out(`  NFC: ${a.nfc}  (${NFC_PROTOCOL}, harness/nfc/PROTOCOL.md; ${o.nfcCards === 'fresh' ? 'a fresh card per session' : 'one session at a time, the card leaves the PC/SC reader meanwhile'})`);
-    if (loaded.secrets) out(`  TEST secrets: ${o.showSecrets ? `PIN ${loaded.secrets.pin}  PUK ${loaded.secrets.puk}  CAN ${loaded.secrets.can}` : 'PIN/PUK/CAN masked (--show-secrets, or ciebench card show)'}`);
+    hosts.push(await hostCard(i, loaded, p, o));
   }
   out(`log: one line per APDU${o.showSecrets ? '' : ', PIN/PUK values masked'}; Ctrl-C to stop`);
   const stop = async (): Promise<void> => {
