@@ -34,9 +34,10 @@ describe.skipIf(!gate.ok)(`conformance suite over PcscChannel + ${reader}`, () =
 
   it('runs every suite on the default CIE through pcscd: no failure beyond the reported defects, nothing inconclusive', async () => {
     const inproc = await resolveTarget('inproc:cie', { named: CIE_CARDS });
-    const card = (await CIE_CARDS()).find((c) => c.name === 'cie');
-    if (!card) throw new Error('no default CIE card');
-    inserted = await insertCard(gate.binding!, CIEBENCH_READER, card.create(), { slot: SLOT });
+    // The default card (createDefaultCard) is the `cie` target: same image, same composition. It runs
+    // in a worker thread: a card served by the event loop that also makes the binding's synchronous
+    // PC/SC calls can deadlock with pcscd's presence poll (harness/pcsc/README.md).
+    inserted = await insertCard(gate.binding!, CIEBENCH_READER, { kind: 'default' }, { slot: SLOT });
     const channel = new PcscChannel({ reader, binding: gate.binding! });
     const run = await runConformance({
       target: { ...inproc, target: { description: `pcsc: ${reader}`, channel, tokens: [] } },
