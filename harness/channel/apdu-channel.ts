@@ -22,7 +22,11 @@ export type ChannelErrorCode =
   | 'CHANNEL_NOT_CONNECTED'
   | 'CHANNEL_CLOSED'
   | 'CARD_REMOVED'
+  /** Another application reset the card: selection, PIN status and secure messaging are lost. */
+  | 'CARD_RESET'
   | 'READER_NOT_FOUND'
+  /** The smart-card service (pcscd) is not running or stopped. */
+  | 'SERVICE_UNAVAILABLE'
   | 'TRANSMIT_FAILED'
   | 'TIMEOUT'
   | 'TAG_LOST';

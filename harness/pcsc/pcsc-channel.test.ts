@@ -140,7 +140,8 @@ describe('T=0 APDU transport (ISO/IEC 7816-3:2006 §12.2)', () => {
 describe('PC/SC error texts', () => {
   it('maps the binding texts to channel codes with the SCARD name', () => {
     expect(mapPcscError(new Error('Card was removed'), 'transmit').error).toMatchObject({ code: 'CARD_REMOVED', message: expect.stringContaining('SCARD_W_REMOVED_CARD') });
-    expect(mapPcscError(new Error('PC/SC service not running'), 'list readers').error).toMatchObject({ code: 'READER_NOT_FOUND', message: expect.stringContaining('pcscd is not running') });
+    expect(mapPcscError(new Error('PC/SC service not running'), 'list readers').error).toMatchObject({ code: 'SERVICE_UNAVAILABLE', message: expect.stringContaining('pcscd is not running') });
+    expect(mapPcscError(new Error('Card was reset'), 'transmit').error).toMatchObject({ code: 'CARD_RESET', message: expect.stringContaining('SCARD_W_RESET_CARD') });
     expect(mapPcscError(new Error('Operation timed out'), 'x').error.code).toBe('TIMEOUT');
     expect(mapPcscError(new Error('Transaction failed'), 'x').ambiguous).toBe(true);
     expect(mapPcscError(new Error('something new'), 'x').error).toMatchObject({ code: 'TRANSMIT_FAILED', message: 'x: PC/SC error: something new' });
