@@ -21,20 +21,24 @@ import { recordCardSession, recordChannelSession } from '../../../traces/record/
 import { resolveCard } from '../../../traces/replay/card-source.ts';
 import { replayTrace } from '../../../traces/replay/replay.ts';
 import { InProcessChannel } from '../../channel/in-process-channel.ts';
+import { PinGuardChannel } from '../../pcsc/pin-guard.ts';
 import { commandGroup } from '../main.ts';
 
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
 
-/** The PC/SC channel of the transports work (harness/pcsc), loaded only when --reader is used. */
-async function pcscChannel(reader: string): Promise<ApduChannel> {
-  const url = new URL('../../pcsc/pcsc-channel.ts', import.meta.url).href;
-  const mod = (await import(url)) as { PcscChannel?: new (o: { reader?: string }) => ApduChannel };
-  if (mod.PcscChannel === undefined) throw new Error('harness/pcsc/pcsc-channel.ts has no PcscChannel');
-  return new mod.PcscChannel({ reader });
+/**
+ * A PC/SC reader (physical card or vpcd) behind the last-try PIN guard: a VERIFY that could use the
+ * last PIN/PUK try is refused unless --allow-last-try (the guard's own probes are recorded too).
+ * The binding is loaded only when --reader is used (it is an optional dependency).
+ */
+async function pcscChannel(reader: string, allowLastTry: boolean): Promise<ApduChannel> {
+  const { PcscChannel } = await import('../../pcsc/pcsc-channel.ts');
+  return new PinGuardChannel(new PcscChannel({ reader }), { allowLastTry, onDecision: (text) => process.stderr.write(`PIN guard: ${text}\n`) });
 }
 
 interface RecordOptions {
   reader?: string;
+  allowLastTry?: boolean;
   card?: string;
   output?: string;
   revealSecrets?: boolean;
@@ -50,6 +54,7 @@ export function register(program: Command): void {
     .argument('<flow>', 'flow name (after --)')
     .argument('[args...]', 'flow arguments')
     .option('--reader <name>', 'PC/SC reader (physical card or vpcd): client-side recording')
+    .option('--allow-last-try', 'with --reader: let a VERIFY use the last remaining PIN/PUK try (refused by default)')
     .option('--card <card>', 'emulated card in-process (id or card.json): emulator-side recording', 'default')
     .option('-o, --output <file>', 'trace file (default: standard output)')
     .option('--reveal-secrets', 'keep PIN/PUK digits (masked by default)')
@@ -59,7 +64,7 @@ export function register(program: Command): void {
       if (!flow) throw new Error(`unknown flow '${flowName}' (flows: ${listFlows().map((f) => `${f.name}: ${f.description}`).join('; ')})`);
       const common = { revealSecrets: o.revealSecrets ?? false, ...(o.description ? { description: o.description } : {}) };
       const t = o.reader
-        ? await recordChannelSession(await pcscChannel(o.reader), (ch) => flow.run(ch, args), { profile: 'unknown', transport: 'pcsc', ...common })
+        ? await recordChannelSession(await pcscChannel(o.reader, o.allowLastTry ?? false), (ch) => flow.run(ch, args), { profile: 'unknown', transport: 'pcsc', ...common })
         : await (async () => {
             const { card, profile } = await resolveCard(o.card ?? 'default');
             return recordCardSession(card, (ch) => flow.run(ch, args), { profile, ...common });
