@@ -5,7 +5,8 @@
  * (or Debian's vpcd) when pcscd is there — with instructions when it is not — and onto the NFC
  * endpoint. Several `--vpcd` options (and `--vpcd-listen`) put one card in each reader (cards from
  * `--card` in order, then fresh default cards); the listener comes first, the NFC endpoint serves
- * the first card.
+ * the first card. `--trace <file>` records every exchange of the cards at the card boundary
+ * (emulator side: wire and plain forms of protected exchanges; card i > 1 in `<file>-<i>`).
  */
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -24,6 +25,8 @@ import { pcscSystemStatus, setupAdvice, type PcscSystemStatus } from '../../pcsc
 import { CardHost, observable, type Endpoint } from '../../transport/card-host.ts';
 import { CIEBENCH_READER, DEBIAN_VPCD, NFC_WS_PORT, QUICKACK_ADDRESS, readerName } from '../../transport/endpoints.ts';
 import { formatExchange, formatNote, formatPower } from '../../transport/live-log.ts';
+import { FileSink, TraceWriter } from '../../../traces/format/write.ts';
+import { attachRecorder } from '../../../traces/record/card-recorder.ts';
 import { commandGroup } from '../main.ts';
 
 export class CardStartError extends Error {
@@ -82,10 +85,12 @@ interface StartOptions {
   showSecrets?: boolean;
   quiet?: boolean;
   stdin?: boolean;
+  trace?: string;
 }
 
 interface LoadedCard {
   readonly card: Card;
+  readonly profileId: string;
   readonly description: string;
   readonly fresh: () => Card | Promise<Card>;
   readonly secrets?: { pin: string; puk: string; can: string };
@@ -94,12 +99,13 @@ interface LoadedCard {
 async function loadCard(file: string | undefined): Promise<LoadedCard> {
   if (file === undefined) {
     const d = await createDefaultCard();
-    return { card: d.card, description: `${d.description} (profile ${d.profileId})`, fresh: async () => (await createDefaultCard()).card, secrets: d.secrets };
+    return { card: d.card, profileId: d.profileId, description: `${d.description} (profile ${d.profileId})`, fresh: async () => (await createDefaultCard()).card, secrets: d.secrets };
   }
   const opened = openCieCard(file);
   const image = readCardImage(file);
   return {
     card: opened.card,
+    profileId: opened.profile.id,
     description: `${opened.profile.label} from ${file} (PIN/PUK state persisted in the file)`,
     fresh: () => cieCardFromImage(image).card,
     secrets: { pin: image.state.pin.value, puk: image.state.puk.value, can: image.citizen.can },
@@ -115,6 +121,17 @@ function watch(card: Card, tagged: { where: string }, o: Pick<StartOptions, 'qui
     exchange: (e) => void (o.quiet || out(formatExchange(tagged.where, ++seq, e, { revealSecrets: o.showSecrets ?? false }))),
     power: (e) => void (o.quiet || out(formatPower(tagged.where, e))),
   });
+}
+
+/** `--trace`: the card's exchanges recorded at the card boundary into `file` (card 1) or `file-<n>`. */
+function traceCard(i: number, loaded: LoadedCard, transport: 'vpcd' | 'ws-nfc', o: StartOptions): FileSink | undefined {
+  const card = observable(loaded.card);
+  if (!o.trace || !card) return undefined;
+  const file = i === 0 ? o.trace : `${o.trace}-${i + 1}`;
+  const sink = new FileSink(file);
+  attachRecorder(card, new TraceWriter(sink.write), { profile: loaded.profileId, transport, revealSecrets: o.showSecrets ?? false, description: loaded.description });
+  out(`  trace: ${file} (${o.showSecrets ? 'secrets revealed' : 'PIN/PUK masked'})`);
+  return sink;
 }
 
 /** Where one card sits in a PC/SC reader: a vpcd slot it connects to, or a listener (reversed). */
@@ -148,7 +165,7 @@ async function plan(o: StartOptions): Promise<Plan> {
 }
 
 /** Card i of the run on its reader placement; the NFC endpoint goes to card 0. */
-async function hostCard(i: number, loaded: LoadedCard, p: Plan, o: StartOptions): Promise<CardHost> {
+async function hostCard(i: number, loaded: LoadedCard, p: Plan, o: StartOptions, sinks: FileSink[]): Promise<CardHost> {
   const placement = p.placements[i];
   const vpcd = placement && 'vpcd' in placement ? placement.vpcd : undefined;
   const listen = placement && 'listen' in placement ? placement.listen : undefined;
@@ -177,6 +194,8 @@ async function hostCard(i: number, loaded: LoadedCard, p: Plan, o: StartOptions)
   if (a.vpcd && vpcd) out(`  PC/SC: inserted into the vpcd slot at ${a.vpcd}${readerFor(vpcd)}`);
   if (a.vpcdListen) out(`  PC/SC (reversed mode): listening for a reader at ${a.vpcdListen}`);
   if (a.nfc) out(`  NFC: ${a.nfc}  (${NFC_PROTOCOL}, harness/nfc/PROTOCOL.md; ${o.nfcCards === 'fresh' ? 'a fresh card per session' : 'one session at a time, the card leaves the PC/SC reader meanwhile'})`);
+  const sink = traceCard(i, loaded, vpcd || listen ? 'vpcd' : 'ws-nfc', o);
+  if (sink) sinks.push(sink);
   if (loaded.secrets) out(`  TEST secrets: ${o.showSecrets ? `PIN ${loaded.secrets.pin}  PUK ${loaded.secrets.puk}  CAN ${loaded.secrets.can}` : 'PIN/PUK/CAN masked (--show-secrets, or ciebench card show)'}`);
   return host;
 }
@@ -184,15 +203,17 @@ async function hostCard(i: number, loaded: LoadedCard, p: Plan, o: StartOptions)
 async function start(o: StartOptions): Promise<void> {
   const p = await plan(o);
   const hosts: CardHost[] = [];
+  const sinks: FileSink[] = [];
   let first: LoadedCard | undefined;
   for (let i = 0; i < Math.max(1, p.placements.length, o.card.length); i++) {
     const loaded = await loadCard(o.card[i]);
     first ??= loaded;
-    hosts.push(await hostCard(i, loaded, p, o));
+    hosts.push(await hostCard(i, loaded, p, o, sinks));
   }
   out(`log: one line per APDU${o.showSecrets ? '' : ', PIN/PUK values masked'}; Ctrl-C to stop`);
   const stop = async (): Promise<void> => {
     for (const h of hosts) await h.stop();
+    for (const t of sinks) await t.close();
     process.exit(0);
   };
   process.once('SIGINT', () => void stop());
@@ -241,6 +262,7 @@ export function register(program: Command): void {
     .option('--show-secrets', 'show PIN/PUK values in the log and print the TEST secrets')
     .option('--quiet', 'no per-APDU log lines')
     .option('--stdin', 'also answer hex APDUs typed on standard input (in-process, separate card instance)')
+    .option('--trace <file>', 'record every exchange at the card boundary (JSON Lines trace; PIN/PUK masked unless --show-secrets)')
     .action(async (opts: StartOptions) => {
       if (opts.nfcCards !== 'shared' && opts.nfcCards !== 'fresh') throw new CardStartError(`--nfc-cards must be 'shared' or 'fresh'`);
       await start(opts);
