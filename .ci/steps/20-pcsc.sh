@@ -6,18 +6,14 @@
 pcsc_state="${CIEBENCH_PCSC_STATE:-/tmp/ciebench-pcsc}"
 mkdir -p "$pcsc_state"
 
-echo "-- system packages"
-apt-get update
-apt-get install -y --no-install-recommends \
-  pcscd vsmartcard-vpcd pcsc-tools opensc libpcsclite-dev \
-  build-essential pkg-config python3 iproute2
+# The Debian packages come from 05-system-packages.sh.
 
 echo "-- smartcard npm binding (N-API; built against libpcsclite-dev)"
 if ! node -e "require('smartcard')" >/dev/null 2>&1; then
   if [ -d node_modules/smartcard ]; then
     npm rebuild smartcard
   else
-    # npm ci dropped the optional binding because libpcsclite-dev was missing at that point.
+    # npm ci dropped the optional binding (libpcsclite-dev missing at that point, e.g. a manual run).
     npm ci --no-audit --no-fund
   fi
 fi
