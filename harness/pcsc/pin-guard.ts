@@ -16,6 +16,7 @@
  * Counts are learned from every VERIFY/CHANGE REFERENCE DATA answer and forgotten on connect/reset.
  */
 import { claHasSm } from '../../emulator/src/apdu/cla.ts';
+import { parseCommandApdu } from '../../emulator/src/apdu/command-apdu.ts';
 import { INS_20_VERIFY, INS_24_CHANGE_REFERENCE_DATA } from '../../emulator/src/apdu/ins.ts';
 import { findTlv, parseTlvs, TlvFormatError } from '../../emulator/src/bytes/ber-tlv.ts';
 import type { ApduChannel } from '../channel/apdu-channel.ts';
@@ -80,8 +81,21 @@ function header(c: Uint8Array): Header | undefined {
   return { cla: c[0] as number, ins: c[1] as number, p1: c[2] as number, p2: c[3] as number, body: c.length - 4 };
 }
 
-function consumesTry(h: Header): boolean {
-  if (h.ins === INS_20_VERIFY) return h.body > 1 || claHasSm(h.cla);
+/**
+ * Whether a protected command carries data: a cryptogram DO (87 or 85) in its body (ISO/IEC
+ * 7816-4:2020 §6). A protected VERIFY without one only asks for the tries left. Anything that does
+ * not parse counts as carrying data (never waved through).
+ */
+function protectedCarriesData(c: Uint8Array): boolean {
+  try {
+    return parseTlvs(parseCommandApdu(c).data).some((d) => d.tag === 0x87 || d.tag === 0x85);
+  } catch {
+    return true;
+  }
+}
+
+function consumesTry(h: Header, c: Uint8Array): boolean {
+  if (h.ins === INS_20_VERIFY) return claHasSm(h.cla) ? protectedCarriesData(c) : h.body > 1;
   return h.ins === INS_24_CHANGE_REFERENCE_DATA && h.p1 === 0x00;
 }
 
@@ -115,7 +129,7 @@ export class PinGuardChannel implements ApduChannel {
 
   async transmit(command: Uint8Array): Promise<Uint8Array> {
     const apdu = header(command);
-    if (apdu && consumesTry(apdu) && !this.options.allowLastTry) await this.check(apdu);
+    if (apdu && consumesTry(apdu, command) && !this.options.allowLastTry) await this.check(apdu);
     const response = await this.inner.transmit(command);
     if (apdu && (apdu.ins === INS_20_VERIFY || apdu.ins === INS_24_CHANGE_REFERENCE_DATA)) {
       const tries = triesFromSw(claHasSm(apdu.cla) ? innerSw(response) : swOf(response));

@@ -33,7 +33,7 @@ const collect = (v: string, prev: string[]): string[] => [...prev, v];
  */
 async function pcscChannel(reader: string, allowLastTry: boolean): Promise<ApduChannel> {
   const { PcscChannel } = await import('../../pcsc/pcsc-channel.ts');
-  return new PinGuardChannel(new PcscChannel({ reader }), { allowLastTry, onDecision: (text) => process.stderr.write(`PIN guard: ${text}\n`) });
+  return new PinGuardChannel(new PcscChannel({ reader }), { allowLastTry, onDecision: (text) => process.stderr.write(`${text}\n`) });
 }
 
 interface RecordOptions {

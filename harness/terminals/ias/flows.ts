@@ -31,6 +31,11 @@ export interface FlowOptions {
   readonly trust?: TrustAnchors;
   /** Date for certificate validity checks (none: validity not checked). */
   readonly at?: Date;
+  /**
+   * Ask the card for the tries left before every VERIFY (a physical card behind the last-try
+   * guard: the guard must know the count before it lets a protected VERIFY through).
+   */
+  readonly probeTries?: boolean;
 }
 
 export interface FlowReport<T> {
@@ -191,6 +196,7 @@ export function loginFlow(channel: ApduChannel, o: LoginOptions): Promise<FlowRe
   return runFlow('login (DH + DAPP + VERIFY + certificate + sign)', channel, o, async (t) => {
     await startSession(t, o.reset ?? false);
     await secureChannel(t);
+    if (o.probeTries) await t.retriesLeft(0x81);
     const pin = await t.verify(0x81, o.pin);
     await t.recorder.step('PIN accepted', async () => {
       if (!pin.ok) throw new TerminalError(pin.blocked ? 'PIN_BLOCKED' : 'PIN_WRONG', pin.blocked ? 'PIN blocked (6983)' : `wrong PIN, ${pin.triesLeft ?? '?'} tries left`, pin.sw);
@@ -212,6 +218,7 @@ export function changePinFlow(channel: ApduChannel, o: FlowOptions & { oldPin: s
   return runFlow('change PIN', channel, o, async (t) => {
     await startSession(t, o.reset ?? false);
     await secureChannel(t);
+    if (o.probeTries) await t.retriesLeft(0x81);
     const v = await t.verify(0x81, o.oldPin);
     if (!v.ok) return v;
     return t.changePin(o.oldPin, o.newPin);
@@ -223,6 +230,7 @@ export function unblockPinFlow(channel: ApduChannel, o: FlowOptions & { puk: str
   return runFlow('unblock PIN with PUK', channel, o, async (t) => {
     await startSession(t, o.reset ?? false);
     await secureChannel(t);
+    if (o.probeTries) await t.retriesLeft(0x82);
     const v = await t.verify(0x82, o.puk);
     if (!v.ok) return v;
     if (o.initPinPath) await t.resetRetryCounter();

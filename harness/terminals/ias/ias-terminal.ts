@@ -226,6 +226,21 @@ export class IasTerminal {
     }, (v) => (v.ok ? 'verified' : v.blocked ? 'blocked (6983)' : `wrong, ${v.triesLeft ?? '?'} tries left`));
   }
 
+  /**
+   * VERIFY without data (ISO/IEC 7816-4:2020 §7.5.6): the tries left (`63Cx`), 'verified' (`9000`)
+   * or 0 when blocked (`6983`), without consuming a try. Sent before a VERIFY on a physical card so
+   * that the last-try guard of the channel (harness/pcsc/pin-guard.ts) learns the count from DO 99.
+   */
+  async retriesLeft(ref: 0x81 | 0x82): Promise<number | 'verified'> {
+    return this.recorder.step(`tries left (${ref === 0x81 ? 'PIN' : 'PUK'})`, async () => {
+      const r = await this.send(0x20, 0x00, ref);
+      if (r.sw === SW_9000_OK) return 'verified' as const;
+      if (r.sw === SW_6983_AUTH_METHOD_BLOCKED) return 0;
+      if ((r.sw & 0xfff0) === 0x63c0) return r.sw & 0x0f;
+      throw new TerminalError('UNEXPECTED_SW', `VERIFY without data answered ${swText(r.sw)}`, r.sw);
+    }, (v) => String(v));
+  }
+
   async changePin(oldPin: string, newPin: string): Promise<VerifyResult> {
     return this.recorder.step('CHANGE REFERENCE DATA (PIN)', async () => verifyResult(await this.send(0x24, 0x00, 0x81, asciiBytes(oldPin + newPin))));
   }
