@@ -12,6 +12,7 @@ import { CardError } from '../../../emulator/src/card/card-error.ts';
 import type { CardOs } from '../../../emulator/src/card/card-os.ts';
 import type { CardOptions } from '../../../emulator/src/card/card-options.ts';
 import type { Card } from '../../../emulator/src/card/card.ts';
+import { CardWrapper } from './card-wrapper.ts';
 import { isoTestFileSystemSpec } from '../../../emulator/src/profiles/iso-test-card.ts';
 import { mseHandler } from '../../../emulator/src/iso7816/commands/mse.ts';
 import { readBinaryHandler, readBinaryOddHandler } from '../../../emulator/src/iso7816/commands/read-binary.ts';
@@ -34,32 +35,6 @@ function smCard(o: { options?: Partial<CardOptions>; handlers?: ReadonlyMap<numb
     ...(o.handlers ? { extraHandlers: o.handlers } : {}),
     ...(o.rng ? { rng: o.rng } : {}),
   });
-}
-
-/** Forwards to an inner card; subclasses post-process. */
-class CardWrapper implements Card {
-  protected readonly inner: CardOs;
-  constructor(inner: CardOs) {
-    this.inner = inner;
-  }
-  get atr(): Uint8Array {
-    return this.inner.atr;
-  }
-  get powered(): boolean {
-    return this.inner.powered;
-  }
-  powerOn(): Uint8Array {
-    return this.inner.powerOn();
-  }
-  powerOff(): void {
-    this.inner.powerOff();
-  }
-  reset(): Uint8Array {
-    return this.inner.reset();
-  }
-  transmit(command: Uint8Array): Uint8Array {
-    return this.inner.transmit(command);
-  }
 }
 
 type KeepWhen = 'sm-error' | 'plain-command' | 'reset';

@@ -19,6 +19,7 @@ import { withSsc, type SmSession } from '../../../emulator/src/sm/sm-session.ts'
 import type { CardModule } from '../../../emulator/src/card/card-module.ts';
 import { createEmrtdModule } from '../../../emulator/src/applications/emrtd/emrtd-module.ts';
 import { emrtdPersonalisation } from '../cards.ts';
+import { CardWrapper } from '../../lib/mutants/card-wrapper.ts';
 
 export interface CieMutant {
   readonly name: string;
@@ -82,27 +83,8 @@ function dg3LikeDg1(m: CardModule): CardModule {
 }
 
 /** Keeps the SM session after an SM error (6987/6988), with the counter the terminal uses next. */
-class SessionKeepingCie implements Card {
-  private readonly inner: CardOs;
-  constructor(inner: CardOs) {
-    this.inner = inner;
-  }
-  get atr(): Uint8Array {
-    return this.inner.atr;
-  }
-  get powered(): boolean {
-    return this.inner.powered;
-  }
-  powerOn(): Uint8Array {
-    return this.inner.powerOn();
-  }
-  powerOff(): void {
-    this.inner.powerOff();
-  }
-  reset(): Uint8Array {
-    return this.inner.reset();
-  }
-  transmit(command: Uint8Array): Uint8Array {
+class SessionKeepingCie extends CardWrapper {
+  override transmit(command: Uint8Array): Uint8Array {
     const state = this.inner.volatile as { sm: SmSession | undefined };
     const before = state.sm;
     const out = this.inner.transmit(command);

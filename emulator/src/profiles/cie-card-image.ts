@@ -6,10 +6,6 @@
  * personalised under the same test PKI), unless `emrtd: false`.
  */
 import type { CardModule } from '../card/card-module.ts';
-import type { CardOptions } from '../card/card-options.ts';
-import type { Clock } from '../crypto/clock.ts';
-import type { Rng } from '../crypto/rng.ts';
-import type { IasOptions } from '../applications/ias/ias-options.ts';
 import { personaliseIas } from '../personalise/ias/ias-personalisation.ts';
 import type { SodVariant } from '../personalise/ias/ias-files.ts';
 import type { CardImage } from '../state/card-image.ts';
@@ -18,7 +14,7 @@ import { cardImageFromPersonalisation, iasPersonalisationFromImage } from '../st
 import { MemorySecretStore } from '../state/secret-store.ts';
 import { emrtdPersonalisationFromImage, withEmrtdPersonalisation } from '../applications/emrtd/emrtd-image.ts';
 import { createEmrtdModule, type EmrtdModuleOptions } from '../applications/emrtd/emrtd-module.ts';
-import { createCieCard, type CieCard } from './cie-card.ts';
+import { createCieCard, type CieCard, type CieCardConfig } from './cie-card.ts';
 import { cieProfile } from './cie-profiles.ts';
 
 export interface NewImageOptions {
@@ -34,34 +30,20 @@ export function newCardImage(seed: string, profileId: string, options: NewImageO
   return withEmrtdPersonalisation(image, emrtdPersonalisationFromImage(image));
 }
 
-export interface CardFromImageOptions {
+export interface CardFromImageOptions extends Pick<CieCardConfig, 'options' | 'iasOptions' | 'rng' | 'clock' | 'strict'> {
   /** Personality to present instead of the image's (same personalisation, other chip). */
   readonly profile?: string;
   /** The eMRTD application: included by default (its personalisation from the image), with these options; `false` leaves it out. */
   readonly emrtd?: EmrtdModuleOptions | false;
   /** Further modules after the eMRTD one. */
   readonly extraModules?: readonly CardModule[];
-  readonly options?: Partial<CardOptions>;
-  readonly iasOptions?: Partial<IasOptions>;
-  readonly rng?: Rng;
-  readonly clock?: Clock;
-  readonly strict?: boolean;
 }
 
-function modulesOf(image: CardImage, o: CardFromImageOptions): CardModule[] {
-  const emrtd = o.emrtd === false ? [] : [createEmrtdModule(emrtdPersonalisationFromImage(image), o.emrtd ?? {})];
-  return [...emrtd, ...(o.extraModules ?? [])];
-}
-
-function passThrough(image: CardImage, o: CardFromImageOptions): Omit<CardFromImageOptions, 'profile' | 'emrtd'> {
-  return {
-    extraModules: modulesOf(image, o),
-    ...(o.options ? { options: o.options } : {}),
-    ...(o.iasOptions ? { iasOptions: o.iasOptions } : {}),
-    ...(o.rng ? { rng: o.rng } : {}),
-    ...(o.clock ? { clock: o.clock } : {}),
-    ...(o.strict !== undefined ? { strict: o.strict } : {}),
-  };
+/** The composer's configuration for `image`, apart from personalisation, personality and secrets. */
+function passThrough(image: CardImage, o: CardFromImageOptions): Omit<CieCardConfig, 'personalisation' | 'profile' | 'secrets'> {
+  const { profile: _profile, emrtd, extraModules, ...rest } = o;
+  const emrtdModule = emrtd === false ? [] : [createEmrtdModule(emrtdPersonalisationFromImage(image), emrtd ?? {})];
+  return { ...rest, extraModules: [...emrtdModule, ...(extraModules ?? [])] };
 }
 
 /** A card whose PIN/PUK state starts from the image and stays in memory. */

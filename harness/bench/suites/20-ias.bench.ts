@@ -20,7 +20,7 @@ import { advanceSsc, type SmSession } from '../../../emulator/src/sm/sm-session.
 import { InProcessChannel } from '../../channel/in-process-channel.ts';
 import { loginFlow } from '../../terminals/ias/flows.ts';
 import { IasTerminal } from '../../terminals/ias/ias-terminal.ts';
-import { trustOf } from '../../terminals/ias/testing.ts';
+import { openSecureChannel, trustOf } from '../../terminals/ias/testing.ts';
 import { measureDurations, measureRate, type BenchSuite } from '../bench-kit.ts';
 
 const READ_231 = commandApdu({ cla: 0x00, ins: 0xb0, p1: 0x00, p2: 0x00, ne: 0xe7 });
@@ -48,14 +48,7 @@ async function protectedSession(): Promise<{ terminal: IasTerminal; channel: InP
   const { card } = cieCardFromImage(image, { rng: seededRng('bench-card-2') });
   const channel = new InProcessChannel(card, 'bench');
   const t = new IasTerminal(channel, { rng: seededRng('bench-sm') });
-  await t.connect();
-  await t.selectIas();
-  await t.selectDfCie();
-  await t.readIccAuthKey();
-  await t.getDhParameters('separate');
-  await t.getCaPublicKey();
-  await t.dhKeyExchange();
-  await t.dapp();
+  await openSecureChannel(t);
   if (!(await t.verify(0x81, image.state.pin.value)).ok) throw new Error('benchmark setup: VERIFY failed');
   await t.selectEf(0x1003);
   const r = await t.link.protected(READ_231);

@@ -16,7 +16,7 @@ import { readCardImage, writeCardImageAtomic } from '../../../emulator/src/state
 import { InProcessChannel } from '../../channel/in-process-channel.ts';
 import { changePinFlow, loginFlow, unblockPinFlow } from './flows.ts';
 import { IasTerminal } from './ias-terminal.ts';
-import { trustOf } from './testing.ts';
+import { openSecureChannel, trustOf } from './testing.ts';
 
 const image = defaultCardImage();
 const trust = trustOf(image);
@@ -65,15 +65,7 @@ describe('PIN and PUK lifecycle across restarts (cie-ias.md §5.5, §6)', () => 
 
   it('with the PIN blocked, signing is refused (6982)', async () => {
     const t = new IasTerminal(boot(), { rng: seededRng('sign') });
-    await t.connect();
-    await t.selectIas();
-    await t.readEf(0xd003);
-    await t.selectDfCie();
-    await t.readIccAuthKey();
-    await t.getDhParameters('separate');
-    await t.getCaPublicKey();
-    await t.dhKeyExchange();
-    await t.dapp();
+    await openSecureChannel(t);
     await expect(t.sign(new Uint8Array(51).fill(1))).rejects.toMatchObject({ code: 'UNEXPECTED_SW', sw: 0x6982 });
   });
 

@@ -13,6 +13,7 @@ import { seededRng } from '../../../emulator/src/crypto/rng.ts';
 import { openCieCard } from '../../../emulator/src/profiles/cie-card-image.ts';
 import { InProcessChannel } from '../../channel/in-process-channel.ts';
 import { IasTerminal } from './ias-terminal.ts';
+import { openSecureChannel } from './testing.ts';
 
 const [path, puk] = process.argv.slice(2);
 if (!path || !puk) throw new Error('usage: tearing-child.ts <image> <puk>');
@@ -23,14 +24,7 @@ const state = cie.secrets.read();
 let pin = state.pin.remaining;
 let pukLeft = state.puk.remaining;
 const t = new IasTerminal(new InProcessChannel(cie.card), { rng: seededRng(`terminal-${process.pid}`) });
-await t.connect();
-await t.selectIas();
-await t.selectDfCie();
-await t.readIccAuthKey();
-await t.getDhParameters('separate');
-await t.getCaPublicKey();
-await t.dhKeyExchange();
-await t.dapp();
+await openSecureChannel(t);
 say(`READY ${pin} ${pukLeft}`);
 for (;;) {
   if (pin === 0) {

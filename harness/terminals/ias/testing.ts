@@ -67,9 +67,11 @@ export function rig(o: TestCardOptions & { style?: TerminalStyle } = {}): Rig {
   return { cie, channel, terminal, pin: image.state.pin.value, puk: image.state.puk.value };
 }
 
-/** Connect, SELECT IAS, DF_CIE, EF 1004, DH parameters, CA key, DH key exchange: state SMd. */
-export async function toSmd(r: Rig): Promise<void> {
-  const t = r.terminal;
+/**
+ * The shortest route to a secure channel: connect, SELECT IAS, DF_CIE, EF 1004, DH parameters, CA
+ * key, DH key exchange (state SMd, §10) and, unless `dapp` is false, DAPP (state SMa).
+ */
+export async function openSecureChannel(t: IasTerminal, o: { dapp?: boolean } = {}): Promise<void> {
   await t.connect();
   await t.selectIas();
   await t.selectDfCie();
@@ -77,12 +79,17 @@ export async function toSmd(r: Rig): Promise<void> {
   await t.getDhParameters('separate');
   await t.getCaPublicKey();
   await t.dhKeyExchange();
+  if (o.dapp ?? true) await t.dapp();
 }
 
-/** … and DAPP: state SMa. */
+/** State SMd: DH done, DAPP not done. */
+export async function toSmd(r: Rig): Promise<void> {
+  await openSecureChannel(r.terminal, { dapp: false });
+}
+
+/** State SMa: after DAPP. */
 export async function toSma(r: Rig): Promise<void> {
-  await toSmd(r);
-  await r.terminal.dapp();
+  await openSecureChannel(r.terminal);
 }
 
 /** … and VERIFY PIN. */
