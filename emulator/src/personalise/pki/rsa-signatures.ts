@@ -17,6 +17,11 @@ import type { Rng } from '../../crypto/rng.ts';
 const privateCache = new WeakMap<RsaPrivateKey, KeyObject>();
 const publicCache = new WeakMap<RsaPublicKey, KeyObject>();
 
+/** An RSA signature scheme as certificates and EF.SOD name it (RFC 8017 §8.1 PSS, §8.2 PKCS#1 v1.5). */
+export type RsaSignatureScheme =
+  | { readonly kind: 'pkcs1'; readonly hash: HashName }
+  | { readonly kind: 'pss'; readonly hash: HashName; readonly saltLength: number };
+
 export function privateKeyObject(key: RsaPrivateKey): KeyObject {
   let k = privateCache.get(key);
   if (!k) {

@@ -34,7 +34,7 @@ import {
   pkcs1SignatureAlgorithm,
   pssSignatureAlgorithm,
 } from './asn1-helpers.ts';
-import { signPkcs1, signPss, verifyPkcs1, verifyPss } from './rsa-signatures.ts';
+import { signPkcs1, signPss, verifyPkcs1, verifyPss, type RsaSignatureScheme } from './rsa-signatures.ts';
 import type { KeyAndCert } from './test-pki.ts';
 import { X509Certificate } from 'node:crypto';
 
@@ -128,9 +128,7 @@ export function buildSod(dataGroups: readonly DataGroupContent[], options: SodOp
 // -------------------------------------------------------------------------------------------------
 // Parsing and verification
 
-export type SodSignatureAlgorithm =
-  | { readonly kind: 'pkcs1'; readonly hash: HashName }
-  | { readonly kind: 'pss'; readonly hash: HashName; readonly saltLength: number };
+export type SodSignatureAlgorithm = RsaSignatureScheme;
 
 export interface ParsedSod {
   /** Hash algorithm of the LDSSecurityObject (what the data-group hashes use). */

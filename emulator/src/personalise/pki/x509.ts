@@ -25,11 +25,9 @@ import {
   pssSignatureAlgorithm,
   type NameAttribute,
 } from './asn1-helpers.ts';
-import { publicKeyObject, signPkcs1, signPss } from './rsa-signatures.ts';
+import { publicKeyObject, signPkcs1, signPss, type RsaSignatureScheme } from './rsa-signatures.ts';
 
-export type CertificateSignature =
-  | { readonly kind: 'pkcs1'; readonly hash: HashName }
-  | { readonly kind: 'pss'; readonly hash: HashName; readonly saltLength: number };
+export type CertificateSignature = RsaSignatureScheme;
 
 export interface ExtensionSpec {
   readonly oid: string;
