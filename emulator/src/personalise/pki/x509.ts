@@ -13,7 +13,6 @@
  */
 import * as asn1js from 'asn1js';
 import { sha1 } from '../../crypto/hash.ts';
-import type { HashName } from '../../crypto/hash.ts';
 import type { RsaPrivateKey, RsaPublicKey } from '../../crypto/rsa.ts';
 import {
   der,
