@@ -18,6 +18,19 @@ export interface ApduChannel {
   close(): Promise<void>;
 }
 
+/**
+ * A channel that can be told the unprotected form of the exchange it just carried (a recording
+ * channel under a terminal that knows its secure-messaging keys): the plain command, and the plain
+ * response when it is already known. Calls that do not match the last exchange are ignored.
+ */
+export interface PlainFormSink {
+  notePlain(wireCommand: Uint8Array, plainCommand: Uint8Array, plainResponse?: Uint8Array): void;
+}
+
+export function isPlainFormSink(x: unknown): x is PlainFormSink {
+  return typeof (x as Partial<PlainFormSink> | undefined)?.notePlain === 'function';
+}
+
 export type ChannelErrorCode =
   | 'CHANNEL_NOT_CONNECTED'
   | 'CHANNEL_CLOSED'

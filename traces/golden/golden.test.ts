@@ -41,8 +41,9 @@ describe.each(EMULATOR_GOLDENS)('golden: $file', (g) => {
 
   it('replayed against a fresh card of the same personality: no unexplained divergence', async () => {
     const source = parseTrace(golden(g.file));
-    const { card, establisher } = g.replayTarget();
-    const r = await replayTrace(source, new InProcessChannel(card), { profile: g.profile, ...(establisher ? { establisher } : {}) });
+    const { card, establisher, secrets } = g.replayTarget();
+    const r = await replayTrace(source, new InProcessChannel(card), { profile: g.profile, ...(establisher ? { establisher } : {}), ...(secrets ? { secrets } : {}) });
+    expect(r.skipped.filter((x) => !/^(session establishment|GET RESPONSE of the source)/.test(x.reason))).toEqual([]);
     const d = diffTraces(source, r.trace, { nameA: g.file.split('/').pop() as string, allowList });
     expect(d.pairs.filter((p) => p.divergent).map((p) => `${p.a?.seqs[0] ?? '-'}/${p.b?.seqs[0] ?? '-'} ${p.class} ${p.detail}`)).toEqual([]);
     expect(d.counts.identical + d.counts['same-after-normalisation']).toBeGreaterThan(0);

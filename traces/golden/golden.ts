@@ -18,10 +18,16 @@ import { des3Suite } from '../../emulator/src/sm/suites/des3.ts';
 import { seededRng } from '../../emulator/src/crypto/rng.ts';
 import { createIsoTestCard } from '../../emulator/src/profiles/iso-test-card.ts';
 import type { Trace } from '../format/schema.ts';
+import type { ApduChannel } from '../../harness/channel/apdu-channel.ts';
 import { importLogFile } from '../import/import.ts';
 import { findFlow } from '../record/flows.ts';
 import { recordCardSession } from '../record/record-session.ts';
-import type { SessionEstablisher } from '../replay/replay.ts';
+import type { ReplaySecrets, SessionEstablisher } from '../replay/replay.ts';
+import { iasEstablisher } from '../replay/ias-establisher.ts';
+import { cieCardFromImage } from '../../emulator/src/profiles/cie-card-image.ts';
+import { defaultCardImage } from '../../emulator/src/profiles/default-card-image.ts';
+import { loginFlow } from '../../harness/terminals/ias/flows.ts';
+import { trustOf } from '../../harness/terminals/ias/testing.ts';
 import { createTraceTestCard, SteppingClock } from '../testing/test-cards.ts';
 import { testFlow } from '../testing/test-flows.ts';
 
@@ -41,8 +47,8 @@ export interface EmulatorGolden {
   readonly profile: string;
   /** Records the golden run. */
   record(): Promise<Trace>;
-  /** A fresh card of the same personality with another seed, and its session establisher. */
-  replayTarget(): { card: CardOs; establisher?: SessionEstablisher };
+  /** A fresh card of the same personality (other randomness), its session establisher and the secrets to refill masked PIN/PUK bytes. */
+  replayTarget(): { card: CardOs; establisher?: SessionEstablisher; secrets?: ReplaySecrets };
 }
 
 const header = { clock: new ManualClock(new Date('2026-01-01T00:00:00Z')) };
@@ -59,12 +65,25 @@ export function e0Establisher(seed: string): SessionEstablisher {
   };
 }
 
+/** The IAS login of the desktop middleware (cie-ias.md §5, §8.1) on the default card, checked end to end. */
+async function iasLogin(ch: ApduChannel): Promise<void> {
+  const image = defaultCardImage();
+  const report = await loginFlow(ch, { trust: trustOf(image), pin: image.state.pin.value, rng: seededRng('golden-ias-terminal') });
+  if (report.verdict !== 'pass') throw new Error(`golden IAS login failed: ${JSON.stringify(report.error)}`);
+}
+
 export const EMULATOR_GOLDENS: readonly EmulatorGolden[] = [
   {
     file: 'emulator/iso-read.trace.jsonl',
     profile: 'iso-test',
     record: () => recordCardSession(createIsoTestCard({ clock: new SteppingClock() }), (ch) => (findFlow('iso-read') as NonNullable<ReturnType<typeof findFlow>>).run(ch, []), { profile: 'iso-test', description: 'flow iso-read on the generic ISO test card', ...header }),
     replayTarget: () => ({ card: createIsoTestCard() }),
+  },
+  {
+    file: 'emulator/cie-ias-login.trace.jsonl',
+    profile: 'nxp',
+    record: () => recordCardSession(cieCardFromImage(defaultCardImage(), { rng: seededRng('golden-ias-card'), clock: new SteppingClock() }).card, iasLogin, { profile: 'nxp', description: 'IAS login, desktop sequence (DH + DAPP + VERIFY + certificate + sign) on the default CIE', ...header }),
+    replayTarget: () => ({ card: cieCardFromImage(defaultCardImage()).card, establisher: iasEstablisher({ rng: seededRng('replay-ias') }), secrets: { pin: defaultCardImage().state.pin.value } }),
   },
   {
     file: 'emulator/trace-test-sm.trace.jsonl',

@@ -10,20 +10,14 @@ import { equalBytes } from '../../emulator/src/bytes/bytes.ts';
 import { toHex } from '../../emulator/src/bytes/hex.ts';
 import { systemClock, type Clock } from '../../emulator/src/crypto/clock.ts';
 import { TOOL_NAME, TOOL_VERSION } from '../../emulator/src/version.ts';
-import type { ApduChannel } from '../../harness/channel/apdu-channel.ts';
+import type { ApduChannel, PlainFormSink } from '../../harness/channel/apdu-channel.ts';
+
+export { isPlainFormSink, type PlainFormSink } from '../../harness/channel/apdu-channel.ts';
 import { maskBytes, maskSecretsInText, secretRanges } from '../format/masking.ts';
 import { transportSchema, type MaskedRange, type TraceTransport } from '../format/schema.ts';
 import type { TraceWriter } from '../format/write.ts';
 
 /** What an SM layer above a recording channel calls to attach the plain form of the last exchange. */
-export interface PlainFormSink {
-  notePlain(wireCommand: Uint8Array, plainCommand: Uint8Array, plainResponse?: Uint8Array): void;
-}
-
-export function isPlainFormSink(x: unknown): x is PlainFormSink {
-  return typeof (x as Partial<PlainFormSink> | undefined)?.notePlain === 'function';
-}
-
 export interface RecordingChannelOptions {
   readonly profile?: string;
   readonly transport?: TraceTransport;
@@ -56,7 +50,12 @@ export class RecordingChannel implements ApduChannel, PlainFormSink {
   private readonly clock: Clock;
   private readonly reveal: boolean;
   private readonly t0: number;
-  private pending: Pending | undefined;
+  /**
+   * Exchanges held back for their plain form: the last exchange and the GET RESPONSE commands
+   * that continue its `61xx` chain (a terminal knows the plain response only once the chain is
+   * complete). Written when the next other command, event or flush comes.
+   */
+  private held: Pending[] = [];
 
   constructor(inner: ApduChannel, writer: TraceWriter, options: RecordingChannelOptions = {}) {
     this.inner = inner;
@@ -91,31 +90,37 @@ export class RecordingChannel implements ApduChannel, PlainFormSink {
     return atr;
   }
 
+  /** A GET RESPONSE answering the `61xx` of the last held exchange (ISO/IEC 7816-4:2020 §7.6.1). */
+  private continuesChain(command: Uint8Array): boolean {
+    const last = this.held.at(-1);
+    return command.length >= 4 && command[1] === 0xc0 && last !== undefined && last.response.length >= 2 && last.response[last.response.length - 2] === 0x61;
+  }
+
   async transmit(command: Uint8Array): Promise<Uint8Array> {
-    this.flush();
+    if (!this.continuesChain(command)) this.flush();
     const tStart = this.now();
     try {
       const response = await this.inner.transmit(command);
-      this.pending = { command: command.slice(), response: response.slice(), tStart, tEnd: this.now(), notes: [], incomplete: response.length < 2 };
+      this.held.push({ command: command.slice(), response: response.slice(), tStart, tEnd: this.now(), notes: [], incomplete: response.length < 2 });
       return response;
     } catch (e) {
       const err = e as Error & { code?: string };
-      this.pending = { command: command.slice(), response: new Uint8Array(0), tStart, tEnd: this.now(), notes: [`transmit failed: ${err.code ? `[${err.code}] ` : ''}${err.message}`], incomplete: true };
+      this.held.push({ command: command.slice(), response: new Uint8Array(0), tStart, tEnd: this.now(), notes: [`transmit failed: ${err.code ? `[${err.code}] ` : ''}${err.message}`], incomplete: true });
       this.flush();
       throw e;
     }
   }
 
   notePlain(wireCommand: Uint8Array, plainCommand: Uint8Array, plainResponse?: Uint8Array): void {
-    const p = this.pending;
-    if (p === undefined || !equalBytes(p.command, wireCommand)) return;
+    const p = this.held.find((h) => equalBytes(h.command, wireCommand));
+    if (p === undefined) return;
     p.plainCommand = plainCommand.slice();
     if (plainResponse) p.plainResponse = plainResponse.slice();
   }
 
   /** Adds a remark to the last exchange (a terminal's own log line). */
   note(text: string): void {
-    this.pending?.notes.push(this.reveal ? text : maskSecretsInText(text));
+    this.held.at(-1)?.notes.push(this.reveal ? text : maskSecretsInText(text));
   }
 
   /** A free-text note event in the trace, after the exchanges so far. */
@@ -137,11 +142,14 @@ export class RecordingChannel implements ApduChannel, PlainFormSink {
     this.writer.event({ t: this.now(), kind: 'power-off' });
   }
 
-  /** Writes the exchange held back for its plain form. */
+  /** Writes the exchanges held back for their plain form. */
   flush(): void {
-    const p = this.pending;
-    if (p === undefined) return;
-    this.pending = undefined;
+    const held = this.held;
+    this.held = [];
+    for (const p of held) this.write(p);
+  }
+
+  private write(p: Pending): void {
     const masked: MaskedRange[] = [];
     const mask = (field: 'command' | 'plainCommand', bytes: Uint8Array): string => {
       if (this.reveal) return toHex(bytes);

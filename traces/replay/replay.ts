@@ -24,14 +24,22 @@ import { RecordingChannel } from '../record/recording-channel.ts';
 import { transmitAll } from '../record/transmit-all.ts';
 import { classify, type SessionProtocol } from './segments.ts';
 
+/** A command and its answer from the target card, in plain form. */
+export interface AnsweredExchange {
+  readonly command: Uint8Array;
+  readonly response: Uint8Array;
+}
+
 /** The narrow port a reference terminal implements for replay (house style rule 5). */
 export interface SessionEstablisher {
   /**
    * Runs `protocol` on `channel` (which records every exchange) the way the source block did —
    * the block is given for its parameters (PACE OID and password reference, IAS key references)
-   * — and returns the secure-messaging session it established.
+   * — and returns the secure-messaging session it established. `answered` holds what the target
+   * answered so far in this replay (the IAS DH group, CA key and EF 1004 are read before the key
+   * exchange, cie-ias.md §8.1).
    */
-  establish(channel: ApduChannel, protocol: SessionProtocol, block: readonly TraceExchange[]): Promise<SmSession>;
+  establish(channel: ApduChannel, protocol: SessionProtocol, block: readonly TraceExchange[], answered: readonly AnsweredExchange[]): Promise<SmSession>;
 }
 
 export interface ReplaySecrets {
@@ -78,8 +86,8 @@ function unmask(hex: string, x: TraceExchange, field: 'command' | 'plainCommand'
 class Replayer {
   readonly skipped: SkippedExchange[] = [];
   readonly established: SessionProtocol[] = [];
+  readonly answered: AnsweredExchange[] = [];
   private session: SmSession | undefined;
-  private lastSw1 = 0;
   private readonly ch: RecordingChannel;
   private readonly o: ReplayOptions;
   private readonly plainOf: ReadonlyMap<number, { command?: string; response?: string }>;
@@ -97,12 +105,11 @@ class Replayer {
 
   async plain(x: TraceExchange): Promise<void> {
     if (x.incomplete) return this.skip(x, 'incomplete in the source (cut short): nothing to resend');
-    if (x.command.startsWith('00C0') && this.lastSw1 === 0x61) return this.skip(x, 'GET RESPONSE of the source: re-issued as the target card requires');
     const cmd = unmask(x.command, x, 'command', this.o.secrets);
     if (typeof cmd === 'string') return this.skip(x, cmd);
     this.session = undefined; // a plain command ends any SM session (ICAO 9303-11 §9.8.4.2)
     const rsp = await transmitAll(this.ch, cmd);
-    this.lastSw1 = fromHex(x.response)[x.response.length / 2 - 2] ?? 0;
+    this.answered.push({ command: cmd, response: rsp });
     if (rsp.length < 2) this.skip(x, 'target gave no status word');
   }
 
@@ -112,7 +119,7 @@ class Replayer {
       return;
     }
     for (const x of block) this.skip(x, `session establishment (${protocol}) run again by the reference terminal`);
-    this.session = await this.o.establisher.establish(this.ch, protocol, block);
+    this.session = await this.o.establisher.establish(this.ch, protocol, block, this.answered);
     this.established.push(protocol);
   }
 
@@ -132,7 +139,9 @@ class Replayer {
     }
     const u = unwrapResponse(w.session, apdu.ins, rsp.subarray(0, rsp.length - 2));
     this.session = u.session;
-    this.ch.notePlain(wire, bytes, encodeResponseApdu(u.response));
+    const plainResponse = encodeResponseApdu(u.response);
+    this.answered.push({ command: bytes, response: plainResponse });
+    this.ch.notePlain(wire, bytes, plainResponse);
   }
 }
 
@@ -156,7 +165,8 @@ export async function replayTrace(source: Trace, target: ApduChannel, o: ReplayO
           await r.establish(c.protocol as SessionProtocol, block);
           block = [];
         }
-      } else if (c.kind === 'protected') await r.protectedExchange(c.exchange);
+      } else if (c.kind === 'transport') r.skip(c.exchange, 'GET RESPONSE of the source (after 61xx): re-issued as the target card requires');
+      else if (c.kind === 'protected') await r.protectedExchange(c.exchange);
       else await r.plain(c.exchange);
     }
   } finally {

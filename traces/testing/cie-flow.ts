@@ -40,7 +40,7 @@ async function readFile(ch: ApduChannel, s0: SmSession, fid: number): Promise<Sm
 export async function cieEmrtdFlow(ch: ApduChannel, can: string, rng: Rng): Promise<void> {
   for (const c of ['00A4020C02011C', '00B0000006', '00B0000016']) await transmitAll(ch, fromHex(c));
   const block: TraceExchange[] = [{ type: 'exchange', seq: 1, tStart: 0, tEnd: 0, command: CIE_PACE_MSE, response: '9000' }];
-  let s = await paceEstablisher(can, rng).establish(ch, 'pace', block);
+  let s = await paceEstablisher(can, rng).establish(ch, 'pace', block, []);
   ({ s } = await sm(ch, s, commandApdu({ cla: 0, ins: 0xa4, p1: 0x04, p2: 0x0c, data: fromHex('A0000002471001') })));
   for (const fid of [0x011e, 0x0101, 0x011d]) s = await readFile(ch, s, fid);
 }

@@ -17,6 +17,7 @@ import { diffReportJson, diffTraces } from '../../../traces/diff/diff.ts';
 import { renderDiffHtml } from '../../../traces/diff/render-html.ts';
 import { renderDiffTerminal } from '../../../traces/diff/render-terminal.ts';
 import { findFlow, listFlows } from '../../../traces/record/flows.ts';
+import '../../../traces/record/terminal-flows.ts';
 import { recordCardSession, recordChannelSession } from '../../../traces/record/record-session.ts';
 import { resolveCard } from '../../../traces/replay/card-source.ts';
 import { replayTrace } from '../../../traces/replay/replay.ts';

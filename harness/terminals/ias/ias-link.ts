@@ -12,7 +12,7 @@
  *   6B00 (desktop, Android) or always (iOS); otherwise the outer SW is returned as is.
  * Every exchange is recorded with its plain form; PIN/PUK bytes are masked unless asked.
  */
-import type { ApduChannel } from '../../channel/apdu-channel.ts';
+import { isPlainFormSink, type ApduChannel } from '../../channel/apdu-channel.ts';
 import { commandApdu, encodeCommandApdu, type CommandApdu } from '../../../emulator/src/apdu/command-apdu.ts';
 import { encodeResponseApdu, parseResponseApdu, type ResponseApdu } from '../../../emulator/src/apdu/response-apdu.ts';
 import { SW_6282_END_OF_FILE, SW_6B00_WRONG_P1P2, SW_9000_OK, statusWordOf } from '../../../emulator/src/apdu/status-words.ts';
@@ -124,7 +124,12 @@ export class IasLink {
     const wrapped = wrapCommand(session, seg, leQuirk);
     this.session = wrapped.session;
     const plainBytes = encodeCommandApdu(seg);
-    const first = await this.exchange(encodeCommandApdu(wrapped.apdu), { command: plainBytes });
+    const wire = encodeCommandApdu(wrapped.apdu);
+    const first = await this.exchange(wire, { command: plainBytes });
+    // A recording channel keeps the plain forms: the command now, the response once verified
+    // (that second note is ignored when a 61xx chain came in between).
+    const sink = isPlainFormSink(this.channel) ? this.channel : undefined;
+    sink?.notePlain(wire, plainBytes);
     const r = await this.collect(first, true);
     const decode = this.rules.smDecodeAlways || r.sw === SW_9000_OK || r.sw === SW_6282_END_OF_FILE || r.sw === SW_6B00_WRONG_P1P2;
     if (!decode) return { data: r.data, sw: r.sw };
@@ -136,6 +141,7 @@ export class IasLink {
       const u = unwrapResponse(this.session, seg.ins, r.data);
       this.session = u.session;
       this.annotateLast(u.response);
+      sink?.notePlain(wire, plainBytes, encodeResponseApdu(u.response));
       return { data: u.response.data, sw: u.response.sw };
     } catch (e) {
       this.session = undefined;
