@@ -13,8 +13,6 @@
  */
 import { ManualClock } from '../../emulator/src/crypto/clock.ts';
 import type { CardOs } from '../../emulator/src/card/card-os.ts';
-import { smSession } from '../../emulator/src/sm/sm-session.ts';
-import { des3Suite } from '../../emulator/src/sm/suites/des3.ts';
 import { seededRng } from '../../emulator/src/crypto/rng.ts';
 import { createIsoTestCard } from '../../emulator/src/profiles/iso-test-card.ts';
 import type { Trace } from '../format/schema.ts';
@@ -28,7 +26,7 @@ import { cieCardFromImage } from '../../emulator/src/profiles/cie-card-image.ts'
 import { defaultCardImage } from '../../emulator/src/profiles/default-card-image.ts';
 import { loginFlow } from '../../harness/terminals/ias/flows.ts';
 import { trustOf } from '../../harness/terminals/ias/testing.ts';
-import { createTraceTestCard, SteppingClock } from '../testing/test-cards.ts';
+import { createTraceTestCard, e0Establisher, SteppingClock } from '../testing/test-cards.ts';
 import { testFlow } from '../testing/test-flows.ts';
 
 export const REAL_2018_LOG = new URL('../../../shared/data/real-trace-pace-2018.txt', import.meta.url).pathname;
@@ -52,18 +50,6 @@ export interface EmulatorGolden {
 }
 
 const header = { clock: new ManualClock(new Date('2026-01-01T00:00:00Z')) };
-
-/** The trace-test card's session instruction `00 E0 00 00` (traces/testing). */
-export function e0Establisher(seed: string): SessionEstablisher {
-  return {
-    async establish(channel) {
-      await channel.transmit(Uint8Array.of(0x00, 0xe0, 0x00, 0x00));
-      const rng = seededRng(seed);
-      rng.bytes(8);
-      return smSession(des3Suite, rng.bytes(16), rng.bytes(16), 0n);
-    },
-  };
-}
 
 /** The IAS login of the desktop middleware (cie-ias.md §5, §8.1) on the default card, checked end to end. */
 async function iasLogin(ch: ApduChannel): Promise<void> {

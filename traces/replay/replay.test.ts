@@ -5,28 +5,14 @@
  * recorded plain forms; masked PINs are refilled only when given.
  */
 import { describe, expect, it } from 'vitest';
-import { smSession } from '../../emulator/src/sm/sm-session.ts';
-import { des3Suite } from '../../emulator/src/sm/suites/des3.ts';
-import { seededRng } from '../../emulator/src/crypto/rng.ts';
 import { InProcessChannel } from '../../harness/channel/in-process-channel.ts';
 import { diffTraces } from '../diff/diff.ts';
 import type { Trace, TraceRecord } from '../format/schema.ts';
 import { recordCardSession } from '../record/record-session.ts';
-import { createTraceTestCard } from '../testing/test-cards.ts';
+import { createTraceTestCard, e0Establisher } from '../testing/test-cards.ts';
 import { testFlow } from '../testing/test-flows.ts';
-import { replayTrace, type SessionEstablisher } from './replay.ts';
+import { replayTrace } from './replay.ts';
 
-/** The test card's "protocol": `00 E0 00 00`, keys drawn from the card's seed after the challenge. */
-function e0Establisher(seed: string): SessionEstablisher {
-  return {
-    async establish(channel) {
-      await channel.transmit(Uint8Array.of(0x00, 0xe0, 0x00, 0x00));
-      const rng = seededRng(seed);
-      rng.bytes(8);
-      return smSession(des3Suite, rng.bytes(16), rng.bytes(16), 0n);
-    },
-  };
-}
 
 async function source(seed: string): Promise<Trace> {
   return recordCardSession(createTraceTestCard(seed), (ch) => testFlow(ch, seed), { profile: 'trace-test' });

@@ -16,6 +16,7 @@ import { ISO_HANDLERS } from '../../emulator/src/iso7816/iso-application.ts';
 import { isoTestFileSystemSpec } from '../../emulator/src/profiles/iso-test-card.ts';
 import { smSession } from '../../emulator/src/sm/sm-session.ts';
 import { des3Suite } from '../../emulator/src/sm/suites/des3.ts';
+import type { SessionEstablisher } from '../replay/replay.ts';
 
 export const INS_E0_TEST_OPEN_SM = 0xe0;
 
@@ -34,6 +35,21 @@ export class SteppingClock extends ManualClock {
     this.advance(250);
     return super.nowMicros();
   }
+}
+
+/**
+ * The test terminal's side of `E0` for replay: sends it and derives the same keys the card draws
+ * from `seed` (the test flow's 8-byte GET CHALLENGE comes first in the card's random stream).
+ */
+export function e0Establisher(seed: string): SessionEstablisher {
+  return {
+    async establish(channel) {
+      await channel.transmit(Uint8Array.of(0x00, INS_E0_TEST_OPEN_SM, 0x00, 0x00));
+      const rng = seededRng(seed);
+      rng.bytes(8);
+      return smSession(des3Suite, rng.bytes(16), rng.bytes(16), 0n);
+    },
+  };
 }
 
 export function createTraceTestCard(seed: string, options: Partial<CardOptions> = {}): CardOs {
