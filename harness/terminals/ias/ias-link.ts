@@ -123,7 +123,9 @@ export class IasLink {
     const leQuirk = this.rules.leWhenAbsent !== undefined && seg.data.length === 0 && seg.ne === 0 ? { leWhenAbsent: this.rules.leWhenAbsent } : {};
     const wrapped = wrapCommand(session, seg, leQuirk);
     this.session = wrapped.session;
-    const plainBytes = encodeCommandApdu(seg);
+    // The plain form as the card reads it: with the desktop's DO 97 the command carries an Le.
+    const le = leQuirk.leWhenAbsent;
+    const plainBytes = encodeCommandApdu(le === undefined ? seg : commandApdu({ cla: seg.cla, ins: seg.ins, p1: seg.p1, p2: seg.p2, ne: le === 0 ? 256 : le }));
     const wire = encodeCommandApdu(wrapped.apdu);
     const first = await this.exchange(wire, { command: plainBytes });
     // A recording channel keeps the plain forms: the command now, the response once verified
