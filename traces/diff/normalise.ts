@@ -4,7 +4,7 @@
  * rules). Each logical exchange carries the ids of the rules that changed it.
  */
 import { decodeCla } from '../../emulator/src/apdu/cla.ts';
-import type { CommandApdu } from '../../emulator/src/apdu/command-apdu.ts';
+import { commandApdu, encodeCommandApdu, type CommandApdu } from '../../emulator/src/apdu/command-apdu.ts';
 import { concatBytes } from '../../emulator/src/bytes/bytes.ts';
 import { fromHex, toHex } from '../../emulator/src/bytes/hex.ts';
 import { annotateTrace, type AnnotatedExchange, type AnnotateOptions } from '../annotate/annotate.ts';
@@ -91,11 +91,32 @@ function merge(into: Semantic, next: Semantic, rule: string, response: Uint8Arra
   for (const r of next.rules) into.rules.add(r);
 }
 
+/**
+ * `s` continues the command chain `prev` started: `prev` had the chaining bit and was accepted
+ * with a bare `9000` (a segment that answers data, like a PACE GENERAL AUTHENTICATE step, is a
+ * dialogue step, not a piece of one data field), same INS/P1/P2 and CLA apart from the chaining
+ * and SM bits (ISO/IEC 7816-4:2020 §5.3.3).
+ */
+function continuesChain(prev: Semantic, s: Semantic): CommandApdu | undefined {
+  const a = tryParseCommand(prev.command);
+  const b = tryParseCommand(s.command);
+  if (!a || !b || prev.incomplete || (a.cla & 0x10) === 0 || prev.response.length !== 2 || swOf(prev.response) !== 0x9000) return undefined;
+  if ((a.cla & ~0x1c) !== (b.cla & ~0x1c) || a.ins !== b.ins || a.p1 !== b.p1 || a.p2 !== b.p2) return undefined;
+  return commandApdu({ cla: b.cla, ins: b.ins, p1: b.p1, p2: b.p2, data: concatBytes(a.data, b.data), ne: b.ne });
+}
+
 /** The coalesce rules of `rules.ts`, in one pass. */
 function coalesce(list: Semantic[]): Semantic[] {
   const out: Semantic[] = [];
   for (const s of list) {
     const prev = out[out.length - 1];
+    const whole = prev ? continuesChain(prev, s) : undefined;
+    if (prev && whole) {
+      prev.command = encodeCommandApdu(whole);
+      merge(prev, s, 'command-chain', s.response);
+      prev.wireSw = s.wireSw;
+      continue;
+    }
     if (prev && !prev.incomplete && prev.wireSw >> 8 === 0x61 && ins(s) === 0xc0) {
       // With a recorded plain form the plain response is already whole; otherwise join the parts.
       const joined = prev.plainKnown && swOf(prev.response) >> 8 !== 0x61 ? prev.response : concatBytes(dataOf(prev.response), s.response);

@@ -63,47 +63,13 @@ function maskCommandData(x: RuleInput, t: MaskTarget, from = 0): boolean {
   return maskRange(t.command, off + from, off + x.command.data.length);
 }
 
-/** Command chaining (ISO/IEC 7816-4:2020 §5.3.3): more segments of this command follow. */
-const chained = (x: RuleInput): boolean => (x.command.cla & 0x10) !== 0;
-
-/** The IAS DAPP EXTERNAL AUTHENTICATE data: SN.IFD (8) ‖ SIG (256), 264 bytes (cie-ias.md §5.3 step 6). */
-const IAS_EXT_AUTH_LENGTH = 264;
-
 /**
- * EXTERNAL AUTHENTICATE data to hide: the IAS DAPP one keeps its fixed SN.IFD (first 8 bytes of the
- * whole command or of its first segment — under SM it goes out in 231-byte segments, §4.2 item 7);
- * the last segment of a chain and the eMRTD Terminal Authentication one are signature only.
+ * EXTERNAL AUTHENTICATE data to hide: the IAS DAPP one keeps its fixed SN.IFD (first 8 bytes,
+ * cie-ias.md §5.3 step 6); the eMRTD Terminal Authentication one is a signature only. Chained
+ * segments arrive merged (`command-chain`).
  */
 function maskExternalAuthentication(x: RuleInput, t: MaskTarget): boolean {
-  const keepSnIfd = x.app !== 'emrtd' && (chained(x) || x.command.data.length === IAS_EXT_AUTH_LENGTH);
-  return maskCommandData(x, t, keepSnIfd ? 8 : 0);
-}
-
-/** Offset of the value of the first data object that runs past the end of `d`, or undefined. */
-function cutValueOffset(d: Uint8Array, tag: number): number | undefined {
-  let off = 0;
-  while (off + 1 < d.length) {
-    const first = d[off + 1] as number;
-    const lenBytes = first < 0x80 ? 0 : first & 0x7f;
-    const header = 2 + lenBytes;
-    let len = first < 0x80 ? first : 0;
-    for (let i = 0; i < lenBytes; i++) len = len * 256 + (d[off + 2 + i] ?? 0);
-    if (off + header + len > d.length) return d[off] === tag ? off + header : undefined;
-    off += header + len;
-  }
-  return undefined;
-}
-
-/**
- * PuK.IFD.DH in MSE SET KAT (DO 91). The command carries 266 bytes, so clients chain it
- * (cie-ias.md §3 row 10): the first segment cuts DO 91 (masked from its value on), the last one
- * carries only the rest of the key (it does not start with the algorithm DO 80: masked whole).
- */
-function maskKatPublicKey(x: RuleInput, t: MaskTarget): boolean {
-  if (maskCommandTlv(x, t, [[0x91]])) return true;
-  const d = x.command.data;
-  const cut = chained(x) ? cutValueOffset(d, 0x91) : d[0] !== 0x80 ? 0 : undefined;
-  return cut !== undefined && maskCommandData(x, t, cut);
+  return maskCommandData(x, t, x.app === 'emrtd' ? 0 : 8);
 }
 
 /** Both sides are always evaluated (unlike `||`), so command and response masks both apply. */
@@ -116,6 +82,13 @@ function wholeData(t: MaskTarget, label: string, x: RuleInput): boolean {
 }
 
 export const RULES: readonly NormalisationRule[] = [
+  {
+    id: 'command-chain',
+    kind: 'coalesce',
+    title: 'command chain merged',
+    reason: 'Clients split long data fields into chained commands wherever they like (the IAS MSE SET KAT at 255 bytes, SM commands at 231); the whole command is compared, so data objects cut across segments are masked whole.',
+    ref: 'ISO/IEC 7816-4:2020 §5.3.3; cie-ias.md §3 row 10, §4.2 item 7',
+  },
   {
     id: 'get-response-chain',
     kind: 'coalesce',
@@ -195,10 +168,10 @@ export const RULES: readonly NormalisationRule[] = [
     id: 'ias-dh-public-keys',
     kind: 'mask',
     title: 'IAS ephemeral DH public keys',
-    reason: 'PuK.IFD.DH (MSE SET KAT DO 91, cut across the chained segments) and PuK.ICC.DH (GET DATA A6/91) are fresh per session.',
+    reason: 'PuK.IFD.DH (MSE SET KAT DO 91) and PuK.ICC.DH (GET DATA A6/91) are fresh per session.',
     ref: 'cie-ias.md §4.1 steps 3-5',
     apply: (x, t) =>
-      either(x.command.ins === INS.MSE && x.command.p2 === 0xa6 && maskKatPublicKey(x, t), x.command.ins === INS.GET_DATA && maskTlvValues(t.data, x.data, [[0xa6, 0x91]])),
+      either(x.command.ins === INS.MSE && x.command.p2 === 0xa6 && maskCommandTlv(x, t, [[0x91]]), x.command.ins === INS.GET_DATA && maskTlvValues(t.data, x.data, [[0xa6, 0x91]])),
   },
   {
     id: 'device-authentication',
