@@ -17,7 +17,7 @@ import { fromHex } from '../../../emulator/src/bytes/hex.ts';
 import { byteLength } from '../../../emulator/src/crypto/rsa.ts';
 import { dappSsc, externalAuthHash, internalAuthHash, ISO9796_OVERHEAD, iso9796Block, openIso9796Block, type DappTranscript } from '../../../emulator/src/applications/ias/dapp-crypto.ts';
 import { TERMINAL_CHR, TERMINAL_SN_IFD } from '../../../emulator/src/applications/ias/interop.ts';
-import { rsaPrivateRaw, rsaPublicRaw } from '../../../emulator/src/personalise/pki/rsa-signatures.ts';
+import { rsaPrivateRaw, rsaPublicRaw } from '../../../emulator/src/crypto/rsa.ts';
 import { withSsc } from '../../../emulator/src/sm/sm-session.ts';
 import { terminalCertificate, type CaPublicKey } from '../../../harness/terminals/ias/secure-channel.ts';
 import { referenceTerminalKey } from '../../../harness/terminals/ias/terminal-key.ts';

@@ -1,11 +1,12 @@
 /**
- * RSA primitives for the card side and the reference terminals: modular exponentiation on
- * bigints (the raw operation the IAS protocol needs, cie-ias.md §5.3), PKCS#1 v1.5 block type 1
- * (RFC 8017 §9.2 / §8.2 EMSA-PKCS1-v1_5 without the DigestInfo step, "the card pads over the
- * bytes sent", cie-ias.md §7), deterministic key generation from an injected RNG, and a bridge
- * to `node:crypto` KeyObjects for PSS and X.509 work.
+ * RSA primitives for the card side and the reference terminals: the raw operation the IAS
+ * protocol needs (cie-ias.md §5.3) and PKCS#1 v1.5 block type 1 (RFC 8017 §9.2 / §8.2
+ * EMSA-PKCS1-v1_5 without the DigestInfo step, "the card pads over the bytes sent", cie-ias.md
+ * §7), both through OpenSSL (CRT speed; large public exponents such as the IAS CA key work);
+ * deterministic key generation from an injected RNG; and `node:crypto` KeyObjects, cached per key
+ * object (building one from JWK costs more than a signature).
  */
-import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { constants, createPrivateKey, createPublicKey, privateEncrypt, publicEncrypt, type KeyObject } from 'node:crypto';
 import { bigIntToBytes, bytesToBigInt } from '../bytes/bytes.ts';
 import { randomBelow, type Rng } from './rng.ts';
 
@@ -55,14 +56,6 @@ export function byteLength(n: bigint): number {
   return Math.ceil(n.toString(2).length / 8);
 }
 
-/** input^exp mod n, input and output as big-endian byte strings of the modulus length. */
-export function rsaRaw(n: bigint, exp: bigint, input: Uint8Array): Uint8Array {
-  const k = byteLength(n);
-  const m = bytesToBigInt(input);
-  if (m >= n) throw new RangeError('RSA input is not smaller than the modulus');
-  return bigIntToBytes(modPow(m, exp, n), k);
-}
-
 /** EM = 00 01 FF…FF 00 ‖ data (RFC 8017 §9.2 step 5 applied to arbitrary data). */
 export function pkcs1Type1Pad(data: Uint8Array, k: number): Uint8Array {
   if (data.length > k - 11) throw new RangeError(`PKCS#1 v1.5: ${data.length} bytes too long for a ${k}-byte modulus`);
@@ -83,15 +76,29 @@ export function pkcs1Type1Unpad(em: Uint8Array): Uint8Array | undefined {
   return em.subarray(i + 1);
 }
 
-export function rsaPkcs1Type1Sign(key: RsaPrivateKey, data: Uint8Array): Uint8Array {
-  return rsaRaw(key.n, key.d, pkcs1Type1Pad(data, byteLength(key.n)));
+function bytesOf(b: Buffer): Uint8Array {
+  return new Uint8Array(b.buffer, b.byteOffset, b.length);
 }
 
-/** The data inside a type-1 signature, or undefined. */
+/** input^d mod n; `input` is exactly k bytes and below n (else OpenSSL refuses it). */
+export function rsaPrivateRaw(key: RsaPrivateKey, input: Uint8Array): Uint8Array {
+  return bytesOf(privateEncrypt({ key: rsaPrivateKeyObject(key), padding: constants.RSA_NO_PADDING }, input));
+}
+
+/** input^e mod n; `input` is exactly k bytes and below n. */
+export function rsaPublicRaw(key: RsaPublicKey, input: Uint8Array): Uint8Array {
+  return bytesOf(publicEncrypt({ key: rsaPublicKeyObject(key), padding: constants.RSA_NO_PADDING }, input));
+}
+
+/** PKCS#1 v1.5 type-1 signature over the bytes given (no DigestInfo added). */
+export function rsaPkcs1Type1Sign(key: RsaPrivateKey, data: Uint8Array): Uint8Array {
+  return bytesOf(privateEncrypt({ key: rsaPrivateKeyObject(key), padding: constants.RSA_PKCS1_PADDING }, data));
+}
+
+/** The data inside a type-1 signature, or undefined when it is not one for this key. */
 export function rsaPkcs1Type1Recover(key: RsaPublicKey, signature: Uint8Array): Uint8Array | undefined {
-  if (signature.length !== byteLength(key.n)) return undefined;
-  if (bytesToBigInt(signature) >= key.n) return undefined;
-  return pkcs1Type1Unpad(rsaRaw(key.n, key.e, signature));
+  if (signature.length !== byteLength(key.n) || bytesToBigInt(signature) >= key.n) return undefined;
+  return pkcs1Type1Unpad(rsaPublicRaw(key, signature));
 }
 
 const SMALL_PRIMES = (() => {
@@ -155,24 +162,37 @@ function b64u(v: bigint): string {
   return Buffer.from(bigIntToBytes(v, byteLength(v))).toString('base64url');
 }
 
-/** Bridges to `node:crypto` for PSS signatures, X.509 and PEM output. */
+const privateObjects = new WeakMap<RsaPrivateKey, KeyObject>();
+const publicObjects = new WeakMap<RsaPublicKey, KeyObject>();
+
+/** Bridges to `node:crypto` for PSS signatures, X.509 and PEM output (cached per key object). */
 export function rsaPrivateKeyObject(k: RsaPrivateKey): KeyObject {
-  return createPrivateKey({
-    format: 'jwk',
-    key: {
-      kty: 'RSA',
-      n: b64u(k.n),
-      e: b64u(k.e),
-      d: b64u(k.d),
-      p: b64u(k.p),
-      q: b64u(k.q),
-      dp: b64u(k.d % (k.p - 1n)),
-      dq: b64u(k.d % (k.q - 1n)),
-      qi: b64u(modInverse(k.q, k.p)),
-    },
-  });
+  let o = privateObjects.get(k);
+  if (!o) {
+    o = createPrivateKey({
+      format: 'jwk',
+      key: {
+        kty: 'RSA',
+        n: b64u(k.n),
+        e: b64u(k.e),
+        d: b64u(k.d),
+        p: b64u(k.p),
+        q: b64u(k.q),
+        dp: b64u(k.d % (k.p - 1n)),
+        dq: b64u(k.d % (k.q - 1n)),
+        qi: b64u(modInverse(k.q, k.p)),
+      },
+    });
+    privateObjects.set(k, o);
+  }
+  return o;
 }
 
 export function rsaPublicKeyObject(k: RsaPublicKey): KeyObject {
-  return createPublicKey({ format: 'jwk', key: { kty: 'RSA', n: b64u(k.n), e: b64u(k.e) } });
+  let o = publicObjects.get(k);
+  if (!o) {
+    o = createPublicKey({ format: 'jwk', key: { kty: 'RSA', n: b64u(k.n), e: b64u(k.e) } });
+    publicObjects.set(k, o);
+  }
+  return o;
 }

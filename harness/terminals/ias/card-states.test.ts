@@ -14,7 +14,7 @@ import { fromHex, toHex } from '../../../emulator/src/bytes/hex.ts';
 import { byteLength } from '../../../emulator/src/crypto/rsa.ts';
 import { externalAuthHash, ISO9796_OVERHEAD, iso9796Block } from '../../../emulator/src/applications/ias/dapp-crypto.ts';
 import { TERMINAL_SN_IFD } from '../../../emulator/src/applications/ias/interop.ts';
-import { rsaPrivateRaw } from '../../../emulator/src/personalise/pki/rsa-signatures.ts';
+import { rsaPrivateRaw } from '../../../emulator/src/crypto/rsa.ts';
 import { wrapCommand } from '../../../emulator/src/sm/sm-codec.ts';
 import { seededRng } from '../../../emulator/src/crypto/rng.ts';
 import { terminalCertificate } from './secure-channel.ts';

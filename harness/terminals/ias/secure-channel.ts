@@ -11,7 +11,7 @@ import { fromHex, toHex } from '../../../emulator/src/bytes/hex.ts';
 import { byteLength, type RsaPrivateKey, type RsaPublicKey } from '../../../emulator/src/crypto/rsa.ts';
 import type { Rng } from '../../../emulator/src/crypto/rng.ts';
 import { withSsc } from '../../../emulator/src/sm/sm-session.ts';
-import { rsaPrivateRaw, rsaPublicRaw } from '../../../emulator/src/personalise/pki/rsa-signatures.ts';
+import { rsaPrivateRaw, rsaPublicRaw } from '../../../emulator/src/crypto/rsa.ts';
 import {
   dappSsc,
   externalAuthHash,

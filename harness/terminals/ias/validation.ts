@@ -7,9 +7,8 @@
 import { constants, verify, X509Certificate } from 'node:crypto';
 import { bytesToBigInt, equalBytes } from '../../../emulator/src/bytes/bytes.ts';
 import { parseSingleTlv, TlvFormatError } from '../../../emulator/src/bytes/ber-tlv.ts';
-import { byteLength, pkcs1Type1Unpad, type RsaPublicKey } from '../../../emulator/src/crypto/rsa.ts';
+import { rsaPkcs1Type1Recover, type RsaPublicKey } from '../../../emulator/src/crypto/rsa.ts';
 import { verifyIssuedBy } from '../../../emulator/src/personalise/pki/chain.ts';
-import { rsaPublicRaw } from '../../../emulator/src/personalise/pki/rsa-signatures.ts';
 import { parseSod, SodFormatError, type ParsedSod } from '../../../emulator/src/personalise/pki/sod.ts';
 import { TerminalError } from '../common/step-report.ts';
 
@@ -83,11 +82,6 @@ export function verifyHolderSignature(cert: Uint8Array, message: Uint8Array, sig
 
 /** Servizi INTERNAL AUTHENTICATE: RSA-public(EF 1005) of the signature ends with the challenge (§5.1 B). */
 export function verifyServiziSignature(key: RsaPublicKey, challenge: Uint8Array, signature: Uint8Array): boolean {
-  if (signature.length !== byteLength(key.n)) return false;
-  try {
-    const recovered = pkcs1Type1Unpad(rsaPublicRaw(key, signature));
-    return recovered !== undefined && equalBytes(recovered, challenge);
-  } catch {
-    return false;
-  }
+  const recovered = rsaPkcs1Type1Recover(key, signature);
+  return recovered !== undefined && equalBytes(recovered, challenge);
 }

@@ -31,7 +31,7 @@ import { CardError } from '../../card/card-error.ts';
 import { bytesToBigInt, concatBytes, equalBytes } from '../../bytes/bytes.ts';
 import { byteLength } from '../../crypto/rsa.ts';
 import { withSsc } from '../../sm/sm-session.ts';
-import { rsaPrivateRaw, rsaPublicRaw, signPkcs1Type1 } from '../../personalise/pki/rsa-signatures.ts';
+import { rsaPkcs1Type1Sign, rsaPrivateRaw, rsaPublicRaw } from '../../crypto/rsa.ts';
 import {
   dappSsc,
   externalAuthHash,
@@ -142,7 +142,7 @@ function dappInternalAuthenticate(ias: IasCard, ctx: CommandContext, rndIfd: Uin
 function signWith(ias: IasCard, key: number, data: Uint8Array): Uint8Array {
   const k = key === KEY_81_HOLDER ? ias.keys.holder : ias.keys.servizi;
   if (data.length === 0 || data.length > byteLength(k.n) - 11) throw new CardError(SW_6700_WRONG_LENGTH, 'data to sign must be 1..k−11 bytes (PKCS#1 v1.5 type 1)');
-  return signPkcs1Type1(k, data);
+  return rsaPkcs1Type1Sign(k, data);
 }
 
 /** §5.3 step 7, §7 and §5.1 step 6. */

@@ -4,72 +4,27 @@
  * - RSASSA-PKCS1-v1_5 (RFC 8017 §8.2) through `node:crypto` — deterministic by construction;
  * - RSASSA-PSS (RFC 8017 §8.1, EMSA-PSS §9.1.1) encoded here so that the salt can come from an
  *   injected RNG or be derived from the message (same seed, same EF.SOD bytes), then signed with
- *   the raw RSA operation of `node:crypto`; verification goes through `node:crypto`.
- *
- * KeyObjects are cached per key object: building one from JWK costs more than a signature.
+ *   the raw RSA operation of crypto/rsa.ts; verification goes through `node:crypto`.
  */
-import { constants, privateEncrypt, publicEncrypt, sign, verify, type KeyObject } from 'node:crypto';
+import { constants, sign, verify, type KeyObject } from 'node:crypto';
 import { concatBytes } from '../../bytes/bytes.ts';
 import { hash, hashLength, type HashName } from '../../crypto/hash.ts';
-import { byteLength, rsaPrivateKeyObject, rsaPublicKeyObject, type RsaPrivateKey, type RsaPublicKey } from '../../crypto/rsa.ts';
+import { byteLength, rsaPrivateKeyObject, rsaPrivateRaw, rsaPublicKeyObject, type RsaPrivateKey, type RsaPublicKey } from '../../crypto/rsa.ts';
 import type { Rng } from '../../crypto/rng.ts';
-
-const privateCache = new WeakMap<RsaPrivateKey, KeyObject>();
-const publicCache = new WeakMap<RsaPublicKey, KeyObject>();
 
 /** An RSA signature scheme as certificates and EF.SOD name it (RFC 8017 §8.1 PSS, §8.2 PKCS#1 v1.5). */
 export type RsaSignatureScheme =
   | { readonly kind: 'pkcs1'; readonly hash: HashName }
   | { readonly kind: 'pss'; readonly hash: HashName; readonly saltLength: number };
 
-export function privateKeyObject(key: RsaPrivateKey): KeyObject {
-  let k = privateCache.get(key);
-  if (!k) {
-    k = rsaPrivateKeyObject(key);
-    privateCache.set(key, k);
-  }
-  return k;
-}
-
-export function publicKeyObject(key: RsaPublicKey): KeyObject {
-  let k = publicCache.get(key);
-  if (!k) {
-    k = rsaPublicKeyObject(key);
-    publicCache.set(key, k);
-  }
-  return k;
-}
-
-function u8(b: Buffer): Uint8Array {
-  return new Uint8Array(b.buffer, b.byteOffset, b.length);
-}
-
-/** input^d mod n (input exactly k bytes and below n), through OpenSSL with CRT. */
-export function rsaPrivateRaw(key: RsaPrivateKey, input: Uint8Array): Uint8Array {
-  return u8(privateEncrypt({ key: privateKeyObject(key), padding: constants.RSA_NO_PADDING }, input));
-}
-
-/** input^e mod n (input exactly k bytes and below n). Works for large e (the IAS CA key, cie-ias.md §2.4). */
-export function rsaPublicRaw(key: RsaPublicKey, input: Uint8Array): Uint8Array {
-  return u8(publicEncrypt({ key: publicKeyObject(key), padding: constants.RSA_NO_PADDING }, input));
-}
-
-/**
- * PKCS#1 v1.5 block type 1 over the bytes given (no DigestInfo added: "the card pads over the
- * bytes sent", cie-ias.md §7), through OpenSSL: the same result as `rsaPkcs1Type1Sign` of
- * crypto/rsa.ts, with CRT speed.
- */
-export function signPkcs1Type1(key: RsaPrivateKey, data: Uint8Array): Uint8Array {
-  return u8(privateEncrypt({ key: privateKeyObject(key), padding: constants.RSA_PKCS1_PADDING }, data));
-}
-
 /** RSASSA-PKCS1-v1_5 with DigestInfo (RFC 8017 §8.2.1). */
 export function signPkcs1(key: RsaPrivateKey, hashName: HashName, message: Uint8Array): Uint8Array {
-  return u8(sign(hashName, message, { key: privateKeyObject(key), padding: constants.RSA_PKCS1_PADDING }));
+  const signature = sign(hashName, message, { key: rsaPrivateKeyObject(key), padding: constants.RSA_PKCS1_PADDING });
+  return new Uint8Array(signature.buffer, signature.byteOffset, signature.length);
 }
 
 export function verifyPkcs1(key: RsaPublicKey | KeyObject, hashName: HashName, message: Uint8Array, signature: Uint8Array): boolean {
-  const k = 'n' in key ? publicKeyObject(key) : key;
+  const k = 'n' in key ? rsaPublicKeyObject(key) : key;
   return verify(hashName, message, { key: k, padding: constants.RSA_PKCS1_PADDING }, signature);
 }
 
@@ -123,6 +78,6 @@ export function signPss(key: RsaPrivateKey, params: PssParams, message: Uint8Arr
 }
 
 export function verifyPss(key: RsaPublicKey | KeyObject, params: PssParams, message: Uint8Array, signature: Uint8Array): boolean {
-  const k = 'n' in key ? publicKeyObject(key) : key;
+  const k = 'n' in key ? rsaPublicKeyObject(key) : key;
   return verify(params.hash, message, { key: k, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: params.saltLength }, signature);
 }

@@ -24,7 +24,8 @@ import {
   pssSignatureAlgorithm,
   type NameAttribute,
 } from './asn1-helpers.ts';
-import { publicKeyObject, signPkcs1, signPss, type RsaSignatureScheme } from './rsa-signatures.ts';
+import { rsaPublicKeyObject } from '../../crypto/rsa.ts';
+import { signPkcs1, signPss, type RsaSignatureScheme } from './rsa-signatures.ts';
 
 export type CertificateSignature = RsaSignatureScheme;
 
@@ -52,13 +53,13 @@ function time(d: Date): asn1js.BaseBlock {
 }
 
 export function subjectPublicKeyInfoDer(key: RsaPublicKey): Uint8Array {
-  const spki = publicKeyObject(key).export({ type: 'spki', format: 'der' });
+  const spki = rsaPublicKeyObject(key).export({ type: 'spki', format: 'der' });
   return new Uint8Array(spki.buffer, spki.byteOffset, spki.length);
 }
 
 /** DER RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER } (RFC 8017 §A.1.1). */
 export function rsaPublicKeyDer(key: RsaPublicKey): Uint8Array {
-  const pkcs1 = publicKeyObject(key).export({ type: 'pkcs1', format: 'der' });
+  const pkcs1 = rsaPublicKeyObject(key).export({ type: 'pkcs1', format: 'der' });
   return new Uint8Array(pkcs1.buffer, pkcs1.byteOffset, pkcs1.length);
 }
 
