@@ -10,6 +10,7 @@
  * throw-away copy.
  */
 import { bytesToAscii } from '../../emulator/src/bytes/bytes.ts';
+import { SW_6983_AUTH_METHOD_BLOCKED, SW_9000_OK, retriesOf63C } from '../../emulator/src/apdu/status-words.ts';
 
 export class BudgetError extends Error {
   readonly code = 'TRIES_BUDGET';
@@ -67,9 +68,10 @@ export class TriesBudget {
   /** Learns counters from the (unwrapped) status word of a VERIFY / CHANGE REFERENCE DATA. */
   afterResponse(ins: number, p2: number, sw: number): void {
     if (ins !== INS_VERIFY && ins !== INS_CHANGE_REFERENCE_DATA) return;
-    if ((sw & 0xfff0) === 0x63c0) this.remaining.set(p2, sw & 0x0f);
-    else if (sw === 0x6983) this.remaining.set(p2, 0);
-    else if (sw === 0x9000) {
+    const left = retriesOf63C(sw);
+    if (left !== undefined) this.remaining.set(p2, left);
+    else if (sw === SW_6983_AUTH_METHOD_BLOCKED) this.remaining.set(p2, 0);
+    else if (sw === SW_9000_OK) {
       const max = this.secrets.get(p2)?.maxTries;
       if (max !== undefined) this.remaining.set(p2, max);
     }

@@ -8,6 +8,7 @@ import { fromHex, toHex } from '../../emulator/src/bytes/hex.ts';
 import type { CaseContext } from './case-context.ts';
 import type { DataCheck, Expectation, Protection, SmForm, StepResponse } from './model.ts';
 import { swLabel, swMatchesAny } from './sw-match.ts';
+import { SW_6282_END_OF_FILE, SW_6B00_WRONG_P1P2, SW_9000_OK } from '../../emulator/src/apdu/status-words.ts';
 
 export interface Judgement {
   readonly passed: boolean;
@@ -73,7 +74,7 @@ function smMode(e: Expectation, accepted: readonly string[], protection: Protect
  */
 export function expectedOuterSw(ctx: CaseContext, inner: number): number {
   if (ctx.ics.behaviour.smOuterSw === 'mirror') return inner;
-  return inner === 0x6282 || inner === 0x6b00 ? inner : 0x9000;
+  return inner === SW_6282_END_OF_FILE || inner === SW_6B00_WRONG_P1P2 ? inner : SW_9000_OK;
 }
 
 export function judge(e: Expectation, r: StepResponse, protection: Protection, ctx: CaseContext): Judgement {

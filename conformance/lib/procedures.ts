@@ -9,6 +9,7 @@ import { concatBytes } from '../../emulator/src/bytes/bytes.ts';
 import type { CaseContext } from './case-context.ts';
 import type { ProcedureStep, Protection, StepResponse } from './model.ts';
 import { swLabel } from './sw-match.ts';
+import { SW_6282_END_OF_FILE, SW_6B00_WRONG_P1P2, SW_9000_OK } from '../../emulator/src/apdu/status-words.ts';
 
 export class CheckFailure extends Error {
   readonly code = 'CHECK_FAILED';
@@ -39,7 +40,7 @@ export function apdu(cla: number, ins: number, p1: number, p2: number, data?: Ui
 }
 
 /** Sends and insists on one status word (default 9000); returns the observation. */
-export async function must(ctx: CaseContext, cmd: CommandApdu, protection: Protection = 'plain', sws: readonly number[] = [0x9000], what = 'command'): Promise<StepResponse> {
+export async function must(ctx: CaseContext, cmd: CommandApdu, protection: Protection = 'plain', sws: readonly number[] = [SW_9000_OK], what = 'command'): Promise<StepResponse> {
   const r = await ctx.send(cmd, protection);
   if (r.smError) fail(`${what}: response failed SM verification (${r.smError})`);
   if (!sws.includes(r.sw)) fail(`${what}: ${swLabel(r.sw)}, expected ${sws.map((s) => s.toString(16).toUpperCase()).join('|')}`);
@@ -47,11 +48,11 @@ export async function must(ctx: CaseContext, cmd: CommandApdu, protection: Prote
 }
 
 export async function selectFid(ctx: CaseContext, fid: number, protection: Protection = 'plain', p2 = 0x0c): Promise<void> {
-  await must(ctx, apdu(0, 0xa4, 0x02, p2, Uint8Array.of(fid >> 8, fid & 0xff), p2 === 0x0c ? 0 : 256), protection, [0x9000], `SELECT ${fid.toString(16).toUpperCase().padStart(4, '0')}`);
+  await must(ctx, apdu(0, 0xa4, 0x02, p2, Uint8Array.of(fid >> 8, fid & 0xff), p2 === 0x0c ? 0 : 256), protection, [SW_9000_OK], `SELECT ${fid.toString(16).toUpperCase().padStart(4, '0')}`);
 }
 
 export async function selectAid(ctx: CaseContext, aid: Uint8Array, protection: Protection = 'plain'): Promise<void> {
-  await must(ctx, apdu(0, 0xa4, 0x04, 0x0c, aid), protection, [0x9000], 'SELECT by AID');
+  await must(ctx, apdu(0, 0xa4, 0x04, 0x0c, aid), protection, [SW_9000_OK], 'SELECT by AID');
 }
 
 /**
@@ -64,11 +65,11 @@ export async function readCurrent(ctx: CaseContext, protection: Protection = 'pl
   while (offset <= max) {
     const r = await ctx.send(apdu(0, 0xb0, offset >> 8, offset & 0xff, undefined, le), protection);
     if (r.smError) fail(`READ BINARY at ${offset}: ${r.smError}`);
-    if (r.sw === 0x6b00 && offset > 0) break;
-    if (r.sw !== 0x9000 && r.sw !== 0x6282) fail(`READ BINARY at ${offset}: ${swLabel(r.sw)}`);
+    if (r.sw === SW_6B00_WRONG_P1P2 && offset > 0) break;
+    if (r.sw !== SW_9000_OK && r.sw !== SW_6282_END_OF_FILE) fail(`READ BINARY at ${offset}: ${swLabel(r.sw)}`);
     parts.push(r.data);
     offset += r.data.length;
-    if (r.sw === 0x6282 || r.data.length === 0) break;
+    if (r.sw === SW_6282_END_OF_FILE || r.data.length === 0) break;
   }
   return concatBytes(...parts);
 }

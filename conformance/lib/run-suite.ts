@@ -18,6 +18,7 @@ import { notApplicableReason, type Ics } from './ics.ts';
 import type { CaseResult, ConformanceCase, RunResult, StepResult, SuiteId, Verdict } from './model.ts';
 import { VERDICTS } from './model.ts';
 import type { PreconditionRegistry } from './preconditions.ts';
+import { SW_9000_OK } from '../../emulator/src/apdu/status-words.ts';
 
 export interface Target {
   /** `in-process: iso-test`, `pcsc: CIE Bench Virtual Reader 00 00`, … */
@@ -88,7 +89,7 @@ async function runSteps(c: ConformanceCase, ctx: CaseContext, steps: StepResult[
     let r;
     if (typeof step.send === 'object' && 'reset' in step.send) {
       const atr = await ctx.reset(true);
-      r = { sw: 0x9000, data: atr, protected: false, outerSw: 0x9000, raw: atr };
+      r = { sw: SW_9000_OK, data: atr, protected: false, outerSw: SW_9000_OK, raw: atr };
     } else if (typeof step.send === 'object') {
       const raw = await ctx.transmit(ctx.resolveRaw(step.send.raw), { note: 'raw frame' });
       const sw = ((raw[raw.length - 2] ?? 0) << 8) | (raw[raw.length - 1] ?? 0);

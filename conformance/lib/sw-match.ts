@@ -5,7 +5,7 @@
  * `63xx` family (`6300` authentication failed, `63Cx` verification failed) — what ICAO Part 3
  * means by a negative step that does not pin a status word (emrtd.md §4.3).
  */
-import { describeSw, swHex } from '../../emulator/src/apdu/status-words.ts';
+import { SW_9000_OK, describeSw, swHex } from '../../emulator/src/apdu/status-words.ts';
 
 export class SwPatternError extends Error {
   readonly code = 'SW_PATTERN';
@@ -20,7 +20,7 @@ export function isErrorSw(sw: number): boolean {
 
 /** True when `sw` matches one pattern. */
 export function swMatches(sw: number, pattern: string): boolean {
-  if (pattern === 'success') return sw === 0x9000;
+  if (pattern === 'success') return sw === SW_9000_OK;
   if (pattern === 'error') return isErrorSw(sw);
   const p = pattern.toUpperCase().replace(/X/g, 'x');
   if (!PATTERN.test(p)) throw new SwPatternError(`not a status-word pattern: ${pattern}`);

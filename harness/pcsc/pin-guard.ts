@@ -20,6 +20,7 @@ import { parseCommandApdu } from '../../emulator/src/apdu/command-apdu.ts';
 import { INS_20_VERIFY, INS_24_CHANGE_REFERENCE_DATA } from '../../emulator/src/apdu/ins.ts';
 import { findTlv, parseTlvs, TlvFormatError } from '../../emulator/src/bytes/ber-tlv.ts';
 import type { ApduChannel } from '../channel/apdu-channel.ts';
+import { SW_6983_AUTH_METHOD_BLOCKED, SW_9000_OK, retriesOf63C } from '../../emulator/src/apdu/status-words.ts';
 
 export type PinGuardCode = 'PIN_GUARD_LAST_TRY' | 'PIN_GUARD_BLOCKED' | 'PIN_GUARD_UNKNOWN_TRIES';
 
@@ -44,9 +45,10 @@ const HINT = 'pass --allow-last-try (allowLastTry) to send it anyway';
 
 /** Tries left according to a status word: 63Cx → x, 6983 → 0, 9000 → verified; else unknown. */
 export function triesFromSw(sw: number): Tries | undefined {
-  if ((sw & 0xfff0) === 0x63c0) return sw & 0x0f;
-  if (sw === 0x6983) return 0;
-  if (sw === 0x9000) return Number.POSITIVE_INFINITY;
+  const left = retriesOf63C(sw);
+  if (left !== undefined) return left;
+  if (sw === SW_6983_AUTH_METHOD_BLOCKED) return 0;
+  if (sw === SW_9000_OK) return Number.POSITIVE_INFINITY;
   return undefined;
 }
 

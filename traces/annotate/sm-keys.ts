@@ -15,6 +15,7 @@ import { aesSuite } from '../../emulator/src/sm/suites/aes.ts';
 import { des3Suite } from '../../emulator/src/sm/suites/des3.ts';
 import { concatBytes } from '../../emulator/src/bytes/bytes.ts';
 import { encodeCommandApdu } from '../../emulator/src/apdu/command-apdu.ts';
+import { SW_9000_OK } from '../../emulator/src/apdu/status-words.ts';
 
 export class SmKeyFormatError extends Error {
   readonly code = 'SM_KEYS_FORMAT';
@@ -113,8 +114,8 @@ export class SmDecryptor {
   /** IAS DAPP (cie-ias.md §5.3): remember RND.ICC and re-seed the SSC after INTERNAL AUTHENTICATE. */
   private track(cmd: CommandApdu, resp: ResponseApdu | undefined): void {
     if (cmd.ins === 0x22 && cmd.p1 === 0x41 && cmd.p2 === 0xa4) this.dappKey = cmd.data.some((_, i, d) => d[i] === 0x84 && d[i + 1] === 1 && d[i + 2] === 0x82);
-    if (cmd.ins === 0x84 && resp && resp.sw === 0x9000 && resp.data.length === 8) this.rndIcc = resp.data;
-    if (cmd.ins === 0x88 && this.dappKey && resp?.sw === 0x9000 && this.rndIcc && cmd.data.length === 8 && this.session) {
+    if (cmd.ins === 0x84 && resp && resp.sw === SW_9000_OK && resp.data.length === 8) this.rndIcc = resp.data;
+    if (cmd.ins === 0x88 && this.dappKey && resp?.sw === SW_9000_OK && this.rndIcc && cmd.data.length === 8 && this.session) {
       this.session = withSsc(this.session, concatBytes(this.rndIcc.subarray(4, 8), cmd.data.subarray(4, 8)));
     }
   }

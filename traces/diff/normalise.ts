@@ -14,6 +14,7 @@ import { tlvSkeleton, tlvTree } from '../annotate/tlv-render.ts';
 import type { Trace } from '../format/schema.ts';
 import { maskable, maskedHex } from './masking.ts';
 import { RULES, type MaskTarget } from './rules.ts';
+import { SW_6282_END_OF_FILE, SW_9000_OK } from '../../emulator/src/apdu/status-words.ts';
 
 export interface LogicalExchange {
   /** Trace record numbers of the exchanges merged into this one. */
@@ -76,6 +77,8 @@ function semanticOf(x: AnnotatedExchange): Semantic {
   };
 }
 
+/** A chunk of a file read: data with 9000, or the last one with 6282. */
+const READ_OK: readonly number[] = [SW_9000_OK, SW_6282_END_OF_FILE];
 const swOf = (r: Uint8Array): number => (r.length >= 2 ? (r[r.length - 2] as number) * 256 + (r[r.length - 1] as number) : -1);
 const dataOf = (r: Uint8Array): Uint8Array => (r.length >= 2 ? r.subarray(0, r.length - 2) : new Uint8Array(0));
 const ins = (s: Semantic): number => s.command[1] ?? -1;
@@ -100,7 +103,7 @@ function merge(into: Semantic, next: Semantic, rule: string, response: Uint8Arra
 function continuesChain(prev: Semantic, s: Semantic): CommandApdu | undefined {
   const a = tryParseCommand(prev.command);
   const b = tryParseCommand(s.command);
-  if (!a || !b || prev.incomplete || (a.cla & 0x10) === 0 || prev.response.length !== 2 || swOf(prev.response) !== 0x9000) return undefined;
+  if (!a || !b || prev.incomplete || (a.cla & 0x10) === 0 || prev.response.length !== 2 || swOf(prev.response) !== SW_9000_OK) return undefined;
   if ((a.cla & ~0x1c) !== (b.cla & ~0x1c) || a.ins !== b.ins || a.p1 !== b.p1 || a.p2 !== b.p2) return undefined;
   return commandApdu({ cla: b.cla, ins: b.ins, p1: b.p1, p2: b.p2, data: concatBytes(a.data, b.data), ne: b.ne });
 }
@@ -133,7 +136,7 @@ function coalesce(list: Semantic[]): Semantic[] {
       merge(prev, s, 'transport-retry', s.response);
       continue;
     }
-    if (prev && isRead(prev) && isRead(s) && prev.file?.name !== undefined && prev.file.name === s.file?.name && (s.file.kind === 'holder-data' || s.file.kind === 'card-unique') && [0x9000, 0x6282].includes(swOf(prev.response))) {
+    if (prev && isRead(prev) && isRead(s) && prev.file?.name !== undefined && prev.file.name === s.file?.name && (s.file.kind === 'holder-data' || s.file.kind === 'card-unique') && READ_OK.includes(swOf(prev.response))) {
       merge(prev, s, 'read-chunks', concatBytes(dataOf(prev.response), s.response));
       continue;
     }

@@ -18,6 +18,7 @@ import type { TerminalStyle } from '../../harness/terminals/ias/styles.ts';
 import { parseRsaPublicKeyFile } from '../../harness/terminals/ias/validation.ts';
 import { tryParseCommand } from '../annotate/sm-keys.ts';
 import type { AnsweredExchange, SessionEstablisher } from './replay.ts';
+import { SW_6282_END_OF_FILE, SW_9000_OK } from '../../emulator/src/apdu/status-words.ts';
 
 export class IasReplayError extends Error {
   readonly code = 'IAS_REPLAY';
@@ -36,7 +37,7 @@ const SFI_04 = 0x04;
 
 function dataOf(response: Uint8Array): Uint8Array | undefined {
   const r = parseResponseApdu(response);
-  return r.sw === 0x9000 || r.sw === 0x6282 ? r.data : undefined;
+  return r.sw === SW_9000_OK || r.sw === SW_6282_END_OF_FILE ? r.data : undefined;
 }
 
 function hasBytes(a: CommandApdu, hex: string): boolean {

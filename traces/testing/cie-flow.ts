@@ -16,6 +16,7 @@ import { isPlainFormSink } from '../record/recording-channel.ts';
 import { transmitAll } from '../record/transmit-all.ts';
 import { CIE_PACE_MSE, paceEstablisher } from '../replay/pace-establisher.ts';
 import type { TraceExchange } from '../format/schema.ts';
+import { SW_9000_OK } from '../../emulator/src/apdu/status-words.ts';
 
 const CHUNK = 0xe0;
 
@@ -33,7 +34,7 @@ async function readFile(ch: ApduChannel, s0: SmSession, fid: number): Promise<Sm
   for (let offset = 0; ; offset += CHUNK) {
     const r = await sm(ch, s, commandApdu({ cla: 0, ins: 0xb0, p1: offset >> 8, p2: offset & 0xff, ne: CHUNK }));
     s = r.s;
-    if (r.sw !== 0x9000 || r.data.length < CHUNK) return s;
+    if (r.sw !== SW_9000_OK || r.data.length < CHUNK) return s;
   }
 }
 

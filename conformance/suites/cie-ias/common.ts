@@ -21,6 +21,7 @@ import { PreconditionError, type CaseContext, type Placeholder } from '../../lib
 import type { IasIcs } from '../../lib/ics.ts';
 import type { ConformanceCase, Reference } from '../../lib/model.ts';
 import type { Precondition } from '../../lib/preconditions.ts';
+import { SW_6983_AUTH_METHOD_BLOCKED, SW_9000_OK, retriesOf63C } from '../../../emulator/src/apdu/status-words.ts';
 
 
 /** The `ias` section of the ICS (a case that needs it is inconclusive without it). */
@@ -103,19 +104,20 @@ const STAGES: Readonly<Record<Stage, { after?: Stage; description: string; run: 
   tries_known: { after: 'dapp_done', description: 'DAPP, then VERIFY without data for the PIN and the PUK: the tries budget learns both counters (ISO/IEC 7816-4 §7.5.6)', run: async (ctx, t) => {
     for (const ref of [0x81, 0x82]) {
       const r = await t.link.protected(commandApdu({ cla: 0, ins: 0x20, p1: 0, p2: ref }));
-      if ((r.sw & 0xfff0) === 0x63c0) ctx.budget.learn(ref, r.sw & 0x0f);
-      else if (r.sw === 0x6983) ctx.budget.learn(ref, 0);
+      const left = retriesOf63C(r.sw);
+      if (left !== undefined) ctx.budget.learn(ref, left);
+      else if (r.sw === SW_6983_AUTH_METHOD_BLOCKED) ctx.budget.learn(ref, 0);
     }
   } },
   pin_verified: { after: 'dapp_done', description: 'VERIFY PIN with the correct PIN (§5.4)', run: async (ctx, t) => {
     const v = await t.verify(0x81, pin(ctx));
     if (!v.ok) throw new PreconditionError(`VERIFY PIN refused: ${JSON.stringify(v)}`);
-    ctx.budget.afterResponse(0x20, 0x81, 0x9000);
+    ctx.budget.afterResponse(0x20, 0x81, SW_9000_OK);
   } },
   puk_verified: { after: 'dapp_done', description: 'VERIFY PUK with the correct PUK (§5.5)', run: async (ctx, t) => {
     const v = await t.verify(0x82, puk(ctx));
     if (!v.ok) throw new PreconditionError(`VERIFY PUK refused: ${JSON.stringify(v)}`);
-    ctx.budget.afterResponse(0x20, 0x82, 0x9000);
+    ctx.budget.afterResponse(0x20, 0x82, SW_9000_OK);
   } },
 };
 

@@ -25,6 +25,7 @@ import type { RsaPublicKey } from '../../../emulator/src/crypto/rsa.ts';
 import { PreconditionError, type CaseContext } from '../../lib/case-context.ts';
 import type { ApduStep, Expectation } from '../../lib/model.ts';
 import { terminal } from './common.ts';
+import { SW_9000_OK } from '../../../emulator/src/apdu/status-words.ts';
 
 const SEGMENT = 0xe7;
 
@@ -150,7 +151,7 @@ export function internalAuth(expect?: Expectation, rndIfdLength = 8): ApduStep {
       },
     },
     after: (ctx, r) => {
-      if (ctx.sm && r.sw === 0x9000) ctx.sm = withSsc(ctx.sm, dappSsc(ctx.get<Uint8Array>('rndIcc'), ctx.get<Uint8Array>('rndIfd')));
+      if (ctx.sm && r.sw === SW_9000_OK) ctx.sm = withSsc(ctx.sm, dappSsc(ctx.get<Uint8Array>('rndIcc'), ctx.get<Uint8Array>('rndIfd')));
     },
   };
 }

@@ -17,6 +17,7 @@ import type { TrustAnchors } from '../../lib/test-cards.ts';
 import { cieIas, iso4 } from '../refs.ts';
 import { iasCase, iasIcs } from './common.ts';
 import { DF_CIE_AID } from '../../../emulator/src/applications/ias/ias-constants.ts';
+import { SW_6282_END_OF_FILE, SW_6982_SECURITY_STATUS_NOT_SATISFIED, SW_9000_OK } from '../../../emulator/src/apdu/status-words.ts';
 
 const SEL = 'SEL';
 const FILE = 'FILE';
@@ -113,7 +114,7 @@ export const FILE_CASES: readonly ConformanceCase[] = [
   iasCase(FILE, 1, 'EF.ATR (2F01) is readable without authentication and carries the declared vendor family', [cieIas('§1.4, §1.2 (mobile classification)')], {
     preconditions: ['ias_selected'],
     steps: [procedure('mobile form: SELECT 3F00, SELECT 2F01 (P2 04), READ BINARY', 'EF.ATR with the family marker of §1.4', async (ctx) => {
-      await must(ctx, apdu(0x00, 0xa4, 0x00, 0x00, Uint8Array.of(0x3f, 0x00)), 'plain', [0x9000], 'SELECT 3F00');
+      await must(ctx, apdu(0x00, 0xa4, 0x00, 0x00, Uint8Array.of(0x3f, 0x00)), 'plain', [SW_9000_OK], 'SELECT 3F00');
       await selectFid(ctx, 0x2f01, 'plain', 0x04);
       const d = await readCurrent(ctx);
       return hasMarker(d, iasIcs(ctx).efAtrFamily);
@@ -135,7 +136,7 @@ export const FILE_CASES: readonly ConformanceCase[] = [
     preconditions: ['ias_selected'],
     steps: [procedure('odd READ BINARY 00 B1 00 1D vs SELECT 2F01 + READ BINARY', 'same bytes', async (ctx) => {
       const r = await ctx.send(ctx.resolve('00B1001D03540100E7'));
-      if (r.sw !== 0x9000 && r.sw !== 0x6282) fail(`odd READ BINARY SFI 1D: ${r.sw.toString(16)}`);
+      if (r.sw !== SW_9000_OK && r.sw !== SW_6282_END_OF_FILE) fail(`odd READ BINARY SFI 1D: ${r.sw.toString(16)}`);
       const t = parseSingleTlv(r.data, false);
       await selectFid(ctx, 0x2f01);
       const d = await readCurrent(ctx);
@@ -222,7 +223,7 @@ export const FILE_CASES: readonly ConformanceCase[] = [
       await selectAid(ctx, DF_CIE_AID, 'sm');
       await selectFid(ctx, 0x1002, 'sm');
       const r = await ctx.send(ctx.resolve('00B0000009'), 'sm');
-      const want = iasIcs(ctx).protectedFileAccess === 'dapp+pin' ? 0x6982 : 0x9000;
+      const want = iasIcs(ctx).protectedFileAccess === 'dapp+pin' ? SW_6982_SECURITY_STATUS_NOT_SATISFIED : SW_9000_OK;
       return r.sw === want ? undefined : `READ BINARY 1002 answered ${r.sw.toString(16)}, expected ${want.toString(16)}`;
     })],
   }),
@@ -241,7 +242,7 @@ export const FILE_CASES: readonly ConformanceCase[] = [
     preconditions: ['dfcie_selected'],
     steps: [procedure('READ BINARY SFI 1, then SELECT 1001 + READ BINARY', 'the same 12 digits', async (ctx) => {
       const r = await ctx.send(ctx.resolve('00B081000C'));
-      if (r.sw !== 0x9000 || r.data.length !== 12) fail(`SFI read: ${r.sw.toString(16)}, ${r.data.length} bytes`);
+      if (r.sw !== SW_9000_OK || r.data.length !== 12) fail(`SFI read: ${r.sw.toString(16)}, ${r.data.length} bytes`);
       const d = await readFid(ctx, 0x1001);
       return equalBytes(d, r.data) ? undefined : `${toHex(r.data)} vs ${toHex(d)}`;
     })],

@@ -17,6 +17,7 @@ import type { ApduStep, ConformanceCase, Expectation } from '../../lib/model.ts'
 import { apdu, fail, must, procedure, readFid, selectAid } from '../../lib/procedures.ts';
 import { cieIas, iso4, SW_TABLE } from '../refs.ts';
 import { ensure, iasCase, iasIcs, pin, puk, wrongSecret } from './common.ts';
+import { SW_9000_OK } from '../../../emulator/src/apdu/status-words.ts';
 
 const PIN = 'PIN';
 const SIGN = 'SIGN';
@@ -75,9 +76,9 @@ async function checkHolderSignature(ctx: CaseContext, name: string): Promise<str
 
 /** Servizi signature (key 83, plain or SM) over `challenge`. */
 async function serviziSign(ctx: CaseContext, challenge: Uint8Array, protection: 'plain' | 'sm' = 'plain', ne = 0): Promise<Uint8Array> {
-  await must(ctx, apdu(0, 0x22, 0x41, 0xa4, fromHex('800102840183')), protection, [0x9000], 'MSE SET AT key 83');
+  await must(ctx, apdu(0, 0x22, 0x41, 0xa4, fromHex('800102840183')), protection, [SW_9000_OK], 'MSE SET AT key 83');
   const r = await ctx.send(apdu(0, 0x88, 0, 0, challenge, ne), protection);
-  if (r.sw !== 0x9000) fail(`INTERNAL AUTHENTICATE key 83: ${r.sw.toString(16)}`);
+  if (r.sw !== SW_9000_OK) fail(`INTERNAL AUTHENTICATE key 83: ${r.sw.toString(16)}`);
   return r.data;
 }
 

@@ -24,6 +24,7 @@ import { encodeCommandApdu } from '../../../emulator/src/apdu/command-apdu.ts';
 import { cieIas, iso4, SW_TABLE } from '../refs.ts';
 import { iasCase, iasIcs, terminal } from './common.ts';
 import { DF_CIE_SELECT_SM, dappSteps, externalAuthSteps, getChallenge, internalAuth, mseAtChr, mseAtInternal, mseDst, psoSteps } from './dapp-steps.ts';
+import { SW_9000_OK } from '../../../emulator/src/apdu/status-words.ts';
 
 const GD = 'GETDATA';
 const DH = 'DH';
@@ -72,9 +73,9 @@ async function independentDh(ctx: CaseContext): Promise<{ iccPublic: Uint8Array;
   dh.generateKeys();
   const ifdPublic = pad(new Uint8Array(dh.getPublicKey()), group.p.length);
   const kat = concatBytes(fromHex('80019B830181'), Uint8Array.of(0x91, 0x82, ifdPublic.length >> 8, ifdPublic.length & 0xff), ifdPublic);
-  await must(ctx, apdu(0x10, 0x22, 0x41, 0xa6, kat.subarray(0, 255)), 'plain', [0x9000], 'MSE SET KAT, first segment (CLA 10)');
-  await must(ctx, apdu(0x00, 0x22, 0x41, 0xa6, kat.subarray(255)), 'plain', [0x9000], 'MSE SET KAT, last segment');
-  const r = await must(ctx, ctx.resolve(GET_ICC_DH), 'plain', [0x9000], 'GET DATA A6 91');
+  await must(ctx, apdu(0x10, 0x22, 0x41, 0xa6, kat.subarray(0, 255)), 'plain', [SW_9000_OK], 'MSE SET KAT, first segment (CLA 10)');
+  await must(ctx, apdu(0x00, 0x22, 0x41, 0xa6, kat.subarray(255)), 'plain', [SW_9000_OK], 'MSE SET KAT, last segment');
+  const r = await must(ctx, ctx.resolve(GET_ICC_DH), 'plain', [SW_9000_OK], 'GET DATA A6 91');
   const iccPublic = findTlvPath(parseTlvTree(r.data), [0xa6, 0x91])?.value;
   if (!iccPublic) fail('no A6/91 in the answer');
   if (iccPublic.length !== group.p.length) fail(`PuK.ICC.DH is ${iccPublic.length} bytes, |p| = ${group.p.length} (§2.4)`);
@@ -116,8 +117,8 @@ export const SECURE_CHANNEL_CASES: readonly ConformanceCase[] = [
     applies: ['IAS-GETDATA-SEPARATE'],
     preconditions: ['dfcie_selected'],
     steps: [procedure('GET DATA g and p', '|g| = |p|', async (ctx) => {
-      const g = dhValue((await must(ctx, ctx.resolve(GET_G), 'plain', [0x9000], 'GET DATA g')).data, 0x97);
-      const p = dhValue((await must(ctx, ctx.resolve(GET_P), 'plain', [0x9000], 'GET DATA p')).data, 0x98);
+      const g = dhValue((await must(ctx, ctx.resolve(GET_G), 'plain', [SW_9000_OK], 'GET DATA g')).data, 0x97);
+      const p = dhValue((await must(ctx, ctx.resolve(GET_P), 'plain', [SW_9000_OK], 'GET DATA p')).data, 0x98);
       return g.length === p.length ? undefined : `|g| = ${g.length}, |p| = ${p.length}`;
     })],
   }),
@@ -125,9 +126,9 @@ export const SECURE_CHANNEL_CASES: readonly ConformanceCase[] = [
     applies: ['IAS-GETDATA-TEMPLATE', 'IAS-GETDATA-SEPARATE'],
     preconditions: ['dfcie_selected'],
     steps: [procedure('template form, then three separate requests', 'identical values', async (ctx) => {
-      const all = (await must(ctx, ctx.resolve(GET_ALL), 'plain', [0x9000], 'GET DATA template')).data;
+      const all = (await must(ctx, ctx.resolve(GET_ALL), 'plain', [SW_9000_OK], 'GET DATA template')).data;
       for (const [hex, tag] of [[GET_G, 0x97], [GET_P, 0x98], [GET_Q, 0x99]] as const) {
-        const one = dhValue((await must(ctx, ctx.resolve(hex), 'plain', [0x9000], 'GET DATA')).data, tag);
+        const one = dhValue((await must(ctx, ctx.resolve(hex), 'plain', [SW_9000_OK], 'GET DATA')).data, tag);
         if (!equalBytes(one, dhValue(all, tag))) fail(`${tag.toString(16)} differs between the two forms`);
       }
       return undefined;
@@ -211,7 +212,7 @@ export const SECURE_CHANNEL_CASES: readonly ConformanceCase[] = [
       await independentDh(ctx);
       ctx.sm = old;
       const r = await ctx.send(ctx.resolve('00A4040C<DF_CIE_AID_LV>'), 'sm');
-      return !r.protected && r.sw !== 0x9000 ? undefined : 'a command under the old keys was accepted';
+      return !r.protected && r.sw !== SW_9000_OK ? undefined : 'a command under the old keys was accepted';
     })],
   }),
   iasCase(DH, 4, 'MSE SET KAT with an algorithm other than 9B is refused', [cieIas('§2.3 (80 01 9B), §3 row 10'), SW_TABLE], {
@@ -253,7 +254,7 @@ export const SECURE_CHANNEL_CASES: readonly ConformanceCase[] = [
       { title: 'protected SELECT DF_CIE', send: '00A4040C<DF_CIE_AID_LV>', protect: 'sm', expect: { sw: ['9000'] } },
       procedure('protected odd READ BINARY of 1006 by SFI', 'body starts with DO 85 and verifies', async (ctx) => {
         const r = await ctx.send(ctx.resolve('00B100060354010040'), 'sm');
-        if (!r.protected || r.sw !== 0x9000) return `status ${r.sw.toString(16)}, protected ${r.protected}`;
+        if (!r.protected || r.sw !== SW_9000_OK) return `status ${r.sw.toString(16)}, protected ${r.protected}`;
         return r.raw[0] === 0x85 ? undefined : `body starts with ${toHex(r.raw.subarray(0, 1))}`;
       }),
     ],
@@ -266,7 +267,7 @@ export const SECURE_CHANNEL_CASES: readonly ConformanceCase[] = [
         const rnd = ctx.rng.bytes(8);
         ctx.vars.set('rndIfd', rnd);
         const r = await ctx.send(apdu(0, 0x88, 0, 0, rnd), 'sm');
-        if (r.sw !== 0x9000 || r.data.length !== 264) return `answer ${r.sw.toString(16)} with ${r.data.length} bytes`;
+        if (r.sw !== SW_9000_OK || r.data.length !== 264) return `answer ${r.sw.toString(16)} with ${r.data.length} bytes`;
         const first = ctx.log.find((e) => e.plainCommand?.startsWith('00880000'));
         const sw1 = first?.response.slice(-4, -2);
         const want61 = ctx.tokens.has('IAS-61xx');

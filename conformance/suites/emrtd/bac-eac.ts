@@ -20,6 +20,7 @@ import type { ApduStep, ConformanceCase, Expectation } from '../../lib/model.ts'
 import { fail, procedure } from '../../lib/procedures.ts';
 import { emrtd, icao11, icaoP3, iso4, tr03105, tr03110 } from '../refs.ts';
 import { emrtdCase, mrz, readDg, session } from './common.ts';
+import { SW_9000_OK } from '../../../emulator/src/apdu/status-words.ts';
 
 const ok: Expectation = { sw: ['9000'] };
 const anyError: Expectation = { sw: 'error', why: 'ICAO Part 3 leaves the error open: any checking error' };
@@ -52,7 +53,7 @@ function mutualAuth(fault: MaFault, expect: Expectation): ApduStep {
     },
     expect,
     after: (c, r) => {
-      if (r.sw !== 0x9000) return;
+      if (r.sw !== SW_9000_OK) return;
       const b = c.get<{ keys: ReturnType<typeof bacKeys>; rndIc: Uint8Array; rndIfd: Uint8Array; kIfd: Uint8Array }>('bac');
       c.sm = bacFinish(b.keys, b.rndIc, b.rndIfd, b.kIfd, r.data);
     },
@@ -109,7 +110,7 @@ function kat(key: (m: CaMaterial) => Uint8Array, expect: Expectation, o: { tag?:
     ...(o.plain ? {} : { protect: 'sm' as const }),
     expect,
     after: (ctx, r) => {
-      if (!o.rekey || r.sw !== 0x9000) return;
+      if (!o.rekey || r.sw !== SW_9000_OK) return;
       const m = ctx.get<CaMaterial>('ca');
       ctx.sm = caTerminalSession(m.choice.key.key.domain, m.eph, m.choice.key.key.publicKey, m.choice.info.protocol.cipher);
     },
@@ -120,9 +121,9 @@ const selectAidNewKeys: ApduStep = { title: 'protected SELECT eMRTD AID under th
 /** After a refused or implicitly failed CA: either the KAT was refused, or the next command fails. */
 const caFailed = (n: number | string): ConformanceCase['steps'] => [procedure('one protected command under the keys CA would have given', 'refused: no session with the chip', async (ctx) => {
   const m = ctx.get<CaMaterial>('ca');
-  if (ctx.vars.get(`kat${n}`) === 0x9000) ctx.sm = caTerminalSession(m.choice.key.key.domain, m.eph, m.choice.key.key.publicKey, m.choice.info.protocol.cipher);
+  if (ctx.vars.get(`kat${n}`) === SW_9000_OK) ctx.sm = caTerminalSession(m.choice.key.key.domain, m.eph, m.choice.key.key.publicKey, m.choice.info.protocol.cipher);
   const r = await ctx.send(ctx.resolve('00A4040C<EMRTD_AID_LV>'), 'sm');
-  return r.protected && r.sw === 0x9000 && ctx.vars.get(`kat${n}`) === 0x9000 ? 'the chip accepted the faulty key agreement and the new keys work' : undefined;
+  return r.protected && r.sw === SW_9000_OK && ctx.vars.get(`kat${n}`) === SW_9000_OK ? 'the chip accepted the faulty key agreement and the new keys work' : undefined;
 })];
 
 function i(n: number | string, title: string, steps: ConformanceCase['steps'], refs: ConformanceCase['refs'] = []): ConformanceCase {

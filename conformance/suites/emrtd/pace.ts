@@ -18,6 +18,7 @@ import { PreconditionError, type CaseContext } from '../../lib/case-context.ts';
 import type { ApduStep, ConformanceCase, Expectation } from '../../lib/model.ts';
 import { emrtd, icao11, icaoP3 } from '../refs.ts';
 import { can, emrtdCase, mrz } from './common.ts';
+import { SW_9000_OK } from '../../../emulator/src/apdu/status-words.ts';
 
 const ok: Expectation = { sw: ['9000'] };
 const anyError: Expectation = { sw: 'error', why: 'ICAO Part 3: any checking error' };
@@ -80,7 +81,7 @@ function gaStep(step: 1 | 2 | 3 | 4, title: string, expect: Expectation, o: GaOp
     },
     expect,
     after: (ctx, r) => {
-      if (r.sw === 0x9000) after(ctx, r.data);
+      if (r.sw === SW_9000_OK) after(ctx, r.data);
     },
   };
 }

@@ -20,6 +20,7 @@ import type { CardModule } from '../../../emulator/src/card/card-module.ts';
 import { createEmrtdModule } from '../../../emulator/src/applications/emrtd/emrtd-module.ts';
 import { emrtdPersonalisation } from '../cards.ts';
 import { CardWrapper } from '../../lib/mutants/card-wrapper.ts';
+import { SW_6987_SM_DATA_OBJECTS_MISSING, SW_6988_SM_DATA_OBJECTS_INCORRECT } from '../../../emulator/src/apdu/status-words.ts';
 
 export interface CieMutant {
   readonly name: string;
@@ -89,7 +90,7 @@ class SessionKeepingCie extends CardWrapper {
     const before = state.sm;
     const out = this.inner.transmit(command);
     const sw = ((out[out.length - 2] ?? 0) << 8) | (out[out.length - 1] ?? 0);
-    if (before && !state.sm && ((command[0] ?? 0) & 0x0c) !== 0 && (sw === 0x6987 || sw === 0x6988)) state.sm = withSsc(before, before.ssc + 1n);
+    if (before && !state.sm && ((command[0] ?? 0) & 0x0c) !== 0 && (sw === SW_6987_SM_DATA_OBJECTS_MISSING || sw === SW_6988_SM_DATA_OBJECTS_INCORRECT)) state.sm = withSsc(before, before.ssc + 1n);
     return out;
   }
 }

@@ -9,6 +9,7 @@ import { encodeResponseApdu, parseResponseApdu } from './response-apdu.ts';
 import {
   allStatusWords,
   describeSw,
+  retriesOf63C,
   sw61,
   sw63C,
   sw6C,
@@ -88,6 +89,8 @@ describe('status-word table (ISO/IEC 7816-4:2020 §5.6)', () => {
     expect(() => sw6C(0)).toThrow(RangeError);
     expect(() => sw63C(16)).toThrow(RangeError);
     expect(describeSw(0x63c1).text).toContain('1 retries');
+    expect([0x63c0, 0x63c2, 0x63cf].map(retriesOf63C)).toEqual([0, 2, 15]);
+    expect([0x6300, 0x6983, 0x9000, 0x63d1].map(retriesOf63C)).toEqual([undefined, undefined, undefined, undefined]);
     expect(describeSw(SW_6982_SECURITY_STATUS_NOT_SATISFIED).name).toBe('SW_6982_SECURITY_STATUS_NOT_SATISFIED');
   });
   it('allows response data only with SW1 61, 62, 63 and 9x (house style §3.3)', () => {

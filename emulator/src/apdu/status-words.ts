@@ -89,6 +89,11 @@ export function sw63C(retries: number): StatusWord {
   return (0x63c0 | retries) as StatusWord;
 }
 
+/** x of a `63Cx` status word (verification failed, x retries left), undefined for any other. */
+export function retriesOf63C(sw: number): number | undefined {
+  return (sw & 0xfff0) === 0x63c0 ? sw & 0x0f : undefined;
+}
+
 /** Any 16-bit value received from a card (host side) as a StatusWord, described or not. */
 export function statusWordOf(value: number): StatusWord {
   if (!Number.isInteger(value) || value < 0 || value > 0xffff) throw new RangeError(`not a status word: ${value}`);

@@ -2,9 +2,11 @@
  * The null card: `9000` to everything. It is the baseline the benchmarks divide by, so that
  * their ratios measure the emulator and not the machine.
  */
+import { encodeResponseApdu } from '../apdu/response-apdu.ts';
+import { SW_9000_OK } from '../apdu/status-words.ts';
 import type { Card } from './card.ts';
 
-const OK = Uint8Array.of(0x90, 0x00);
+const OK = encodeResponseApdu({ data: new Uint8Array(0), sw: SW_9000_OK });
 
 export class NullCard implements Card {
   readonly atr: Uint8Array;

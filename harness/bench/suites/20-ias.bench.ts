@@ -22,6 +22,7 @@ import { loginFlow } from '../../terminals/ias/flows.ts';
 import { IasTerminal } from '../../terminals/ias/ias-terminal.ts';
 import { openSecureChannel, trustOf } from '../../terminals/ias/testing.ts';
 import { measureDurations, measureRate, type BenchSuite } from '../bench-kit.ts';
+import { SW_9000_OK } from '../../../emulator/src/apdu/status-words.ts';
 
 const READ_231 = commandApdu({ cla: 0x00, ins: 0xb0, p1: 0x00, p2: 0x00, ne: 0xe7 });
 const WARMUP = 2_000;
@@ -52,7 +53,7 @@ async function protectedSession(): Promise<{ terminal: IasTerminal; channel: InP
   if (!(await t.verify(0x81, image.state.pin.value)).ok) throw new Error('benchmark setup: VERIFY failed');
   await t.selectEf(0x1003);
   const r = await t.link.protected(READ_231);
-  if (r.sw !== 0x9000 || r.data.length !== 231) throw new Error('benchmark setup: protected READ BINARY did not return 231 bytes');
+  if (r.sw !== SW_9000_OK || r.data.length !== 231) throw new Error('benchmark setup: protected READ BINARY did not return 231 bytes');
   return { terminal: t, channel };
 }
 

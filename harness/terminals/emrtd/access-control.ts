@@ -15,6 +15,7 @@ import { EMRTD_AID } from '../../../emulator/src/personalise/emrtd/personalise-e
 import { TerminalError } from '../common/step-report.ts';
 import type { InspectionSession } from './inspection-session.ts';
 import { readCurrentFile } from './file-reader.ts';
+import { SW_9000_OK } from '../../../emulator/src/apdu/status-words.ts';
 
 export type Password = { readonly kind: 'can'; readonly can: string } | { readonly kind: 'mrz'; readonly mrzInformation: string };
 
@@ -24,11 +25,11 @@ export async function readCardAccess(s: InspectionSession): Promise<{ bytes: Uin
     'read EF.CardAccess',
     async () => {
       let sel = await s.link.plain({ ins: 0xa4, p1: 0x02, p2: 0x0c, data: Uint8Array.of(0x01, 0x1c) });
-      if (sel.sw !== 0x9000) {
+      if (sel.sw !== SW_9000_OK) {
         await s.link.plain({ ins: 0xa4, p1: 0x00, p2: 0x0c }); // SELECT MF (emrtd.md §1.3: some chips need it)
         sel = await s.link.plain({ ins: 0xa4, p1: 0x02, p2: 0x0c, data: Uint8Array.of(0x01, 0x1c) });
       }
-      if (sel.sw !== 0x9000) throw new TerminalError('NO_CARD_ACCESS', `SELECT EF.CardAccess: SW ${sel.sw.toString(16)}`, sel.sw);
+      if (sel.sw !== SW_9000_OK) throw new TerminalError('NO_CARD_ACCESS', `SELECT EF.CardAccess: SW ${sel.sw.toString(16)}`, sel.sw);
       const bytes = await readCurrentFile(s, 'EF.CardAccess');
       let infos: PaceInfo[];
       try {

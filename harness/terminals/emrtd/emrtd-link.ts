@@ -9,7 +9,7 @@
  */
 import { commandApdu, encodeCommandApdu, type CommandApdu } from '../../../emulator/src/apdu/command-apdu.ts';
 import { encodeResponseApdu, parseResponseApdu, type ResponseApdu } from '../../../emulator/src/apdu/response-apdu.ts';
-import { statusWordOf } from '../../../emulator/src/apdu/status-words.ts';
+import { SW_9000_OK, statusWordOf } from '../../../emulator/src/apdu/status-words.ts';
 import { concatBytes } from '../../../emulator/src/bytes/bytes.ts';
 import { toHex } from '../../../emulator/src/bytes/hex.ts';
 import { SmError, unwrapResponse, wrapCommand } from '../../../emulator/src/sm/sm-codec.ts';
@@ -143,7 +143,7 @@ export class EmrtdLink {
   }
 
   /** Like {@link send}; throws TerminalError(code) unless the SW is one of `ok` (default 9000). */
-  async expect(c: CommandInit, code: string, what: string, ok: readonly number[] = [0x9000]): Promise<Reply> {
+  async expect(c: CommandInit, code: string, what: string, ok: readonly number[] = [SW_9000_OK]): Promise<Reply> {
     const r = await this.send(c);
     if (!ok.includes(r.sw)) throw new TerminalError(code, `${what}: SW ${swText(r.sw)}`, r.sw);
     return r;

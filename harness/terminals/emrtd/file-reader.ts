@@ -8,12 +8,13 @@ import { concatBytes } from '../../../emulator/src/bytes/bytes.ts';
 import { swText, TerminalError } from '../common/step-report.ts';
 import type { InspectionSession } from './inspection-session.ts';
 import { tlvTotalLength, type LdsFileId } from './lds.ts';
+import { SW_6282_END_OF_FILE, SW_6982_SECURITY_STATUS_NOT_SATISFIED, SW_6A82_FILE_NOT_FOUND, SW_9000_OK } from '../../../emulator/src/apdu/status-words.ts';
 
 const HEAD = 4;
-const OK = [0x9000, 0x6282];
+const OK: readonly number[] = [SW_9000_OK, SW_6282_END_OF_FILE];
 
 function readError(name: string, sw: number): TerminalError {
-  const code = sw === 0x6982 ? 'ACCESS_DENIED' : sw === 0x6a82 ? 'FILE_NOT_FOUND' : 'READ_FAILED';
+  const code = sw === SW_6982_SECURITY_STATUS_NOT_SATISFIED ? 'ACCESS_DENIED' : sw === SW_6A82_FILE_NOT_FOUND ? 'FILE_NOT_FOUND' : 'READ_FAILED';
   return new TerminalError(code, `${name}: READ BINARY answered ${swText(sw)}`, sw);
 }
 
@@ -55,7 +56,7 @@ export async function readCurrentFile(s: InspectionSession, name: string): Promi
 export async function readLdsFile(s: InspectionSession, file: LdsFileId): Promise<Uint8Array> {
   if (!s.read.bySfi) {
     const sel = await s.link.send({ ins: 0xa4, p1: 0x02, p2: 0x0c, data: Uint8Array.of(file.fid >> 8, file.fid & 0xff) });
-    if (sel.sw !== 0x9000) throw new TerminalError(sel.sw === 0x6a82 ? 'FILE_NOT_FOUND' : 'SELECT_FAILED', `${file.name}: SELECT answered ${swText(sel.sw)}`, sel.sw);
+    if (sel.sw !== SW_9000_OK) throw new TerminalError(sel.sw === SW_6A82_FILE_NOT_FOUND ? 'FILE_NOT_FOUND' : 'SELECT_FAILED', `${file.name}: SELECT answered ${swText(sel.sw)}`, sel.sw);
     return file.fixedLength === undefined ? readCurrentFile(s, file.name) : readAt(s, file.name, 0, file.fixedLength);
   }
   const r = await s.link.send({ ins: 0xb0, p1: 0x80 | file.sfi, p2: 0, ne: file.fixedLength ?? HEAD });

@@ -7,7 +7,7 @@
  */
 import type { ApduChannel } from '../../channel/apdu-channel.ts';
 import { commandApdu } from '../../../emulator/src/apdu/command-apdu.ts';
-import { SW_6282_END_OF_FILE, SW_6983_AUTH_METHOD_BLOCKED, SW_6A82_FILE_NOT_FOUND, SW_6B00_WRONG_P1P2, SW_9000_OK } from '../../../emulator/src/apdu/status-words.ts';
+import { SW_6282_END_OF_FILE, SW_6300_VERIFICATION_FAILED, SW_6700_WRONG_LENGTH, SW_6983_AUTH_METHOD_BLOCKED, SW_6A82_FILE_NOT_FOUND, SW_6B00_WRONG_P1P2, SW_9000_OK, retriesOf63C } from '../../../emulator/src/apdu/status-words.ts';
 import { asciiBytes, concatBytes } from '../../../emulator/src/bytes/bytes.ts';
 import { fromHex, toHex } from '../../../emulator/src/bytes/hex.ts';
 import { systemRng, type Rng } from '../../../emulator/src/crypto/rng.ts';
@@ -236,7 +236,8 @@ export class IasTerminal {
       const r = await this.send(0x20, 0x00, ref);
       if (r.sw === SW_9000_OK) return 'verified' as const;
       if (r.sw === SW_6983_AUTH_METHOD_BLOCKED) return 0;
-      if ((r.sw & 0xfff0) === 0x63c0) return r.sw & 0x0f;
+      const left = retriesOf63C(r.sw);
+      if (left !== undefined) return left;
       throw new TerminalError('UNEXPECTED_SW', `VERIFY without data answered ${swText(r.sw)}`, r.sw);
     }, (v) => String(v));
   }
@@ -282,7 +283,8 @@ export class IasTerminal {
 function verifyResult(r: Reply): VerifyResult {
   if (r.sw === SW_9000_OK) return { ok: true };
   if (r.sw === SW_6983_AUTH_METHOD_BLOCKED) return { ok: false, blocked: true, sw: r.sw };
-  if ((r.sw & 0xfff0) === 0x63c0) return { ok: false, blocked: false, triesLeft: r.sw & 0x0f, sw: r.sw };
-  if (r.sw === 0x6300 || r.sw === 0x6700) return { ok: false, blocked: false, sw: r.sw };
+  const triesLeft = retriesOf63C(r.sw);
+  if (triesLeft !== undefined) return { ok: false, blocked: false, triesLeft, sw: r.sw };
+  if (r.sw === SW_6300_VERIFICATION_FAILED || r.sw === SW_6700_WRONG_LENGTH) return { ok: false, blocked: false, sw: r.sw };
   throw new TerminalError('UNEXPECTED_SW', `VERIFY/CHANGE answered ${swText(r.sw)}`, r.sw);
 }
