@@ -14,7 +14,13 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['emulator/**/*.test.ts', 'harness/**/*.test.ts', 'traces/**/*.test.ts', 'scenarios/**/*.test.ts', 'conformance/lib/**/*.test.ts'],
+          include: [
+            'emulator/**/*.test.ts',
+            'harness/**/*.test.ts',
+            'traces/**/*.test.ts',
+            'scenarios/**/*.test.ts',
+            'conformance/lib/**/*.test.ts',
+          ],
           exclude: ['**/*.integration.test.ts', '**/node_modules/**'],
           testTimeout: 60_000,
           hookTimeout: 120_000,

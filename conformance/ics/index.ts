@@ -18,7 +18,8 @@ export function hasDefaultIcs(personality: string): boolean {
 }
 
 export async function loadDefaultIcs(personality: string): Promise<{ ics: Ics; source: string }> {
-  if (!hasDefaultIcs(personality)) throw new IcsError(`no default ICS for personality '${personality}'; pass one with --ics`);
+  if (!hasDefaultIcs(personality))
+    throw new IcsError(`no default ICS for personality '${personality}'; pass one with --ics`);
   const source = defaultIcsPath(personality);
   return { ics: await loadIcsFile(source), source };
 }

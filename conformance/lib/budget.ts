@@ -10,7 +10,11 @@
  * throw-away copy.
  */
 import { bytesToAscii } from '../../emulator/src/bytes/bytes.ts';
-import { SW_6983_AUTH_METHOD_BLOCKED, SW_9000_OK, retriesOf63C } from '../../emulator/src/apdu/status-words.ts';
+import {
+  SW_6983_AUTH_METHOD_BLOCKED,
+  SW_9000_OK,
+  retriesOf63C,
+} from '../../emulator/src/apdu/status-words.ts';
 
 export class BudgetError extends Error {
   readonly code = 'TRIES_BUDGET';
@@ -48,7 +52,11 @@ export class TriesBudget {
     const left = this.remaining.get(ref);
     const label = this.secrets.get(ref)?.label ?? `reference ${ref.toString(16)}`;
     if (left === undefined) return { ok: false, why: `remaining ${label} tries unknown` };
-    if (left - wrongTries < this.floor) return { ok: false, why: `${label}: ${left} tries left, case needs ${wrongTries}, floor ${this.floor}` };
+    if (left - wrongTries < this.floor)
+      return {
+        ok: false,
+        why: `${label}: ${left} tries left, case needs ${wrongTries}, floor ${this.floor}`,
+      };
     return { ok: true, why: '' };
   }
 
@@ -62,7 +70,8 @@ export class TriesBudget {
     const presented = bytesToAscii(data.subarray(0, 8));
     if (secret?.value !== undefined && presented === secret.value) return;
     const { ok, why } = this.affordable(p2, 1);
-    if (!ok) throw new BudgetError(`refused a wrong ${secret?.label ?? 'secret'} presentation: ${why}`);
+    if (!ok)
+      throw new BudgetError(`refused a wrong ${secret?.label ?? 'secret'} presentation: ${why}`);
   }
 
   /** Learns counters from the (unwrapped) status word of a VERIFY / CHANGE REFERENCE DATA. */

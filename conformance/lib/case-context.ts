@@ -4,7 +4,11 @@
  * and the tries budget. Every byte that goes to the card passes through {@link CaseContext.transmit}
  * and lands in the case's APDU log, so a verdict always carries the full exchange.
  */
-import { encodeCommandApdu, parseCommandApdu, type CommandApdu } from '../../emulator/src/apdu/command-apdu.ts';
+import {
+  encodeCommandApdu,
+  parseCommandApdu,
+  type CommandApdu,
+} from '../../emulator/src/apdu/command-apdu.ts';
 import { parseResponseApdu } from '../../emulator/src/apdu/response-apdu.ts';
 import { concatBytes } from '../../emulator/src/bytes/bytes.ts';
 import { fromHex, toHex } from '../../emulator/src/bytes/hex.ts';
@@ -103,13 +107,20 @@ export class CaseContext {
   }
 
   /** Raw bytes to the card and back, logged. */
-  async transmit(command: Uint8Array, extra: { plainCommand?: Uint8Array; plainResponse?: Uint8Array; note?: string } = {}): Promise<Uint8Array> {
+  async transmit(
+    command: Uint8Array,
+    extra: { plainCommand?: Uint8Array; plainResponse?: Uint8Array; note?: string } = {},
+  ): Promise<Uint8Array> {
     const response = await this.channel.transmit(command);
     this.record(command, response, extra);
     return response;
   }
 
-  private record(command: Uint8Array, response: Uint8Array, extra: { plainCommand?: Uint8Array; plainResponse?: Uint8Array; note?: string }): void {
+  private record(
+    command: Uint8Array,
+    response: Uint8Array,
+    extra: { plainCommand?: Uint8Array; plainResponse?: Uint8Array; note?: string },
+  ): void {
     this.log.push({
       seq: ++this.seq,
       phase: this.phase,
@@ -148,14 +159,21 @@ export class CaseContext {
    * Copies plain forms recorded by a reference terminal onto the log entries of the same
    * commands (matched in order, from entry `from`), so reports show what was inside the SM.
    */
-  mergePlainForms(records: readonly { command: string; plainCommand?: string; plainResponse?: string }[], from = 0): void {
+  mergePlainForms(
+    records: readonly { command: string; plainCommand?: string; plainResponse?: string }[],
+    from = 0,
+  ): void {
     let i = from;
     for (const rec of records) {
       while (i < this.log.length && (this.log[i] as LogEntry).command !== rec.command) i++;
       const e = this.log[i];
       if (!e) return;
       if (rec.plainCommand || rec.plainResponse) {
-        this.log[i] = { ...e, ...(rec.plainCommand && !e.plainCommand ? { plainCommand: rec.plainCommand } : {}), ...(rec.plainResponse && !e.plainResponse ? { plainResponse: rec.plainResponse } : {}) };
+        this.log[i] = {
+          ...e,
+          ...(rec.plainCommand && !e.plainCommand ? { plainCommand: rec.plainCommand } : {}),
+          ...(rec.plainResponse && !e.plainResponse ? { plainResponse: rec.plainResponse } : {}),
+        };
       }
       i++;
     }
@@ -168,7 +186,9 @@ export class CaseContext {
       if (typeof v === 'string') return this.resolve(v);
       return v instanceof Uint8Array ? parseCommandApdu(v) : v;
     }
-    const text = source.replace(/<([A-Z0-9_]+)>/g, (_m, name: string) => toHex(this.placeholder(name)));
+    const text = source.replace(/<([A-Z0-9_]+)>/g, (_m, name: string) =>
+      toHex(this.placeholder(name)),
+    );
     try {
       return parseCommandApdu(fromHex(text));
     } catch (e) {
@@ -178,7 +198,9 @@ export class CaseContext {
 
   /** Raw bytes of a template, for steps that deliberately send malformed frames. */
   resolveRaw(source: string): Uint8Array {
-    return fromHex(source.replace(/<([A-Z0-9_]+)>/g, (_m, name: string) => toHex(this.placeholder(name))));
+    return fromHex(
+      source.replace(/<([A-Z0-9_]+)>/g, (_m, name: string) => toHex(this.placeholder(name))),
+    );
   }
 
   placeholder(name: string): Uint8Array {
@@ -194,7 +216,11 @@ export class CaseContext {
    * observation: for protected commands the status and data come from a verified SM response
    * when the card sent one (`61xx` on the wire is collected with GET RESPONSE first).
    */
-  async send(plain: CommandApdu, protection: Protection = 'plain', note?: string): Promise<StepResponse> {
+  async send(
+    plain: CommandApdu,
+    protection: Protection = 'plain',
+    note?: string,
+  ): Promise<StepResponse> {
     this.budget.beforeSend(plain.ins, plain.p2, plain.data);
     if (protection === 'plain') {
       const raw = await this.transmit(encodeCommandApdu(plain), note ? { note } : {});
@@ -206,7 +232,18 @@ export class CaseContext {
     const p = protect(this.sm, plain, protection);
     this.sm = p.session;
     const plainBytes = encodeCommandApdu(plain);
-    const raw = await this.collect(await this.transmit(encodeCommandApdu(p.apdu), { plainCommand: plainBytes, note: note ?? (protection === 'sm' ? '' : protection === 'sm-le-00' ? 'DO 97 00 without Le (desktop middleware form)' : `deliberate fault: ${protection}`) }));
+    const raw = await this.collect(
+      await this.transmit(encodeCommandApdu(p.apdu), {
+        plainCommand: plainBytes,
+        note:
+          note ??
+          (protection === 'sm'
+            ? ''
+            : protection === 'sm-le-00'
+              ? 'DO 97 00 without Le (desktop middleware form)'
+              : `deliberate fault: ${protection}`),
+      }),
+    );
     const outer = parseResponseApdu(raw);
     if (outer.data.length === 0) {
       // A bare status word: the card answered in plain (SM errors end the session, ISO/IEC 7816-4 §6).
@@ -216,12 +253,21 @@ export class CaseContext {
     try {
       const u = unwrapResponse(this.sm, plain.ins, outer.data);
       this.sm = u.session;
-      this.annotateLast(concatBytes(u.response.data, Uint8Array.of(u.response.sw >> 8, u.response.sw & 0xff)));
+      this.annotateLast(
+        concatBytes(u.response.data, Uint8Array.of(u.response.sw >> 8, u.response.sw & 0xff)),
+      );
       this.budget.afterResponse(plain.ins, plain.p2, u.response.sw);
       return { sw: u.response.sw, data: u.response.data, protected: true, outerSw: outer.sw, raw };
     } catch (e) {
       if (!(e instanceof SmError)) throw e;
-      return { sw: outer.sw, data: outer.data, protected: false, outerSw: outer.sw, raw, smError: e.message };
+      return {
+        sw: outer.sw,
+        data: outer.data,
+        protected: false,
+        outerSw: outer.sw,
+        raw,
+        smError: e.message,
+      };
     }
   }
 

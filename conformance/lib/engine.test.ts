@@ -50,7 +50,11 @@ class ScriptedChannel implements ApduChannel {
 
 const ICS: Ics = parseIcs(isoIcs, 'iso-test');
 
-function options(channel: ApduChannel, cases: ConformanceCase[], extra: Partial<RunOptions> = {}): RunOptions {
+function options(
+  channel: ApduChannel,
+  cases: ConformanceCase[],
+  extra: Partial<RunOptions> = {},
+): RunOptions {
   return {
     target: { description: 'test', channel, tokens: [] },
     ics: ICS,
@@ -64,29 +68,57 @@ function options(channel: ApduChannel, cases: ConformanceCase[], extra: Partial<
   };
 }
 
-const base = { suite: 'iso7816' as const, category: 'T', refs: [{ doc: 'ISO/IEC 7816-4:2020', clause: '§7.1.1' }] };
+const base = {
+  suite: 'iso7816' as const,
+  category: 'T',
+  refs: [{ doc: 'ISO/IEC 7816-4:2020', clause: '§7.1.1' }],
+};
 
 describe('verdicts', () => {
   it('passed and failed follow the accepted SW set; the log keeps every exchange with its phase', async () => {
     const ch = new ScriptedChannel({ '00A4000C023F00': '9000', '00B0000001': '6986' });
     const cases: ConformanceCase[] = [
-      { ...base, id: 'A', title: 'ok', preconditions: ['mf_selected'], steps: [{ title: 's', send: '00A4000C02<X>', expect: { sw: ['9000'] } }] },
-      { ...base, id: 'B', title: 'ko', steps: [{ title: 'read', send: '00B0000001', expect: { sw: ['6282', '9000'] } }] },
+      {
+        ...base,
+        id: 'A',
+        title: 'ok',
+        preconditions: ['mf_selected'],
+        steps: [{ title: 's', send: '00A4000C02<X>', expect: { sw: ['9000'] } }],
+      },
+      {
+        ...base,
+        id: 'B',
+        title: 'ko',
+        steps: [{ title: 'read', send: '00B0000001', expect: { sw: ['6282', '9000'] } }],
+      },
     ];
     const r = await runSuite(options(ch, cases));
     expect(r.results.map((x) => x.verdict)).toEqual(['passed', 'failed']);
     expect(r.results[1]?.reason).toContain('6986');
-    expect(r.results[0]?.log.map((e) => e.phase)).toEqual(['reset', 'precondition mf_selected', 'step 1']);
+    expect(r.results[0]?.log.map((e) => e.phase)).toEqual([
+      'reset',
+      'precondition mf_selected',
+      'step 1',
+    ]);
     expect(ch.resets).toBe(2);
     expect(r.summary.counts).toMatchObject({ passed: 1, failed: 1 });
   });
 
   it('a data mismatch fails with both values in the message; the first failing step stops the case', async () => {
     const ch = new ScriptedChannel({ '00B0000002': '01029000' });
-    const r = await runSuite(options(ch, [{ ...base, id: 'C', title: 'data', steps: [
-      { title: 'a', send: '00B0000002', expect: { sw: 'success', data: { equals: '0103' } } },
-      { title: 'never sent', send: '00B0000003', expect: { sw: 'success' } },
-    ] }]));
+    const r = await runSuite(
+      options(ch, [
+        {
+          ...base,
+          id: 'C',
+          title: 'data',
+          steps: [
+            { title: 'a', send: '00B0000002', expect: { sw: 'success', data: { equals: '0103' } } },
+            { title: 'never sent', send: '00B0000003', expect: { sw: 'success' } },
+          ],
+        },
+      ]),
+    );
     expect(r.results[0]?.verdict).toBe('failed');
     expect(r.results[0]?.reason).toMatch(/0103.*0102/);
     expect(ch.sent).not.toContain('00B0000003');
@@ -94,10 +126,24 @@ describe('verdicts', () => {
 
   it('not applicable when a token is missing or an excluding token is declared; nothing is sent', async () => {
     const ch = new ScriptedChannel({});
-    const r = await runSuite(options(ch, [
-      { ...base, id: 'D', title: 'sm', applies: ['SM'], steps: [{ title: 'x', send: '00A4000C', expect: { sw: 'success' } }] },
-      { ...base, id: 'E', title: 'ext', unless: ['EXTENDED_LENGTH'], steps: [{ title: 'x', send: '00A4000C', expect: { sw: 'success' } }] },
-    ]));
+    const r = await runSuite(
+      options(ch, [
+        {
+          ...base,
+          id: 'D',
+          title: 'sm',
+          applies: ['SM'],
+          steps: [{ title: 'x', send: '00A4000C', expect: { sw: 'success' } }],
+        },
+        {
+          ...base,
+          id: 'E',
+          title: 'ext',
+          unless: ['EXTENDED_LENGTH'],
+          steps: [{ title: 'x', send: '00A4000C', expect: { sw: 'success' } }],
+        },
+      ]),
+    );
     expect(r.results.map((x) => [x.verdict, x.reason])).toEqual([
       ['not-applicable', 'ICS does not declare SM'],
       ['not-applicable', 'ICS declares EXTENDED_LENGTH'],
@@ -107,24 +153,51 @@ describe('verdicts', () => {
 
   it('inconclusive when a precondition fails or the transport fails; failed is never claimed', async () => {
     const ch = new ScriptedChannel({ '00A4000C023F00': '6A82' });
-    const r = await runSuite(options(ch, [
-      { ...base, id: 'F', title: 'pre', preconditions: ['mf_selected'], steps: [{ title: 'x', send: '00A4000C', expect: { sw: 'success' } }] },
-      { ...base, id: 'G', title: 'removed', steps: [{ title: 'x', send: { raw: 'DEAD' }, expect: { sw: 'success' } }] },
-    ]));
+    const r = await runSuite(
+      options(ch, [
+        {
+          ...base,
+          id: 'F',
+          title: 'pre',
+          preconditions: ['mf_selected'],
+          steps: [{ title: 'x', send: '00A4000C', expect: { sw: 'success' } }],
+        },
+        {
+          ...base,
+          id: 'G',
+          title: 'removed',
+          steps: [{ title: 'x', send: { raw: 'DEAD' }, expect: { sw: 'success' } }],
+        },
+      ]),
+    );
     expect(r.results[0]?.verdict).toBe('inconclusive');
     expect(r.results[0]?.reason).toContain('6A82');
     expect(r.results[1]?.verdict).toBe('inconclusive');
   });
 
   it('--only selects exact ids and prefixes', () => {
-    const cs = ['ISO7816_C_1', 'ISO7816_C_13', 'LDS_D_1'].map((id) => ({ ...base, id, title: id, steps: [] }));
-    expect(selectCases(cs, ['ISO7816_C_*']).map((c) => c.id)).toEqual(['ISO7816_C_1', 'ISO7816_C_13']);
+    const cs = ['ISO7816_C_1', 'ISO7816_C_13', 'LDS_D_1'].map((id) => ({
+      ...base,
+      id,
+      title: id,
+      steps: [],
+    }));
+    expect(selectCases(cs, ['ISO7816_C_*']).map((c) => c.id)).toEqual([
+      'ISO7816_C_1',
+      'ISO7816_C_13',
+    ]);
     expect(selectCases(cs, ['LDS_D_1']).map((c) => c.id)).toEqual(['LDS_D_1']);
   });
 });
 
 describe('physical-card safety', () => {
-  const destructive: ConformanceCase = { ...base, id: 'P', title: 'pin', destructive: { reason: 'spends a PIN try', pin: 1 }, steps: [{ title: 'wrong PIN', send: '00200081083131313131313131', expect: { sw: ['63Cx'] } }] };
+  const destructive: ConformanceCase = {
+    ...base,
+    id: 'P',
+    title: 'pin',
+    destructive: { reason: 'spends a PIN try', pin: 1 },
+    steps: [{ title: 'wrong PIN', send: '00200081083131313131313131', expect: { sw: ['63Cx'] } }],
+  };
 
   it('destructive cases are skipped without --destructive', async () => {
     const r = await runSuite(options(new ScriptedChannel({}), [destructive]));
@@ -133,17 +206,35 @@ describe('physical-card safety', () => {
   });
 
   it('with --destructive on a non-disposable target the budget refuses when the remaining tries are unknown', async () => {
-    const r = await runSuite(options(new ScriptedChannel({}), [destructive], { destructive: true, secrets: [{ ref: 0x81, label: 'PIN', value: '12345678', maxTries: 3 }] }));
+    const r = await runSuite(
+      options(new ScriptedChannel({}), [destructive], {
+        destructive: true,
+        secrets: [{ ref: 0x81, label: 'PIN', value: '12345678', maxTries: 3 }],
+      }),
+    );
     expect(r.results[0]?.verdict).toBe('skipped');
     expect(r.results[0]?.reason).toContain('unknown');
   });
 
   it('irreversible cases need a disposable target and then run on a fresh copy', async () => {
-    const irr: ConformanceCase = { ...base, id: 'I', title: 'irreversible', destructive: { reason: 'blocks the PUK', irreversible: true }, steps: [{ title: 'x', send: '00A4000C', expect: { sw: 'success' } }] };
+    const irr: ConformanceCase = {
+      ...base,
+      id: 'I',
+      title: 'irreversible',
+      destructive: { reason: 'blocks the PUK', irreversible: true },
+      steps: [{ title: 'x', send: '00A4000C', expect: { sw: 'success' } }],
+    };
     const main = new ScriptedChannel({});
-    expect((await runSuite(options(main, [irr], { destructive: true }))).results[0]?.verdict).toBe('skipped');
+    expect((await runSuite(options(main, [irr], { destructive: true }))).results[0]?.verdict).toBe(
+      'skipped',
+    );
     const fresh = new ScriptedChannel({ '00A4000C': '9000' });
-    const r = await runSuite(options(main, [irr], { destructive: true, target: { description: 't', channel: main, tokens: [], fresh: async () => fresh } }));
+    const r = await runSuite(
+      options(main, [irr], {
+        destructive: true,
+        target: { description: 't', channel: main, tokens: [], fresh: async () => fresh },
+      }),
+    );
     expect(r.results[0]?.verdict).toBe('passed');
     expect(fresh.sent).toEqual(['00A4000C']);
   });
@@ -168,8 +259,15 @@ describe('physical-card safety', () => {
 
   it('PIN bytes are masked in the log unless revealed', async () => {
     const ch = new ScriptedChannel({ '00200081083132333435363738': '9000' });
-    const c: ConformanceCase = { ...base, id: 'M', title: 'verify', steps: [{ title: 'v', send: '00200081083132333435363738', expect: { sw: 'success' } }] };
-    const masked = await runSuite(options(ch, [c], { secrets: [{ ref: 0x81, label: 'PIN', value: '12345678', maxTries: 3 }] }));
+    const c: ConformanceCase = {
+      ...base,
+      id: 'M',
+      title: 'verify',
+      steps: [{ title: 'v', send: '00200081083132333435363738', expect: { sw: 'success' } }],
+    };
+    const masked = await runSuite(
+      options(ch, [c], { secrets: [{ ref: 0x81, label: 'PIN', value: '12345678', maxTries: 3 }] }),
+    );
     expect(masked.results[0]?.log[1]?.command).toBe('00200081082A2A2A2A2A2A2A2A');
     const shown = await runSuite(options(ch, [c], { revealSecrets: true, triesFloor: 0 }));
     expect(shown.results[0]?.log[1]?.command).toBe('00200081083132333435363738');
@@ -234,16 +332,45 @@ describe('SM fault injection (ICAO Part 3 C_12..C_18)', () => {
 describe('in-process run', () => {
   it('a protected step on the SM test card returns decrypted data and follows the outer-SW policy', async () => {
     const ics = parseIcs(smIcs);
-    const c: ConformanceCase = { ...base, id: 'S', title: 'sm read', preconditions: ['sm_established', 'sm_ef_selected'], steps: [{ title: 'read', send: '00B0000004', protect: 'sm', expect: { sw: ['9000'], data: { equals: '00010203' } } }] };
-    const r = await runSuite({ ...options(new InProcessChannel(createSmIsoCard()), [c]), ics, preconditions: new PreconditionRegistry().register(...GENERIC_PRECONDITIONS) });
+    const c: ConformanceCase = {
+      ...base,
+      id: 'S',
+      title: 'sm read',
+      preconditions: ['sm_established', 'sm_ef_selected'],
+      steps: [
+        {
+          title: 'read',
+          send: '00B0000004',
+          protect: 'sm',
+          expect: { sw: ['9000'], data: { equals: '00010203' } },
+        },
+      ],
+    };
+    const r = await runSuite({
+      ...options(new InProcessChannel(createSmIsoCard()), [c]),
+      ics,
+      preconditions: new PreconditionRegistry().register(...GENERIC_PRECONDITIONS),
+    });
     expect(r.results[0]?.verdict, r.results[0]?.reason).toBe('passed');
     expect(r.results[0]?.log.at(-1)?.plainResponse).toBe('000102039000');
   });
 
   it('an outer SW that does not follow the declared policy fails the step (mirror card, ICS says ok)', async () => {
     const ics = parseIcs(smIcs);
-    const c: ConformanceCase = { ...base, id: 'O', title: 'absent', preconditions: ['sm_established'], steps: [{ title: 'select absent', send: '00A4020C020A0A', protect: 'sm', expect: { sw: ['6A82'] } }] };
-    const run = (policy: 'mirror' | 'ok') => runSuite({ ...options(new InProcessChannel(createSmIsoCard()), [c]), ics: { ...ics, behaviour: { ...ics.behaviour, smOuterSw: policy } } });
+    const c: ConformanceCase = {
+      ...base,
+      id: 'O',
+      title: 'absent',
+      preconditions: ['sm_established'],
+      steps: [
+        { title: 'select absent', send: '00A4020C020A0A', protect: 'sm', expect: { sw: ['6A82'] } },
+      ],
+    };
+    const run = (policy: 'mirror' | 'ok') =>
+      runSuite({
+        ...options(new InProcessChannel(createSmIsoCard()), [c]),
+        ics: { ...ics, behaviour: { ...ics.behaviour, smOuterSw: policy } },
+      });
     expect((await run('mirror')).results[0]?.verdict).toBe('passed');
     const ok = (await run('ok')).results[0];
     expect(ok?.verdict).toBe('failed');

@@ -12,16 +12,66 @@ import { fromHex } from '../../emulator/src/bytes/hex.ts';
 /** Tokens a case may require. Anything else in an ICS is a typo and is refused. */
 export const ICS_TOKENS = [
   // ISO/IEC 7816-4 features
-  'EXTENDED_LENGTH', 'CHAINING', 'SFI', 'ODD_READ_BINARY', 'READ_RECORD', 'SELECT_PATH', 'SELECT_PARENT',
-  'SELECT_CHILD_DF', 'SELECT_FCI', 'SELECT_FCP', 'SELECT_FMD', 'SELECT_EF_BY_FID_ANYWHERE', 'GET_CHALLENGE',
-  'SM', 'LOGICAL_CHANNELS', 'PROPRIETARY_CLA', 'PROTECTED_FILE', 'DEACTIVATED_FILE', 'RECORD_FILE', 'MF_AFTER_RESET',
+  'EXTENDED_LENGTH',
+  'CHAINING',
+  'SFI',
+  'ODD_READ_BINARY',
+  'READ_RECORD',
+  'SELECT_PATH',
+  'SELECT_PARENT',
+  'SELECT_CHILD_DF',
+  'SELECT_FCI',
+  'SELECT_FCP',
+  'SELECT_FMD',
+  'SELECT_EF_BY_FID_ANYWHERE',
+  'GET_CHALLENGE',
+  'SM',
+  'LOGICAL_CHANNELS',
+  'PROPRIETARY_CLA',
+  'PROTECTED_FILE',
+  'DEACTIVATED_FILE',
+  'RECORD_FILE',
+  'MF_AFTER_RESET',
   'SM_TEST_HOOK',
   // CIE IAS (cie-ias.md)
-  'IAS', 'IAS-61xx', 'IAS-SELECT-AID', 'IAS-SELECT-MF', 'IAS-GETDATA-TEMPLATE', 'IAS-GETDATA-SEPARATE',
+  'IAS',
+  'IAS-61xx',
+  'IAS-SELECT-AID',
+  'IAS-SELECT-MF',
+  'IAS-GETDATA-TEMPLATE',
+  'IAS-GETDATA-SEPARATE',
   // eMRTD (emrtd.md §4.2 profile tokens)
-  'EMRTD', 'BAC', 'PACE', 'PACE-DH', 'PACE-ECDH', 'PACE-CAN', 'PACE-MRZ', 'CA', 'TA', 'AA', 'AA-ECDSA', 'CARD_SECURITY',
-  'EF_DIR', 'EF_ATR_INFO', 'EF_CVCA',
-  'DG1', 'DG2', 'DG3', 'DG4', 'DG5', 'DG6', 'DG7', 'DG8', 'DG9', 'DG10', 'DG11', 'DG12', 'DG13', 'DG14', 'DG15', 'DG16',
+  'EMRTD',
+  'BAC',
+  'PACE',
+  'PACE-DH',
+  'PACE-ECDH',
+  'PACE-CAN',
+  'PACE-MRZ',
+  'CA',
+  'TA',
+  'AA',
+  'AA-ECDSA',
+  'CARD_SECURITY',
+  'EF_DIR',
+  'EF_ATR_INFO',
+  'EF_CVCA',
+  'DG1',
+  'DG2',
+  'DG3',
+  'DG4',
+  'DG5',
+  'DG6',
+  'DG7',
+  'DG8',
+  'DG9',
+  'DG10',
+  'DG11',
+  'DG12',
+  'DG13',
+  'DG14',
+  'DG15',
+  'DG16',
   // Our test PKI (TA-positive and SOD-chain cases need it)
   'TEST_PKI',
 ] as const;
@@ -45,7 +95,12 @@ const hex = (min = 1, max = 65535): z.ZodType<string> =>
 const location = z.enum(['mf', 'app']);
 
 const transparentEf = z
-  .object({ fid: hex(2, 2), sfi: z.number().int().min(1).max(30).optional(), size: z.number().int().min(1).max(65535), in: location })
+  .object({
+    fid: hex(2, 2),
+    sfi: z.number().int().min(1).max(30).optional(),
+    size: z.number().int().min(1).max(65535),
+    in: location,
+  })
   .strict();
 
 const isoSection = z
@@ -57,18 +112,32 @@ const isoSection = z
     /** A second readable transparent EF. */
     shortEf: transparentEf,
     recordEf: z
-      .object({ fid: hex(2, 2), sfi: z.number().int().min(1).max(30), in: location, records: z.array(z.number().int().min(1)).min(2) })
+      .object({
+        fid: hex(2, 2),
+        sfi: z.number().int().min(1).max(30),
+        in: location,
+        records: z.array(z.number().int().min(1)).min(2),
+      })
       .strict()
       .optional(),
-    protectedEf: z.object({ fid: hex(2, 2), in: location }).strict().optional(),
-    deactivatedEf: z.object({ fid: hex(2, 2), in: location }).strict().optional(),
+    protectedEf: z
+      .object({ fid: hex(2, 2), in: location })
+      .strict()
+      .optional(),
+    deactivatedEf: z
+      .object({ fid: hex(2, 2), in: location })
+      .strict()
+      .optional(),
     /** A FID that exists nowhere on the card and an AID no application has. */
     absentFid: hex(2, 2),
     absentAid: hex(5, 16),
     /** An SFI no EF of the long EF's DF has. */
     absentSfi: z.number().int().min(1).max(30),
     /** A command that accepts chaining, and data to split over two segments. */
-    chaining: z.object({ header: hex(4, 4), data: hex(2, 255) }).strict().optional(),
+    chaining: z
+      .object({ header: hex(4, 4), data: hex(2, 255) })
+      .strict()
+      .optional(),
     /**
      * INS values the card does not implement (for `6D00`). Pick values ISO/IEC 7816-4 does not
      * define: these probes reach physical cards too, and a defined INS such as `0E` (ERASE
@@ -103,7 +172,13 @@ const smSection = z
     establish: z.enum(['test-hook', 'ias-dh', 'pace', 'bac']),
     /** For `test-hook`: the command that installs the session and its keys (test cards only). */
     hook: z
-      .object({ command: hex(4, 64), suite: z.enum(['des3', 'aes']), kEnc: hex(16, 32), kMac: hex(16, 32), ssc: hex(8, 16) })
+      .object({
+        command: hex(4, 64),
+        suite: z.enum(['des3', 'aes']),
+        kEnc: hex(16, 32),
+        kMac: hex(16, 32),
+        ssc: hex(8, 16),
+      })
       .strict()
       .optional(),
     /** An EF readable under the session (its size is declared), in the application DF. */
@@ -113,11 +188,23 @@ const smSection = z
 
 const secrets = z
   .object({
-    pin: z.string().regex(/^[0-9]{8}$/).optional(),
-    puk: z.string().regex(/^[0-9]{8}$/).optional(),
-    can: z.string().regex(/^[0-9]{6}$/).optional(),
+    pin: z
+      .string()
+      .regex(/^[0-9]{8}$/)
+      .optional(),
+    puk: z
+      .string()
+      .regex(/^[0-9]{8}$/)
+      .optional(),
+    can: z
+      .string()
+      .regex(/^[0-9]{6}$/)
+      .optional(),
     /** MRZ_information (document number, DOB, DOE with check digits; emrtd.md §2.2). */
-    mrz: z.string().regex(/^[0-9A-Z<]{24}$/).optional(),
+    mrz: z
+      .string()
+      .regex(/^[0-9A-Z<]{24}$/)
+      .optional(),
   })
   .strict();
 
@@ -170,9 +257,12 @@ export class IcsError extends Error {
 export function parseIcs(value: unknown, source = 'ICS'): Ics {
   const r = icsSchema.safeParse(value);
   if (!r.success) {
-    throw new IcsError(`${source}: ${r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+    throw new IcsError(
+      `${source}: ${r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
+    );
   }
-  if (r.data.sm?.establish === 'test-hook' && !r.data.sm.hook) throw new IcsError(`${source}: sm.establish test-hook needs sm.hook`);
+  if (r.data.sm?.establish === 'test-hook' && !r.data.sm.hook)
+    throw new IcsError(`${source}: sm.establish test-hook needs sm.hook`);
   return r.data;
 }
 
@@ -198,7 +288,11 @@ export function icsBytes(text: string): Uint8Array {
 }
 
 /** Why a case is not applicable, or undefined when it is. */
-export function notApplicableReason(tokens: ReadonlySet<string>, applies: readonly string[] = [], unless: readonly string[] = []): string | undefined {
+export function notApplicableReason(
+  tokens: ReadonlySet<string>,
+  applies: readonly string[] = [],
+  unless: readonly string[] = [],
+): string | undefined {
   const missing = applies.filter((t) => !tokens.has(t));
   if (missing.length > 0) return `ICS does not declare ${missing.join(', ')}`;
   const present = unless.filter((t) => tokens.has(t));

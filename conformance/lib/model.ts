@@ -27,7 +27,13 @@ export const SUITE_IDS: readonly SuiteId[] = ['iso7816', 'cie-ias', 'emrtd'];
  */
 export type Verdict = 'passed' | 'failed' | 'not-applicable' | 'inconclusive' | 'skipped';
 
-export const VERDICTS: readonly Verdict[] = ['passed', 'failed', 'not-applicable', 'inconclusive', 'skipped'];
+export const VERDICTS: readonly Verdict[] = [
+  'passed',
+  'failed',
+  'not-applicable',
+  'inconclusive',
+  'skipped',
+];
 
 /** A document and the clause the case checks (every case has at least one). */
 export interface Reference {
@@ -84,7 +90,8 @@ export type ApduSource =
  * `error` (any checking or execution error, SW1 64..6F), or a function of the context (for
  * values the ICS declares).
  */
-export type SwExpectation = readonly string[] | 'success' | 'error' | ((ctx: CaseContext) => readonly string[]);
+export type SwExpectation =
+  readonly string[] | 'success' | 'error' | ((ctx: CaseContext) => readonly string[]);
 
 /** One check on the response data; `check` returns a failure message or undefined. */
 export type DataCheck =
@@ -93,7 +100,10 @@ export type DataCheck =
   | { readonly equals: string | ((ctx: CaseContext) => Uint8Array) }
   | { readonly length: number | ((ctx: CaseContext) => number) }
   | { readonly minLength: number }
-  | { readonly what: string; readonly check: (data: Uint8Array, ctx: CaseContext) => string | undefined };
+  | {
+      readonly what: string;
+      readonly check: (data: Uint8Array, ctx: CaseContext) => string | undefined;
+    };
 
 export type SmForm = 'protected' | 'plain' | 'either';
 
@@ -212,8 +222,17 @@ export interface RunResult {
   readonly ms: number;
   readonly target: string;
   readonly atr: string;
-  readonly ics: { readonly personality: string; readonly description: string; readonly source: string };
-  readonly options: { readonly destructive: boolean; readonly triesFloor: number; readonly suites: readonly SuiteId[]; readonly only?: readonly string[] };
+  readonly ics: {
+    readonly personality: string;
+    readonly description: string;
+    readonly source: string;
+  };
+  readonly options: {
+    readonly destructive: boolean;
+    readonly triesFloor: number;
+    readonly suites: readonly SuiteId[];
+    readonly only?: readonly string[];
+  };
   readonly summary: RunSummary;
   readonly results: readonly CaseResult[];
 }

@@ -13,7 +13,12 @@
 import { resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PcscChannel } from '../../harness/pcsc/pcsc-channel.ts';
-import { insertCard, integrationGate, reportGate, type InsertedCard } from '../../harness/pcsc/testing/integration.ts';
+import {
+  insertCard,
+  integrationGate,
+  reportGate,
+  type InsertedCard,
+} from '../../harness/pcsc/testing/integration.ts';
 import { CIEBENCH_READER, readerName } from '../../harness/transport/endpoints.ts';
 import { resolveTarget } from './targets.ts';
 import { writeReports } from './reports/write-reports.ts';
@@ -37,7 +42,12 @@ describe.skipIf(!gate.ok)(`conformance suite over PcscChannel + ${reader}`, () =
     // The default card (createDefaultCard) is the `cie` target: same image, same composition. It runs
     // in a worker thread: a card served by the event loop that also makes the binding's synchronous
     // PC/SC calls can deadlock with pcscd's presence poll (harness/pcsc/README.md).
-    inserted = await insertCard(gate.binding!, CIEBENCH_READER, { kind: 'default' }, { slot: SLOT });
+    inserted = await insertCard(
+      gate.binding!,
+      CIEBENCH_READER,
+      { kind: 'default' },
+      { slot: SLOT },
+    );
     const channel = new PcscChannel({ reader, binding: gate.binding! });
     const run = await runConformance({
       target: { ...inproc, target: { description: `pcsc: ${reader}`, channel, tokens: [] } },
@@ -45,10 +55,17 @@ describe.skipIf(!gate.ok)(`conformance suite over PcscChannel + ${reader}`, () =
     });
     const dir = resolve(process.env['CONFORMANCE_REPORT_DIR'] ?? 'reports/conformance-pcsc');
     const paths = await writeReports(run, dir);
-    console.log(`conformance over PC/SC: ${run.summary.total} cases, ${JSON.stringify(run.summary.counts)}\nJUnit report: ${paths.junit}\nHTML report:  ${paths.html}`);
+    console.log(
+      `conformance over PC/SC: ${run.summary.total} cases, ${JSON.stringify(run.summary.counts)}\nJUnit report: ${paths.junit}\nHTML report:  ${paths.html}`,
+    );
     const failed = run.results.filter((r) => r.verdict === 'failed').map((r) => r.id);
-    expect(failed.filter((id) => !KNOWN_DEFECTS.has(id)), 'failures beyond the reported defects').toEqual([]);
-    expect(run.results.filter((r) => r.verdict === 'inconclusive').map((r) => `${r.id}: ${r.reason}`)).toEqual([]);
+    expect(
+      failed.filter((id) => !KNOWN_DEFECTS.has(id)),
+      'failures beyond the reported defects',
+    ).toEqual([]);
+    expect(
+      run.results.filter((r) => r.verdict === 'inconclusive').map((r) => `${r.id}: ${r.reason}`),
+    ).toEqual([]);
     expect(run.summary.counts.passed).toBeGreaterThan(400);
   });
 });

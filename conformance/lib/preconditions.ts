@@ -45,7 +45,10 @@ export class PreconditionRegistry {
   /** Runs a precondition by name, logging under its name. */
   async run(name: string, ctx: CaseContext): Promise<void> {
     const p = this.entries.get(name);
-    if (!p) throw new PreconditionError(`precondition ${name} is not available (its reference terminal is not installed)`);
+    if (!p)
+      throw new PreconditionError(
+        `precondition ${name} is not available (its reference terminal is not installed)`,
+      );
     const outer = ctx.phase;
     ctx.phase = `precondition ${name}`;
     try {
@@ -57,11 +60,22 @@ export class PreconditionRegistry {
 }
 
 /** Sends a setup command and insists on one of the accepted status words. */
-export async function expectSetup(ctx: CaseContext, hex: string | Uint8Array, accepted: readonly string[] = ['9000'], protection: Protection = 'plain'): Promise<StepResponse> {
+export async function expectSetup(
+  ctx: CaseContext,
+  hex: string | Uint8Array,
+  accepted: readonly string[] = ['9000'],
+  protection: Protection = 'plain',
+): Promise<StepResponse> {
   const apdu = ctx.resolve(typeof hex === 'string' ? hex : toHex(hex));
   const r = await ctx.send(apdu, protection);
-  if (r.smError) throw new PreconditionError(`setup command ${toHex(ctx.resolveRaw(typeof hex === 'string' ? hex : toHex(hex)))}: ${r.smError}`);
-  if (!swMatchesAny(r.sw, accepted)) throw new PreconditionError(`setup command answered ${swLabel(r.sw)}, expected ${accepted.join('|')}`);
+  if (r.smError)
+    throw new PreconditionError(
+      `setup command ${toHex(ctx.resolveRaw(typeof hex === 'string' ? hex : toHex(hex)))}: ${r.smError}`,
+    );
+  if (!swMatchesAny(r.sw, accepted))
+    throw new PreconditionError(
+      `setup command answered ${swLabel(r.sw)}, expected ${accepted.join('|')}`,
+    );
   return r;
 }
 
@@ -82,7 +96,8 @@ export const GENERIC_PRECONDITIONS: readonly Precondition[] = [
   },
   {
     name: 'sm_established',
-    description: 'a secure-messaging session, established the way the ICS declares (test hook, IAS DH, PACE or BAC)',
+    description:
+      'a secure-messaging session, established the way the ICS declares (test hook, IAS DH, PACE or BAC)',
     run: async (ctx) => {
       const sm = ctx.ics.sm;
       if (!sm) throw new PreconditionError('ICS declares no secure-messaging establishment');
@@ -94,28 +109,48 @@ export const GENERIC_PRECONDITIONS: readonly Precondition[] = [
       const hook = sm.hook;
       if (!hook) throw new PreconditionError('ICS test-hook without hook data');
       await expectSetup(ctx, hook.command);
-      ctx.sm = smSession(hook.suite === 'aes' ? aesSuite : des3Suite, fromHex(hook.kEnc), fromHex(hook.kMac), fromHex(hook.ssc));
+      ctx.sm = smSession(
+        hook.suite === 'aes' ? aesSuite : des3Suite,
+        fromHex(hook.kEnc),
+        fromHex(hook.kMac),
+        fromHex(hook.ssc),
+      );
     },
   },
   {
     name: 'sm_ef_selected',
-    description: 'the ICS secure-messaging EF selected under secure messaging (after sm_established)',
+    description:
+      'the ICS secure-messaging EF selected under secure messaging (after sm_established)',
     run: async (ctx) => {
       const ef = ctx.ics.sm?.ef;
       if (!ef) throw new PreconditionError('ICS declares no secure-messaging EF');
       if (ef.in === 'app') {
         const aid = fromHex(ctx.ics.iso.application.aid);
-        await expectSetup(ctx, toHex(Uint8Array.of(0x00, 0xa4, 0x04, 0x0c, aid.length, ...aid)), ['9000'], 'sm');
+        await expectSetup(
+          ctx,
+          toHex(Uint8Array.of(0x00, 0xa4, 0x04, 0x0c, aid.length, ...aid)),
+          ['9000'],
+          'sm',
+        );
       } else {
         await expectSetup(ctx, '00A4000C023F00', ['9000'], 'sm');
       }
-      await expectSetup(ctx, toHex(Uint8Array.of(0x00, 0xa4, 0x02, 0x0c, 0x02, ...fromHex(ef.fid))), ['9000'], 'sm');
+      await expectSetup(
+        ctx,
+        toHex(Uint8Array.of(0x00, 0xa4, 0x02, 0x0c, 0x02, ...fromHex(ef.fid))),
+        ['9000'],
+        'sm',
+      );
     },
   },
 ];
 
 /** Which registered precondition establishes SM for each ICS choice. */
-const ESTABLISHERS = { 'ias-dh': 'ias_sm_established', pace: 'pace_done', bac: 'bac_done' } as const;
+const ESTABLISHERS = {
+  'ias-dh': 'ias_sm_established',
+  pace: 'pace_done',
+  bac: 'bac_done',
+} as const;
 
 /** A SELECT EF by FID under the current DF, as a command (used by several suites). */
 export function selectEf(fid: Uint8Array, p2 = 0x0c): ReturnType<typeof commandApdu> {

@@ -15,7 +15,14 @@ import { BudgetError, TriesBudget, type SecretRef } from './budget.ts';
 import { CaseContext, PreconditionError, TemplateError, type Placeholder } from './case-context.ts';
 import { judge } from './expectations.ts';
 import { notApplicableReason, type Ics } from './ics.ts';
-import type { CaseResult, ConformanceCase, RunResult, StepResult, SuiteId, Verdict } from './model.ts';
+import type {
+  CaseResult,
+  ConformanceCase,
+  RunResult,
+  StepResult,
+  SuiteId,
+  Verdict,
+} from './model.ts';
 import { VERDICTS } from './model.ts';
 import type { PreconditionRegistry } from './preconditions.ts';
 import { SW_9000_OK } from '../../emulator/src/apdu/status-words.ts';
@@ -61,28 +68,47 @@ interface Outcome {
 
 function failureOf(e: unknown): Outcome {
   if (e instanceof BudgetError) return { verdict: 'skipped', reason: `tries budget: ${e.message}` };
-  if (e instanceof PreconditionError) return { verdict: 'inconclusive', reason: `precondition failed: ${e.message}` };
-  if (e instanceof ChannelError) return { verdict: 'inconclusive', reason: `transport: [${e.code}] ${e.message}` };
-  if (e instanceof TemplateError) return { verdict: 'inconclusive', reason: `suite error: ${e.message}` };
+  if (e instanceof PreconditionError)
+    return { verdict: 'inconclusive', reason: `precondition failed: ${e.message}` };
+  if (e instanceof ChannelError)
+    return { verdict: 'inconclusive', reason: `transport: [${e.code}] ${e.message}` };
+  if (e instanceof TemplateError)
+    return { verdict: 'inconclusive', reason: `suite error: ${e.message}` };
   const err = e as Error & { code?: string };
-  return { verdict: 'inconclusive', reason: `error during the case: ${err.code ? `[${err.code}] ` : ''}${err.message}` };
+  return {
+    verdict: 'inconclusive',
+    reason: `error during the case: ${err.code ? `[${err.code}] ` : ''}${err.message}`,
+  };
 }
 
 /** Why a case cannot run under the run's safety settings, or undefined. */
 function safetyBlock(c: ConformanceCase, o: RunOptions): string | undefined {
   if (!c.destructive) return undefined;
   if (!o.destructive) return `destructive (${c.destructive.reason}); run with --destructive`;
-  if (c.destructive.irreversible && !o.target.fresh) return `irreversible (${c.destructive.reason}); needs a disposable in-process card`;
+  if (c.destructive.irreversible && !o.target.fresh)
+    return `irreversible (${c.destructive.reason}); needs a disposable in-process card`;
   return undefined;
 }
 
-async function runSteps(c: ConformanceCase, ctx: CaseContext, steps: StepResult[]): Promise<Outcome> {
+async function runSteps(
+  c: ConformanceCase,
+  ctx: CaseContext,
+  steps: StepResult[],
+): Promise<Outcome> {
   for (const [i, step] of c.steps.entries()) {
     ctx.phase = `step ${i + 1}`;
     if ('procedure' in step) {
       const message = await step.procedure(ctx);
-      steps.push({ index: i + 1, title: step.title, passed: message === undefined, expected: step.expected, observed: message ?? 'as expected', ...(message ? { message } : {}) });
-      if (message !== undefined) return { verdict: 'failed', reason: `step ${i + 1} (${step.title}): ${message}` };
+      steps.push({
+        index: i + 1,
+        title: step.title,
+        passed: message === undefined,
+        expected: step.expected,
+        observed: message ?? 'as expected',
+        ...(message ? { message } : {}),
+      });
+      if (message !== undefined)
+        return { verdict: 'failed', reason: `step ${i + 1} (${step.title}): ${message}` };
       continue;
     }
     const protection = step.protect ?? 'plain';
@@ -93,40 +119,96 @@ async function runSteps(c: ConformanceCase, ctx: CaseContext, steps: StepResult[
     } else if (typeof step.send === 'object') {
       const raw = await ctx.transmit(ctx.resolveRaw(step.send.raw), { note: 'raw frame' });
       const sw = ((raw[raw.length - 2] ?? 0) << 8) | (raw[raw.length - 1] ?? 0);
-      r = { sw, data: raw.subarray(0, Math.max(0, raw.length - 2)), protected: false, outerSw: sw, raw };
+      r = {
+        sw,
+        data: raw.subarray(0, Math.max(0, raw.length - 2)),
+        protected: false,
+        outerSw: sw,
+        raw,
+      };
     } else {
       r = await ctx.send(ctx.resolve(step.send), protection);
     }
     const j = judge(step.expect, r, protection, ctx);
-    steps.push({ index: i + 1, title: step.title, passed: j.passed, expected: j.expected, observed: j.observed, ...(j.message ? { message: j.message } : {}) });
-    if (!j.passed) return { verdict: 'failed', reason: `step ${i + 1} (${step.title}): ${j.message ?? 'mismatch'}` };
+    steps.push({
+      index: i + 1,
+      title: step.title,
+      passed: j.passed,
+      expected: j.expected,
+      observed: j.observed,
+      ...(j.message ? { message: j.message } : {}),
+    });
+    if (!j.passed)
+      return {
+        verdict: 'failed',
+        reason: `step ${i + 1} (${step.title}): ${j.message ?? 'mismatch'}`,
+      };
     step.after?.(ctx, r);
   }
   return { verdict: 'passed' };
 }
 
-async function runOne(c: ConformanceCase, o: RunOptions, channel: ApduChannel, budget: TriesBudget, tokens: ReadonlySet<string>, services: ReadonlyMap<string, unknown>): Promise<Omit<CaseResult, 'ms'>> {
-  const base = { id: c.id, title: c.title, suite: c.suite, category: c.category, refs: c.refs, ...(c.destructive ? { destructive: c.destructive } : {}) };
-  const ctx = new CaseContext({ channel, ics: o.ics, tokens, budget, rng: seededRng(`${o.seed ?? 'ciebench-conformance'}|${c.id}`), placeholders: o.placeholders, services, revealSecrets: o.revealSecrets ?? false });
+async function runOne(
+  c: ConformanceCase,
+  o: RunOptions,
+  channel: ApduChannel,
+  budget: TriesBudget,
+  tokens: ReadonlySet<string>,
+  services: ReadonlyMap<string, unknown>,
+): Promise<Omit<CaseResult, 'ms'>> {
+  const base = {
+    id: c.id,
+    title: c.title,
+    suite: c.suite,
+    category: c.category,
+    refs: c.refs,
+    ...(c.destructive ? { destructive: c.destructive } : {}),
+  };
+  const ctx = new CaseContext({
+    channel,
+    ics: o.ics,
+    tokens,
+    budget,
+    rng: seededRng(`${o.seed ?? 'ciebench-conformance'}|${c.id}`),
+    placeholders: o.placeholders,
+    services,
+    revealSecrets: o.revealSecrets ?? false,
+  });
   const steps: StepResult[] = [];
   let outcome: Outcome;
   try {
     await ctx.reset();
     for (const p of c.preconditions ?? []) await o.preconditions.run(p, ctx);
-    const pin = c.destructive?.pin ? budget.affordable(0x81, c.destructive.pin) : { ok: true, why: '' };
-    const puk = c.destructive?.puk ? budget.affordable(0x82, c.destructive.puk) : { ok: true, why: '' };
-    if (!pin.ok || !puk.ok) outcome = { verdict: 'skipped', reason: `tries budget: ${pin.why || puk.why}` };
+    const pin = c.destructive?.pin
+      ? budget.affordable(0x81, c.destructive.pin)
+      : { ok: true, why: '' };
+    const puk = c.destructive?.puk
+      ? budget.affordable(0x82, c.destructive.puk)
+      : { ok: true, why: '' };
+    if (!pin.ok || !puk.ok)
+      outcome = { verdict: 'skipped', reason: `tries budget: ${pin.why || puk.why}` };
     else outcome = await runSteps(c, ctx, steps);
   } catch (e) {
     outcome = failureOf(e);
   }
-  return { ...base, verdict: outcome.verdict, ...(outcome.reason ? { reason: outcome.reason } : {}), steps, log: ctx.log };
+  return {
+    ...base,
+    verdict: outcome.verdict,
+    ...(outcome.reason ? { reason: outcome.reason } : {}),
+    steps,
+    log: ctx.log,
+  };
 }
 
 /** Selects cases by id (exact, or a prefix ending in `*`). */
-export function selectCases(cases: readonly ConformanceCase[], only: readonly string[] | undefined): ConformanceCase[] {
+export function selectCases(
+  cases: readonly ConformanceCase[],
+  only: readonly string[] | undefined,
+): ConformanceCase[] {
   if (!only || only.length === 0) return [...cases];
-  return cases.filter((c) => only.some((o) => (o.endsWith('*') ? c.id.startsWith(o.slice(0, -1)) : c.id === o)));
+  return cases.filter((c) =>
+    only.some((o) => (o.endsWith('*') ? c.id.startsWith(o.slice(0, -1)) : c.id === o)),
+  );
 }
 
 export async function runSuite(o: RunOptions): Promise<RunResult> {
@@ -135,7 +217,10 @@ export async function runSuite(o: RunOptions): Promise<RunResult> {
   const tokens = new Set<string>([...o.ics.tokens, ...o.target.tokens]);
   const disposable = o.target.fresh !== undefined;
   const budget = new TriesBudget(o.triesFloor ?? (disposable ? 0 : 1), o.secrets ?? []);
-  const services = new Map<string, unknown>([...(o.services ?? []), ['preconditions', o.preconditions]]);
+  const services = new Map<string, unknown>([
+    ...(o.services ?? []),
+    ['preconditions', o.preconditions],
+  ]);
   const cases = selectCases(o.cases, o.only);
   o.onStart?.(cases.length);
   const atr = await o.target.channel.connect();
@@ -143,7 +228,16 @@ export async function runSuite(o: RunOptions): Promise<RunResult> {
   try {
     for (const c of cases) {
       const t = performance.now();
-      const base = { id: c.id, title: c.title, suite: c.suite, category: c.category, refs: c.refs, steps: [], log: [], ...(c.destructive ? { destructive: c.destructive } : {}) };
+      const base = {
+        id: c.id,
+        title: c.title,
+        suite: c.suite,
+        category: c.category,
+        refs: c.refs,
+        steps: [],
+        log: [],
+        ...(c.destructive ? { destructive: c.destructive } : {}),
+      };
       const na = notApplicableReason(tokens, c.applies, c.unless);
       const blocked = na === undefined ? safetyBlock(c, o) : undefined;
       let r: Omit<CaseResult, 'ms'>;
@@ -165,7 +259,9 @@ export async function runSuite(o: RunOptions): Promise<RunResult> {
   } finally {
     await o.target.channel.close();
   }
-  const counts = Object.fromEntries(VERDICTS.map((v) => [v, results.filter((r) => r.verdict === v).length])) as Record<Verdict, number>;
+  const counts = Object.fromEntries(
+    VERDICTS.map((v) => [v, results.filter((r) => r.verdict === v).length]),
+  ) as Record<Verdict, number>;
   return {
     tool: `${TOOL_NAME} ${TOOL_VERSION}`,
     startedAt: started.toISOString(),
@@ -173,7 +269,12 @@ export async function runSuite(o: RunOptions): Promise<RunResult> {
     target: o.target.description,
     atr: toHex(atr),
     ics: { personality: o.ics.personality, description: o.ics.description, source: o.icsSource },
-    options: { destructive: o.destructive, triesFloor: budget.floor, suites: o.suites, ...(o.only && o.only.length ? { only: o.only } : {}) },
+    options: {
+      destructive: o.destructive,
+      triesFloor: budget.floor,
+      suites: o.suites,
+      ...(o.only && o.only.length ? { only: o.only } : {}),
+    },
     summary: { total: results.length, counts },
     results,
   };

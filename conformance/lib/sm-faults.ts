@@ -20,7 +20,12 @@ import { commandApdu, type CommandApdu } from '../../emulator/src/apdu/command-a
 import { parseTlvs, tlv } from '../../emulator/src/bytes/ber-tlv.ts';
 import { concatBytes } from '../../emulator/src/bytes/bytes.ts';
 import { padIso9797M2 } from '../../emulator/src/bytes/padding.ts';
-import { DO_85_CRYPTOGRAM_ODD, DO_87_CRYPTOGRAM, DO_8E_MAC, wrapCommand } from '../../emulator/src/sm/sm-codec.ts';
+import {
+  DO_85_CRYPTOGRAM_ODD,
+  DO_87_CRYPTOGRAM,
+  DO_8E_MAC,
+  wrapCommand,
+} from '../../emulator/src/sm/sm-codec.ts';
 import { advanceSsc, encodeSsc, type SmSession } from '../../emulator/src/sm/sm-session.ts';
 import type { Protection, SmFault } from './model.ts';
 
@@ -34,7 +39,10 @@ export interface Protected {
 /** MAC over SSC ‖ pad(header) ‖ DOs, as the codec computes it (ICAO 9303-11 §9.8.4). */
 function macFor(session: SmSession, header: Uint8Array, dos: Uint8Array): Uint8Array {
   const bs = session.suite.blockSize;
-  return session.suite.mac(session.kMac, padIso9797M2(concatBytes(encodeSsc(session), padIso9797M2(header, bs), dos), bs));
+  return session.suite.mac(
+    session.kMac,
+    padIso9797M2(concatBytes(encodeSsc(session), padIso9797M2(header, bs), dos), bs),
+  );
 }
 
 function rebuild(wire: CommandApdu, body: Uint8Array): CommandApdu {
@@ -81,18 +89,26 @@ const FAULTS: Readonly<Record<SmFault, FaultFn>> = {
   },
   'sm-wrong-cryptogram-do': (_s, next, wire) => {
     const dos = dosBeforeMac(wire).map((d) => {
-      if (d[0] === DO_87_CRYPTOGRAM) return tlv(DO_85_CRYPTOGRAM_ODD, parseTlvs(d)[0]!.value.subarray(1));
-      if (d[0] === DO_85_CRYPTOGRAM_ODD) return tlv(DO_87_CRYPTOGRAM, Uint8Array.of(0x01), parseTlvs(d)[0]!.value);
+      if (d[0] === DO_87_CRYPTOGRAM)
+        return tlv(DO_85_CRYPTOGRAM_ODD, parseTlvs(d)[0]!.value.subarray(1));
+      if (d[0] === DO_85_CRYPTOGRAM_ODD)
+        return tlv(DO_87_CRYPTOGRAM, Uint8Array.of(0x01), parseTlvs(d)[0]!.value);
       return d;
     });
-    if (!dos.some((d) => d[0] === DO_87_CRYPTOGRAM || d[0] === DO_85_CRYPTOGRAM_ODD)) throw new Error('sm-wrong-cryptogram-do needs data');
+    if (!dos.some((d) => d[0] === DO_87_CRYPTOGRAM || d[0] === DO_85_CRYPTOGRAM_ODD))
+      throw new Error('sm-wrong-cryptogram-do needs data');
     return remac(next, wire, dos);
   },
-  'sm-unknown-do': (_s, next, wire) => remac(next, wire, [...dosBeforeMac(wire), tlv(0x81, Uint8Array.of(0x12, 0x34))]),
+  'sm-unknown-do': (_s, next, wire) =>
+    remac(next, wire, [...dosBeforeMac(wire), tlv(0x81, Uint8Array.of(0x12, 0x34))]),
 };
 
 /** Wraps `plain` with `session`, applying `protection` (`sm` = correct wrapping). */
-export function protect(session: SmSession, plain: CommandApdu, protection: Exclude<Protection, 'plain'>): Protected {
+export function protect(
+  session: SmSession,
+  plain: CommandApdu,
+  protection: Exclude<Protection, 'plain'>,
+): Protected {
   const w = wrapCommand(session, plain, protection === 'sm-le-00' ? { leWhenAbsent: 0 } : {});
   if (protection === 'sm' || protection === 'sm-le-00') return { apdu: w.apdu, session: w.session };
   return { apdu: FAULTS[protection](session, w.session, w.apdu), session: w.session };

@@ -36,7 +36,11 @@ export class SuiteDefinitionError extends Error {
  * Merges suites into one plan. Every module's preconditions are registered (a case of one suite
  * may use another's, e.g. the ISO SM cases use `pace_done`). Duplicate case ids are refused.
  */
-export function planRun(all: readonly SuiteModule[], selected: readonly SuiteId[], ics: Ics): RunPlan {
+export function planRun(
+  all: readonly SuiteModule[],
+  selected: readonly SuiteId[],
+  ics: Ics,
+): RunPlan {
   const preconditions = new PreconditionRegistry().register(...GENERIC_PRECONDITIONS);
   const placeholders = new Map<string, Placeholder>();
   const services = new Map<string, unknown>();
@@ -45,7 +49,8 @@ export function planRun(all: readonly SuiteModule[], selected: readonly SuiteId[
     preconditions.register(...(m.preconditions ?? []));
     for (const [k, v] of m.placeholders ?? []) placeholders.set(k, v);
     for (const [k, v] of m.services?.(ics) ?? []) services.set(k, v);
-    for (const s of m.secrets?.(ics) ?? []) if (!secrets.some((x) => x.ref === s.ref)) secrets.push(s);
+    for (const s of m.secrets?.(ics) ?? [])
+      if (!secrets.some((x) => x.ref === s.ref)) secrets.push(s);
   }
   const cases = all.filter((m) => selected.includes(m.id)).flatMap((m) => m.cases);
   const seen = new Set<string>();
@@ -53,7 +58,8 @@ export function planRun(all: readonly SuiteModule[], selected: readonly SuiteId[
     if (seen.has(c.id)) throw new SuiteDefinitionError(`duplicate case id ${c.id}`);
     seen.add(c.id);
     for (const p of c.preconditions ?? []) {
-      if (!preconditions.has(p)) throw new SuiteDefinitionError(`case ${c.id} names unknown precondition ${p}`);
+      if (!preconditions.has(p))
+        throw new SuiteDefinitionError(`case ${c.id} names unknown precondition ${p}`);
     }
     if (c.refs.length === 0) throw new SuiteDefinitionError(`case ${c.id} has no reference`);
   }

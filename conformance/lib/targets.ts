@@ -68,15 +68,26 @@ async function pcscChannel(reader: string): Promise<ApduChannel> {
   try {
     mod = (await import(url)) as typeof mod;
   } catch (e) {
-    throw new TargetError('TARGET_UNAVAILABLE', `the PC/SC channel is not available: ${(e as Error).message}`);
+    throw new TargetError(
+      'TARGET_UNAVAILABLE',
+      `the PC/SC channel is not available: ${(e as Error).message}`,
+    );
   }
-  if (typeof mod.PcscChannel !== 'function') throw new TargetError('TARGET_UNAVAILABLE', 'harness/pcsc exports no PcscChannel');
+  if (typeof mod.PcscChannel !== 'function')
+    throw new TargetError('TARGET_UNAVAILABLE', 'harness/pcsc exports no PcscChannel');
   return new mod.PcscChannel({ ...(reader ? { reader } : {}), waitForCardMs: 5000 });
 }
 
-export async function resolveTarget(spec: string, catalogue?: CardCatalogue): Promise<ResolvedTarget> {
+export async function resolveTarget(
+  spec: string,
+  catalogue?: CardCatalogue,
+): Promise<ResolvedTarget> {
   const i = spec.indexOf(':');
-  if (i < 0) throw new TargetError('TARGET_SYNTAX', `target '${spec}' must be inproc:<name|card.json>, pcsc:<reader> or nfc:<ws-url>`);
+  if (i < 0)
+    throw new TargetError(
+      'TARGET_SYNTAX',
+      `target '${spec}' must be inproc:<name|card.json>, pcsc:<reader> or nfc:<ws-url>`,
+    );
   const kind = spec.slice(0, i);
   const rest = spec.slice(i + 1);
   if (kind === 'inproc') {
@@ -84,18 +95,27 @@ export async function resolveTarget(spec: string, catalogue?: CardCatalogue): Pr
     const found = cards.find((c) => c.name === rest);
     if (found) return inProcess(found);
     if (rest.endsWith('.json') || existsSync(rest)) {
-      if (!catalogue?.fromImage) throw new TargetError('TARGET_UNAVAILABLE', 'card images need the CIE card modules');
+      if (!catalogue?.fromImage)
+        throw new TargetError('TARGET_UNAVAILABLE', 'card images need the CIE card modules');
       return inProcess(await catalogue.fromImage(rest));
     }
-    throw new TargetError('TARGET_UNKNOWN_CARD', `no in-process card '${rest}' (known: ${cards.map((c) => c.name).join(', ')}; or a card.json path)`);
+    throw new TargetError(
+      'TARGET_UNKNOWN_CARD',
+      `no in-process card '${rest}' (known: ${cards.map((c) => c.name).join(', ')}; or a card.json path)`,
+    );
   }
   if (kind === 'pcsc') {
     const channel = await pcscChannel(rest);
-    return { target: { description: `pcsc: ${rest || '(reader with a card)'}`, channel, tokens: [] } };
+    return {
+      target: { description: `pcsc: ${rest || '(reader with a card)'}`, channel, tokens: [] },
+    };
   }
   if (kind === 'nfc') {
-    if (!/^wss?:\/\//.test(rest)) throw new TargetError('TARGET_SYNTAX', `nfc target needs a ws:// URL, got '${rest}'`);
-    return { target: { description: `ws-nfc: ${rest}`, channel: new WsNfcChannel(rest), tokens: [] } };
+    if (!/^wss?:\/\//.test(rest))
+      throw new TargetError('TARGET_SYNTAX', `nfc target needs a ws:// URL, got '${rest}'`);
+    return {
+      target: { description: `ws-nfc: ${rest}`, channel: new WsNfcChannel(rest), tokens: [] },
+    };
   }
   throw new TargetError('TARGET_SYNTAX', `unknown target kind '${kind}' (inproc, pcsc, nfc)`);
 }

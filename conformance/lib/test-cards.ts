@@ -6,7 +6,10 @@
  */
 import type { CardOs } from '../../emulator/src/card/card-os.ts';
 import { fromHex } from '../../emulator/src/bytes/hex.ts';
-import { createIsoTestCard, isoTestFileSystemSpec } from '../../emulator/src/profiles/iso-test-card.ts';
+import {
+  createIsoTestCard,
+  isoTestFileSystemSpec,
+} from '../../emulator/src/profiles/iso-test-card.ts';
 import { smSession, type SmSession } from '../../emulator/src/sm/sm-session.ts';
 import { des3Suite } from '../../emulator/src/sm/suites/des3.ts';
 import { createSmTestCard } from '../../emulator/src/testing/sm-test-card.ts';
@@ -56,6 +59,16 @@ export function createSmIsoCard(session: () => SmSession = smTestSession): CardO
 }
 
 export const TEST_CARDS: readonly NamedCard[] = [
-  { name: 'iso-test', personality: 'iso-test', description: 'generic ISO/IEC 7816-4 test card', create: () => createIsoTestCard() },
-  { name: 'sm-test', personality: 'sm-test', description: 'ISO test file system + SM test hook (ICAO 9303-11 D.3 keys)', create: () => createSmIsoCard() },
+  {
+    name: 'iso-test',
+    personality: 'iso-test',
+    description: 'generic ISO/IEC 7816-4 test card',
+    create: () => createIsoTestCard(),
+  },
+  {
+    name: 'sm-test',
+    personality: 'sm-test',
+    description: 'ISO test file system + SM test hook (ICAO 9303-11 D.3 keys)',
+    create: () => createSmIsoCard(),
+  },
 ];

@@ -37,7 +37,12 @@ export function emrtdPersonalisation(image: CardImage): EmrtdPersonalisation {
 
 export function secretsOf(image: CardImage): CardSecrets {
   const c = image.citizen;
-  return { pin: image.state.pin.value, puk: image.state.puk.value, can: c.can, mrz: mrzInformationFromTd1(c.mrz) };
+  return {
+    pin: image.state.pin.value,
+    puk: image.state.puk.value,
+    can: c.can,
+    mrz: mrzInformationFromTd1(c.mrz),
+  };
 }
 
 /** A fresh CIE (IAS + eMRTD) from an image, on `profile` (default: the image's). */
@@ -46,7 +51,10 @@ export function compositeCie(image: CardImage, profile?: string): Card {
 }
 
 export function trustOf(image: CardImage): TrustAnchors {
-  return { csca: [fromHex(image.ias.certificates.csca)], holderCa: [fromHex(image.ias.certificates.holderCa)] };
+  return {
+    csca: [fromHex(image.ias.certificates.csca)],
+    holderCa: [fromHex(image.ias.certificates.holderCa)],
+  };
 }
 
 /** Test IS credentials of the eMRTD test CV PKI (with and without DG3 rights), for TA cases. */
@@ -72,7 +80,10 @@ function named(name: string, image: CardImage, profile: string): NamedCard {
 
 export async function CIE_CARDS(): Promise<readonly NamedCard[]> {
   const image = defaultCardImage();
-  return [named('cie', image, image.profile), ...CIE_PROFILES.map((p) => named(`cie-${p.id}`, image, p.id))];
+  return [
+    named('cie', image, image.profile),
+    ...CIE_PROFILES.map((p) => named(`cie-${p.id}`, image, p.id)),
+  ];
 }
 
 /** `inproc:<card.json>`: the image file read once; cards built from it keep their state in memory. */

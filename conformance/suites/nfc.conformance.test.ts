@@ -26,12 +26,24 @@ describe('conformance suite over the simulated NFC endpoint (WebSocket ISO-DEP)'
     server = new NfcServer({ port: 0, card: () => card, exclusive: true });
     const { url } = await server.listen();
     const base = await resolveTarget('inproc:cie', { named: CIE_CARDS });
-    const r = await runConformance({ target: { ...base, target: { description: `nfc: ${url}`, channel: new WsNfcChannel(url), tokens: [] } }, destructive: true });
+    const r = await runConformance({
+      target: {
+        ...base,
+        target: { description: `nfc: ${url}`, channel: new WsNfcChannel(url), tokens: [] },
+      },
+      destructive: true,
+    });
     const failed = r.results.filter((x) => x.verdict === 'failed').map((x) => x.id);
     expect(failed.filter((id) => !KNOWN_DEFECTS.has(id))).toEqual([]);
-    expect(r.results.filter((x) => x.verdict === 'inconclusive').map((x) => `${x.id}: ${x.reason}`)).toEqual([]);
+    expect(
+      r.results.filter((x) => x.verdict === 'inconclusive').map((x) => `${x.id}: ${x.reason}`),
+    ).toEqual([]);
     expect(r.summary.counts.passed).toBeGreaterThan(400);
     // Only the budget-protected PIN/PUK cases are skipped on a non-disposable path.
-    expect(r.results.filter((x) => x.verdict === 'skipped').every((x) => /tries budget|irreversible/.test(x.reason ?? ''))).toBe(true);
+    expect(
+      r.results
+        .filter((x) => x.verdict === 'skipped')
+        .every((x) => /tries budget|irreversible/.test(x.reason ?? '')),
+    ).toBe(true);
   });
 });

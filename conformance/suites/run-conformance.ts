@@ -35,25 +35,39 @@ export interface ConformanceRequest {
   readonly onCase?: (result: CaseResult, done: number, total: number) => void;
 }
 
-async function icsFor(req: ConformanceRequest, personality: string | undefined): Promise<{ ics: Ics; source: string }> {
+async function icsFor(
+  req: ConformanceRequest,
+  personality: string | undefined,
+): Promise<{ ics: Ics; source: string }> {
   if (req.ics) return req.ics;
   if (req.icsPath) return { ics: await loadIcsFile(req.icsPath), source: req.icsPath };
-  if (!personality) throw new TargetError('TARGET_UNAVAILABLE', 'the target does not say which personality it is: pass an ICS with --ics');
+  if (!personality)
+    throw new TargetError(
+      'TARGET_UNAVAILABLE',
+      'the target does not say which personality it is: pass an ICS with --ics',
+    );
   return loadDefaultIcs(personality);
 }
 
 /** ICS secrets, overlaid with what the target knows, overlaid with what the user gave. */
 function withSecrets(ics: Ics, ...layers: (CardSecrets | undefined)[]): Ics {
   const merged: Record<string, string> = {};
-  for (const l of [ics.secrets, ...layers]) for (const [k, v] of Object.entries(l ?? {})) if (typeof v === 'string') merged[k] = v;
+  for (const l of [ics.secrets, ...layers])
+    for (const [k, v] of Object.entries(l ?? {})) if (typeof v === 'string') merged[k] = v;
   return { ...ics, secrets: merged };
 }
 
 export async function runConformance(req: ConformanceRequest): Promise<RunResult> {
-  const resolved = typeof req.target === 'string' ? await resolveTarget(req.target, { named: CIE_CARDS, fromImage: cardFromImageFile }) : req.target;
+  const resolved =
+    typeof req.target === 'string'
+      ? await resolveTarget(req.target, { named: CIE_CARDS, fromImage: cardFromImageFile })
+      : req.target;
   const loaded = await icsFor(req, resolved.personality);
   // Re-validated: secrets given on the command line must have the ICS formats (8-digit PIN, …).
-  const ics = parseIcs(withSecrets(loaded.ics, resolved.secrets, req.secrets), `${loaded.source} + card secrets`);
+  const ics = parseIcs(
+    withSecrets(loaded.ics, resolved.secrets, req.secrets),
+    `${loaded.source} + card secrets`,
+  );
   const source = loaded.source;
   const trust = req.trust ?? resolved.trust;
   const suites = req.suites ?? SUITE_IDS;
@@ -66,7 +80,11 @@ export async function runConformance(req: ConformanceRequest): Promise<RunResult
     suites,
     preconditions: plan.preconditions,
     placeholders: plan.placeholders,
-    services: new Map<string, unknown>([...plan.services, ...(resolved.services ?? []), ...(trust ? [['trust', trust] as const] : [])]),
+    services: new Map<string, unknown>([
+      ...plan.services,
+      ...(resolved.services ?? []),
+      ...(trust ? [['trust', trust] as const] : []),
+    ]),
     secrets: plan.secrets,
     destructive: req.destructive ?? false,
     ...(req.triesFloor !== undefined ? { triesFloor: req.triesFloor } : {}),

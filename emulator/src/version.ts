@@ -1,7 +1,9 @@
 /** The tool version, from package.json (one source of truth for the CLI and trace headers). */
 import { readFileSync } from 'node:fs';
 
-const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
 
 export const TOOL_NAME = 'ciebench';
 export const TOOL_VERSION: string = pkg.version;

@@ -29,7 +29,11 @@ export function meets(m: BenchMetric): boolean | undefined {
 }
 
 /** Calls `fn` repeatedly for at least `minMs` (after a warm-up) and returns operations per second. */
-export async function measureRate(fn: () => Promise<unknown> | unknown, minMs = 1500, warmupMs = 300): Promise<number> {
+export async function measureRate(
+  fn: () => Promise<unknown> | unknown,
+  minMs = 1500,
+  warmupMs = 300,
+): Promise<number> {
   const run = async (ms: number): Promise<number> => {
     const start = performance.now();
     let n = 0;
@@ -52,7 +56,11 @@ export interface Durations {
 }
 
 /** Runs `fn` `runs` times and returns the median and 95th percentile in milliseconds. */
-export async function measureDurations(fn: () => Promise<unknown> | unknown, runs: number, warmup = 3): Promise<Durations> {
+export async function measureDurations(
+  fn: () => Promise<unknown> | unknown,
+  runs: number,
+  warmup = 3,
+): Promise<Durations> {
   for (let i = 0; i < warmup; i++) await fn();
   const samples: number[] = [];
   for (let i = 0; i < runs; i++) {
@@ -61,6 +69,7 @@ export async function measureDurations(fn: () => Promise<unknown> | unknown, run
     samples.push(performance.now() - t);
   }
   samples.sort((a, b) => a - b);
-  const at = (q: number): number => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))] as number;
+  const at = (q: number): number =>
+    samples[Math.min(samples.length - 1, Math.floor(q * samples.length))] as number;
   return { median: at(0.5), p95: at(0.95), runs };
 }

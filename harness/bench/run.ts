@@ -27,7 +27,9 @@ for (const file of files) {
     const target = m.target ? `target ${m.target.op} ${fmt(m.target.value)}` : '';
     const verdict = ok === undefined ? '' : ok ? 'met' : 'MISSED';
     if (ok === false) missed++;
-    process.stdout.write(`  ${m.name.padEnd(58)} ${fmt(m.value).padStart(12)} ${m.unit.padEnd(8)} ${target.padEnd(16)} ${verdict}${m.detail ? `  (${m.detail})` : ''}\n`);
+    process.stdout.write(
+      `  ${m.name.padEnd(58)} ${fmt(m.value).padStart(12)} ${m.unit.padEnd(8)} ${target.padEnd(16)} ${verdict}${m.detail ? `  (${m.detail})` : ''}\n`,
+    );
   }
 }
 process.stdout.write(`\n${missed === 0 ? 'all targets met' : `${missed} target(s) missed`}\n`);

@@ -7,7 +7,10 @@
 import type { CardOs } from '../../emulator/src/card/card-os.ts';
 import type { CardModule } from '../../emulator/src/card/card-module.ts';
 import { cieCardFromImage } from '../../emulator/src/profiles/cie-card-image.ts';
-import { DEFAULT_CARD_SEED, defaultCardImage } from '../../emulator/src/profiles/default-card-image.ts';
+import {
+  DEFAULT_CARD_SEED,
+  defaultCardImage,
+} from '../../emulator/src/profiles/default-card-image.ts';
 
 export interface DefaultCard {
   readonly card: CardOs;
@@ -24,7 +27,10 @@ export interface DefaultCardOptions {
 
 export async function createDefaultCard(options: DefaultCardOptions = {}): Promise<DefaultCard> {
   const image = defaultCardImage();
-  const { card, profile } = cieCardFromImage(image, options.extraModules ? { extraModules: options.extraModules } : {});
+  const { card, profile } = cieCardFromImage(
+    image,
+    options.extraModules ? { extraModules: options.extraModules } : {},
+  );
   return {
     card,
     profileId: profile.id,

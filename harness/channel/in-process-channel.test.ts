@@ -16,7 +16,9 @@ describe('InProcessChannel', () => {
   });
   it('refuses to transmit before connect with a coded error', async () => {
     const ch = new InProcessChannel(createIsoTestCard());
-    await expect(ch.transmit(fromHex('00A4000C'))).rejects.toMatchObject({ code: 'CHANNEL_NOT_CONNECTED' });
+    await expect(ch.transmit(fromHex('00A4000C'))).rejects.toMatchObject({
+      code: 'CHANNEL_NOT_CONNECTED',
+    });
     await expect(ch.reset()).rejects.toBeInstanceOf(ChannelError);
   });
   it('reset is a warm reset: selection is lost', async () => {

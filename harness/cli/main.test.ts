@@ -5,7 +5,10 @@ import { TOOL_VERSION } from '../../emulator/src/version.ts';
 import { buildProgram } from './main.ts';
 
 function walk(cmd: Command, path: string[] = []): { path: string; cmd: Command }[] {
-  return [{ path: path.join(' '), cmd }, ...cmd.commands.flatMap((c) => walk(c, [...path, c.name()]))];
+  return [
+    { path: path.join(' '), cmd },
+    ...cmd.commands.flatMap((c) => walk(c, [...path, c.name()])),
+  ];
 }
 
 describe('ciebench CLI', () => {
@@ -20,8 +23,16 @@ describe('ciebench CLI', () => {
   });
   it('prints its version and decodes APDUs end to end (process spawn)', () => {
     const bin = new URL('./ciebench.mjs', import.meta.url).pathname;
-    expect(execFileSync(process.execPath, [bin, '--version'], { encoding: 'utf8' }).trim()).toBe(`ciebench ${TOOL_VERSION}`);
-    const json = JSON.parse(execFileSync(process.execPath, [bin, 'apdu', '--json', '00A4000C023F00', '00B0000004', '0001'], { encoding: 'utf8' })) as {
+    expect(execFileSync(process.execPath, [bin, '--version'], { encoding: 'utf8' }).trim()).toBe(
+      `ciebench ${TOOL_VERSION}`,
+    );
+    const json = JSON.parse(
+      execFileSync(
+        process.execPath,
+        [bin, 'apdu', '--json', '00A4000C023F00', '00B0000004', '0001'],
+        { encoding: 'utf8' },
+      ),
+    ) as {
       exchanges: { sw: string; swName: string; commandText: string }[];
     };
     expect(json.exchanges.map((x) => x.sw)).toEqual(['9000', '6986', '6700']);

@@ -20,7 +20,9 @@ export function commandGroup(parent: Command, name: string, description: string)
 
 export async function buildProgram(): Promise<Command> {
   const program = new Command(TOOL_NAME)
-    .description('CIE Bench: emulated Italian electronic identity card (CIE 3.0), transports, traces and conformance')
+    .description(
+      'CIE Bench: emulated Italian electronic identity card (CIE 3.0), transports, traces and conformance',
+    )
     .version(`${TOOL_NAME} ${TOOL_VERSION}`, '-V, --version')
     .showHelpAfterError();
   const dir = new URL('./commands/', import.meta.url);
@@ -29,7 +31,8 @@ export async function buildProgram(): Promise<Command> {
     .sort();
   for (const file of files) {
     const mod = (await import(new URL(file, dir).href)) as Partial<CommandModule>;
-    if (typeof mod.register !== 'function') throw new Error(`CLI module ${file} has no register(program)`);
+    if (typeof mod.register !== 'function')
+      throw new Error(`CLI module ${file} has no register(program)`);
     mod.register(program);
   }
   return program;

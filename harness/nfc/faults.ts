@@ -22,8 +22,20 @@ export const FaultSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('tag-lost'), atApdu }).strict(),
   z.object({ kind: z.literal('tag-lost-after'), ms: z.number().min(0).max(3_600_000) }).strict(),
   z.object({ kind: z.literal('field-off-mid-command'), atApdu }).strict(),
-  z.object({ kind: z.literal('delay'), atApdu: atApdu.optional(), ms: z.number().min(0).max(60_000) }).strict(),
-  z.object({ kind: z.literal('corrupt-response'), atApdu, mode: z.enum(['flip-bit', 'truncate']).default('flip-bit') }).strict(),
+  z
+    .object({
+      kind: z.literal('delay'),
+      atApdu: atApdu.optional(),
+      ms: z.number().min(0).max(60_000),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('corrupt-response'),
+      atApdu,
+      mode: z.enum(['flip-bit', 'truncate']).default('flip-bit'),
+    })
+    .strict(),
   z
     .object({
       kind: z.literal('random'),
@@ -56,12 +68,18 @@ export interface FaultDecision {
   readonly corruption: Corruption | undefined;
 }
 
-const NONE: FaultDecision = { tagLostBefore: false, fieldOffAfter: false, delayMs: 0, corruption: undefined };
+const NONE: FaultDecision = {
+  tagLostBefore: false,
+  fieldOffAfter: false,
+  delayMs: 0,
+  corruption: undefined,
+};
 
 /** Six uniform numbers in [0, 1) for APDU n, drawn from `seed` alone (no shared state). */
 function draws(seed: string, n: number): [number, number, number, number, number, number] {
   const b = seededRng(`${seed}:${n}`).bytes(24);
-  const u = (i: number): number => new DataView(b.buffer, b.byteOffset + 4 * i, 4).getUint32(0) / 2 ** 32;
+  const u = (i: number): number =>
+    new DataView(b.buffer, b.byteOffset + 4 * i, 4).getUint32(0) / 2 ** 32;
   return [u(0), u(1), u(2), u(3), u(4), u(5)];
 }
 
@@ -106,7 +124,9 @@ function decideOne(f: Fault, n: number): FaultDecision {
     case 'delay':
       return f.atApdu === undefined || f.atApdu === n ? { ...NONE, delayMs: f.ms } : NONE;
     case 'corrupt-response':
-      return f.atApdu === n ? { ...NONE, corruption: { mode: f.mode, draw: draws(`corrupt:${n}`, n)[0] } } : NONE;
+      return f.atApdu === n
+        ? { ...NONE, corruption: { mode: f.mode, draw: draws(`corrupt:${n}`, n)[0] } }
+        : NONE;
     case 'random': {
       const [lost, off, corrupt, delay, amount, where] = draws(f.seed, n);
       return {

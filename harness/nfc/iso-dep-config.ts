@@ -104,7 +104,13 @@ export function atqaFor(config: IsoDepConfig, uidLength: number): Uint8Array {
 /** TL T0 TA1 TB1 TC1 historical bytes (ISO/IEC 14443-4 §5.2). */
 export function buildAts(config: IsoDepConfig, historicalBytes: Uint8Array): Uint8Array {
   const ats = new Uint8Array(5 + historicalBytes.length);
-  ats.set([ats.length, 0x70 | config.fsci, config.ta1, (config.fwi << 4) | config.sfgi, config.tc1]);
+  ats.set([
+    ats.length,
+    0x70 | config.fsci,
+    config.ta1,
+    (config.fwi << 4) | config.sfgi,
+    config.tc1,
+  ]);
   ats.set(historicalBytes, 5);
   return ats;
 }

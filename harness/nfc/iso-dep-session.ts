@@ -47,7 +47,8 @@ export interface IsoDepActivation extends ContactlessIdentity {
   readonly extendedLengthSupported: boolean;
 }
 
-export type RejectCode = 'NFC_FIELD_OFF' | 'NFC_TAG_LOST' | 'NFC_EMPTY_COMMAND' | 'NFC_TRANSCEIVE_TOO_LONG' | 'NFC_BUSY';
+export type RejectCode =
+  'NFC_FIELD_OFF' | 'NFC_TAG_LOST' | 'NFC_EMPTY_COMMAND' | 'NFC_TRANSCEIVE_TOO_LONG' | 'NFC_BUSY';
 
 export type TransceiveResult =
   | {
@@ -147,7 +148,9 @@ export class IsoDepSession {
   private activate(): IsoDepActivation {
     const uid = activationUid(this.config, this.rng);
     const historicalBytes =
-      this.config.historicalBytes !== undefined ? fromHex(this.config.historicalBytes) : historicalBytesOf(this.card.atr);
+      this.config.historicalBytes !== undefined
+        ? fromHex(this.config.historicalBytes)
+        : historicalBytesOf(this.card.atr);
     this.act = {
       uid,
       historicalBytes,
@@ -196,13 +199,23 @@ export class IsoDepSession {
   }
 
   private refusal(command: Uint8Array): TransceiveResult | undefined {
-    const reject = (code: RejectCode, message: string): TransceiveResult => ({ kind: 'rejected', code, message });
-    if (this.busy) return reject('NFC_BUSY', 'a transceive is already in progress (ISO-DEP is half-duplex)');
-    if (this.current === 'field-off') return reject('NFC_FIELD_OFF', 'the field is off: no card is activated');
-    if (this.checkDeadline()) return reject('NFC_TAG_LOST', `tag lost: ${this.lostReason ?? 'unknown reason'}`);
+    const reject = (code: RejectCode, message: string): TransceiveResult => ({
+      kind: 'rejected',
+      code,
+      message,
+    });
+    if (this.busy)
+      return reject('NFC_BUSY', 'a transceive is already in progress (ISO-DEP is half-duplex)');
+    if (this.current === 'field-off')
+      return reject('NFC_FIELD_OFF', 'the field is off: no card is activated');
+    if (this.checkDeadline())
+      return reject('NFC_TAG_LOST', `tag lost: ${this.lostReason ?? 'unknown reason'}`);
     if (command.length === 0) return reject('NFC_EMPTY_COMMAND', 'empty command');
     if (command.length > this.config.maxTransceiveLength) {
-      return reject('NFC_TRANSCEIVE_TOO_LONG', `Transceive length exceeds supported maximum (${command.length} > ${this.config.maxTransceiveLength})`);
+      return reject(
+        'NFC_TRANSCEIVE_TOO_LONG',
+        `Transceive length exceeds supported maximum (${command.length} > ${this.config.maxTransceiveLength})`,
+      );
     }
     return undefined;
   }
@@ -215,14 +228,22 @@ export class IsoDepSession {
     const fwt = frameWaitingTimeMs(this.config.fwi);
     if (decision.delayMs > 0) {
       await this.sleep(decision.delayMs);
-      if (this.current !== 'active') return { kind: 'tag-lost', reason: this.lostReason ?? 'field switched off during the command' };
-      if (this.checkDeadline()) return { kind: 'tag-lost', reason: this.lostReason ?? 'tag left the field' };
+      if (this.current !== 'active')
+        return {
+          kind: 'tag-lost',
+          reason: this.lostReason ?? 'field switched off during the command',
+        };
+      if (this.checkDeadline())
+        return { kind: 'tag-lost', reason: this.lostReason ?? 'tag left the field' };
     }
     if (decision.delayMs > fwt && !this.config.wtx) {
-      return this.lose(`frame waiting time exceeded (${decision.delayMs} ms > FWT ${fwt.toFixed(1)} ms, no WTX)`);
+      return this.lose(
+        `frame waiting time exceeded (${decision.delayMs} ms > FWT ${fwt.toFixed(1)} ms, no WTX)`,
+      );
     }
     if (decision.fieldOffAfter) return this.lose(`field off while APDU ${n} was being processed`);
-    const wtx = decision.delayMs > fwt ? Math.ceil((decision.delayMs - fwt) / (fwt * this.config.wtxm)) : 0;
+    const wtx =
+      decision.delayMs > fwt ? Math.ceil((decision.delayMs - fwt) / (fwt * this.config.wtxm)) : 0;
     const out = decision.corruption ? corrupt(response, decision.corruption) : response;
     return {
       kind: 'response',

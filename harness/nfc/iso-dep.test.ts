@@ -4,7 +4,13 @@ import { ManualClock } from '../../emulator/src/crypto/clock.ts';
 import { seededRng } from '../../emulator/src/crypto/rng.ts';
 import { createDefaultCard } from '../cards/default-card.ts';
 import { corrupt, FaultPlan } from './faults.ts';
-import { blocksFor, buildAts, frameSize, frameWaitingTimeMs, isoDepConfig } from './iso-dep-config.ts';
+import {
+  blocksFor,
+  buildAts,
+  frameSize,
+  frameWaitingTimeMs,
+  isoDepConfig,
+} from './iso-dep-config.ts';
 import { IsoDepSession, type TransceiveResult } from './iso-dep-session.ts';
 
 const SELECT_MF = fromHex('00A4000C023F00');
@@ -13,7 +19,13 @@ async function newSession(o: Partial<ConstructorParameters<typeof IsoDepSession>
   const { card } = await createDefaultCard();
   const slept: number[] = [];
   const clock = new ManualClock();
-  const s = new IsoDepSession({ card, rng: seededRng('iso-dep'), clock, sleep: async (ms) => void slept.push(ms), ...o });
+  const s = new IsoDepSession({
+    card,
+    rng: seededRng('iso-dep'),
+    clock,
+    sleep: async (ms) => void slept.push(ms),
+    ...o,
+  });
   return { s, card, slept, clock };
 }
 
@@ -52,7 +64,16 @@ describe('ISO-DEP parameters (ISO/IEC 14443-3/-4)', () => {
 
 describe('fault plan', () => {
   it('is deterministic: same seed, same decisions, independent of history', () => {
-    const plan = [{ kind: 'random' as const, seed: 's1', tagLost: 0.2, corrupt: 0.2, delay: 0.5, maxDelayMs: 100 }];
+    const plan = [
+      {
+        kind: 'random' as const,
+        seed: 's1',
+        tagLost: 0.2,
+        corrupt: 0.2,
+        delay: 0.5,
+        maxDelayMs: 100,
+      },
+    ];
     const a = new FaultPlan(plan);
     const b = new FaultPlan(plan);
     const seqA = Array.from({ length: 50 }, (_, i) => a.decide(i + 1));
@@ -65,11 +86,20 @@ describe('fault plan', () => {
   });
 
   it('applies explicit faults at their APDU only; delay without atApdu applies to all', () => {
-    const p = new FaultPlan([{ kind: 'tag-lost', atApdu: 3 }, { kind: 'delay', ms: 5 }, { kind: 'field-off-mid-command', atApdu: 2 }]);
+    const p = new FaultPlan([
+      { kind: 'tag-lost', atApdu: 3 },
+      { kind: 'delay', ms: 5 },
+      { kind: 'field-off-mid-command', atApdu: 2 },
+    ]);
     expect(p.decide(1)).toMatchObject({ tagLostBefore: false, fieldOffAfter: false, delayMs: 5 });
     expect(p.decide(2)).toMatchObject({ fieldOffAfter: true });
     expect(p.decide(3)).toMatchObject({ tagLostBefore: true });
-    expect(new FaultPlan([{ kind: 'tag-lost-after', ms: 50 }, { kind: 'tag-lost-after', ms: 20 }]).lostAfterMs()).toBe(20);
+    expect(
+      new FaultPlan([
+        { kind: 'tag-lost-after', ms: 50 },
+        { kind: 'tag-lost-after', ms: 20 },
+      ]).lostAfterMs(),
+    ).toBe(20);
   });
 
   it('rejects malformed faults', () => {
@@ -91,7 +121,10 @@ describe('fault plan', () => {
 describe('IsoDepSession', () => {
   it('field off refuses; field on activates with a random 08xxxxxx UID, a new one per activation', async () => {
     const { s } = await newSession();
-    expect(await s.transceive(SELECT_MF)).toMatchObject({ kind: 'rejected', code: 'NFC_FIELD_OFF' });
+    expect(await s.transceive(SELECT_MF)).toMatchObject({
+      kind: 'rejected',
+      code: 'NFC_FIELD_OFF',
+    });
     const a1 = s.fieldOn();
     expect(a1.uid[0]).toBe(0x08);
     expect(a1.uid).toHaveLength(4);
@@ -124,8 +157,14 @@ describe('IsoDepSession', () => {
   it('enforces maxTransceiveLength and refuses empty commands', async () => {
     const { s } = await newSession({ config: { maxTransceiveLength: 261 } });
     s.fieldOn();
-    expect(await s.transceive(new Uint8Array(262))).toMatchObject({ kind: 'rejected', code: 'NFC_TRANSCEIVE_TOO_LONG' });
-    expect(await s.transceive(new Uint8Array(0))).toMatchObject({ kind: 'rejected', code: 'NFC_EMPTY_COMMAND' });
+    expect(await s.transceive(new Uint8Array(262))).toMatchObject({
+      kind: 'rejected',
+      code: 'NFC_TRANSCEIVE_TOO_LONG',
+    });
+    expect(await s.transceive(new Uint8Array(0))).toMatchObject({
+      kind: 'rejected',
+      code: 'NFC_EMPTY_COMMAND',
+    });
   });
 
   it('tag lost at APDU n: the card never sees it, loses power, and the session stays lost until a new activation', async () => {
@@ -143,11 +182,16 @@ describe('IsoDepSession', () => {
   });
 
   it('field off mid-command: the card processes the APDU, the answer is lost', async () => {
-    const { s, card } = await newSession({ faults: [{ kind: 'field-off-mid-command', atApdu: 1 }] });
+    const { s, card } = await newSession({
+      faults: [{ kind: 'field-off-mid-command', atApdu: 1 }],
+    });
     const seen: string[] = [];
     card.observe({ exchange: (e) => seen.push(toHex(e.command)) });
     s.fieldOn();
-    expect(await s.transceive(SELECT_MF)).toMatchObject({ kind: 'tag-lost', reason: expect.stringContaining('field off') });
+    expect(await s.transceive(SELECT_MF)).toMatchObject({
+      kind: 'tag-lost',
+      reason: expect.stringContaining('field off'),
+    });
     expect(seen).toEqual([toHex(SELECT_MF)]);
     expect(card.powered).toBe(false);
   });
@@ -162,14 +206,27 @@ describe('IsoDepSession', () => {
   });
 
   it('delays beyond FWT need S(WTX); without WTX the reader times out (tag lost)', async () => {
-    const withWtx = await newSession({ config: { fwi: 4 }, faults: [{ kind: 'delay', atApdu: 1, ms: 20 }] });
+    const withWtx = await newSession({
+      config: { fwi: 4 },
+      faults: [{ kind: 'delay', atApdu: 1, ms: 20 }],
+    });
     withWtx.s.fieldOn();
     const r = await withWtx.s.transceive(SELECT_MF);
-    expect(r).toMatchObject({ kind: 'response', delayMs: 20, wtx: Math.ceil((20 - frameWaitingTimeMs(4)) / frameWaitingTimeMs(4)) });
+    expect(r).toMatchObject({
+      kind: 'response',
+      delayMs: 20,
+      wtx: Math.ceil((20 - frameWaitingTimeMs(4)) / frameWaitingTimeMs(4)),
+    });
     expect(withWtx.slept).toEqual([20]);
-    const noWtx = await newSession({ config: { fwi: 4, wtx: false }, faults: [{ kind: 'delay', atApdu: 1, ms: 20 }] });
+    const noWtx = await newSession({
+      config: { fwi: 4, wtx: false },
+      faults: [{ kind: 'delay', atApdu: 1, ms: 20 }],
+    });
     noWtx.s.fieldOn();
-    expect(await noWtx.s.transceive(SELECT_MF)).toMatchObject({ kind: 'tag-lost', reason: expect.stringContaining('frame waiting time') });
+    expect(await noWtx.s.transceive(SELECT_MF)).toMatchObject({
+      kind: 'tag-lost',
+      reason: expect.stringContaining('frame waiting time'),
+    });
   });
 
   it('corrupt-response damages the answer the app gets, not the card', async () => {
@@ -191,7 +248,10 @@ describe('IsoDepSession', () => {
 
   it('refuses a second transceive while one is in progress (half-duplex)', async () => {
     let release: () => void = () => undefined;
-    const { s } = await newSession({ faults: [{ kind: 'delay', atApdu: 1, ms: 1 }], sleep: () => new Promise<void>((r) => (release = r)) });
+    const { s } = await newSession({
+      faults: [{ kind: 'delay', atApdu: 1, ms: 1 }],
+      sleep: () => new Promise<void>((r) => (release = r)),
+    });
     s.fieldOn();
     const first = s.transceive(SELECT_MF);
     expect(await s.transceive(SELECT_MF)).toMatchObject({ kind: 'rejected', code: 'NFC_BUSY' });

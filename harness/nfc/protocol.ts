@@ -52,7 +52,12 @@ export type ServerMessage =
   | { readonly type: 'field-off' }
   | { readonly type: 'wtx'; readonly seq: number; readonly count: number }
   | { readonly type: 'tag-lost'; readonly reason: string; readonly seq?: number }
-  | { readonly type: 'error'; readonly code: NfcErrorCode; readonly message: string; readonly seq?: number };
+  | {
+      readonly type: 'error';
+      readonly code: NfcErrorCode;
+      readonly message: string;
+      readonly seq?: number;
+    };
 
 const ServerMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('hello'), protocol: z.literal(NFC_PROTOCOL), card: z.string() }),
@@ -75,11 +80,18 @@ const ServerMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('field-off') }),
   z.object({ type: z.literal('wtx'), seq: z.number(), count: z.number() }),
   z.object({ type: z.literal('tag-lost'), reason: z.string(), seq: z.number().optional() }),
-  z.object({ type: z.literal('error'), code: z.string(), message: z.string(), seq: z.number().optional() }),
+  z.object({
+    type: z.literal('error'),
+    code: z.string(),
+    message: z.string(),
+    seq: z.number().optional(),
+  }),
 ]);
 
 /** Parses a control message; the error text lists what zod rejected. */
-export function parseClientMessage(text: string): { ok: true; message: z.output<typeof ClientMessageSchema> } | { ok: false; error: string } {
+export function parseClientMessage(
+  text: string,
+): { ok: true; message: z.output<typeof ClientMessageSchema> } | { ok: false; error: string } {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -87,11 +99,26 @@ export function parseClientMessage(text: string): { ok: true; message: z.output<
     return { ok: false, error: `not JSON: ${(e as Error).message}` };
   }
   const parsed = ClientMessageSchema.safeParse(json);
-  if (!parsed.success) return { ok: false, error: parsed.error.issues.map((i) => `${i.path.join('.') || '(message)'}: ${i.message}`).join('; ') };
+  if (!parsed.success)
+    return {
+      ok: false,
+      error: parsed.error.issues
+        .map((i) => `${i.path.join('.') || '(message)'}: ${i.message}`)
+        .join('; '),
+    };
   return { ok: true, message: parsed.data };
 }
 
-const KNOWN_TYPES = new Set(['hello', 'configured', 'faults-set', 'activated', 'field-off', 'wtx', 'tag-lost', 'error']);
+const KNOWN_TYPES = new Set([
+  'hello',
+  'configured',
+  'faults-set',
+  'activated',
+  'field-off',
+  'wtx',
+  'tag-lost',
+  'error',
+]);
 
 /**
  * Client side: validates what the server sent. Unknown message types are ignored (`undefined`),
@@ -99,7 +126,8 @@ const KNOWN_TYPES = new Set(['hello', 'configured', 'faults-set', 'activated', '
  */
 export function parseServerMessage(text: string): ServerMessage | undefined {
   const json: unknown = JSON.parse(text);
-  const type = typeof json === 'object' && json !== null ? (json as { type?: unknown }).type : undefined;
+  const type =
+    typeof json === 'object' && json !== null ? (json as { type?: unknown }).type : undefined;
   if (typeof type === 'string' && !KNOWN_TYPES.has(type)) return undefined;
   return ServerMessageSchema.parse(json) as ServerMessage;
 }

@@ -11,9 +11,19 @@ import { WebSocket } from 'ws';
 import { fromHex } from '../../emulator/src/bytes/hex.ts';
 import type { FaultInput } from './faults.ts';
 import type { IsoDepConfigInput } from './iso-dep-config.ts';
-import { parseServerMessage, type ActivationInfo, type ClientMessage, type ServerMessage } from './protocol.ts';
+import {
+  parseServerMessage,
+  type ActivationInfo,
+  type ClientMessage,
+  type ServerMessage,
+} from './protocol.ts';
 
-export type NfcClientErrorCode = 'NFC_TAG_LOST' | 'NFC_TIMEOUT' | 'NFC_TRANSCEIVE_FAILED' | 'NFC_CONNECTION_CLOSED' | 'NFC_NOT_CONNECTED';
+export type NfcClientErrorCode =
+  | 'NFC_TAG_LOST'
+  | 'NFC_TIMEOUT'
+  | 'NFC_TRANSCEIVE_FAILED'
+  | 'NFC_CONNECTION_CLOSED'
+  | 'NFC_NOT_CONNECTED';
 
 export class NfcClientError extends Error {
   readonly code: NfcClientErrorCode;
@@ -62,7 +72,10 @@ export class IsoDepClient {
     ws.on('message', (data: Buffer, isBinary: boolean) => this.onMessage(data, isBinary));
     ws.on('error', () => undefined); // always followed by 'close', which carries the failure
     ws.on('close', (code: number, reason: Buffer) => {
-      this.closed = new NfcClientError('NFC_CONNECTION_CLOSED', `connection closed (${code}${reason.length ? ` ${reason.toString()}` : ''})`);
+      this.closed = new NfcClientError(
+        'NFC_CONNECTION_CLOSED',
+        `connection closed (${code}${reason.length ? ` ${reason.toString()}` : ''})`,
+      );
       this.waiter?.reject(this.closed);
       this.waiter = undefined;
     });
@@ -88,8 +101,10 @@ export class IsoDepClient {
       });
     });
     await client.expect('hello', options.connectTimeoutMs ?? 10_000);
-    if (options.isoDep) await client.control({ type: 'configure', isoDep: options.isoDep }, 'configured');
-    if (options.faults) await client.control({ type: 'faults', faults: [...options.faults] }, 'faults-set');
+    if (options.isoDep)
+      await client.control({ type: 'configure', isoDep: options.isoDep }, 'configured');
+    if (options.faults)
+      await client.control({ type: 'faults', faults: [...options.faults] }, 'faults-set');
     await client.activate();
     return client;
   }
@@ -124,7 +139,10 @@ export class IsoDepClient {
     if (this.dead) throw this.dead;
     if (!this.info) throw new NfcClientError('NFC_NOT_CONNECTED', 'transceive before connect');
     if (command.length > this.info.maxTransceiveLength) {
-      throw new NfcClientError('NFC_TRANSCEIVE_FAILED', `Transceive length exceeds supported maximum (${command.length} > ${this.info.maxTransceiveLength})`);
+      throw new NfcClientError(
+        'NFC_TRANSCEIVE_FAILED',
+        `Transceive length exceeds supported maximum (${command.length} > ${this.info.maxTransceiveLength})`,
+      );
     }
     this.lastWtx = 0;
     this.ws.send(command, { binary: true });
@@ -163,7 +181,8 @@ export class IsoDepClient {
       this.ws.send(JSON.stringify({ type: 'field', on: false } satisfies ClientMessage));
       this.ws.close(1000, 'done');
     }
-    if (this.ws.readyState !== this.ws.CLOSED) await new Promise<void>((resolve) => this.ws.once('close', () => resolve()));
+    if (this.ws.readyState !== this.ws.CLOSED)
+      await new Promise<void>((resolve) => this.ws.once('close', () => resolve()));
   }
 
   private async activate(): Promise<void> {
@@ -179,7 +198,10 @@ export class IsoDepClient {
     return this.dead;
   }
 
-  private async control(message: ClientMessage, expected: ServerMessage['type']): Promise<ServerMessage> {
+  private async control(
+    message: ClientMessage,
+    expected: ServerMessage['type'],
+  ): Promise<ServerMessage> {
     if (this.closed) throw this.closed;
     this.ws.send(JSON.stringify(message));
     return this.expect(expected, 10_000);
@@ -223,7 +245,10 @@ export class IsoDepClient {
       m = isBinary ? new Uint8Array(data) : parseServerMessage(data.toString('utf8'));
       if (m === undefined) return;
     } catch (e) {
-      this.closed = new NfcClientError('NFC_CONNECTION_CLOSED', `unexpected message from the server: ${(e as Error).message}`);
+      this.closed = new NfcClientError(
+        'NFC_CONNECTION_CLOSED',
+        `unexpected message from the server: ${(e as Error).message}`,
+      );
       this.ws.terminate();
       return;
     }

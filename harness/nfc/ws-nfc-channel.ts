@@ -10,7 +10,14 @@ import { IsoDepClient, NfcClientError, type IsoDepClientOptions } from './ws-cli
 
 function channelError(e: unknown, during: string): unknown {
   if (!(e instanceof NfcClientError)) return e;
-  const code = e.code === 'NFC_TAG_LOST' ? 'TAG_LOST' : e.code === 'NFC_TIMEOUT' ? 'TIMEOUT' : e.code === 'NFC_CONNECTION_CLOSED' ? 'CHANNEL_CLOSED' : 'TRANSMIT_FAILED';
+  const code =
+    e.code === 'NFC_TAG_LOST'
+      ? 'TAG_LOST'
+      : e.code === 'NFC_TIMEOUT'
+        ? 'TIMEOUT'
+        : e.code === 'NFC_CONNECTION_CLOSED'
+          ? 'CHANNEL_CLOSED'
+          : 'TRANSMIT_FAILED';
   return new ChannelError(code, `${during}: ${e.message}`);
 }
 

@@ -16,7 +16,13 @@ import type { Rng } from '../../emulator/src/crypto/rng.ts';
 import type { FaultInput } from './faults.ts';
 import type { IsoDepConfigInput } from './iso-dep-config.ts';
 import { IsoDepSession, type IsoDepActivation } from './iso-dep-session.ts';
-import { NFC_PROTOCOL, parseClientMessage, type ActivationInfo, type NfcErrorCode, type ServerMessage } from './protocol.ts';
+import {
+  NFC_PROTOCOL,
+  parseClientMessage,
+  type ActivationInfo,
+  type NfcErrorCode,
+  type ServerMessage,
+} from './protocol.ts';
 
 export type NfcServerEvent =
   | { readonly kind: 'session-open'; readonly id: number; readonly remote: string }
@@ -85,7 +91,9 @@ export class NfcServer {
         const port = (wss.address() as AddressInfo).port;
         resolve({ host, port, url: `ws://${host}:${port}` });
       });
-      wss.on('connection', (ws, req) => this.accept(ws, `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`));
+      wss.on('connection', (ws, req) =>
+        this.accept(ws, `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`),
+      );
       this.wss = wss;
     });
   }
@@ -103,7 +111,11 @@ export class NfcServer {
 
   private accept(ws: WebSocket, remote: string): void {
     if (this.options.exclusive && this.active > 0) {
-      this.emit({ kind: 'session-refused', remote, reason: 'the card is already in another session' });
+      this.emit({
+        kind: 'session-refused',
+        remote,
+        reason: 'the card is already in another session',
+      });
       ws.close(CLOSE_CARD_BUSY, 'card busy: one session at a time');
       return;
     }
@@ -129,16 +141,33 @@ class NfcConnection {
   private lostTimer: NodeJS.Timeout | undefined;
   private ended = false;
 
-  constructor(id: number, ws: WebSocket, options: NfcServerOptions, emit: (e: NfcServerEvent) => void) {
+  constructor(
+    id: number,
+    ws: WebSocket,
+    options: NfcServerOptions,
+    emit: (e: NfcServerEvent) => void,
+  ) {
     this.id = id;
     this.ws = ws;
     this.options = options;
     this.emit = emit;
-    this.session = Promise.resolve(options.card()).then((card) => this.newSession(card, options.isoDep ?? {}));
+    this.session = Promise.resolve(options.card()).then((card) =>
+      this.newSession(card, options.isoDep ?? {}),
+    );
     ws.on('message', (data: RawData, isBinary: boolean) => {
-      this.queue = this.queue.then(() => this.onMessage(data, isBinary)).catch((e: Error) => this.fail(e));
+      this.queue = this.queue
+        .then(() => this.onMessage(data, isBinary))
+        .catch((e: Error) => this.fail(e));
     });
-    void this.session.then(() => this.send({ type: 'hello', protocol: NFC_PROTOCOL, card: options.cardDescription ?? 'emulated card' })).catch((e: Error) => this.fail(e));
+    void this.session
+      .then(() =>
+        this.send({
+          type: 'hello',
+          protocol: NFC_PROTOCOL,
+          card: options.cardDescription ?? 'emulated card',
+        }),
+      )
+      .catch((e: Error) => this.fail(e));
   }
 
   /** The connection is gone: the card leaves the field. */
@@ -149,7 +178,11 @@ class NfcConnection {
     await this.session.then((s) => s.fieldOff()).catch(() => undefined);
   }
 
-  private newSession(card: Card, isoDep: IsoDepConfigInput, faults = this.options.faults ?? []): IsoDepSession {
+  private newSession(
+    card: Card,
+    isoDep: IsoDepConfigInput,
+    faults = this.options.faults ?? [],
+  ): IsoDepSession {
     return new IsoDepSession({
       card,
       config: isoDep,
@@ -161,7 +194,11 @@ class NfcConnection {
 
   private async onMessage(data: RawData, isBinary: boolean): Promise<void> {
     if (this.ended) return;
-    const bytes = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+    const bytes = Buffer.isBuffer(data)
+      ? data
+      : Array.isArray(data)
+        ? Buffer.concat(data)
+        : Buffer.from(data);
     if (isBinary) return this.onApdu(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length));
     const parsed = parseClientMessage(bytes.toString('utf8'));
     if (!parsed.ok) {
@@ -171,7 +208,8 @@ class NfcConnection {
     const session = await this.session;
     const m = parsed.message;
     if (m.type === 'configure') {
-      if (session.state !== 'field-off') return this.error('NFC_BAD_STATE', 'configure only while the field is off');
+      if (session.state !== 'field-off')
+        return this.error('NFC_BAD_STATE', 'configure only while the field is off');
       this.session = Promise.resolve(this.newSession(session.card, m.isoDep, session.faults));
       return this.send({ type: 'configured' });
     }
@@ -208,7 +246,8 @@ class NfcConnection {
         if (session.state !== 'active') return;
         if (session.checkDeadline()) this.tagLost(session.lossReason ?? 'tag lost');
         // Timers may fire a little early against the session's clock: try again just after.
-        else this.lostTimer = setTimeout(fire, Math.max(1, after - (performance.now() - armedAt)) + 1);
+        else
+          this.lostTimer = setTimeout(fire, Math.max(1, after - (performance.now() - armedAt)) + 1);
       });
     };
     this.lostTimer = setTimeout(fire, after);

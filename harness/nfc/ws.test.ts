@@ -18,7 +18,9 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function serve(o: { exclusive?: Card; faults?: FaultInput[]; events?: NfcServerEvent[] } = {}): Promise<{ url: string; port: number; cards: Card[] }> {
+async function serve(
+  o: { exclusive?: Card; faults?: FaultInput[]; events?: NfcServerEvent[] } = {},
+): Promise<{ url: string; port: number; cards: Card[] }> {
   const cards: Card[] = [];
   const server = new NfcServer({
     port: 0,
@@ -36,7 +38,10 @@ async function serve(o: { exclusive?: Card; faults?: FaultInput[]; events?: NfcS
   return { url, port, cards };
 }
 
-async function client(url: string, options: Parameters<typeof IsoDepClient.connect>[1] = {}): Promise<IsoDepClient> {
+async function client(
+  url: string,
+  options: Parameters<typeof IsoDepClient.connect>[1] = {},
+): Promise<IsoDepClient> {
   const c = await IsoDepClient.connect(url, options);
   cleanups.push(() => c.close());
   return c;
@@ -66,12 +71,21 @@ describe('NFC endpoint over WebSocket (PROTOCOL.md)', () => {
 
   it('applies configuration sent before the field is switched on', async () => {
     const { url } = await serve();
-    const c = await client(url, { isoDep: { uid: '04A0A1A2A3A4A5', maxTransceiveLength: 261, extendedLengthSupported: false, fwi: 5 } });
+    const c = await client(url, {
+      isoDep: {
+        uid: '04A0A1A2A3A4A5',
+        maxTransceiveLength: 261,
+        extendedLengthSupported: false,
+        fwi: 5,
+      },
+    });
     expect(toHex(c.uid)).toBe('04A0A1A2A3A4A5');
     expect(c.maxTransceiveLength).toBe(261);
     expect(c.isExtendedLengthApduSupported()).toBe(false);
     expect(c.activation.fwtMs).toBeCloseTo(frameWaitingTimeMs(5), 2);
-    await expect(c.transceive(new Uint8Array(262))).rejects.toMatchObject({ code: 'NFC_TRANSCEIVE_FAILED' });
+    await expect(c.transceive(new Uint8Array(262))).rejects.toMatchObject({
+      code: 'NFC_TRANSCEIVE_FAILED',
+    });
   });
 
   it('validates every control message with zod, answers an error, and keeps the session', async () => {
@@ -109,7 +123,10 @@ describe('NFC endpoint over WebSocket (PROTOCOL.md)', () => {
 
   it('answers correctly whatever offset the client byte stream is split at', async () => {
     const { port } = await serve();
-    const stream = Uint8Array.from([...clientFrame(1, new TextEncoder().encode('{"type":"field","on":true}')), ...clientFrame(2, SELECT_MF)]);
+    const stream = Uint8Array.from([
+      ...clientFrame(1, new TextEncoder().encode('{"type":"field","on":true}')),
+      ...clientFrame(2, SELECT_MF),
+    ]);
     const expected = await twinAnswer(SELECT_MF);
     for (let cut = 0; cut <= stream.length; cut++) {
       const raw = await RawWs.open(port);
@@ -163,7 +180,10 @@ describe('NFC endpoint over WebSocket (PROTOCOL.md)', () => {
 
   it('WTX: a slow answer beyond FWT arrives with S(WTX) rounds announced', async () => {
     const { url } = await serve();
-    const c = await client(url, { isoDep: { fwi: 2 }, faults: [{ kind: 'delay', atApdu: 1, ms: 30 }] });
+    const c = await client(url, {
+      isoDep: { fwi: 2 },
+      faults: [{ kind: 'delay', atApdu: 1, ms: 30 }],
+    });
     expect(await c.transceive(SELECT_MF)).toEqual(await twinAnswer(SELECT_MF));
     expect(c.lastWtx).toBeGreaterThan(0);
   });
@@ -190,7 +210,10 @@ describe('NFC endpoint over WebSocket (PROTOCOL.md)', () => {
 describe('protocol evolution (PROTOCOL.md §7)', () => {
   it('clients ignore unknown server message types and reject malformed known ones', () => {
     expect(parseServerMessage('{"type":"field-strength","dbm":-40}')).toBeUndefined();
-    expect(parseServerMessage('{"type":"wtx","seq":1,"count":2,"extra":true}')).toMatchObject({ type: 'wtx', count: 2 });
+    expect(parseServerMessage('{"type":"wtx","seq":1,"count":2,"extra":true}')).toMatchObject({
+      type: 'wtx',
+      count: 2,
+    });
     expect(() => parseServerMessage('{"type":"wtx","seq":"one"}')).toThrow();
   });
 });
@@ -202,7 +225,9 @@ describe('WsNfcChannel (ApduChannel over the NFC endpoint)', () => {
     cleanups.push(() => ch.close());
     expect(await ch.connect()).toEqual(cards[0]!.atr);
     expect(await ch.transmit(SELECT_MF)).toEqual(await twinAnswer(SELECT_MF));
-    await expect(ch.transmit(SELECT_MF)).rejects.toEqual(expect.objectContaining({ code: 'TAG_LOST' }));
+    await expect(ch.transmit(SELECT_MF)).rejects.toEqual(
+      expect.objectContaining({ code: 'TAG_LOST' }),
+    );
     await expect(ch.transmit(SELECT_MF)).rejects.toBeInstanceOf(ChannelError);
     expect(await ch.reset()).toEqual(cards[0]!.atr);
     expect(await ch.transmit(SELECT_MF)).toEqual(await twinAnswer(SELECT_MF));
@@ -210,6 +235,9 @@ describe('WsNfcChannel (ApduChannel over the NFC endpoint)', () => {
 
   it('reports a missing endpoint clearly', async () => {
     const ch = new WsNfcChannel('ws://127.0.0.1:9', { connectTimeoutMs: 2000 });
-    await expect(ch.connect()).rejects.toMatchObject({ code: 'TRANSMIT_FAILED', message: expect.stringContaining('ws://127.0.0.1:9') });
+    await expect(ch.connect()).rejects.toMatchObject({
+      code: 'TRANSMIT_FAILED',
+      message: expect.stringContaining('ws://127.0.0.1:9'),
+    });
   });
 });

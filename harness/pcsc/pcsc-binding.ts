@@ -23,7 +23,10 @@ export interface PcscReader {
 
 export interface PcscContext {
   listReaders(): PcscReader[];
-  waitForChange(readers?: Array<{ name: string; state: number }>, timeout?: number): Promise<Array<{ name: string; state: number; changed: boolean; atr: Buffer | null }> | null>;
+  waitForChange(
+    readers?: Array<{ name: string; state: number }>,
+    timeout?: number,
+  ): Promise<Array<{ name: string; state: number; changed: boolean; atr: Buffer | null }> | null>;
   close(): void;
 }
 
@@ -48,9 +51,16 @@ export class PcscUnavailableError extends Error {
 
 let loaded: Promise<PcscBinding> | undefined;
 
+/**
+ * The module name is held in a variable so the type check never resolves the package: the binding
+ * is optional (it builds only where libpcsclite-dev is installed), and the interfaces above are
+ * the project's own declaration of the part it uses.
+ */
+const BINDING_MODULE: string = 'smartcard';
+
 /** The `smartcard` binding, loaded once. */
 export function loadPcscBinding(): Promise<PcscBinding> {
-  loaded ??= import('smartcard').then(
+  loaded ??= import(BINDING_MODULE).then(
     (m) => m as unknown as PcscBinding,
     (e: Error) => {
       loaded = undefined;

@@ -10,7 +10,13 @@ import { createDefaultCard } from '../cards/default-card.ts';
 import { CIEBENCH_READER, DEBIAN_VPCD, readerName } from '../transport/endpoints.ts';
 import { PcscChannel } from './pcsc-channel.ts';
 import { EchoCard } from './testing/echo-card.ts';
-import { insertCard, integrationGate, reportGate, waitReader, type InsertedCard } from './testing/integration.ts';
+import {
+  insertCard,
+  integrationGate,
+  reportGate,
+  waitReader,
+  type InsertedCard,
+} from './testing/integration.ts';
 import type { FaultInput } from '../nfc/faults.ts';
 import type { CardSpec } from '../vpcd/worker/vicc-worker.ts';
 
@@ -28,7 +34,10 @@ for (const kind of [CIEBENCH_READER, DEBIAN_VPCD]) {
       for (const o of open.splice(0).reverse()) await ('remove' in o ? o.remove() : o.close());
     });
 
-    async function channelFor(spec: CardSpec, o: { faults?: FaultInput[] } = {}): Promise<{ ch: PcscChannel; inserted: InsertedCard }> {
+    async function channelFor(
+      spec: CardSpec,
+      o: { faults?: FaultInput[] } = {},
+    ): Promise<{ ch: PcscChannel; inserted: InsertedCard }> {
       const inserted = await insertCard(binding, kind, spec, o);
       open.push(inserted);
       const ch = new PcscChannel({ reader, binding });
@@ -50,7 +59,12 @@ for (const kind of [CIEBENCH_READER, DEBIAN_VPCD]) {
       await ch.connect();
       const before = inserted.worker.events.length;
       expect(await ch.reset()).toEqual(inserted.atr);
-      await inserted.worker.waitFor((m) => m.type === 'power' && m.kind === 'reset' && inserted.worker.events.indexOf(m) >= before, 5000, 'reset at the card');
+      await inserted.worker.waitFor(
+        (m) =>
+          m.type === 'power' && m.kind === 'reset' && inserted.worker.events.indexOf(m) >= before,
+        5000,
+        'reset at the card',
+      );
     });
 
     it('answers FF CA 00 00 00 with the UID of the current activation (virtual reader, not the card)', async () => {
@@ -60,23 +74,36 @@ for (const kind of [CIEBENCH_READER, DEBIAN_VPCD]) {
       expect(toHex(uid)).toBe(`${inserted.worker.uid ?? '?'}9000`);
       expect(toHex(uid)).toMatch(/^08[0-9A-F]{6}9000$/);
       await ch.transmit(fromHex('00A4000C023F00'));
-      await inserted.worker.waitFor((m) => m.type === 'exchange' && m.command === '00A4000C023F00', 5000, 'SELECT at the card');
-      expect(inserted.worker.events.some((m) => m.type === 'exchange' && m.command.startsWith('FFCA'))).toBe(false);
+      await inserted.worker.waitFor(
+        (m) => m.type === 'exchange' && m.command === '00A4000C023F00',
+        5000,
+        'SELECT at the card',
+      );
+      expect(
+        inserted.worker.events.some((m) => m.type === 'exchange' && m.command.startsWith('FFCA')),
+      ).toBe(false);
     });
 
     it('carries extended APDUs at the PC/SC level', async () => {
       const { ch } = await channelFor({ kind: 'echo' });
       await ch.connect();
       const data = Uint8Array.from({ length: 3000 }, (_, i) => (i * 7) & 0xff);
-      expect(await ch.transmit(Uint8Array.from([0x80, 0xee, 0, 0, 0, 0x0b, 0xb8, ...data, 0, 0]))).toEqual(Uint8Array.from([...data, 0x90, 0x00]));
+      expect(
+        await ch.transmit(Uint8Array.from([0x80, 0xee, 0, 0, 0, 0x0b, 0xb8, ...data, 0, 0])),
+      ).toEqual(Uint8Array.from([...data, 0x90, 0x00]));
     });
 
     it('reports a card pulled mid-flow as CARD_REMOVED, and works again after re-insertion', async () => {
-      const { ch } = await channelFor({ kind: 'echo' }, { faults: [{ kind: 'field-off-mid-command', atApdu: 3 }] });
+      const { ch } = await channelFor(
+        { kind: 'echo' },
+        { faults: [{ kind: 'field-off-mid-command', atApdu: 3 }] },
+      );
       await ch.connect();
       expect(await ch.transmit(fromHex('80EE000001AA'))).toEqual(fromHex('AA9000'));
       expect(await ch.transmit(fromHex('80EE000001BB'))).toEqual(fromHex('BB9000'));
-      await expect(ch.transmit(fromHex('80EE000001CC'))).rejects.toMatchObject({ code: 'CARD_REMOVED' });
+      await expect(ch.transmit(fromHex('80EE000001CC'))).rejects.toMatchObject({
+        code: 'CARD_REMOVED',
+      });
       await ch.close();
       await waitReader(binding, reader, true);
       expect(await ch.connect()).toEqual(new EchoCard().atr);

@@ -40,25 +40,38 @@ export interface PcscChannelOptions {
   readonly binding?: PcscBinding;
 }
 
-const PROTOCOLS = { T0: SCARD_PROTOCOL_T0, T1: SCARD_PROTOCOL_T1, any: SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1 } as const;
+const PROTOCOLS = {
+  T0: SCARD_PROTOCOL_T0,
+  T1: SCARD_PROTOCOL_T1,
+  any: SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1,
+} as const;
 const POLL_MS = 50;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Picks the reader: exact name first, then a unique substring; without a name, the one with a card. */
-export function chooseReader(readers: readonly PcscReader[], wanted: string | undefined): PcscReader {
+export function chooseReader(
+  readers: readonly PcscReader[],
+  wanted: string | undefined,
+): PcscReader {
   const names = readers.map((r) => r.name);
   const list = names.length > 0 ? names.map((n) => `'${n}'`).join(', ') : 'none';
   if (wanted === undefined) {
     const withCard = readers.filter((r) => (r.state & SCARD_STATE_PRESENT) !== 0);
     if (withCard.length === 1) return withCard[0] as PcscReader;
-    throw new ChannelError('READER_NOT_FOUND', `${withCard.length === 0 ? 'no reader has a card' : 'several readers have a card'}; name one with --reader (readers: ${list})`);
+    throw new ChannelError(
+      'READER_NOT_FOUND',
+      `${withCard.length === 0 ? 'no reader has a card' : 'several readers have a card'}; name one with --reader (readers: ${list})`,
+    );
   }
   const exact = readers.find((r) => r.name === wanted);
   if (exact) return exact;
   const partial = readers.filter((r) => r.name.includes(wanted));
   if (partial.length === 1) return partial[0] as PcscReader;
-  throw new ChannelError('READER_NOT_FOUND', `${partial.length === 0 ? 'no reader matches' : 'several readers match'} '${wanted}' (readers: ${list})`);
+  throw new ChannelError(
+    'READER_NOT_FOUND',
+    `${partial.length === 0 ? 'no reader matches' : 'several readers match'} '${wanted}' (readers: ${list})`,
+  );
 }
 
 export class PcscChannel implements ApduChannel {
@@ -113,7 +126,11 @@ export class PcscChannel implements ApduChannel {
   async reset(): Promise<Uint8Array> {
     const card = this.requireCard('reset');
     try {
-      await card.reconnect(SCARD_SHARE_SHARED, PROTOCOLS[this.options.protocols ?? 'any'], SCARD_RESET_CARD);
+      await card.reconnect(
+        SCARD_SHARE_SHARED,
+        PROTOCOLS[this.options.protocols ?? 'any'],
+        SCARD_RESET_CARD,
+      );
     } catch (e) {
       throw await this.resolve(e, 'reset');
     }
@@ -164,20 +181,26 @@ export class PcscChannel implements ApduChannel {
   private async send(card: PcscCard, command: Uint8Array): Promise<Uint8Array> {
     let response: Buffer;
     try {
-      response = await card.transmit(Buffer.from(command), { maxRecvLength: this.options.maxRecvLength ?? 65_538 });
+      response = await card.transmit(Buffer.from(command), {
+        maxRecvLength: this.options.maxRecvLength ?? 65_538,
+      });
     } catch (e) {
       throw await this.resolve(e, 'transmit');
     }
     if (response.length >= 2) return new Uint8Array(response);
     // An empty "successful" answer is what Debian's vpcd returns when the card vanished mid-APDU.
     if (await this.removed()) throw cardRemovedError('transmit', 'the card left during the APDU');
-    throw new ChannelError('TRANSMIT_FAILED', `transmit: the reader returned ${response.length} byte(s), not a response APDU`);
+    throw new ChannelError(
+      'TRANSMIT_FAILED',
+      `transmit: the reader returned ${response.length} byte(s), not a response APDU`,
+    );
   }
 
   /** Maps an error; for ambiguous ones, watches the reader to tell a removal from a failure. */
   private async resolve(e: unknown, during: string): Promise<ChannelError> {
     const mapped = mapPcscError(e, during);
-    if (mapped.ambiguous && (await this.removed())) return cardRemovedError(during, mapped.error.message);
+    if (mapped.ambiguous && (await this.removed()))
+      return cardRemovedError(during, mapped.error.message);
     return mapped.error;
   }
 

@@ -34,7 +34,9 @@ export function pcscdRunning(timeoutMs = 1000): Promise<boolean> {
 
 function run(cmd: string, args: readonly string[]): Promise<{ ok: boolean; stdout: string }> {
   return new Promise((resolve) => {
-    execFile(cmd, [...args], { timeout: 5000 }, (error, stdout) => resolve({ ok: !error, stdout: String(stdout) }));
+    execFile(cmd, [...args], { timeout: 5000 }, (error, stdout) =>
+      resolve({ ok: !error, stdout: String(stdout) }),
+    );
   });
 }
 
@@ -59,7 +61,8 @@ export async function pcscSystemStatus(): Promise<PcscSystemStatus> {
     () => false,
   );
   return {
-    pcscdInstalled: existsSync('/usr/sbin/pcscd') || (await run('sh', ['-c', 'command -v pcscd'])).ok,
+    pcscdInstalled:
+      existsSync('/usr/sbin/pcscd') || (await run('sh', ['-c', 'command -v pcscd'])).ok,
     pcscdRunning: await pcscdRunning(),
     vpcdInstalled: existsSync(DEBIAN_VPCD.library) && existsSync(DEBIAN_VPCD.confFile),
     driverInstalled: existsSync(CIEBENCH_READER.library) && existsSync(CIEBENCH_READER.confFile),
@@ -72,12 +75,24 @@ export async function pcscSystemStatus(): Promise<PcscSystemStatus> {
 export function setupAdvice(s: PcscSystemStatus): string[] {
   const advice: string[] = [];
   if (!s.pcscdInstalled || !s.vpcdInstalled) {
-    advice.push('install the PC/SC stack:  sudo apt-get install pcscd vsmartcard-vpcd pcsc-tools opensc libpcsclite-dev build-essential');
+    advice.push(
+      'install the PC/SC stack:  sudo apt-get install pcscd vsmartcard-vpcd pcsc-tools opensc libpcsclite-dev build-essential',
+    );
   }
-  if (!s.driverInstalled) advice.push('install the CIE Bench reader driver:  sudo npx ciebench reader install   (then restart pcscd)');
-  if (s.pcscdInstalled && !s.pcscdRunning) advice.push('start pcscd:  sudo systemctl restart pcscd   (no systemd: sudo pcscd)');
-  if (s.vpcdInstalled && !s.quickack) advice.push("optional, removes Debian vpcd's 40 ms per APDU:  sudo npx ciebench reader quickack");
-  if (!s.binding) advice.push('for PC/SC channels in Node: npm rebuild smartcard   (needs libpcsclite-dev, g++, make, python3)');
+  if (!s.driverInstalled)
+    advice.push(
+      'install the CIE Bench reader driver:  sudo npx ciebench reader install   (then restart pcscd)',
+    );
+  if (s.pcscdInstalled && !s.pcscdRunning)
+    advice.push('start pcscd:  sudo systemctl restart pcscd   (no systemd: sudo pcscd)');
+  if (s.vpcdInstalled && !s.quickack)
+    advice.push(
+      "optional, removes Debian vpcd's 40 ms per APDU:  sudo npx ciebench reader quickack",
+    );
+  if (!s.binding)
+    advice.push(
+      'for PC/SC channels in Node: npm rebuild smartcard   (needs libpcsclite-dev, g++, make, python3)',
+    );
   return advice;
 }
 

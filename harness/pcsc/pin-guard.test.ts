@@ -71,7 +71,10 @@ describe('PIN guard (ISO/IEC 7816-4:2020 §7.5.6)', () => {
   it('refuses the VERIFY that could use the last try, without sending it', async () => {
     const card = new PinCard(1);
     const ch = new PinGuardChannel(card);
-    await expect(ch.transmit(WRONG)).rejects.toMatchObject({ code: 'PIN_GUARD_LAST_TRY', message: expect.stringContaining('--allow-last-try') });
+    await expect(ch.transmit(WRONG)).rejects.toMatchObject({
+      code: 'PIN_GUARD_LAST_TRY',
+      message: expect.stringContaining('--allow-last-try'),
+    });
     expect(card.log).toEqual(['00200081']);
     expect(card.tries).toBe(1);
   });
@@ -84,14 +87,20 @@ describe('PIN guard (ISO/IEC 7816-4:2020 §7.5.6)', () => {
   });
 
   it('refuses on a blocked PIN and on a card that does not report tries', async () => {
-    await expect(new PinGuardChannel(new PinCard(0)).transmit(WRONG)).rejects.toMatchObject({ code: 'PIN_GUARD_BLOCKED' });
-    const silent: ApduChannel = Object.assign(new PinCard(3), { transmit: async () => fromHex('6D00') });
+    await expect(new PinGuardChannel(new PinCard(0)).transmit(WRONG)).rejects.toMatchObject({
+      code: 'PIN_GUARD_BLOCKED',
+    });
+    const silent: ApduChannel = Object.assign(new PinCard(3), {
+      transmit: async () => fromHex('6D00'),
+    });
     await expect(new PinGuardChannel(silent).transmit(WRONG)).rejects.toBeInstanceOf(PinGuardError);
   });
 
   it('guards CHANGE REFERENCE DATA with the old value (P1 = 00) too', async () => {
     const card = new PinCard(1);
-    await expect(new PinGuardChannel(card).transmit(fromHex('0024008110 3030303030303030 3131313131313131'))).rejects.toMatchObject({ code: 'PIN_GUARD_LAST_TRY' });
+    await expect(
+      new PinGuardChannel(card).transmit(fromHex('0024008110 3030303030303030 3131313131313131')),
+    ).rejects.toMatchObject({ code: 'PIN_GUARD_LAST_TRY' });
   });
 
   it('never probes in clear before a protected VERIFY: unknown tries are refused', async () => {

@@ -20,7 +20,11 @@ import { parseCommandApdu } from '../../emulator/src/apdu/command-apdu.ts';
 import { INS_20_VERIFY, INS_24_CHANGE_REFERENCE_DATA } from '../../emulator/src/apdu/ins.ts';
 import { findTlv, parseTlvs, TlvFormatError } from '../../emulator/src/bytes/ber-tlv.ts';
 import type { ApduChannel } from '../channel/apdu-channel.ts';
-import { SW_6983_AUTH_METHOD_BLOCKED, SW_9000_OK, retriesOf63C } from '../../emulator/src/apdu/status-words.ts';
+import {
+  SW_6983_AUTH_METHOD_BLOCKED,
+  SW_9000_OK,
+  retriesOf63C,
+} from '../../emulator/src/apdu/status-words.ts';
 
 export type PinGuardCode = 'PIN_GUARD_LAST_TRY' | 'PIN_GUARD_BLOCKED' | 'PIN_GUARD_UNKNOWN_TRIES';
 
@@ -61,7 +65,8 @@ function swOf(response: Uint8Array): number {
 function innerSw(response: Uint8Array): number {
   try {
     const do99 = findTlv(parseTlvs(response.subarray(0, response.length - 2)), 0x99);
-    if (do99 && do99.value.length === 2) return ((do99.value[0] as number) << 8) | (do99.value[1] as number);
+    if (do99 && do99.value.length === 2)
+      return ((do99.value[0] as number) << 8) | (do99.value[1] as number);
   } catch (e) {
     if (!(e instanceof TlvFormatError)) throw e;
   }
@@ -80,7 +85,13 @@ interface Header {
 /** Read from the raw bytes: a malformed command is judged by its header, never waved through. */
 function header(c: Uint8Array): Header | undefined {
   if (c.length < 4) return undefined;
-  return { cla: c[0] as number, ins: c[1] as number, p1: c[2] as number, p2: c[3] as number, body: c.length - 4 };
+  return {
+    cla: c[0] as number,
+    ins: c[1] as number,
+    p1: c[2] as number,
+    p2: c[3] as number,
+    body: c.length - 4,
+  };
 }
 
 /**
@@ -145,11 +156,24 @@ export class PinGuardChannel implements ApduChannel {
     const refHex = ref.toString(16).toUpperCase().padStart(2, '0');
     const tries = claHasSm(apdu.cla) ? this.known.get(ref) : await this.probe(apdu);
     if (tries === undefined) {
-      throw new PinGuardError('PIN_GUARD_UNKNOWN_TRIES', `refused: the tries left for reference ${refHex} are unknown, so this command could use the last one; ${HINT}`);
+      throw new PinGuardError(
+        'PIN_GUARD_UNKNOWN_TRIES',
+        `refused: the tries left for reference ${refHex} are unknown, so this command could use the last one; ${HINT}`,
+      );
     }
-    if (tries === 0) throw new PinGuardError('PIN_GUARD_BLOCKED', `refused: reference ${refHex} is blocked (no tries left)`);
-    if (tries <= 1) throw new PinGuardError('PIN_GUARD_LAST_TRY', `refused: reference ${refHex} has 1 try left and a wrong value would block it; ${HINT}`);
-    this.options.onDecision?.(`PIN guard: reference ${refHex} has ${tries === Infinity ? 'all' : tries} tries left, command allowed`);
+    if (tries === 0)
+      throw new PinGuardError(
+        'PIN_GUARD_BLOCKED',
+        `refused: reference ${refHex} is blocked (no tries left)`,
+      );
+    if (tries <= 1)
+      throw new PinGuardError(
+        'PIN_GUARD_LAST_TRY',
+        `refused: reference ${refHex} has 1 try left and a wrong value would block it; ${HINT}`,
+      );
+    this.options.onDecision?.(
+      `PIN guard: reference ${refHex} has ${tries === Infinity ? 'all' : tries} tries left, command allowed`,
+    );
   }
 
   /** VERIFY without data on the same reference and logical channel: consumes no try. */

@@ -22,10 +22,18 @@ export async function readerPresent(binding: PcscBinding, name: string): Promise
 }
 
 /** Polls pcscd until the reader shows (or no longer shows) a card. */
-export async function waitReader(binding: PcscBinding, name: string, present: boolean, timeoutMs = 10_000): Promise<void> {
+export async function waitReader(
+  binding: PcscBinding,
+  name: string,
+  present: boolean,
+  timeoutMs = 10_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while ((await readerPresent(binding, name)) !== present) {
-    if (Date.now() > deadline) throw new Error(`'${name}' did not ${present ? 'show a card' : 'become empty'} within ${timeoutMs} ms`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `'${name}' did not ${present ? 'show a card' : 'become empty'} within ${timeoutMs} ms`,
+      );
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -49,17 +57,33 @@ function isCard(x: CardSpec | Card): x is Card {
  * thread (possible deadlock with synchronous PC/SC calls, see vicc-worker-protocol.ts). Cards for
  * Debian's vpcd come from the quickack address when that route exists (spec §6.7 #2).
  */
-export async function insertCard(binding: PcscBinding, kind: VirtualReaderKind, spec: CardSpec | Card, o: { slot?: number; faults?: FaultInput[]; host?: string; exchanges?: boolean } = {}): Promise<InsertedCard> {
+export async function insertCard(
+  binding: PcscBinding,
+  kind: VirtualReaderKind,
+  spec: CardSpec | Card,
+  o: { slot?: number; faults?: FaultInput[]; host?: string; exchanges?: boolean } = {},
+): Promise<InsertedCard> {
   const slotIndex = o.slot ?? 0;
   const reader = readerName(kind, slotIndex);
-  if (await readerPresent(binding, reader)) throw new Error(`'${reader}' already holds a card: is \`ciebench card start\` running? Stop it for the integration tests.`);
-  const host = o.host ?? (kind.id === 'vpcd' && (await quickackRoute()) ? QUICKACK_ADDRESS : '127.0.0.1');
+  if (await readerPresent(binding, reader))
+    throw new Error(
+      `'${reader}' already holds a card: is \`ciebench card start\` running? Stop it for the integration tests.`,
+    );
+  const host =
+    o.host ?? (kind.id === 'vpcd' && (await quickackRoute()) ? QUICKACK_ADDRESS : '127.0.0.1');
   const seed = `slot:${reader}`;
   const port = kind.port + slotIndex;
   let worker: CardRunner;
   if (isCard(spec)) worker = new InProcessVicc(spec, { host, port, faults: o.faults ?? [], seed });
   else {
-    const w = new ViccWorker({ card: spec, host, port, faults: o.faults ?? [], seed, ...(o.exchanges === false ? { exchanges: false } : {}) });
+    const w = new ViccWorker({
+      card: spec,
+      host,
+      port,
+      faults: o.faults ?? [],
+      seed,
+      ...(o.exchanges === false ? { exchanges: false } : {}),
+    });
     worker = w;
     await w.ready().catch(async (e: unknown) => {
       await w.stop();

@@ -41,9 +41,15 @@ export async function transmitT0(send: Send, command: Uint8Array): Promise<Uint8
   const channelBits = (command[0] ?? 0) & 0x03;
   const parts: Uint8Array[] = [];
   for (let round = 0; sw1(response) === 0x61; round++) {
-    if (round >= MAX_ROUNDS) throw new ChannelError('TRANSMIT_FAILED', 'T=0: the card keeps answering 61xx to GET RESPONSE');
+    if (round >= MAX_ROUNDS)
+      throw new ChannelError(
+        'TRANSMIT_FAILED',
+        'T=0: the card keeps answering 61xx to GET RESPONSE',
+      );
     parts.push(response.subarray(0, response.length - 2));
-    response = await send(Uint8Array.of(channelBits, INS_C0_GET_RESPONSE, 0x00, 0x00, sw2(response)));
+    response = await send(
+      Uint8Array.of(channelBits, INS_C0_GET_RESPONSE, 0x00, 0x00, sw2(response)),
+    );
   }
   const total = parts.reduce((n, p) => n + p.length, 0) + response.length;
   const out = new Uint8Array(total);

@@ -13,7 +13,12 @@ import { trustOf } from '../terminals/ias/testing.ts';
 import { toHex } from '../../emulator/src/bytes/hex.ts';
 import { CIEBENCH_READER, DEBIAN_VPCD, readerName } from '../transport/endpoints.ts';
 import { PcscChannel } from './pcsc-channel.ts';
-import { insertCard, integrationGate, reportGate, type InsertedCard } from './testing/integration.ts';
+import {
+  insertCard,
+  integrationGate,
+  reportGate,
+  type InsertedCard,
+} from './testing/integration.ts';
 
 /** The terminals' own test cards, built in the card's thread (same seeds: same keys as here). */
 const IAS_TESTING = new URL('../terminals/ias/testing.ts', import.meta.url).href;
@@ -28,20 +33,33 @@ for (const kind of [CIEBENCH_READER, DEBIAN_VPCD]) {
     const binding = gate.binding!;
     const open: Array<InsertedCard | PcscChannel> = [];
     afterEach(async () => {
-      for (const o of open.splice(0).reverse()) await (o instanceof PcscChannel ? o.close() : o.remove());
+      for (const o of open.splice(0).reverse())
+        await (o instanceof PcscChannel ? o.close() : o.remove());
     });
 
     it('IAS: full login (DH + DAPP + VERIFY + certificate + sign, signature verified) — cie-ias.md §5', async () => {
       const image = defaultCardImage();
       const seed = `pcsc-${kind.id}`;
-      const inserted = await insertCard(binding, kind, { kind: 'module', module: IAS_TESTING, factory: 'testCard', args: [{ seed }] });
+      const inserted = await insertCard(binding, kind, {
+        kind: 'module',
+        module: IAS_TESTING,
+        factory: 'testCard',
+        args: [{ seed }],
+      });
       open.push(inserted);
       const ch = new PcscChannel({ reader, binding });
       open.push(ch);
-      const r = await loginFlow(ch, { pin: image.state.pin.value, style: 'desktop', trust: trustOf(image), rng: seededRng(`pcsc-${kind.id}`) });
+      const r = await loginFlow(ch, {
+        pin: image.state.pin.value,
+        style: 'desktop',
+        trust: trustOf(image),
+        rng: seededRng(`pcsc-${kind.id}`),
+      });
       expect(r.error, JSON.stringify(r.error)).toBeUndefined();
       expect(r.verdict).toBe('pass');
-      expect(r.steps.find((s) => s.name === 'verify signature with the certificate')?.verdict).toBe('pass');
+      expect(r.steps.find((s) => s.name === 'verify signature with the certificate')?.verdict).toBe(
+        'pass',
+      );
       expect(r.atr?.replace(/ /g, '')).toBe(toHex(inserted.atr));
       open.splice(open.indexOf(inserted), 1);
       await ch.close();
@@ -51,10 +69,21 @@ for (const kind of [CIEBENCH_READER, DEBIAN_VPCD]) {
 
     it('eMRTD: PACE-CAN + Chip Authentication + Terminal Authentication, every data group read, Passive Authentication ok — emrtd.md', async () => {
       const t = emrtdTestCard();
-      open.push(await insertCard(binding, kind, { kind: 'module', module: EMRTD_TESTING, factory: 'testCard' }));
+      open.push(
+        await insertCard(binding, kind, {
+          kind: 'module',
+          module: EMRTD_TESTING,
+          factory: 'testCard',
+        }),
+      );
       const ch = new PcscChannel({ reader, binding });
       open.push(ch);
-      const r = await inspect(ch, { access: { kind: 'pace', password: { kind: 'can', can: t.citizen.can } }, cscas: t.cscas, terminal: testCredentials(), rng: seededRng(`pcsc-${kind.id}`) });
+      const r = await inspect(ch, {
+        access: { kind: 'pace', password: { kind: 'can', can: t.citizen.can } },
+        cscas: t.cscas,
+        terminal: testCredentials(),
+        rng: seededRng(`pcsc-${kind.id}`),
+      });
       expect(r.report.error, JSON.stringify(r.report.error)).toBeUndefined();
       expect(r.report.verdict).toBe('pass');
       expect(r.report.dataGroupsRead).toEqual([1, 2, 3, 11, 12, 14]);

@@ -15,8 +15,20 @@ import { IsoDepSession } from '../nfc/iso-dep-session.ts';
 import { PcscChannel } from '../pcsc/pcsc-channel.ts';
 import { pcscdRunning } from '../pcsc/pcsc-env.ts';
 import { EchoCard } from '../pcsc/testing/echo-card.ts';
-import { insertCard, integrationGate, reportGate, runTool, waitReader, type InsertedCard } from '../pcsc/testing/integration.ts';
-import { CIEBENCH_READER, CIEBENCH_REVERSED_READER, DEBIAN_VPCD, readerName } from '../transport/endpoints.ts';
+import {
+  insertCard,
+  integrationGate,
+  reportGate,
+  runTool,
+  waitReader,
+  type InsertedCard,
+} from '../pcsc/testing/integration.ts';
+import {
+  CIEBENCH_READER,
+  CIEBENCH_REVERSED_READER,
+  DEBIAN_VPCD,
+  readerName,
+} from '../transport/endpoints.ts';
 import { encodeVpcdFrame, VpcdFrameDecoder } from '../vpcd/framing.ts';
 import { ViccServer } from '../vpcd/vicc-server.ts';
 import { buildDriver } from './install.ts';
@@ -28,7 +40,12 @@ const SELECT_MF = fromHex('00A4000C023F00');
 async function probe(tool: string, reader: string): Promise<Record<string, string>> {
   const r = await runTool(tool, [reader]);
   expect(r.code, r.stdout + r.stderr).toBe(0);
-  return Object.fromEntries(r.stdout.trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+  return Object.fromEntries(
+    r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  );
 }
 
 let probeTool = '';
@@ -38,7 +55,10 @@ async function buildProbe(): Promise<string> {
 }
 
 /** A card side written by hand, to misbehave exactly as a scenario says. */
-function rawCard(port: number, onFrame: (payload: Uint8Array, socket: Socket) => void): Promise<Socket> {
+function rawCard(
+  port: number,
+  onFrame: (payload: Uint8Array, socket: Socket) => void,
+): Promise<Socket> {
   const socket = connect({ host: '127.0.0.1', port });
   const decoder = new VpcdFrameDecoder();
   socket.on('data', (chunk: Buffer) => {
@@ -51,7 +71,10 @@ function rawCard(port: number, onFrame: (payload: Uint8Array, socket: Socket) =>
   });
 }
 
-const gate = await integrationGate({ readers: [READER0, READER1], tools: ['make', 'cc', 'pkg-config'] });
+const gate = await integrationGate({
+  readers: [READER0, READER1],
+  tools: ['make', 'cc', 'pkg-config'],
+});
 reportGate('reader-driver', gate);
 
 describe.skipIf(!gate.ok)('CIE Bench reader driver in pcscd', () => {
@@ -87,7 +110,9 @@ describe.skipIf(!gate.ok)('CIE Bench reader driver in pcscd', () => {
     try {
       await ch.connect();
       const data = Uint8Array.from({ length: 4000 }, (_, i) => i & 0xff);
-      const echoed = await ch.transmit(Uint8Array.from([0x80, 0xee, 0, 0, 0, 0x0f, 0xa0, ...data, 0, 0]));
+      const echoed = await ch.transmit(
+        Uint8Array.from([0x80, 0xee, 0, 0, 0, 0x0f, 0xa0, ...data, 0, 0]),
+      );
       expect(echoed).toEqual(Uint8Array.from([...data, 0x90, 0x00]));
       const biggest = await ch.transmit(fromHex('80EFFFFD000000'));
       expect(biggest.length).toBe(65_535);
@@ -107,7 +132,9 @@ describe.skipIf(!gate.ok)('CIE Bench reader driver in pcscd', () => {
       expect(await a.connect()).toEqual(atr);
       expect(await b.connect()).toEqual(new EchoCard().atr);
       for (let i = 0; i < 20; i++) {
-        expect(await b.transmit(fromHex(`80EE000001${i.toString(16).padStart(2, '0')}`))).toEqual(fromHex(`${i.toString(16).padStart(2, '0')}9000`));
+        expect(await b.transmit(fromHex(`80EE000001${i.toString(16).padStart(2, '0')}`))).toEqual(
+          fromHex(`${i.toString(16).padStart(2, '0')}9000`),
+        );
         expect((await a.transmit(SELECT_MF)).length).toBeGreaterThanOrEqual(2);
       }
     } finally {
@@ -118,12 +145,19 @@ describe.skipIf(!gate.ok)('CIE Bench reader driver in pcscd', () => {
   });
 
   it('reports a card pulled mid-flow as removed, and sees it again when it is back', async () => {
-    const pulled = await insertCard(binding, CIEBENCH_READER, { kind: 'echo' }, { slot: 1, faults: [{ kind: 'tag-lost', atApdu: 2 }] });
+    const pulled = await insertCard(
+      binding,
+      CIEBENCH_READER,
+      { kind: 'echo' },
+      { slot: 1, faults: [{ kind: 'tag-lost', atApdu: 2 }] },
+    );
     const ch = new PcscChannel({ reader: READER1, binding });
     try {
       await ch.connect();
       expect(await ch.transmit(fromHex('80EE000001AA'))).toEqual(fromHex('AA9000'));
-      await expect(ch.transmit(fromHex('80EE000001BB'))).rejects.toMatchObject({ code: 'CARD_REMOVED' });
+      await expect(ch.transmit(fromHex('80EE000001BB'))).rejects.toMatchObject({
+        code: 'CARD_REMOVED',
+      });
       await ch.close();
       await waitReader(binding, READER1, true);
       await ch.connect();
@@ -138,9 +172,21 @@ describe.skipIf(!gate.ok)('CIE Bench reader driver in pcscd', () => {
     const port = CIEBENCH_READER.port + 1;
     const scenarios: Array<[string, (f: Uint8Array, s: Socket) => void]> = [
       ['closes at once', (_f, s) => s.destroy()],
-      ['sends half an ATR frame, then closes', (_f, s) => (s.write(fromHex('000A3B80')), s.destroy())],
-      ['sends a 40-byte ATR', (f, s) => f[0] === 0x04 && f.length === 1 && s.write(encodeVpcdFrame(new Uint8Array(40).fill(0x3b)))],
-      ['answers GET ATR with an empty frame (removed)', (f, s) => f.length === 1 && f[0] === 0x04 && s.write(fromHex('0000'))],
+      [
+        'sends half an ATR frame, then closes',
+        (_f, s) => (s.write(fromHex('000A3B80')), s.destroy()),
+      ],
+      [
+        'sends a 40-byte ATR',
+        (f, s) =>
+          f[0] === 0x04 &&
+          f.length === 1 &&
+          s.write(encodeVpcdFrame(new Uint8Array(40).fill(0x3b))),
+      ],
+      [
+        'answers GET ATR with an empty frame (removed)',
+        (f, s) => f.length === 1 && f[0] === 0x04 && s.write(fromHex('0000')),
+      ],
       ['sends bytes nobody asked for', (_f, s) => s.write(fromHex('0001FF00020000'))],
     ];
     for (const [name, behave] of scenarios) {
@@ -162,7 +208,9 @@ describe.skipIf(!gate.ok)('CIE Bench reader driver in pcscd', () => {
     await waitReader(binding, READER1, true);
     const ch = new PcscChannel({ reader: READER1, binding });
     await ch.connect();
-    await expect(ch.transmit(fromHex('80EE000001AA'))).rejects.toMatchObject({ code: 'CARD_REMOVED' });
+    await expect(ch.transmit(fromHex('80EE000001AA'))).rejects.toMatchObject({
+      code: 'CARD_REMOVED',
+    });
     await ch.close();
     s.destroy();
     await waitReader(binding, READER1, false);
@@ -179,38 +227,50 @@ const reversedReader = readerName(CIEBENCH_REVERSED_READER);
 const reversedGate = await integrationGate({ readers: [reversedReader] });
 reportGate('reader-driver (reversed mode)', reversedGate);
 
-describe.skipIf(!reversedGate.ok)('CIE Bench reader driver, reversed mode (the card listens)', () => {
-  it('connects to a listening card, serves it, and notices when it goes', async () => {
-    const binding = reversedGate.binding!;
-    const card = new EchoCard();
-    const server = new ViccServer({ session: new IsoDepSession({ card }), port: CIEBENCH_REVERSED_READER.port });
-    await server.listen();
-    try {
-      await waitReader(binding, reversedReader, true);
-      const ch = new PcscChannel({ reader: reversedReader, binding });
-      expect(await ch.connect()).toEqual(card.atr);
-      expect(await ch.transmit(fromHex('80EE0000020102'))).toEqual(fromHex('01029000'));
-      await ch.close();
-    } finally {
-      await server.close();
-    }
-    await waitReader(binding, reversedReader, false);
-  });
-});
+describe.skipIf(!reversedGate.ok)(
+  'CIE Bench reader driver, reversed mode (the card listens)',
+  () => {
+    it('connects to a listening card, serves it, and notices when it goes', async () => {
+      const binding = reversedGate.binding!;
+      const card = new EchoCard();
+      const server = new ViccServer({
+        session: new IsoDepSession({ card }),
+        port: CIEBENCH_REVERSED_READER.port,
+      });
+      await server.listen();
+      try {
+        await waitReader(binding, reversedReader, true);
+        const ch = new PcscChannel({ reader: reversedReader, binding });
+        expect(await ch.connect()).toEqual(card.atr);
+        expect(await ch.transmit(fromHex('80EE0000020102'))).toEqual(fromHex('01029000'));
+        await ch.close();
+      } finally {
+        await server.close();
+      }
+      await waitReader(binding, reversedReader, false);
+    });
+  },
+);
 
-const vpcdGate = await integrationGate({ readers: [readerName(DEBIAN_VPCD)], tools: ['make', 'cc', 'pkg-config'] });
+const vpcdGate = await integrationGate({
+  readers: [readerName(DEBIAN_VPCD)],
+  tools: ['make', 'cc', 'pkg-config'],
+});
 reportGate('reader-driver (Debian vpcd comparison)', vpcdGate);
 
-describe.skipIf(!vpcdGate.ok)("Debian's vpcd 0.8, for comparison (virtual-reader-nfc.md §2.6)", () => {
-  it('does not answer SCARD_ATTR_ATR_STRING nor the extended-APDU features: why the driver exists', async () => {
-    const inserted = await insertCard(vpcdGate.binding!, DEBIAN_VPCD, { kind: 'default' });
-    try {
-      const p = await probe(await buildProbe(), inserted.reader);
-      expect(p['status_atr']).toBe(toHex(inserted.atr));
-      expect(p['attrib_atr']).toMatch(/^error:0x8010001F/);
-      expect(p['features']).toMatch(/^error:/);
-    } finally {
-      await inserted.remove();
-    }
-  });
-});
+describe.skipIf(!vpcdGate.ok)(
+  "Debian's vpcd 0.8, for comparison (virtual-reader-nfc.md §2.6)",
+  () => {
+    it('does not answer SCARD_ATTR_ATR_STRING nor the extended-APDU features: why the driver exists', async () => {
+      const inserted = await insertCard(vpcdGate.binding!, DEBIAN_VPCD, { kind: 'default' });
+      try {
+        const p = await probe(await buildProbe(), inserted.reader);
+        expect(p['status_atr']).toBe(toHex(inserted.atr));
+        expect(p['attrib_atr']).toMatch(/^error:0x8010001F/);
+        expect(p['features']).toMatch(/^error:/);
+      } finally {
+        await inserted.remove();
+      }
+    });
+  },
+);

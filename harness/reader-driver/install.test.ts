@@ -1,18 +1,31 @@
 import { describe, expect, it } from 'vitest';
-import { confFileName, deviceName, DriverInstallError, libraryFileName, renderReaderConf, standardEntries } from './install.ts';
+import {
+  confFileName,
+  deviceName,
+  DriverInstallError,
+  libraryFileName,
+  renderReaderConf,
+  standardEntries,
+} from './install.ts';
 
 describe('reader driver configuration', () => {
   it('writes DEVICENAME with only the characters pcscd accepts ([A-Za-z0-9/\\-._@:])', () => {
     const d = deviceName({ host: '127.0.0.1', port: 35980, slots: 2, timeoutS: 30 });
     expect(d).toBe('127.0.0.1:35980/slots:2/timeout:30');
     expect(d).toMatch(/^[A-Za-z0-9\\/\-._@:]+$/);
-    expect(deviceName({ host: '127.0.0.1', port: 35985, slots: 1, connect: true })).toBe('127.0.0.1:35985/slots:1/connect');
+    expect(deviceName({ host: '127.0.0.1', port: 35985, slots: 1, connect: true })).toBe(
+      '127.0.0.1:35985/slots:1/connect',
+    );
   });
 
   it('listens on loopback only and rejects impossible ports and slot counts', () => {
-    expect(() => deviceName({ host: '0.0.0.0', port: 35980, slots: 2 })).toThrow(DriverInstallError);
+    expect(() => deviceName({ host: '0.0.0.0', port: 35980, slots: 2 })).toThrow(
+      DriverInstallError,
+    );
     expect(() => deviceName({ host: '192.168.1.2', port: 35980, slots: 2 })).toThrow(/loopback/);
-    expect(deviceName({ host: '192.168.1.2', port: 35980, slots: 1, connect: true })).toContain('connect');
+    expect(deviceName({ host: '192.168.1.2', port: 35980, slots: 1, connect: true })).toContain(
+      'connect',
+    );
     expect(() => deviceName({ host: '127.0.0.1', port: 65535, slots: 2 })).toThrow(/out of range/);
     expect(() => deviceName({ host: '127.0.0.1', port: 35980, slots: 17 })).toThrow(/slots/);
     expect(() => deviceName({ host: 'localhost', port: 35980, slots: 1 })).toThrow(/IPv4/);
@@ -31,8 +44,18 @@ describe('reader driver configuration', () => {
   it('names conf files after the readers and refuses odd reader names', () => {
     const entries = standardEntries({ reversed: true });
     expect(entries.map(confFileName)).toEqual(['ciebench', 'ciebench-reversed']);
-    expect(entries.map(libraryFileName)).toEqual(['libifdciebench.so', 'libifdciebench-reversed.so']);
-    expect(confFileName({ name: 'Lab Reader', device: { host: '127.0.0.1', port: 36000, slots: 1 } })).toBe('ciebench-lab-reader');
-    expect(() => renderReaderConf({ name: 'bad"name', device: { host: '127.0.0.1', port: 36000, slots: 1 } }, '/x.so')).toThrow(DriverInstallError);
+    expect(entries.map(libraryFileName)).toEqual([
+      'libifdciebench.so',
+      'libifdciebench-reversed.so',
+    ]);
+    expect(
+      confFileName({ name: 'Lab Reader', device: { host: '127.0.0.1', port: 36000, slots: 1 } }),
+    ).toBe('ciebench-lab-reader');
+    expect(() =>
+      renderReaderConf(
+        { name: 'bad"name', device: { host: '127.0.0.1', port: 36000, slots: 1 } },
+        '/x.so',
+      ),
+    ).toThrow(DriverInstallError);
   });
 });

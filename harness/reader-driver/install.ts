@@ -5,7 +5,15 @@
  * pcscd reads reader.conf.d only at start: the caller is told to restart it.
  */
 import { execFile } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CIEBENCH_READER, CIEBENCH_REVERSED_READER } from '../transport/endpoints.ts';
@@ -33,10 +41,23 @@ export interface DeviceSpec {
 
 /** DEVICENAME for the driver: `HOST:PORT[/slots:N][/timeout:S][/connect]` (see src/ifd-ciebench.c). */
 export function deviceName(d: DeviceSpec): string {
-  if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(d.host)) throw new DriverInstallError('DRIVER_BAD_OPTION', `host must be an IPv4 address, not '${d.host}'`);
-  if (!d.connect && !d.host.startsWith('127.')) throw new DriverInstallError('DRIVER_BAD_OPTION', `the reader listens on loopback only (127.0.0.0/8), not ${d.host}`);
-  if (!Number.isInteger(d.slots) || d.slots < 1 || d.slots > 16) throw new DriverInstallError('DRIVER_BAD_OPTION', 'slots must be 1..16');
-  if (!Number.isInteger(d.port) || d.port < 1 || d.port + d.slots - 1 > 65535) throw new DriverInstallError('DRIVER_BAD_OPTION', `port ${d.port} (+${d.slots - 1} slots) out of range`);
+  if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(d.host))
+    throw new DriverInstallError(
+      'DRIVER_BAD_OPTION',
+      `host must be an IPv4 address, not '${d.host}'`,
+    );
+  if (!d.connect && !d.host.startsWith('127.'))
+    throw new DriverInstallError(
+      'DRIVER_BAD_OPTION',
+      `the reader listens on loopback only (127.0.0.0/8), not ${d.host}`,
+    );
+  if (!Number.isInteger(d.slots) || d.slots < 1 || d.slots > 16)
+    throw new DriverInstallError('DRIVER_BAD_OPTION', 'slots must be 1..16');
+  if (!Number.isInteger(d.port) || d.port < 1 || d.port + d.slots - 1 > 65535)
+    throw new DriverInstallError(
+      'DRIVER_BAD_OPTION',
+      `port ${d.port} (+${d.slots - 1} slots) out of range`,
+    );
   const parts = [`${d.host}:${d.port}`, `slots:${d.slots}`];
   if (d.timeoutS !== undefined) parts.push(`timeout:${d.timeoutS}`);
   if (d.connect) parts.push('connect');
@@ -50,7 +71,11 @@ export interface ReaderEntry {
 
 /** The reader.conf.d text of one entry, from reader.conf.in. */
 export function renderReaderConf(entry: ReaderEntry, libPath: string): string {
-  if (!/^[A-Za-z0-9 ._-]{1,100}$/.test(entry.name)) throw new DriverInstallError('DRIVER_BAD_OPTION', `reader name '${entry.name}': letters, digits, space . _ - only`);
+  if (!/^[A-Za-z0-9 ._-]{1,100}$/.test(entry.name))
+    throw new DriverInstallError(
+      'DRIVER_BAD_OPTION',
+      `reader name '${entry.name}': letters, digits, space . _ - only`,
+    );
   const template = readFileSync(join(DRIVER_DIR, 'reader.conf.in'), 'utf8');
   return template
     .replace('@NAME@', entry.name)
@@ -61,7 +86,9 @@ export function renderReaderConf(entry: ReaderEntry, libPath: string): string {
 
 function run(cmd: string, args: readonly string[]): Promise<{ ok: boolean; output: string }> {
   return new Promise((resolve) => {
-    execFile(cmd, [...args], { timeout: 120_000 }, (error, stdout, stderr) => resolve({ ok: !error, output: `${String(stdout)}${String(stderr)}` }));
+    execFile(cmd, [...args], { timeout: 120_000 }, (error, stdout, stderr) =>
+      resolve({ ok: !error, output: `${String(stdout)}${String(stderr)}` }),
+    );
   });
 }
 
@@ -70,7 +97,10 @@ export async function buildDriver(buildDir: string): Promise<{ library: string; 
   mkdirSync(buildDir, { recursive: true });
   const r = await run('make', ['-s', '-C', DRIVER_DIR, `BUILD=${buildDir}`]);
   if (!r.ok) {
-    throw new DriverInstallError('DRIVER_BUILD_FAILED', `building the reader driver failed (needs gcc, make, pkg-config, libpcsclite-dev):\n${r.output}`);
+    throw new DriverInstallError(
+      'DRIVER_BUILD_FAILED',
+      `building the reader driver failed (needs gcc, make, pkg-config, libpcsclite-dev):\n${r.output}`,
+    );
   }
   return { library: join(buildDir, DRIVER_LIBRARY), probe: join(buildDir, 'pcsc-probe') };
 }
@@ -128,7 +158,12 @@ export function uninstallDriver(o: { libDir?: string; confDir?: string } = {}): 
   const libDir = o.libDir ?? dirname(CIEBENCH_READER.library);
   const confDir = o.confDir ?? dirname(CIEBENCH_READER.confFile);
   const removed: string[] = [];
-  const standard = [join(libDir, DRIVER_LIBRARY), join(libDir, 'libifdciebench-reversed.so'), join(confDir, 'ciebench'), join(confDir, 'ciebench-reversed')];
+  const standard = [
+    join(libDir, DRIVER_LIBRARY),
+    join(libDir, 'libifdciebench-reversed.so'),
+    join(confDir, 'ciebench'),
+    join(confDir, 'ciebench-reversed'),
+  ];
   for (const f of standard) {
     if (existsSync(f)) {
       rmSync(f);
@@ -139,15 +174,30 @@ export function uninstallDriver(o: { libDir?: string; confDir?: string } = {}): 
 }
 
 /** The standard entries: the normal reader, and the reversed-mode reader when asked. */
-export function standardEntries(o: { port?: number; slots?: number; name?: string; reversed?: boolean; timeoutS?: number } = {}): ReaderEntry[] {
+export function standardEntries(
+  o: { port?: number; slots?: number; name?: string; reversed?: boolean; timeoutS?: number } = {},
+): ReaderEntry[] {
   const entries: ReaderEntry[] = [
     {
       name: o.name ?? CIEBENCH_READER.readerPrefix,
-      device: { host: '127.0.0.1', port: o.port ?? CIEBENCH_READER.port, slots: o.slots ?? CIEBENCH_READER.slots, ...(o.timeoutS !== undefined ? { timeoutS: o.timeoutS } : {}) },
+      device: {
+        host: '127.0.0.1',
+        port: o.port ?? CIEBENCH_READER.port,
+        slots: o.slots ?? CIEBENCH_READER.slots,
+        ...(o.timeoutS !== undefined ? { timeoutS: o.timeoutS } : {}),
+      },
     },
   ];
   if (o.reversed) {
-    entries.push({ name: CIEBENCH_REVERSED_READER.readerPrefix, device: { host: '127.0.0.1', port: CIEBENCH_REVERSED_READER.port, slots: CIEBENCH_REVERSED_READER.slots, connect: true } });
+    entries.push({
+      name: CIEBENCH_REVERSED_READER.readerPrefix,
+      device: {
+        host: '127.0.0.1',
+        port: CIEBENCH_REVERSED_READER.port,
+        slots: CIEBENCH_REVERSED_READER.slots,
+        connect: true,
+      },
+    });
   }
   return entries;
 }

@@ -29,7 +29,8 @@ export function parseAtr(atr: Uint8Array): ParsedAtr {
   const r = new ByteReader(atr);
   try {
     const ts = r.u8('TS');
-    if (ts !== 0x3b && ts !== 0x3f) throw new AtrFormatError(`TS must be 3B or 3F, got ${ts.toString(16)}`);
+    if (ts !== 0x3b && ts !== 0x3f)
+      throw new AtrFormatError(`TS must be 3B or 3F, got ${ts.toString(16)}`);
     const t0 = r.u8('T0');
     const k = t0 & 0x0f;
     const protocols: number[] = [];
@@ -72,7 +73,8 @@ export function historicalBytesOf(atr: Uint8Array): Uint8Array {
  * TCK = XOR of T0 up to the last historical byte.
  */
 export function contactlessAtr(historicalBytes: Uint8Array): Uint8Array {
-  if (historicalBytes.length > 15) throw new AtrFormatError('at most 15 historical bytes fit in an ATR');
+  if (historicalBytes.length > 15)
+    throw new AtrFormatError('at most 15 historical bytes fit in an ATR');
   const out = new Uint8Array(historicalBytes.length + 5);
   out.set([0x3b, 0x80 | historicalBytes.length, 0x80, 0x01]);
   out.set(historicalBytes, 4);

@@ -13,24 +13,43 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-function event(command: string, response: string, extra: Partial<ExchangeEvent> = {}): ExchangeEvent {
-  return { command: fromHex(command), response: fromHex(response), tStart: 0, tEnd: 210, notes: [], ...extra };
+function event(
+  command: string,
+  response: string,
+  extra: Partial<ExchangeEvent> = {},
+): ExchangeEvent {
+  return {
+    command: fromHex(command),
+    response: fromHex(response),
+    tStart: 0,
+    tEnd: 210,
+    notes: [],
+    ...extra,
+  };
 }
 
 describe('live log (one line per APDU, secrets masked)', () => {
   it('masks the PIN of a plain VERIFY and shows it only on request', () => {
     const e = event('0020008108 3132333435363738', '9000');
     const line = formatExchange('vpcd:35980', 7, e, {}, new Date('2026-01-01T10:00:00.123Z'));
-    expect(line).toBe('10:00:00.123 vpcd:35980 #7 VERIFY         > 0020008108**************** < 9000  0.21 ms');
+    expect(line).toBe(
+      '10:00:00.123 vpcd:35980 #7 VERIFY         > 0020008108**************** < 9000  0.21 ms',
+    );
     expect(line).not.toContain('3132');
-    expect(formatExchange('t', 1, e, { revealSecrets: true })).toContain('00200081083132333435363738');
+    expect(formatExchange('t', 1, e, { revealSecrets: true })).toContain(
+      '00200081083132333435363738',
+    );
   });
 
   it('masks the plain form of a protected VERIFY and marks it (SM)', () => {
-    const e = event('0C2000811D 871101AABBCCDDEEFF00112233445566778899 8E08 0102030405060708', '990290008E080102030405060708 9000', {
-      plainCommand: fromHex('0020008108 3132333435363738'),
-      plainResponse: fromHex('9000'),
-    });
+    const e = event(
+      '0C2000811D 871101AABBCCDDEEFF00112233445566778899 8E08 0102030405060708',
+      '990290008E080102030405060708 9000',
+      {
+        plainCommand: fromHex('0020008108 3132333435363738'),
+        plainResponse: fromHex('9000'),
+      },
+    );
     const text = formatExchange('nfc#1', 2, e);
     expect(text).toContain('(SM) VERIFY');
     expect(text).toContain('plain > 0020008108****************');
@@ -39,8 +58,12 @@ describe('live log (one line per APDU, secrets masked)', () => {
 
   it('shortens long data and masks CHANGE REFERENCE DATA / RESET RETRY COUNTER values', () => {
     expect(maskedCommandHex(new Uint8Array(100), false, 8)).toBe('0000000000000000…(100 bytes)');
-    expect(maskedCommandHex(fromHex('0024008110 31313131313131313232323232323232'), false, 48)).toBe(`0024008110${'**'.repeat(16)}`);
-    expect(maskedCommandHex(fromHex('002C000110 31313131313131313232323232323232'), false, 48)).toBe(`002C000110${'**'.repeat(16)}`);
+    expect(
+      maskedCommandHex(fromHex('0024008110 31313131313131313232323232323232'), false, 48),
+    ).toBe(`0024008110${'**'.repeat(16)}`);
+    expect(
+      maskedCommandHex(fromHex('002C000110 31313131313131313232323232323232'), false, 48),
+    ).toBe(`002C000110${'**'.repeat(16)}`);
   });
 });
 
@@ -54,13 +77,28 @@ describe('card start options', () => {
   });
 
   it('prefers the CIE Bench driver, then Debian vpcd (on the quickack address when routed), and says when there is none', () => {
-    const base = { pcscdInstalled: true, pcscdRunning: true, vpcdInstalled: true, driverInstalled: true, quickack: false, binding: true };
+    const base = {
+      pcscdInstalled: true,
+      pcscdRunning: true,
+      vpcdInstalled: true,
+      driverInstalled: true,
+      quickack: false,
+      binding: true,
+    };
     expect(defaultVpcd(base).endpoint).toEqual({ host: '127.0.0.1', port: 35980 });
-    expect(defaultVpcd({ ...base, driverInstalled: false }).endpoint).toEqual({ host: '127.0.0.1', port: 35963 });
+    expect(defaultVpcd({ ...base, driverInstalled: false }).endpoint).toEqual({
+      host: '127.0.0.1',
+      port: 35963,
+    });
     expect(defaultVpcd({ ...base, driverInstalled: false }).text).toMatch(/44-88 ms/);
-    expect(defaultVpcd({ ...base, driverInstalled: false, quickack: true }).endpoint).toEqual({ host: '127.0.0.2', port: 35963 });
+    expect(defaultVpcd({ ...base, driverInstalled: false, quickack: true }).endpoint).toEqual({
+      host: '127.0.0.2',
+      port: 35963,
+    });
     expect(defaultVpcd({ ...base, pcscdRunning: false }).endpoint).toBeUndefined();
-    expect(defaultVpcd({ ...base, driverInstalled: false, vpcdInstalled: false }).text).toMatch(/neither/);
+    expect(defaultVpcd({ ...base, driverInstalled: false, vpcdInstalled: false }).text).toMatch(
+      /neither/,
+    );
   });
 });
 
@@ -70,7 +108,13 @@ describe('CardHost: one card, one place at a time', () => {
     cleanups.push(() => reader.close());
     const { card } = await createDefaultCard();
     const lines: string[] = [];
-    const host = new CardHost({ card, description: 'test', vpcd: { host: '127.0.0.1', port: reader.port }, nfc: { host: '127.0.0.1', port: 0 }, onLine: (t, x) => lines.push(`${t} ${x}`) });
+    const host = new CardHost({
+      card,
+      description: 'test',
+      vpcd: { host: '127.0.0.1', port: reader.port },
+      nfc: { host: '127.0.0.1', port: 0 },
+      onLine: (t, x) => lines.push(`${t} ${x}`),
+    });
     cleanups.push(() => host.stop());
     const addresses = await host.start();
     const first = await reader.accept();
@@ -90,13 +134,23 @@ describe('CardHost: one card, one place at a time', () => {
     const reader = await FakeVpcdReader.listen();
     cleanups.push(() => reader.close());
     const { card } = await createDefaultCard();
-    const host = new CardHost({ card, description: 'test', vpcd: { host: '127.0.0.1', port: reader.port }, nfc: { host: '127.0.0.1', port: 0 }, nfcCards: 'fresh', freshCard: async () => (await createDefaultCard()).card });
+    const host = new CardHost({
+      card,
+      description: 'test',
+      vpcd: { host: '127.0.0.1', port: reader.port },
+      nfc: { host: '127.0.0.1', port: 0 },
+      nfcCards: 'fresh',
+      freshCard: async () => (await createDefaultCard()).card,
+    });
     cleanups.push(() => host.stop());
     const addresses = await host.start();
     const conn = await reader.accept();
     const a = await IsoDepClient.connect(addresses.nfc as string);
     const b = await IsoDepClient.connect(addresses.nfc as string);
-    cleanups.push(() => a.close(), () => b.close());
+    cleanups.push(
+      () => a.close(),
+      () => b.close(),
+    );
     expect((await a.transceive(fromHex('00A4000C023F00'))).length).toBeGreaterThanOrEqual(2);
     expect((await b.transceive(fromHex('00A4000C023F00'))).length).toBeGreaterThanOrEqual(2);
     expect(await conn.request(fromHex('04'))).toEqual(card.atr);

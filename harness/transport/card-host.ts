@@ -95,7 +95,11 @@ export class CardHost {
   }
 
   private session(card: Card): IsoDepSession {
-    return new IsoDepSession({ card, ...(this.o.isoDep ? { config: this.o.isoDep } : {}), faults: this.o.faults ?? [] });
+    return new IsoDepSession({
+      card,
+      ...(this.o.isoDep ? { config: this.o.isoDep } : {}),
+      faults: this.o.faults ?? [],
+    });
   }
 
   private startClient(e: Endpoint): string {
@@ -109,10 +113,17 @@ export class CardHost {
         if (ev.kind === 'connected') {
           waitingSaid = false;
           this.line(tag, 'card inserted (connected to the reader)');
-        } else if (ev.kind === 'disconnected') this.line(tag, `card out of the reader (${ev.reason.kind}${ev.retryInMs !== undefined ? `; re-inserting in ${ev.retryInMs} ms` : ''})`);
+        } else if (ev.kind === 'disconnected')
+          this.line(
+            tag,
+            `card out of the reader (${ev.reason.kind}${ev.retryInMs !== undefined ? `; re-inserting in ${ev.retryInMs} ms` : ''})`,
+          );
         else if (ev.kind === 'connect-failed' && !waitingSaid) {
           waitingSaid = true;
-          this.line(tag, `no reader at ${e.host}:${e.port} yet (${ev.message}); retrying with backoff`);
+          this.line(
+            tag,
+            `no reader at ${e.host}:${e.port} yet (${ev.message}); retrying with backoff`,
+          );
         } else if (ev.kind === 'endpoint') {
           const text = endpointText(ev.event);
           if (text) this.line(tag, text);
@@ -131,8 +142,10 @@ export class CardHost {
       port: e.port,
       onEvent: (ev: ViccServerEvent) => {
         if (ev.kind === 'reader-connected') this.line(tag, `reader connected from ${ev.remote}`);
-        else if (ev.kind === 'reader-disconnected') this.line(tag, `reader gone (${ev.reason.kind})`);
-        else if (ev.kind === 'reader-refused') this.line(tag, `reader ${ev.remote} refused: ${ev.reason}`);
+        else if (ev.kind === 'reader-disconnected')
+          this.line(tag, `reader gone (${ev.reason.kind})`);
+        else if (ev.kind === 'reader-refused')
+          this.line(tag, `reader ${ev.remote} refused: ${ev.reason}`);
         else if (ev.kind === 'endpoint') {
           const text = endpointText(ev.event);
           if (text) this.line(tag, text);
@@ -163,18 +176,25 @@ export class CardHost {
   private onNfc(ev: NfcServerEvent, fresh: boolean): void {
     const tag = 'id' in ev ? `nfc#${ev.id}` : 'nfc';
     if (ev.kind === 'session-open') {
-      this.line(tag, `session from ${ev.remote}${fresh ? ' (fresh card)' : '; the card leaves the PC/SC reader'}`);
+      this.line(
+        tag,
+        `session from ${ev.remote}${fresh ? ' (fresh card)' : '; the card leaves the PC/SC reader'}`,
+      );
       if (fresh) return;
       this.server?.suspend();
       void (this.client?.stop() ?? Promise.resolve()).then(() => this.o.onWhere?.(tag));
     } else if (ev.kind === 'session-closed') {
-      this.line(tag, `session closed (${ev.code})${fresh ? '' : '; the card goes back to the PC/SC reader'}`);
+      this.line(
+        tag,
+        `session closed (${ev.code})${fresh ? '' : '; the card goes back to the PC/SC reader'}`,
+      );
       if (!fresh) {
         this.client?.start();
         this.server?.resume();
         this.o.onWhere?.(this.vpcdTag);
       }
-    } else if (ev.kind === 'session-refused') this.line(tag, `session from ${ev.remote} refused: ${ev.reason}`);
+    } else if (ev.kind === 'session-refused')
+      this.line(tag, `session from ${ev.remote} refused: ${ev.reason}`);
     else if (ev.kind === 'activated') this.line(tag, `field on, activated (UID ${ev.uid})`);
     else if (ev.kind === 'field-off') this.line(tag, 'field off');
     else if (ev.kind === 'tag-lost') this.line(tag, `tag lost: ${ev.reason}`);
@@ -184,5 +204,7 @@ export class CardHost {
 
 /** The card's observer hook, when it has one. */
 export function observable(card: Card): ObservableCard | undefined {
-  return typeof (card as Partial<ObservableCard>).observe === 'function' ? (card as ObservableCard) : undefined;
+  return typeof (card as Partial<ObservableCard>).observe === 'function'
+    ? (card as ObservableCard)
+    : undefined;
 }

@@ -50,7 +50,11 @@ export const DEBIAN_VPCD: VirtualReaderKind = {
   library: '/usr/lib/pcsc/drivers/serial/libifdvpcd.so',
 };
 
-export const VIRTUAL_READERS: readonly VirtualReaderKind[] = [CIEBENCH_READER, CIEBENCH_REVERSED_READER, DEBIAN_VPCD];
+export const VIRTUAL_READERS: readonly VirtualReaderKind[] = [
+  CIEBENCH_READER,
+  CIEBENCH_REVERSED_READER,
+  DEBIAN_VPCD,
+];
 
 /** Loopback address whose route carries `quickack 1` (spec §6.7 #2); cards for vpcd connect from it. */
 export const QUICKACK_ADDRESS = '127.0.0.2';

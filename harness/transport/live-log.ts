@@ -33,12 +33,15 @@ export function maskedCommandHex(command: Uint8Array, reveal: boolean, maxBytes:
   for (const r of ranges) for (let i = r.offset; i < r.offset + r.length; i++) hidden.add(i);
   const parts: string[] = [];
   const n = Math.min(masked.length, maxBytes);
-  for (let i = 0; i < n; i++) parts.push(hidden.has(i) ? MASK_HEX : toHex(masked.subarray(i, i + 1)));
+  for (let i = 0; i < n; i++)
+    parts.push(hidden.has(i) ? MASK_HEX : toHex(masked.subarray(i, i + 1)));
   return parts.join('') + (masked.length > n ? `…(${masked.length} bytes)` : '');
 }
 
 function shortHex(bytes: Uint8Array, maxBytes: number): string {
-  return bytes.length <= maxBytes ? toHex(bytes) : `${toHex(bytes.subarray(0, maxBytes))}…(${bytes.length} bytes)`;
+  return bytes.length <= maxBytes
+    ? toHex(bytes)
+    : `${toHex(bytes.subarray(0, maxBytes))}…(${bytes.length} bytes)`;
 }
 
 export function clockText(d: Date): string {
@@ -46,7 +49,13 @@ export function clockText(d: Date): string {
 }
 
 /** One line for one exchange (two when the card unwrapped secure messaging). */
-export function formatExchange(tag: string, seq: number, e: ExchangeEvent, o: LiveLogOptions = {}, now = new Date()): string {
+export function formatExchange(
+  tag: string,
+  seq: number,
+  e: ExchangeEvent,
+  o: LiveLogOptions = {},
+  now = new Date(),
+): string {
   const reveal = o.revealSecrets ?? false;
   const max = o.maxBytes ?? 48;
   const ins = e.command.length >= 2 ? (e.command[1] as number) : -1;
@@ -57,7 +66,8 @@ export function formatExchange(tag: string, seq: number, e: ExchangeEvent, o: Li
   if (e.plainCommand) {
     line += `\n${' '.repeat(13)}plain > ${maskedCommandHex(e.plainCommand, reveal, max)}${e.plainResponse ? ` < ${shortHex(e.plainResponse, max)}` : ''}`;
   }
-  for (const note of e.notes) line += `\n${' '.repeat(13)}note: ${reveal ? note : maskSecretsInText(note)}`;
+  for (const note of e.notes)
+    line += `\n${' '.repeat(13)}note: ${reveal ? note : maskSecretsInText(note)}`;
   return line;
 }
 

@@ -43,7 +43,10 @@ function getData(data: Uint8Array, le: number): Uint8Array {
 }
 
 /** The reader's answer to a `FF CA` command, or `undefined` when the command is for the card. */
-export function answerReaderPseudoApdu(command: Uint8Array, identity: ContactlessIdentity): Uint8Array | undefined {
+export function answerReaderPseudoApdu(
+  command: Uint8Array,
+  identity: ContactlessIdentity,
+): Uint8Array | undefined {
   if (!isReaderPseudoApdu(command)) return undefined;
   if (command.length !== 5) return encodeResponseApdu(responseApdu(SW_6700_WRONG_LENGTH));
   const p1 = command[2] as number;

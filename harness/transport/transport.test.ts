@@ -53,9 +53,11 @@ describe('reader pseudo-APDUs (PC/SC part 3 §3.2.2.1.3)', () => {
     ['FFB0000000', undefined],
   ];
   for (const [command, answer] of cases) {
-    it(`${command} → ${answer ?? 'not the reader\'s (goes to the card)'}`, () => {
+    it(`${command} → ${answer ?? "not the reader's (goes to the card)"}`, () => {
       const r = answerReaderPseudoApdu(fromHex(command), id);
-      expect(r === undefined ? undefined : toHex(r)).toBe(answer === undefined ? undefined : toHex(fromHex(answer)));
+      expect(r === undefined ? undefined : toHex(r)).toBe(
+        answer === undefined ? undefined : toHex(fromHex(answer)),
+      );
     });
   }
 });

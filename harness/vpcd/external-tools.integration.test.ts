@@ -8,7 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../../emulator/src/bytes/hex.ts';
 import type { Card } from '../../emulator/src/card/card.ts';
 import { createDefaultCard } from '../cards/default-card.ts';
-import { insertCard, integrationGate, reportGate, runTool, type InsertedCard } from '../pcsc/testing/integration.ts';
+import {
+  insertCard,
+  integrationGate,
+  reportGate,
+  runTool,
+  type InsertedCard,
+} from '../pcsc/testing/integration.ts';
 import { CIEBENCH_READER, DEBIAN_VPCD, readerName } from '../transport/endpoints.ts';
 
 const PROBES = ['00A4000C023F00', '00A4000C02ABCD', '00B0000004', '00FF000000'];
@@ -39,60 +45,76 @@ async function twin(): Promise<Card> {
 
 for (const kind of [CIEBENCH_READER, DEBIAN_VPCD]) {
   const reader = readerName(kind);
-  const gate = await integrationGate({ readers: [reader], tools: ['opensc-tool', 'pcsc_scan', 'scriptor'] });
+  const gate = await integrationGate({
+    readers: [reader],
+    tools: ['opensc-tool', 'pcsc_scan', 'scriptor'],
+  });
   reportGate(`external-tools (${kind.readerPrefix})`, gate);
 
-  describe.skipIf(!gate.ok)(`third-party PC/SC programs through pcscd + ${kind.readerPrefix}`, () => {
-    let card: { atr: Uint8Array };
-    let inserted: InsertedCard;
+  describe.skipIf(!gate.ok)(
+    `third-party PC/SC programs through pcscd + ${kind.readerPrefix}`,
+    () => {
+      let card: { atr: Uint8Array };
+      let inserted: InsertedCard;
 
-    beforeAll(async () => {
-      inserted = await insertCard(gate.binding!, kind, { kind: 'default' });
-      card = { atr: inserted.atr };
-    });
-    afterAll(async () => {
-      await inserted?.remove();
-    });
+      beforeAll(async () => {
+        inserted = await insertCard(gate.binding!, kind, { kind: 'default' });
+        card = { atr: inserted.atr };
+      });
+      afterAll(async () => {
+        await inserted?.remove();
+      });
 
-    it(`opensc-tool -l lists '${reader}' with a card`, async () => {
-      const r = await runTool('opensc-tool', ['-l']);
-      expect(r.code, r.stderr).toBe(0);
-      expect(r.stdout).toMatch(new RegExp(`^\\d+\\s+Yes\\s+.*${reader}$`, 'm'));
-    });
+      it(`opensc-tool -l lists '${reader}' with a card`, async () => {
+        const r = await runTool('opensc-tool', ['-l']);
+        expect(r.code, r.stderr).toBe(0);
+        expect(r.stdout).toMatch(new RegExp(`^\\d+\\s+Yes\\s+.*${reader}$`, 'm'));
+      });
 
-    it("opensc-tool -a prints the personality's ATR", async () => {
-      const r = await runTool('opensc-tool', ['-r', reader, '-a']);
-      expect(r.code, r.stderr).toBe(0);
-      expect(r.stdout.trim().toUpperCase()).toBe(toHex(card.atr, ':'));
-    });
+      it("opensc-tool -a prints the personality's ATR", async () => {
+        const r = await runTool('opensc-tool', ['-r', reader, '-a']);
+        expect(r.code, r.stderr).toBe(0);
+        expect(r.stdout.trim().toUpperCase()).toBe(toHex(card.atr, ':'));
+      });
 
-    it('opensc-tool -s round-trips APDUs exactly as the card answers in-process', async () => {
-      const r = await runTool('opensc-tool', ['-r', reader, '-c', 'default', ...PROBES.flatMap((p) => ['-s', p])]);
-      expect(r.code, r.stderr).toBe(0);
-      const ref = await twin();
-      expect(parseOpenscExchanges(r.stdout)).toEqual(PROBES.map((p) => toHex(ref.transmit(fromHex(p)))));
-    });
+      it('opensc-tool -s round-trips APDUs exactly as the card answers in-process', async () => {
+        const r = await runTool('opensc-tool', [
+          '-r',
+          reader,
+          '-c',
+          'default',
+          ...PROBES.flatMap((p) => ['-s', p]),
+        ]);
+        expect(r.code, r.stderr).toBe(0);
+        const ref = await twin();
+        expect(parseOpenscExchanges(r.stdout)).toEqual(
+          PROBES.map((p) => toHex(ref.transmit(fromHex(p)))),
+        );
+      });
 
-    it('opensc-tool -s gets the UID from FF CA 00 00 00, answered by the virtual reader', async () => {
-      const r = await runTool('opensc-tool', ['-r', reader, '-c', 'default', '-s', 'FFCA000000']);
-      const [answer] = parseOpenscExchanges(r.stdout);
-      expect(answer).toMatch(/^08[0-9A-F]{6}9000$/);
-    });
+      it('opensc-tool -s gets the UID from FF CA 00 00 00, answered by the virtual reader', async () => {
+        const r = await runTool('opensc-tool', ['-r', reader, '-c', 'default', '-s', 'FFCA000000']);
+        const [answer] = parseOpenscExchanges(r.stdout);
+        expect(answer).toMatch(/^08[0-9A-F]{6}9000$/);
+      });
 
-    it('pcsc_scan sees the reader, the inserted card and its ATR', async () => {
-      const r = await runTool('pcsc_scan', ['-n', '-t', '2']);
-      const section = r.stdout.slice(r.stdout.lastIndexOf(`: ${reader}\n`));
-      expect(section).toMatch(/Card state: Card inserted/);
-      expect(section).toContain(`ATR: ${toHex(card.atr, ' ')}`);
-    });
+      it('pcsc_scan sees the reader, the inserted card and its ATR', async () => {
+        const r = await runTool('pcsc_scan', ['-n', '-t', '2']);
+        const section = r.stdout.slice(r.stdout.lastIndexOf(`: ${reader}\n`));
+        expect(section).toMatch(/Card state: Card inserted/);
+        expect(section).toContain(`ATR: ${toHex(card.atr, ' ')}`);
+      });
 
-    it('scriptor resets the card and exchanges APDUs', async () => {
-      const r = await runTool('scriptor', ['-r', reader], `reset\n${PROBES.join('\n')}\n`);
-      expect(r.code, r.stderr).toBe(0);
-      expect(r.stdout).toContain(`< OK: ${toHex(card.atr, ' ')}`);
-      const answers = [...r.stdout.matchAll(/^< ([0-9A-F ]+?)\s*(?::.*)?$/gm)].map((m) => toHex(fromHex(m[1] as string)));
-      const ref = await twin();
-      expect(answers).toEqual(PROBES.map((p) => toHex(ref.transmit(fromHex(p)))));
-    });
-  });
+      it('scriptor resets the card and exchanges APDUs', async () => {
+        const r = await runTool('scriptor', ['-r', reader], `reset\n${PROBES.join('\n')}\n`);
+        expect(r.code, r.stderr).toBe(0);
+        expect(r.stdout).toContain(`< OK: ${toHex(card.atr, ' ')}`);
+        const answers = [...r.stdout.matchAll(/^< ([0-9A-F ]+?)\s*(?::.*)?$/gm)].map((m) =>
+          toHex(fromHex(m[1] as string)),
+        );
+        const ref = await twin();
+        expect(answers).toEqual(PROBES.map((p) => toHex(ref.transmit(fromHex(p)))));
+      });
+    },
+  );
 }

@@ -1,10 +1,21 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../../emulator/src/bytes/hex.ts';
-import { encodeVpcdFrame, VPCD_MAX_PAYLOAD, VpcdFrameDecoder, VpcdProtocolError } from './framing.ts';
+import {
+  encodeVpcdFrame,
+  VPCD_MAX_PAYLOAD,
+  VpcdFrameDecoder,
+  VpcdProtocolError,
+} from './framing.ts';
 
 /** A realistic reader → card stream: reset + GET ATR coalesced (vsmartcard issue #253), an APDU, power off. */
-const PAYLOADS = [fromHex('02'), fromHex('04'), fromHex('00A4040C07A0000002471001'), fromHex('00B0000000'), fromHex('00')];
+const PAYLOADS = [
+  fromHex('02'),
+  fromHex('04'),
+  fromHex('00A4040C07A0000002471001'),
+  fromHex('00B0000000'),
+  fromHex('00'),
+];
 const STREAM = Uint8Array.from(PAYLOADS.flatMap((p) => [...encodeVpcdFrame(p)]));
 
 function decodeInChunks(stream: Uint8Array, cuts: readonly number[]): Uint8Array[] {
@@ -28,7 +39,9 @@ describe('vpcd framing (virtual-reader-nfc.md §2.2)', () => {
 
   it('refuses to encode more than 65 535 bytes (VPCD_PAYLOAD_TOO_LONG)', () => {
     expect(encodeVpcdFrame(new Uint8Array(VPCD_MAX_PAYLOAD)).length).toBe(VPCD_MAX_PAYLOAD + 2);
-    expect(() => encodeVpcdFrame(new Uint8Array(VPCD_MAX_PAYLOAD + 1))).toThrow(expect.objectContaining({ code: 'VPCD_PAYLOAD_TOO_LONG' }));
+    expect(() => encodeVpcdFrame(new Uint8Array(VPCD_MAX_PAYLOAD + 1))).toThrow(
+      expect.objectContaining({ code: 'VPCD_PAYLOAD_TOO_LONG' }),
+    );
   });
 
   it('decodes several frames from one segment', () => {
@@ -37,13 +50,18 @@ describe('vpcd framing (virtual-reader-nfc.md §2.2)', () => {
 
   it('decodes the same frames whatever single offset the stream is split at', () => {
     for (let cut = 0; cut <= STREAM.length; cut++) {
-      expect(decodeInChunks(STREAM, [cut]).map((f) => toHex(f)), `split at ${cut}`).toEqual(PAYLOADS.map((p) => toHex(p)));
+      expect(
+        decodeInChunks(STREAM, [cut]).map((f) => toHex(f)),
+        `split at ${cut}`,
+      ).toEqual(PAYLOADS.map((p) => toHex(p)));
     }
   });
 
   it('decodes the stream fed one byte at a time', () => {
     const cuts = Array.from({ length: STREAM.length - 1 }, (_, i) => i + 1);
-    expect(decodeInChunks(STREAM, cuts).map((f) => toHex(f))).toEqual(PAYLOADS.map((p) => toHex(p)));
+    expect(decodeInChunks(STREAM, cuts).map((f) => toHex(f))).toEqual(
+      PAYLOADS.map((p) => toHex(p)),
+    );
   });
 
   it('decodes any chunking of any frame sequence (property)', () => {
@@ -53,15 +71,22 @@ describe('vpcd framing (virtual-reader-nfc.md §2.2)', () => {
         fc.array(fc.nat(), { maxLength: 12 }),
         (payloads, rawCuts) => {
           const stream = Uint8Array.from(payloads.flatMap((p) => [...encodeVpcdFrame(p)]));
-          const cuts = [...new Set(rawCuts.map((c) => c % (stream.length + 1)))].sort((a, b) => a - b);
-          expect(decodeInChunks(stream, cuts).map((f) => toHex(f))).toEqual(payloads.map((p) => toHex(p)));
+          const cuts = [...new Set(rawCuts.map((c) => c % (stream.length + 1)))].sort(
+            (a, b) => a - b,
+          );
+          expect(decodeInChunks(stream, cuts).map((f) => toHex(f))).toEqual(
+            payloads.map((p) => toHex(p)),
+          );
         },
       ),
     );
   });
 
   it('returns an empty frame for a zero length (the card-removed answer)', () => {
-    expect(new VpcdFrameDecoder().push(fromHex('0000 0001 04'))).toEqual([new Uint8Array(0), fromHex('04')]);
+    expect(new VpcdFrameDecoder().push(fromHex('0000 0001 04'))).toEqual([
+      new Uint8Array(0),
+      fromHex('04'),
+    ]);
   });
 
   it('carries a 65 535-byte frame split in many pieces', () => {
@@ -75,9 +100,13 @@ describe('vpcd framing (virtual-reader-nfc.md §2.2)', () => {
   it('rejects a frame longer than the configured maximum and stays failed (VPCD_FRAME_TOO_LONG)', () => {
     const d = new VpcdFrameDecoder({ maxPayload: 261 });
     expect(d.push(encodeVpcdFrame(new Uint8Array(261)))).toHaveLength(1);
-    expect(() => d.push(fromHex('0106'))).toThrow(expect.objectContaining({ code: 'VPCD_FRAME_TOO_LONG' }));
+    expect(() => d.push(fromHex('0106'))).toThrow(
+      expect.objectContaining({ code: 'VPCD_FRAME_TOO_LONG' }),
+    );
     expect(() => d.push(fromHex('0001'))).toThrow(VpcdProtocolError);
-    expect(() => d.push(fromHex('0001'))).toThrow(expect.objectContaining({ code: 'VPCD_DECODER_FAILED' }));
+    expect(() => d.push(fromHex('0001'))).toThrow(
+      expect.objectContaining({ code: 'VPCD_DECODER_FAILED' }),
+    );
   });
 
   it('keeps an incomplete frame pending across pushes', () => {

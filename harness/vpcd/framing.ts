@@ -27,7 +27,10 @@ export class VpcdProtocolError extends Error {
 /** One frame in one buffer; throws `VPCD_PAYLOAD_TOO_LONG` above 65 535 bytes. */
 export function encodeVpcdFrame(payload: Uint8Array): Uint8Array {
   if (payload.length > VPCD_MAX_PAYLOAD) {
-    throw new VpcdProtocolError('VPCD_PAYLOAD_TOO_LONG', `a vpcd frame carries at most ${VPCD_MAX_PAYLOAD} bytes, not ${payload.length}`);
+    throw new VpcdProtocolError(
+      'VPCD_PAYLOAD_TOO_LONG',
+      `a vpcd frame carries at most ${VPCD_MAX_PAYLOAD} bytes, not ${payload.length}`,
+    );
   }
   const frame = new Uint8Array(payload.length + 2);
   frame[0] = payload.length >> 8;
@@ -67,7 +70,8 @@ export class VpcdFrameDecoder {
   }
 
   push(chunk: Uint8Array): Uint8Array[] {
-    if (this.state.kind === 'failed') throw new VpcdProtocolError('VPCD_DECODER_FAILED', 'decoder used after a framing error');
+    if (this.state.kind === 'failed')
+      throw new VpcdProtocolError('VPCD_DECODER_FAILED', 'decoder used after a framing error');
     const frames: Uint8Array[] = [];
     let i = 0;
     while (i < chunk.length) {
@@ -81,7 +85,10 @@ export class VpcdFrameDecoder {
         const length: number = (s.high << 8) | byte;
         if (length > this.maxPayload) {
           this.state = { kind: 'failed' };
-          throw new VpcdProtocolError('VPCD_FRAME_TOO_LONG', `frame announces ${length} bytes, the limit is ${this.maxPayload}`);
+          throw new VpcdProtocolError(
+            'VPCD_FRAME_TOO_LONG',
+            `frame announces ${length} bytes, the limit is ${this.maxPayload}`,
+          );
         }
         if (length === 0) {
           frames.push(new Uint8Array(0));

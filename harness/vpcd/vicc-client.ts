@@ -24,7 +24,11 @@ export const DEFAULT_BACKOFF: Backoff = { initialMs: 500, maxMs: 5000, factor: 2
 export type ViccClientEvent =
   | { readonly kind: 'connecting'; readonly attempt: number }
   | { readonly kind: 'connected' }
-  | { readonly kind: 'disconnected'; readonly reason: LinkCloseReason; readonly retryInMs: number | undefined }
+  | {
+      readonly kind: 'disconnected';
+      readonly reason: LinkCloseReason;
+      readonly retryInMs: number | undefined;
+    }
   | { readonly kind: 'connect-failed'; readonly message: string; readonly retryInMs: number }
   | { readonly kind: 'endpoint'; readonly event: ViccEndpointEvent };
 
@@ -109,7 +113,15 @@ export class ViccClient {
   waitConnected(timeoutMs = 10_000): Promise<void> {
     if (this.link) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`vpcd reader ${this.host}:${this.port} did not accept the card within ${timeoutMs} ms`)), timeoutMs);
+      const t = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `vpcd reader ${this.host}:${this.port} did not accept the card within ${timeoutMs} ms`,
+            ),
+          ),
+        timeoutMs,
+      );
       this.waiters.push(() => {
         clearTimeout(t);
         resolve();
@@ -150,7 +162,11 @@ export class ViccClient {
       return;
     }
     this.usefulLink = false;
-    const link = serveViccLink(socket, this.endpoint, this.options.maxPayload !== undefined ? { maxPayload: this.options.maxPayload } : {});
+    const link = serveViccLink(
+      socket,
+      this.endpoint,
+      this.options.maxPayload !== undefined ? { maxPayload: this.options.maxPayload } : {},
+    );
     this.link = link;
     this.emit({ kind: 'connected' });
     for (const w of this.waiters.splice(0)) w();
@@ -158,7 +174,8 @@ export class ViccClient {
       if (this.link === link) this.link = undefined;
       // A link that carried traffic resets the backoff; one that was turned away grows it.
       if (this.usefulLink) this.failures = 0;
-      const retryInMs = this.running && generation === this.generation ? this.nextDelay() : undefined;
+      const retryInMs =
+        this.running && generation === this.generation ? this.nextDelay() : undefined;
       this.emit({ kind: 'disconnected', reason, retryInMs });
       if (retryInMs !== undefined) this.schedule(retryInMs);
     });
@@ -184,7 +201,10 @@ export interface VpcdSlotSpec {
 }
 
 /** Several cards on several reader slots from one process (one port per card). */
-export function startViccClients(specs: readonly VpcdSlotSpec[], common: Omit<ViccClientOptions, 'host' | 'port' | 'session'> = {}): ViccClient[] {
+export function startViccClients(
+  specs: readonly VpcdSlotSpec[],
+  common: Omit<ViccClientOptions, 'host' | 'port' | 'session'> = {},
+): ViccClient[] {
   return specs.map((s) => {
     const client = new ViccClient({ ...common, host: s.host, port: s.port, session: s.session });
     client.start();

@@ -16,7 +16,10 @@
  * ignored (reported as events): the stream stays in step and nothing reaches the card.
  */
 import { encodeResponseApdu, responseApdu } from '../../emulator/src/apdu/response-apdu.ts';
-import { SW_6700_WRONG_LENGTH, SW_6F00_NO_PRECISE_DIAGNOSIS } from '../../emulator/src/apdu/status-words.ts';
+import {
+  SW_6700_WRONG_LENGTH,
+  SW_6F00_NO_PRECISE_DIAGNOSIS,
+} from '../../emulator/src/apdu/status-words.ts';
 import type { IsoDepSession } from '../nfc/iso-dep-session.ts';
 import { answerReaderPseudoApdu } from '../transport/reader-pseudo-apdu.ts';
 import { VPCD_MAX_PAYLOAD } from './framing.ts';
@@ -47,7 +50,8 @@ export interface ViccEndpointOptions {
 }
 
 const NONE: ViccReply = { kind: 'none' };
-const sw = (s: Parameters<typeof responseApdu>[0]): Uint8Array => encodeResponseApdu(responseApdu(s));
+const sw = (s: Parameters<typeof responseApdu>[0]): Uint8Array =>
+  encodeResponseApdu(responseApdu(s));
 
 export class ViccEndpoint {
   readonly session: IsoDepSession;
@@ -91,7 +95,10 @@ export class ViccEndpoint {
       case VPCD_GET_ATR:
         return { kind: 'reply', payload: this.session.card.atr };
       default:
-        this.emit({ kind: 'ignored', reason: `unknown control code ${code.toString(16).padStart(2, '0')}` });
+        this.emit({
+          kind: 'ignored',
+          reason: `unknown control code ${code.toString(16).padStart(2, '0')}`,
+        });
         return NONE;
     }
   }
@@ -118,16 +125,29 @@ export class ViccEndpoint {
     if (result.kind === 'rejected') {
       if (result.code === 'NFC_TAG_LOST') return { kind: 'remove', reason: result.message };
       this.emit({ kind: 'response-replaced', reason: result.message });
-      return { kind: 'reply', payload: sw(result.code === 'NFC_TRANSCEIVE_TOO_LONG' ? SW_6700_WRONG_LENGTH : SW_6F00_NO_PRECISE_DIAGNOSIS) };
+      return {
+        kind: 'reply',
+        payload: sw(
+          result.code === 'NFC_TRANSCEIVE_TOO_LONG'
+            ? SW_6700_WRONG_LENGTH
+            : SW_6F00_NO_PRECISE_DIAGNOSIS,
+        ),
+      };
     }
     if (result.response.length > VPCD_MAX_PAYLOAD) {
       // §2.2: a 65 536-byte answer cannot be framed; the card says 6F00 instead of vanishing.
-      this.emit({ kind: 'response-replaced', reason: `response of ${result.response.length} bytes cannot be framed` });
+      this.emit({
+        kind: 'response-replaced',
+        reason: `response of ${result.response.length} bytes cannot be framed`,
+      });
       return { kind: 'reply', payload: sw(SW_6F00_NO_PRECISE_DIAGNOSIS) };
     }
     if (result.response.length < 2) {
       // A corrupted (truncated) answer must still not read as a control code or a removal.
-      this.emit({ kind: 'response-replaced', reason: `response of ${result.response.length} byte(s) cannot be sent over vpcd` });
+      this.emit({
+        kind: 'response-replaced',
+        reason: `response of ${result.response.length} byte(s) cannot be sent over vpcd`,
+      });
       return { kind: 'reply', payload: sw(SW_6F00_NO_PRECISE_DIAGNOSIS) };
     }
     return { kind: 'reply', payload: result.response };

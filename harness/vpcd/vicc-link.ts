@@ -20,7 +20,11 @@ export interface ViccLinkOptions {
 }
 
 /** Serves `endpoint` on `socket` until the connection ends; resolves with why it ended. */
-export function serveViccLink(socket: Socket, endpoint: ViccEndpoint, options: ViccLinkOptions = {}): ViccLink {
+export function serveViccLink(
+  socket: Socket,
+  endpoint: ViccEndpoint,
+  options: ViccLinkOptions = {},
+): ViccLink {
   return new ViccLink(socket, endpoint, options);
 }
 
@@ -36,7 +40,9 @@ export class ViccLink {
   constructor(socket: Socket, endpoint: ViccEndpoint, options: ViccLinkOptions) {
     this.socket = socket;
     this.endpoint = endpoint;
-    this.decoder = new VpcdFrameDecoder(options.maxPayload !== undefined ? { maxPayload: options.maxPayload } : {});
+    this.decoder = new VpcdFrameDecoder(
+      options.maxPayload !== undefined ? { maxPayload: options.maxPayload } : {},
+    );
     this.closed = new Promise((resolve) => {
       this.finish = resolve;
     });
@@ -70,7 +76,11 @@ export class ViccLink {
     try {
       reply = await this.endpoint.handle(frame);
     } catch (e) {
-      this.end({ kind: 'protocol-error', code: 'VICC_HANDLER_FAILED', message: (e as Error).message });
+      this.end({
+        kind: 'protocol-error',
+        code: 'VICC_HANDLER_FAILED',
+        message: (e as Error).message,
+      });
       return;
     }
     if (this.reason) return;

@@ -91,11 +91,19 @@ export class ViccServer {
   private accept(socket: Socket): void {
     const remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
     if (this.link || this.suspended) {
-      this.emit({ kind: 'reader-refused', remote, reason: this.suspended ? 'the card is in another field' : 'the card is already in a reader' });
+      this.emit({
+        kind: 'reader-refused',
+        remote,
+        reason: this.suspended ? 'the card is in another field' : 'the card is already in a reader',
+      });
       socket.destroy();
       return;
     }
-    const link = serveViccLink(socket, this.endpoint, this.options.maxPayload !== undefined ? { maxPayload: this.options.maxPayload } : {});
+    const link = serveViccLink(
+      socket,
+      this.endpoint,
+      this.options.maxPayload !== undefined ? { maxPayload: this.options.maxPayload } : {},
+    );
     this.link = link;
     this.emit({ kind: 'reader-connected', remote });
     void link.closed.then((reason) => {

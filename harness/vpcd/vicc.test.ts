@@ -13,7 +13,9 @@ import { ViccEndpoint, type ViccEndpointEvent } from './vicc-endpoint.ts';
 import { ViccServer } from './vicc-server.ts';
 
 /** Card-agnostic commands with deterministic answers (no randomness involved on any card). */
-const PROBES = ['00A4000C023F00', '00A4000C02ABCD', '00B0000004', '00FF000000', '80CA9F7F00'].map(fromHex);
+const PROBES = ['00A4000C023F00', '00A4000C02ABCD', '00B0000004', '00FF000000', '80CA9F7F00'].map(
+  fromHex,
+);
 const FAST = { initialMs: 20, maxMs: 200, factor: 2 };
 
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -21,12 +23,30 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-function session(card: Card, faults: ConstructorParameters<typeof IsoDepSession>[0]['faults'] = []): IsoDepSession {
-  return new IsoDepSession({ card, rng: seededRng('vicc-test'), faults, sleep: async () => undefined });
+function session(
+  card: Card,
+  faults: ConstructorParameters<typeof IsoDepSession>[0]['faults'] = [],
+): IsoDepSession {
+  return new IsoDepSession({
+    card,
+    rng: seededRng('vicc-test'),
+    faults,
+    sleep: async () => undefined,
+  });
 }
 
-async function clientOn(reader: FakeVpcdReader, card: Card, events: ViccClientEvent[] = []): Promise<{ client: ViccClient; conn: ReaderConnection }> {
-  const client = new ViccClient({ host: '127.0.0.1', port: reader.port, session: session(card), backoff: FAST, onEvent: (e) => events.push(e) });
+async function clientOn(
+  reader: FakeVpcdReader,
+  card: Card,
+  events: ViccClientEvent[] = [],
+): Promise<{ client: ViccClient; conn: ReaderConnection }> {
+  const client = new ViccClient({
+    host: '127.0.0.1',
+    port: reader.port,
+    session: session(card),
+    backoff: FAST,
+    onEvent: (e) => events.push(e),
+  });
   cleanups.push(() => client.stop());
   client.start();
   const conn = await reader.accept();
@@ -39,7 +59,8 @@ describe('ViccEndpoint: the vpcd messages (virtual-reader-nfc.md §2.3)', () => 
     const { card } = await createDefaultCard();
     const ep = new ViccEndpoint({ session: session(card) });
     expect(await ep.handle(fromHex('04'))).toEqual({ kind: 'reply', payload: card.atr });
-    for (const code of ['01', '02', '00']) expect(await ep.handle(fromHex(code))).toEqual({ kind: 'none' });
+    for (const code of ['01', '02', '00'])
+      expect(await ep.handle(fromHex(code))).toEqual({ kind: 'none' });
   });
 
   it('power off / on / reset reach the card as Card.powerOff / powerOn / reset', async () => {
@@ -57,13 +78,18 @@ describe('ViccEndpoint: the vpcd messages (virtual-reader-nfc.md §2.3)', () => 
     await ep.handle(fromHex('01'));
     await ep.handle(fromHex('00A4040C07A0000000990102'));
     const before = await ep.handle(fromHex('00B0820014'));
-    expect(before).toEqual({ kind: 'reply', payload: Uint8Array.from([...ISO_TEST_SHORT, 0x90, 0x00]) });
+    expect(before).toEqual({
+      kind: 'reply',
+      payload: Uint8Array.from([...ISO_TEST_SHORT, 0x90, 0x00]),
+    });
     for (const cycle of ['00 01', '02']) {
       await ep.handle(fromHex('01'));
       await ep.handle(fromHex('00A4040C07A0000000990102'));
       for (const code of cycle.split(' ')) await ep.handle(fromHex(code));
       const after = await ep.handle(fromHex('00B0820014'));
-      expect(after.kind === 'reply' && toHex(after.payload)).not.toBe(toHex(before.kind === 'reply' ? before.payload : new Uint8Array()));
+      expect(after.kind === 'reply' && toHex(after.payload)).not.toBe(
+        toHex(before.kind === 'reply' ? before.payload : new Uint8Array()),
+      );
     }
   });
 
@@ -73,7 +99,8 @@ describe('ViccEndpoint: the vpcd messages (virtual-reader-nfc.md §2.3)', () => 
     twin.powerOn();
     const ep = new ViccEndpoint({ session: session(card) });
     await ep.handle(fromHex('01'));
-    for (const c of PROBES) expect(await ep.handle(c)).toEqual({ kind: 'reply', payload: twin.transmit(c) });
+    for (const c of PROBES)
+      expect(await ep.handle(c)).toEqual({ kind: 'reply', payload: twin.transmit(c) });
   });
 
   it('answers FF CA 00/01 itself (UID, ATS historical bytes) and never shows them to the card', async () => {
@@ -81,11 +108,20 @@ describe('ViccEndpoint: the vpcd messages (virtual-reader-nfc.md §2.3)', () => 
     const seen: string[] = [];
     card.observe({ exchange: (e) => seen.push(toHex(e.command)) });
     const events: ViccEndpointEvent[] = [];
-    const s = new IsoDepSession({ card, config: { uid: '04A1B2C3D4E5F6', historicalBytes: '8031B8' } });
+    const s = new IsoDepSession({
+      card,
+      config: { uid: '04A1B2C3D4E5F6', historicalBytes: '8031B8' },
+    });
     const ep = new ViccEndpoint({ session: s, onEvent: (e) => events.push(e) });
     await ep.handle(fromHex('01'));
-    expect(await ep.handle(fromHex('FFCA000000'))).toEqual({ kind: 'reply', payload: fromHex('04A1B2C3D4E5F6 9000') });
-    expect(await ep.handle(fromHex('FFCA010000'))).toEqual({ kind: 'reply', payload: fromHex('8031B8 9000') });
+    expect(await ep.handle(fromHex('FFCA000000'))).toEqual({
+      kind: 'reply',
+      payload: fromHex('04A1B2C3D4E5F6 9000'),
+    });
+    expect(await ep.handle(fromHex('FFCA010000'))).toEqual({
+      kind: 'reply',
+      payload: fromHex('8031B8 9000'),
+    });
     expect(seen).toEqual([]);
     expect(events.filter((e) => e.kind === 'reader-apdu')).toHaveLength(2);
   });
@@ -96,7 +132,10 @@ describe('ViccEndpoint: the vpcd messages (virtual-reader-nfc.md §2.3)', () => 
     twin.powerOn();
     const ep = new ViccEndpoint({ session: session(card), readerPseudoApdus: false });
     await ep.handle(fromHex('01'));
-    expect(await ep.handle(fromHex('FFCA000000'))).toEqual({ kind: 'reply', payload: twin.transmit(fromHex('FFCA000000')) });
+    expect(await ep.handle(fromHex('FFCA000000'))).toEqual({
+      kind: 'reply',
+      payload: twin.transmit(fromHex('FFCA000000')),
+    });
   });
 
   it('ignores empty frames and unknown control codes without touching the card', async () => {
@@ -105,16 +144,22 @@ describe('ViccEndpoint: the vpcd messages (virtual-reader-nfc.md §2.3)', () => 
     card.observe({ power: (e) => power.push(e.kind), exchange: () => power.push('apdu') });
     const events: ViccEndpointEvent[] = [];
     const ep = new ViccEndpoint({ session: session(card), onEvent: (e) => events.push(e) });
-    for (const f of ['', '03', '05', 'FF']) expect(await ep.handle(fromHex(f))).toEqual({ kind: 'none' });
+    for (const f of ['', '03', '05', 'FF'])
+      expect(await ep.handle(fromHex(f))).toEqual({ kind: 'none' });
     expect(power).toEqual([]);
     expect(events.map((e) => e.kind)).toEqual(['ignored', 'ignored', 'ignored', 'ignored']);
   });
 
   it('replaces an answer that cannot be framed (> 65 535 bytes) by 6F00', async () => {
-    const huge: Card = Object.assign(new NullCard(), { transmit: () => new Uint8Array(65_538).fill(0x90) });
+    const huge: Card = Object.assign(new NullCard(), {
+      transmit: () => new Uint8Array(65_538).fill(0x90),
+    });
     const ep = new ViccEndpoint({ session: session(huge) });
     await ep.handle(fromHex('01'));
-    expect(await ep.handle(fromHex('00B0000000'))).toEqual({ kind: 'reply', payload: fromHex('6F00') });
+    expect(await ep.handle(fromHex('00B0000000'))).toEqual({
+      kind: 'reply',
+      payload: fromHex('6F00'),
+    });
   });
 
   it('a tag-lost fault removes the card (the link must close)', async () => {
@@ -133,9 +178,18 @@ describe('ViccClient over TCP (normal mode)', () => {
     const { card } = await createDefaultCard();
     const { card: twin } = await createDefaultCard();
     const { conn } = await clientOn(reader, card);
-    const stream = Uint8Array.from([...encodeVpcdFrame(fromHex('01')), ...encodeVpcdFrame(fromHex('04')), ...encodeVpcdFrame(PROBES[0] as Uint8Array), ...encodeVpcdFrame(PROBES[2] as Uint8Array)]);
+    const stream = Uint8Array.from([
+      ...encodeVpcdFrame(fromHex('01')),
+      ...encodeVpcdFrame(fromHex('04')),
+      ...encodeVpcdFrame(PROBES[0] as Uint8Array),
+      ...encodeVpcdFrame(PROBES[2] as Uint8Array),
+    ]);
     twin.powerOn();
-    const expected = [twin.atr, twin.transmit(PROBES[0] as Uint8Array), twin.transmit(PROBES[2] as Uint8Array)].map((b) => toHex(b));
+    const expected = [
+      twin.atr,
+      twin.transmit(PROBES[0] as Uint8Array),
+      twin.transmit(PROBES[2] as Uint8Array),
+    ].map((b) => toHex(b));
     for (let cut = 0; cut <= stream.length; cut++) {
       await conn.write(stream.subarray(0, cut));
       await new Promise((r) => setImmediate(r));
@@ -159,9 +213,19 @@ describe('ViccClient over TCP (normal mode)', () => {
   it('an oversized frame closes that card only; a card of the same process on another reader keeps working', async () => {
     const readerA = await FakeVpcdReader.listen();
     const readerB = await FakeVpcdReader.listen();
-    cleanups.push(() => readerA.close(), () => readerB.close());
+    cleanups.push(
+      () => readerA.close(),
+      () => readerB.close(),
+    );
     const eventsA: ViccClientEvent[] = [];
-    const clientA = new ViccClient({ host: '127.0.0.1', port: readerA.port, session: session(new NullCard()), maxPayload: 300, backoff: FAST, onEvent: (e) => eventsA.push(e) });
+    const clientA = new ViccClient({
+      host: '127.0.0.1',
+      port: readerA.port,
+      session: session(new NullCard()),
+      maxPayload: 300,
+      backoff: FAST,
+      onEvent: (e) => eventsA.push(e),
+    });
     cleanups.push(() => clientA.stop());
     clientA.start();
     const b = await clientOn(readerB, (await createDefaultCard()).card);
@@ -169,7 +233,9 @@ describe('ViccClient over TCP (normal mode)', () => {
     await a.write(fromHex('0200'));
     await a.write(new Uint8Array(512));
     await a.closed;
-    expect(eventsA.find((e) => e.kind === 'disconnected')).toMatchObject({ reason: { kind: 'protocol-error', code: 'VPCD_FRAME_TOO_LONG' } });
+    expect(eventsA.find((e) => e.kind === 'disconnected')).toMatchObject({
+      reason: { kind: 'protocol-error', code: 'VPCD_FRAME_TOO_LONG' },
+    });
     expect(await b.conn.request(fromHex('04'))).toEqual(b.client.session.card.atr);
     await b.conn.send(fromHex('01'));
     expect((await b.conn.request(PROBES[0] as Uint8Array)).length).toBeGreaterThanOrEqual(2);
@@ -191,7 +257,10 @@ describe('ViccClient over TCP (normal mode)', () => {
     const again = await reader.accept();
     expect(await again.request(fromHex('04'))).toEqual(card.atr);
     expect(power).toEqual(['power-on', 'power-off']);
-    expect(events.find((e) => e.kind === 'disconnected')).toMatchObject({ reason: { kind: 'peer-closed' }, retryInMs: FAST.initialMs });
+    expect(events.find((e) => e.kind === 'disconnected')).toMatchObject({
+      reason: { kind: 'peer-closed' },
+      retryInMs: FAST.initialMs,
+    });
   });
 
   it('retries with growing delays while no reader listens, then connects', async () => {
@@ -199,11 +268,19 @@ describe('ViccClient over TCP (normal mode)', () => {
     const port = reader.port;
     await reader.close();
     const events: ViccClientEvent[] = [];
-    const client = new ViccClient({ host: '127.0.0.1', port, session: session(new NullCard()), backoff: FAST, onEvent: (e) => events.push(e) });
+    const client = new ViccClient({
+      host: '127.0.0.1',
+      port,
+      session: session(new NullCard()),
+      backoff: FAST,
+      onEvent: (e) => events.push(e),
+    });
     cleanups.push(() => client.stop());
     client.start();
-    const failures = (): number[] => events.flatMap((e) => (e.kind === 'connect-failed' ? [e.retryInMs] : []));
-    for (let waited = 0; failures().length < 3 && waited < 3000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+    const failures = (): number[] =>
+      events.flatMap((e) => (e.kind === 'connect-failed' ? [e.retryInMs] : []));
+    for (let waited = 0; failures().length < 3 && waited < 3000; waited += 20)
+      await new Promise((r) => setTimeout(r, 20));
     const delays = failures();
     expect(delays.slice(0, 3)).toEqual([20, 40, 80]);
     expect(backoffDelay(FAST, 10)).toBe(200);

@@ -16,15 +16,34 @@ import { annotateTrace, type AnnotatedExchange } from './annotate.ts';
 import { renderTraceText } from './render-text.ts';
 import { parseSmKeys } from './sm-keys.ts';
 
-const HEADER: Trace['header'] = { type: 'header', format: 'ciebench-trace', version: 1, profile: 'unknown', transport: 'import', tool: 'test', startedAt: '2026-01-01T00:00:00Z', recordedBy: 'import', secrets: 'masked' };
+const HEADER: Trace['header'] = {
+  type: 'header',
+  format: 'ciebench-trace',
+  version: 1,
+  profile: 'unknown',
+  transport: 'import',
+  tool: 'test',
+  startedAt: '2026-01-01T00:00:00Z',
+  recordedBy: 'import',
+  secrets: 'masked',
+};
 
 function trace(pairs: ReadonlyArray<readonly [string, string]>): Trace {
-  const records: TraceRecord[] = pairs.map(([command, response], i) => ({ type: 'exchange', seq: i + 1, tStart: 0, tEnd: 0, command, response }));
+  const records: TraceRecord[] = pairs.map(([command, response], i) => ({
+    type: 'exchange',
+    seq: i + 1,
+    tStart: 0,
+    tEnd: 0,
+    command,
+    response,
+  }));
   return { header: HEADER, records };
 }
 
 function exchanges(t: Trace, keys: string[] = []): AnnotatedExchange[] {
-  return annotateTrace(t, { smKeys: keys.map(parseSmKeys) }).items.flatMap((i) => ('exchange' in i ? [i.exchange] : []));
+  return annotateTrace(t, { smKeys: keys.map(parseSmKeys) }).items.flatMap((i) =>
+    'exchange' in i ? [i.exchange] : [],
+  );
 }
 
 describe('annotate', () => {
@@ -51,7 +70,16 @@ describe('annotate', () => {
       'INTERNAL AUTHENTICATE — servizi key signature (PKCS#1 v1.5), 8 bytes',
       'VERIFY — P1 00, reference 81 (PIN), 8 bytes (masked)',
     ]);
-    expect(x.map((e) => e.app)).toEqual(['mf', 'emrtd', 'emrtd', 'ias', 'cie', 'cie', 'cie', 'cie']);
+    expect(x.map((e) => e.app)).toEqual([
+      'mf',
+      'emrtd',
+      'emrtd',
+      'ias',
+      'cie',
+      'cie',
+      'cie',
+      'cie',
+    ]);
     expect(x[1]?.response?.summary).toBe('6982 Security status not satisfied');
     expect(x[7]?.response?.swText).toBe('Verification failed, 2 retries left');
   });
@@ -64,11 +92,29 @@ describe('annotate', () => {
         ['002A00AE0F7F210C5F3702AABB5F3801CC4201DD', '9000'],
       ]),
     );
-    expect(x[0]?.response?.tlv).toEqual([{ tag: '7C', name: 'Dynamic Authentication Data', length: 10, children: [{ tag: '80', name: 'Encrypted nonce (z)', length: 8, value: 'AABBCCDDEEFF0011' }] }]);
+    expect(x[0]?.response?.tlv).toEqual([
+      {
+        tag: '7C',
+        name: 'Dynamic Authentication Data',
+        length: 10,
+        children: [
+          { tag: '80', name: 'Encrypted nonce (z)', length: 8, value: 'AABBCCDDEEFF0011' },
+        ],
+      },
+    ]);
     expect(x[1]?.command.params).toContain('DH generator g');
-    expect(x[1]?.response?.tlv?.[0]?.children?.[0]?.children?.[0]?.children?.[0]).toEqual({ tag: '97', name: 'g (generator)', length: 1, value: '02' });
+    expect(x[1]?.response?.tlv?.[0]?.children?.[0]?.children?.[0]?.children?.[0]).toEqual({
+      tag: '97',
+      name: 'g (generator)',
+      length: 1,
+      value: '02',
+    });
     expect(x[2]?.command.name).toBe('PSO: VERIFY CERTIFICATE');
-    expect(x[2]?.command.tlv?.[0]?.children?.map((c) => c.name)).toEqual(['Signature', 'Public key remainder', 'Certification authority reference (CAR)']);
+    expect(x[2]?.command.tlv?.[0]?.children?.map((c) => c.name)).toEqual([
+      'Signature',
+      'Public key remainder',
+      'Certification authority reference (CAR)',
+    ]);
   });
 
   it('decrypts SM exchanges given the session keys, following the SSC (ICAO 9303-11 §9.8)', () => {
@@ -77,13 +123,22 @@ describe('annotate', () => {
     let s = smSession(des3Suite, kEnc, kMac, 5n);
     const pairs: Array<[string, string]> = [];
     for (const [plain, data] of [
-      [commandApdu({ cla: 0, ins: 0xa4, p1: 2, p2: 0x0c, data: Uint8Array.of(0x01, 0x01) }), new Uint8Array(0)],
-      [commandApdu({ cla: 0, ins: 0xb0, p1: 0, p2: 0, ne: 4 }), Uint8Array.of(0x61, 0x5b, 0x5f, 0x1f)],
+      [
+        commandApdu({ cla: 0, ins: 0xa4, p1: 2, p2: 0x0c, data: Uint8Array.of(0x01, 0x01) }),
+        new Uint8Array(0),
+      ],
+      [
+        commandApdu({ cla: 0, ins: 0xb0, p1: 0, p2: 0, ne: 4 }),
+        Uint8Array.of(0x61, 0x5b, 0x5f, 0x1f),
+      ],
     ] as const) {
       const w = wrapCommand(s, plain);
       const r = wrapResponse(w.session, plain.ins, { data, sw: statusWordOf(0x9000) });
       s = r.session;
-      pairs.push([toHex(encodeCommandApdu(w.apdu)), toHex(encodeResponseApdu({ data: r.body, sw: statusWordOf(0x9000) }))]);
+      pairs.push([
+        toHex(encodeCommandApdu(w.apdu)),
+        toHex(encodeResponseApdu({ data: r.body, sw: statusWordOf(0x9000) })),
+      ]);
     }
     const t = trace([['00A4040C07A0000002471001', '9000'], ...pairs]);
     const without = exchanges(t);
@@ -91,17 +146,25 @@ describe('annotate', () => {
     expect(without[1]?.sm?.commandDos?.map((d) => d.tag)).toEqual(['87', '8E']);
     const withKeys = exchanges(t, [`des3:${toHex(kEnc)}:${toHex(kMac)}:0000000000000005`]);
     expect(withKeys[1]?.sm?.source).toBe('decrypted');
-    expect(withKeys[1]?.sm?.plainCommand?.summary).toBe('SELECT — EF under the current DF, no response data, 0101 (DG1 (MRZ))');
+    expect(withKeys[1]?.sm?.plainCommand?.summary).toBe(
+      'SELECT — EF under the current DF, no response data, 0101 (DG1 (MRZ))',
+    );
     expect(withKeys[2]?.sm?.plainCommand?.summary).toBe('READ BINARY — DG1 (MRZ), offset 0, Ne 4');
     expect(withKeys[2]?.sm?.plainResponse?.data).toBe('615B5F1F');
     const wrong = exchanges(t, [`des3:${toHex(kMac)}:${toHex(kEnc)}`]);
     expect(wrong[1]?.sm?.source).toBe('decryption-failed');
     expect(wrong[1]?.sm?.error).toMatch(/MAC mismatch/);
-    expect(renderTraceText(annotateTrace(t, { smKeys: [parseSmKeys(`${toHex(kEnc)}:${toHex(kMac)}:05`)] }))).toContain('SM: plain form decrypted (SSC 6)');
+    expect(
+      renderTraceText(
+        annotateTrace(t, { smKeys: [parseSmKeys(`${toHex(kEnc)}:${toHex(kMac)}:05`)] }),
+      ),
+    ).toContain('SM: plain form decrypted (SSC 6)');
   });
 
   it('decodes a command cut short by the log from its header', () => {
     const x = exchanges(trace([['108600000001087C8201048182', '']]));
-    expect(x[0]?.command.summary).toBe('GENERAL AUTHENTICATE — malformed or cut short (Lc 264, 6 data bytes present)');
+    expect(x[0]?.command.summary).toBe(
+      'GENERAL AUTHENTICATE — malformed or cut short (Lc 264, 6 data bytes present)',
+    );
   });
 });

@@ -73,7 +73,9 @@ export interface AnnotatedEvent {
 
 export interface AnnotatedTrace {
   readonly header: Trace['header'];
-  readonly items: ReadonlyArray<{ readonly exchange: AnnotatedExchange } | { readonly event: AnnotatedEvent }>;
+  readonly items: ReadonlyArray<
+    { readonly exchange: AnnotatedExchange } | { readonly event: AnnotatedEvent }
+  >;
 }
 
 export interface AnnotateOptions {
@@ -82,16 +84,36 @@ export interface AnnotateOptions {
 
 const SM_CONTEXT = { command: 'sm-command', response: 'sm-response' } as const;
 
-function annotateCommand(bytes: Uint8Array, st: AnnotationState): { ann: AnnotatedCommand; apdu?: CommandApdu } {
+function annotateCommand(
+  bytes: Uint8Array,
+  st: AnnotationState,
+): { ann: AnnotatedCommand; apdu?: CommandApdu } {
   const hex = toHex(bytes);
   const apdu = tryParseCommand(bytes);
   if (apdu === undefined) return { ann: annotateMalformed(bytes, st) };
   const cla = decodeCla(apdu.cla);
   const sm = cla.sm !== 'none';
   // A protected command's data field holds SM data objects, not the command's own data.
-  const meaning: CommandMeaning = sm ? { name: describeCommandApdu({ ...apdu, data: new Uint8Array(0), ne: 0 }, st).name, params: ['protected (plain form below)'] } : describeCommandApdu(apdu, st);
-  const tlv = apdu.data.length === 0 ? undefined : sm ? tlvTree(apdu.data, SM_CONTEXT.command) : meaning.dataContext ? tlvTree(apdu.data, meaning.dataContext) : undefined;
-  const flags = [sm ? 'SM' : '', cla.chaining ? 'chained' : '', apdu.form === 'extended' ? 'extended' : '', cla.channel ? `channel ${cla.channel}` : ''].filter(Boolean);
+  const meaning: CommandMeaning = sm
+    ? {
+        name: describeCommandApdu({ ...apdu, data: new Uint8Array(0), ne: 0 }, st).name,
+        params: ['protected (plain form below)'],
+      }
+    : describeCommandApdu(apdu, st);
+  const tlv =
+    apdu.data.length === 0
+      ? undefined
+      : sm
+        ? tlvTree(apdu.data, SM_CONTEXT.command)
+        : meaning.dataContext
+          ? tlvTree(apdu.data, meaning.dataContext)
+          : undefined;
+  const flags = [
+    sm ? 'SM' : '',
+    cla.chaining ? 'chained' : '',
+    apdu.form === 'extended' ? 'extended' : '',
+    cla.channel ? `channel ${cla.channel}` : '',
+  ].filter(Boolean);
   const params = meaning.params.filter((p) => p !== '');
   const ann: AnnotatedCommand = {
     hex,
@@ -114,22 +136,54 @@ function annotateCommand(bytes: Uint8Array, st: AnnotationState): { ann: Annotat
  */
 function annotateMalformed(bytes: Uint8Array, st: AnnotationState): AnnotatedCommand {
   const hex = toHex(bytes);
-  if (bytes.length < 4) return { hex, name: 'malformed', params: [], summary: `not an APDU (${bytes.length} bytes)`, malformed: 'shorter than a header' };
+  if (bytes.length < 4)
+    return {
+      hex,
+      name: 'malformed',
+      params: [],
+      summary: `not an APDU (${bytes.length} bytes)`,
+      malformed: 'shorter than a header',
+    };
   const ext = bytes.length > 7 && bytes[4] === 0;
   const lc = ext ? ((bytes[5] as number) << 8) | (bytes[6] as number) : (bytes[4] ?? 0);
   const data = bytes.subarray(ext ? 7 : 5);
-  const header: CommandApdu = { cla: bytes[0] as number, ins: bytes[1] as number, p1: bytes[2] as number, p2: bytes[3] as number, data: new Uint8Array(0), ne: 0, form: ext ? 'extended' : 'short', case: 1 };
+  const header: CommandApdu = {
+    cla: bytes[0] as number,
+    ins: bytes[1] as number,
+    p1: bytes[2] as number,
+    p2: bytes[3] as number,
+    data: new Uint8Array(0),
+    ne: 0,
+    form: ext ? 'extended' : 'short',
+    case: 1,
+  };
   const meaning = describeCommandApdu(header, st);
   const why = `Lc ${lc}, ${data.length} data bytes present`;
-  return { hex, name: meaning.name, params: [why], summary: `${meaning.name} — malformed or cut short (${why})`, malformed: why, data: toHex(data) };
+  return {
+    hex,
+    name: meaning.name,
+    params: [why],
+    summary: `${meaning.name} — malformed or cut short (${why})`,
+    malformed: why,
+    data: toHex(data),
+  };
 }
 
-function annotateResponse(bytes: Uint8Array, apdu: CommandApdu | undefined, st: AnnotationState, smWire: boolean): AnnotatedResponse | undefined {
+function annotateResponse(
+  bytes: Uint8Array,
+  apdu: CommandApdu | undefined,
+  st: AnnotationState,
+  smWire: boolean,
+): AnnotatedResponse | undefined {
   if (bytes.length < 2) return undefined;
   const data = bytes.subarray(0, bytes.length - 2);
   const sw = (bytes[bytes.length - 2] as number) * 256 + (bytes[bytes.length - 1] as number);
   const info = describeSw(sw);
-  const ctx = smWire ? SM_CONTEXT.response : apdu ? describeCommandApdu(apdu, st).responseContext : undefined;
+  const ctx = smWire
+    ? SM_CONTEXT.response
+    : apdu
+      ? describeCommandApdu(apdu, st).responseContext
+      : undefined;
   const tlv = ctx && data.length ? tlvTree(data, ctx) : undefined;
   return {
     hex: toHex(bytes),
@@ -147,7 +201,11 @@ function succeeded(response: Uint8Array): boolean {
   return response.length >= 2 && (sw1 === 0x90 || sw1 === 0x61 || sw1 === 0x62 || sw1 === 0x63);
 }
 
-function annotateExchange(x: TraceExchange, st: AnnotationState, dec: SmDecryptor): AnnotatedExchange {
+function annotateExchange(
+  x: TraceExchange,
+  st: AnnotationState,
+  dec: SmDecryptor,
+): AnnotatedExchange {
   const app = st.app;
   const wireCmd = fromHex(x.command);
   const wireRsp = fromHex(x.response);
@@ -168,15 +226,30 @@ function annotateExchange(x: TraceExchange, st: AnnotationState, dec: SmDecrypto
     ...(response ? { response } : {}),
     ...(sm ? { sm } : {}),
     ...(x.incomplete ? { incomplete: true as const } : {}),
-    ...(x.masked ? { masked: x.masked.map((m) => `${m.field}[${m.offset}..${m.offset + m.length - 1}]: ${m.reason}`) } : {}),
+    ...(x.masked
+      ? {
+          masked: x.masked.map(
+            (m) => `${m.field}[${m.offset}..${m.offset + m.length - 1}]: ${m.reason}`,
+          ),
+        }
+      : {}),
     ...(x.notes ? { notes: x.notes } : {}),
     app,
   };
 }
 
-function annotateSm(x: TraceExchange, wire: CommandApdu, wireRsp: Uint8Array, st: AnnotationState, dec: SmDecryptor): AnnotatedSm {
+function annotateSm(
+  x: TraceExchange,
+  wire: CommandApdu,
+  wireRsp: Uint8Array,
+  st: AnnotationState,
+  dec: SmDecryptor,
+): AnnotatedSm {
   const commandDos = tlvTree(wire.data, 'sm-command');
-  const responseDos = wireRsp.length > 2 ? tlvTree(wireRsp.subarray(0, wireRsp.length - 2), 'sm-response') : undefined;
+  const responseDos =
+    wireRsp.length > 2
+      ? tlvTree(wireRsp.subarray(0, wireRsp.length - 2), 'sm-response')
+      : undefined;
   const dos = { ...(commandDos ? { commandDos } : {}), ...(responseDos ? { responseDos } : {}) };
   let plainCmd: Uint8Array | undefined;
   let plainRsp: Uint8Array | undefined;
@@ -197,7 +270,8 @@ function annotateSm(x: TraceExchange, wire: CommandApdu, wireRsp: Uint8Array, st
   } else return { source: 'unavailable', ...dos };
   const pc = annotateCommand(plainCmd, st);
   const pr = plainRsp ? annotateResponse(plainRsp, pc.apdu, st, false) : undefined;
-  if (pc.apdu && plainRsp && succeeded(plainRsp)) updateState(pc.apdu, plainRsp.subarray(0, plainRsp.length - 2), st);
+  if (pc.apdu && plainRsp && succeeded(plainRsp))
+    updateState(pc.apdu, plainRsp.subarray(0, plainRsp.length - 2), st);
   return { source, ...dos, ...extra, plainCommand: pc.ann, ...(pr ? { plainResponse: pr } : {}) };
 }
 
@@ -211,7 +285,14 @@ export function annotateTrace(trace: Trace, options: AnnotateOptions = {}): Anno
       st.file = undefined;
       st.mse = undefined;
     }
-    return { event: { seq: r.seq, t: r.t, kind: r.kind, text: r.kind === 'note' ? (r.text ?? '') : `${r.kind}${r.atr ? ` ATR ${r.atr}` : ''}` } };
+    return {
+      event: {
+        seq: r.seq,
+        t: r.t,
+        kind: r.kind,
+        text: r.kind === 'note' ? (r.text ?? '') : `${r.kind}${r.atr ? ` ATR ${r.atr}` : ''}`,
+      },
+    };
   });
   return { header: trace.header, items };
 }

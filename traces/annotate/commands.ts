@@ -10,7 +10,18 @@ import { insName } from '../../emulator/src/apdu/ins.ts';
 import { findTlvPath, parseTlvTree, type Tlv } from '../../emulator/src/bytes/ber-tlv.ts';
 import { toHex } from '../../emulator/src/bytes/hex.ts';
 import type { AnnotationState, FileRef } from './state.ts';
-import { APPLICATIONS, filesOf, IAS_ALGORITHMS, IAS_PRIVATE_KEYS, IAS_REFERENCES, MSE_P1, MSE_P2, OIDS, PACE_PASSWORDS, sfisOf } from './tables.ts';
+import {
+  APPLICATIONS,
+  filesOf,
+  IAS_ALGORITHMS,
+  IAS_PRIVATE_KEYS,
+  IAS_REFERENCES,
+  MSE_P1,
+  MSE_P2,
+  OIDS,
+  PACE_PASSWORDS,
+  sfisOf,
+} from './tables.ts';
 import type { TlvContext } from './tlv-names.ts';
 import { decodeOid } from './tlv-render.ts';
 
@@ -54,7 +65,11 @@ export function fileBySfi(sfi: number, st: AnnotationState): FileRef {
 /** Content context of a file, so a whole-file read is shown as a TLV tree. */
 function fileContext(file: FileRef | undefined): TlvContext | undefined {
   if (file?.fid === undefined) return undefined;
-  if ([0x011c, 0x1004, 0x1005, 0x011d].includes(file.fid) && /CardAccess|Kpub|CardSecurity/.test(file.name)) return 'der';
+  if (
+    [0x011c, 0x1004, 0x1005, 0x011d].includes(file.fid) &&
+    /CardAccess|Kpub|CardSecurity/.test(file.name)
+  )
+    return 'der';
   return 'lds';
 }
 
@@ -74,12 +89,18 @@ const SELECT_P2: ReadonlyMap<number, string> = new Map([
   [0x0c, 'no response data'],
 ]);
 
-function selectTarget(a: CommandApdu, st: AnnotationState): { text: string; file?: FileRef; app?: AnnotationState['app'] } {
+function selectTarget(
+  a: CommandApdu,
+  st: AnnotationState,
+): { text: string; file?: FileRef; app?: AnnotationState['app'] } {
   if (a.p1 === 0x04) {
     const info = APPLICATIONS.get(toHex(a.data));
-    return info ? { text: `${toHex(a.data)} (${info.name})`, app: info.id, file: { name: info.name } } : { text: toHex(a.data), app: 'unknown', file: { name: `DF ${toHex(a.data)}` } };
+    return info
+      ? { text: `${toHex(a.data)} (${info.name})`, app: info.id, file: { name: info.name } }
+      : { text: toHex(a.data), app: 'unknown', file: { name: `DF ${toHex(a.data)}` } };
   }
-  if (a.data.length === 0 || (a.p1 === 0x00 && toHex(a.data) === '3F00')) return { text: 'MF', app: 'mf', file: { fid: 0x3f00, name: 'MF' } };
+  if (a.data.length === 0 || (a.p1 === 0x00 && toHex(a.data) === '3F00'))
+    return { text: 'MF', app: 'mf', file: { fid: 0x3f00, name: 'MF' } };
   if (a.data.length === 2 && a.p1 <= 0x02) {
     const fid = ((a.data[0] as number) << 8) | (a.data[1] as number);
     const file = fileByFid(fid, st);
@@ -93,7 +114,11 @@ const select: InsSpec = {
     const target = selectTarget(a, st);
     return {
       name: 'SELECT',
-      params: [SELECT_P1.get(a.p1) ?? `P1 ${hex2(a.p1)}`, SELECT_P2.get(a.p2 & 0x0c) ?? `P2 ${hex2(a.p2)}`, target.text],
+      params: [
+        SELECT_P1.get(a.p1) ?? `P1 ${hex2(a.p1)}`,
+        SELECT_P2.get(a.p2 & 0x0c) ?? `P2 ${hex2(a.p2)}`,
+        target.text,
+      ],
       ...(target.file ? { file: target.file } : {}),
       responseContext: 'fcp',
     };
@@ -115,7 +140,11 @@ const readBinary: InsSpec = {
     const ctx = offset === 0 ? fileContext(file) : undefined;
     return {
       name: 'READ BINARY',
-      params: [`${bySfi && file?.fid !== undefined ? `SFI ${hex2(a.p1 & 0x1f)} ` : ''}${file ? file.name : '(current EF)'}`, `offset ${offset}`, `Ne ${a.ne}`],
+      params: [
+        `${bySfi && file?.fid !== undefined ? `SFI ${hex2(a.p1 & 0x1f)} ` : ''}${file ? file.name : '(current EF)'}`,
+        `offset ${offset}`,
+        `Ne ${a.ne}`,
+      ],
       ...(file ? { file } : {}),
       ...(ctx ? { responseContext: ctx } : {}),
     };
@@ -134,7 +163,11 @@ const readBinaryOdd: InsSpec = {
     const offset = off ? off.value.reduce((x, b) => x * 256 + b, 0) : undefined;
     return {
       name: 'READ BINARY (odd INS)',
-      params: [file ? file.name : '(current EF)', offset !== undefined ? `offset ${offset}` : 'no offset DO', `Ne ${a.ne}`],
+      params: [
+        file ? file.name : '(current EF)',
+        offset !== undefined ? `offset ${offset}` : 'no offset DO',
+        `Ne ${a.ne}`,
+      ],
       ...(file ? { file } : {}),
       dataContext: 'odd-read',
       responseContext: 'odd-read',
@@ -149,11 +182,22 @@ const readBinaryOdd: InsSpec = {
 /** IAS GET DATA: what the extended header list asks for (cie-ias.md §2.4). */
 function getDataTarget(data: Uint8Array): string {
   const header = findTlvPath(safeTree(data), [0x4d]);
-  const list = [{ ...(header ?? { tag: 0, constructed: true, value: data, raw: data }), children: safeTree(header?.value ?? data) ?? [] }];
+  const list = [
+    {
+      ...(header ?? { tag: 0, constructed: true, value: data, raw: data }),
+      children: safeTree(header?.value ?? data) ?? [],
+    },
+  ];
   const dh = findTlvPath(list, [0x4d, 0x70, 0xbfa101, 0xa3]);
   if (dh) {
     const part = dh.children?.[0]?.tag;
-    return part === 0x97 ? 'DH generator g' : part === 0x98 ? 'DH prime p' : part === 0x99 ? 'DH order q' : 'DH domain parameters (g, p, q)';
+    return part === 0x97
+      ? 'DH generator g'
+      : part === 0x98
+        ? 'DH prime p'
+        : part === 0x99
+          ? 'DH order q'
+          : 'DH domain parameters (g, p, q)';
   }
   if (findTlvPath(list, [0x4d, 0x70, 0xbfa004])) return 'CA public key (7F49)';
   if (findTlvPath(list, [0x4d, 0xa6, 0x91])) return 'ICC ephemeral DH public key (PuK.ICC.DH)';
@@ -165,14 +209,22 @@ const getData: InsSpec = {
     const where = (a.p1 << 8) | a.p2;
     return {
       name: a.ins === 0xcb ? 'GET DATA (odd INS)' : 'GET DATA',
-      params: [where === 0x3fff ? 'current DF' : `P1P2 ${hex4(where)}`, a.ins === 0xcb ? getDataTarget(a.data) : `tag ${hex4(where)}`],
+      params: [
+        where === 0x3fff ? 'current DF' : `P1P2 ${hex4(where)}`,
+        a.ins === 0xcb ? getDataTarget(a.data) : `tag ${hex4(where)}`,
+      ],
       dataContext: 'ias-data',
       responseContext: 'ias-data',
     };
   },
 };
 
-function mseDetails(a: CommandApdu): { text: string[]; keyRef?: number; algorithm?: number; protocol?: string } {
+function mseDetails(a: CommandApdu): {
+  text: string[];
+  keyRef?: number;
+  algorithm?: number;
+  protocol?: string;
+} {
   const list = safeTree(a.data) ?? [];
   const get = (tag: number): Uint8Array | undefined => list.find((t) => t.tag === tag)?.value;
   const out: string[] = [];
@@ -190,24 +242,52 @@ function mseDetails(a: CommandApdu): { text: string[]; keyRef?: number; algorith
   const ref83 = get(0x83);
   if (ref83 && ref83.length === 1) {
     const r = ref83[0] as number;
-    out.push(protocol?.startsWith('id-PACE') ? `password ${PACE_PASSWORDS.get(r) ?? hex2(r)}` : `key ${hex2(r)} (${IAS_REFERENCES.get(r) ?? 'reference'})`);
+    out.push(
+      protocol?.startsWith('id-PACE')
+        ? `password ${PACE_PASSWORDS.get(r) ?? hex2(r)}`
+        : `key ${hex2(r)} (${IAS_REFERENCES.get(r) ?? 'reference'})`,
+    );
   } else if (ref83) out.push(`key/holder reference ${toHex(ref83)}`);
   const ref84 = get(0x84);
   const keyRef = ref84?.length === 1 ? (ref84[0] as number) : undefined;
-  if (keyRef !== undefined) out.push(protocol?.startsWith('id-PACE') ? `domain parameters ${keyRef}` : `private key ${hex2(keyRef)} (${IAS_PRIVATE_KEYS.get(keyRef) ?? 'reference'})`);
+  if (keyRef !== undefined)
+    out.push(
+      protocol?.startsWith('id-PACE')
+        ? `domain parameters ${keyRef}`
+        : `private key ${hex2(keyRef)} (${IAS_PRIVATE_KEYS.get(keyRef) ?? 'reference'})`,
+    );
   const pk = get(0x91);
   if (pk) out.push(`ephemeral DH public key (${pk.length} bytes)`);
-  return { text: out, ...(keyRef !== undefined ? { keyRef } : {}), ...(algorithm !== undefined ? { algorithm } : {}), ...(protocol ? { protocol } : {}) };
+  return {
+    text: out,
+    ...(keyRef !== undefined ? { keyRef } : {}),
+    ...(algorithm !== undefined ? { algorithm } : {}),
+    ...(protocol ? { protocol } : {}),
+  };
 }
 
 const mse: InsSpec = {
   describe(a) {
     const d = mseDetails(a);
-    return { name: 'MSE', params: [MSE_P1.get(a.p1) ?? `P1 ${hex2(a.p1)}`, MSE_P2.get(a.p2) ?? `P2 ${hex2(a.p2)}`, ...d.text], dataContext: 'mse' };
+    return {
+      name: 'MSE',
+      params: [
+        MSE_P1.get(a.p1) ?? `P1 ${hex2(a.p1)}`,
+        MSE_P2.get(a.p2) ?? `P2 ${hex2(a.p2)}`,
+        ...d.text,
+      ],
+      dataContext: 'mse',
+    };
   },
   update(a, _d, st) {
     const d = mseDetails(a);
-    st.mse = { p1: a.p1, p2: a.p2, ...(d.keyRef !== undefined ? { keyRef: d.keyRef } : {}), ...(d.algorithm !== undefined ? { algorithm: d.algorithm } : {}), ...(d.protocol ? { protocol: d.protocol } : {}) };
+    st.mse = {
+      p1: a.p1,
+      p2: a.p2,
+      ...(d.keyRef !== undefined ? { keyRef: d.keyRef } : {}),
+      ...(d.algorithm !== undefined ? { algorithm: d.algorithm } : {}),
+      ...(d.protocol ? { protocol: d.protocol } : {}),
+    };
   },
 };
 
@@ -224,7 +304,12 @@ const generalAuthenticate: InsSpec = {
     const first = inner?.children?.[0]?.tag;
     const step = PACE_STEPS.get(first) ?? `data ${toHex(a.data).slice(0, 16)}`;
     const proto = st.mse?.protocol?.startsWith('id-PACE') ? 'PACE' : 'protocol';
-    return { name: 'GENERAL AUTHENTICATE', params: [`${proto} ${step}`, a.cla & 0x10 ? 'chained (more steps follow)' : 'last step'], dataContext: 'ga-command', responseContext: 'ga-response' };
+    return {
+      name: 'GENERAL AUTHENTICATE',
+      params: [`${proto} ${step}`, a.cla & 0x10 ? 'chained (more steps follow)' : 'last step'],
+      dataContext: 'ga-command',
+      responseContext: 'ga-response',
+    };
   },
 };
 
@@ -237,15 +322,30 @@ const getChallenge: InsSpec = {
 
 const externalAuthenticate: InsSpec = {
   describe(a, st) {
-    if (a.data.length === 40 && st.app !== 'cie') return { name: 'MUTUAL AUTHENTICATE', params: ['BAC: E.IFD ‖ M.IFD (ICAO 9303-11 §9.7.2)'] };
-    return { name: 'EXTERNAL AUTHENTICATE', params: [a.data.length === 264 ? 'IAS DAPP: SN.IFD ‖ SIG.IFD (cie-ias.md §5.3 step 6)' : `${a.data.length} bytes`] };
+    if (a.data.length === 40 && st.app !== 'cie')
+      return { name: 'MUTUAL AUTHENTICATE', params: ['BAC: E.IFD ‖ M.IFD (ICAO 9303-11 §9.7.2)'] };
+    return {
+      name: 'EXTERNAL AUTHENTICATE',
+      params: [
+        a.data.length === 264
+          ? 'IAS DAPP: SN.IFD ‖ SIG.IFD (cie-ias.md §5.3 step 6)'
+          : `${a.data.length} bytes`,
+      ],
+    };
   },
 };
 
 const internalAuthenticate: InsSpec = {
   describe(a, st) {
     const key = st.mse?.keyRef;
-    const what = key === 0x82 ? 'DAPP: RND.IFD, card answers SN.ICC ‖ SIG.ICC' : key === 0x83 ? 'servizi key signature (PKCS#1 v1.5)' : key === 0x81 ? 'holder key signature' : 'challenge';
+    const what =
+      key === 0x82
+        ? 'DAPP: RND.IFD, card answers SN.ICC ‖ SIG.ICC'
+        : key === 0x83
+          ? 'servizi key signature (PKCS#1 v1.5)'
+          : key === 0x81
+            ? 'holder key signature'
+            : 'challenge';
     return { name: 'INTERNAL AUTHENTICATE', params: [what, `${a.data.length} bytes`] };
   },
 };
@@ -260,18 +360,42 @@ const PSO: ReadonlyMap<number, string> = new Map([
 ]);
 
 const pso: InsSpec = {
-  describe: (a) => ({ name: `PSO: ${PSO.get((a.p1 << 8) | a.p2) ?? `P1P2 ${hex4((a.p1 << 8) | a.p2)}`}`, params: [a.cla & 0x10 ? 'chained' : ''].filter(Boolean), dataContext: 'cert' }),
+  describe: (a) => ({
+    name: `PSO: ${PSO.get((a.p1 << 8) | a.p2) ?? `P1P2 ${hex4((a.p1 << 8) | a.p2)}`}`,
+    params: [a.cla & 0x10 ? 'chained' : ''].filter(Boolean),
+    dataContext: 'cert',
+  }),
 };
 
 const secretsCommand = (name: string): InsSpec => ({
   describe(a) {
     const masked = a.data.length > 0 && a.data.every((b) => b === 0x2a);
-    const p1 = name === 'RESET RETRY COUNTER' ? ([`P1 ${hex2(a.p1)}`, { 0: 'PUK ‖ new PIN', 1: 'PUK only', 2: 'new PIN (after PUK verified)', 3: 'unblock only' }[a.p1] ?? ''].join(' ')) : `P1 ${hex2(a.p1)}`;
-    return { name, params: [p1, `reference ${hex2(a.p2)} (${a.p2 === 0x81 ? 'PIN' : a.p2 === 0x82 ? 'PUK' : 'reference data'})`, a.data.length ? `${a.data.length} bytes${masked ? ' (masked)' : ''}` : 'no data'] };
+    const p1 =
+      name === 'RESET RETRY COUNTER'
+        ? [
+            `P1 ${hex2(a.p1)}`,
+            {
+              0: 'PUK ‖ new PIN',
+              1: 'PUK only',
+              2: 'new PIN (after PUK verified)',
+              3: 'unblock only',
+            }[a.p1] ?? '',
+          ].join(' ')
+        : `P1 ${hex2(a.p1)}`;
+    return {
+      name,
+      params: [
+        p1,
+        `reference ${hex2(a.p2)} (${a.p2 === 0x81 ? 'PIN' : a.p2 === 0x82 ? 'PUK' : 'reference data'})`,
+        a.data.length ? `${a.data.length} bytes${masked ? ' (masked)' : ''}` : 'no data',
+      ],
+    };
   },
 });
 
-const simple = (name: string, param: (a: CommandApdu) => string): InsSpec => ({ describe: (a) => ({ name, params: [param(a)] }) });
+const simple = (name: string, param: (a: CommandApdu) => string): InsSpec => ({
+  describe: (a) => ({ name, params: [param(a)] }),
+});
 
 export const INS_SPECS: ReadonlyMap<number, InsSpec> = new Map<number, InsSpec>([
   [0xa4, select],
@@ -290,9 +414,15 @@ export const INS_SPECS: ReadonlyMap<number, InsSpec> = new Map<number, InsSpec>(
   [0x24, secretsCommand('CHANGE REFERENCE DATA')],
   [0x2c, secretsCommand('RESET RETRY COUNTER')],
   [0xc0, simple('GET RESPONSE', (a) => `Ne ${a.ne}`)],
-  [0xb2, simple('READ RECORD', (a) => `record ${a.p1}${a.p2 >> 3 ? `, SFI ${hex2(a.p2 >> 3)}` : ''}`)],
+  [
+    0xb2,
+    simple('READ RECORD', (a) => `record ${a.p1}${a.p2 >> 3 ? `, SFI ${hex2(a.p2 >> 3)}` : ''}`),
+  ],
   [0xd6, simple('UPDATE BINARY', (a) => `offset ${((a.p1 & 0x7f) << 8) | a.p2}`)],
-  [0x70, simple('MANAGE CHANNEL', (a) => (a.p1 === 0x80 ? `close channel ${a.p2}` : 'open channel'))],
+  [
+    0x70,
+    simple('MANAGE CHANNEL', (a) => (a.p1 === 0x80 ? `close channel ${a.p2}` : 'open channel')),
+  ],
 ]);
 
 export function describeCommandApdu(a: CommandApdu, st: AnnotationState): CommandMeaning {

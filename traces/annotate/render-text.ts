@@ -1,6 +1,11 @@
 /** Text rendering of an annotated trace (`ciebench trace show`). */
 import { renderTlv } from './tlv-render.ts';
-import type { AnnotatedCommand, AnnotatedExchange, AnnotatedResponse, AnnotatedTrace } from './annotate.ts';
+import type {
+  AnnotatedCommand,
+  AnnotatedExchange,
+  AnnotatedResponse,
+  AnnotatedTrace,
+} from './annotate.ts';
 
 export interface TextOptions {
   /** Print whole values instead of shortening long ones. */
@@ -15,14 +20,20 @@ const spaced = (hex: string, full: boolean): string => {
 };
 
 function commandLines(c: AnnotatedCommand, o: TextOptions, indent: string): string[] {
-  const out = [`${indent}> ${spaced(c.hex, o.full ?? false)}`, `${indent}  ${c.summary}${c.file?.fid !== undefined ? '' : ''}`];
+  const out = [
+    `${indent}> ${spaced(c.hex, o.full ?? false)}`,
+    `${indent}  ${c.summary}${c.file?.fid !== undefined ? '' : ''}`,
+  ];
   if (!o.brief && c.tlv) out.push(...renderTlv(c.tlv, `${indent}    `, o.full));
   return out;
 }
 
 function responseLines(r: AnnotatedResponse | undefined, o: TextOptions, indent: string): string[] {
   if (r === undefined) return [`${indent}< (no response)`];
-  const out = [`${indent}< ${spaced(r.hex, o.full ?? false)}`, `${indent}  ${r.summary} [${r.swName}]`];
+  const out = [
+    `${indent}< ${spaced(r.hex, o.full ?? false)}`,
+    `${indent}  ${r.summary} [${r.swName}]`,
+  ];
   if (!o.brief && r.tlv) out.push(...renderTlv(r.tlv, `${indent}    `, o.full));
   return out;
 }

@@ -10,7 +10,12 @@ import { parseCommandApdu, type CommandApdu } from '../../emulator/src/apdu/comm
 import { encodeResponseApdu, type ResponseApdu } from '../../emulator/src/apdu/response-apdu.ts';
 import { fromHex, HexFormatError } from '../../emulator/src/bytes/hex.ts';
 import { unwrapCommand, unwrapResponse } from '../../emulator/src/sm/sm-codec.ts';
-import { advanceSsc, smSession, withSsc, type SmSession } from '../../emulator/src/sm/sm-session.ts';
+import {
+  advanceSsc,
+  smSession,
+  withSsc,
+  type SmSession,
+} from '../../emulator/src/sm/sm-session.ts';
 import { aesSuite } from '../../emulator/src/sm/suites/aes.ts';
 import { des3Suite } from '../../emulator/src/sm/suites/des3.ts';
 import { concatBytes } from '../../emulator/src/bytes/bytes.ts';
@@ -32,21 +37,29 @@ export function parseSmKeys(spec: string): SmKeys {
   const parts = body.split(':');
   const suiteName = parts[0] === 'des3' || parts[0] === 'aes' ? parts.shift() : 'des3';
   const [kEnc, kMac, ssc] = parts;
-  if (kEnc === undefined || kMac === undefined) throw new SmKeyFormatError(`expected [des3|aes:]KENC:KMAC[:SSC][@SEQ], got "${spec}"`);
+  if (kEnc === undefined || kMac === undefined)
+    throw new SmKeyFormatError(`expected [des3|aes:]KENC:KMAC[:SSC][@SEQ], got "${spec}"`);
   try {
     const suite = suiteName === 'aes' ? aesSuite : des3Suite;
     const session = smSession(suite, fromHex(kEnc), fromHex(kMac), ssc ? fromHex(ssc) : 0n);
     const fromSeq = seqText === undefined ? undefined : Number(seqText);
-    if (fromSeq !== undefined && !Number.isInteger(fromSeq)) throw new SmKeyFormatError(`bad record number "${seqText}"`);
+    if (fromSeq !== undefined && !Number.isInteger(fromSeq))
+      throw new SmKeyFormatError(`bad record number "${seqText}"`);
     return { session, ...(fromSeq !== undefined ? { fromSeq } : {}) };
   } catch (e) {
-    if (e instanceof HexFormatError) throw new SmKeyFormatError(`bad hex in --sm-keys: ${e.message}`);
+    if (e instanceof HexFormatError)
+      throw new SmKeyFormatError(`bad hex in --sm-keys: ${e.message}`);
     throw e;
   }
 }
 
 export type DecryptOutcome =
-  | { readonly status: 'decrypted'; readonly plainCommand: Uint8Array; readonly plainResponse?: Uint8Array; readonly ssc: string }
+  | {
+      readonly status: 'decrypted';
+      readonly plainCommand: Uint8Array;
+      readonly plainResponse?: Uint8Array;
+      readonly ssc: string;
+    }
   | { readonly status: 'error'; readonly message: string; readonly ssc: string };
 
 /** Walks protected exchanges in order; keeps the session between calls. */
@@ -68,7 +81,11 @@ export class SmDecryptor {
   }
 
   /** A protected exchange: returns the plain forms, or why not. */
-  protectedExchange(seq: number, wire: CommandApdu, response: Uint8Array): DecryptOutcome | undefined {
+  protectedExchange(
+    seq: number,
+    wire: CommandApdu,
+    response: Uint8Array,
+  ): DecryptOutcome | undefined {
     this.activate(seq, true);
     const s = this.session;
     if (s === undefined) return undefined;
@@ -113,10 +130,24 @@ export class SmDecryptor {
 
   /** IAS DAPP (cie-ias.md §5.3): remember RND.ICC and re-seed the SSC after INTERNAL AUTHENTICATE. */
   private track(cmd: CommandApdu, resp: ResponseApdu | undefined): void {
-    if (cmd.ins === 0x22 && cmd.p1 === 0x41 && cmd.p2 === 0xa4) this.dappKey = cmd.data.some((_, i, d) => d[i] === 0x84 && d[i + 1] === 1 && d[i + 2] === 0x82);
-    if (cmd.ins === 0x84 && resp && resp.sw === SW_9000_OK && resp.data.length === 8) this.rndIcc = resp.data;
-    if (cmd.ins === 0x88 && this.dappKey && resp?.sw === SW_9000_OK && this.rndIcc && cmd.data.length === 8 && this.session) {
-      this.session = withSsc(this.session, concatBytes(this.rndIcc.subarray(4, 8), cmd.data.subarray(4, 8)));
+    if (cmd.ins === 0x22 && cmd.p1 === 0x41 && cmd.p2 === 0xa4)
+      this.dappKey = cmd.data.some(
+        (_, i, d) => d[i] === 0x84 && d[i + 1] === 1 && d[i + 2] === 0x82,
+      );
+    if (cmd.ins === 0x84 && resp && resp.sw === SW_9000_OK && resp.data.length === 8)
+      this.rndIcc = resp.data;
+    if (
+      cmd.ins === 0x88 &&
+      this.dappKey &&
+      resp?.sw === SW_9000_OK &&
+      this.rndIcc &&
+      cmd.data.length === 8 &&
+      this.session
+    ) {
+      this.session = withSsc(
+        this.session,
+        concatBytes(this.rndIcc.subarray(4, 8), cmd.data.subarray(4, 8)),
+      );
     }
   }
 }

@@ -15,10 +15,19 @@ export interface AppInfo {
 }
 
 export const APPLICATIONS: ReadonlyMap<string, AppInfo> = new Map([
-  ['A0000000308000000009816001', { id: 'ias', name: 'IAS-ECC application', ref: 'cie-ias.md §2.1' }],
+  [
+    'A0000000308000000009816001',
+    { id: 'ias', name: 'IAS-ECC application', ref: 'cie-ias.md §2.1' },
+  ],
   ['A00000000039', { id: 'cie', name: 'DF_CIE (CIE application)', ref: 'cie-ias.md §2.1' }],
-  ['A0000002471001', { id: 'emrtd', name: 'eMRTD LDS1 application', ref: 'ICAO 9303-10 §3.6.2; emrtd.md §1.1' }],
-  ['A0000002472001', { id: 'lds2', name: 'ICAO LDS2 travel records application', ref: 'ICAO 9303-10 (LDS2)' }],
+  [
+    'A0000002471001',
+    { id: 'emrtd', name: 'eMRTD LDS1 application', ref: 'ICAO 9303-10 §3.6.2; emrtd.md §1.1' },
+  ],
+  [
+    'A0000002472001',
+    { id: 'lds2', name: 'ICAO LDS2 travel records application', ref: 'ICAO 9303-10 (LDS2)' },
+  ],
 ]);
 
 export interface FileInfo {
@@ -36,7 +45,10 @@ export type FileKind = 'public-constant' | 'holder-data' | 'card-unique';
 const f = (name: string, kind: FileKind): FileInfo => ({ name, kind });
 
 /** FIDs by the application they live in (cie-ias.md §2.2, emrtd.md §1.6). */
-export const FILES: ReadonlyMap<AppId, ReadonlyMap<number, FileInfo>> = new Map<AppId, ReadonlyMap<number, FileInfo>>([
+export const FILES: ReadonlyMap<AppId, ReadonlyMap<number, FileInfo>> = new Map<
+  AppId,
+  ReadonlyMap<number, FileInfo>
+>([
   [
     'mf',
     new Map([
@@ -89,10 +101,29 @@ export const FILES: ReadonlyMap<AppId, ReadonlyMap<number, FileInfo>> = new Map<
 ]);
 
 /** Short EF identifiers (READ BINARY P1 = 80|SFI, odd READ BINARY P2) by application. */
-export const SFIS: ReadonlyMap<AppId, ReadonlyMap<number, number>> = new Map<AppId, ReadonlyMap<number, number>>([
+export const SFIS: ReadonlyMap<AppId, ReadonlyMap<number, number>> = new Map<
+  AppId,
+  ReadonlyMap<number, number>
+>([
   // cie-ias.md §2.2: EF.ATR SFI 1D (PN532 evidence), EF.DH SFI 1B; EF.CardAccess SFI 1C (emrtd.md §1.3).
-  ['mf', new Map([[0x1c, 0x011c], [0x1d, 0x2f01], [0x1b, 0xd004], [0x1e, 0x2f00]])],
-  ['cie', new Map([[0x01, 0x1001], [0x04, 0x1004], [0x05, 0x1005], [0x06, 0x1006]])],
+  [
+    'mf',
+    new Map([
+      [0x1c, 0x011c],
+      [0x1d, 0x2f01],
+      [0x1b, 0xd004],
+      [0x1e, 0x2f00],
+    ]),
+  ],
+  [
+    'cie',
+    new Map([
+      [0x01, 0x1001],
+      [0x04, 0x1004],
+      [0x05, 0x1005],
+      [0x06, 0x1006],
+    ]),
+  ],
   [
     'emrtd',
     new Map([

@@ -6,7 +6,18 @@
  * (LDS tags), BSI TR-03110-3 C.1 (CV certificates), cie-ias.md §2.4 (IAS GET DATA templates).
  */
 
-export type TlvContext = 'ga-command' | 'ga-response' | 'mse' | 'sm-command' | 'sm-response' | 'ias-data' | 'cert' | 'lds' | 'fcp' | 'der' | 'odd-read';
+export type TlvContext =
+  | 'ga-command'
+  | 'ga-response'
+  | 'mse'
+  | 'sm-command'
+  | 'sm-response'
+  | 'ias-data'
+  | 'cert'
+  | 'lds'
+  | 'fcp'
+  | 'der'
+  | 'odd-read';
 
 type Names = ReadonlyMap<number, string>;
 

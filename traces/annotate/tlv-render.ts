@@ -34,7 +34,8 @@ export function tlvTree(bytes: Uint8Array, ctx: TlvContext): TlvNode[] | undefin
 function node(t: Tlv, ctx: TlvContext): TlvNode {
   const name = tagName(ctx, t.tag);
   const base = { tag: tagToHex(t.tag), ...(name ? { name } : {}), length: t.value.length };
-  if (t.children) return { ...base, children: t.children.map((c) => node(c, childContext(ctx, t.tag))) };
+  if (t.children)
+    return { ...base, children: t.children.map((c) => node(c, childContext(ctx, t.tag))) };
   // An extended header list (ISO/IEC 7816-4 §8.5.1) is primitive but holds a header tree.
   const headers = t.tag === 0x4d ? tlvTree(t.value, ctx) : undefined;
   if (headers) return { ...base, children: headers };
@@ -45,7 +46,10 @@ function node(t: Tlv, ctx: TlvContext): TlvNode {
 export function decodeOid(v: Uint8Array): string | undefined {
   if (v.length === 0) return undefined;
   const first = v[0] as number;
-  const arcs: number[] = [first < 80 ? Math.floor(first / 40) : 2, first < 80 ? first % 40 : first - 80];
+  const arcs: number[] = [
+    first < 80 ? Math.floor(first / 40) : 2,
+    first < 80 ? first % 40 : first - 80,
+  ];
   let acc = 0;
   for (let i = 1; i < v.length; i++) {
     const b = v[i] as number;
@@ -63,8 +67,10 @@ function readable(tag: number, v: Uint8Array): string | undefined {
     const oid = decodeOid(v);
     return oid === undefined ? undefined : `${oid}${OIDS.has(oid) ? ` (${OIDS.get(oid)})` : ''}`;
   }
-  if (tag === 0x02 && v.length > 0 && v.length <= 4) return String(v.reduce((a, b) => a * 256 + b, 0));
-  if (v.length >= 2 && v.every((b) => b >= 0x20 && b < 0x7f)) return JSON.stringify(String.fromCharCode(...v));
+  if (tag === 0x02 && v.length > 0 && v.length <= 4)
+    return String(v.reduce((a, b) => a * 256 + b, 0));
+  if (v.length >= 2 && v.every((b) => b >= 0x20 && b < 0x7f))
+    return JSON.stringify(String.fromCharCode(...v));
   return undefined;
 }
 
@@ -88,5 +94,7 @@ export function renderTlv(nodes: readonly TlvNode[], indent = '', full = false):
 /** The tag/length skeleton of a tree (used by the diff to compare structures). */
 export function tlvSkeleton(nodes: readonly TlvNode[] | undefined): string {
   if (nodes === undefined) return '';
-  return nodes.map((n) => `${n.tag}:${n.length}${n.children ? `{${tlvSkeleton(n.children)}}` : ''}`).join(',');
+  return nodes
+    .map((n) => `${n.tag}:${n.length}${n.children ? `{${tlvSkeleton(n.children)}}` : ''}`)
+    .join(',');
 }

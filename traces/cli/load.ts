@@ -18,7 +18,11 @@ export function loadTraceOrLog(path: string, o: LoadOptions = {}): Trace {
   const text = readFileSync(path, 'utf8');
   const first = text.split(/\r?\n/).find((l) => l.trim() !== '') ?? '';
   if (first.startsWith('{') && first.includes('"ciebench-trace"')) return parseTrace(text);
-  const r = importLog(text, { file: path, ...(o.revealSecrets !== undefined ? { revealSecrets: o.revealSecrets } : {}), ...(o.format ? { format: o.format } : {}) });
+  const r = importLog(text, {
+    file: path,
+    ...(o.revealSecrets !== undefined ? { revealSecrets: o.revealSecrets } : {}),
+    ...(o.format ? { format: o.format } : {}),
+  });
   (o.report ?? ((t) => process.stderr.write(`${t}\n`)))(`imported ${path}: ${describeImport(r)}`);
   return r.trace;
 }

@@ -32,22 +32,83 @@ describe('ciebench trace (CLI)', () => {
     const imp = await cli('trace', 'import', REAL, '-o', join(dir, 'real.jsonl'));
     expect(imp.code).toBe(0);
     expect(imp.stdout).toContain('line 16: warning UNKNOWN_LINE');
-    expect(parseTrace(readFileSync(join(dir, 'real.jsonl'), 'utf8')).records.length).toBeGreaterThan(6);
+    expect(
+      parseTrace(readFileSync(join(dir, 'real.jsonl'), 'utf8')).records.length,
+    ).toBeGreaterThan(6);
 
     const show = await cli('trace', 'show', join(dir, 'real.jsonl'));
     expect(show.stdout).toContain('80 Encrypted nonce (z) (16)');
 
-    expect((await cli('trace', 'record', '--card', 'iso-test', '-o', join(dir, 'a.jsonl'), '--', 'iso-read')).code).toBe(0);
-    expect((await cli('trace', 'record', '--card', 'iso-test', '-o', join(dir, 'b.jsonl'), '--', 'iso-read')).code).toBe(0);
-    const same = await cli('trace', 'diff', join(dir, 'a.jsonl'), join(dir, 'b.jsonl'), '--no-color');
+    expect(
+      (
+        await cli(
+          'trace',
+          'record',
+          '--card',
+          'iso-test',
+          '-o',
+          join(dir, 'a.jsonl'),
+          '--',
+          'iso-read',
+        )
+      ).code,
+    ).toBe(0);
+    expect(
+      (
+        await cli(
+          'trace',
+          'record',
+          '--card',
+          'iso-test',
+          '-o',
+          join(dir, 'b.jsonl'),
+          '--',
+          'iso-read',
+        )
+      ).code,
+    ).toBe(0);
+    const same = await cli(
+      'trace',
+      'diff',
+      join(dir, 'a.jsonl'),
+      join(dir, 'b.jsonl'),
+      '--no-color',
+    );
     expect(same.code).toBe(0);
     expect(same.stdout).toContain('no unexplained divergence');
 
-    writeFileSync(join(dir, 'card.json'), JSON.stringify({ profile: 'iso-test', options: { readBeyondEof: '9000' } }));
-    expect((await cli('trace', 'record', '--card', join(dir, 'card.json'), '-o', join(dir, 'c.jsonl'), '--', 'iso-read')).code).toBe(0);
-    const differ = await cli('trace', 'diff', join(dir, 'a.jsonl'), join(dir, 'c.jsonl'), '--json', '--html', join(dir, 'r.html'));
+    writeFileSync(
+      join(dir, 'card.json'),
+      JSON.stringify({ profile: 'iso-test', options: { readBeyondEof: '9000' } }),
+    );
+    expect(
+      (
+        await cli(
+          'trace',
+          'record',
+          '--card',
+          join(dir, 'card.json'),
+          '-o',
+          join(dir, 'c.jsonl'),
+          '--',
+          'iso-read',
+        )
+      ).code,
+    ).toBe(0);
+    const differ = await cli(
+      'trace',
+      'diff',
+      join(dir, 'a.jsonl'),
+      join(dir, 'c.jsonl'),
+      '--json',
+      '--html',
+      join(dir, 'r.html'),
+    );
     expect(differ.code).toBe(1);
-    const report = JSON.parse(differ.stdout) as { divergences: number; pairs: Array<{ class: string }> };
+    const report = JSON.parse(differ.stdout) as {
+      divergences: number;
+      pairs: Array<{ class: string }>;
+    };
     expect(report.divergences).toBe(3);
     expect(report.pairs.filter((p) => p.class === 'different-sw').length).toBe(3);
     expect(readFileSync(join(dir, 'r.html'), 'utf8')).toContain('data-class="different-sw"');

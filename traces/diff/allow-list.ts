@@ -12,11 +12,21 @@ export const allowEntrySchema = z
   .object({
     /** File name of trace A (basename), or `*`. */
     trace: z.string().min(1),
-    class: z.enum(['different-sw', 'different-length', 'different-tlv-structure', 'different-data', 'only-in-a', 'only-in-b']),
+    class: z.enum([
+      'different-sw',
+      'different-length',
+      'different-tlv-structure',
+      'different-data',
+      'only-in-a',
+      'only-in-b',
+    ]),
     /** Record number (seq) of the exchange in trace A (B for only-in-b). */
     seq: z.number().int().positive().optional(),
     /** Prefix of the normalised command (upper-case hex). */
-    command: z.string().regex(/^[0-9A-F·]*$/).optional(),
+    command: z
+      .string()
+      .regex(/^[0-9A-F·]*$/)
+      .optional(),
     reason: z.string().min(10),
   })
   .strict();
@@ -30,7 +40,10 @@ export class AllowListError extends Error {
 
 export function readAllowList(path: string): AllowEntry[] {
   const parsed = allowListSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
-  if (!parsed.success) throw new AllowListError(`${path}: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
+  if (!parsed.success)
+    throw new AllowListError(
+      `${path}: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`,
+    );
   return parsed.data;
 }
 
@@ -41,7 +54,10 @@ export interface AllowQuery {
   readonly command: string;
 }
 
-export function findExplanation(list: readonly AllowEntry[], q: AllowQuery): AllowEntry | undefined {
+export function findExplanation(
+  list: readonly AllowEntry[],
+  q: AllowQuery,
+): AllowEntry | undefined {
   return list.find(
     (e) =>
       (e.trace === '*' || e.trace === q.trace) &&

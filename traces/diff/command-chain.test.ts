@@ -10,14 +10,48 @@ import type { Trace, TraceExchange } from '../format/schema.ts';
 import { diffTraces } from './diff.ts';
 
 function katTrace(key: Uint8Array): Trace {
-  const data = Uint8Array.from([0x80, 0x01, 0x9b, 0x83, 0x01, 0x81, 0x91, 0x82, 0x01, 0x00, ...key]);
+  const data = Uint8Array.from([
+    0x80,
+    0x01,
+    0x9b,
+    0x83,
+    0x01,
+    0x81,
+    0x91,
+    0x82,
+    0x01,
+    0x00,
+    ...key,
+  ]);
   const first = `102241A6FF${toHex(data.subarray(0, 255))}`;
   const rest = data.subarray(255);
   const last = `002241A6${toHex(Uint8Array.of(rest.length))}${toHex(rest)}`;
-  const x = (seq: number, command: string, response: string): TraceExchange => ({ type: 'exchange', seq, tStart: seq, tEnd: seq, command, response });
+  const x = (seq: number, command: string, response: string): TraceExchange => ({
+    type: 'exchange',
+    seq,
+    tStart: seq,
+    tEnd: seq,
+    command,
+    response,
+  });
   return {
-    header: { type: 'header', format: 'ciebench-trace', version: 1, profile: 'nxp', transport: 'in-process', tool: 'test', startedAt: '2026-01-01T00:00:00.000Z', recordedBy: 'card', secrets: 'masked' },
-    records: [x(1, '00A4000C', '9000'), x(2, first, '9000'), x(3, last, '9000'), x(4, '00CB3FFF064D04A6029100', '9000')],
+    header: {
+      type: 'header',
+      format: 'ciebench-trace',
+      version: 1,
+      profile: 'nxp',
+      transport: 'in-process',
+      tool: 'test',
+      startedAt: '2026-01-01T00:00:00.000Z',
+      recordedBy: 'card',
+      secrets: 'masked',
+    },
+    records: [
+      x(1, '00A4000C', '9000'),
+      x(2, first, '9000'),
+      x(3, last, '9000'),
+      x(4, '00CB3FFF064D04A6029100', '9000'),
+    ],
   };
 }
 
@@ -39,9 +73,17 @@ describe('command chains in the diff (ISO/IEC 7816-4:2020 §5.3.3)', () => {
 
   it('a different algorithm reference in the same chain is still a divergence', () => {
     const other = katTrace(key(0x22, 0x80));
-    const changed = other.records.map((r) => (r.type === 'exchange' && r.seq === 2 ? { ...r, command: r.command.replace('102241A6FF80019B', '102241A6FF80019C') } : r));
+    const changed = other.records.map((r) =>
+      r.type === 'exchange' && r.seq === 2
+        ? { ...r, command: r.command.replace('102241A6FF80019B', '102241A6FF80019C') }
+        : r,
+    );
     const d = diffTraces(katTrace(key(0x11, 0x12)), { ...other, records: changed });
     // Another command, not a masked difference: it no longer aligns.
-    expect(d.pairs.filter((p) => p.divergent).map((p) => `${p.a?.seqs.join('+') ?? '-'}/${p.b?.seqs.join('+') ?? '-'} ${p.class}`)).toEqual(['2+3/- only-in-a', '-/2+3 only-in-b']);
+    expect(
+      d.pairs
+        .filter((p) => p.divergent)
+        .map((p) => `${p.a?.seqs.join('+') ?? '-'}/${p.b?.seqs.join('+') ?? '-'} ${p.class}`),
+    ).toEqual(['2+3/- only-in-a', '-/2+3 only-in-b']);
   });
 });

@@ -22,10 +22,27 @@ import { findExplanation, type AllowEntry } from './allow-list.ts';
 import { logicalExchanges, type LogicalExchange } from './normalise.ts';
 import { RULES_BY_ID } from './rules.ts';
 
-export const DIFF_CLASSES = ['identical', 'same-after-normalisation', 'different-sw', 'different-length', 'different-tlv-structure', 'different-data', 'only-in-a', 'only-in-b', 'incomplete'] as const;
+export const DIFF_CLASSES = [
+  'identical',
+  'same-after-normalisation',
+  'different-sw',
+  'different-length',
+  'different-tlv-structure',
+  'different-data',
+  'only-in-a',
+  'only-in-b',
+  'incomplete',
+] as const;
 export type DiffClass = (typeof DIFF_CLASSES)[number];
 
-const DIVERGENT: ReadonlySet<DiffClass> = new Set(['different-sw', 'different-length', 'different-tlv-structure', 'different-data', 'only-in-a', 'only-in-b']);
+const DIVERGENT: ReadonlySet<DiffClass> = new Set([
+  'different-sw',
+  'different-length',
+  'different-tlv-structure',
+  'different-data',
+  'only-in-a',
+  'only-in-b',
+]);
 
 export interface DiffPair {
   readonly class: DiffClass;
@@ -50,7 +67,13 @@ export interface DiffReport {
   readonly b: DiffSide;
   readonly pairs: readonly DiffPair[];
   readonly counts: Readonly<Record<DiffClass, number>>;
-  readonly rulesApplied: ReadonlyArray<{ readonly id: string; readonly title: string; readonly reason: string; readonly ref: string; readonly pairs: number }>;
+  readonly rulesApplied: ReadonlyArray<{
+    readonly id: string;
+    readonly title: string;
+    readonly reason: string;
+    readonly ref: string;
+    readonly pairs: number;
+  }>;
   readonly divergences: number;
   readonly explained: number;
 }
@@ -64,13 +87,22 @@ export interface DiffOptions {
 }
 
 function classify(a: LogicalExchange, b: LogicalExchange): { cls: DiffClass; detail: string } {
-  if (a.incomplete || b.incomplete) return { cls: 'incomplete', detail: `${a.incomplete ? 'A' : 'B'} has no complete response` };
+  if (a.incomplete || b.incomplete)
+    return { cls: 'incomplete', detail: `${a.incomplete ? 'A' : 'B'} has no complete response` };
   if (a.wire === b.wire) return { cls: 'identical', detail: '' };
   if (a.sw !== b.sw) return { cls: 'different-sw', detail: `SW ${a.sw} ≠ ${b.sw}` };
   if (a.data === b.data) return { cls: 'same-after-normalisation', detail: '' };
-  if (!a.lengthMasked && !b.lengthMasked && a.length !== b.length) return { cls: 'different-length', detail: `response data ${a.length} ≠ ${b.length} bytes` };
-  if (a.skeleton !== b.skeleton && (a.skeleton !== '' || b.skeleton !== '')) return { cls: 'different-tlv-structure', detail: `TLV ${a.skeleton || '(not TLV)'} ≠ ${b.skeleton || '(not TLV)'}` };
-  return { cls: 'different-data', detail: `first difference at data byte ${firstDifference(a.data, b.data)}` };
+  if (!a.lengthMasked && !b.lengthMasked && a.length !== b.length)
+    return { cls: 'different-length', detail: `response data ${a.length} ≠ ${b.length} bytes` };
+  if (a.skeleton !== b.skeleton && (a.skeleton !== '' || b.skeleton !== ''))
+    return {
+      cls: 'different-tlv-structure',
+      detail: `TLV ${a.skeleton || '(not TLV)'} ≠ ${b.skeleton || '(not TLV)'}`,
+    };
+  return {
+    cls: 'different-data',
+    detail: `first difference at data byte ${firstDifference(a.data, b.data)}`,
+  };
 }
 
 function firstDifference(x: string, y: string): number {
@@ -80,28 +112,59 @@ function firstDifference(x: string, y: string): number {
 }
 
 function side(name: string, t: Trace, n: number): DiffSide {
-  return { name, profile: t.header.profile, transport: t.header.transport, recordedBy: t.header.recordedBy, exchanges: n };
+  return {
+    name,
+    profile: t.header.profile,
+    transport: t.header.transport,
+    recordedBy: t.header.recordedBy,
+    exchanges: n,
+  };
 }
 
 export function diffTraces(ta: Trace, tb: Trace, options: DiffOptions = {}): DiffReport {
   const la = logicalExchanges(ta, options.annotateA);
   const lb = logicalExchanges(tb, options.annotateB);
   const nameA = options.nameA ?? 'A';
-  const pairs: DiffPair[] = align(la.map((x) => x.key), lb.map((x) => x.key)).map((step) => {
+  const pairs: DiffPair[] = align(
+    la.map((x) => x.key),
+    lb.map((x) => x.key),
+  ).map((step) => {
     const a = step.a === undefined ? undefined : la[step.a];
     const b = step.b === undefined ? undefined : lb[step.b];
     let cls: DiffClass;
     let detail: string;
     if (a && b) ({ cls, detail } = classify(a, b));
-    else if (a) [cls, detail] = a.incomplete ? ['incomplete', 'A has no complete response and no counterpart in B'] : ['only-in-a', 'no counterpart in B'];
-    else [cls, detail] = (b as LogicalExchange).incomplete ? ['incomplete', 'B has no complete response and no counterpart in A'] : ['only-in-b', 'no counterpart in A'];
-    const rules = cls === 'identical' ? [] : [...new Set([...(a?.rules ?? []), ...(b?.rules ?? [])])];
+    else if (a)
+      [cls, detail] = a.incomplete
+        ? ['incomplete', 'A has no complete response and no counterpart in B']
+        : ['only-in-a', 'no counterpart in B'];
+    else
+      [cls, detail] = (b as LogicalExchange).incomplete
+        ? ['incomplete', 'B has no complete response and no counterpart in A']
+        : ['only-in-b', 'no counterpart in A'];
+    const rules =
+      cls === 'identical' ? [] : [...new Set([...(a?.rules ?? []), ...(b?.rules ?? [])])];
     const explanation = DIVERGENT.has(cls)
-      ? findExplanation(options.allowList ?? [], { trace: basename(nameA), cls, seq: (a ?? b)?.seqs[0], command: (a ?? b)?.key ?? '' })
+      ? findExplanation(options.allowList ?? [], {
+          trace: basename(nameA),
+          cls,
+          seq: (a ?? b)?.seqs[0],
+          command: (a ?? b)?.key ?? '',
+        })
       : undefined;
-    return { class: cls, ...(a ? { a } : {}), ...(b ? { b } : {}), rules, detail, divergent: DIVERGENT.has(cls) && explanation === undefined, ...(explanation ? { explained: explanation.reason } : {}) };
+    return {
+      class: cls,
+      ...(a ? { a } : {}),
+      ...(b ? { b } : {}),
+      rules,
+      detail,
+      divergent: DIVERGENT.has(cls) && explanation === undefined,
+      ...(explanation ? { explained: explanation.reason } : {}),
+    };
   });
-  const counts = Object.fromEntries(DIFF_CLASSES.map((c) => [c, pairs.filter((p) => p.class === c).length])) as Record<DiffClass, number>;
+  const counts = Object.fromEntries(
+    DIFF_CLASSES.map((c) => [c, pairs.filter((p) => p.class === c).length]),
+  ) as Record<DiffClass, number>;
   const ruleCounts = new Map<string, number>();
   for (const p of pairs) for (const r of p.rules) ruleCounts.set(r, (ruleCounts.get(r) ?? 0) + 1);
   const rulesApplied = [...ruleCounts].map(([id, n]) => {
@@ -122,6 +185,14 @@ export function diffTraces(ta: Trace, tb: Trace, options: DiffOptions = {}): Dif
 /** JSON-friendly form: logical exchanges reduced to what a reader needs. */
 export function diffReportJson(r: DiffReport): unknown {
   const ex = (x: LogicalExchange | undefined): unknown =>
-    x && { seqs: x.seqs, command: x.exchanges.map((e) => e.command.hex), response: x.exchanges.map((e) => e.response?.hex ?? ''), summary: x.summary, normalisedCommand: x.key, normalisedData: x.data, sw: x.sw };
+    x && {
+      seqs: x.seqs,
+      command: x.exchanges.map((e) => e.command.hex),
+      response: x.exchanges.map((e) => e.response?.hex ?? ''),
+      summary: x.summary,
+      normalisedCommand: x.key,
+      normalisedData: x.data,
+      sw: x.sw,
+    };
   return { ...r, pairs: r.pairs.map((p) => ({ ...p, a: ex(p.a), b: ex(p.b) })) };
 }

@@ -28,7 +28,11 @@ export function maskRange(m: Masked, start: number, end = m.length): boolean {
  * level, e.g. `[0x7c, 0x80]`). Returns whether anything was masked. Data that does not parse as
  * BER-TLV is left alone (the structure comparison will report it).
  */
-export function maskTlvValues(m: Masked, bytes: Uint8Array, paths: ReadonlyArray<readonly number[]>): boolean {
+export function maskTlvValues(
+  m: Masked,
+  bytes: Uint8Array,
+  paths: ReadonlyArray<readonly number[]>,
+): boolean {
   let list: Tlv[];
   try {
     list = parseTlvTree(bytes);
@@ -36,7 +40,11 @@ export function maskTlvValues(m: Masked, bytes: Uint8Array, paths: ReadonlyArray
     return false;
   }
   let changed = false;
-  const walk = (nodes: readonly Tlv[], depth: number, live: ReadonlyArray<readonly number[]>): void => {
+  const walk = (
+    nodes: readonly Tlv[],
+    depth: number,
+    live: ReadonlyArray<readonly number[]>,
+  ): void => {
     for (const n of nodes) {
       const next = live.filter((p) => p[depth] === n.tag);
       if (next.length === 0) continue;
@@ -52,5 +60,7 @@ export function maskTlvValues(m: Masked, bytes: Uint8Array, paths: ReadonlyArray
 
 /** Upper-case hex with `··` for masked bytes. */
 export function maskedHex(m: Masked): string {
-  return m.map((b) => (b === MASKED ? '··' : b.toString(16).toUpperCase().padStart(2, '0'))).join('');
+  return m
+    .map((b) => (b === MASKED ? '··' : b.toString(16).toUpperCase().padStart(2, '0')))
+    .join('');
 }

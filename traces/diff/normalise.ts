@@ -4,10 +4,18 @@
  * rules). Each logical exchange carries the ids of the rules that changed it.
  */
 import { decodeCla } from '../../emulator/src/apdu/cla.ts';
-import { commandApdu, encodeCommandApdu, type CommandApdu } from '../../emulator/src/apdu/command-apdu.ts';
+import {
+  commandApdu,
+  encodeCommandApdu,
+  type CommandApdu,
+} from '../../emulator/src/apdu/command-apdu.ts';
 import { concatBytes } from '../../emulator/src/bytes/bytes.ts';
 import { fromHex, toHex } from '../../emulator/src/bytes/hex.ts';
-import { annotateTrace, type AnnotatedExchange, type AnnotateOptions } from '../annotate/annotate.ts';
+import {
+  annotateTrace,
+  type AnnotatedExchange,
+  type AnnotateOptions,
+} from '../annotate/annotate.ts';
 import { tryParseCommand } from '../annotate/sm-keys.ts';
 import type { FileRef } from '../annotate/state.ts';
 import { tlvSkeleton, tlvTree } from '../annotate/tlv-render.ts';
@@ -79,8 +87,10 @@ function semanticOf(x: AnnotatedExchange): Semantic {
 
 /** A chunk of a file read: data with 9000, or the last one with 6282. */
 const READ_OK: readonly number[] = [SW_9000_OK, SW_6282_END_OF_FILE];
-const swOf = (r: Uint8Array): number => (r.length >= 2 ? (r[r.length - 2] as number) * 256 + (r[r.length - 1] as number) : -1);
-const dataOf = (r: Uint8Array): Uint8Array => (r.length >= 2 ? r.subarray(0, r.length - 2) : new Uint8Array(0));
+const swOf = (r: Uint8Array): number =>
+  r.length >= 2 ? (r[r.length - 2] as number) * 256 + (r[r.length - 1] as number) : -1;
+const dataOf = (r: Uint8Array): Uint8Array =>
+  r.length >= 2 ? r.subarray(0, r.length - 2) : new Uint8Array(0);
 const ins = (s: Semantic): number => s.command[1] ?? -1;
 const isRead = (s: Semantic): boolean => ins(s) === 0xb0 || ins(s) === 0xb1;
 
@@ -103,9 +113,25 @@ function merge(into: Semantic, next: Semantic, rule: string, response: Uint8Arra
 function continuesChain(prev: Semantic, s: Semantic): CommandApdu | undefined {
   const a = tryParseCommand(prev.command);
   const b = tryParseCommand(s.command);
-  if (!a || !b || prev.incomplete || (a.cla & 0x10) === 0 || prev.response.length !== 2 || swOf(prev.response) !== SW_9000_OK) return undefined;
-  if ((a.cla & ~0x1c) !== (b.cla & ~0x1c) || a.ins !== b.ins || a.p1 !== b.p1 || a.p2 !== b.p2) return undefined;
-  return commandApdu({ cla: b.cla, ins: b.ins, p1: b.p1, p2: b.p2, data: concatBytes(a.data, b.data), ne: b.ne });
+  if (
+    !a ||
+    !b ||
+    prev.incomplete ||
+    (a.cla & 0x10) === 0 ||
+    prev.response.length !== 2 ||
+    swOf(prev.response) !== SW_9000_OK
+  )
+    return undefined;
+  if ((a.cla & ~0x1c) !== (b.cla & ~0x1c) || a.ins !== b.ins || a.p1 !== b.p1 || a.p2 !== b.p2)
+    return undefined;
+  return commandApdu({
+    cla: b.cla,
+    ins: b.ins,
+    p1: b.p1,
+    p2: b.p2,
+    data: concatBytes(a.data, b.data),
+    ne: b.ne,
+  });
 }
 
 /** The coalesce rules of `rules.ts`, in one pass. */
@@ -122,21 +148,41 @@ function coalesce(list: Semantic[]): Semantic[] {
     }
     if (prev && !prev.incomplete && prev.wireSw >> 8 === 0x61 && ins(s) === 0xc0) {
       // With a recorded plain form the plain response is already whole; otherwise join the parts.
-      const joined = prev.plainKnown && swOf(prev.response) >> 8 !== 0x61 ? prev.response : concatBytes(dataOf(prev.response), s.response);
+      const joined =
+        prev.plainKnown && swOf(prev.response) >> 8 !== 0x61
+          ? prev.response
+          : concatBytes(dataOf(prev.response), s.response);
       merge(prev, s, 'get-response-chain', joined);
       prev.wireSw = s.wireSw;
       continue;
     }
-    if (prev && (swOf(prev.response) >> 8) === 0x6c && toHex(prev.command.subarray(0, 4)) === toHex(s.command.subarray(0, 4))) {
+    if (
+      prev &&
+      swOf(prev.response) >> 8 === 0x6c &&
+      toHex(prev.command.subarray(0, 4)) === toHex(s.command.subarray(0, 4))
+    ) {
       merge(prev, s, 'wrong-le-retry', s.response);
       continue;
     }
-    if (prev && prev.incomplete && prev.response.length === 0 && toHex(prev.command) === toHex(s.command)) {
+    if (
+      prev &&
+      prev.incomplete &&
+      prev.response.length === 0 &&
+      toHex(prev.command) === toHex(s.command)
+    ) {
       prev.command = s.command;
       merge(prev, s, 'transport-retry', s.response);
       continue;
     }
-    if (prev && isRead(prev) && isRead(s) && prev.file?.name !== undefined && prev.file.name === s.file?.name && (s.file.kind === 'holder-data' || s.file.kind === 'card-unique') && READ_OK.includes(swOf(prev.response))) {
+    if (
+      prev &&
+      isRead(prev) &&
+      isRead(s) &&
+      prev.file?.name !== undefined &&
+      prev.file.name === s.file?.name &&
+      (s.file.kind === 'holder-data' || s.file.kind === 'card-unique') &&
+      READ_OK.includes(swOf(prev.response))
+    ) {
       merge(prev, s, 'read-chunks', concatBytes(dataOf(prev.response), s.response));
       continue;
     }
@@ -149,25 +195,55 @@ function coalesce(list: Semantic[]): Semantic[] {
 function smWireShape(bytes: Uint8Array, isCommand: boolean): string {
   const body = isCommand ? (tryParseCommand(bytes)?.data ?? new Uint8Array(0)) : dataOf(bytes);
   const tree = tlvTree(body, isCommand ? 'sm-command' : 'sm-response') ?? [];
-  const dos = tree.map((n) => (n.tag === '99' || n.tag === '97' ? `${n.tag}=${n.value}` : `${n.tag}:${n.length}`)).join(',');
-  return isCommand ? `${toHex(Uint8Array.of((bytes[0] ?? 0) & ~0x0c))}${toHex(bytes.subarray(1, 4))} SM{${dos}}` : `SM{${dos}}`;
+  const dos = tree
+    .map((n) => (n.tag === '99' || n.tag === '97' ? `${n.tag}=${n.value}` : `${n.tag}:${n.length}`))
+    .join(',');
+  return isCommand
+    ? `${toHex(Uint8Array.of((bytes[0] ?? 0) & ~0x0c))}${toHex(bytes.subarray(1, 4))} SM{${dos}}`
+    : `SM{${dos}}`;
 }
 
 function normalise(s: Semantic): LogicalExchange {
-  const summary = s.exchanges[0]?.sm?.plainCommand?.summary ?? s.exchanges[0]?.command.summary ?? '';
-  const base = { seqs: s.seqs, exchanges: s.exchanges, wire: s.wire.join(' '), incomplete: s.incomplete, summary };
+  const summary =
+    s.exchanges[0]?.sm?.plainCommand?.summary ?? s.exchanges[0]?.command.summary ?? '';
+  const base = {
+    seqs: s.seqs,
+    exchanges: s.exchanges,
+    wire: s.wire.join(' '),
+    incomplete: s.incomplete,
+    summary,
+  };
   const apdu: CommandApdu | undefined = tryParseCommand(s.command);
   if (s.sm && !s.plainKnown) {
-    return { ...base, key: smWireShape(s.command, true), data: smWireShape(s.response, false), sw: s.response.length >= 2 ? toHex(s.response.subarray(-2)) : '', length: -1, lengthMasked: true, skeleton: '', rules: [...s.rules] };
+    return {
+      ...base,
+      key: smWireShape(s.command, true),
+      data: smWireShape(s.response, false),
+      sw: s.response.length >= 2 ? toHex(s.response.subarray(-2)) : '',
+      length: -1,
+      lengthMasked: true,
+      skeleton: '',
+      rules: [...s.rules],
+    };
   }
   const data = dataOf(s.response);
   const target: MaskTarget = { command: maskable(s.command), data: maskable(data) };
   const rules = new Set(s.rules);
   if (apdu) {
-    const input = { command: apdu, commandBytes: s.command, data, sw: swOf(s.response), app: s.app, ...(s.file ? { file: s.file } : {}) };
+    const input = {
+      command: apdu,
+      commandBytes: s.command,
+      data,
+      sw: swOf(s.response),
+      app: s.app,
+      ...(s.file ? { file: s.file } : {}),
+    };
     for (const rule of RULES) if (rule.apply?.(input, target)) rules.add(rule.id);
   }
-  const readKey = rules.has('read-chunks') && s.file ? `${toHex(s.command.subarray(0, 2))} READ ${s.file.name}` : undefined;
+  const readKey =
+    rules.has('read-chunks') && s.file
+      ? `${toHex(s.command.subarray(0, 2))} READ ${s.file.name}`
+      : undefined;
   const key = readKey ?? maskedHex(target.command);
   return {
     ...base,

@@ -19,7 +19,8 @@ const CHROMIUM = '/usr/bin/chromium';
 const present = existsSync(CHROMIUM);
 if (!present) {
   const msg = `render-html.test: ${CHROMIUM} is missing (apt-get install chromium); the headless-browser check of the HTML report is SKIPPED`;
-  if (process.env['CI'] === '1' || process.env['CI'] === 'true') throw new Error(`${msg} — not allowed under CI`);
+  if (process.env['CI'] === '1' || process.env['CI'] === 'true')
+    throw new Error(`${msg} — not allowed under CI`);
   console.warn(`\n*** ${msg} ***\n`);
 }
 
@@ -29,10 +30,20 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe.skipIf(!present)('HTML diff report in headless Chromium', () => {
   it('loads and shows every diff row with its class, the divergence verdict and the rules table', async () => {
     const seed = 'html-seed';
-    const a = await recordCardSession(createTraceTestCard(seed), (ch) => testFlow(ch, seed), { profile: 'trace-test' });
-    const b = await recordCardSession(createTraceTestCard('other', { readBeyondEof: '9000' }), (ch) => testFlow(ch, 'other'), { profile: 'trace-test-eof9000' });
+    const a = await recordCardSession(createTraceTestCard(seed), (ch) => testFlow(ch, seed), {
+      profile: 'trace-test',
+    });
+    const b = await recordCardSession(
+      createTraceTestCard('other', { readBeyondEof: '9000' }),
+      (ch) => testFlow(ch, 'other'),
+      { profile: 'trace-test-eof9000' },
+    );
     const altered: TraceRecord[] = b.records.filter((x) => x.seq !== 3);
-    const report = diffTraces(a, { header: b.header, records: altered }, { nameA: 'a.jsonl', nameB: 'b.jsonl' });
+    const report = diffTraces(
+      a,
+      { header: b.header, records: altered },
+      { nameA: 'a.jsonl', nameB: 'b.jsonl' },
+    );
     const html = renderDiffHtml(report);
     expect(html).not.toMatch(/<(script|link|img)\b[^>]*(src|href)=/i);
     const file = join(dir, 'report.html');
@@ -42,7 +53,16 @@ describe.skipIf(!present)('HTML diff report in headless Chromium', () => {
     const browser = await chromium.launchPersistentContext(join(dir, 'profile'), {
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     try {
       const page = await browser.newPage();
@@ -52,15 +72,21 @@ describe.skipIf(!present)('HTML diff report in headless Chromium', () => {
       });
       await page.goto(`file://${file}`);
       expect(await page.title()).toBe('ciebench trace diff: a.jsonl vs b.jsonl');
-      const rows = await page.$$eval('tr.pair', (trs) => trs.map((tr) => tr.getAttribute('data-class')));
+      const rows = await page.$$eval('tr.pair', (trs) =>
+        trs.map((tr) => tr.getAttribute('data-class')),
+      );
       expect(rows).toEqual(report.pairs.map((p) => p.class));
       expect(rows).toContain('only-in-a');
       expect(rows).toContain('different-sw');
       expect(rows).toContain('same-after-normalisation');
-      expect(await page.getAttribute('#verdict', 'data-divergences')).toBe(String(report.divergences));
+      expect(await page.getAttribute('#verdict', 'data-divergences')).toBe(
+        String(report.divergences),
+      );
       expect(await page.textContent('#rules')).toContain('sm-wire');
       // Both annotations are in the page (side-by-side cells with the decoded exchange).
-      expect(await page.$$eval('tr[data-class="different-sw"] td.side pre', (p) => p.length)).toBe(2);
+      expect(await page.$$eval('tr[data-class="different-sw"] td.side pre', (p) => p.length)).toBe(
+        2,
+      );
       expect(await page.textContent('tr[data-class="different-sw"]')).toContain('6282 End of file');
       expect(external).toEqual([]);
     } finally {

@@ -7,7 +7,8 @@ import { renderExchangeText } from '../annotate/render-text.ts';
 import type { LogicalExchange } from './normalise.ts';
 import type { DiffPair, DiffReport } from './diff.ts';
 
-const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const esc = (s: string): string =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 function cell(x: LogicalExchange | undefined): string {
   if (x === undefined) return '<td class="side empty">—</td>';
@@ -27,8 +28,16 @@ tr[data-class=identical] td.cls{background:#f4f4f4;color:#777}td.side{width:44%}
 .norm{font-size:11px;color:#666;word-break:break-all}.empty{color:#999;text-align:center}summary{cursor:pointer;font-size:12px;color:#345}`;
 
 export function renderDiffHtml(r: DiffReport): string {
-  const counts = Object.entries(r.counts).filter(([, n]) => n > 0).map(([k, n]) => `<li>${esc(k)}: ${n}</li>`).join('');
-  const rules = r.rulesApplied.map((x) => `<tr><td><code>${esc(x.id)}</code></td><td>${esc(x.title)}</td><td>${esc(x.reason)}</td><td>${esc(x.ref)}</td><td>${x.pairs}</td></tr>`).join('');
+  const counts = Object.entries(r.counts)
+    .filter(([, n]) => n > 0)
+    .map(([k, n]) => `<li>${esc(k)}: ${n}</li>`)
+    .join('');
+  const rules = r.rulesApplied
+    .map(
+      (x) =>
+        `<tr><td><code>${esc(x.id)}</code></td><td>${esc(x.title)}</td><td>${esc(x.reason)}</td><td>${esc(x.ref)}</td><td>${x.pairs}</td></tr>`,
+    )
+    .join('');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>ciebench trace diff: ${esc(r.a.name)} vs ${esc(r.b.name)}</title><style>${STYLE}</style></head>
 <body>

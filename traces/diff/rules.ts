@@ -42,15 +42,32 @@ export interface NormalisationRule {
   readonly apply?: (x: RuleInput, t: MaskTarget) => boolean;
 }
 
-const INS = { GA: 0x86, GA_ODD: 0x87, CHALLENGE: 0x84, EXT_AUTH: 0x82, INT_AUTH: 0x88, MSE: 0x22, GET_DATA: 0xcb, PSO: 0x2a, READ: 0xb0, READ_ODD: 0xb1 } as const;
+const INS = {
+  GA: 0x86,
+  GA_ODD: 0x87,
+  CHALLENGE: 0x84,
+  EXT_AUTH: 0x82,
+  INT_AUTH: 0x88,
+  MSE: 0x22,
+  GET_DATA: 0xcb,
+  PSO: 0x2a,
+  READ: 0xb0,
+  READ_ODD: 0xb1,
+} as const;
 
 const isGa = (x: RuleInput): boolean => x.command.ins === INS.GA || x.command.ins === INS.GA_ODD;
-const isBac = (x: RuleInput): boolean => x.command.ins === INS.EXT_AUTH && x.command.data.length === 40;
-const isRead = (x: RuleInput): boolean => x.command.ins === INS.READ || x.command.ins === INS.READ_ODD;
+const isBac = (x: RuleInput): boolean =>
+  x.command.ins === INS.EXT_AUTH && x.command.data.length === 40;
+const isRead = (x: RuleInput): boolean =>
+  x.command.ins === INS.READ || x.command.ins === INS.READ_ODD;
 /** Offset of the data field in the command bytes (short or extended Lc). */
 const dataOffset = (x: RuleInput): number => (x.command.form === 'extended' ? 7 : 5);
 
-function maskCommandTlv(x: RuleInput, t: MaskTarget, paths: ReadonlyArray<readonly number[]>): boolean {
+function maskCommandTlv(
+  x: RuleInput,
+  t: MaskTarget,
+  paths: ReadonlyArray<readonly number[]>,
+): boolean {
   const off = dataOffset(x);
   const sub: Masked = t.command.slice(off, off + x.command.data.length);
   const changed = maskTlvValues(sub, x.command.data, paths);
@@ -86,14 +103,16 @@ export const RULES: readonly NormalisationRule[] = [
     id: 'command-chain',
     kind: 'coalesce',
     title: 'command chain merged',
-    reason: 'Clients split long data fields into chained commands wherever they like (the IAS MSE SET KAT at 255 bytes, SM commands at 231); the whole command is compared, so data objects cut across segments are masked whole.',
+    reason:
+      'Clients split long data fields into chained commands wherever they like (the IAS MSE SET KAT at 255 bytes, SM commands at 231); the whole command is compared, so data objects cut across segments are masked whole.',
     ref: 'ISO/IEC 7816-4:2020 §5.3.3; cie-ias.md §3 row 10, §4.2 item 7',
   },
   {
     id: 'get-response-chain',
     kind: 'coalesce',
     title: 'GET RESPONSE chain merged',
-    reason: 'A card may return long data at once or as 61xx + GET RESPONSE; the merged data and final SW are compared.',
+    reason:
+      'A card may return long data at once or as 61xx + GET RESPONSE; the merged data and final SW are compared.',
     ref: 'ISO/IEC 7816-4:2020 §5.3.4 (61xx), cie-ias.md §4.4',
   },
   {
@@ -107,21 +126,24 @@ export const RULES: readonly NormalisationRule[] = [
     id: 'transport-retry',
     kind: 'coalesce',
     title: 'retry after a failed transmission',
-    reason: 'A command without a response (transport error, card removed) repeated at once: only the last attempt counts.',
+    reason:
+      'A command without a response (transport error, card removed) repeated at once: only the last attempt counts.',
     ref: 'PC/SC Part 5 SCardTransmit errors',
   },
   {
     id: 'read-chunks',
     kind: 'coalesce',
     title: 'chunked read of a personal or card-unique file merged',
-    reason: 'The number of READ BINARY chunks follows the file length, which differs between holders and cards.',
+    reason:
+      'The number of READ BINARY chunks follows the file length, which differs between holders and cards.',
     ref: 'ISO/IEC 7816-4:2020 §7.2.3; cie-ias.md §2.2 (0xE7 chunks); emrtd.md §1.6',
   },
   {
     id: 'sm-wire',
     kind: 'mask',
     title: 'secure-messaging cryptograms and MACs',
-    reason: 'DO 87/85 cryptograms and DO 8E MACs depend on the session keys and the SSC; plain forms are compared instead when known.',
+    reason:
+      'DO 87/85 cryptograms and DO 8E MACs depend on the session keys and the SSC; plain forms are compared instead when known.',
     ref: 'ICAO 9303-11 §9.8; ISO/IEC 7816-4:2020 §6',
   },
   {
@@ -146,7 +168,18 @@ export const RULES: readonly NormalisationRule[] = [
     title: 'PACE mapping and ephemeral DH/ECDH public keys',
     reason: 'Mapping data and ephemeral public keys are generated per session.',
     ref: 'ICAO 9303-11 §4.4.4.1 steps 2-3',
-    apply: (x, t) => isGa(x) && either(maskCommandTlv(x, t, [[0x7c, 0x81], [0x7c, 0x83]]), maskTlvValues(t.data, x.data, [[0x7c, 0x82], [0x7c, 0x84]])),
+    apply: (x, t) =>
+      isGa(x) &&
+      either(
+        maskCommandTlv(x, t, [
+          [0x7c, 0x81],
+          [0x7c, 0x83],
+        ]),
+        maskTlvValues(t.data, x.data, [
+          [0x7c, 0x82],
+          [0x7c, 0x84],
+        ]),
+      ),
   },
   {
     id: 'pace-tokens',
@@ -154,7 +187,9 @@ export const RULES: readonly NormalisationRule[] = [
     title: 'PACE authentication tokens',
     reason: 'T_PCD and T_IC are MACs over the session public keys.',
     ref: 'ICAO 9303-11 §4.4.4.1 step 4',
-    apply: (x, t) => isGa(x) && either(maskCommandTlv(x, t, [[0x7c, 0x85]]), maskTlvValues(t.data, x.data, [[0x7c, 0x86]])),
+    apply: (x, t) =>
+      isGa(x) &&
+      either(maskCommandTlv(x, t, [[0x7c, 0x85]]), maskTlvValues(t.data, x.data, [[0x7c, 0x86]])),
   },
   {
     id: 'bac-cryptograms',
@@ -171,30 +206,45 @@ export const RULES: readonly NormalisationRule[] = [
     reason: 'PuK.IFD.DH (MSE SET KAT DO 91) and PuK.ICC.DH (GET DATA A6/91) are fresh per session.',
     ref: 'cie-ias.md §4.1 steps 3-5',
     apply: (x, t) =>
-      either(x.command.ins === INS.MSE && x.command.p2 === 0xa6 && maskCommandTlv(x, t, [[0x91]]), x.command.ins === INS.GET_DATA && maskTlvValues(t.data, x.data, [[0xa6, 0x91]])),
+      either(
+        x.command.ins === INS.MSE && x.command.p2 === 0xa6 && maskCommandTlv(x, t, [[0x91]]),
+        x.command.ins === INS.GET_DATA && maskTlvValues(t.data, x.data, [[0xa6, 0x91]]),
+      ),
   },
   {
     id: 'device-authentication',
     kind: 'mask',
     title: 'EXTERNAL/INTERNAL AUTHENTICATE challenges and signatures',
-    reason: 'Signatures over fresh challenges (IAS DAPP, servizi and holder keys) and the challenges themselves.',
+    reason:
+      'Signatures over fresh challenges (IAS DAPP, servizi and holder keys) and the challenges themselves.',
     ref: 'cie-ias.md §5.3 steps 6-7, §5.1 B, §7',
     apply: (x, t) =>
-      either(x.command.ins === INS.EXT_AUTH && !isBac(x) && maskExternalAuthentication(x, t), x.command.ins === INS.INT_AUTH && either(maskCommandData(x, t), maskRange(t.data, 0))),
+      either(
+        x.command.ins === INS.EXT_AUTH && !isBac(x) && maskExternalAuthentication(x, t),
+        x.command.ins === INS.INT_AUTH && either(maskCommandData(x, t), maskRange(t.data, 0)),
+      ),
   },
   {
     id: 'terminal-certificate',
     kind: 'mask',
     title: 'terminal certificate signature and CAR',
-    reason: 'The terminal certificate is signed for the card\'s CA key, which differs between cards.',
+    reason:
+      "The terminal certificate is signed for the card's CA key, which differs between cards.",
     ref: 'cie-ias.md §5.3 step 1',
-    apply: (x, t) => x.command.ins === INS.PSO && maskCommandTlv(x, t, [[0x7f21, 0x5f37], [0x7f21, 0x5f38], [0x7f21, 0x42]]),
+    apply: (x, t) =>
+      x.command.ins === INS.PSO &&
+      maskCommandTlv(x, t, [
+        [0x7f21, 0x5f37],
+        [0x7f21, 0x5f38],
+        [0x7f21, 0x42],
+      ]),
   },
   {
     id: 'card-domain-parameters',
     kind: 'mask',
     title: 'card keys and DH parameters from GET DATA',
-    reason: 'DH group, CA public key and its CHR/CHA are chosen per card (the structure is compared).',
+    reason:
+      'DH group, CA public key and its CHR/CHA are chosen per card (the structure is compared).',
     ref: 'cie-ias.md §2.4',
     apply: (x, t) =>
       x.command.ins === INS.GET_DATA &&
@@ -212,18 +262,28 @@ export const RULES: readonly NormalisationRule[] = [
     id: 'holder-data',
     kind: 'mask',
     title: 'personal data of the holder',
-    reason: 'MRZ, names, dates, portrait, document number and certificate differ between holders (length included).',
+    reason:
+      'MRZ, names, dates, portrait, document number and certificate differ between holders (length included).',
     ref: 'ICAO 9303-10 §4.7 (DG1-DG16); cie-ias.md §2.2 (EF 1002, 1003)',
-    apply: (x, t) => isRead(x) && x.file?.kind === 'holder-data' && wholeData(t, `<holder data of ${x.file.name}>`, x),
+    apply: (x, t) =>
+      isRead(x) &&
+      x.file?.kind === 'holder-data' &&
+      wholeData(t, `<holder data of ${x.file.name}>`, x),
   },
   {
     id: 'card-unique-data',
     kind: 'mask',
     title: 'card-unique files: keys, serial numbers, security objects',
-    reason: 'EF.SOD, DG14, EF.SN.ICC, EF.ID_Servizi and public-key files are unique to each card (length included).',
+    reason:
+      'EF.SOD, DG14, EF.SN.ICC, EF.ID_Servizi and public-key files are unique to each card (length included).',
     ref: 'ICAO 9303-10 §4.6.2 (EF.SOD), §4.7.14 (DG14); cie-ias.md §2.2',
-    apply: (x, t) => isRead(x) && x.file?.kind === 'card-unique' && wholeData(t, `<card-unique data of ${x.file.name}>`, x),
+    apply: (x, t) =>
+      isRead(x) &&
+      x.file?.kind === 'card-unique' &&
+      wholeData(t, `<card-unique data of ${x.file.name}>`, x),
   },
 ];
 
-export const RULES_BY_ID: ReadonlyMap<string, NormalisationRule> = new Map(RULES.map((r) => [r.id, r]));
+export const RULES_BY_ID: ReadonlyMap<string, NormalisationRule> = new Map(
+  RULES.map((r) => [r.id, r]),
+);

@@ -35,7 +35,9 @@ describe('trace writer and reader', () => {
   });
   it('refuses invalid records before they reach the sink', () => {
     const w = new TraceWriter(() => undefined);
-    expect(() => w.exchange({ tStart: 0, tEnd: 1, command: '00', response: '9000' })).toThrow(/before the header/);
+    expect(() => w.exchange({ tStart: 0, tEnd: 1, command: '00', response: '9000' })).toThrow(
+      /before the header/,
+    );
     w.header(header);
     expect(() => w.exchange({ tStart: 0, tEnd: 1, command: '00a4', response: '9000' })).toThrow();
     expect(() => w.exchange({ tStart: 5, tEnd: 1, command: '00A4', response: '9000' })).toThrow();
@@ -46,12 +48,16 @@ describe('trace writer and reader', () => {
     const good = `${JSON.stringify(header)}\n${JSON.stringify({ type: 'event', seq: 1, t: 0, kind: 'power-on' })}\n`;
     expect(() => parseTrace(`${good}{not json}\n`)).toThrow(TraceFormatError);
     try {
-      parseTrace(`${good}\n${JSON.stringify({ type: 'exchange', seq: 2, tStart: 0, tEnd: 0, command: 'XYZ', response: '9000' })}\n`);
+      parseTrace(
+        `${good}\n${JSON.stringify({ type: 'exchange', seq: 2, tStart: 0, tEnd: 0, command: 'XYZ', response: '9000' })}\n`,
+      );
       expect.unreachable();
     } catch (e) {
       expect((e as TraceFormatError).line).toBe(4);
     }
-    expect(() => parseTrace(`${good}${JSON.stringify({ type: 'event', seq: 1, t: 1, kind: 'reset' })}\n`)).toThrow(/sequence number/);
+    expect(() =>
+      parseTrace(`${good}${JSON.stringify({ type: 'event', seq: 1, t: 1, kind: 'reset' })}\n`),
+    ).toThrow(/sequence number/);
     expect(() => parseTrace('')).toThrow(/no header/);
     expect(() => parseTrace(JSON.stringify({ ...header, version: 2 }))).toThrow(/invalid header/);
   });
@@ -59,13 +65,19 @@ describe('trace writer and reader', () => {
 
 describe('masking (PIN/PUK never in a trace unless opted in)', () => {
   it('finds the data field of plain VERIFY, CHANGE REFERENCE DATA and RESET RETRY COUNTER', () => {
-    expect(secretRanges(fromHex('002000810831323334353637 38'))).toEqual([{ offset: 5, length: 8, reason: 'VERIFY reference data (PIN/PUK)' }]);
+    expect(secretRanges(fromHex('002000810831323334353637 38'))).toEqual([
+      { offset: 5, length: 8, reason: 'VERIFY reference data (PIN/PUK)' },
+    ]);
     expect(secretRanges(fromHex('0024008110' + '31'.repeat(16)))[0]?.length).toBe(16);
     expect(secretRanges(fromHex('002C028108' + '31'.repeat(8)))[0]?.offset).toBe(5);
     expect(secretRanges(fromHex('0020008100000831323334353637 38'))[0]?.offset).toBe(7); // extended Lc
   });
   it('leaves protected commands (cryptograms only) and other commands alone', () => {
-    expect(secretRanges(fromHex('0C20008115871101' + '00'.repeat(16) + '8E0800000000000000000000'.slice(0, 20)))).toEqual([]);
+    expect(
+      secretRanges(
+        fromHex('0C20008115871101' + '00'.repeat(16) + '8E0800000000000000000000'.slice(0, 20)),
+      ),
+    ).toEqual([]);
     expect(secretRanges(fromHex('00A4000C023F00'))).toEqual([]);
     expect(secretRanges(fromHex('0020'))).toEqual([]);
   });
@@ -73,6 +85,8 @@ describe('masking (PIN/PUK never in a trace unless opted in)', () => {
     const cmd = fromHex('00200081083132333435363738');
     expect(toHex(maskBytes(cmd, secretRanges(cmd)))).toBe(`0020008108${'2A'.repeat(8)}`);
     expect(MASK_BYTE).toBe(0x2a);
-    expect(maskSecretsInText('login with pin=12345678 and CAN: 123456, --puk 87654321')).toBe('login with pin=******** and CAN: ******, --puk ********');
+    expect(maskSecretsInText('login with pin=12345678 and CAN: 123456, --puk 87654321')).toBe(
+      'login with pin=******** and CAN: ******, --puk ********',
+    );
   });
 });

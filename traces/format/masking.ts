@@ -8,7 +8,11 @@
  */
 import { decodeCla } from '../../emulator/src/apdu/cla.ts';
 import { parseCommandApdu } from '../../emulator/src/apdu/command-apdu.ts';
-import { INS_20_VERIFY, INS_24_CHANGE_REFERENCE_DATA, INS_2C_RESET_RETRY_COUNTER } from '../../emulator/src/apdu/ins.ts';
+import {
+  INS_20_VERIFY,
+  INS_24_CHANGE_REFERENCE_DATA,
+  INS_2C_RESET_RETRY_COUNTER,
+} from '../../emulator/src/apdu/ins.ts';
 
 export const MASK_BYTE = 0x2a;
 
@@ -33,7 +37,8 @@ export function secretRanges(command: Uint8Array): SecretRange[] {
     return [];
   }
   const reason = SECRET_INS.get(apdu.ins);
-  if (reason === undefined || apdu.data.length === 0 || decodeCla(apdu.cla).sm !== 'none') return [];
+  if (reason === undefined || apdu.data.length === 0 || decodeCla(apdu.cla).sm !== 'none')
+    return [];
   return [{ offset: apdu.form === 'extended' ? 7 : 5, length: apdu.data.length, reason }];
 }
 
@@ -46,5 +51,8 @@ export function maskBytes(bytes: Uint8Array, ranges: readonly SecretRange[]): Ui
 
 /** `pin=12345678`, `CAN: 123456`, `--puk 87654321` → digits replaced by '*'. */
 export function maskSecretsInText(text: string): string {
-  return text.replace(/\b(pin|puk|can)(\s*[=:]\s*|\s+)(\d{4,})/gi, (_m, k: string, sep: string, digits: string) => `${k}${sep}${'*'.repeat(digits.length)}`);
+  return text.replace(
+    /\b(pin|puk|can)(\s*[=:]\s*|\s+)(\d{4,})/gi,
+    (_m, k: string, sep: string, digits: string) => `${k}${sep}${'*'.repeat(digits.length)}`,
+  );
 }

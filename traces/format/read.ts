@@ -31,13 +31,22 @@ export function parseTrace(text: string): Trace {
     const value = parseLine(raw, line);
     if (header === undefined) {
       const h = traceHeaderSchema.safeParse(value);
-      if (!h.success) throw new TraceFormatError(line, `invalid header: ${h.error.issues.map((x) => `${x.path.join('.')} ${x.message}`).join('; ')}`);
+      if (!h.success)
+        throw new TraceFormatError(
+          line,
+          `invalid header: ${h.error.issues.map((x) => `${x.path.join('.')} ${x.message}`).join('; ')}`,
+        );
       header = h.data;
       return;
     }
     const r = traceRecordSchema.safeParse(value);
-    if (!r.success) throw new TraceFormatError(line, `invalid record: ${r.error.issues.map((x) => `${x.path.join('.')} ${x.message}`).join('; ')}`);
-    if (r.data.seq <= lastSeq) throw new TraceFormatError(line, `sequence number ${r.data.seq} after ${lastSeq}`);
+    if (!r.success)
+      throw new TraceFormatError(
+        line,
+        `invalid record: ${r.error.issues.map((x) => `${x.path.join('.')} ${x.message}`).join('; ')}`,
+      );
+    if (r.data.seq <= lastSeq)
+      throw new TraceFormatError(line, `sequence number ${r.data.seq} after ${lastSeq}`);
     lastSeq = r.data.seq;
     records.push(r.data);
   });

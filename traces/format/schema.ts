@@ -72,7 +72,9 @@ export const traceExchangeSchema = z
   })
   .strict()
   .refine((r) => r.tEnd >= r.tStart, { message: 'tEnd before tStart' })
-  .refine((r) => r.incomplete === true || r.response.length >= 4, { message: 'a complete exchange needs a response with a status word' });
+  .refine((r) => r.incomplete === true || r.response.length >= 4, {
+    message: 'a complete exchange needs a response with a status word',
+  });
 
 export const traceEventSchema = z
   .object({

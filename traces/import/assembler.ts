@@ -14,7 +14,11 @@
 import { toHex } from '../../emulator/src/bytes/hex.ts';
 import { decodeCla } from '../../emulator/src/apdu/cla.ts';
 import { parseCommandApdu } from '../../emulator/src/apdu/command-apdu.ts';
-import { INS_20_VERIFY, INS_24_CHANGE_REFERENCE_DATA, INS_2C_RESET_RETRY_COUNTER } from '../../emulator/src/apdu/ins.ts';
+import {
+  INS_20_VERIFY,
+  INS_24_CHANGE_REFERENCE_DATA,
+  INS_2C_RESET_RETRY_COUNTER,
+} from '../../emulator/src/apdu/ins.ts';
 import { maskBytes, maskSecretsInText, secretRanges, type SecretRange } from '../format/masking.ts';
 import type { MaskedRange, TraceEvent, TraceExchange, TraceRecord } from '../format/schema.ts';
 
@@ -60,7 +64,11 @@ export function excerpt(text: string): string {
   return t.length > EXCERPT ? `${t.slice(0, EXCERPT)}…` : t;
 }
 
-const SECRET_INS = new Set([INS_20_VERIFY, INS_24_CHANGE_REFERENCE_DATA, INS_2C_RESET_RETRY_COUNTER]);
+const SECRET_INS = new Set([
+  INS_20_VERIFY,
+  INS_24_CHANGE_REFERENCE_DATA,
+  INS_2C_RESET_RETRY_COUNTER,
+]);
 
 /**
  * Secret ranges of a command, also when the log cut the command short (a truncated VERIFY must
@@ -77,7 +85,13 @@ export function commandSecretRanges(command: Uint8Array): SecretRange[] {
     return [];
   } catch {
     const offset = command[4] === 0 && command.length > 7 ? 7 : 5;
-    return [{ offset, length: command.length - offset, reason: 'secret-bearing command truncated in the source' }];
+    return [
+      {
+        offset,
+        length: command.length - offset,
+        reason: 'secret-bearing command truncated in the source',
+      },
+    ];
   }
 }
 
@@ -98,7 +112,13 @@ export class ExchangeAssembler {
     this.flushPending('TRUNCATED_EXCHANGE', `command at line ${line} follows without a response`);
     this.lastT = Math.max(this.lastT, t);
     this.pending = { bytes, line, t: this.lastT, truncated };
-    if (truncated) this.diagnose(line, 'warning', 'TRUNCATED_HEX', 'command hex cut short: exchange marked incomplete');
+    if (truncated)
+      this.diagnose(
+        line,
+        'warning',
+        'TRUNCATED_HEX',
+        'command hex cut short: exchange marked incomplete',
+      );
   }
 
   /** Response bytes (data ‖ SW1 SW2). */
@@ -106,16 +126,38 @@ export class ExchangeAssembler {
     this.lastT = Math.max(this.lastT, t);
     const cmd = this.pending;
     if (cmd === undefined) {
-      this.diagnose(line, 'warning', 'RESPONSE_WITHOUT_COMMAND', `response ${toHex(bytes.subarray(0, 8))}… has no command before it`);
+      this.diagnose(
+        line,
+        'warning',
+        'RESPONSE_WITHOUT_COMMAND',
+        `response ${toHex(bytes.subarray(0, 8))}… has no command before it`,
+      );
       return;
     }
     this.pending = undefined;
     const short = bytes.length < 2;
-    if (short && !truncated) this.diagnose(line, 'warning', 'RESPONSE_TOO_SHORT', `response of ${bytes.length} byte(s) has no status word`);
-    if (truncated) this.diagnose(line, 'warning', 'TRUNCATED_HEX', 'response hex cut short: exchange marked incomplete');
+    if (short && !truncated)
+      this.diagnose(
+        line,
+        'warning',
+        'RESPONSE_TOO_SHORT',
+        `response of ${bytes.length} byte(s) has no status word`,
+      );
+    if (truncated)
+      this.diagnose(
+        line,
+        'warning',
+        'TRUNCATED_HEX',
+        'response hex cut short: exchange marked incomplete',
+      );
     const incomplete = cmd.truncated || truncated || short;
     const notes = [`source lines ${cmd.line}-${line}`];
-    if (incomplete) notes.push(cmd.truncated ? `command truncated in the source at line ${cmd.line}` : `response truncated in the source at line ${line}`);
+    if (incomplete)
+      notes.push(
+        cmd.truncated
+          ? `command truncated in the source at line ${cmd.line}`
+          : `response truncated in the source at line ${line}`,
+      );
     this.push(cmd, bytes, this.lastT, incomplete, notes);
   }
 
@@ -126,13 +168,28 @@ export class ExchangeAssembler {
     this.pending = undefined;
     this.lastT = Math.max(this.lastT, t);
     this.diagnose(line, 'warning', 'TRANSMIT_FAILED', `transmit failed: ${reason}`);
-    this.push(cmd, new Uint8Array(0), this.lastT, true, [`source line ${cmd.line}`, `transmit failed at line ${line}: ${reason}`]);
+    this.push(cmd, new Uint8Array(0), this.lastT, true, [
+      `source line ${cmd.line}`,
+      `transmit failed at line ${line}: ${reason}`,
+    ]);
   }
 
-  event(kind: TraceEvent['kind'], line: number, t = this.lastT, atr?: Uint8Array, text?: string): void {
+  event(
+    kind: TraceEvent['kind'],
+    line: number,
+    t = this.lastT,
+    atr?: Uint8Array,
+    text?: string,
+  ): void {
     this.flushPending('TRUNCATED_EXCHANGE', `${kind} at line ${line} before any response`);
     this.lastT = Math.max(this.lastT, t);
-    this.records.push({ type: 'event', t: this.lastT, kind, ...(atr ? { atr: toHex(atr) } : {}), ...(text ? { text } : {}) });
+    this.records.push({
+      type: 'event',
+      t: this.lastT,
+      kind,
+      ...(atr ? { atr: toHex(atr) } : {}),
+      ...(text ? { text } : {}),
+    });
   }
 
   /** A line that is not part of any exchange and not known noise: reported, and kept as a note. */
@@ -145,9 +202,19 @@ export class ExchangeAssembler {
     this.ignored.push({ line, kind });
   }
 
-  diagnose(line: number, severity: DiagnosticSeverity, code: ImportDiagnosticCode, message: string): void {
+  diagnose(
+    line: number,
+    severity: DiagnosticSeverity,
+    code: ImportDiagnosticCode,
+    message: string,
+  ): void {
     this.diagnostics.push({ line, severity, code, message });
-    this.records.push({ type: 'event', t: this.lastT, kind: 'note', text: `import: line ${line}: ${code}: ${message}` });
+    this.records.push({
+      type: 'event',
+      t: this.lastT,
+      kind: 'note',
+      text: `import: line ${line}: ${code}: ${message}`,
+    });
   }
 
   /** Ends the log: a command still waiting for its response becomes an incomplete exchange. */
@@ -161,10 +228,19 @@ export class ExchangeAssembler {
     if (cmd === undefined) return;
     this.pending = undefined;
     this.diagnose(cmd.line, 'warning', code, `${why}: exchange marked incomplete`);
-    this.push(cmd, new Uint8Array(0), cmd.t, true, [`source line ${cmd.line}`, 'no response in the source']);
+    this.push(cmd, new Uint8Array(0), cmd.t, true, [
+      `source line ${cmd.line}`,
+      'no response in the source',
+    ]);
   }
 
-  private push(cmd: PendingCommand, response: Uint8Array, tEnd: number, incomplete: boolean, notes: string[]): void {
+  private push(
+    cmd: PendingCommand,
+    response: Uint8Array,
+    tEnd: number,
+    incomplete: boolean,
+    notes: string[],
+  ): void {
     const masked: MaskedRange[] = [];
     let command = cmd.bytes;
     if (!this.reveal) {

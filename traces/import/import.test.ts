@@ -8,10 +8,17 @@ import { describe, expect, it } from 'vitest';
 import { parseTrace } from '../format/read.ts';
 import { serializeTrace } from '../format/write.ts';
 import type { TraceExchange } from '../format/schema.ts';
-import { detectFormat, ImportError, importLog, importLogFile, type ImportResult } from './import.ts';
+import {
+  detectFormat,
+  ImportError,
+  importLog,
+  importLogFile,
+  type ImportResult,
+} from './import.ts';
 
 const fixture = (name: string): string => new URL(`./fixtures/${name}`, import.meta.url).pathname;
-const REAL_2018 = new URL('../../../shared/data/real-trace-pace-2018.txt', import.meta.url).pathname;
+const REAL_2018 = new URL('../../../shared/data/real-trace-pace-2018.txt', import.meta.url)
+  .pathname;
 
 function exchanges(r: ImportResult): TraceExchange[] {
   return r.trace.records.filter((x): x is TraceExchange => x.type === 'exchange');
@@ -35,7 +42,9 @@ describe('import: pcscd --debug --apdu logs', () => {
       ['00200081082A2A2A2A2A2A2A2A', '63C2', 'complete'],
     ]);
     expect(r.trace.header.atr).toBe('3B8F800180318065B085040011120FFF8290008A');
-    expect(exchanges(r)[2]?.masked).toEqual([{ field: 'command', offset: 5, length: 8, reason: 'VERIFY reference data (PIN/PUK)' }]);
+    expect(exchanges(r)[2]?.masked).toEqual([
+      { field: 'command', offset: 5, length: 8, reason: 'VERIFY reference data (PIN/PUK)' },
+    ]);
     expect(r.diagnostics).toEqual([]);
     expect(r.ignored.map((i) => i.line)).toEqual([1, 2, 3, 11]);
     // Times: cumulative microsecond deltas of the pcscd line prefixes.
@@ -59,14 +68,22 @@ describe('import: pcscd --debug --apdu logs', () => {
 
   it('malformed log: unknown line, stray SW and a cut VERIFY are reported with line numbers; the cut PIN stays masked', () => {
     const r = importLogFile(fixture('pcscd-malformed.log'));
-    expect(codesAt(r)).toEqual(['1:UNKNOWN_LINE', '4:LENGTH_MISMATCH', '6:RESPONSE_WITHOUT_COMMAND', '7:LENGTH_MISMATCH', '7:TRUNCATED_EXCHANGE']);
+    expect(codesAt(r)).toEqual([
+      '1:UNKNOWN_LINE',
+      '4:LENGTH_MISMATCH',
+      '6:RESPONSE_WITHOUT_COMMAND',
+      '7:LENGTH_MISMATCH',
+      '7:TRUNCATED_EXCHANGE',
+    ]);
     expect(pairs(r)).toEqual([
       ['00A4020C02011C', '9000', 'complete'],
       ['00B000001600', '6700', 'complete'],
       ['00200081082A2A2A', '', 'incomplete'],
     ]);
     // Every diagnostic is also a note in the trace, so the evidence travels with it.
-    const notes = r.trace.records.filter((x) => x.type === 'event' && x.kind === 'note').map((x) => (x.type === 'event' ? x.text : ''));
+    const notes = r.trace.records
+      .filter((x) => x.type === 'event' && x.kind === 'note')
+      .map((x) => (x.type === 'event' ? x.text : ''));
     expect(notes.some((n) => n?.includes('line 1: UNKNOWN_LINE'))).toBe(true);
   });
 });
@@ -98,7 +115,11 @@ describe('import: OpenSC debug logs', () => {
     expect(r.format).toBe('opensc');
     expect(pairs(r)).toEqual([
       ['00A4040C07A0000002471001', '9000', 'complete'],
-      ['00B0810020', '615D5F1F5A4944495441434130303030' + '30414134' + '3C3C3C3C3C3C3C3C3C3C3C3C' + '6282', 'complete'],
+      [
+        '00B0810020',
+        '615D5F1F5A4944495441434130303030' + '30414134' + '3C3C3C3C3C3C3C3C3C3C3C3C' + '6282',
+        'complete',
+      ],
     ]);
     const sel = exchanges(r)[0] as TraceExchange;
     expect([sel.tStart, sel.tEnd]).toEqual([105_000, 112_000]);
@@ -158,8 +179,21 @@ describe('import: the real CIE 3.0 fragment (shared/data/real-trace-pace-2018.tx
   });
 
   it('reports every non-APDU line with its line number', () => {
-    expect(codesAt(r)).toEqual(['5:UNKNOWN_LINE', '11:UNKNOWN_LINE', '16:UNKNOWN_LINE', '17:UNKNOWN_LINE', '18:TRUNCATED_HEX', '19:UNKNOWN_LINE', '18:TRUNCATED_EXCHANGE']);
-    expect(r.ignored.map((i) => `${i.line}:${i.kind}`)).toEqual(['1:comment', '2:comment', '3:comment', '4:comment']);
+    expect(codesAt(r)).toEqual([
+      '5:UNKNOWN_LINE',
+      '11:UNKNOWN_LINE',
+      '16:UNKNOWN_LINE',
+      '17:UNKNOWN_LINE',
+      '18:TRUNCATED_HEX',
+      '19:UNKNOWN_LINE',
+      '18:TRUNCATED_EXCHANGE',
+    ]);
+    expect(r.ignored.map((i) => `${i.line}:${i.kind}`)).toEqual([
+      '1:comment',
+      '2:comment',
+      '3:comment',
+      '4:comment',
+    ]);
   });
 
   it('round-trips through the trace format', () => {
@@ -178,7 +212,8 @@ describe('import: detection and refusal', () => {
       ['hex-spaced.log', 'hex'],
       ['hex-compact.log', 'hex'],
     ];
-    for (const [f, id] of cases) expect(detectFormat(readFileSync(fixture(f), 'utf8').split('\n')), f).toBe(id);
+    for (const [f, id] of cases)
+      expect(detectFormat(readFileSync(fixture(f), 'utf8').split('\n')), f).toBe(id);
   });
 
   it('text with no APDU in any known format is refused with a stable code', () => {

@@ -18,7 +18,13 @@ import { pcscdFormat } from './formats/pcscd.ts';
 export { IMPORT_FORMATS, type ImportFormatId };
 
 /** In detection order: the more specific formats first (a pcscd `APDU:` line is not a CIE SDK one). */
-const FORMATS: readonly LogFormat[] = [pcscSpyFormat, openscFormat, pcscdFormat, cieSdkFormat, hexLogFormat];
+const FORMATS: readonly LogFormat[] = [
+  pcscSpyFormat,
+  openscFormat,
+  pcscdFormat,
+  cieSdkFormat,
+  hexLogFormat,
+];
 
 export class ImportError extends Error {
   readonly code: 'IMPORT_UNKNOWN_FORMAT' | 'IMPORT_NO_EXCHANGES';
@@ -65,14 +71,22 @@ export function detectFormat(lines: readonly string[]): ImportFormatId | undefin
 export function importLog(text: string, options: ImportOptions = {}): ImportResult {
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
   if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
-  const id = options.format === undefined || options.format === 'auto' ? detectFormat(lines) : options.format;
-  if (id === undefined) throw new ImportError('IMPORT_UNKNOWN_FORMAT', `no known log format recognised (known: ${IMPORT_FORMATS.join(', ')})`);
+  const id =
+    options.format === undefined || options.format === 'auto'
+      ? detectFormat(lines)
+      : options.format;
+  if (id === undefined)
+    throw new ImportError(
+      'IMPORT_UNKNOWN_FORMAT',
+      `no known log format recognised (known: ${IMPORT_FORMATS.join(', ')})`,
+    );
   const asm = new ExchangeAssembler({ revealSecrets: options.revealSecrets ?? false });
   formatById(id).parse(lines, asm);
   const body = asm.finish(lines.length);
   const records = body.map((r, i) => ({ ...r, seq: i + 1 }) as TraceRecord);
   const exchanges = records.filter((r) => r.type === 'exchange');
-  if (exchanges.length === 0) throw new ImportError('IMPORT_NO_EXCHANGES', `no APDU found in the ${id} log`);
+  if (exchanges.length === 0)
+    throw new ImportError('IMPORT_NO_EXCHANGES', `no APDU found in the ${id} log`);
   const atr = records.find((r) => r.type === 'event' && r.atr !== undefined);
   const trace: Trace = {
     header: {
@@ -101,7 +115,10 @@ export function importLog(text: string, options: ImportOptions = {}): ImportResu
   };
 }
 
-export function importLogFile(path: string, options: Omit<ImportOptions, 'file'> = {}): ImportResult {
+export function importLogFile(
+  path: string,
+  options: Omit<ImportOptions, 'file'> = {},
+): ImportResult {
   return importLog(readFileSync(path, 'utf8'), { ...options, file: path });
 }
 
@@ -109,9 +126,12 @@ export function importLogFile(path: string, options: Omit<ImportOptions, 'file'>
 export function describeImport(r: ImportResult): string {
   const kinds = new Map<string, number[]>();
   for (const i of r.ignored) kinds.set(i.kind, [...(kinds.get(i.kind) ?? []), i.line]);
-  const out = [`format ${r.format}: ${r.exchanges} exchange(s), ${r.incomplete} incomplete, ${r.diagnostics.length} diagnostic(s), ${r.ignored.length} log-noise line(s)`];
+  const out = [
+    `format ${r.format}: ${r.exchanges} exchange(s), ${r.incomplete} incomplete, ${r.diagnostics.length} diagnostic(s), ${r.ignored.length} log-noise line(s)`,
+  ];
   for (const [kind, ls] of kinds) out.push(`  ${ls.length} × ${kind} (lines ${ranges(ls)})`);
-  for (const d of r.diagnostics) out.push(`  line ${d.line}: ${d.severity} ${d.code}: ${d.message}`);
+  for (const d of r.diagnostics)
+    out.push(`  line ${d.line}: ${d.severity} ${d.code}: ${d.message}`);
   return out.join('\n');
 }
 
@@ -124,7 +144,8 @@ function ranges(lines: readonly number[]): string {
       prev = l;
       continue;
     }
-    if (start !== undefined && prev !== undefined) out.push(start === prev ? `${start}` : `${start}-${prev}`);
+    if (start !== undefined && prev !== undefined)
+      out.push(start === prev ? `${start}` : `${start}-${prev}`);
     start = l;
     prev = l;
   }

@@ -17,7 +17,11 @@ describe('card recorder', () => {
     const clock = new ManualClock();
     const card = createIsoTestCard({ strict: true, clock });
     const sink = new MemorySink();
-    const rec = attachRecorder(card, new TraceWriter(sink.write), { profile: 'iso-test', transport: 'in-process', clock });
+    const rec = attachRecorder(card, new TraceWriter(sink.write), {
+      profile: 'iso-test',
+      transport: 'in-process',
+      clock,
+    });
     card.powerOn();
     clock.advance(10);
     card.transmit(fromHex('00A4000C023F00'));
@@ -25,8 +29,16 @@ describe('card recorder', () => {
     rec.detach();
     card.transmit(fromHex('00A4000C023F00'));
     const t = parseTrace(sink.text());
-    expect(t.header).toMatchObject({ profile: 'iso-test', transport: 'in-process', recordedBy: 'card', secrets: 'masked', atr: '3B80800101' });
-    expect(t.records.map((r) => (r.type === 'event' ? r.kind : `${r.command}>${r.response}`))).toEqual(['power-on', '00A4000C023F00>9000', '00B0000001>6986']);
+    expect(t.header).toMatchObject({
+      profile: 'iso-test',
+      transport: 'in-process',
+      recordedBy: 'card',
+      secrets: 'masked',
+      atr: '3B80800101',
+    });
+    expect(
+      t.records.map((r) => (r.type === 'event' ? r.kind : `${r.command}>${r.response}`)),
+    ).toEqual(['power-on', '00A4000C023F00>9000', '00B0000001>6986']);
     const x = t.records[1];
     expect(x?.type === 'exchange' && x.tStart).toBe(10);
     expect(x?.type === 'exchange' && x.notes?.join()).toBeFalsy();
@@ -37,7 +49,11 @@ describe('card recorder', () => {
     for (const reveal of [false, true]) {
       const card = createIsoTestCard({ strict: true });
       const sink = new MemorySink();
-      attachRecorder(card, new TraceWriter(sink.write), { profile: 'iso-test', transport: 'in-process', revealSecrets: reveal });
+      attachRecorder(card, new TraceWriter(sink.write), {
+        profile: 'iso-test',
+        transport: 'in-process',
+        revealSecrets: reveal,
+      });
       card.powerOn();
       card.transmit(fromHex('00200081083132333435363738'));
       const x = parseTrace(sink.text()).records[1];
@@ -48,19 +64,27 @@ describe('card recorder', () => {
   });
 
   it('records both the wire and the plain form of a secure-messaging exchange, masking the plain PIN', () => {
-    const session = () => smSession(des3Suite, new Uint8Array(16).fill(3), new Uint8Array(16).fill(4));
+    const session = () =>
+      smSession(des3Suite, new Uint8Array(16).fill(3), new Uint8Array(16).fill(4));
     const card = createSmTestCard({ mfChildren: [], session });
     const sink = new MemorySink();
-    attachRecorder(card, new TraceWriter(sink.write), { profile: 'sm-test', transport: 'in-process' });
+    attachRecorder(card, new TraceWriter(sink.write), {
+      profile: 'sm-test',
+      transport: 'in-process',
+    });
     card.powerOn();
     card.transmit(START_SM_APDU);
-    const wrapped = encodeCommandApdu(wrapCommand(session(), parseCommandApdu(fromHex('00200081083132333435363738'))).apdu);
+    const wrapped = encodeCommandApdu(
+      wrapCommand(session(), parseCommandApdu(fromHex('00200081083132333435363738'))).apdu,
+    );
     card.transmit(wrapped);
     const x = parseTrace(sink.text()).records.at(-1);
     if (x?.type !== 'exchange') throw new Error('no exchange');
     expect(x.command).toBe(toHex(wrapped));
     expect(x.plainCommand).toBe(`0020008108${'2A'.repeat(8)}`);
     expect(x.plainResponse).toBe('6D00');
-    expect(x.masked).toEqual([{ field: 'plainCommand', offset: 5, length: 8, reason: 'VERIFY reference data (PIN/PUK)' }]);
+    expect(x.masked).toEqual([
+      { field: 'plainCommand', offset: 5, length: 8, reason: 'VERIFY reference data (PIN/PUK)' },
+    ]);
   });
 });

@@ -24,7 +24,11 @@ export interface Recorder {
   detach(): void;
 }
 
-export function attachRecorder(card: ObservableCard, writer: TraceWriter, options: RecorderOptions): Recorder {
+export function attachRecorder(
+  card: ObservableCard,
+  writer: TraceWriter,
+  options: RecorderOptions,
+): Recorder {
   const clock = options.clock ?? systemClock;
   const reveal = options.revealSecrets ?? false;
   const t0 = clock.nowMicros();

@@ -38,9 +38,22 @@ registerFlow({
 
 registerFlow({
   name: 'iso-read',
-  description: 'generic ISO card: select the MF, read EF.DIR and EF.LONG, select DF.TEST, read its EFs and records',
+  description:
+    'generic ISO card: select the MF, read EF.DIR and EF.LONG, select DF.TEST, read its EFs and records',
   async run(ch) {
-    const script = ['00A4000C023F00', '00B09E0000', '00A4020C020101', '00B0000000', '00B0010000', '00B0020000', '00A4040C07A0000000990102', '00B0820000', '00B2010C00', '00B2020C00', '00B2030C00'];
+    const script = [
+      '00A4000C023F00',
+      '00B09E0000',
+      '00A4020C020101',
+      '00B0000000',
+      '00B0010000',
+      '00B0020000',
+      '00A4040C07A0000000990102',
+      '00B0820000',
+      '00B2010C00',
+      '00B2020C00',
+      '00B2030C00',
+    ];
     for (const c of script) await transmitAll(ch, fromHex(c));
   },
 });

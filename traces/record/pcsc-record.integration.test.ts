@@ -28,25 +28,49 @@ describe.skipIf(!gate.ok)(`trace record through PcscChannel + ${reader}`, () => 
   it('records the IAS login client side: wire and plain forms, PIN masked; matches an emulator-side run after normalisation', async () => {
     const flow = findFlow('ias-login');
     if (!flow) throw new Error('ias-login flow not registered');
-    const inserted = await insertCard(gate.binding!, CIEBENCH_READER, { kind: 'default' }, { slot: SLOT });
+    const inserted = await insertCard(
+      gate.binding!,
+      CIEBENCH_READER,
+      { kind: 'default' },
+      { slot: SLOT },
+    );
     let trace;
     try {
       const channel = new PinGuardChannel(new PcscChannel({ reader, binding: gate.binding! }));
-      trace = await recordChannelSession(channel, (ch) => flow.run(ch, []), { profile: 'unknown', transport: 'pcsc' });
+      trace = await recordChannelSession(channel, (ch) => flow.run(ch, []), {
+        profile: 'unknown',
+        transport: 'pcsc',
+      });
     } finally {
       await inserted.remove();
     }
-    expect(trace.header).toMatchObject({ transport: 'pcsc', recordedBy: 'terminal', secrets: 'masked' });
+    expect(trace.header).toMatchObject({
+      transport: 'pcsc',
+      recordedBy: 'terminal',
+      secrets: 'masked',
+    });
     const exchanges = trace.records.flatMap((r) => (r.type === 'exchange' ? [r] : []));
     const pin = defaultCardImage().state.pin.value;
     expect(JSON.stringify(trace)).not.toContain(Buffer.from(pin).toString('hex').toUpperCase());
     const verify = exchanges.find((x) => x.plainCommand?.startsWith('0020008108'));
     expect(verify?.plainCommand).toBe(`0020008108${'2A'.repeat(8)}`);
-    expect(exchanges.filter((x) => x.command.startsWith('0C') || x.command.startsWith('1C')).every((x) => x.plainCommand !== undefined)).toBe(true);
+    expect(
+      exchanges
+        .filter((x) => x.command.startsWith('0C') || x.command.startsWith('1C'))
+        .every((x) => x.plainCommand !== undefined),
+    ).toBe(true);
     expect(annotateTrace(trace).items.length).toBeGreaterThan(exchanges.length);
     // The same flow recorded at the card boundary in-process: only normalised differences.
-    const local = await recordCardSession(cieCardFromImage(defaultCardImage()).card, (ch) => flow.run(ch, []), { profile: 'nxp' });
+    const local = await recordCardSession(
+      cieCardFromImage(defaultCardImage()).card,
+      (ch) => flow.run(ch, []),
+      { profile: 'nxp' },
+    );
     const d = diffTraces(local, trace);
-    expect(d.pairs.filter((p) => p.divergent).map((p) => `${p.a?.seqs[0] ?? '-'}/${p.b?.seqs[0] ?? '-'} ${p.class} ${p.detail}`)).toEqual([]);
+    expect(
+      d.pairs
+        .filter((p) => p.divergent)
+        .map((p) => `${p.a?.seqs[0] ?? '-'}/${p.b?.seqs[0] ?? '-'} ${p.class} ${p.detail}`),
+    ).toEqual([]);
   });
 });

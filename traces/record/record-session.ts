@@ -24,7 +24,11 @@ export interface SessionOptions {
 }
 
 /** Runs `script` against `card` in-process with the emulator-side recorder attached. */
-export async function recordCardSession(card: ObservableCard, script: SessionScript, o: SessionOptions): Promise<Trace> {
+export async function recordCardSession(
+  card: ObservableCard,
+  script: SessionScript,
+  o: SessionOptions,
+): Promise<Trace> {
   const sink = new MemorySink();
   const writer = new TraceWriter(sink.write);
   const recorder = attachRecorder(card, writer, {
@@ -46,7 +50,11 @@ export async function recordCardSession(card: ObservableCard, script: SessionScr
 }
 
 /** Runs `script` through a {@link RecordingChannel} around `inner` (client-side recording). */
-export async function recordChannelSession(inner: ApduChannel, script: SessionScript, o: SessionOptions): Promise<Trace> {
+export async function recordChannelSession(
+  inner: ApduChannel,
+  script: SessionScript,
+  o: SessionOptions,
+): Promise<Trace> {
   const sink = new MemorySink();
   const channel = new RecordingChannel(inner, new TraceWriter(sink.write), o);
   try {

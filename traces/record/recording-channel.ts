@@ -93,7 +93,13 @@ export class RecordingChannel implements ApduChannel, PlainFormSink {
   /** A GET RESPONSE answering the `61xx` of the last held exchange (ISO/IEC 7816-4:2020 §7.6.1). */
   private continuesChain(command: Uint8Array): boolean {
     const last = this.held.at(-1);
-    return command.length >= 4 && command[1] === 0xc0 && last !== undefined && last.response.length >= 2 && last.response[last.response.length - 2] === 0x61;
+    return (
+      command.length >= 4 &&
+      command[1] === 0xc0 &&
+      last !== undefined &&
+      last.response.length >= 2 &&
+      last.response[last.response.length - 2] === 0x61
+    );
   }
 
   async transmit(command: Uint8Array): Promise<Uint8Array> {
@@ -101,11 +107,25 @@ export class RecordingChannel implements ApduChannel, PlainFormSink {
     const tStart = this.now();
     try {
       const response = await this.inner.transmit(command);
-      this.held.push({ command: command.slice(), response: response.slice(), tStart, tEnd: this.now(), notes: [], incomplete: response.length < 2 });
+      this.held.push({
+        command: command.slice(),
+        response: response.slice(),
+        tStart,
+        tEnd: this.now(),
+        notes: [],
+        incomplete: response.length < 2,
+      });
       return response;
     } catch (e) {
       const err = e as Error & { code?: string };
-      this.held.push({ command: command.slice(), response: new Uint8Array(0), tStart, tEnd: this.now(), notes: [`transmit failed: ${err.code ? `[${err.code}] ` : ''}${err.message}`], incomplete: true });
+      this.held.push({
+        command: command.slice(),
+        response: new Uint8Array(0),
+        tStart,
+        tEnd: this.now(),
+        notes: [`transmit failed: ${err.code ? `[${err.code}] ` : ''}${err.message}`],
+        incomplete: true,
+      });
       this.flush();
       throw e;
     }
@@ -126,7 +146,11 @@ export class RecordingChannel implements ApduChannel, PlainFormSink {
   /** A free-text note event in the trace, after the exchanges so far. */
   remark(text: string): void {
     this.flush();
-    this.writer.event({ t: this.now(), kind: 'note', text: this.reveal ? text : maskSecretsInText(text) });
+    this.writer.event({
+      t: this.now(),
+      kind: 'note',
+      text: this.reveal ? text : maskSecretsInText(text),
+    });
   }
 
   async reset(): Promise<Uint8Array> {

@@ -11,22 +11,39 @@ import { loginFlow, nisFlow } from '../../harness/terminals/ias/flows.ts';
 import { trustOf } from '../../harness/terminals/ias/testing.ts';
 import { registerFlow } from './flows.ts';
 
-function report(flow: string, r: { readonly verdict: string; readonly error?: { readonly code: string; readonly message: string } | undefined }): void {
-  process.stderr.write(`${flow}: ${r.verdict}${r.error ? ` (${r.error.code}: ${r.error.message})` : ''}\n`);
+function report(
+  flow: string,
+  r: {
+    readonly verdict: string;
+    readonly error?: { readonly code: string; readonly message: string } | undefined;
+  },
+): void {
+  process.stderr.write(
+    `${flow}: ${r.verdict}${r.error ? ` (${r.error.code}: ${r.error.message})` : ''}\n`,
+  );
 }
 
 registerFlow({
   name: 'ias-login',
-  description: "IAS login, desktop sequence (DH + DAPP + VERIFY + certificate + sign); args: [PIN] (default: the default card's TEST PIN)",
+  description:
+    "IAS login, desktop sequence (DH + DAPP + VERIFY + certificate + sign); args: [PIN] (default: the default card's TEST PIN)",
   async run(ch, args) {
     const image = defaultCardImage();
-    report('ias-login', await loginFlow(ch, { trust: trustOf(image), pin: args[0] ?? image.state.pin.value, probeTries: true }));
+    report(
+      'ias-login',
+      await loginFlow(ch, {
+        trust: trustOf(image),
+        pin: args[0] ?? image.state.pin.value,
+        probeTries: true,
+      }),
+    );
   },
 });
 
 registerFlow({
   name: 'ias-nis',
-  description: 'IAS NIS flow of the mobile SDKs (NIS, EF 1005, EF.SOD, servizi signature), cie-ias.md §5.1 B',
+  description:
+    'IAS NIS flow of the mobile SDKs (NIS, EF 1005, EF.SOD, servizi signature), cie-ias.md §5.1 B',
   async run(ch) {
     report('ias-nis', await nisFlow(ch, { trust: trustOf(defaultCardImage()) }));
   },
@@ -34,10 +51,15 @@ registerFlow({
 
 registerFlow({
   name: 'emrtd-read',
-  description: "eMRTD inspection: PACE-CAN, Chip Authentication, every data group, Passive Authentication; args: [CAN] (default: the default card's)",
+  description:
+    "eMRTD inspection: PACE-CAN, Chip Authentication, every data group, Passive Authentication; args: [CAN] (default: the default card's)",
   async run(ch, args) {
     const image = defaultCardImage();
-    const { report: r } = await inspect(ch, { access: { kind: 'pace', password: { kind: 'can', can: args[0] ?? image.citizen.can } }, cscas: trustOf(image).csca, connect: false });
+    const { report: r } = await inspect(ch, {
+      access: { kind: 'pace', password: { kind: 'can', can: args[0] ?? image.citizen.can } },
+      cscas: trustOf(image).csca,
+      connect: false,
+    });
     report('emrtd-read', r);
   },
 });

@@ -35,12 +35,27 @@ const cardFileSchema = z
 type Factory = (options: Partial<CardOptions>, seed: string | undefined) => Promise<ResolvedCard>;
 
 const FACTORIES = new Map<string, Factory>([
-  ['default', async () => {
-    const d = await createDefaultCard();
-    return { card: d.card, profile: d.profileId };
-  }],
-  ['iso-test', async (options, seed) => ({ card: createIsoTestCard({ options, ...(seed ? { rng: seededRng(seed) } : {}) }), profile: 'iso-test' })],
-  ['trace-test', async (options, seed) => ({ card: createTraceTestCard(seed ?? 'trace-test', options), profile: 'trace-test' })],
+  [
+    'default',
+    async () => {
+      const d = await createDefaultCard();
+      return { card: d.card, profile: d.profileId };
+    },
+  ],
+  [
+    'iso-test',
+    async (options, seed) => ({
+      card: createIsoTestCard({ options, ...(seed ? { rng: seededRng(seed) } : {}) }),
+      profile: 'iso-test',
+    }),
+  ],
+  [
+    'trace-test',
+    async (options, seed) => ({
+      card: createTraceTestCard(seed ?? 'trace-test', options),
+      profile: 'trace-test',
+    }),
+  ],
   ['cie-emrtd-nonce16', async (_o, seed) => cieCardWithNonce(16, seed)],
   ['cie-emrtd-nonce8', async (_o, seed) => cieCardWithNonce(8, seed)],
 ]);
@@ -53,7 +68,10 @@ export function registerCardFactory(id: string, factory: Factory): void {
 export async function resolveCard(spec: string): Promise<ResolvedCard> {
   const direct = FACTORIES.get(spec);
   if (direct) return direct({}, undefined);
-  if (!spec.endsWith('.json')) throw new CardSourceError(`unknown card '${spec}' (built in: ${[...FACTORIES.keys()].join(', ')}; or a .json card file)`);
+  if (!spec.endsWith('.json'))
+    throw new CardSourceError(
+      `unknown card '${spec}' (built in: ${[...FACTORIES.keys()].join(', ')}; or a .json card file)`,
+    );
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(spec, 'utf8'));
@@ -61,8 +79,14 @@ export async function resolveCard(spec: string): Promise<ResolvedCard> {
     throw new CardSourceError(`cannot read card file ${spec}: ${(e as Error).message}`);
   }
   const parsed = cardFileSchema.safeParse(raw);
-  if (!parsed.success) throw new CardSourceError(`${spec}: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
+  if (!parsed.success)
+    throw new CardSourceError(
+      `${spec}: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`,
+    );
   const factory = FACTORIES.get(parsed.data.profile);
-  if (!factory) throw new CardSourceError(`${spec}: unknown profile '${parsed.data.profile}' (known: ${[...FACTORIES.keys()].join(', ')})`);
+  if (!factory)
+    throw new CardSourceError(
+      `${spec}: unknown profile '${parsed.data.profile}' (known: ${[...FACTORIES.keys()].join(', ')})`,
+    );
   return factory((parsed.data.options ?? {}) as Partial<CardOptions>, parsed.data.seed);
 }

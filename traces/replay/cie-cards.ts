@@ -9,7 +9,10 @@ import type { Clock } from '../../emulator/src/crypto/clock.ts';
 import type { Rng } from '../../emulator/src/crypto/rng.ts';
 import { cieCardFromImage, newCardImage } from '../../emulator/src/profiles/cie-card-image.ts';
 import { DEFAULT_CIE_PROFILE_ID } from '../../emulator/src/profiles/cie-profiles.ts';
-import { DEFAULT_CARD_SEED, defaultCardImage } from '../../emulator/src/profiles/default-card-image.ts';
+import {
+  DEFAULT_CARD_SEED,
+  defaultCardImage,
+} from '../../emulator/src/profiles/default-card-image.ts';
 import type { CardImage } from '../../emulator/src/state/card-image.ts';
 
 export interface CieCardForTraces {
@@ -35,7 +38,14 @@ function imageFor(seed: string): CardImage {
   return image;
 }
 
-export function cieCardWithNonce(nonceLength: 8 | 16, seed: string = DEFAULT_CARD_SEED, runtime: CieCardRuntime = {}): CieCardForTraces {
-  const { card } = cieCardFromImage(imageFor(seed), { emrtd: { paceNonceLength: nonceLength }, ...runtime });
+export function cieCardWithNonce(
+  nonceLength: 8 | 16,
+  seed: string = DEFAULT_CARD_SEED,
+  runtime: CieCardRuntime = {},
+): CieCardForTraces {
+  const { card } = cieCardFromImage(imageFor(seed), {
+    emrtd: { paceNonceLength: nonceLength },
+    ...runtime,
+  });
   return { card, profile: `cie-emrtd-nonce${nonceLength}` };
 }

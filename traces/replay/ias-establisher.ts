@@ -8,12 +8,20 @@
 import { fromHex, toHex } from '../../emulator/src/bytes/hex.ts';
 import type { CommandApdu } from '../../emulator/src/apdu/command-apdu.ts';
 import { parseResponseApdu } from '../../emulator/src/apdu/response-apdu.ts';
-import { INS_A4_SELECT, INS_B0_READ_BINARY, INS_CB_GET_DATA_ODD } from '../../emulator/src/apdu/ins.ts';
+import {
+  INS_A4_SELECT,
+  INS_B0_READ_BINARY,
+  INS_CB_GET_DATA_ODD,
+} from '../../emulator/src/apdu/ins.ts';
 import type { DhGroup } from '../../emulator/src/applications/ias/dh.ts';
 import type { RsaPublicKey } from '../../emulator/src/crypto/rsa.ts';
 import type { Rng } from '../../emulator/src/crypto/rng.ts';
 import { IasTerminal } from '../../harness/terminals/ias/ias-terminal.ts';
-import { parseCaPublicKey, parseDhParameters, type CaPublicKey } from '../../harness/terminals/ias/secure-channel.ts';
+import {
+  parseCaPublicKey,
+  parseDhParameters,
+  type CaPublicKey,
+} from '../../harness/terminals/ias/secure-channel.ts';
 import type { TerminalStyle } from '../../harness/terminals/ias/styles.ts';
 import { parseRsaPublicKeyFile } from '../../harness/terminals/ias/validation.ts';
 import { tryParseCommand } from '../annotate/sm-keys.ts';
@@ -55,7 +63,10 @@ export function iasParametersFrom(answered: readonly AnsweredExchange[]): IasTar
     const data = x.response.length >= 2 ? dataOf(x.response) : undefined;
     if (!a) continue;
     if (a.ins === INS_A4_SELECT) {
-      current = (a.p1 === 0x00 || a.p1 === 0x02) && a.data.length === 2 ? ((a.data[0] as number) << 8) | (a.data[1] as number) : undefined;
+      current =
+        (a.p1 === 0x00 || a.p1 === 0x02) && a.data.length === 2
+          ? ((a.data[0] as number) << 8) | (a.data[1] as number)
+          : undefined;
     } else if (a.ins === INS_CB_GET_DATA_ODD && data && data.length > 0) {
       if (hasBytes(a, 'BFA101')) for (const [tag, v] of parseDhParameters(data)) dh.set(tag, v);
       else if (hasBytes(a, 'BFA004')) ca = parseCaPublicKey(data);
@@ -72,7 +83,9 @@ export function iasParametersFrom(answered: readonly AnsweredExchange[]): IasTar
   return {
     ...(g && p && q ? { dh: { g, p, q } } : {}),
     ...(ca ? { ca } : {}),
-    ...(ef1004.length > 0 ? { iccAuthKey: parseRsaPublicKeyFile(Uint8Array.from(ef1004, (b) => b ?? 0)) } : {}),
+    ...(ef1004.length > 0
+      ? { iccAuthKey: parseRsaPublicKeyFile(Uint8Array.from(ef1004, (b) => b ?? 0)) }
+      : {}),
   };
 }
 
@@ -85,20 +98,28 @@ export interface IasEstablisherOptions {
 export function iasEstablisher(o: IasEstablisherOptions): SessionEstablisher {
   return {
     async establish(channel, protocol, block, answered) {
-      if (protocol !== 'ias') throw new IasReplayError(`this establisher runs the IAS key exchange, not ${protocol}`);
+      if (protocol !== 'ias')
+        throw new IasReplayError(`this establisher runs the IAS key exchange, not ${protocol}`);
       const target = iasParametersFrom(answered);
-      if (!target.dh) throw new IasReplayError('the target has not answered the DH parameters (GET DATA 70/BFA101/A3) before the key exchange');
+      if (!target.dh)
+        throw new IasReplayError(
+          'the target has not answered the DH parameters (GET DATA 70/BFA101/A3) before the key exchange',
+        );
       const t = new IasTerminal(channel, { rng: o.rng, ...(o.style ? { style: o.style } : {}) });
       t.dh = target.dh;
       await t.dhKeyExchange();
       const withDapp = block.some((x) => tryParseCommand(fromHex(x.command))?.ins === 0x88);
       if (withDapp) {
-        if (!target.ca || !target.iccAuthKey) throw new IasReplayError('DAPP needs the CA key (GET DATA 7F49) and EF 1004 answered before the key exchange');
+        if (!target.ca || !target.iccAuthKey)
+          throw new IasReplayError(
+            'DAPP needs the CA key (GET DATA 7F49) and EF 1004 answered before the key exchange',
+          );
         t.ca = target.ca;
         t.iccAuthKey = target.iccAuthKey;
         await t.dapp();
       }
-      if (!t.link.session) throw new IasReplayError('no secure-messaging session after the key exchange');
+      if (!t.link.session)
+        throw new IasReplayError('no secure-messaging session after the key exchange');
       return t.link.session;
     },
   };

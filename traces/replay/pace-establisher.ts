@@ -5,7 +5,11 @@
  * password reference); then the four GA steps are run with fresh keys. Used by replay and by the
  * trace tests until the eMRTD inspection system (harness/terminals/emrtd) offers its own.
  */
-import { commandApdu, encodeCommandApdu, parseCommandApdu } from '../../emulator/src/apdu/command-apdu.ts';
+import {
+  commandApdu,
+  encodeCommandApdu,
+  parseCommandApdu,
+} from '../../emulator/src/apdu/command-apdu.ts';
 import { findTlvPath, parseTlvTree, tlv } from '../../emulator/src/bytes/ber-tlv.ts';
 import { fromHex, toHex } from '../../emulator/src/bytes/hex.ts';
 import { asciiBytes } from '../../emulator/src/bytes/bytes.ts';
@@ -24,31 +28,46 @@ export class PaceReplayError extends Error {
 /** The CIE's PACE (emrtd.md §1.2): DH-GM-3DES, parameterId 2, CAN (reference 02). */
 export const CIE_PACE_MSE = '0022C1A40F800A04007F00070202040101830102';
 
-async function ga(ch: ApduChannel, last: boolean, tag: number, value: Uint8Array | undefined, expect: number): Promise<Uint8Array> {
+async function ga(
+  ch: ApduChannel,
+  last: boolean,
+  tag: number,
+  value: Uint8Array | undefined,
+  expect: number,
+): Promise<Uint8Array> {
   const data = tlv(0x7c, ...(value ? [tlv(tag, value)] : []));
   // Steps 2-3 carry 256-byte DH keys: extended length, Le 0000 (emrtd.md §1.4 row 6).
   const ne = data.length > 255 ? 65536 : 256;
-  const rsp = await transmitAll(ch, encodeCommandApdu(commandApdu({ cla: last ? 0x00 : 0x10, ins: 0x86, p1: 0, p2: 0, data, ne })));
+  const rsp = await transmitAll(
+    ch,
+    encodeCommandApdu(commandApdu({ cla: last ? 0x00 : 0x10, ins: 0x86, p1: 0, p2: 0, data, ne })),
+  );
   const sw = toHex(rsp.subarray(-2));
   if (sw !== '9000') throw new PaceReplayError(`GENERAL AUTHENTICATE answered ${sw}`);
   const v = findTlvPath(parseTlvTree(rsp.subarray(0, rsp.length - 2)), [0x7c, expect]);
-  if (v === undefined) throw new PaceReplayError(`GENERAL AUTHENTICATE response without DO ${expect.toString(16)}`);
+  if (v === undefined)
+    throw new PaceReplayError(`GENERAL AUTHENTICATE response without DO ${expect.toString(16)}`);
   return v.value;
 }
 
 export function paceEstablisher(can: string, rng: Rng, parameterId = 2): SessionEstablisher {
   return {
     async establish(ch, protocol, block) {
-      if (protocol !== 'pace') throw new PaceReplayError(`this establisher runs PACE, not ${protocol}`);
+      if (protocol !== 'pace')
+        throw new PaceReplayError(`this establisher runs PACE, not ${protocol}`);
       const mseHex = block.find((x) => x.command.startsWith('0022C1A4'))?.command ?? CIE_PACE_MSE;
       const mse = parseCommandApdu(fromHex(mseHex));
       const oidDo = findTlvPath(parseTlvTree(mse.data), [0x80]);
       const oid = oidDo ? decodeOid(oidDo.value) : undefined;
       const proto = oid ? paceProtocol(oid) : undefined;
-      if (proto === undefined) throw new PaceReplayError(`MSE:Set AT without a PACE OID: ${mseHex}`);
+      if (proto === undefined)
+        throw new PaceReplayError(`MSE:Set AT without a PACE OID: ${mseHex}`);
       const mseRsp = await ch.transmit(fromHex(mseHex));
-      if (toHex(mseRsp) !== '9000') throw new PaceReplayError(`MSE:Set AT answered ${toHex(mseRsp)}`);
-      const t = new PaceTerminal(proto, parameterId, asciiBytes(can), { privateKey: (d) => d.randomPrivateKey(rng) });
+      if (toHex(mseRsp) !== '9000')
+        throw new PaceReplayError(`MSE:Set AT answered ${toHex(mseRsp)}`);
+      const t = new PaceTerminal(proto, parameterId, asciiBytes(can), {
+        privateKey: (d) => d.randomPrivateKey(rng),
+      });
       const z = await ga(ch, false, 0, undefined, 0x80);
       const pkMapIc = await ga(ch, false, 0x81, t.mappingKey(z), 0x82);
       const pkIc = await ga(ch, false, 0x83, t.ephemeralKey(pkMapIc), 0x84);

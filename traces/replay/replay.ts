@@ -9,7 +9,11 @@
  * their plain form (recorded, or decrypted with `--sm-keys`) wrapped in the new session.
  * Every exchange not resent is listed with its reason, and noted in the replay trace.
  */
-import { commandApdu, encodeCommandApdu, parseCommandApdu } from '../../emulator/src/apdu/command-apdu.ts';
+import {
+  commandApdu,
+  encodeCommandApdu,
+  parseCommandApdu,
+} from '../../emulator/src/apdu/command-apdu.ts';
 import { encodeResponseApdu } from '../../emulator/src/apdu/response-apdu.ts';
 import { fromHex } from '../../emulator/src/bytes/hex.ts';
 import type { Clock } from '../../emulator/src/crypto/clock.ts';
@@ -39,7 +43,12 @@ export interface SessionEstablisher {
    * answered so far in this replay (the IAS DH group, CA key and EF 1004 are read before the key
    * exchange, cie-ias.md §8.1).
    */
-  establish(channel: ApduChannel, protocol: SessionProtocol, block: readonly TraceExchange[], answered: readonly AnsweredExchange[]): Promise<SmSession>;
+  establish(
+    channel: ApduChannel,
+    protocol: SessionProtocol,
+    block: readonly TraceExchange[],
+    answered: readonly AnsweredExchange[],
+  ): Promise<SmSession>;
 }
 
 export interface ReplaySecrets {
@@ -69,7 +78,12 @@ export interface ReplayResult {
 }
 
 /** Refills masked PIN/PUK bytes (VERIFY/CHANGE/RESET RETRY COUNTER, cie-ias.md §3 rows 18-21). */
-function unmask(hex: string, x: TraceExchange, field: 'command' | 'plainCommand', secrets: ReplaySecrets | undefined): Uint8Array | string {
+function unmask(
+  hex: string,
+  x: TraceExchange,
+  field: 'command' | 'plainCommand',
+  secrets: ReplaySecrets | undefined,
+): Uint8Array | string {
   const bytes = fromHex(hex);
   const ranges = (x.masked ?? []).filter((m) => m.field === field);
   if (ranges.length === 0) return bytes;
@@ -77,7 +91,8 @@ function unmask(hex: string, x: TraceExchange, field: 'command' | 'plainCommand'
   const secret = p2 === 0x81 ? secrets?.pin : p2 === 0x82 ? secrets?.puk : undefined;
   if (secret === undefined) return `masked ${p2 === 0x82 ? 'PUK' : 'PIN'} and no --pin/--puk given`;
   for (const r of ranges) {
-    if (r.length !== secret.length) return `masked field of ${r.length} bytes does not fit the secret given (${secret.length})`;
+    if (r.length !== secret.length)
+      return `masked field of ${r.length} bytes does not fit the secret given (${secret.length})`;
     bytes.set(new TextEncoder().encode(secret), r.offset);
   }
   return bytes;
@@ -92,7 +107,11 @@ class Replayer {
   private readonly o: ReplayOptions;
   private readonly plainOf: ReadonlyMap<number, { command?: string; response?: string }>;
 
-  constructor(ch: RecordingChannel, o: ReplayOptions, plainOf: ReadonlyMap<number, { command?: string; response?: string }>) {
+  constructor(
+    ch: RecordingChannel,
+    o: ReplayOptions,
+    plainOf: ReadonlyMap<number, { command?: string; response?: string }>,
+  ) {
     this.ch = ch;
     this.o = o;
     this.plainOf = plainOf;
@@ -104,7 +123,8 @@ class Replayer {
   }
 
   async plain(x: TraceExchange): Promise<void> {
-    if (x.incomplete) return this.skip(x, 'incomplete in the source (cut short): nothing to resend');
+    if (x.incomplete)
+      return this.skip(x, 'incomplete in the source (cut short): nothing to resend');
     const cmd = unmask(x.command, x, 'command', this.o.secrets);
     if (typeof cmd === 'string') return this.skip(x, cmd);
     this.session = undefined; // a plain command ends any SM session (ICAO 9303-11 §9.8.4.2)
@@ -118,19 +138,39 @@ class Replayer {
       for (const x of block) await this.plain(x);
       return;
     }
-    for (const x of block) this.skip(x, `session establishment (${protocol}) run again by the reference terminal`);
+    for (const x of block)
+      this.skip(x, `session establishment (${protocol}) run again by the reference terminal`);
     this.session = await this.o.establisher.establish(this.ch, protocol, block, this.answered);
     this.established.push(protocol);
   }
 
   async protectedExchange(x: TraceExchange): Promise<void> {
     const plain = this.plainOf.get(x.seq);
-    if (this.session === undefined) return this.skip(x, 'protected, and no session was established on the target (give a reference terminal)');
-    if (plain?.command === undefined) return this.skip(x, 'protected, and its plain form is unknown (record it with plain forms or give --sm-keys)');
+    if (this.session === undefined)
+      return this.skip(
+        x,
+        'protected, and no session was established on the target (give a reference terminal)',
+      );
+    if (plain?.command === undefined)
+      return this.skip(
+        x,
+        'protected, and its plain form is unknown (record it with plain forms or give --sm-keys)',
+      );
     const bytes = unmask(plain.command, x, 'plainCommand', this.o.secrets);
     if (typeof bytes === 'string') return this.skip(x, bytes);
     const apdu = parseCommandApdu(bytes);
-    const w = wrapCommand(this.session, commandApdu({ cla: apdu.cla, ins: apdu.ins, p1: apdu.p1, p2: apdu.p2, data: apdu.data, ne: apdu.ne, form: apdu.form }));
+    const w = wrapCommand(
+      this.session,
+      commandApdu({
+        cla: apdu.cla,
+        ins: apdu.ins,
+        p1: apdu.p1,
+        p2: apdu.p2,
+        data: apdu.data,
+        ne: apdu.ne,
+        form: apdu.form,
+      }),
+    );
     const wire = encodeCommandApdu(w.apdu);
     const rsp = await transmitAll(this.ch, wire);
     if (rsp.length <= 2) {
@@ -145,13 +185,25 @@ class Replayer {
   }
 }
 
-export async function replayTrace(source: Trace, target: ApduChannel, o: ReplayOptions): Promise<ReplayResult> {
+export async function replayTrace(
+  source: Trace,
+  target: ApduChannel,
+  o: ReplayOptions,
+): Promise<ReplayResult> {
   const plainOf = new Map<number, { command?: string; response?: string }>();
   for (const item of annotateTrace(source, o.sourceAnnotation).items) {
-    if ('exchange' in item && item.exchange.sm?.plainCommand) plainOf.set(item.exchange.seq, { command: item.exchange.sm.plainCommand.hex, ...(item.exchange.sm.plainResponse ? { response: item.exchange.sm.plainResponse.hex } : {}) });
+    if ('exchange' in item && item.exchange.sm?.plainCommand)
+      plainOf.set(item.exchange.seq, {
+        command: item.exchange.sm.plainCommand.hex,
+        ...(item.exchange.sm.plainResponse ? { response: item.exchange.sm.plainResponse.hex } : {}),
+      });
   }
   const sink = new MemorySink();
-  const ch = new RecordingChannel(target, new TraceWriter(sink.write), { profile: o.profile, description: o.description ?? `replay of a ${source.header.profile} trace`, ...(o.clock ? { clock: o.clock } : {}) });
+  const ch = new RecordingChannel(target, new TraceWriter(sink.write), {
+    profile: o.profile,
+    description: o.description ?? `replay of a ${source.header.profile} trace`,
+    ...(o.clock ? { clock: o.clock } : {}),
+  });
   const r = new Replayer(ch, o, plainOf);
   await ch.connect();
   const exchanges = source.records.filter((x): x is TraceExchange => x.type === 'exchange');
@@ -165,7 +217,11 @@ export async function replayTrace(source: Trace, target: ApduChannel, o: ReplayO
           await r.establish(c.protocol as SessionProtocol, block);
           block = [];
         }
-      } else if (c.kind === 'transport') r.skip(c.exchange, 'GET RESPONSE of the source (after 61xx): re-issued as the target card requires');
+      } else if (c.kind === 'transport')
+        r.skip(
+          c.exchange,
+          'GET RESPONSE of the source (after 61xx): re-issued as the target card requires',
+        );
       else if (c.kind === 'protected') await r.protectedExchange(c.exchange);
       else await r.plain(c.exchange);
     }

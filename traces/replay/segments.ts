@@ -86,7 +86,12 @@ function dappLength(exchanges: readonly TraceExchange[], from: number): number {
  * row 26) right after a `61xx` answer: transport-level, not a command of the flow.
  */
 function isGetResponseAfter61(x: TraceExchange, prev: TraceExchange | undefined): boolean {
-  return header(x.command)?.ins === 0xc0 && prev !== undefined && prev.response.length >= 4 && prev.response.slice(-4, -2) === '61';
+  return (
+    header(x.command)?.ins === 0xc0 &&
+    prev !== undefined &&
+    prev.response.length >= 4 &&
+    prev.response.slice(-4, -2) === '61'
+  );
 }
 
 export function classify(exchanges: readonly TraceExchange[]): ClassifiedExchange[] {
@@ -105,7 +110,10 @@ export function classify(exchanges: readonly TraceExchange[]): ClassifiedExchang
     }
     if (open === undefined && !isSm(x.command)) open = startOf(x, exchanges[i + 1]);
     if (open !== undefined) {
-      let last = endsBlock(open, x) || exchanges[i + 1] === undefined || isSm(exchanges[i + 1]?.command ?? '');
+      let last =
+        endsBlock(open, x) ||
+        exchanges[i + 1] === undefined ||
+        isSm(exchanges[i + 1]?.command ?? '');
       if (last && open === 'ias') {
         dappLeft = dappLength(exchanges, i + 1);
         last = dappLeft === 0;

@@ -20,19 +20,38 @@ import { SW_9000_OK } from '../../emulator/src/apdu/status-words.ts';
 
 const CHUNK = 0xe0;
 
-async function sm(ch: ApduChannel, s: SmSession, plain: CommandApdu): Promise<{ s: SmSession; data: Uint8Array; sw: number }> {
+async function sm(
+  ch: ApduChannel,
+  s: SmSession,
+  plain: CommandApdu,
+): Promise<{ s: SmSession; data: Uint8Array; sw: number }> {
   const w = wrapCommand(s, plain);
   const wire = encodeCommandApdu(w.apdu);
   const rsp = await transmitAll(ch, wire);
   const u = unwrapResponse(w.session, plain.ins, rsp.subarray(0, rsp.length - 2));
-  if (isPlainFormSink(ch)) ch.notePlain(wire, encodeCommandApdu(plain), encodeResponseApdu(u.response));
+  if (isPlainFormSink(ch))
+    ch.notePlain(wire, encodeCommandApdu(plain), encodeResponseApdu(u.response));
   return { s: u.session, data: u.response.data, sw: u.response.sw };
 }
 
 async function readFile(ch: ApduChannel, s0: SmSession, fid: number): Promise<SmSession> {
-  let { s } = await sm(ch, s0, commandApdu({ cla: 0, ins: 0xa4, p1: 0x02, p2: 0x0c, data: Uint8Array.of(fid >> 8, fid & 0xff) }));
+  let { s } = await sm(
+    ch,
+    s0,
+    commandApdu({
+      cla: 0,
+      ins: 0xa4,
+      p1: 0x02,
+      p2: 0x0c,
+      data: Uint8Array.of(fid >> 8, fid & 0xff),
+    }),
+  );
   for (let offset = 0; ; offset += CHUNK) {
-    const r = await sm(ch, s, commandApdu({ cla: 0, ins: 0xb0, p1: offset >> 8, p2: offset & 0xff, ne: CHUNK }));
+    const r = await sm(
+      ch,
+      s,
+      commandApdu({ cla: 0, ins: 0xb0, p1: offset >> 8, p2: offset & 0xff, ne: CHUNK }),
+    );
     s = r.s;
     if (r.sw !== SW_9000_OK || r.data.length < CHUNK) return s;
   }
@@ -40,8 +59,14 @@ async function readFile(ch: ApduChannel, s0: SmSession, fid: number): Promise<Sm
 
 export async function cieEmrtdFlow(ch: ApduChannel, can: string, rng: Rng): Promise<void> {
   for (const c of ['00A4020C02011C', '00B0000006', '00B0000016']) await transmitAll(ch, fromHex(c));
-  const block: TraceExchange[] = [{ type: 'exchange', seq: 1, tStart: 0, tEnd: 0, command: CIE_PACE_MSE, response: '9000' }];
+  const block: TraceExchange[] = [
+    { type: 'exchange', seq: 1, tStart: 0, tEnd: 0, command: CIE_PACE_MSE, response: '9000' },
+  ];
   let s = await paceEstablisher(can, rng).establish(ch, 'pace', block, []);
-  ({ s } = await sm(ch, s, commandApdu({ cla: 0, ins: 0xa4, p1: 0x04, p2: 0x0c, data: fromHex('A0000002471001') })));
+  ({ s } = await sm(
+    ch,
+    s,
+    commandApdu({ cla: 0, ins: 0xa4, p1: 0x04, p2: 0x0c, data: fromHex('A0000002471001') }),
+  ));
   for (const fid of [0x011e, 0x0101, 0x011d]) s = await readFile(ch, s, fid);
 }

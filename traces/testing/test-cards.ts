@@ -53,7 +53,10 @@ export function e0Establisher(seed: string): SessionEstablisher {
 }
 
 export function createTraceTestCard(seed: string, options: Partial<CardOptions> = {}): CardOs {
-  const app: Application = { id: 'trace-test', handlers: new Map([...ISO_HANDLERS, [INS_E0_TEST_OPEN_SM, openSm]]) };
+  const app: Application = {
+    id: 'trace-test',
+    handlers: new Map([...ISO_HANDLERS, [INS_E0_TEST_OPEN_SM, openSm]]),
+  };
   const spec = isoTestFileSystemSpec();
   return new CardOs({
     atr: Uint8Array.of(0x3b, 0x80, 0x80, 0x01, 0x01),

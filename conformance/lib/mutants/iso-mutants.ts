@@ -6,7 +6,14 @@
  * fail where it should.
  */
 import { responseApdu } from '../../../emulator/src/apdu/response-apdu.ts';
-import { SW_6282_END_OF_FILE, SW_6987_SM_DATA_OBJECTS_MISSING, SW_6988_SM_DATA_OBJECTS_INCORRECT, SW_6B00_WRONG_P1P2, SW_6D00_INS_NOT_SUPPORTED, SW_6E00_CLA_NOT_SUPPORTED } from '../../../emulator/src/apdu/status-words.ts';
+import {
+  SW_6282_END_OF_FILE,
+  SW_6987_SM_DATA_OBJECTS_MISSING,
+  SW_6988_SM_DATA_OBJECTS_INCORRECT,
+  SW_6B00_WRONG_P1P2,
+  SW_6D00_INS_NOT_SUPPORTED,
+  SW_6E00_CLA_NOT_SUPPORTED,
+} from '../../../emulator/src/apdu/status-words.ts';
 import type { CommandHandler, HandlerEntry } from '../../../emulator/src/card/application.ts';
 import { CardError } from '../../../emulator/src/card/card-error.ts';
 import type { CardOs } from '../../../emulator/src/card/card-os.ts';
@@ -15,7 +22,10 @@ import type { Card } from '../../../emulator/src/card/card.ts';
 import { CardWrapper } from './card-wrapper.ts';
 import { isoTestFileSystemSpec } from '../../../emulator/src/profiles/iso-test-card.ts';
 import { mseHandler } from '../../../emulator/src/iso7816/commands/mse.ts';
-import { readBinaryHandler, readBinaryOddHandler } from '../../../emulator/src/iso7816/commands/read-binary.ts';
+import {
+  readBinaryHandler,
+  readBinaryOddHandler,
+} from '../../../emulator/src/iso7816/commands/read-binary.ts';
 import { withSsc, type SmSession } from '../../../emulator/src/sm/sm-session.ts';
 import { createSmTestCard, START_SM_APDU } from '../../../emulator/src/testing/sm-test-card.ts';
 import { smTestSession } from '../test-cards.ts';
@@ -27,7 +37,14 @@ export interface Mutant {
   create(): Card;
 }
 
-function smCard(o: { options?: Partial<CardOptions>; handlers?: ReadonlyMap<number, HandlerEntry>; session?: () => SmSession; rng?: { bytes(n: number): Uint8Array } } = {}): CardOs {
+function smCard(
+  o: {
+    options?: Partial<CardOptions>;
+    handlers?: ReadonlyMap<number, HandlerEntry>;
+    session?: () => SmSession;
+    rng?: { bytes(n: number): Uint8Array };
+  } = {},
+): CardOs {
   return createSmTestCard({
     mfChildren: isoTestFileSystemSpec().children,
     session: o.session ?? smTestSession,
@@ -70,7 +87,12 @@ class SessionKeepingCard extends CardWrapper {
     if (!before || this.inner.state.sm) return out;
     const isProtected = ((command[0] ?? 0) & 0x0c) !== 0;
     const sw = ((out[out.length - 2] ?? 0) << 8) | (out[out.length - 1] ?? 0);
-    if (this.when === 'sm-error' && isProtected && (sw === SW_6987_SM_DATA_OBJECTS_MISSING || sw === SW_6988_SM_DATA_OBJECTS_INCORRECT)) this.reinstall(withSsc(before, before.ssc + 1n));
+    if (
+      this.when === 'sm-error' &&
+      isProtected &&
+      (sw === SW_6987_SM_DATA_OBJECTS_MISSING || sw === SW_6988_SM_DATA_OBJECTS_INCORRECT)
+    )
+      this.reinstall(withSsc(before, before.ssc + 1n));
     if (this.when === 'plain-command' && !isProtected) this.reinstall(before);
     return out;
   }
@@ -88,7 +110,8 @@ class SwRewritingCard extends CardWrapper {
   override transmit(command: Uint8Array): Uint8Array {
     const out = this.inner.transmit(command);
     const n = out.length;
-    if (n === 2 && (((out[0] as number) << 8) | (out[1] as number)) === this.from) return Uint8Array.of(this.to >> 8, this.to & 0xff);
+    if (n === 2 && (((out[0] as number) << 8) | (out[1] as number)) === this.from)
+      return Uint8Array.of(this.to >> 8, this.to & 0xff);
     return out;
   }
 }
@@ -100,7 +123,8 @@ function no6B00(h: CommandHandler): HandlerEntry {
       try {
         return h(ctx, apdu);
       } catch (e) {
-        if (e instanceof CardError && e.sw === SW_6B00_WRONG_P1P2) return responseApdu(SW_6282_END_OF_FILE);
+        if (e instanceof CardError && e.sw === SW_6B00_WRONG_P1P2)
+          return responseApdu(SW_6282_END_OF_FILE);
         throw e;
       }
     },
@@ -108,13 +132,59 @@ function no6B00(h: CommandHandler): HandlerEntry {
 }
 
 export const ISO_MUTANTS: readonly Mutant[] = [
-  { name: 'eof-9000', breaks: 'declared EOF status 6282 (ICS) answered 9000 (ISO/IEC 7816-4 §5.6 Table 5)', create: () => smCard({ options: { readBeyondEof: '9000' } }) },
-  { name: 'ne-truncate', breaks: 'Ne too small answered by truncation instead of the declared 6Cxx (ISO/IEC 7816-4 §5.3.4)', create: () => smCard({ options: { neTooSmall: 'truncate' } }) },
-  { name: 'chaining-refused', breaks: 'command chaining refused (6884) on the command the ICS declares chainable (ISO/IEC 7816-4 §5.3.3)', create: () => smCard({ handlers: new Map([[0x22, { handle: mseHandler, chaining: 'refuse' }]]) }) },
-  { name: 'offset-beyond-eof-6282', breaks: 'offset beyond the end answered 6282 instead of 6B00 (ISO/IEC 7816-4 §7.2.3)', create: () => smCard({ handlers: new Map([[0xb0, no6B00(readBinaryHandler)], [0xb1, no6B00(readBinaryOddHandler)]]) }) },
-  { name: 'ins-6e00', breaks: 'unsupported INS answered 6E00 instead of 6D00 (ISO/IEC 7816-4 §5.6 Table 6)', create: () => new SwRewritingCard(smCard(), SW_6D00_INS_NOT_SUPPORTED, SW_6E00_CLA_NOT_SUPPORTED) },
-  { name: 'constant-challenge', breaks: 'GET CHALLENGE returns the same value every time (ISO/IEC 7816-4 §7.5.3)', create: () => smCard({ rng: { bytes: (n) => new Uint8Array(n).fill(0x42) } }) },
-  { name: 'sm-kept-after-error', breaks: 'SM session not destroyed after an SM error (ISO/IEC 7816-4 §6; ICAO Part 3 C_13)', create: () => new SessionKeepingCard('sm-error') },
-  { name: 'sm-kept-after-plain', breaks: 'SM session survives a plain command (ICAO 9303-11 §9.8; ICAO Part 3 C_16)', create: () => new SessionKeepingCard('plain-command') },
-  { name: 'sm-kept-after-reset', breaks: 'SM session survives a warm reset (session keys are volatile)', create: () => new SessionKeepingCard('reset') },
+  {
+    name: 'eof-9000',
+    breaks: 'declared EOF status 6282 (ICS) answered 9000 (ISO/IEC 7816-4 §5.6 Table 5)',
+    create: () => smCard({ options: { readBeyondEof: '9000' } }),
+  },
+  {
+    name: 'ne-truncate',
+    breaks:
+      'Ne too small answered by truncation instead of the declared 6Cxx (ISO/IEC 7816-4 §5.3.4)',
+    create: () => smCard({ options: { neTooSmall: 'truncate' } }),
+  },
+  {
+    name: 'chaining-refused',
+    breaks:
+      'command chaining refused (6884) on the command the ICS declares chainable (ISO/IEC 7816-4 §5.3.3)',
+    create: () =>
+      smCard({ handlers: new Map([[0x22, { handle: mseHandler, chaining: 'refuse' }]]) }),
+  },
+  {
+    name: 'offset-beyond-eof-6282',
+    breaks: 'offset beyond the end answered 6282 instead of 6B00 (ISO/IEC 7816-4 §7.2.3)',
+    create: () =>
+      smCard({
+        handlers: new Map([
+          [0xb0, no6B00(readBinaryHandler)],
+          [0xb1, no6B00(readBinaryOddHandler)],
+        ]),
+      }),
+  },
+  {
+    name: 'ins-6e00',
+    breaks: 'unsupported INS answered 6E00 instead of 6D00 (ISO/IEC 7816-4 §5.6 Table 6)',
+    create: () =>
+      new SwRewritingCard(smCard(), SW_6D00_INS_NOT_SUPPORTED, SW_6E00_CLA_NOT_SUPPORTED),
+  },
+  {
+    name: 'constant-challenge',
+    breaks: 'GET CHALLENGE returns the same value every time (ISO/IEC 7816-4 §7.5.3)',
+    create: () => smCard({ rng: { bytes: (n) => new Uint8Array(n).fill(0x42) } }),
+  },
+  {
+    name: 'sm-kept-after-error',
+    breaks: 'SM session not destroyed after an SM error (ISO/IEC 7816-4 §6; ICAO Part 3 C_13)',
+    create: () => new SessionKeepingCard('sm-error'),
+  },
+  {
+    name: 'sm-kept-after-plain',
+    breaks: 'SM session survives a plain command (ICAO 9303-11 §9.8; ICAO Part 3 C_16)',
+    create: () => new SessionKeepingCard('plain-command'),
+  },
+  {
+    name: 'sm-kept-after-reset',
+    breaks: 'SM session survives a warm reset (session keys are volatile)',
+    create: () => new SessionKeepingCard('reset'),
+  },
 ];

@@ -21,8 +21,11 @@ import { PreconditionError, type CaseContext, type Placeholder } from '../../lib
 import type { IasIcs } from '../../lib/ics.ts';
 import type { ConformanceCase, Reference } from '../../lib/model.ts';
 import type { Precondition } from '../../lib/preconditions.ts';
-import { SW_6983_AUTH_METHOD_BLOCKED, SW_9000_OK, retriesOf63C } from '../../../emulator/src/apdu/status-words.ts';
-
+import {
+  SW_6983_AUTH_METHOD_BLOCKED,
+  SW_9000_OK,
+  retriesOf63C,
+} from '../../../emulator/src/apdu/status-words.ts';
 
 /** The `ias` section of the ICS (a case that needs it is inconclusive without it). */
 export function iasIcs(ctx: CaseContext): IasIcs {
@@ -32,13 +35,19 @@ export function iasIcs(ctx: CaseContext): IasIcs {
 
 export function pin(ctx: CaseContext): string {
   const v = ctx.ics.secrets?.pin;
-  if (!v) throw new PreconditionError('the PIN of the card under test is not known (ICS secrets or --pin)');
+  if (!v)
+    throw new PreconditionError(
+      'the PIN of the card under test is not known (ICS secrets or --pin)',
+    );
   return v;
 }
 
 export function puk(ctx: CaseContext): string {
   const v = ctx.ics.secrets?.puk;
-  if (!v) throw new PreconditionError('the PUK of the card under test is not known (ICS secrets or --puk)');
+  if (!v)
+    throw new PreconditionError(
+      'the PUK of the card under test is not known (ICS secrets or --puk)',
+    );
   return v;
 }
 
@@ -72,13 +81,18 @@ function syncLog(ctx: CaseContext, t: IasTerminal): void {
 }
 
 /** Runs terminal work with the case's SM session, maps terminal errors to precondition failures. */
-export async function withTerminal<T>(ctx: CaseContext, fn: (t: IasTerminal) => Promise<T>, style?: TerminalStyle): Promise<T> {
+export async function withTerminal<T>(
+  ctx: CaseContext,
+  fn: (t: IasTerminal) => Promise<T>,
+  style?: TerminalStyle,
+): Promise<T> {
   const t = terminal(ctx, style);
   t.link.session = ctx.sm;
   try {
     return await fn(t);
   } catch (e) {
-    if (e instanceof TerminalError) throw new PreconditionError(`IAS reference terminal: [${e.code}] ${e.message}`);
+    if (e instanceof TerminalError)
+      throw new PreconditionError(`IAS reference terminal: [${e.code}] ${e.message}`);
     throw e;
   } finally {
     ctx.sm = t.link.session;
@@ -86,39 +100,84 @@ export async function withTerminal<T>(ctx: CaseContext, fn: (t: IasTerminal) => 
   }
 }
 
-type Stage = 'ias_selected' | 'dfcie_selected' | 'ias_keys_read' | 'ias_sm_established' | 'dapp_done' | 'tries_known' | 'pin_verified' | 'puk_verified';
+type Stage =
+  | 'ias_selected'
+  | 'dfcie_selected'
+  | 'ias_keys_read'
+  | 'ias_sm_established'
+  | 'dapp_done'
+  | 'tries_known'
+  | 'pin_verified'
+  | 'puk_verified';
 
-const STAGES: Readonly<Record<Stage, { after?: Stage; description: string; run: (ctx: CaseContext, t: IasTerminal) => Promise<void> }>> = {
-  ias_selected: { description: 'SELECT IAS as the detected client does (cie-ias.md §1.3)', run: async (_c, t) => {
-    await t.connect();
-    await t.selectIas();
-  } },
-  dfcie_selected: { after: 'ias_selected', description: 'SELECT DF_CIE by AID (§2.1)', run: async (_c, t) => t.selectDfCie() },
-  ias_keys_read: { after: 'dfcie_selected', description: 'EF 1004, DH parameters (3 GET DATA) and the CA key read (§4.1 steps 1-2)', run: async (_c, t) => {
-    await t.readIccAuthKey();
-    await t.getDhParameters('separate');
-    await t.getCaPublicKey();
-  } },
-  ias_sm_established: { after: 'ias_keys_read', description: 'DH key agreement: MSE SET KAT + GET DATA A6 91, SM active (state SMd, §4.1)', run: async (_c, t) => t.dhKeyExchange() },
-  dapp_done: { after: 'ias_sm_established', description: 'DAPP (§5.3): state SMa, SSC re-seeded', run: async (_c, t) => void (await t.dapp()) },
-  tries_known: { after: 'dapp_done', description: 'DAPP, then VERIFY without data for the PIN and the PUK: the tries budget learns both counters (ISO/IEC 7816-4 §7.5.6)', run: async (ctx, t) => {
-    for (const ref of [0x81, 0x82]) {
-      const r = await t.link.protected(commandApdu({ cla: 0, ins: 0x20, p1: 0, p2: ref }));
-      const left = retriesOf63C(r.sw);
-      if (left !== undefined) ctx.budget.learn(ref, left);
-      else if (r.sw === SW_6983_AUTH_METHOD_BLOCKED) ctx.budget.learn(ref, 0);
-    }
-  } },
-  pin_verified: { after: 'dapp_done', description: 'VERIFY PIN with the correct PIN (§5.4)', run: async (ctx, t) => {
-    const v = await t.verify(0x81, pin(ctx));
-    if (!v.ok) throw new PreconditionError(`VERIFY PIN refused: ${JSON.stringify(v)}`);
-    ctx.budget.afterResponse(0x20, 0x81, SW_9000_OK);
-  } },
-  puk_verified: { after: 'dapp_done', description: 'VERIFY PUK with the correct PUK (§5.5)', run: async (ctx, t) => {
-    const v = await t.verify(0x82, puk(ctx));
-    if (!v.ok) throw new PreconditionError(`VERIFY PUK refused: ${JSON.stringify(v)}`);
-    ctx.budget.afterResponse(0x20, 0x82, SW_9000_OK);
-  } },
+const STAGES: Readonly<
+  Record<
+    Stage,
+    { after?: Stage; description: string; run: (ctx: CaseContext, t: IasTerminal) => Promise<void> }
+  >
+> = {
+  ias_selected: {
+    description: 'SELECT IAS as the detected client does (cie-ias.md §1.3)',
+    run: async (_c, t) => {
+      await t.connect();
+      await t.selectIas();
+    },
+  },
+  dfcie_selected: {
+    after: 'ias_selected',
+    description: 'SELECT DF_CIE by AID (§2.1)',
+    run: async (_c, t) => t.selectDfCie(),
+  },
+  ias_keys_read: {
+    after: 'dfcie_selected',
+    description: 'EF 1004, DH parameters (3 GET DATA) and the CA key read (§4.1 steps 1-2)',
+    run: async (_c, t) => {
+      await t.readIccAuthKey();
+      await t.getDhParameters('separate');
+      await t.getCaPublicKey();
+    },
+  },
+  ias_sm_established: {
+    after: 'ias_keys_read',
+    description: 'DH key agreement: MSE SET KAT + GET DATA A6 91, SM active (state SMd, §4.1)',
+    run: async (_c, t) => t.dhKeyExchange(),
+  },
+  dapp_done: {
+    after: 'ias_sm_established',
+    description: 'DAPP (§5.3): state SMa, SSC re-seeded',
+    run: async (_c, t) => void (await t.dapp()),
+  },
+  tries_known: {
+    after: 'dapp_done',
+    description:
+      'DAPP, then VERIFY without data for the PIN and the PUK: the tries budget learns both counters (ISO/IEC 7816-4 §7.5.6)',
+    run: async (ctx, t) => {
+      for (const ref of [0x81, 0x82]) {
+        const r = await t.link.protected(commandApdu({ cla: 0, ins: 0x20, p1: 0, p2: ref }));
+        const left = retriesOf63C(r.sw);
+        if (left !== undefined) ctx.budget.learn(ref, left);
+        else if (r.sw === SW_6983_AUTH_METHOD_BLOCKED) ctx.budget.learn(ref, 0);
+      }
+    },
+  },
+  pin_verified: {
+    after: 'dapp_done',
+    description: 'VERIFY PIN with the correct PIN (§5.4)',
+    run: async (ctx, t) => {
+      const v = await t.verify(0x81, pin(ctx));
+      if (!v.ok) throw new PreconditionError(`VERIFY PIN refused: ${JSON.stringify(v)}`);
+      ctx.budget.afterResponse(0x20, 0x81, SW_9000_OK);
+    },
+  },
+  puk_verified: {
+    after: 'dapp_done',
+    description: 'VERIFY PUK with the correct PUK (§5.5)',
+    run: async (ctx, t) => {
+      const v = await t.verify(0x82, puk(ctx));
+      if (!v.ok) throw new PreconditionError(`VERIFY PUK refused: ${JSON.stringify(v)}`);
+      ctx.budget.afterResponse(0x20, 0x82, SW_9000_OK);
+    },
+  },
 };
 
 /** Brings the case to `stage` (running earlier stages not yet done in this case). */
@@ -132,11 +191,13 @@ export async function ensure(ctx: CaseContext, stage: Stage): Promise<void> {
   done.add(stage);
 }
 
-export const IAS_PRECONDITIONS: readonly Precondition[] = (Object.keys(STAGES) as Stage[]).map((name) => ({
-  name,
-  description: STAGES[name].description,
-  run: (ctx: CaseContext) => ensure(ctx, name),
-}));
+export const IAS_PRECONDITIONS: readonly Precondition[] = (Object.keys(STAGES) as Stage[]).map(
+  (name) => ({
+    name,
+    description: STAGES[name].description,
+    run: (ctx: CaseContext) => ensure(ctx, name),
+  }),
+);
 
 const lv = (b: Uint8Array): Uint8Array => Uint8Array.of(b.length, ...b);
 
@@ -150,8 +211,22 @@ export const IAS_PLACEHOLDERS: ReadonlyMap<string, Placeholder> = new Map<string
 ]);
 
 /** Case factory: `CIE_IAS_<GROUP>_<n>`, category `CIE_IAS_<GROUP>`, applicable to IAS cards. */
-export function iasCase(group: string, n: number, title: string, refs: readonly Reference[], rest: Omit<ConformanceCase, 'id' | 'title' | 'suite' | 'category' | 'refs'>): ConformanceCase {
-  return { id: `CIE_IAS_${group}_${n}`, title, suite: 'cie-ias', category: `CIE_IAS_${group}`, refs, ...rest, applies: ['IAS', ...(rest.applies ?? [])] };
+export function iasCase(
+  group: string,
+  n: number,
+  title: string,
+  refs: readonly Reference[],
+  rest: Omit<ConformanceCase, 'id' | 'title' | 'suite' | 'category' | 'refs'>,
+): ConformanceCase {
+  return {
+    id: `CIE_IAS_${group}_${n}`,
+    title,
+    suite: 'cie-ias',
+    category: `CIE_IAS_${group}`,
+    refs,
+    ...rest,
+    applies: ['IAS', ...(rest.applies ?? [])],
+  };
 }
 
 export const hexOf = fromHex;

@@ -15,11 +15,22 @@ import { commandApdu, type CommandApdu } from '../../../emulator/src/apdu/comman
 import { concatBytes, equalBytes } from '../../../emulator/src/bytes/bytes.ts';
 import { fromHex } from '../../../emulator/src/bytes/hex.ts';
 import { byteLength } from '../../../emulator/src/crypto/rsa.ts';
-import { dappSsc, externalAuthHash, internalAuthHash, ISO9796_OVERHEAD, iso9796Block, openIso9796Block, type DappTranscript } from '../../../emulator/src/applications/ias/dapp-crypto.ts';
+import {
+  dappSsc,
+  externalAuthHash,
+  internalAuthHash,
+  ISO9796_OVERHEAD,
+  iso9796Block,
+  openIso9796Block,
+  type DappTranscript,
+} from '../../../emulator/src/applications/ias/dapp-crypto.ts';
 import { TERMINAL_CHR, TERMINAL_SN_IFD } from '../../../emulator/src/applications/ias/interop.ts';
 import { rsaPrivateRaw, rsaPublicRaw } from '../../../emulator/src/crypto/rsa.ts';
 import { withSsc } from '../../../emulator/src/sm/sm-session.ts';
-import { terminalCertificate, type CaPublicKey } from '../../../harness/terminals/ias/secure-channel.ts';
+import {
+  terminalCertificate,
+  type CaPublicKey,
+} from '../../../harness/terminals/ias/secure-channel.ts';
 import { referenceTerminalKey } from '../../../harness/terminals/ias/terminal-key.ts';
 import type { RsaPublicKey } from '../../../emulator/src/crypto/rsa.ts';
 import { PreconditionError, type CaseContext } from '../../lib/case-context.ts';
@@ -38,7 +49,10 @@ export interface DappKnowledge {
 /** What the terminal learnt before the DH exchange (precondition ias_sm_established). */
 export function knowledge(ctx: CaseContext): DappKnowledge {
   const t = terminal(ctx);
-  if (!t.ca || !t.transcript || !t.iccAuthKey) throw new PreconditionError('DAPP steps need ias_sm_established (CA key, EF 1004, DH transcript)');
+  if (!t.ca || !t.transcript || !t.iccAuthKey)
+    throw new PreconditionError(
+      'DAPP steps need ias_sm_established (CA key, EF 1004, DH transcript)',
+    );
   return { ca: t.ca, transcript: t.transcript, iccAuthKey: t.iccAuthKey };
 }
 
@@ -47,41 +61,79 @@ export function segmented(ins: number, p1: number, p2: number, data: Uint8Array)
   const out: CommandApdu[] = [];
   for (let off = 0; off < data.length; off += SEGMENT) {
     const last = off + SEGMENT >= data.length;
-    out.push(commandApdu({ cla: last ? 0x00 : 0x10, ins, p1, p2, data: data.subarray(off, Math.min(off + SEGMENT, data.length)) }));
+    out.push(
+      commandApdu({
+        cla: last ? 0x00 : 0x10,
+        ins,
+        p1,
+        p2,
+        data: data.subarray(off, Math.min(off + SEGMENT, data.length)),
+      }),
+    );
   }
   return out;
 }
 
 const ok: Expectation = { sw: ['9000'] };
 
-export const mseDst = (expect: Expectation = ok, data = '800141830184'): ApduStep => ({ title: 'MSE SET DST 81 B6 (CA key 84, algorithm 41)', send: `002281B6${(data.length / 2).toString(16).padStart(2, '0')}${data}`, protect: 'sm', expect });
+export const mseDst = (expect: Expectation = ok, data = '800141830184'): ApduStep => ({
+  title: 'MSE SET DST 81 B6 (CA key 84, algorithm 41)',
+  send: `002281B6${(data.length / 2).toString(16).padStart(2, '0')}${data}`,
+  protect: 'sm',
+  expect,
+});
 
 /** The self-issued terminal certificate, optionally damaged. */
-export function certificate(ctx: CaseContext, damage?: (cert: Uint8Array) => Uint8Array): Uint8Array {
+export function certificate(
+  ctx: CaseContext,
+  damage?: (cert: Uint8Array) => Uint8Array,
+): Uint8Array {
   const cert = terminalCertificate(knowledge(ctx).ca, referenceTerminalKey());
   return damage ? damage(cert.slice()) : cert;
 }
 
 /** PSO VERIFY CERTIFICATE in its two segments (231 + 123); `expectLast` judges the last one. */
-export function psoSteps(expectLast: Expectation = ok, damage?: (cert: Uint8Array) => Uint8Array): ApduStep[] {
-  const seg = (i: number) => (ctx: CaseContext): CommandApdu => {
-    const parts = segmented(0x2a, 0x00, 0xae, certificate(ctx, damage));
-    return parts[Math.min(i, parts.length - 1)] as CommandApdu;
-  };
+export function psoSteps(
+  expectLast: Expectation = ok,
+  damage?: (cert: Uint8Array) => Uint8Array,
+): ApduStep[] {
+  const seg =
+    (i: number) =>
+    (ctx: CaseContext): CommandApdu => {
+      const parts = segmented(0x2a, 0x00, 0xae, certificate(ctx, damage));
+      return parts[Math.min(i, parts.length - 1)] as CommandApdu;
+    };
   return [
-    { title: 'PSO VERIFY CERTIFICATE, first segment (CLA 1C, 231 bytes)', send: seg(0), protect: 'sm', expect: ok },
-    { title: 'PSO VERIFY CERTIFICATE, last segment (CLA 0C)', send: seg(1), protect: 'sm', expect: expectLast },
+    {
+      title: 'PSO VERIFY CERTIFICATE, first segment (CLA 1C, 231 bytes)',
+      send: seg(0),
+      protect: 'sm',
+      expect: ok,
+    },
+    {
+      title: 'PSO VERIFY CERTIFICATE, last segment (CLA 0C)',
+      send: seg(1),
+      protect: 'sm',
+      expect: expectLast,
+    },
   ];
 }
 
-export const mseAtChr = (expect: Expectation = ok, p2 = 0xa4, chr: Uint8Array = TERMINAL_CHR): ApduStep => ({
+export const mseAtChr = (
+  expect: Expectation = ok,
+  p2 = 0xa4,
+  chr: Uint8Array = TERMINAL_CHR,
+): ApduStep => ({
   title: `MSE SET AT 81 ${p2.toString(16).toUpperCase()} (terminal CHR)`,
-  send: () => commandApdu({ cla: 0, ins: 0x22, p1: 0x81, p2, data: Uint8Array.of(0x83, chr.length, ...chr) }),
+  send: () =>
+    commandApdu({ cla: 0, ins: 0x22, p1: 0x81, p2, data: Uint8Array.of(0x83, chr.length, ...chr) }),
   protect: 'sm',
   expect,
 });
 
-export const getChallenge = (expect: Expectation = { sw: ['9000'], data: { length: 8 } }): ApduStep => ({
+export const getChallenge = (
+  expect: Expectation = { sw: ['9000'], data: { length: 8 } },
+): ApduStep => ({
   title: 'GET CHALLENGE Le 08 (RND.ICC)',
   send: '0084000008',
   protect: 'sm',
@@ -90,10 +142,14 @@ export const getChallenge = (expect: Expectation = { sw: ['9000'], data: { lengt
 });
 
 /** SN.IFD ‖ SIG over the recorded challenge (or a given one), optionally damaged. */
-export function externalAuthData(ctx: CaseContext, o: { corrupt?: boolean; challenge?: Uint8Array } = {}): Uint8Array {
+export function externalAuthData(
+  ctx: CaseContext,
+  o: { corrupt?: boolean; challenge?: Uint8Array } = {},
+): Uint8Array {
   const k = knowledge(ctx);
   const key = referenceTerminalKey();
-  const rndIcc = o.challenge ?? ((ctx.vars.get('rndIcc') as Uint8Array | undefined) ?? new Uint8Array(8));
+  const rndIcc =
+    o.challenge ?? (ctx.vars.get('rndIcc') as Uint8Array | undefined) ?? new Uint8Array(8);
   const prnd = ctx.rng.bytes(byteLength(key.n) - ISO9796_OVERHEAD);
   const h = externalAuthHash(prnd, k.transcript, TERMINAL_SN_IFD, rndIcc);
   if (o.corrupt) h[0] = (h[0] as number) ^ 0xff;
@@ -101,7 +157,10 @@ export function externalAuthData(ctx: CaseContext, o: { corrupt?: boolean; chall
 }
 
 /** EXTERNAL AUTHENTICATE in its segments (231 + 33); data computed once per case. */
-export function externalAuthSteps(expectLast: Expectation = ok, o: { corrupt?: boolean; truncate?: number; name?: string } = {}): ApduStep[] {
+export function externalAuthSteps(
+  expectLast: Expectation = ok,
+  o: { corrupt?: boolean; truncate?: number; name?: string } = {},
+): ApduStep[] {
   const name = o.name ?? 'extAuth';
   const data = (ctx: CaseContext): Uint8Array => {
     let d = ctx.vars.get(name) as Uint8Array | undefined;
@@ -112,18 +171,43 @@ export function externalAuthSteps(expectLast: Expectation = ok, o: { corrupt?: b
     }
     return d;
   };
-  const seg = (i: number) => (ctx: CaseContext): CommandApdu => {
-    const parts = segmented(0x82, 0x00, 0x00, data(ctx));
-    return parts[Math.min(i, parts.length - 1)] as CommandApdu;
-  };
-  if (o.truncate !== undefined && o.truncate <= SEGMENT) return [{ title: `EXTERNAL AUTHENTICATE with ${o.truncate} bytes`, send: seg(0), protect: 'sm', expect: expectLast }];
+  const seg =
+    (i: number) =>
+    (ctx: CaseContext): CommandApdu => {
+      const parts = segmented(0x82, 0x00, 0x00, data(ctx));
+      return parts[Math.min(i, parts.length - 1)] as CommandApdu;
+    };
+  if (o.truncate !== undefined && o.truncate <= SEGMENT)
+    return [
+      {
+        title: `EXTERNAL AUTHENTICATE with ${o.truncate} bytes`,
+        send: seg(0),
+        protect: 'sm',
+        expect: expectLast,
+      },
+    ];
   return [
-    { title: 'EXTERNAL AUTHENTICATE, first segment (CLA 1C)', send: seg(0), protect: 'sm', expect: ok },
-    { title: 'EXTERNAL AUTHENTICATE, last segment', send: seg(1), protect: 'sm', expect: expectLast },
+    {
+      title: 'EXTERNAL AUTHENTICATE, first segment (CLA 1C)',
+      send: seg(0),
+      protect: 'sm',
+      expect: ok,
+    },
+    {
+      title: 'EXTERNAL AUTHENTICATE, last segment',
+      send: seg(1),
+      protect: 'sm',
+      expect: expectLast,
+    },
   ];
 }
 
-export const mseAtInternal = (expect: Expectation = ok, data = '840182' + '80019B'): ApduStep => ({ title: 'MSE SET AT 41 A4 (key 82, algorithm 9B)', send: `002241A4${(data.length / 2).toString(16).padStart(2, '0')}${data}`, protect: 'sm', expect });
+export const mseAtInternal = (expect: Expectation = ok, data = '840182' + '80019B'): ApduStep => ({
+  title: 'MSE SET AT 41 A4 (key 82, algorithm 9B)',
+  send: `002241A4${(data.length / 2).toString(16).padStart(2, '0')}${data}`,
+  protect: 'sm',
+  expect,
+});
 
 /** INTERNAL AUTHENTICATE with RND.IFD; on success checks SN.ICC ‖ SIG.ICC and re-seeds the SSC. */
 export function internalAuth(expect?: Expectation, rndIfdLength = 8): ApduStep {
@@ -144,23 +228,46 @@ export function internalAuth(expect?: Expectation, rndIfdLength = 8): ApduStep {
           const n = byteLength(k.iccAuthKey.n);
           if (d.length !== 8 + n) return `${d.length} bytes, expected 8 + ${n}`;
           const opened = openIso9796Block(rsaPublicRaw(k.iccAuthKey, d.subarray(8)));
-          if (!opened) return 'signature does not open to 6A…BC with EF 1004 (no n − SIG variant is accepted)';
-          const h = internalAuthHash(opened.m1, k.transcript, d.subarray(0, 8), ctx.get<Uint8Array>('rndIfd'));
+          if (!opened)
+            return 'signature does not open to 6A…BC with EF 1004 (no n − SIG variant is accepted)';
+          const h = internalAuthHash(
+            opened.m1,
+            k.transcript,
+            d.subarray(0, 8),
+            ctx.get<Uint8Array>('rndIfd'),
+          );
           return equalBytes(h, opened.digest) ? undefined : 'h2 does not match the DAPP transcript';
         },
       },
     },
     after: (ctx, r) => {
-      if (ctx.sm && r.sw === SW_9000_OK) ctx.sm = withSsc(ctx.sm, dappSsc(ctx.get<Uint8Array>('rndIcc'), ctx.get<Uint8Array>('rndIfd')));
+      if (ctx.sm && r.sw === SW_9000_OK)
+        ctx.sm = withSsc(
+          ctx.sm,
+          dappSsc(ctx.get<Uint8Array>('rndIcc'), ctx.get<Uint8Array>('rndIfd')),
+        );
     },
   };
 }
 
 /** The whole positive DAPP as steps. */
 export function dappSteps(): ApduStep[] {
-  return [mseDst(), ...psoSteps(), mseAtChr(), getChallenge(), ...externalAuthSteps(), mseAtInternal(), internalAuth()];
+  return [
+    mseDst(),
+    ...psoSteps(),
+    mseAtChr(),
+    getChallenge(),
+    ...externalAuthSteps(),
+    mseAtInternal(),
+    internalAuth(),
+  ];
 }
 
-export const DF_CIE_SELECT_SM: ApduStep = { title: 'protected SELECT DF_CIE (the session works)', send: '00A4040C<DF_CIE_AID_LV>', protect: 'sm', expect: { sw: ['9000'] } };
+export const DF_CIE_SELECT_SM: ApduStep = {
+  title: 'protected SELECT DF_CIE (the session works)',
+  send: '00A4040C<DF_CIE_AID_LV>',
+  protect: 'sm',
+  expect: { sw: ['9000'] },
+};
 
 export const hex = fromHex;

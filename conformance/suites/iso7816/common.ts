@@ -33,7 +33,14 @@ function optionalFid(what: string, v: { fid: string } | undefined): Uint8Array {
 
 export const ISO_PLACEHOLDERS: ReadonlyMap<string, Placeholder> = new Map<string, Placeholder>([
   ['APP_AID_LV', (ctx) => lv(fromHex(ctx.ics.iso.application.aid))],
-  ['APP_FID', (ctx) => optionalFid('application FID', ctx.ics.iso.application.fid ? { fid: ctx.ics.iso.application.fid } : undefined)],
+  [
+    'APP_FID',
+    (ctx) =>
+      optionalFid(
+        'application FID',
+        ctx.ics.iso.application.fid ? { fid: ctx.ics.iso.application.fid } : undefined,
+      ),
+  ],
   ['ABSENT_AID_LV', (ctx) => lv(fromHex(ctx.ics.iso.absentAid))],
   ['ABSENT_FID', (ctx) => fromHex(ctx.ics.iso.absentFid)],
   ['LONG_FID', (ctx) => fromHex(ctx.ics.iso.longEf.fid)],
@@ -45,11 +52,14 @@ export const ISO_PLACEHOLDERS: ReadonlyMap<string, Placeholder> = new Map<string
   ['SHORT_SFI_P1', (ctx) => Uint8Array.of(0x80 | sfiOf(ctx.ics.iso.shortEf))],
   ['LONG_SFI', (ctx) => Uint8Array.of(sfiOf(ctx.ics.iso.longEf))],
   ['REC_SFI_P2', (ctx) => Uint8Array.of((rec(ctx.ics).sfi << 3) | 0x04)],
-  ['SM_FID', (ctx) => {
-    const ef = ctx.ics.sm?.ef;
-    if (!ef) throw new PreconditionError('ICS declares no secure-messaging EF');
-    return fromHex(ef.fid);
-  }],
+  [
+    'SM_FID',
+    (ctx) => {
+      const ef = ctx.ics.sm?.ef;
+      if (!ef) throw new PreconditionError('ICS declares no secure-messaging EF');
+      return fromHex(ef.fid);
+    },
+  ],
 ]);
 
 export function sfiOf(ef: IcsTransparentEf): number {
@@ -63,7 +73,12 @@ export async function selectLocation(ctx: CaseContext, loc: Location): Promise<v
   else await expectSetup(ctx, '00A4040C<APP_AID_LV>');
 }
 
-function efPrecondition(name: string, what: string, pick: (ics: Ics) => { fid: string; in: Location }, selectEf: boolean): Precondition {
+function efPrecondition(
+  name: string,
+  what: string,
+  pick: (ics: Ics) => { fid: string; in: Location },
+  selectEf: boolean,
+): Precondition {
   return {
     name,
     description: `${what}: its DF selected${selectEf ? ', then the EF by FID (P1 02, P2 0C)' : ', no current EF'}`,
@@ -82,8 +97,18 @@ export const ISO_PRECONDITIONS: readonly Precondition[] = [
   efPrecondition('long_ef_dir', 'the DF of the ICS long EF', (i) => i.iso.longEf, false),
   efPrecondition('short_ef_dir', 'the DF of the ICS short EF', (i) => i.iso.shortEf, false),
   efPrecondition('record_ef_dir', 'the DF of the ICS record EF', (i) => rec(i), false),
-  efPrecondition('protected_ef_dir', 'the DF of the ICS protected EF', (i) => need('protected EF', i.iso.protectedEf), false),
-  efPrecondition('deactivated_ef_dir', 'the DF of the ICS deactivated EF', (i) => need('deactivated EF', i.iso.deactivatedEf), false),
+  efPrecondition(
+    'protected_ef_dir',
+    'the DF of the ICS protected EF',
+    (i) => need('protected EF', i.iso.protectedEf),
+    false,
+  ),
+  efPrecondition(
+    'deactivated_ef_dir',
+    'the DF of the ICS deactivated EF',
+    (i) => need('deactivated EF', i.iso.deactivatedEf),
+    false,
+  ),
 ];
 
 /** `00 B0` with a 15-bit offset and a short or extended Le. */
@@ -94,7 +119,14 @@ export function readBinary(offset: number, ne: number, cla = 0x00): CommandApdu 
 /** `00 B1` odd READ BINARY with the offset DO `54` (ISO/IEC 7816-4:2020 §7.2.3). */
 export function readBinaryOdd(p1p2: number, offset: number, ne: number): CommandApdu {
   const off = offset > 0xff ? Uint8Array.of(offset >> 8, offset & 0xff) : Uint8Array.of(offset);
-  return commandApdu({ cla: 0x00, ins: 0xb1, p1: p1p2 >> 8, p2: p1p2 & 0xff, data: Uint8Array.of(0x54, off.length, ...off), ne });
+  return commandApdu({
+    cla: 0x00,
+    ins: 0xb1,
+    p1: p1p2 >> 8,
+    p2: p1p2 & 0xff,
+    data: Uint8Array.of(0x54, off.length, ...off),
+    ne,
+  });
 }
 
 /** Bytes a READ BINARY returns at `offset` for Ne `ne` (ICS cap applied), ignoring EOF. */
@@ -109,10 +141,13 @@ export function eofSws(ctx: CaseContext): readonly string[] {
 
 /** Data of an EOF read: the remaining bytes, or nothing for `6Cxx` personalities. */
 export function eofData(remaining: number): DataCheck {
-  return { what: `${remaining} remaining bytes (or none with 6Cxx)`, check: (d, ctx) => {
-    const want = ctx.ics.behaviour.readBeyondEof === '6Cxx' ? 0 : remaining;
-    return d.length === want ? undefined : `expected ${want} data bytes, got ${d.length}`;
-  } };
+  return {
+    what: `${remaining} remaining bytes (or none with 6Cxx)`,
+    check: (d, ctx) => {
+      const want = ctx.ics.behaviour.readBeyondEof === '6Cxx' ? 0 : remaining;
+      return d.length === want ? undefined : `expected ${want} data bytes, got ${d.length}`;
+    },
+  };
 }
 
 /** A step that stores the response data under `name` for later comparison. */
@@ -121,12 +156,27 @@ export function capture(name: string): Pick<ApduStep, 'after'> {
 }
 
 export function equalsVar(name: string, slice?: (b: Uint8Array) => Uint8Array): DataCheck {
-  return { equals: (ctx) => (slice ? slice(ctx.get<Uint8Array>(name)) : ctx.get<Uint8Array>(name)) };
+  return {
+    equals: (ctx) => (slice ? slice(ctx.get<Uint8Array>(name)) : ctx.get<Uint8Array>(name)),
+  };
 }
 
 /** Case factory for the ISO generic suite. */
-export function isoCase(n: number, category: string, title: string, refs: readonly Reference[], rest: Omit<ConformanceCase, 'id' | 'title' | 'suite' | 'category' | 'refs'>): ConformanceCase {
-  return { id: `ISO7816_GEN_${n}`, title, suite: 'iso7816', category: `ISO7816_GEN_${category}`, refs, ...rest };
+export function isoCase(
+  n: number,
+  category: string,
+  title: string,
+  refs: readonly Reference[],
+  rest: Omit<ConformanceCase, 'id' | 'title' | 'suite' | 'category' | 'refs'>,
+): ConformanceCase {
+  return {
+    id: `ISO7816_GEN_${n}`,
+    title,
+    suite: 'iso7816',
+    category: `ISO7816_GEN_${category}`,
+    refs,
+    ...rest,
+  };
 }
 
 export const hex = (b: Uint8Array): string => toHex(b);

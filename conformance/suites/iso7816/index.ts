@@ -15,7 +15,13 @@ import { TRANSMISSION_CASES } from './transmission.ts';
 export const ISO7816_SUITE: SuiteModule = {
   id: 'iso7816',
   title: 'ISO/IEC 7816-4 generic behaviour',
-  cases: [...HEADER_CASES, ...SELECT_CASES, ...READ_BINARY_CASES, ...TRANSMISSION_CASES, ...SM_CASES],
+  cases: [
+    ...HEADER_CASES,
+    ...SELECT_CASES,
+    ...READ_BINARY_CASES,
+    ...TRANSMISSION_CASES,
+    ...SM_CASES,
+  ],
   preconditions: ISO_PRECONDITIONS,
   placeholders: ISO_PLACEHOLDERS,
 };

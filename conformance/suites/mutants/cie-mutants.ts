@@ -4,7 +4,11 @@
  * datum, a wrapped secret store, one handler-table entry replaced, or a wrapper around the card —
  * never by editing the emulator. The conformance test asserts the exact case ids each one fails.
  */
-import type { Application, CommandHandler, HandlerEntry } from '../../../emulator/src/card/application.ts';
+import type {
+  Application,
+  CommandHandler,
+  HandlerEntry,
+} from '../../../emulator/src/card/application.ts';
 import type { CardOptions } from '../../../emulator/src/card/card-options.ts';
 import type { CardOs } from '../../../emulator/src/card/card-os.ts';
 import type { Card } from '../../../emulator/src/card/card.ts';
@@ -14,13 +18,20 @@ import { FLAG_PIN } from '../../../emulator/src/applications/ias/ias-state.ts';
 import { createCieCard } from '../../../emulator/src/profiles/cie-card.ts';
 import { iasPersonalisationFromImage } from '../../../emulator/src/state/image-convert.ts';
 import type { CardImage } from '../../../emulator/src/state/card-image.ts';
-import { MemorySecretStore, type SecretsState, type SecretStore } from '../../../emulator/src/state/secret-store.ts';
+import {
+  MemorySecretStore,
+  type SecretsState,
+  type SecretStore,
+} from '../../../emulator/src/state/secret-store.ts';
 import { withSsc, type SmSession } from '../../../emulator/src/sm/sm-session.ts';
 import type { CardModule } from '../../../emulator/src/card/card-module.ts';
 import { createEmrtdModule } from '../../../emulator/src/applications/emrtd/emrtd-module.ts';
 import { emrtdPersonalisation } from '../cards.ts';
 import { CardWrapper } from '../../lib/mutants/card-wrapper.ts';
-import { SW_6987_SM_DATA_OBJECTS_MISSING, SW_6988_SM_DATA_OBJECTS_INCORRECT } from '../../../emulator/src/apdu/status-words.ts';
+import {
+  SW_6987_SM_DATA_OBJECTS_MISSING,
+  SW_6988_SM_DATA_OBJECTS_INCORRECT,
+} from '../../../emulator/src/apdu/status-words.ts';
 
 export interface CieMutant {
   readonly name: string;
@@ -53,13 +64,21 @@ function build(image: CardImage, v: Variant = {}): CardOs {
 class NoDecrementStore extends MemorySecretStore {
   override write(next: SecretsState): void {
     const cur = this.read();
-    const keep = (name: 'pin' | 'puk') => (next[name].remaining < cur[name].remaining ? { ...next[name], remaining: cur[name].remaining, blocked: false } : next[name]);
+    const keep = (name: 'pin' | 'puk') =>
+      next[name].remaining < cur[name].remaining
+        ? { ...next[name], remaining: cur[name].remaining, blocked: false }
+        : next[name];
     super.write({ pin: keep('pin'), puk: keep('puk') });
   }
 }
 
 /** Replaces one entry of an application's command table (the table-override pattern, house style rule 2). */
-function override(card: CardOs, appId: string, ins: number, wrap: (h: CommandHandler) => CommandHandler): CardOs {
+function override(
+  card: CardOs,
+  appId: string,
+  ins: number,
+  wrap: (h: CommandHandler) => CommandHandler,
+): CardOs {
   const app = card.application(appId) as Application;
   const table = app.handlers as Map<number, HandlerEntry>;
   const entry = table.get(ins) as HandlerEntry;
@@ -69,7 +88,10 @@ function override(card: CardOs, appId: string, ins: number, wrap: (h: CommandHan
 
 /** Every EF under the eMRTD DF readable without access control. */
 function openFiles(m: CardModule): CardModule {
-  const open = (n: DfSpec | EfSpec): DfSpec | EfSpec => (n.kind === 'DF' ? { ...n, children: n.children.map(open) } : { ...n, access: { read: 'always' } });
+  const open = (n: DfSpec | EfSpec): DfSpec | EfSpec =>
+    n.kind === 'DF'
+      ? { ...n, children: n.children.map(open) }
+      : { ...n, access: { read: 'always' } };
   return { ...m, mfChildren: m.mfChildren.map((c) => (c.kind === 'DF' ? open(c) : c)) };
 }
 
@@ -78,7 +100,14 @@ function dg3LikeDg1(m: CardModule): CardModule {
   const fix = (n: DfSpec | EfSpec): DfSpec | EfSpec => {
     if (n.kind !== 'DF') return n;
     const dg1 = n.children.find((c) => c.kind !== 'DF' && c.fid === 0x0101);
-    return { ...n, children: n.children.map((c) => (c.kind !== 'DF' && c.fid === 0x0103 && dg1?.kind !== 'DF' && dg1 ? { ...c, access: dg1.access ?? {} } : fix(c))) };
+    return {
+      ...n,
+      children: n.children.map((c) =>
+        c.kind !== 'DF' && c.fid === 0x0103 && dg1?.kind !== 'DF' && dg1
+          ? { ...c, access: dg1.access ?? {} }
+          : fix(c),
+      ),
+    };
   };
   return { ...m, mfChildren: m.mfChildren.map(fix) };
 }
@@ -90,39 +119,102 @@ class SessionKeepingCie extends CardWrapper {
     const before = state.sm;
     const out = this.inner.transmit(command);
     const sw = ((out[out.length - 2] ?? 0) << 8) | (out[out.length - 1] ?? 0);
-    if (before && !state.sm && ((command[0] ?? 0) & 0x0c) !== 0 && (sw === SW_6987_SM_DATA_OBJECTS_MISSING || sw === SW_6988_SM_DATA_OBJECTS_INCORRECT)) state.sm = withSsc(before, before.ssc + 1n);
+    if (
+      before &&
+      !state.sm &&
+      ((command[0] ?? 0) & 0x0c) !== 0 &&
+      (sw === SW_6987_SM_DATA_OBJECTS_MISSING || sw === SW_6988_SM_DATA_OBJECTS_INCORRECT)
+    )
+      state.sm = withSsc(before, before.ssc + 1n);
     return out;
   }
 }
 
 export const CIE_MUTANTS: readonly CieMutant[] = [
-  { name: 'pin-counter-not-decremented', breaks: 'a wrong PIN/PUK does not decrement the retry counter (cie-ias.md §6)', create: (i) => build(i, { secrets: (s) => new NoDecrementStore(s) }) },
-  { name: 'sm-kept-after-mac-error', breaks: 'the SM session survives a MAC error (ISO/IEC 7816-4 §6; ICAO Part 3 C_13)', create: (i) => new SessionKeepingCie(build(i)) },
-  { name: 'eof-9000', breaks: 'READ BINARY at EOF answers 9000 where the ICS declares 6282 (cie-ias.md §3 row 6)', create: (i) => build(i, { options: { readBeyondEof: '9000' } }) },
-  { name: 'dg-readable-without-pace', breaks: 'data groups readable without BAC/PACE (emrtd.md §1.6)', create: (i) => build(i, { emrtd: openFiles }) },
-  { name: 'dg3-without-ta', breaks: 'DG3 readable without Terminal Authentication (emrtd.md §1.6, §2.7)', create: (i) => build(i, { emrtd: dg3LikeDg1 }) },
-  { name: 'getdata-template-refused', breaks: 'the single-request DH template GET DATA is refused (cie-ias.md §1.3: both forms on every personality)', create: (i) => build(i, { iasOptions: { getDataTemplate: false } }) },
-  { name: 'outer-sw-mirror', breaks: 'protected error statuses mirrored in the outer SW instead of the declared 9000 policy (cie-ias.md §4.3)', create: (i) => build(i, { options: { smOuterSw: 'mirror' } }) },
-  { name: 'read-cap-256', breaks: 'READ BINARY returns up to 256 bytes instead of the declared 231 (cie-ias.md §2.2 notes)', create: (i) => build(i, { options: { readBinaryMax: 256 } }) },
-  { name: 'nis-mismatch', breaks: 'EF.ID_Servizi differs from the BCD digits of EF.SN.ICC (cie-ias.md §2.2 notes)', create: (i) => build(i, { image: (img) => ({ ...img, citizen: { ...img.citizen }, ias: { ...img.ias, files: { ...img.ias.files, idServizi: img.ias.files.idServizi.slice(0, -2) + (img.ias.files.idServizi.endsWith('30') ? '31' : '30') } } }) }) },
+  {
+    name: 'pin-counter-not-decremented',
+    breaks: 'a wrong PIN/PUK does not decrement the retry counter (cie-ias.md §6)',
+    create: (i) => build(i, { secrets: (s) => new NoDecrementStore(s) }),
+  },
+  {
+    name: 'sm-kept-after-mac-error',
+    breaks: 'the SM session survives a MAC error (ISO/IEC 7816-4 §6; ICAO Part 3 C_13)',
+    create: (i) => new SessionKeepingCie(build(i)),
+  },
+  {
+    name: 'eof-9000',
+    breaks: 'READ BINARY at EOF answers 9000 where the ICS declares 6282 (cie-ias.md §3 row 6)',
+    create: (i) => build(i, { options: { readBeyondEof: '9000' } }),
+  },
+  {
+    name: 'dg-readable-without-pace',
+    breaks: 'data groups readable without BAC/PACE (emrtd.md §1.6)',
+    create: (i) => build(i, { emrtd: openFiles }),
+  },
+  {
+    name: 'dg3-without-ta',
+    breaks: 'DG3 readable without Terminal Authentication (emrtd.md §1.6, §2.7)',
+    create: (i) => build(i, { emrtd: dg3LikeDg1 }),
+  },
+  {
+    name: 'getdata-template-refused',
+    breaks:
+      'the single-request DH template GET DATA is refused (cie-ias.md §1.3: both forms on every personality)',
+    create: (i) => build(i, { iasOptions: { getDataTemplate: false } }),
+  },
+  {
+    name: 'outer-sw-mirror',
+    breaks:
+      'protected error statuses mirrored in the outer SW instead of the declared 9000 policy (cie-ias.md §4.3)',
+    create: (i) => build(i, { options: { smOuterSw: 'mirror' } }),
+  },
+  {
+    name: 'read-cap-256',
+    breaks:
+      'READ BINARY returns up to 256 bytes instead of the declared 231 (cie-ias.md §2.2 notes)',
+    create: (i) => build(i, { options: { readBinaryMax: 256 } }),
+  },
+  {
+    name: 'nis-mismatch',
+    breaks: 'EF.ID_Servizi differs from the BCD digits of EF.SN.ICC (cie-ias.md §2.2 notes)',
+    create: (i) =>
+      build(i, {
+        image: (img) => ({
+          ...img,
+          citizen: { ...img.citizen },
+          ias: {
+            ...img.ias,
+            files: {
+              ...img.ias.files,
+              idServizi:
+                img.ias.files.idServizi.slice(0, -2) +
+                (img.ias.files.idServizi.endsWith('30') ? '31' : '30'),
+            },
+          },
+        }),
+      }),
+  },
   {
     name: 'challenge-reusable',
     breaks: 'the DAPP challenge can be used twice (cie-ias.md §10)',
-    create: (i) => override(build(i), 'ias', 0x82, (h) => (ctx, apdu) => {
-      const c = ctx.challenge;
-      try {
-        return h(ctx, apdu);
-      } finally {
-        ctx.challenge = c;
-      }
-    }),
+    create: (i) =>
+      override(build(i), 'ias', 0x82, (h) => (ctx, apdu) => {
+        const c = ctx.challenge;
+        try {
+          return h(ctx, apdu);
+        } finally {
+          ctx.challenge = c;
+        }
+      }),
   },
   {
     name: 'pin-granted-by-internal-authenticate',
-    breaks: 'INTERNAL AUTHENTICATE (also the DAPP one) sets the PIN status: key 81 signs and EF 1002 opens without VERIFY (cie-ias.md §7, §10)',
-    create: (i) => override(build(i), 'ias', 0x88, (h) => (ctx, apdu) => {
-      ctx.security.grant(FLAG_PIN, 'sm-session');
-      return h(ctx, apdu);
-    }),
+    breaks:
+      'INTERNAL AUTHENTICATE (also the DAPP one) sets the PIN status: key 81 signs and EF 1002 opens without VERIFY (cie-ias.md §7, §10)',
+    create: (i) =>
+      override(build(i), 'ias', 0x88, (h) => (ctx, apdu) => {
+        ctx.security.grant(FLAG_PIN, 'sm-session');
+        return h(ctx, apdu);
+      }),
   },
 ];

@@ -1,6 +1,13 @@
 /** BER-TLV known answers (ISO/IEC 7816-4:2020 §5.2, ITU-T X.690 §8.1); sources in README.md. */
 import { describe, expect, it } from 'vitest';
-import { encodeLength, parseTlvTree, tagToHex, tlv, type Tlv, TlvFormatError } from '../../../emulator/src/bytes/ber-tlv.ts';
+import {
+  encodeLength,
+  parseTlvTree,
+  tagToHex,
+  tlv,
+  type Tlv,
+  TlvFormatError,
+} from '../../../emulator/src/bytes/ber-tlv.ts';
 import { fromHex, toHex } from '../../../emulator/src/bytes/hex.ts';
 import cases from './cases.json' with { type: 'json' };
 
@@ -11,12 +18,20 @@ interface Node {
 }
 
 function shape(list: readonly Tlv[]): Node[] {
-  return list.map((t) => (t.children ? { tag: tagToHex(t.tag), children: shape(t.children) } : { tag: tagToHex(t.tag), value: toHex(t.value) }));
+  return list.map((t) =>
+    t.children
+      ? { tag: tagToHex(t.tag), children: shape(t.children) }
+      : { tag: tagToHex(t.tag), value: toHex(t.value) },
+  );
 }
 
 function encode(list: readonly Node[]): Uint8Array {
-  const parts = list.map((n) => tlv(parseInt(n.tag, 16), n.children ? encode(n.children) : fromHex(n.value ?? '')));
-  return parts.length === 0 ? new Uint8Array(0) : parts.reduce((a, b) => Uint8Array.from([...a, ...b]));
+  const parts = list.map((n) =>
+    tlv(parseInt(n.tag, 16), n.children ? encode(n.children) : fromHex(n.value ?? '')),
+  );
+  return parts.length === 0
+    ? new Uint8Array(0)
+    : parts.reduce((a, b) => Uint8Array.from([...a, ...b]));
 }
 
 describe('BER-TLV (ISO/IEC 7816-4:2020 §5.2)', () => {

@@ -9,11 +9,25 @@ import { asciiBytes, bytesToBigInt } from '../../../emulator/src/bytes/bytes.ts'
 import { fromHex, toHex } from '../../../emulator/src/bytes/hex.ts';
 import { parseCommandApdu, encodeCommandApdu } from '../../../emulator/src/apdu/command-apdu.ts';
 import { sha256 } from '../../../emulator/src/crypto/hash.ts';
-import { bacKeys, bacKeySeed, mrzInformationFromTd1 } from '../../../emulator/src/protocols/bac/bac-keys.ts';
+import {
+  bacKeys,
+  bacKeySeed,
+  mrzInformationFromTd1,
+} from '../../../emulator/src/protocols/bac/bac-keys.ts';
 import type { AgreementDomain } from '../../../emulator/src/protocols/domain/agreement-domain.ts';
 import { paceProtocol } from '../../../emulator/src/protocols/oids.ts';
-import { paceGeneralAuthenticate, paceSetAt, type PaceCardConfig, type PaceEntropy } from '../../../emulator/src/protocols/pace/pace-card.ts';
-import { digitsPassword, gaTemplate, mrzPassword, passwordKey } from '../../../emulator/src/protocols/pace/pace-crypto.ts';
+import {
+  paceGeneralAuthenticate,
+  paceSetAt,
+  type PaceCardConfig,
+  type PaceEntropy,
+} from '../../../emulator/src/protocols/pace/pace-card.ts';
+import {
+  digitsPassword,
+  gaTemplate,
+  mrzPassword,
+  passwordKey,
+} from '../../../emulator/src/protocols/pace/pace-crypto.ts';
 import { PaceTerminal } from '../../../emulator/src/protocols/pace/pace-terminal.ts';
 import { parseSecurityInfos } from '../../../emulator/src/protocols/security-infos.ts';
 import { wrapCommand } from '../../../emulator/src/sm/sm-codec.ts';
@@ -24,7 +38,9 @@ if (!protocol) throw new Error('OID not decoded');
 
 /** SHA-256("cie-emu-vector-1|<purpose>") mod (q − 1) + 1, as emrtd.md §3.6 defines the keys. */
 function vectorKey(domain: AgreementDomain, purpose: string): bigint {
-  return (bytesToBigInt(sha256(asciiBytes(`cie-emu-vector-1|${purpose}`))) % (domain.order - 1n)) + 1n;
+  return (
+    (bytesToBigInt(sha256(asciiBytes(`cie-emu-vector-1|${purpose}`))) % (domain.order - 1n)) + 1n
+  );
 }
 
 const nonce = sha256(asciiBytes('cie-emu-vector-1|nonce')).slice(0, 8);
@@ -41,7 +57,9 @@ describe('emrtd.md §3.6 CIE-profile regression vectors (generated example, not 
 
   it('§3.6: both sides of PACE-CAN reproduce s, z, PK_map hash, K hash, session keys and both tokens', () => {
     const config: PaceCardConfig = {
-      paceInfos: parseSecurityInfos(fromHex(v.efCardAccess)).flatMap((i) => (i.type === 'pace' ? [i] : [])),
+      paceInfos: parseSecurityInfos(fromHex(v.efCardAccess)).flatMap((i) =>
+        i.type === 'pace' ? [i] : [],
+      ),
       passwords: new Map([[2, digitsPassword(v.can)]]),
       nonceLength: v.nonceLength,
       chaining: 'strict',
@@ -58,7 +76,9 @@ describe('emrtd.md §3.6 CIE-profile regression vectors (generated example, not 
     const ga = (data: Uint8Array, chained: boolean): Uint8Array => {
       const r = paceGeneralAuthenticate(state, config, data, chained, chip);
       state = r.state;
-      return parseTlvs(parseTlvs(r.data)[0]?.value ?? new Uint8Array(0))[0]?.value ?? new Uint8Array(0);
+      return (
+        parseTlvs(parseTlvs(r.data)[0]?.value ?? new Uint8Array(0))[0]?.value ?? new Uint8Array(0)
+      );
     };
     const z = ga(gaTemplate(), true);
     expect(toHex(nonce)).toBe(v.nonce);

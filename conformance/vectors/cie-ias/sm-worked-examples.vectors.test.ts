@@ -4,16 +4,31 @@ import { encodeCommandApdu, parseCommandApdu } from '../../../emulator/src/apdu/
 import { statusWordOf } from '../../../emulator/src/apdu/status-words.ts';
 import { fromHex, toHex } from '../../../emulator/src/bytes/hex.ts';
 import { deriveSessionKeys, iasSmSession } from '../../../emulator/src/applications/ias/dh.ts';
-import { unwrapCommand, unwrapResponse, wrapCommand, wrapResponse } from '../../../emulator/src/sm/sm-codec.ts';
+import {
+  unwrapCommand,
+  unwrapResponse,
+  wrapCommand,
+  wrapResponse,
+} from '../../../emulator/src/sm/sm-codec.ts';
 import { withSsc } from '../../../emulator/src/sm/sm-session.ts';
 
 interface Vectors {
   kdf: { ref: string; kEnc: string; kMac: string };
   commands: { name: string; ref: string; sscBefore: string; plain: string; protected: string }[];
-  responses: { name: string; ref: string; ins: string; sscBefore: string; plainData: string; sw: string; body: string }[];
+  responses: {
+    name: string;
+    ref: string;
+    ins: string;
+    sscBefore: string;
+    plainData: string;
+    sw: string;
+    body: string;
+  }[];
 }
 
-const vectors = JSON.parse(readFileSync(new URL('./sm-worked-examples.json', import.meta.url), 'utf8')) as Vectors;
+const vectors = JSON.parse(
+  readFileSync(new URL('./sm-worked-examples.json', import.meta.url), 'utf8'),
+) as Vectors;
 const keys = deriveSessionKeys(new Uint8Array(256).fill(0x11));
 const session = iasSmSession(keys);
 
@@ -49,7 +64,10 @@ describe('CIE IAS secure messaging — worked examples of cie-ias.md §4.1–4.3
   for (const v of vectors.responses) {
     it(`${v.ref}: ${v.name} — card wrap gives the exact body`, () => {
       const s = withSsc(session, fromHex(v.sscBefore));
-      const w = wrapResponse(s, parseInt(v.ins, 16), { data: fromHex(v.plainData), sw: statusWordOf(parseInt(v.sw, 16)) });
+      const w = wrapResponse(s, parseInt(v.ins, 16), {
+        data: fromHex(v.plainData),
+        sw: statusWordOf(parseInt(v.sw, 16)),
+      });
       expect(toHex(w.body)).toBe(v.body);
       expect(w.session.ssc).toBe(3n);
     });

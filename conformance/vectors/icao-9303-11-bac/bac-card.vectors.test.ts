@@ -7,7 +7,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../../../emulator/src/bytes/hex.ts';
-import { createEmrtdCard, personaliseEmrtdForSeed } from '../../../emulator/src/applications/emrtd/emrtd-card.ts';
+import {
+  createEmrtdCard,
+  personaliseEmrtdForSeed,
+} from '../../../emulator/src/applications/emrtd/emrtd-card.ts';
 import type { EmrtdPersonalisation } from '../../../emulator/src/personalise/emrtd/personalise-emrtd.ts';
 import { bac } from '../../../harness/terminals/emrtd/access-control.ts';
 import { readLdsFile } from '../../../harness/terminals/emrtd/file-reader.ts';
@@ -34,8 +37,11 @@ describe('ICAO 9303-11 Appendix D.3–D.4 through the emulated card', () => {
     card.powerOn();
     expect(toHex(card.transmit(fromHex(SELECT_AID.command)))).toBe(SELECT_AID.response);
     expect(toHex(card.transmit(fromHex(d.getChallenge.command)))).toBe(d.getChallenge.response);
-    expect(toHex(card.transmit(fromHex(d.mutualAuthenticate.command)))).toBe(d.mutualAuthenticate.response);
-    for (const [i, step] of d.d4.steps.entries()) expect(toHex(card.transmit(fromHex(step.command))), `D.4 step ${i + 1}`).toBe(step.response);
+    expect(toHex(card.transmit(fromHex(d.mutualAuthenticate.command)))).toBe(
+      d.mutualAuthenticate.response,
+    );
+    for (const [i, step] of d.d4.steps.entries())
+      expect(toHex(card.transmit(fromHex(step.command))), `D.4 step ${i + 1}`).toBe(step.response);
   });
 
   it('D.3: a second MUTUAL AUTHENTICATE reusing the consumed challenge is refused (6985)', () => {

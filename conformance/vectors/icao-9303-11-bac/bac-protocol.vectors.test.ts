@@ -8,7 +8,11 @@ import { describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../../../emulator/src/bytes/hex.ts';
 import { bacCommandData, bacFinish } from '../../../emulator/src/protocols/bac/bac-terminal.ts';
 import { bacMutualAuthenticate } from '../../../emulator/src/protocols/bac/bac-card.ts';
-import { bacKeys, bacKeySeed, mrzInformation } from '../../../emulator/src/protocols/bac/bac-keys.ts';
+import {
+  bacKeys,
+  bacKeySeed,
+  mrzInformation,
+} from '../../../emulator/src/protocols/bac/bac-keys.ts';
 import { encodeSsc } from '../../../emulator/src/sm/sm-session.ts';
 import d from './appendix-d.json' with { type: 'json' };
 
@@ -29,13 +33,26 @@ describe('ICAO 9303-11 Appendix D.2: key derivation from the MRZ', () => {
 
 describe('ICAO 9303-11 Appendix D.3: authentication and session keys', () => {
   it('D.3: the terminal computes E.IFD ‖ M.IFD', () => {
-    expect(toHex(bacCommandData(keys, fromHex(d.rndIc), fromHex(d.rndIfd), fromHex(d.kIfd)))).toBe(d.eIfd + d.mIfd);
+    expect(toHex(bacCommandData(keys, fromHex(d.rndIc), fromHex(d.rndIfd), fromHex(d.kIfd)))).toBe(
+      d.eIfd + d.mIfd,
+    );
   });
 
   it('D.3: the chip answers E.IC ‖ M.IC and both sides derive KS_enc, KS_mac and the SSC', () => {
-    const card = bacMutualAuthenticate(keys, fromHex(d.rndIc), fromHex(d.eIfd + d.mIfd), fromHex(d.kIc));
+    const card = bacMutualAuthenticate(
+      keys,
+      fromHex(d.rndIc),
+      fromHex(d.eIfd + d.mIfd),
+      fromHex(d.kIc),
+    );
     expect(toHex(card.data)).toBe(d.mutualAuthenticate.response.slice(0, -4));
-    const terminal = bacFinish(keys, fromHex(d.rndIc), fromHex(d.rndIfd), fromHex(d.kIfd), card.data);
+    const terminal = bacFinish(
+      keys,
+      fromHex(d.rndIc),
+      fromHex(d.rndIfd),
+      fromHex(d.kIfd),
+      card.data,
+    );
     for (const s of [card.session, terminal]) {
       expect(toHex(s.kEnc)).toBe(d.ksEnc);
       expect(toHex(s.kMac)).toBe(d.ksMac);
@@ -46,15 +63,21 @@ describe('ICAO 9303-11 Appendix D.3: authentication and session keys', () => {
   it('D.3: the chip refuses a cryptogram whose MAC is corrupted (6300) and one echoing another RND.IC (6300)', () => {
     const data = fromHex(d.eIfd + d.mIfd);
     data[39] = (data[39] as number) ^ 0x01;
-    expect(() => bacMutualAuthenticate(keys, fromHex(d.rndIc), data, fromHex(d.kIc))).toThrow(expect.objectContaining({ sw: 0x6300 }));
+    expect(() => bacMutualAuthenticate(keys, fromHex(d.rndIc), data, fromHex(d.kIc))).toThrow(
+      expect.objectContaining({ sw: 0x6300 }),
+    );
     const otherChallenge = fromHex(d.rndIc);
     otherChallenge[0] = (otherChallenge[0] as number) ^ 0xff;
-    expect(() => bacMutualAuthenticate(keys, otherChallenge, fromHex(d.eIfd + d.mIfd), fromHex(d.kIc))).toThrow(expect.objectContaining({ sw: 0x6300 }));
+    expect(() =>
+      bacMutualAuthenticate(keys, otherChallenge, fromHex(d.eIfd + d.mIfd), fromHex(d.kIc)),
+    ).toThrow(expect.objectContaining({ sw: 0x6300 }));
   });
 
   it('D.3: the terminal refuses a chip answer with a corrupted MAC', () => {
     const response = fromHex(d.mutualAuthenticate.response.slice(0, -4));
     response[35] = (response[35] as number) ^ 0x80;
-    expect(() => bacFinish(keys, fromHex(d.rndIc), fromHex(d.rndIfd), fromHex(d.kIfd), response)).toThrow(/M.IC/);
+    expect(() =>
+      bacFinish(keys, fromHex(d.rndIc), fromHex(d.rndIfd), fromHex(d.kIfd), response),
+    ).toThrow(/M.IC/);
   });
 });

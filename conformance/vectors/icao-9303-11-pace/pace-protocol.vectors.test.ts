@@ -12,8 +12,18 @@ import { fromHex, toHex } from '../../../emulator/src/bytes/hex.ts';
 import { standardDomain } from '../../../emulator/src/protocols/domain/standard-domains.ts';
 import { kdf, KDF_ENC, KDF_MAC } from '../../../emulator/src/protocols/kdf.ts';
 import { paceProtocol } from '../../../emulator/src/protocols/oids.ts';
-import { paceGeneralAuthenticate, paceSetAt, type PaceCardConfig, type PaceEntropy } from '../../../emulator/src/protocols/pace/pace-card.ts';
-import { gaTemplate, mrzPassword, passwordKey, tokenInput } from '../../../emulator/src/protocols/pace/pace-crypto.ts';
+import {
+  paceGeneralAuthenticate,
+  paceSetAt,
+  type PaceCardConfig,
+  type PaceEntropy,
+} from '../../../emulator/src/protocols/pace/pace-card.ts';
+import {
+  gaTemplate,
+  mrzPassword,
+  passwordKey,
+  tokenInput,
+} from '../../../emulator/src/protocols/pace/pace-crypto.ts';
 import { PaceTerminal } from '../../../emulator/src/protocols/pace/pace-terminal.ts';
 import { tlv } from '../../../emulator/src/bytes/ber-tlv.ts';
 import g1 from './appendix-g1.json' with { type: 'json' };
@@ -24,7 +34,10 @@ const VECTORS = [
   { name: 'G.2 (DH-GM 1024/160 AES-128)', v: g2 },
 ] as const;
 
-function scripted(values: Record<'mapping' | 'agreement', string>, nonce?: string): PaceEntropy & { privateKey: PaceEntropy['privateKey'] } {
+function scripted(
+  values: Record<'mapping' | 'agreement', string>,
+  nonce?: string,
+): PaceEntropy & { privateKey: PaceEntropy['privateKey'] } {
   return {
     nonce: (n) => {
       const b = fromHex(nonce ?? '');
@@ -44,7 +57,12 @@ describe.each(VECTORS)('ICAO 9303-11 Appendix $name', ({ v }) => {
   });
 
   it('terminal side: mapping key, mapped generator, ephemeral key, K, KS_enc/KS_mac, T_PCD, T_IC check', () => {
-    const terminal = new PaceTerminal(protocol, v.parameterId, mrzPassword(v.mrzInformation), scripted({ mapping: v.skMapPcd, agreement: v.skPcd }));
+    const terminal = new PaceTerminal(
+      protocol,
+      v.parameterId,
+      mrzPassword(v.mrzInformation),
+      scripted({ mapping: v.skMapPcd, agreement: v.skPcd }),
+    );
     expect(toHex(terminal.mappingKey(fromHex(v.encryptedNonce)))).toBe(v.pkMapPcd);
     expect(toHex(terminal.nonce ?? new Uint8Array(0))).toBe(v.nonce);
     expect(toHex(terminal.ephemeralKey(fromHex(v.pkMapIc)))).toBe(v.pkPcd);
@@ -63,7 +81,12 @@ describe.each(VECTORS)('ICAO 9303-11 Appendix $name', ({ v }) => {
   });
 
   it('terminal side refuses a chip token that does not verify', () => {
-    const terminal = new PaceTerminal(protocol, v.parameterId, mrzPassword(v.mrzInformation), scripted({ mapping: v.skMapPcd, agreement: v.skPcd }));
+    const terminal = new PaceTerminal(
+      protocol,
+      v.parameterId,
+      mrzPassword(v.mrzInformation),
+      scripted({ mapping: v.skMapPcd, agreement: v.skPcd }),
+    );
     terminal.mappingKey(fromHex(v.encryptedNonce));
     terminal.ephemeralKey(fromHex(v.pkMapIc));
     terminal.token(fromHex(v.pkIc));
@@ -87,10 +110,22 @@ describe.each(VECTORS)('ICAO 9303-11 Appendix $name', ({ v }) => {
       state = r.state;
       return r.data;
     };
-    expect(toHex(step(gaTemplate(), true))).toBe(toHex(gaTemplate(tlv(0x80, fromHex(v.encryptedNonce)))));
-    expect(toHex(step(gaTemplate(tlv(0x81, fromHex(v.pkMapPcd))), true))).toBe(toHex(gaTemplate(tlv(0x82, fromHex(v.pkMapIc)))));
-    expect(toHex(step(gaTemplate(tlv(0x83, fromHex(v.pkPcd))), true))).toBe(toHex(gaTemplate(tlv(0x84, fromHex(v.pkIc)))));
-    const last = paceGeneralAuthenticate(state, config, gaTemplate(tlv(0x85, fromHex(v.tPcd))), false, entropy);
+    expect(toHex(step(gaTemplate(), true))).toBe(
+      toHex(gaTemplate(tlv(0x80, fromHex(v.encryptedNonce)))),
+    );
+    expect(toHex(step(gaTemplate(tlv(0x81, fromHex(v.pkMapPcd))), true))).toBe(
+      toHex(gaTemplate(tlv(0x82, fromHex(v.pkMapIc)))),
+    );
+    expect(toHex(step(gaTemplate(tlv(0x83, fromHex(v.pkPcd))), true))).toBe(
+      toHex(gaTemplate(tlv(0x84, fromHex(v.pkIc)))),
+    );
+    const last = paceGeneralAuthenticate(
+      state,
+      config,
+      gaTemplate(tlv(0x85, fromHex(v.tPcd))),
+      false,
+      entropy,
+    );
     expect(toHex(last.data)).toBe(toHex(gaTemplate(tlv(0x86, fromHex(v.tIc)))));
     expect(last.state.step).toBe('idle');
     expect(toHex(last.established?.session.kEnc ?? new Uint8Array(0))).toBe(v.ksEnc);
@@ -103,6 +138,11 @@ describe('ICAO 9303-11 Appendix G.1: token input encoding', () => {
   it('G.1: the token input starts 7F49 4F 06 0A <OID> 86 41 04', () => {
     const domain = standardDomain(13);
     if (!domain) throw new Error('brainpoolP256r1 missing');
-    expect(toHex(tokenInput(g1.oidDotted, domain, fromHex(g1.pkIc))).slice(0, g1.tokenInputPrefix.length + 2)).toBe(`${g1.tokenInputPrefix}04`);
+    expect(
+      toHex(tokenInput(g1.oidDotted, domain, fromHex(g1.pkIc))).slice(
+        0,
+        g1.tokenInputPrefix.length + 2,
+      ),
+    ).toBe(`${g1.tokenInputPrefix}04`);
   });
 });

@@ -6,13 +6,19 @@ import { describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../../../emulator/src/bytes/hex.ts';
 import { encodeCommandApdu, parseCommandApdu } from '../../../emulator/src/apdu/command-apdu.ts';
 import { encodeResponseApdu, parseResponseApdu } from '../../../emulator/src/apdu/response-apdu.ts';
-import { unwrapCommand, unwrapResponse, wrapCommand, wrapResponse } from '../../../emulator/src/sm/sm-codec.ts';
+import {
+  unwrapCommand,
+  unwrapResponse,
+  wrapCommand,
+  wrapResponse,
+} from '../../../emulator/src/sm/sm-codec.ts';
 import { encodeSsc, smSession, type SmSession } from '../../../emulator/src/sm/sm-session.ts';
 import { des3Suite } from '../../../emulator/src/sm/suites/des3.ts';
 import { createSmTestCard, START_SM_APDU } from '../../../emulator/src/testing/sm-test-card.ts';
 import v from './appendix-d4.json' with { type: 'json' };
 
-const start = (): SmSession => smSession(des3Suite, fromHex(v.ksEnc), fromHex(v.ksMac), fromHex(v.sscStart));
+const start = (): SmSession =>
+  smSession(des3Suite, fromHex(v.ksEnc), fromHex(v.ksMac), fromHex(v.sscStart));
 
 describe('ICAO 9303-11 Appendix D.4: 3DES secure messaging', () => {
   it('D.4: the terminal side produces the published protected commands and accepts the published responses', () => {
@@ -41,14 +47,18 @@ describe('ICAO 9303-11 Appendix D.4: 3DES secure messaging', () => {
 
   it('D.4: an emulated card holding EF.COM answers the published commands byte for byte', () => {
     const card = createSmTestCard({
-      mfChildren: [{ kind: 'EF', fid: parseInt(v.efCom.fid, 16), name: 'EF.COM', content: v.efCom.content }],
+      mfChildren: [
+        { kind: 'EF', fid: parseInt(v.efCom.fid, 16), name: 'EF.COM', content: v.efCom.content },
+      ],
       session: start,
     });
     card.powerOn();
     expect(toHex(card.transmit(START_SM_APDU))).toBe('9000');
     for (const step of v.steps) {
       // The published bodies are followed by the outer status word, which mirrors DO 99 (9000).
-      expect(toHex(card.transmit(fromHex(step.protectedCommand))), step.name).toBe(`${step.protectedResponseBody}9000`);
+      expect(toHex(card.transmit(fromHex(step.protectedCommand))), step.name).toBe(
+        `${step.protectedResponseBody}9000`,
+      );
     }
     expect(card.state.sm && toHex(encodeSsc(card.state.sm))).toBe(v.sscEnd);
   });

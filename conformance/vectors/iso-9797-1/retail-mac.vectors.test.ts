@@ -3,7 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { concatBytes } from '../../../emulator/src/bytes/bytes.ts';
 import { fromHex, toHex } from '../../../emulator/src/bytes/hex.ts';
 import { padIso9797M2 } from '../../../emulator/src/bytes/padding.ts';
-import { adjustDesParity, tdesCbcDecrypt, tdesCbcEncrypt } from '../../../emulator/src/crypto/des.ts';
+import {
+  adjustDesParity,
+  tdesCbcDecrypt,
+  tdesCbcEncrypt,
+} from '../../../emulator/src/crypto/des.ts';
 import { sha1 } from '../../../emulator/src/crypto/hash.ts';
 import { retailMac } from '../../../emulator/src/crypto/retail-mac.ts';
 import v from './bac-d3.json' with { type: 'json' };

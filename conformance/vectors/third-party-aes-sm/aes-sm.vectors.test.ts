@@ -6,7 +6,12 @@ import { describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../../../emulator/src/bytes/hex.ts';
 import { encodeCommandApdu, parseCommandApdu } from '../../../emulator/src/apdu/command-apdu.ts';
 import { encodeResponseApdu, parseResponseApdu } from '../../../emulator/src/apdu/response-apdu.ts';
-import { unwrapCommand, unwrapResponse, wrapCommand, wrapResponse } from '../../../emulator/src/sm/sm-codec.ts';
+import {
+  unwrapCommand,
+  unwrapResponse,
+  wrapCommand,
+  wrapResponse,
+} from '../../../emulator/src/sm/sm-codec.ts';
 import { smSession } from '../../../emulator/src/sm/sm-session.ts';
 import { aesSuite } from '../../../emulator/src/sm/suites/aes.ts';
 import v from './vectors.json' with { type: 'json' };

@@ -3,7 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { equalBytes } from '../bytes/bytes.ts';
 import { fromHex } from '../bytes/hex.ts';
 import { decodeCla } from './cla.ts';
-import { ApduFormatError, commandApdu, encodeCommandApdu, parseCommandApdu, type CommandApdu } from './command-apdu.ts';
+import {
+  ApduFormatError,
+  commandApdu,
+  encodeCommandApdu,
+  parseCommandApdu,
+  type CommandApdu,
+} from './command-apdu.ts';
 import { insName, isInvalidIns } from './ins.ts';
 import { encodeResponseApdu, parseResponseApdu } from './response-apdu.ts';
 import {
@@ -26,8 +32,15 @@ const apduArb: fc.Arbitrary<CommandApdu> = fc
     ins: byte,
     p1: byte,
     p2: byte,
-    data: fc.oneof(fc.uint8Array({ maxLength: 300 }), fc.uint8Array({ minLength: 250, maxLength: 700 })),
-    ne: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 256 }), fc.integer({ min: 1, max: 65536 })),
+    data: fc.oneof(
+      fc.uint8Array({ maxLength: 300 }),
+      fc.uint8Array({ minLength: 250, maxLength: 700 }),
+    ),
+    ne: fc.oneof(
+      fc.constant(0),
+      fc.integer({ min: 1, max: 256 }),
+      fc.integer({ min: 1, max: 65536 }),
+    ),
     extended: fc.boolean(),
   })
   .map(({ extended, ...r }) => {
@@ -40,7 +53,16 @@ describe('command APDU codec properties (ISO/IEC 7816-3 §12.1.3)', () => {
     fc.assert(
       fc.property(apduArb, (a) => {
         const b = parseCommandApdu(encodeCommandApdu(a));
-        return b.cla === a.cla && b.ins === a.ins && b.p1 === a.p1 && b.p2 === a.p2 && b.ne === a.ne && b.form === a.form && b.case === a.case && equalBytes(b.data, a.data);
+        return (
+          b.cla === a.cla &&
+          b.ins === a.ins &&
+          b.p1 === a.p1 &&
+          b.p2 === a.p2 &&
+          b.ne === a.ne &&
+          b.form === a.form &&
+          b.case === a.case &&
+          equalBytes(b.data, a.data)
+        );
       }),
     );
   });
@@ -59,9 +81,13 @@ describe('command APDU codec properties (ISO/IEC 7816-3 §12.1.3)', () => {
   it('the builder picks the extended form only when needed', () => {
     expect(commandApdu({ cla: 0, ins: 0xb0, p1: 0, p2: 0, ne: 256 }).form).toBe('short');
     expect(commandApdu({ cla: 0, ins: 0xb0, p1: 0, p2: 0, ne: 257 }).form).toBe('extended');
-    expect(commandApdu({ cla: 0, ins: 0xd6, p1: 0, p2: 0, data: new Uint8Array(256) }).form).toBe('extended');
+    expect(commandApdu({ cla: 0, ins: 0xd6, p1: 0, p2: 0, data: new Uint8Array(256) }).form).toBe(
+      'extended',
+    );
     expect(commandApdu({ cla: 0, ins: 0xa4, p1: 0, p2: 0, form: 'extended' }).form).toBe('short');
-    expect(() => commandApdu({ cla: 0, ins: 0xa4, p1: 0, p2: 0, ne: 300, form: 'short' })).toThrow(RangeError);
+    expect(() => commandApdu({ cla: 0, ins: 0xa4, p1: 0, p2: 0, ne: 300, form: 'short' })).toThrow(
+      RangeError,
+    );
   });
   it('response APDUs split into data and status word', () => {
     const r = parseResponseApdu(fromHex('0102 9000'));
@@ -90,8 +116,15 @@ describe('status-word table (ISO/IEC 7816-4:2020 §5.6)', () => {
     expect(() => sw63C(16)).toThrow(RangeError);
     expect(describeSw(0x63c1).text).toContain('1 retries');
     expect([0x63c0, 0x63c2, 0x63cf].map(retriesOf63C)).toEqual([0, 2, 15]);
-    expect([0x6300, 0x6983, 0x9000, 0x63d1].map(retriesOf63C)).toEqual([undefined, undefined, undefined, undefined]);
-    expect(describeSw(SW_6982_SECURITY_STATUS_NOT_SATISFIED).name).toBe('SW_6982_SECURITY_STATUS_NOT_SATISFIED');
+    expect([0x6300, 0x6983, 0x9000, 0x63d1].map(retriesOf63C)).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
+    expect(describeSw(SW_6982_SECURITY_STATUS_NOT_SATISFIED).name).toBe(
+      'SW_6982_SECURITY_STATUS_NOT_SATISFIED',
+    );
   });
   it('allows response data only with SW1 61, 62, 63 and 9x (house style §3.3)', () => {
     expect([0x9000, 0x6100, 0x6282, 0x63c1, 0x9110].every(swAllowsData)).toBe(true);
@@ -101,7 +134,12 @@ describe('status-word table (ISO/IEC 7816-4:2020 §5.6)', () => {
 
 describe('CLA and INS (ISO/IEC 7816-4:2020 §5.4)', () => {
   it('decodes chaining, SM and channel bits', () => {
-    expect(decodeCla(0x00)).toMatchObject({ kind: 'interindustry', chaining: false, sm: 'none', channel: 0 });
+    expect(decodeCla(0x00)).toMatchObject({
+      kind: 'interindustry',
+      chaining: false,
+      sm: 'none',
+      channel: 0,
+    });
     expect(decodeCla(0x1c)).toMatchObject({ chaining: true, sm: 'header-authenticated' });
     expect(decodeCla(0x08).sm).toBe('header-not-authenticated');
     expect(decodeCla(0x03).channel).toBe(3);

@@ -10,7 +10,8 @@
  * ```
  */
 
-export type SmIndication = 'none' | 'proprietary' | 'header-not-authenticated' | 'header-authenticated';
+export type SmIndication =
+  'none' | 'proprietary' | 'header-not-authenticated' | 'header-authenticated';
 
 export interface ClaInfo {
   readonly kind: 'interindustry' | 'proprietary' | 'invalid';
@@ -19,13 +20,19 @@ export interface ClaInfo {
   readonly channel: number;
 }
 
-const SM_BITS: readonly SmIndication[] = ['none', 'proprietary', 'header-not-authenticated', 'header-authenticated'];
+const SM_BITS: readonly SmIndication[] = [
+  'none',
+  'proprietary',
+  'header-not-authenticated',
+  'header-authenticated',
+];
 
 export const CLA_CHAINING_BIT = 0x10;
 export const CLA_SM_BITS = 0x0c;
 
 function computeCla(cla: number): ClaInfo {
-  if (cla === 0xff || (cla & 0xe0) === 0x20) return { kind: 'invalid', chaining: false, sm: 'none', channel: 0 };
+  if (cla === 0xff || (cla & 0xe0) === 0x20)
+    return { kind: 'invalid', chaining: false, sm: 'none', channel: 0 };
   if ((cla & 0x80) !== 0) return { kind: 'proprietary', chaining: false, sm: 'none', channel: 0 };
   if ((cla & 0x40) === 0) {
     return {
@@ -49,7 +56,9 @@ export function claHasSm(cla: number): boolean {
 }
 
 /** Precomputed for all 256 values: CLA decoding runs on every APDU. */
-const CLA_TABLE: readonly ClaInfo[] = Array.from({ length: 256 }, (_, c) => Object.freeze(computeCla(c)));
+const CLA_TABLE: readonly ClaInfo[] = Array.from({ length: 256 }, (_, c) =>
+  Object.freeze(computeCla(c)),
+);
 
 export function decodeCla(cla: number): ClaInfo {
   return CLA_TABLE[cla & 0xff] as ClaInfo;

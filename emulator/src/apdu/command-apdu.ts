@@ -44,7 +44,16 @@ const EMPTY = new Uint8Array(0);
 
 function build(b: Uint8Array, data: Uint8Array, ne: number, form: ApduForm): CommandApdu {
   const c: ApduCase = data.length === 0 ? (ne === 0 ? 1 : 2) : ne === 0 ? 3 : 4;
-  return { cla: b[0] as number, ins: b[1] as number, p1: b[2] as number, p2: b[3] as number, data, ne, form, case: c };
+  return {
+    cla: b[0] as number,
+    ins: b[1] as number,
+    p1: b[2] as number,
+    p2: b[3] as number,
+    data,
+    ne,
+    form,
+    case: c,
+  };
 }
 
 /** Parses raw bytes; throws {@link ApduFormatError} for anything that is not one of the seven forms. */
@@ -63,7 +72,8 @@ export function parseCommandApdu(b: Uint8Array): CommandApdu {
     throw new ApduFormatError(`Lc=${b4} is inconsistent with a command of ${n} bytes`);
   }
   // b4 = 00 and more bytes follow: extended length.
-  if (n === 6) throw new ApduFormatError('6-byte command with a 00 length byte is not a valid case');
+  if (n === 6)
+    throw new ApduFormatError('6-byte command with a 00 length byte is not a valid case');
   const x = ((b[5] as number) << 8) | (b[6] as number);
   if (n === 7) return build(b, EMPTY, x === 0 ? 65536 : x, 'extended');
   if (x === 0) throw new ApduFormatError('extended Lc of 0000 is invalid');
@@ -90,7 +100,12 @@ export interface CommandApduInit {
 export function commandApdu(init: CommandApduInit): CommandApdu {
   const data = init.data ?? EMPTY;
   const ne = init.ne ?? 0;
-  for (const [k, v] of [['cla', init.cla], ['ins', init.ins], ['p1', init.p1], ['p2', init.p2]] as const) {
+  for (const [k, v] of [
+    ['cla', init.cla],
+    ['ins', init.ins],
+    ['p1', init.p1],
+    ['p2', init.p2],
+  ] as const) {
     if (!Number.isInteger(v) || v < 0 || v > 0xff) throw new RangeError(`${k} out of range: ${v}`);
   }
   if (!Number.isInteger(ne) || ne < 0 || ne > 65536) throw new RangeError(`Ne out of range: ${ne}`);
@@ -108,7 +123,8 @@ export function encodeCommandApdu(a: CommandApdu): Uint8Array {
   const nc = a.data.length;
   const ext = a.form === 'extended';
   // Case 1 has no length fields, so its form cannot be told on the wire; it encodes as 4 bytes.
-  const size = 4 + (nc > 0 ? (ext ? 3 : 1) + nc : 0) + (a.ne > 0 ? (ext ? (nc > 0 ? 2 : 3) : 1) : 0);
+  const size =
+    4 + (nc > 0 ? (ext ? 3 : 1) + nc : 0) + (a.ne > 0 ? (ext ? (nc > 0 ? 2 : 3) : 1) : 0);
   const out = allocBytes(size);
   out[0] = a.cla;
   out[1] = a.ins;

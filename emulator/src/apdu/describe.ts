@@ -16,14 +16,21 @@ const SELECT_P1: Readonly<Record<number, string>> = {
   0x08: 'path from MF',
   0x09: 'path from current DF',
 };
-const SELECT_P2: Readonly<Record<number, string>> = { 0x00: 'return FCI', 0x04: 'return FCP', 0x08: 'return FMD', 0x0c: 'no response data' };
+const SELECT_P2: Readonly<Record<number, string>> = {
+  0x00: 'return FCI',
+  0x04: 'return FCP',
+  0x08: 'return FMD',
+  0x0c: 'no response data',
+};
 
 function params(a: CommandApdu): string {
   switch (a.ins) {
     case INS_A4_SELECT:
       return `${SELECT_P1[a.p1] ?? `P1 ${a.p1.toString(16)}`}, ${SELECT_P2[a.p2 & 0x0c] ?? ''}${a.data.length ? ` ${toHex(a.data)}` : ''}`;
     case INS_B0_READ_BINARY:
-      return (a.p1 & 0x80) !== 0 ? `SFI ${(a.p1 & 0x1f).toString(16).toUpperCase()}, offset ${a.p2}` : `offset ${((a.p1 & 0x7f) << 8) | a.p2}`;
+      return (a.p1 & 0x80) !== 0
+        ? `SFI ${(a.p1 & 0x1f).toString(16).toUpperCase()}, offset ${a.p2}`
+        : `offset ${((a.p1 & 0x7f) << 8) | a.p2}`;
     case INS_B2_READ_RECORD:
       return `record ${a.p1}${a.p2 >> 3 ? `, SFI ${(a.p2 >> 3).toString(16).toUpperCase()}` : ''}`;
     default:
@@ -33,7 +40,11 @@ function params(a: CommandApdu): string {
 
 export function describeCommand(a: CommandApdu): string {
   const cla = decodeCla(a.cla);
-  const flags = [cla.sm !== 'none' ? 'SM' : '', cla.chaining ? 'chained' : '', a.form === 'extended' ? 'extended' : '']
+  const flags = [
+    cla.sm !== 'none' ? 'SM' : '',
+    cla.chaining ? 'chained' : '',
+    a.form === 'extended' ? 'extended' : '',
+  ]
     .filter(Boolean)
     .join(', ');
   const lengths = `${a.data.length ? `Nc=${a.data.length}` : ''}${a.ne ? `${a.data.length ? ' ' : ''}Ne=${a.ne}` : ''}`;

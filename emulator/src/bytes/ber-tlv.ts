@@ -30,7 +30,8 @@ const MAX_LENGTH_BYTES = 3;
 
 function readTag(r: ByteReader): number {
   const first = r.u8('tag');
-  if (first === 0x00 || first === 0xff) throw new TlvFormatError(`invalid tag byte ${toHex(Uint8Array.of(first))}`);
+  if (first === 0x00 || first === 0xff)
+    throw new TlvFormatError(`invalid tag byte ${toHex(Uint8Array.of(first))}`);
   let tag = first;
   if ((first & 0x1f) !== 0x1f) return tag;
   // n counts subsequent bytes: the whole tag is 1 + n bytes long.
@@ -38,7 +39,8 @@ function readTag(r: ByteReader): number {
     if (n >= MAX_TAG_BYTES) throw new TlvFormatError(`tag longer than ${MAX_TAG_BYTES} bytes`);
     const b = r.u8('tag');
     // X.690 §8.1.2.4.2 c): the first subsequent byte may not have bits 7..1 all zero.
-    if (n === 1 && (b & 0x7f) === 0) throw new TlvFormatError('tag with leading zero subsequent byte');
+    if (n === 1 && (b & 0x7f) === 0)
+      throw new TlvFormatError('tag with leading zero subsequent byte');
     tag = tag * 256 + b;
     if ((b & 0x80) === 0) return tag;
   }
@@ -47,7 +49,8 @@ function readTag(r: ByteReader): number {
 function readLength(r: ByteReader): number {
   const first = r.u8('length');
   if (first < 0x80) return first;
-  if (first === 0x80) throw new TlvFormatError('indefinite length (80) is not allowed in ISO 7816 BER-TLV');
+  if (first === 0x80)
+    throw new TlvFormatError('indefinite length (80) is not allowed in ISO 7816 BER-TLV');
   const n = first & 0x7f;
   if (n > MAX_LENGTH_BYTES) throw new TlvFormatError(`length field of ${n} bytes is not supported`);
   return r.uint(n, 'length');
@@ -58,7 +61,9 @@ function readOne(r: ByteReader, source: Uint8Array, tree: boolean): Tlv {
   const tag = readTag(r);
   const length = readLength(r);
   if (length > r.remaining) {
-    throw new TlvFormatError(`value of tag ${tagToHex(tag)} needs ${length} bytes, ${r.remaining} left`);
+    throw new TlvFormatError(
+      `value of tag ${tagToHex(tag)} needs ${length} bytes, ${r.remaining} left`,
+    );
   }
   const value = r.bytes(length);
   const raw = source.subarray(start, r.offset);
@@ -113,7 +118,8 @@ export function firstTagByte(tag: number): number {
 }
 
 export function encodeTag(tag: number): Uint8Array {
-  if (!Number.isInteger(tag) || tag <= 0 || tag > 0xffffff) throw new RangeError(`tag out of range: ${tag}`);
+  if (!Number.isInteger(tag) || tag <= 0 || tag > 0xffffff)
+    throw new RangeError(`tag out of range: ${tag}`);
   const bytes: number[] = [];
   for (let t = tag; t > 0; t = Math.floor(t / 256)) bytes.unshift(t & 0xff);
   return Uint8Array.from(bytes);
@@ -121,11 +127,13 @@ export function encodeTag(tag: number): Uint8Array {
 
 /** Minimal length encoding (X.690 §8.1.3 definite form). */
 export function encodeLength(length: number): Uint8Array {
-  if (!Number.isInteger(length) || length < 0) throw new RangeError(`length out of range: ${length}`);
+  if (!Number.isInteger(length) || length < 0)
+    throw new RangeError(`length out of range: ${length}`);
   if (length < 0x80) return Uint8Array.of(length);
   if (length <= 0xff) return Uint8Array.of(0x81, length);
   if (length <= 0xffff) return Uint8Array.of(0x82, length >> 8, length & 0xff);
-  if (length <= 0xffffff) return Uint8Array.of(0x83, length >> 16, (length >> 8) & 0xff, length & 0xff);
+  if (length <= 0xffffff)
+    return Uint8Array.of(0x83, length >> 16, (length >> 8) & 0xff, length & 0xff);
   throw new RangeError(`length too large for BER-TLV: ${length}`);
 }
 
@@ -145,7 +153,10 @@ export function findTlv(list: readonly Tlv[] | undefined, tag: number): Tlv | un
 }
 
 /** Follows a path of tags through nested constructed objects (`[0x70, 0xBFA101, 0xA3, 0x97]`). */
-export function findTlvPath(list: readonly Tlv[] | undefined, path: readonly number[]): Tlv | undefined {
+export function findTlvPath(
+  list: readonly Tlv[] | undefined,
+  path: readonly number[],
+): Tlv | undefined {
   let level = list;
   let found: Tlv | undefined;
   for (const tag of path) {

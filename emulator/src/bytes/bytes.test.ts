@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { allocBytes, bigIntToBytes, bytesToBigInt, concatBytes, equalBytes, xorBytes } from './bytes.ts';
+import {
+  allocBytes,
+  bigIntToBytes,
+  bytesToBigInt,
+  concatBytes,
+  equalBytes,
+  xorBytes,
+} from './bytes.ts';
 import { ByteReader, ByteUnderflowError } from './byte-reader.ts';
 import { ByteWriter } from './byte-writer.ts';
 import { encodeTag, parseSingleTlv, parseTlvs, parseTlvTree, tlv, type Tlv } from './ber-tlv.ts';
@@ -17,7 +24,9 @@ describe('hex', () => {
     expect(() => fromHex('GG')).toThrow(HexFormatError);
   });
   it('round-trips any bytes', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), (b) => equalBytes(fromHex(toHex(b, ' ')), b)));
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), (b) => equalBytes(fromHex(toHex(b, ' ')), b)),
+    );
   });
 });
 
@@ -58,29 +67,43 @@ describe('ByteReader / ByteWriter', () => {
 describe('ISO/IEC 9797-1 padding method 2', () => {
   it('always adds 80, a full block when aligned', () => {
     expect(toHex(padIso9797M2(fromHex('01'), 8))).toBe('0180000000000000');
-    expect(toHex(padIso9797M2(fromHex('0102030405060708'), 8))).toBe('01020304050607088000000000000000');
+    expect(toHex(padIso9797M2(fromHex('0102030405060708'), 8))).toBe(
+      '01020304050607088000000000000000',
+    );
   });
   it('rejects bad padding', () => {
     expect(() => unpadIso9797M2(fromHex('0100000000000000'), 8)).toThrow(PaddingError);
     expect(() => unpadIso9797M2(fromHex('01800000'), 8)).toThrow(PaddingError);
     // The marker must be inside the last block.
-    expect(() => unpadIso9797M2(fromHex('0180000000000000 0000000000000000'), 8)).toThrow(PaddingError);
+    expect(() => unpadIso9797M2(fromHex('0180000000000000 0000000000000000'), 8)).toThrow(
+      PaddingError,
+    );
   });
   it('round-trips any data for block sizes 8 and 16', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 100 }), fc.constantFrom(8, 16), (d, bs) => equalBytes(unpadIso9797M2(padIso9797M2(d, bs), bs), d)),
+      fc.property(fc.uint8Array({ maxLength: 100 }), fc.constantFrom(8, 16), (d, bs) =>
+        equalBytes(unpadIso9797M2(padIso9797M2(d, bs), bs), d),
+      ),
     );
   });
 });
 
 /** Random valid tags of 1 to 3 bytes (X.690 §8.1.2). */
-const tagArb = fc.oneof(
-  fc.integer({ min: 1, max: 0xfe }).filter((t) => (t & 0x1f) !== 0x1f),
-  fc.tuple(fc.integer({ min: 0, max: 7 }), fc.integer({ min: 0x1f, max: 0x7f })).map(([cls, b]) => ((cls << 5) | 0x1f) * 256 + b),
-  fc.tuple(fc.integer({ min: 0, max: 7 }), fc.integer({ min: 0x81, max: 0xff }), fc.integer({ min: 0, max: 0x7f })).map(
-    ([cls, b1, b2]) => (((cls << 5) | 0x1f) * 256 + b1) * 256 + b2,
-  ),
-).filter((t) => encodeTag(t)[0] !== 0xff && encodeTag(t)[0] !== 0x00);
+const tagArb = fc
+  .oneof(
+    fc.integer({ min: 1, max: 0xfe }).filter((t) => (t & 0x1f) !== 0x1f),
+    fc
+      .tuple(fc.integer({ min: 0, max: 7 }), fc.integer({ min: 0x1f, max: 0x7f }))
+      .map(([cls, b]) => ((cls << 5) | 0x1f) * 256 + b),
+    fc
+      .tuple(
+        fc.integer({ min: 0, max: 7 }),
+        fc.integer({ min: 0x81, max: 0xff }),
+        fc.integer({ min: 0, max: 0x7f }),
+      )
+      .map(([cls, b1, b2]) => (((cls << 5) | 0x1f) * 256 + b1) * 256 + b2),
+  )
+  .filter((t) => encodeTag(t)[0] !== 0xff && encodeTag(t)[0] !== 0x00);
 
 describe('BER-TLV properties', () => {
   it('encode then parse returns the same tag and value', () => {
@@ -92,14 +115,30 @@ describe('BER-TLV properties', () => {
     );
   });
   it('a random tree encodes and parses back to the same tree', () => {
-    const leaf = fc.record({ tag: tagArb.filter((t) => (encodeTag(t)[0]! & 0x20) === 0), value: fc.uint8Array({ maxLength: 40 }) });
+    const leaf = fc.record({
+      tag: tagArb.filter((t) => (encodeTag(t)[0]! & 0x20) === 0),
+      value: fc.uint8Array({ maxLength: 40 }),
+    });
     const { tree } = fc.letrec((tie) => ({
-      tree: fc.oneof({ depthSize: 'small' }, leaf, fc.record({ tag: tagArb.filter((t) => (encodeTag(t)[0]! & 0x20) !== 0), kids: fc.array(tie('tree'), { maxLength: 4 }) })),
+      tree: fc.oneof(
+        { depthSize: 'small' },
+        leaf,
+        fc.record({
+          tag: tagArb.filter((t) => (encodeTag(t)[0]! & 0x20) !== 0),
+          kids: fc.array(tie('tree'), { maxLength: 4 }),
+        }),
+      ),
     }));
     type Gen = { tag: number; value: Uint8Array } | { tag: number; kids: Gen[] };
-    const enc = (g: Gen): Uint8Array => ('kids' in g ? tlv(g.tag, concatBytes(...g.kids.map(enc))) : tlv(g.tag, g.value));
+    const enc = (g: Gen): Uint8Array =>
+      'kids' in g ? tlv(g.tag, concatBytes(...g.kids.map(enc))) : tlv(g.tag, g.value);
     const same = (g: Gen, t: Tlv): boolean =>
-      g.tag === t.tag && ('kids' in g ? t.children !== undefined && g.kids.length === t.children.length && g.kids.every((k, i) => same(k, t.children![i]!)) : equalBytes(g.value, t.value));
+      g.tag === t.tag &&
+      ('kids' in g
+        ? t.children !== undefined &&
+          g.kids.length === t.children.length &&
+          g.kids.every((k, i) => same(k, t.children![i]!))
+        : equalBytes(g.value, t.value));
     fc.assert(fc.property(tree as fc.Arbitrary<Gen>, (g) => same(g, parseSingleTlv(enc(g)))));
   });
   it('parsing arbitrary bytes either succeeds or throws TlvFormatError, never anything else', () => {

@@ -44,7 +44,8 @@ export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 export function xorBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
-  if (a.length !== b.length) throw new RangeError(`xorBytes: lengths differ (${a.length} vs ${b.length})`);
+  if (a.length !== b.length)
+    throw new RangeError(`xorBytes: lengths differ (${a.length} vs ${b.length})`);
   const out = new Uint8Array(a.length);
   for (let i = 0; i < a.length; i++) out[i] = (a[i] ?? 0) ^ (b[i] ?? 0);
   return out;

@@ -26,8 +26,10 @@ export function toHex(bytes: Uint8Array, sep = ''): string {
 /** Parses hex, ignoring whitespace and the separators `:`, `-`, `,`; throws {@link HexFormatError}. */
 export function fromHex(text: string): Uint8Array {
   const clean = text.replace(/[\s:,-]/g, '');
-  if (clean.length % 2 !== 0) throw new HexFormatError(`odd number of hex digits (${clean.length})`);
-  if (!/^[0-9a-fA-F]*$/.test(clean)) throw new HexFormatError(`not a hex string: ${text.slice(0, 40)}`);
+  if (clean.length % 2 !== 0)
+    throw new HexFormatError(`odd number of hex digits (${clean.length})`);
+  if (!/^[0-9a-fA-F]*$/.test(clean))
+    throw new HexFormatError(`not a hex string: ${text.slice(0, 40)}`);
   const out = new Uint8Array(clean.length / 2);
   for (let i = 0; i < out.length; i++) out[i] = parseInt(clean.slice(2 * i, 2 * i + 2), 16);
   return out;

@@ -18,12 +18,15 @@ export function padIso9797M2(data: Uint8Array, blockSize: number): Uint8Array {
 /** Removes method-2 padding; throws {@link PaddingError} if the padding is malformed. */
 export function unpadIso9797M2(data: Uint8Array, blockSize: number): Uint8Array {
   if (data.length === 0 || data.length % blockSize !== 0) {
-    throw new PaddingError(`padded length ${data.length} is not a positive multiple of ${blockSize}`);
+    throw new PaddingError(
+      `padded length ${data.length} is not a positive multiple of ${blockSize}`,
+    );
   }
   let i = data.length - 1;
   // The marker must sit in the last block: at most blockSize - 1 zero bytes follow it.
   const stop = data.length - blockSize;
   while (i >= stop && data[i] === 0x00) i--;
-  if (i < stop || data[i] !== 0x80) throw new PaddingError('padding marker 80 not found in the last block');
+  if (i < stop || data[i] !== 0x80)
+    throw new PaddingError('padding marker 80 not found in the last block');
   return data.subarray(0, i);
 }

@@ -95,13 +95,17 @@ describe('response length and GET RESPONSE (ISO/IEC 7816-4:2020 §5.1, §7.6.1)'
   it('Le shorter than the data: 6Cxx with the exact length (default personality)', () => {
     const { tx } = isoCard();
     const full = fci(tx);
-    expect(tx(`${selectFci}05`)).toBe(`6C${(full.length / 2).toString(16).toUpperCase().padStart(2, '0')}`);
+    expect(tx(`${selectFci}05`)).toBe(
+      `6C${(full.length / 2).toString(16).toUpperCase().padStart(2, '0')}`,
+    );
   });
   it('Le shorter than the data: first Ne bytes + 61xx, the rest by GET RESPONSE (61xx personality)', () => {
     const { tx } = isoCard({ neTooSmall: '61xx' });
     const full = fci(tx);
     const rest = full.length / 2 - 5;
-    expect(tx(`${selectFci}05`)).toBe(`${full.slice(0, 10)}61${rest.toString(16).toUpperCase().padStart(2, '0')}`);
+    expect(tx(`${selectFci}05`)).toBe(
+      `${full.slice(0, 10)}61${rest.toString(16).toUpperCase().padStart(2, '0')}`,
+    );
     expect(tx(`00C00000${rest.toString(16).padStart(2, '0')}`)).toBe(`${full.slice(10)}9000`);
     expect(tx('00C0000000')).toBe('6985');
   });
@@ -149,12 +153,30 @@ describe('response length and GET RESPONSE (ISO/IEC 7816-4:2020 §5.1, §7.6.1)'
 
 describe('the error funnel (house style rule 4)', () => {
   const throwing: ReadonlyMap<number, HandlerEntry> = new Map<number, HandlerEntry>([
-    [0xe2, { handle: () => { throw new TypeError('handler bug'); } }],
+    [
+      0xe2,
+      {
+        handle: () => {
+          throw new TypeError('handler bug');
+        },
+      },
+    ],
     [0xe4, { handle: () => responseApdu(SW_6A82_FILE_NOT_FOUND, fromHex('0102')) }],
-    [0xe6, { handle: () => { throw new CardError(SW_6A82_FILE_NOT_FOUND, 'reason for the trace'); } }],
+    [
+      0xe6,
+      {
+        handle: () => {
+          throw new CardError(SW_6A82_FILE_NOT_FOUND, 'reason for the trace');
+        },
+      },
+    ],
   ]);
   const make = (strict: boolean) => {
-    const c = createSmTestCard({ mfChildren: [], session: () => smSession(des3Suite, new Uint8Array(16), new Uint8Array(16)), extraHandlers: throwing });
+    const c = createSmTestCard({
+      mfChildren: [],
+      session: () => smSession(des3Suite, new Uint8Array(16), new Uint8Array(16)),
+      extraHandlers: throwing,
+    });
     Object.defineProperty(c, 'strict', { value: strict });
     c.powerOn();
     return c;
@@ -205,7 +227,10 @@ describe('power (the single reset path, house style §3.4)', () => {
   it('observers see power events and every exchange exactly once', () => {
     const c = createIsoTestCard({ strict: true });
     const events: string[] = [];
-    c.observe({ exchange: (e) => events.push(`x:${toHex(e.command)}`), power: (p) => events.push(p.kind) });
+    c.observe({
+      exchange: (e) => events.push(`x:${toHex(e.command)}`),
+      power: (p) => events.push(p.kind),
+    });
     c.powerOn();
     c.transmit(fromHex('00A4000C023F00'));
     c.reset();
@@ -220,11 +245,40 @@ describe('secure-messaging session rules (ICAO 9303-11 §9.8; emrtd.md §2.3, §
   const initial = (): SmSession => smSession(des3Suite, KENC, KMAC, 0x10n);
   const other = (): SmSession => smSession(des3Suite, KMAC, KENC, 0n);
   const grantFlag: ReadonlyMap<number, HandlerEntry> = new Map<number, HandlerEntry>([
-    [0xe8, { handle: (ctx) => (ctx.security.grant('test-flag', 'sm-session'), responseApdu(SW_9000_OK)) }],
-    [0xea, { handle: (ctx) => (ctx.setSmSessionAfterResponse(withSsc(ctx.smSession!, 0x99n)), responseApdu(SW_9000_OK)) }],
+    [
+      0xe8,
+      {
+        handle: (ctx) => (ctx.security.grant('test-flag', 'sm-session'), responseApdu(SW_9000_OK)),
+      },
+    ],
+    [
+      0xea,
+      {
+        handle: (ctx) => (
+          ctx.setSmSessionAfterResponse(withSsc(ctx.smSession!, 0x99n)),
+          responseApdu(SW_9000_OK)
+        ),
+      },
+    ],
     [0xec, { handle: (ctx) => (ctx.setSmSessionAfterResponse(other()), responseApdu(SW_9000_OK)) }],
-    [0xee, { handle: (ctx) => (ctx.setSmSessionAfterResponse(other(), { keepFlags: true }), responseApdu(SW_9000_OK)) }],
-    [0xf0, { handle: (ctx) => (ctx.setSmSessionAfterResponse(undefined, { keepFlags: true }), responseApdu(SW_9000_OK)) }],
+    [
+      0xee,
+      {
+        handle: (ctx) => (
+          ctx.setSmSessionAfterResponse(other(), { keepFlags: true }),
+          responseApdu(SW_9000_OK)
+        ),
+      },
+    ],
+    [
+      0xf0,
+      {
+        handle: (ctx) => (
+          ctx.setSmSessionAfterResponse(undefined, { keepFlags: true }),
+          responseApdu(SW_9000_OK)
+        ),
+      },
+    ],
   ]);
   function smCard(options: Partial<CardOptions> = {}) {
     const c = createSmTestCard({
@@ -247,7 +301,11 @@ describe('secure-messaging session rules (ICAO 9303-11 §9.8; emrtd.md §2.3, §
       if (raw.data.length === 0) return { outer, inner: outer };
       const u = unwrapResponse(terminal, w.apdu.ins, raw.data);
       terminal = u.session;
-      return { outer, inner: toHex(u.response.data) + toHex(Uint8Array.of(u.response.sw >> 8, u.response.sw & 0xff)) };
+      return {
+        outer,
+        inner:
+          toHex(u.response.data) + toHex(Uint8Array.of(u.response.sw >> 8, u.response.sw & 0xff)),
+      };
     };
     return { c, send, tx: (hex: string): string => toHex(c.transmit(fromHex(hex))) };
   }
@@ -339,7 +397,9 @@ describe('secure-messaging session rules (ICAO 9303-11 §9.8; emrtd.md §2.3, §
     const first = parseResponseApdu(c.transmit(encodeCommandApdu(w.apdu)));
     expect(first.sw >> 8).toBe(0x61);
     expect(first.data.length).toBe(256);
-    const rest = parseResponseApdu(c.transmit(fromHex(`0CC00000${toHex(Uint8Array.of(first.sw & 0xff))}`)));
+    const rest = parseResponseApdu(
+      c.transmit(fromHex(`0CC00000${toHex(Uint8Array.of(first.sw & 0xff))}`)),
+    );
     expect(toHex(Uint8Array.of(rest.sw >> 8, rest.sw & 0xff))).toBe('9000');
     const u = unwrapResponse(terminal, 0xb0, Uint8Array.from([...first.data, ...rest.data]));
     expect(toHex(u.response.data)).toBe(LONG.slice(0, 480));
@@ -359,7 +419,10 @@ function validSw(response: Uint8Array): boolean {
   if (response.length < 2) return false;
   const sw1 = response[response.length - 2] as number;
   const sw = (sw1 << 8) | (response[response.length - 1] as number);
-  return ((sw1 >= 0x61 && sw1 <= 0x6f) || (sw1 & 0xf0) === 0x90) && describeSw(sw).text !== 'Unknown status word';
+  return (
+    ((sw1 >= 0x61 && sw1 <= 0x6f) || (sw1 & 0xf0) === 0x90) &&
+    describeSw(sw).text !== 'Unknown status word'
+  );
 }
 
 const hostileApdu = fc.oneof(
@@ -367,13 +430,32 @@ const hostileApdu = fc.oneof(
   fc.uint8Array({ maxLength: 300 }),
   // plausible headers with random bodies, including SM and chaining CLAs and huge or inconsistent Lc
   fc
-    .tuple(fc.constantFrom(0x00, 0x0c, 0x10, 0x1c, 0x80, 0xff), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 255 }), fc.uint8Array({ maxLength: 40 }))
+    .tuple(
+      fc.constantFrom(0x00, 0x0c, 0x10, 0x1c, 0x80, 0xff),
+      fc.integer({ min: 0, max: 255 }),
+      fc.integer({ min: 0, max: 255 }),
+      fc.integer({ min: 0, max: 255 }),
+      fc.uint8Array({ maxLength: 40 }),
+    )
     .map(([cla, ins, p1, p2, rest]) => Uint8Array.from([cla, ins, p1, p2, ...rest])),
   fc
-    .tuple(fc.constantFrom(0xa4, 0xb0, 0xb1, 0xb2, 0x84, 0x22, 0xc0), fc.integer({ min: 0, max: 0xffff }), fc.uint8Array({ maxLength: 20 }))
-    .map(([ins, lc, rest]) => Uint8Array.from([0x00, ins, 0x00, 0x00, 0x00, lc >> 8, lc & 0xff, ...rest])),
+    .tuple(
+      fc.constantFrom(0xa4, 0xb0, 0xb1, 0xb2, 0x84, 0x22, 0xc0),
+      fc.integer({ min: 0, max: 0xffff }),
+      fc.uint8Array({ maxLength: 20 }),
+    )
+    .map(([ins, lc, rest]) =>
+      Uint8Array.from([0x00, ins, 0x00, 0x00, 0x00, lc >> 8, lc & 0xff, ...rest]),
+    ),
   fc
-    .record({ cla: fc.constantFrom(0x00, 0x10), ins: fc.constantFrom(0xa4, 0xb0, 0xb1, 0xb2, 0x84, 0x22, 0xc0), p1: fc.integer({ min: 0, max: 255 }), p2: fc.integer({ min: 0, max: 255 }), data: fc.uint8Array({ maxLength: 20 }), ne: fc.integer({ min: 0, max: 65536 }) })
+    .record({
+      cla: fc.constantFrom(0x00, 0x10),
+      ins: fc.constantFrom(0xa4, 0xb0, 0xb1, 0xb2, 0x84, 0x22, 0xc0),
+      p1: fc.integer({ min: 0, max: 255 }),
+      p2: fc.integer({ min: 0, max: 255 }),
+      data: fc.uint8Array({ maxLength: 20 }),
+      ne: fc.integer({ min: 0, max: 65536 }),
+    })
     .map((r) => encodeCommandApdu(commandApdu(r))),
 );
 
@@ -393,11 +475,26 @@ describe('transmit never throws and always answers a valid status word (issue 2,
     );
   });
   it('for any byte string during a secure-messaging session, on every personality variant', () => {
-    const variants: Partial<CardOptions>[] = [{}, { smOuterSw: 'ok', longResponses: '61xx', t0Case4: true, neTooSmall: '61xx', readBinaryMax: 231 }, { smWrapErrors: false, extendedLength: false, readBeyondEof: '6Cxx' }];
+    const variants: Partial<CardOptions>[] = [
+      {},
+      {
+        smOuterSw: 'ok',
+        longResponses: '61xx',
+        t0Case4: true,
+        neTooSmall: '61xx',
+        readBinaryMax: 231,
+      },
+      { smWrapErrors: false, extendedLength: false, readBeyondEof: '6Cxx' },
+    ];
     for (const options of variants) {
       fc.assert(
         fc.property(hostileApdu, (cmd) => {
-          const c = createSmTestCard({ mfChildren: [{ kind: 'EF', fid: 0x0101, sfi: 1, content: ISO_TEST_LONG }], session: () => smSession(des3Suite, new Uint8Array(16).fill(1), new Uint8Array(16).fill(2)), options });
+          const c = createSmTestCard({
+            mfChildren: [{ kind: 'EF', fid: 0x0101, sfi: 1, content: ISO_TEST_LONG }],
+            session: () =>
+              smSession(des3Suite, new Uint8Array(16).fill(1), new Uint8Array(16).fill(2)),
+            options,
+          });
           c.powerOn();
           c.transmit(START_SM_APDU);
           return validSw(c.transmit(cmd)) && validSw(c.transmit(fromHex('00C0000000')));

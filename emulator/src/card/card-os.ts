@@ -14,7 +14,13 @@
  */
 import { decodeCla } from '../apdu/cla.ts';
 import { equalBytes } from '../bytes/bytes.ts';
-import { ApduFormatError, commandApdu, encodeCommandApdu, parseCommandApdu, type CommandApdu } from '../apdu/command-apdu.ts';
+import {
+  ApduFormatError,
+  commandApdu,
+  encodeCommandApdu,
+  parseCommandApdu,
+  type CommandApdu,
+} from '../apdu/command-apdu.ts';
 import { INS_C0_GET_RESPONSE, isInvalidIns } from '../apdu/ins.ts';
 import { encodeResponseApdu, type ResponseApdu } from '../apdu/response-apdu.ts';
 import {
@@ -51,7 +57,12 @@ import type { CardObserver, ObservableCard, PowerEvent } from './card.ts';
 import { CardError } from './card-error.ts';
 import { cardOptions, type CardOptions } from './card-options.ts';
 import { chainKey, joinChain, type ChainBuffer } from './chaining.ts';
-import { applyNe, splitForTransport, takePending, type PendingResponse } from './response-length.ts';
+import {
+  applyNe,
+  splitForTransport,
+  takePending,
+  type PendingResponse,
+} from './response-length.ts';
 
 export interface CardOsConfig {
   readonly atr: Uint8Array;
@@ -125,7 +136,9 @@ export class CardOs implements ObservableCard {
     for (const app of config.applications ?? []) this.apps.set(app.id, app);
     for (const node of this.fs.all()) {
       if (isDf(node) && node.application && !this.apps.has(node.application)) {
-        throw new CardConfigError(`DF ${node.name ?? node.fid} names unknown application '${node.application}'`);
+        throw new CardConfigError(
+          `DF ${node.name ?? node.fid} names unknown application '${node.application}'`,
+        );
       }
     }
     this.s = this.freshState();
@@ -180,7 +193,9 @@ export class CardOs implements ObservableCard {
     this.nextSm = undefined;
     this.smProtected = false;
     this.chained = false;
-    let trace: { plainCommand?: Uint8Array; plainResponse?: Uint8Array } | undefined = observed ? {} : undefined;
+    let trace: { plainCommand?: Uint8Array; plainResponse?: Uint8Array } | undefined = observed
+      ? {}
+      : undefined;
     let out: Uint8Array;
     try {
       out = this.process(command, trace);
@@ -193,7 +208,14 @@ export class CardOs implements ObservableCard {
       out = encodeResponseApdu(plain(SW_6F00_NO_PRECISE_DIAGNOSIS));
     }
     if (observed) {
-      const event = { command: command.slice(), response: out, ...trace, tStart, tEnd: this.clock.nowMicros(), notes: this.notes ?? [] };
+      const event = {
+        command: command.slice(),
+        response: out,
+        ...trace,
+        tStart,
+        tEnd: this.clock.nowMicros(),
+        notes: this.notes ?? [],
+      };
       for (const o of this.observers) o.exchange?.(event);
     }
     return out;
@@ -257,8 +279,12 @@ export class CardOs implements ObservableCard {
   private replaceSm(next: PendingSmChange): void {
     const current = this.s.sm;
     const sameKeys =
-      current !== undefined && next.session !== undefined && equalBytes(current.kEnc, next.session.kEnc) && equalBytes(current.kMac, next.session.kMac);
-    if (current !== undefined && !sameKeys && !(next.session !== undefined && next.keepFlags)) this.s.security.endScope('sm-session');
+      current !== undefined &&
+      next.session !== undefined &&
+      equalBytes(current.kEnc, next.session.kEnc) &&
+      equalBytes(current.kMac, next.session.kMac);
+    if (current !== undefined && !sameKeys && !(next.session !== undefined && next.keepFlags))
+      this.s.security.endScope('sm-session');
     this.s.sm = next.session;
   }
 
@@ -269,7 +295,10 @@ export class CardOs implements ObservableCard {
     this.note(`SM session ended: ${reason}`);
   }
 
-  private process(raw: Uint8Array, trace: { plainCommand?: Uint8Array; plainResponse?: Uint8Array } | undefined): Uint8Array {
+  private process(
+    raw: Uint8Array,
+    trace: { plainCommand?: Uint8Array; plainResponse?: Uint8Array } | undefined,
+  ): Uint8Array {
     if (!this.isPowered) {
       this.note('command received while the card is not powered');
       return encodeResponseApdu(plain(SW_6F00_NO_PRECISE_DIAGNOSIS));
@@ -356,7 +385,12 @@ export class CardOs implements ObservableCard {
     const w = wrapResponse(session, ins, response);
     this.s.sm = w.session;
     let outer = response.sw;
-    if (this.options.smOuterSw === 'ok' && response.sw !== SW_6282_END_OF_FILE && response.sw !== SW_6B00_WRONG_P1P2) outer = SW_9000_OK;
+    if (
+      this.options.smOuterSw === 'ok' &&
+      response.sw !== SW_6282_END_OF_FILE &&
+      response.sw !== SW_6B00_WRONG_P1P2
+    )
+      outer = SW_9000_OK;
     return { data: w.body, sw: outer };
   }
 
@@ -364,11 +398,17 @@ export class CardOs implements ObservableCard {
   private execute(command: CommandApdu): ResponseApdu {
     try {
       const entry = this.s.app.handlers.get(command.ins);
-      if (!entry) throw new CardError(SW_6D00_INS_NOT_SUPPORTED, `INS ${command.ins.toString(16)} not in application '${this.s.app.id}'`);
+      if (!entry)
+        throw new CardError(
+          SW_6D00_INS_NOT_SUPPORTED,
+          `INS ${command.ins.toString(16)} not in application '${this.s.app.id}'`,
+        );
       const full = this.chain(command, entry);
       if (full === undefined) return plain(SW_9000_OK);
-      if (full.data.length > this.options.maxCommandData) throw new CardError(SW_6700_WRONG_LENGTH, `Nc ${full.data.length} above the maximum`);
-      if (entry.requires && !satisfies(entry.requires, this.s.security)) throw new CardError(SW_6982_SECURITY_STATUS_NOT_SATISFIED);
+      if (full.data.length > this.options.maxCommandData)
+        throw new CardError(SW_6700_WRONG_LENGTH, `Nc ${full.data.length} above the maximum`);
+      if (entry.requires && !satisfies(entry.requires, this.s.security))
+        throw new CardError(SW_6982_SECURITY_STATUS_NOT_SATISFIED);
       const r = entry.handle(this.ctx, full);
       const shaped = applyNe(r, full, this.options, this.smProtected);
       if (shaped.pending) this.s.pending = shaped.pending;
@@ -387,14 +427,24 @@ export class CardOs implements ObservableCard {
     const pending = this.s.chain;
     if (pending && (pending.key !== key || pending.protectedChain !== this.smProtected)) {
       this.s.chain = undefined;
-      throw new CardError(SW_6883_LAST_COMMAND_OF_CHAIN_EXPECTED, 'command outside the pending chain');
+      throw new CardError(
+        SW_6883_LAST_COMMAND_OF_CHAIN_EXPECTED,
+        'command outside the pending chain',
+      );
     }
     const mode = entry.chaining ?? 'refuse';
     if (!more) {
       if (!pending) return command;
       this.s.chain = undefined;
       const data = joinChain(pending, command.data);
-      return commandApdu({ cla: command.cla, ins: command.ins, p1: command.p1, p2: command.p2, data, ne: command.ne });
+      return commandApdu({
+        cla: command.cla,
+        ins: command.ins,
+        p1: command.p1,
+        p2: command.p2,
+        data,
+        ne: command.ne,
+      });
     }
     if (mode === 'refuse') throw new CardError(SW_6884_CHAINING_NOT_SUPPORTED);
     if (mode === 'per-segment') {

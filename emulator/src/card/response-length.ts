@@ -27,15 +27,22 @@ export interface Shaped {
 }
 
 /** Stage 1. `protectedCommand`: the response will be SM-wrapped, so it cannot be split in plain. */
-export function applyNe(r: ResponseApdu, apdu: CommandApdu, options: CardOptions, protectedCommand: boolean): Shaped {
+export function applyNe(
+  r: ResponseApdu,
+  apdu: CommandApdu,
+  options: CardOptions,
+  protectedCommand: boolean,
+): Shaped {
   const d = r.data;
   if (d.length === 0) return { response: r };
-  if (apdu.ne === 0) return { response: options.dataWithoutLe === 'send' ? r : { data: EMPTY, sw: r.sw } };
+  if (apdu.ne === 0)
+    return { response: options.dataWithoutLe === 'send' ? r : { data: EMPTY, sw: r.sw } };
   const shortMax = apdu.form === 'short' && apdu.ne === 256;
   if (d.length <= apdu.ne || shortMax) return { response: r };
   const mode = options.neTooSmall;
   if (mode === '6Cxx' && d.length <= 256) return { response: { data: EMPTY, sw: sw6C(d.length) } };
-  if (mode === 'truncate' || protectedCommand) return { response: { data: d.subarray(0, apdu.ne), sw: r.sw } };
+  if (mode === 'truncate' || protectedCommand)
+    return { response: { data: d.subarray(0, apdu.ne), sw: r.sw } };
   const rest = d.subarray(apdu.ne);
   return {
     response: { data: d.subarray(0, apdu.ne), sw: sw61(rest.length) },
@@ -44,7 +51,11 @@ export function applyNe(r: ResponseApdu, apdu: CommandApdu, options: CardOptions
 }
 
 /** Stage 2, on the wire command and wire response. */
-export function splitForTransport(r: ResponseApdu, wireCommand: CommandApdu, options: CardOptions): Shaped {
+export function splitForTransport(
+  r: ResponseApdu,
+  wireCommand: CommandApdu,
+  options: CardOptions,
+): Shaped {
   const d = r.data;
   if (d.length === 0) return { response: r };
   if (options.t0Case4 && wireCommand.case === 4) {
@@ -56,7 +67,10 @@ export function splitForTransport(r: ResponseApdu, wireCommand: CommandApdu, opt
   }
   if (d.length <= cap) return { response: r };
   const rest = d.subarray(cap);
-  return { response: { data: d.subarray(0, cap), sw: sw61(rest.length) }, pending: { data: rest, finalSw: r.sw } };
+  return {
+    response: { data: d.subarray(0, cap), sw: sw61(rest.length) },
+    pending: { data: rest, finalSw: r.sw },
+  };
 }
 
 /** GET RESPONSE against pending data: the next min(Ne, remaining) bytes. */
@@ -65,5 +79,8 @@ export function takePending(p: PendingResponse, ne: number, options: CardOptions
   const chunk = p.data.subarray(0, n);
   const rest = p.data.subarray(n);
   if (rest.length === 0) return { response: { data: chunk, sw: p.finalSw } };
-  return { response: { data: chunk, sw: sw61(rest.length) }, pending: { data: rest, finalSw: p.finalSw } };
+  return {
+    response: { data: chunk, sw: sw61(rest.length) },
+    pending: { data: rest, finalSw: p.finalSw },
+  };
 }

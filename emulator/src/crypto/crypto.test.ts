@@ -42,7 +42,9 @@ describe('manual clock', () => {
 
 describe('DES adapters', () => {
   it('single DES through des-ede with K1 = K2 (FIPS 81 Appendix B example: "Now is t" under 0123456789ABCDEF)', () => {
-    expect(toHex(tdesEcbEncrypt(fromHex('0123456789ABCDEF'), fromHex('4E6F772069732074')))).toBe('3FA40E8A984D4815');
+    expect(toHex(tdesEcbEncrypt(fromHex('0123456789ABCDEF'), fromHex('4E6F772069732074')))).toBe(
+      '3FA40E8A984D4815',
+    );
   });
   it('refuses partial blocks and bad key sizes', () => {
     expect(() => tdesCbcEncrypt(new Uint8Array(16), new Uint8Array(7))).toThrow(RangeError);
@@ -61,7 +63,9 @@ describe('DES adapters', () => {
 
 describe('hashes', () => {
   it('names map to functions of the right length (SHA-256("abc") from FIPS 180-4 examples)', () => {
-    expect(toHex(hash('sha256', new TextEncoder().encode('abc')))).toBe('BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD');
+    expect(toHex(hash('sha256', new TextEncoder().encode('abc')))).toBe(
+      'BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD',
+    );
     for (const n of HASH_NAMES) expect(hash(n, new Uint8Array(3))).toHaveLength(hashLength(n));
   });
 });
@@ -90,14 +94,22 @@ describe('RSA primitives', () => {
   });
   it('the card-style signature over a DigestInfo verifies with node:crypto as RSASSA-PKCS1-v1_5', () => {
     const message = new TextEncoder().encode('CIE Bench');
-    const digestInfo = fromHex(`3031300D060960864801650304020105000420${toHex(hash('sha256', message))}`);
+    const digestInfo = fromHex(
+      `3031300D060960864801650304020105000420${toHex(hash('sha256', message))}`,
+    );
     const sig = rsaPkcs1Type1Sign(key, digestInfo);
     expect(nodeVerify('sha256', message, rsaPublicKeyObject(key), sig)).toBe(true);
     expect(toHex(rsaPkcs1Type1Recover(key, sig)!)).toBe(toHex(digestInfo));
   });
   it('the KeyObject bridge signs PSS signatures that node:crypto verifies', () => {
-    const s = createSign('sha256').update('x').sign({ key: rsaPrivateKeyObject(key), padding: constants.RSA_PKCS1_PSS_PADDING });
-    expect(createVerify('sha256').update('x').verify({ key: rsaPublicKeyObject(key), padding: constants.RSA_PKCS1_PSS_PADDING }, s)).toBe(true);
+    const s = createSign('sha256')
+      .update('x')
+      .sign({ key: rsaPrivateKeyObject(key), padding: constants.RSA_PKCS1_PSS_PADDING });
+    expect(
+      createVerify('sha256')
+        .update('x')
+        .verify({ key: rsaPublicKeyObject(key), padding: constants.RSA_PKCS1_PSS_PADDING }, s),
+    ).toBe(true);
     expect(bytesToBigInt(s) < key.n).toBe(true);
   });
 });

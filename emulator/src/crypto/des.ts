@@ -12,7 +12,8 @@ export const DES_BLOCK = 8;
 const ZERO_IV = new Uint8Array(8);
 
 function checkBlocks(data: Uint8Array, what: string): void {
-  if (data.length % DES_BLOCK !== 0) throw new RangeError(`${what}: length ${data.length} is not a multiple of 8`);
+  if (data.length % DES_BLOCK !== 0)
+    throw new RangeError(`${what}: length ${data.length} is not a multiple of 8`);
 }
 
 function tdesKey(key: Uint8Array): { algo: string; key: Uint8Array } {
@@ -22,23 +23,40 @@ function tdesKey(key: Uint8Array): { algo: string; key: Uint8Array } {
   throw new RangeError(`3DES key must be 8, 16 or 24 bytes, got ${key.length}`);
 }
 
-function run(decrypt: boolean, mode: 'cbc' | 'ecb', key: Uint8Array, iv: Uint8Array | null, data: Uint8Array): Uint8Array {
+function run(
+  decrypt: boolean,
+  mode: 'cbc' | 'ecb',
+  key: Uint8Array,
+  iv: Uint8Array | null,
+  data: Uint8Array,
+): Uint8Array {
   const k = tdesKey(key);
-  const name = mode === 'cbc' ? `${k.algo}-cbc` : k.algo === 'des-ede' ? 'des-ede-ecb' : 'des-ede3-ecb';
+  const name =
+    mode === 'cbc' ? `${k.algo}-cbc` : k.algo === 'des-ede' ? 'des-ede-ecb' : 'des-ede3-ecb';
   const c = decrypt ? createDecipheriv(name, k.key, iv) : createCipheriv(name, k.key, iv);
   c.setAutoPadding(false);
   const out = c.update(data);
   const fin = c.final();
-  return fin.length === 0 ? new Uint8Array(out.buffer, out.byteOffset, out.length) : concatBytes(out, fin);
+  return fin.length === 0
+    ? new Uint8Array(out.buffer, out.byteOffset, out.length)
+    : concatBytes(out, fin);
 }
 
 /** 3DES-CBC encryption (16-byte key = two-key 3DES, 8-byte key = single DES). */
-export function tdesCbcEncrypt(key: Uint8Array, data: Uint8Array, iv: Uint8Array = ZERO_IV): Uint8Array {
+export function tdesCbcEncrypt(
+  key: Uint8Array,
+  data: Uint8Array,
+  iv: Uint8Array = ZERO_IV,
+): Uint8Array {
   checkBlocks(data, 'tdesCbcEncrypt');
   return run(false, 'cbc', key, iv, data);
 }
 
-export function tdesCbcDecrypt(key: Uint8Array, data: Uint8Array, iv: Uint8Array = ZERO_IV): Uint8Array {
+export function tdesCbcDecrypt(
+  key: Uint8Array,
+  data: Uint8Array,
+  iv: Uint8Array = ZERO_IV,
+): Uint8Array {
   checkBlocks(data, 'tdesCbcDecrypt');
   return run(true, 'cbc', key, iv, data);
 }

@@ -13,7 +13,9 @@ import { DES_BLOCK, tdesCbcEncrypt, tdesEcbDecrypt, tdesEcbEncrypt } from './des
 export function retailMac(key: Uint8Array, paddedData: Uint8Array): Uint8Array {
   if (key.length !== 16) throw new RangeError(`retail MAC key must be 16 bytes, got ${key.length}`);
   if (paddedData.length === 0 || paddedData.length % DES_BLOCK !== 0) {
-    throw new RangeError(`retail MAC input length ${paddedData.length} is not a positive multiple of 8`);
+    throw new RangeError(
+      `retail MAC input length ${paddedData.length} is not a positive multiple of 8`,
+    );
   }
   const k1 = key.subarray(0, 8);
   const k2 = key.subarray(8, 16);

@@ -30,7 +30,8 @@ export function seededRng(seed: string | Uint8Array): Rng {
       if (n === 0) return new Uint8Array(0);
       // The DRBG limits one request to 2^16 bytes; larger requests are served in pieces.
       const out = new Uint8Array(n);
-      for (let off = 0; off < n; off += 65536) out.set(drbg.randomBytes(Math.min(65536, n - off)), off);
+      for (let off = 0; off < n; off += 65536)
+        out.set(drbg.randomBytes(Math.min(65536, n - off)), off);
       return out;
     },
   };

@@ -6,7 +6,14 @@
  * deterministic key generation from an injected RNG; and `node:crypto` KeyObjects, cached per key
  * object (building one from JWK costs more than a signature).
  */
-import { constants, createPrivateKey, createPublicKey, privateEncrypt, publicEncrypt, type KeyObject } from 'node:crypto';
+import {
+  constants,
+  createPrivateKey,
+  createPublicKey,
+  privateEncrypt,
+  publicEncrypt,
+  type KeyObject,
+} from 'node:crypto';
 import { bigIntToBytes, bytesToBigInt } from '../bytes/bytes.ts';
 import { randomBelow, type Rng } from './rng.ts';
 
@@ -58,7 +65,8 @@ export function byteLength(n: bigint): number {
 
 /** EM = 00 01 FF…FF 00 ‖ data (RFC 8017 §9.2 step 5 applied to arbitrary data). */
 export function pkcs1Type1Pad(data: Uint8Array, k: number): Uint8Array {
-  if (data.length > k - 11) throw new RangeError(`PKCS#1 v1.5: ${data.length} bytes too long for a ${k}-byte modulus`);
+  if (data.length > k - 11)
+    throw new RangeError(`PKCS#1 v1.5: ${data.length} bytes too long for a ${k}-byte modulus`);
   const em = new Uint8Array(k).fill(0xff);
   em[0] = 0x00;
   em[1] = 0x01;
@@ -82,28 +90,38 @@ function bytesOf(b: Buffer): Uint8Array {
 
 /** input^d mod n; `input` is exactly k bytes and below n (else OpenSSL refuses it). */
 export function rsaPrivateRaw(key: RsaPrivateKey, input: Uint8Array): Uint8Array {
-  return bytesOf(privateEncrypt({ key: rsaPrivateKeyObject(key), padding: constants.RSA_NO_PADDING }, input));
+  return bytesOf(
+    privateEncrypt({ key: rsaPrivateKeyObject(key), padding: constants.RSA_NO_PADDING }, input),
+  );
 }
 
 /** input^e mod n; `input` is exactly k bytes and below n. */
 export function rsaPublicRaw(key: RsaPublicKey, input: Uint8Array): Uint8Array {
-  return bytesOf(publicEncrypt({ key: rsaPublicKeyObject(key), padding: constants.RSA_NO_PADDING }, input));
+  return bytesOf(
+    publicEncrypt({ key: rsaPublicKeyObject(key), padding: constants.RSA_NO_PADDING }, input),
+  );
 }
 
 /** PKCS#1 v1.5 type-1 signature over the bytes given (no DigestInfo added). */
 export function rsaPkcs1Type1Sign(key: RsaPrivateKey, data: Uint8Array): Uint8Array {
-  return bytesOf(privateEncrypt({ key: rsaPrivateKeyObject(key), padding: constants.RSA_PKCS1_PADDING }, data));
+  return bytesOf(
+    privateEncrypt({ key: rsaPrivateKeyObject(key), padding: constants.RSA_PKCS1_PADDING }, data),
+  );
 }
 
 /** The data inside a type-1 signature, or undefined when it is not one for this key. */
-export function rsaPkcs1Type1Recover(key: RsaPublicKey, signature: Uint8Array): Uint8Array | undefined {
+export function rsaPkcs1Type1Recover(
+  key: RsaPublicKey,
+  signature: Uint8Array,
+): Uint8Array | undefined {
   if (signature.length !== byteLength(key.n) || bytesToBigInt(signature) >= key.n) return undefined;
   return pkcs1Type1Unpad(rsaPublicRaw(key, signature));
 }
 
 const SMALL_PRIMES = (() => {
   const out: bigint[] = [];
-  for (let c = 3; out.length < 300; c += 2) if (out.every((p) => c % Number(p) !== 0)) out.push(BigInt(c));
+  for (let c = 3; out.length < 300; c += 2)
+    if (out.every((p) => c % Number(p) !== 0)) out.push(BigInt(c));
   return out;
 })();
 
@@ -134,7 +152,11 @@ export function isProbablePrime(n: bigint, rng: Rng, rounds = 40): boolean {
 }
 
 /** A random prime of exactly `bits` bits with the two top bits set (so p·q has 2·bits bits). */
-export function randomPrime(rng: Rng, bits: number, accept: (p: bigint) => boolean = () => true): bigint {
+export function randomPrime(
+  rng: Rng,
+  bits: number,
+  accept: (p: bigint) => boolean = () => true,
+): bigint {
   for (;;) {
     const bytes = rng.bytes(Math.ceil(bits / 8));
     let c = bytesToBigInt(bytes) & ((1n << BigInt(bits)) - 1n);

@@ -53,10 +53,42 @@ export interface Citizen {
   readonly mrz: readonly [string, string, string];
 }
 
-const GIVEN_M = ['MARIO', 'LUCA', 'MARCO', 'PAOLO', 'ANDREA', 'GIOVANNI', 'STEFANO', 'MATTEO'] as const;
-const GIVEN_F = ['GIULIA', 'ANNA', 'SARA', 'ELENA', 'CHIARA', 'FRANCESCA', 'MARTA', 'LAURA'] as const;
-const SURNAMES = ['PROVATI', 'ESEMPI', 'CAMPIONI', 'FITTIZI', 'SINTETICI', 'COLLAUDI', 'SIMULATI', 'EMULATI'] as const;
-const STREETS = ['VIA DEI TEST', 'VIA DEL COLLAUDO', 'PIAZZA DELLE PROVE', 'VIALE SINTETICO'] as const;
+const GIVEN_M = [
+  'MARIO',
+  'LUCA',
+  'MARCO',
+  'PAOLO',
+  'ANDREA',
+  'GIOVANNI',
+  'STEFANO',
+  'MATTEO',
+] as const;
+const GIVEN_F = [
+  'GIULIA',
+  'ANNA',
+  'SARA',
+  'ELENA',
+  'CHIARA',
+  'FRANCESCA',
+  'MARTA',
+  'LAURA',
+] as const;
+const SURNAMES = [
+  'PROVATI',
+  'ESEMPI',
+  'CAMPIONI',
+  'FITTIZI',
+  'SINTETICI',
+  'COLLAUDI',
+  'SIMULATI',
+  'EMULATI',
+] as const;
+const STREETS = [
+  'VIA DEI TEST',
+  'VIA DEL COLLAUDO',
+  'PIAZZA DELLE PROVE',
+  'VIALE SINTETICO',
+] as const;
 export const MUNICIPALITIES: readonly Municipality[] = [
   { name: 'ROMA', province: 'RM', code: 'H501', postalCode: '00100' },
   { name: 'MILANO', province: 'MI', code: 'F205', postalCode: '20100' },
@@ -71,7 +103,11 @@ export const MUNICIPALITIES: readonly Municipality[] = [
 /** Uniform-enough integer in [0, below) from 32 random bits (the bias is irrelevant for test data). */
 function int(rng: Rng, below: number): number {
   const b = rng.bytes(4);
-  const v = (b[0] as number) * 0x1000000 + (b[1] as number) * 0x10000 + (b[2] as number) * 0x100 + (b[3] as number);
+  const v =
+    (b[0] as number) * 0x1000000 +
+    (b[1] as number) * 0x10000 +
+    (b[2] as number) * 0x100 +
+    (b[3] as number);
   return v % below;
 }
 
@@ -81,7 +117,8 @@ function pick<T>(rng: Rng, list: readonly T[]): T {
 
 function digits(rng: Rng, n: number, firstNonZero = false): string {
   let out = '';
-  for (let i = 0; i < n; i++) out += String(i === 0 && firstNonZero ? 1 + int(rng, 9) : int(rng, 10));
+  for (let i = 0; i < n; i++)
+    out += String(i === 0 && firstNonZero ? 1 + int(rng, 9) : int(rng, 10));
   return out;
 }
 
@@ -97,7 +134,11 @@ function daysIn(year: number, month: number): number {
   return new Date(Date.UTC(year, month, 0)).getUTCDate();
 }
 
-function randomDate(rng: Rng, fromYear: number, toYear: number): { y: number; m: number; d: number } {
+function randomDate(
+  rng: Rng,
+  fromYear: number,
+  toYear: number,
+): { y: number; m: number; d: number } {
   const y = fromYear + int(rng, toYear - fromYear + 1);
   const m = 1 + int(rng, 12);
   const d = 1 + int(rng, daysIn(y, m));
@@ -169,7 +210,13 @@ export function generateCitizen(seed: string): Citizen {
     sex,
     birthDate,
     birthPlace,
-    fiscalCode: fiscalCode({ surname, givenName, birthDate, sex, municipalityCode: birthPlace.code }),
+    fiscalCode: fiscalCode({
+      surname,
+      givenName,
+      birthDate,
+      sex,
+      municipalityCode: birthPlace.code,
+    }),
     nationality: 'ITA',
     address: { street, municipality: residence },
     document: {

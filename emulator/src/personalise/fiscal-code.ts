@@ -6,13 +6,49 @@
 
 const MONTHS = 'ABCDEHLMPRST';
 const ODD: Readonly<Record<string, number>> = {
-  '0': 1, '1': 0, '2': 5, '3': 7, '4': 9, '5': 13, '6': 15, '7': 17, '8': 19, '9': 21,
-  A: 1, B: 0, C: 5, D: 7, E: 9, F: 13, G: 15, H: 17, I: 19, J: 21, K: 2, L: 4, M: 18,
-  N: 20, O: 11, P: 3, Q: 6, R: 8, S: 12, T: 14, U: 16, V: 10, W: 22, X: 25, Y: 24, Z: 23,
+  '0': 1,
+  '1': 0,
+  '2': 5,
+  '3': 7,
+  '4': 9,
+  '5': 13,
+  '6': 15,
+  '7': 17,
+  '8': 19,
+  '9': 21,
+  A: 1,
+  B: 0,
+  C: 5,
+  D: 7,
+  E: 9,
+  F: 13,
+  G: 15,
+  H: 17,
+  I: 19,
+  J: 21,
+  K: 2,
+  L: 4,
+  M: 18,
+  N: 20,
+  O: 11,
+  P: 3,
+  Q: 6,
+  R: 8,
+  S: 12,
+  T: 14,
+  U: 16,
+  V: 10,
+  W: 22,
+  X: 25,
+  Y: 24,
+  Z: 23,
 };
 
 function letters(text: string): { consonants: string; vowels: string } {
-  const clean = text.toUpperCase().normalize('NFD').replace(/[^A-Z]/g, '');
+  const clean = text
+    .toUpperCase()
+    .normalize('NFD')
+    .replace(/[^A-Z]/g, '');
   return { consonants: clean.replace(/[AEIOU]/g, ''), vowels: clean.replace(/[^AEIOU]/g, '') };
 }
 
@@ -62,5 +98,8 @@ export function fiscalCode(p: FiscalCodeInput): string {
 }
 
 export function isValidFiscalCode(code: string): boolean {
-  return /^[A-Z]{6}\d{2}[ABCDEHLMPRST]\d{2}[A-Z]\d{3}[A-Z]$/.test(code) && fiscalCodeCheckChar(code.slice(0, 15)) === code[15];
+  return (
+    /^[A-Z]{6}\d{2}[ABCDEHLMPRST]\d{2}[A-Z]\d{3}[A-Z]$/.test(code) &&
+    fiscalCodeCheckChar(code.slice(0, 15)) === code[15]
+  );
 }

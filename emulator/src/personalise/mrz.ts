@@ -16,7 +16,8 @@ function charValue(c: string): number {
 /** ICAO 9303-3 §4.9 check digit. */
 export function mrzCheckDigit(field: string): string {
   let sum = 0;
-  for (let i = 0; i < field.length; i++) sum += charValue(field[i] as string) * (WEIGHTS[i % 3] as number);
+  for (let i = 0; i < field.length; i++)
+    sum += charValue(field[i] as string) * (WEIGHTS[i % 3] as number);
   return String(sum % 10);
 }
 
@@ -62,7 +63,11 @@ export function td1Lines(m: Td1Input): [string, string, string] {
 }
 
 /** Document number ‖ check ‖ DOB ‖ check ‖ DOE ‖ check: the BAC/PACE-MRZ key seed input (ICAO 9303-11 §9.7.2). */
-export function mrzInformation(documentNumber: string, birthDate: string, expiryDate: string): string {
+export function mrzInformation(
+  documentNumber: string,
+  birthDate: string,
+  expiryDate: string,
+): string {
   const doc = fit(documentNumber, 9);
   return `${doc}${mrzCheckDigit(doc)}${birthDate}${mrzCheckDigit(birthDate)}${expiryDate}${mrzCheckDigit(expiryDate)}`;
 }

@@ -5,10 +5,26 @@ import { mrzCheckDigit, mrzInformation, td1Lines } from './mrz.ts';
 
 describe('MRZ (ICAO 9303-3 §4.9, 9303-5 §4.2)', () => {
   it('check digits with weights 7-3-1 (9303-11 Appendix D.2 example L898902C< / 690806 / 940623 → 3 / 1 / 6)', () => {
-    expect([mrzCheckDigit('L898902C<'), mrzCheckDigit('690806'), mrzCheckDigit('940623')]).toEqual(['3', '1', '6']);
+    expect([mrzCheckDigit('L898902C<'), mrzCheckDigit('690806'), mrzCheckDigit('940623')]).toEqual([
+      '3',
+      '1',
+      '6',
+    ]);
   });
   it('TD1 lines of the synthetic profile in emrtd.md §1.7 [generated example]', () => {
-    expect(td1Lines({ documentCode: 'CI', issuingState: 'ITA', documentNumber: 'CA00000AA', birthDate: '800101', sex: 'M', expiryDate: '300101', nationality: 'ITA', surname: 'ROSSI', givenNames: 'MARIO' })).toEqual([
+    expect(
+      td1Lines({
+        documentCode: 'CI',
+        issuingState: 'ITA',
+        documentNumber: 'CA00000AA',
+        birthDate: '800101',
+        sex: 'M',
+        expiryDate: '300101',
+        nationality: 'ITA',
+        surname: 'ROSSI',
+        givenNames: 'MARIO',
+      }),
+    ).toEqual([
       'CIITACA00000AA4<<<<<<<<<<<<<<<',
       '8001014M3001019ITA<<<<<<<<<<<4',
       'ROSSI<<MARIO<<<<<<<<<<<<<<<<<<',
@@ -19,12 +35,28 @@ describe('MRZ (ICAO 9303-3 §4.9, 9303-5 §4.2)', () => {
 
 describe('fiscal code (D.M. 23/12/1976)', () => {
   it('computes the well-known placeholder RSSMRA80A01H501U and its check character', () => {
-    expect(fiscalCode({ surname: 'ROSSI', givenName: 'MARIO', birthDate: '1980-01-01', sex: 'M', municipalityCode: 'H501' })).toBe('RSSMRA80A01H501U');
+    expect(
+      fiscalCode({
+        surname: 'ROSSI',
+        givenName: 'MARIO',
+        birthDate: '1980-01-01',
+        sex: 'M',
+        municipalityCode: 'H501',
+      }),
+    ).toBe('RSSMRA80A01H501U');
     expect(isValidFiscalCode('RSSMRA80A01H501U')).toBe(true);
     expect(isValidFiscalCode('RSSMRA80A01H501A')).toBe(false);
   });
   it('adds 40 to the day for women and takes the 1st, 3rd and 4th consonant of long names', () => {
-    expect(fiscalCode({ surname: 'BIANCHI', givenName: 'FRANCESCA', birthDate: '1990-12-31', sex: 'F', municipalityCode: 'F205' }).slice(0, 11)).toBe('BNCFNC90T71');
+    expect(
+      fiscalCode({
+        surname: 'BIANCHI',
+        givenName: 'FRANCESCA',
+        birthDate: '1990-12-31',
+        sex: 'F',
+        municipalityCode: 'F205',
+      }).slice(0, 11),
+    ).toBe('BNCFNC90T71');
   });
 });
 
@@ -60,7 +92,11 @@ describe('synthetic citizen', () => {
     for (const line of c.mrz) expect(line).toHaveLength(30);
   });
   it('expires on the birthday ten years after issue', () => {
-    expect(Number(c.document.expiryDate.slice(0, 4))).toBe(Number(c.document.issueDate.slice(0, 4)) + 10);
-    expect(c.document.expiryDate.slice(5)).toBe(c.birthDate.slice(5) === '02-29' ? '02-28' : c.birthDate.slice(5));
+    expect(Number(c.document.expiryDate.slice(0, 4))).toBe(
+      Number(c.document.issueDate.slice(0, 4)) + 10,
+    );
+    expect(c.document.expiryDate.slice(5)).toBe(
+      c.birthDate.slice(5) === '02-29' ? '02-28' : c.birthDate.slice(5),
+    );
   });
 });

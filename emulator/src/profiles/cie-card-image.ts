@@ -10,9 +10,15 @@ import { personaliseIas } from '../personalise/ias/ias-personalisation.ts';
 import type { SodVariant } from '../personalise/ias/ias-files.ts';
 import type { CardImage } from '../state/card-image.ts';
 import { FileSecretStore } from '../state/file-secret-store.ts';
-import { cardImageFromPersonalisation, iasPersonalisationFromImage } from '../state/image-convert.ts';
+import {
+  cardImageFromPersonalisation,
+  iasPersonalisationFromImage,
+} from '../state/image-convert.ts';
 import { MemorySecretStore } from '../state/secret-store.ts';
-import { emrtdPersonalisationFromImage, withEmrtdPersonalisation } from '../applications/emrtd/emrtd-image.ts';
+import {
+  emrtdPersonalisationFromImage,
+  withEmrtdPersonalisation,
+} from '../applications/emrtd/emrtd-image.ts';
 import { createEmrtdModule, type EmrtdModuleOptions } from '../applications/emrtd/emrtd-module.ts';
 import { createCieCard, type CieCard, type CieCardConfig } from './cie-card.ts';
 import { cieProfile } from './cie-profiles.ts';
@@ -23,14 +29,24 @@ export interface NewImageOptions {
 }
 
 /** A fresh card image for `seed` on personality `profileId` (SOD variant: the profile's, unless given). */
-export function newCardImage(seed: string, profileId: string, options: NewImageOptions = {}): CardImage {
+export function newCardImage(
+  seed: string,
+  profileId: string,
+  options: NewImageOptions = {},
+): CardImage {
   const profile = cieProfile(profileId);
-  const p = personaliseIas(seed, { sodVariant: options.sodVariant ?? profile.sodVariant, ...(options.pkiSeed ? { pkiSeed: options.pkiSeed } : {}) });
+  const p = personaliseIas(seed, {
+    sodVariant: options.sodVariant ?? profile.sodVariant,
+    ...(options.pkiSeed ? { pkiSeed: options.pkiSeed } : {}),
+  });
   const image = cardImageFromPersonalisation(p, profile.id);
   return withEmrtdPersonalisation(image, emrtdPersonalisationFromImage(image));
 }
 
-export interface CardFromImageOptions extends Pick<CieCardConfig, 'options' | 'iasOptions' | 'rng' | 'clock' | 'strict'> {
+export interface CardFromImageOptions extends Pick<
+  CieCardConfig,
+  'options' | 'iasOptions' | 'rng' | 'clock' | 'strict'
+> {
   /** Personality to present instead of the image's (same personalisation, other chip). */
   readonly profile?: string;
   /** The eMRTD application: included by default (its personalisation from the image), with these options; `false` leaves it out. */
@@ -40,15 +56,24 @@ export interface CardFromImageOptions extends Pick<CieCardConfig, 'options' | 'i
 }
 
 /** The composer's configuration for `image`, apart from personalisation, personality and secrets. */
-function passThrough(image: CardImage, o: CardFromImageOptions): Omit<CieCardConfig, 'personalisation' | 'profile' | 'secrets'> {
+function passThrough(
+  image: CardImage,
+  o: CardFromImageOptions,
+): Omit<CieCardConfig, 'personalisation' | 'profile' | 'secrets'> {
   const { profile: _profile, emrtd, extraModules, ...rest } = o;
-  const emrtdModule = emrtd === false ? [] : [createEmrtdModule(emrtdPersonalisationFromImage(image), emrtd ?? {})];
+  const emrtdModule =
+    emrtd === false ? [] : [createEmrtdModule(emrtdPersonalisationFromImage(image), emrtd ?? {})];
   return { ...rest, extraModules: [...emrtdModule, ...(extraModules ?? [])] };
 }
 
 /** A card whose PIN/PUK state starts from the image and stays in memory. */
 export function cieCardFromImage(image: CardImage, o: CardFromImageOptions = {}): CieCard {
-  return createCieCard({ personalisation: iasPersonalisationFromImage(image), profile: o.profile ?? image.profile, secrets: new MemorySecretStore(image.state), ...passThrough(image, o) });
+  return createCieCard({
+    personalisation: iasPersonalisationFromImage(image),
+    profile: o.profile ?? image.profile,
+    secrets: new MemorySecretStore(image.state),
+    ...passThrough(image, o),
+  });
 }
 
 export interface PersistentCieCard extends CieCard {
@@ -59,6 +84,11 @@ export interface PersistentCieCard extends CieCard {
 export function openCieCard(path: string, o: CardFromImageOptions = {}): PersistentCieCard {
   const store = FileSecretStore.open(path);
   const image = store.current;
-  const card = createCieCard({ personalisation: iasPersonalisationFromImage(image), profile: o.profile ?? image.profile, secrets: store, ...passThrough(image, o) });
+  const card = createCieCard({
+    personalisation: iasPersonalisationFromImage(image),
+    profile: o.profile ?? image.profile,
+    secrets: store,
+    ...passThrough(image, o),
+  });
   return { ...card, store };
 }

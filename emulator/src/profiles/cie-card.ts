@@ -61,26 +61,33 @@ export interface CieCard {
   readonly personalisation: IasPersonalisation;
 }
 
-
 type MfChild = DfSpec | EfSpec;
 
 function childKeys(c: MfChild): string[] {
   const keys: string[] = [];
   if (c.fid !== undefined) keys.push(`FID ${c.fid.toString(16).toUpperCase().padStart(4, '0')}`);
   if (c.kind !== 'DF' && c.sfi !== undefined) keys.push(`SFI ${c.sfi.toString(16).toUpperCase()}`);
-  if (c.kind === 'DF' && c.dfName !== undefined) keys.push(`DF name ${typeof c.dfName === 'string' ? c.dfName.replace(/\s/g, '').toUpperCase() : toHex(c.dfName)}`);
+  if (c.kind === 'DF' && c.dfName !== undefined)
+    keys.push(
+      `DF name ${typeof c.dfName === 'string' ? c.dfName.replace(/\s/g, '').toUpperCase() : toHex(c.dfName)}`,
+    );
   return keys;
 }
 
 /** MF children of all owners, with clashes reported by owner (issue 3 design note). */
-export function mergeMfChildren(groups: readonly { owner: string; children: readonly MfChild[] }[]): MfChild[] {
+export function mergeMfChildren(
+  groups: readonly { owner: string; children: readonly MfChild[] }[],
+): MfChild[] {
   const seen = new Map<string, string>();
   const out: MfChild[] = [];
   for (const g of groups) {
     for (const c of g.children) {
       for (const key of childKeys(c)) {
         const other = seen.get(key);
-        if (other !== undefined) throw new CardCompositionError(`${key} at MF level is defined by both '${other}' and '${g.owner}'`);
+        if (other !== undefined)
+          throw new CardCompositionError(
+            `${key} at MF level is defined by both '${other}' and '${g.owner}'`,
+          );
         seen.set(key, g.owner);
       }
       out.push(c);
@@ -97,7 +104,12 @@ export function mergeMfChildren(groups: readonly { owner: string; children: read
 function iasCardFor(p: IasPersonalisation, options: IasOptions, secrets: SecretStore): IasCard {
   return {
     state: new IasState(),
-    keys: { holder: p.keys.holder, iccAuth: p.keys.iccAuth, servizi: p.keys.servizi, caPublic: { n: p.keys.ca.n, e: p.keys.ca.e } },
+    keys: {
+      holder: p.keys.holder,
+      iccAuth: p.keys.iccAuth,
+      servizi: p.keys.servizi,
+      caPublic: { n: p.keys.ca.n, e: p.keys.ca.e },
+    },
     dh: p.dh,
     caChr: p.caChr,
     caCha: p.caCha,
@@ -112,8 +124,19 @@ function dfNameBytes(name: string | Uint8Array): Uint8Array {
 }
 
 /** The MF tree: EF.ATR + IAS files + module children, clashes reported, MF named with the IAS AID. */
-function buildMf(profile: CieProfile, p: IasPersonalisation, options: IasOptions, modules: readonly CardModule[]): FileSystem {
-  const efAtr: EfSpec = { kind: 'EF', fid: FID_2F01_EF_ATR, sfi: SFI_1D_EF_ATR, name: 'EF.ATR', content: fromHex(profile.efAtr) };
+function buildMf(
+  profile: CieProfile,
+  p: IasPersonalisation,
+  options: IasOptions,
+  modules: readonly CardModule[],
+): FileSystem {
+  const efAtr: EfSpec = {
+    kind: 'EF',
+    fid: FID_2F01_EF_ATR,
+    sfi: SFI_1D_EF_ATR,
+    name: 'EF.ATR',
+    content: fromHex(profile.efAtr),
+  };
   const children = mergeMfChildren([
     { owner: 'ias', children: [efAtr, ...iasFileTree(p.files, options, IAS_APPLICATION_ID)] },
     ...modules.map((m) => ({ owner: m.id, children: m.mfChildren })),
@@ -125,7 +148,13 @@ function buildMf(profile: CieProfile, p: IasPersonalisation, options: IasOptions
       }
     }
   }
-  return buildFileSystem({ kind: 'MF', dfName: IAS_AID, name: 'MF (IAS root)', application: IAS_APPLICATION_ID, children });
+  return buildFileSystem({
+    kind: 'MF',
+    dfName: IAS_AID,
+    name: 'MF (IAS root)',
+    application: IAS_APPLICATION_ID,
+    children,
+  });
 }
 
 function uniqueApplications(apps: readonly Application[]): Application[] {
@@ -138,13 +167,20 @@ function uniqueApplications(apps: readonly Application[]): Application[] {
 }
 
 export function createCieCard(config: CieCardConfig): CieCard {
-  const profile = typeof config.profile === 'string' ? cieProfile(config.profile) : (config.profile ?? cieProfile(DEFAULT_CIE_PROFILE_ID));
+  const profile =
+    typeof config.profile === 'string'
+      ? cieProfile(config.profile)
+      : (config.profile ?? cieProfile(DEFAULT_CIE_PROFILE_ID));
   const p = config.personalisation;
   const options = iasOptions({ ...(profile.ias as Partial<IasOptions>), ...config.iasOptions });
-  const secrets = config.secrets ?? new MemorySecretStore(initialSecrets(p.citizen.pin, p.citizen.puk));
+  const secrets =
+    config.secrets ?? new MemorySecretStore(initialSecrets(p.citizen.pin, p.citizen.puk));
   const modules = config.extraModules ?? [];
   const ias = createIasApplication(iasCardFor(p, options, secrets));
-  const iasApp: Application = { ...ias, handlers: modules.reduce((t, m) => m.extendMfHandlers?.(t) ?? t, ias.handlers) };
+  const iasApp: Application = {
+    ...ias,
+    handlers: modules.reduce((t, m) => m.extendMfHandlers?.(t) ?? t, ias.handlers),
+  };
   const card = new CardOs({
     atr: fromHex(profile.atr),
     fileSystem: buildMf(profile, p, options, modules),

@@ -21,24 +21,43 @@ describe('CIE personalities (cie-ias.md §1.1, §1.4)', () => {
   it('12 profiles: the 11 ATRs registered on Windows (CIE_1…CIE_11) plus Actalis B946, all distinct', () => {
     expect(CIE_PROFILES).toHaveLength(12);
     expect(new Set(CIE_PROFILES.map((p) => p.atr)).size).toBe(12);
-    expect(CIE_PROFILES.map((p) => p.windowsCardName).filter(Boolean).sort()).toEqual(Array.from({ length: 11 }, (_, i) => `CIE_${i + 1}`).sort());
+    expect(
+      CIE_PROFILES.map((p) => p.windowsCardName)
+        .filter(Boolean)
+        .sort(),
+    ).toEqual(Array.from({ length: 11 }, (_, i) => `CIE_${i + 1}`).sort());
     for (const p of CIE_PROFILES) expect(atrChecksumOk(fromHex(p.atr)), p.id).toBe(true);
   });
 
   it('the Gemalto and Bit4id 2023 ATRs equal the real pcsc_scan read-outs (shared/data/real-card-ATRs_pcsc_scan.txt)', () => {
-    expect(cieProfile('gemalto').atr).toBe('3B 8F 80 01 80 31 80 65 B0 85 04 00 11 12 0F FF 82 90 00 8A');
-    expect(cieProfile('bit4id2').atr).toBe('3B 8F 80 01 80 31 80 65 49 54 4A 34 44 12 0F FF 82 90 00 8D');
+    expect(cieProfile('gemalto').atr).toBe(
+      '3B 8F 80 01 80 31 80 65 B0 85 04 00 11 12 0F FF 82 90 00 8A',
+    );
+    expect(cieProfile('bit4id2').atr).toBe(
+      '3B 8F 80 01 80 31 80 65 49 54 4A 34 44 12 0F FF 82 90 00 8D',
+    );
   });
 
   it('NXP EF.ATR is the real read-out (shared/data/ef-atr-readouts.txt); Gemalto carries "IasEccRoot"; EF.ATRs end with 82 02 90 00 where complete', () => {
-    expect(cieProfile('nxp').efAtr.replace(/ /g, '')).toBe('80004301B84604101010104703940180E01002020104020200E6020200E6020200E6780806062B8122F8780282029000' + '00');
-    expect(toHex(fromHex(cieProfile('gemalto').efAtr))).toContain(toHex(new TextEncoder().encode('IasEccRoot')));
-    for (const p of CIE_PROFILES.filter((x) => x.id !== 'gemalto2')) expect(p.efAtr.replace(/ /g, ''), p.id).toMatch(/82029000(00)?$/);
+    expect(cieProfile('nxp').efAtr.replace(/ /g, '')).toBe(
+      '80004301B84604101010104703940180E01002020104020200E6020200E6020200E6780806062B8122F8780282029000' +
+        '00',
+    );
+    expect(toHex(fromHex(cieProfile('gemalto').efAtr))).toContain(
+      toHex(new TextEncoder().encode('IasEccRoot')),
+    );
+    for (const p of CIE_PROFILES.filter((x) => x.id !== 'gemalto2'))
+      expect(p.efAtr.replace(/ /g, ''), p.id).toMatch(/82029000(00)?$/);
   });
 
   it('profiles are validated: a wrong TCK or an unknown option is refused', () => {
     const p = cieProfile('nxp');
-    expect(() => cieProfileSchema.parse({ ...p, atr: '3B 8E 80 01 80 31 80 65 49 54 4E 58 50 12 0F FF 82 90 F1' })).toThrow(/TCK/);
+    expect(() =>
+      cieProfileSchema.parse({
+        ...p,
+        atr: '3B 8E 80 01 80 31 80 65 49 54 4E 58 50 12 0F FF 82 90 F1',
+      }),
+    ).toThrow(/TCK/);
     expect(() => cieProfileSchema.parse({ ...p, card: { ...p.card, bogus: 1 } })).toThrow();
     expect(() => cieProfile('nope')).toThrow(/unknown CIE profile/);
   });
@@ -66,31 +85,60 @@ describe('CIE personalities (cie-ias.md §1.1, §1.4)', () => {
       }
       const whole = send(card, '00CB3FFF0A4D087006BFA10102A380');
       expect(whole.startsWith('70820234BFA10182022EA382022A97820100')).toBe(true);
-      for (const tag of ['97', '98', '99']) expect(send(card, `00CB3FFF0C4D0A7008BFA10104A302${tag}00`).startsWith('70')).toBe(true);
+      for (const tag of ['97', '98', '99'])
+        expect(send(card, `00CB3FFF0C4D0A7008BFA10104A302${tag}00`).startsWith('70')).toBe(true);
     });
   }
 });
 
 describe('card composition (extra modules)', () => {
-  const app = (id: string, handlers: Application['handlers'] = new Map()): Application => ({ id, handlers });
+  const app = (id: string, handlers: Application['handlers'] = new Map()): Application => ({
+    id,
+    handlers,
+  });
 
   it('an MF child clashing with EF.ATR is reported with both owners', () => {
-    const m: CardModule = { id: 'emrtd', applications: [], mfChildren: [{ kind: 'EF', fid: 0x2f01, content: new Uint8Array(1) }] };
-    expect(() => createCieCard({ personalisation, extraModules: [m] })).toThrow(CardCompositionError);
-    expect(() => createCieCard({ personalisation, extraModules: [m] })).toThrow(/FID 2F01 .* 'ias' and 'emrtd'/);
+    const m: CardModule = {
+      id: 'emrtd',
+      applications: [],
+      mfChildren: [{ kind: 'EF', fid: 0x2f01, content: new Uint8Array(1) }],
+    };
+    expect(() => createCieCard({ personalisation, extraModules: [m] })).toThrow(
+      CardCompositionError,
+    );
+    expect(() => createCieCard({ personalisation, extraModules: [m] })).toThrow(
+      /FID 2F01 .* 'ias' and 'emrtd'/,
+    );
   });
 
   it('SFI and DF-name clashes too, and a module may not take the IAS AID', () => {
-    const sfi: CardModule = { id: 'x', applications: [], mfChildren: [{ kind: 'EF', fid: 0x011c, sfi: 0x1d, content: new Uint8Array(1) }] };
+    const sfi: CardModule = {
+      id: 'x',
+      applications: [],
+      mfChildren: [{ kind: 'EF', fid: 0x011c, sfi: 0x1d, content: new Uint8Array(1) }],
+    };
     expect(() => createCieCard({ personalisation, extraModules: [sfi] })).toThrow(/SFI 1D/);
-    const df: CardModule = { id: 'y', applications: [], mfChildren: [{ kind: 'DF', dfName: 'A0 00 00 00 00 39', children: [] }] };
-    expect(() => createCieCard({ personalisation, extraModules: [df] })).toThrow(/DF name A00000000039/);
-    const ias: CardModule = { id: 'z', applications: [], mfChildren: [{ kind: 'DF', dfName: 'A0000000308000000009816001', children: [] }] };
+    const df: CardModule = {
+      id: 'y',
+      applications: [],
+      mfChildren: [{ kind: 'DF', dfName: 'A0 00 00 00 00 39', children: [] }],
+    };
+    expect(() => createCieCard({ personalisation, extraModules: [df] })).toThrow(
+      /DF name A00000000039/,
+    );
+    const ias: CardModule = {
+      id: 'z',
+      applications: [],
+      mfChildren: [{ kind: 'DF', dfName: 'A0000000308000000009816001', children: [] }],
+    };
     expect(() => createCieCard({ personalisation, extraModules: [ias] })).toThrow(/IAS AID/);
   });
 
   it('module files and DFs appear at MF level; extendMfHandlers wraps the MF table (PACE-style MSE C1 A4 and GENERAL AUTHENTICATE)', () => {
-    const ga = { handle: () => responseApdu(SW_9000_OK, fromHex('7C00')), chaining: 'per-segment' as const };
+    const ga = {
+      handle: () => responseApdu(SW_9000_OK, fromHex('7C00')),
+      chaining: 'per-segment' as const,
+    };
     const m: CardModule = {
       id: 'emrtd',
       applications: [app('emrtd', ISO_HANDLERS)],
@@ -100,7 +148,11 @@ describe('card composition (extra modules)', () => {
       ],
       extendMfHandlers: (base) => {
         const baseMse = base.get(0x22)!;
-        const mse: HandlerEntry = { ...baseMse, handle: (ctx, a) => ((a.p1 << 8) | a.p2) === 0xc1a4 ? responseApdu(SW_9000_OK) : baseMse.handle(ctx, a) };
+        const mse: HandlerEntry = {
+          ...baseMse,
+          handle: (ctx, a) =>
+            ((a.p1 << 8) | a.p2) === 0xc1a4 ? responseApdu(SW_9000_OK) : baseMse.handle(ctx, a),
+        };
         return new Map([...base, [0x86, ga], [0x22, mse]]);
       },
     };
@@ -119,9 +171,21 @@ describe('card composition (extra modules)', () => {
   });
 
   it('modules wrap the MF table in order: a later module sees and may override an earlier one', () => {
-    const answer = (hex: string): HandlerEntry => ({ handle: () => responseApdu(SW_9000_OK, fromHex(hex)) });
-    const a: CardModule = { id: 'a', applications: [], mfChildren: [], extendMfHandlers: (base) => new Map([...base, [0xe2, answer('0A')], [0xe4, answer('0A')]]) };
-    const b: CardModule = { id: 'b', applications: [], mfChildren: [], extendMfHandlers: (base) => new Map([...base, [0xe4, answer('0B')]]) };
+    const answer = (hex: string): HandlerEntry => ({
+      handle: () => responseApdu(SW_9000_OK, fromHex(hex)),
+    });
+    const a: CardModule = {
+      id: 'a',
+      applications: [],
+      mfChildren: [],
+      extendMfHandlers: (base) => new Map([...base, [0xe2, answer('0A')], [0xe4, answer('0A')]]),
+    };
+    const b: CardModule = {
+      id: 'b',
+      applications: [],
+      mfChildren: [],
+      extendMfHandlers: (base) => new Map([...base, [0xe4, answer('0B')]]),
+    };
     const { card } = createCieCard({ personalisation, extraModules: [a, b], strict: true });
     card.powerOn();
     expect(send(card, '00E2000000')).toBe('0A9000');

@@ -32,17 +32,27 @@ const COMMON: Partial<CardOptions> = {
   maxChainedData: 4096,
 };
 const EXTENDED: Partial<CardOptions> = { ...COMMON, extendedLength: true, longResponses: 'whole' };
-const ISO_SHORT_LE: Partial<CardOptions> = { ...COMMON, extendedLength: true, longResponses: '61xx' };
+const ISO_SHORT_LE: Partial<CardOptions> = {
+  ...COMMON,
+  extendedLength: true,
+  longResponses: '61xx',
+};
 const ITJ4: Partial<CardOptions> = { ...EXTENDED, maxResponseData: 2019 };
 
-const EF_ATR_NXP = '80 00 43 01 B8 46 04 10 10 10 10 47 03 94 01 80 E0 10 02 02 01 04 02 02 00 E6 02 02 00 E6 02 02 00 E6 78 08 06 06 2B 81 22 F8 78 02 82 02 90 00 00';
-const EF_ATR_ST = '80 00 43 01 B9 46 04 00 00 00 10 47 03 94 01 81 4F 0C A0 00 00 00 95 00 00 00 00 8A 00 01 E0 10 02 02 00 FF 02 02 00 FF 02 02 01 00 02 02 01 00 78 08 06 06 2B 81 22 F8 78 02 82 02 90 00';
-const EF_ATR_ITJ4 = '80 00 43 01 B8 46 04 10 10 10 10 47 03 94 01 E0 7F 66 08 02 02 04 D6 02 02 07 E3 E0 10 02 02 01 04 02 02 00 E6 02 02 00 E6 02 02 00 E6 78 08 06 06 2B 81 22 F8 78 02 82 02 90 00';
-const EF_ATR_GEMALTO = '80 00 47 03 94 41 C0 E0 10 02 02 01 04 02 02 00 E6 02 02 00 E6 02 02 00 E6 50 0A 49 61 73 45 63 63 52 6F 6F 74 78 08 06 06 2B 81 22 F8 78 02 82 02 90 00';
+const EF_ATR_NXP =
+  '80 00 43 01 B8 46 04 10 10 10 10 47 03 94 01 80 E0 10 02 02 01 04 02 02 00 E6 02 02 00 E6 02 02 00 E6 78 08 06 06 2B 81 22 F8 78 02 82 02 90 00 00';
+const EF_ATR_ST =
+  '80 00 43 01 B9 46 04 00 00 00 10 47 03 94 01 81 4F 0C A0 00 00 00 95 00 00 00 00 8A 00 01 E0 10 02 02 00 FF 02 02 00 FF 02 02 01 00 02 02 01 00 78 08 06 06 2B 81 22 F8 78 02 82 02 90 00';
+const EF_ATR_ITJ4 =
+  '80 00 43 01 B8 46 04 10 10 10 10 47 03 94 01 E0 7F 66 08 02 02 04 D6 02 02 07 E3 E0 10 02 02 01 04 02 02 00 E6 02 02 00 E6 02 02 00 E6 78 08 06 06 2B 81 22 F8 78 02 82 02 90 00';
+const EF_ATR_GEMALTO =
+  '80 00 47 03 94 41 C0 E0 10 02 02 01 04 02 02 00 E6 02 02 00 E6 02 02 00 E6 50 0A 49 61 73 45 63 63 52 6F 6F 74 78 08 06 06 2B 81 22 F8 78 02 82 02 90 00';
 const EF_ATR_GEMALTO2 = '47 03 94 41 C0';
 
-const ST_EVIDENCE = 'ST EF.ATR read-out in pagopa/io-cie-ios-sdk IAS.mm, pagopa/cie-sdk-android and cie-sdk-ios CIEType (§1.4)';
-const ITJ4_EVIDENCE = 'Actalis EF.ATR pattern of pagopa/cie-sdk-android CieType.kt and cie-sdk-ios CIEType.swift (§1.4), completed with the 82 02 90 00 status indicator every EF.ATR ends with [inferred]';
+const ST_EVIDENCE =
+  'ST EF.ATR read-out in pagopa/io-cie-ios-sdk IAS.mm, pagopa/cie-sdk-android and cie-sdk-ios CIEType (§1.4)';
+const ITJ4_EVIDENCE =
+  'Actalis EF.ATR pattern of pagopa/cie-sdk-android CieType.kt and cie-sdk-ios CIEType.swift (§1.4), completed with the 82 02 90 00 status indicator every EF.ATR ends with [inferred]';
 
 const RAW: readonly CieProfile[] = [
   {
@@ -55,7 +65,8 @@ const RAW: readonly CieProfile[] = [
     efAtr: EF_ATR_GEMALTO2,
     evidence: {
       atr: 'Windows StoreProvider.cpp registration; middleware signature 80 31 80 65 B0 85 03 00 EF (§1.1)',
-      efAtr: 'real read-out of a cancelled Gemalto2 card, shared/data/ef-atr-readouts.txt (§1.4); kept verbatim [open: complete content]',
+      efAtr:
+        'real read-out of a cancelled Gemalto2 card, shared/data/ef-atr-readouts.txt (§1.4); kept verbatim [open: complete content]',
       quirks: 'capabilities 94 41 C0: extended length → whole long responses',
     },
     sodVariant: 'sha256-pkcs1',
@@ -72,8 +83,10 @@ const RAW: readonly CieProfile[] = [
     efAtr: EF_ATR_GEMALTO,
     evidence: {
       atr: 'real pcsc_scan (OpenSC #2486), shared/data/real-card-ATRs_pcsc_scan.txt; Windows registration (§1.1)',
-      efAtr: "no read-out published; built from the Gemalto2 capabilities, the NXP size template and the ASCII 'IasEccRoot' marker the mobile clients look for (§1.4) [inferred]",
-      quirks: 'desktop sends one GET DATA for the whole DH template (§1.3); extended length → whole long responses',
+      efAtr:
+        "no read-out published; built from the Gemalto2 capabilities, the NXP size template and the ASCII 'IasEccRoot' marker the mobile clients look for (§1.4) [inferred]",
+      quirks:
+        'desktop sends one GET DATA for the whole DH template (§1.3); extended length → whole long responses',
     },
     sodVariant: 'sha256-pkcs1',
     card: EXTENDED,
@@ -90,7 +103,8 @@ const RAW: readonly CieProfile[] = [
     evidence: {
       atr: 'smartcard_list.txt and OPC docs (§1.1); Windows registers it with the last 4 bytes masked',
       efAtr: 'real read-out, shared/data/ef-atr-readouts.txt (from pagopa/io-cie-ios-sdk IAS.mm)',
-      quirks: 'capabilities 94 01 80 (extended length not announced): responses over 256 bytes to short commands via 61xx',
+      quirks:
+        'capabilities 94 01 80 (extended length not announced): responses over 256 bytes to short commands via 61xx',
     },
     sodVariant: 'sha256-pkcs1',
     card: ISO_SHORT_LE,
@@ -104,7 +118,12 @@ const RAW: readonly CieProfile[] = [
     vendor: 'STMicroelectronics',
     atr: '3B 8B 80 01 80 66 47 50 00 B8 00 7F 82 90 00 2E',
     efAtr: EF_ATR_ST,
-    evidence: { atr: 'Windows registration, smartcard_list.txt (§1.1)', efAtr: ST_EVIDENCE, quirks: 'extended length not announced → 61xx for long responses to short commands; MSE SET B6 for the terminal CHR rejected (ISDK)' },
+    evidence: {
+      atr: 'Windows registration, smartcard_list.txt (§1.1)',
+      efAtr: ST_EVIDENCE,
+      quirks:
+        'extended length not announced → 61xx for long responses to short commands; MSE SET B6 for the terminal CHR rejected (ISDK)',
+    },
     sodVariant: 'sha256-pkcs1',
     card: ISO_SHORT_LE,
     ias: { externalAuthCrt: ['A4'] },
@@ -117,7 +136,11 @@ const RAW: readonly CieProfile[] = [
     vendor: 'STMicroelectronics',
     atr: '3B 80 80 01 01',
     efAtr: EF_ATR_ST,
-    evidence: { atr: 'Windows registration (§1.1); generic ISO 14443-B pseudo-ATR', efAtr: ST_EVIDENCE, quirks: 'as stm' },
+    evidence: {
+      atr: 'Windows registration (§1.1); generic ISO 14443-B pseudo-ATR',
+      efAtr: ST_EVIDENCE,
+      quirks: 'as stm',
+    },
     sodVariant: 'sha256-pkcs1',
     card: ISO_SHORT_LE,
     ias: { externalAuthCrt: ['A4'] },
@@ -130,20 +153,80 @@ const RAW: readonly CieProfile[] = [
     vendor: 'STMicroelectronics',
     atr: '3B 8B 80 01 80 66 47 50 00 B8 00 94 82 90 00 C5',
     efAtr: EF_ATR_ST,
-    evidence: { atr: 'Windows registration, smartcard_list.txt (§1.1)', efAtr: ST_EVIDENCE, quirks: 'as stm' },
+    evidence: {
+      atr: 'Windows registration, smartcard_list.txt (§1.1)',
+      efAtr: ST_EVIDENCE,
+      quirks: 'as stm',
+    },
     sodVariant: 'sha256-pkcs1',
     card: ISO_SHORT_LE,
     ias: { externalAuthCrt: ['A4'] },
   },
-  itj4('bit4id', 'CIE 3.0 Bit4id ITJ4 (ITJ4B)', 'CIE_7', 'CIE_BIT4ID', 'Bit4id', '3B 8F 80 01 80 31 80 65 49 54 4A 34 42 12 0F FF 82 90 00 8B', 'sha256-pkcs1'),
-  itj4('actalis', 'CIE 3.0 Actalis ITJ4 (ITJ4A)', 'CIE_8', 'CIE_ACTALIS', 'Actalis', '3B 8F 80 01 80 31 80 65 49 54 4A 34 41 12 0F FF 82 90 00 88', 'sha256-pkcs1'),
-  itj4('bit4id2', 'CIE 3.0 Bit4id 2023 (ITJ4D)', 'CIE_9', 'CIE_BIT4ID2', 'Bit4id', '3B 8F 80 01 80 31 80 65 49 54 4A 34 44 12 0F FF 82 90 00 8D', 'sha512-pss'),
-  itj4('actalis2', 'CIE 3.0 Actalis 2023 (ITJ4C)', 'CIE_10', 'CIE_ACTALIS2', 'Actalis', '3B 8F 80 01 80 31 80 65 49 54 4A 34 43 12 0F FF 82 90 00 8A', 'sha512-pss'),
-  itj4('bit4id3', 'CIE 3.0 Bit4id B9547 (ITJ4I)', 'CIE_11', 'CIE_BIT4ID3', 'Bit4id', '3B 8F 80 01 80 31 80 65 49 54 4A 34 49 12 0F FF 82 90 00 80', 'sha512-pss'),
-  itj4('actalis-b946', 'CIE 3.0 Actalis B946 (ITJ4L)', null, 'Actalis_B946', 'Actalis', '3B 8F 80 01 80 31 80 65 49 54 4A 34 4C 12 0F FF 82 90 00 85', 'sha512-pss'),
+  itj4(
+    'bit4id',
+    'CIE 3.0 Bit4id ITJ4 (ITJ4B)',
+    'CIE_7',
+    'CIE_BIT4ID',
+    'Bit4id',
+    '3B 8F 80 01 80 31 80 65 49 54 4A 34 42 12 0F FF 82 90 00 8B',
+    'sha256-pkcs1',
+  ),
+  itj4(
+    'actalis',
+    'CIE 3.0 Actalis ITJ4 (ITJ4A)',
+    'CIE_8',
+    'CIE_ACTALIS',
+    'Actalis',
+    '3B 8F 80 01 80 31 80 65 49 54 4A 34 41 12 0F FF 82 90 00 88',
+    'sha256-pkcs1',
+  ),
+  itj4(
+    'bit4id2',
+    'CIE 3.0 Bit4id 2023 (ITJ4D)',
+    'CIE_9',
+    'CIE_BIT4ID2',
+    'Bit4id',
+    '3B 8F 80 01 80 31 80 65 49 54 4A 34 44 12 0F FF 82 90 00 8D',
+    'sha512-pss',
+  ),
+  itj4(
+    'actalis2',
+    'CIE 3.0 Actalis 2023 (ITJ4C)',
+    'CIE_10',
+    'CIE_ACTALIS2',
+    'Actalis',
+    '3B 8F 80 01 80 31 80 65 49 54 4A 34 43 12 0F FF 82 90 00 8A',
+    'sha512-pss',
+  ),
+  itj4(
+    'bit4id3',
+    'CIE 3.0 Bit4id B9547 (ITJ4I)',
+    'CIE_11',
+    'CIE_BIT4ID3',
+    'Bit4id',
+    '3B 8F 80 01 80 31 80 65 49 54 4A 34 49 12 0F FF 82 90 00 80',
+    'sha512-pss',
+  ),
+  itj4(
+    'actalis-b946',
+    'CIE 3.0 Actalis B946 (ITJ4L)',
+    null,
+    'Actalis_B946',
+    'Actalis',
+    '3B 8F 80 01 80 31 80 65 49 54 4A 34 4C 12 0F FF 82 90 00 85',
+    'sha512-pss',
+  ),
 ];
 
-function itj4(id: string, label: string, win: string | null, type: string, vendor: string, atr: string, sod: CieProfile['sodVariant']): CieProfile {
+function itj4(
+  id: string,
+  label: string,
+  win: string | null,
+  type: string,
+  vendor: string,
+  atr: string,
+  sod: CieProfile['sodVariant'],
+): CieProfile {
   return {
     id,
     label,
@@ -153,9 +236,12 @@ function itj4(id: string, label: string, win: string | null, type: string, vendo
     atr,
     efAtr: EF_ATR_ITJ4,
     evidence: {
-      atr: win ? 'Windows StoreProvider.cpp registration and middleware atr_list (§1.1)' : 'macOS middleware ATR.cpp and opencie tests only (§1.1)',
+      atr: win
+        ? 'Windows StoreProvider.cpp registration and middleware atr_list (§1.1)'
+        : 'macOS middleware ATR.cpp and opencie tests only (§1.1)',
       efAtr: ITJ4_EVIDENCE,
-      quirks: 'JCOP4 ITJ4 applet: capabilities 94 01 E0 + 7F 66 (max command 1238, max response 2019) → whole long responses; desktop selects with 00 A4 00 00',
+      quirks:
+        'JCOP4 ITJ4 applet: capabilities 94 01 E0 + 7F 66 (max command 1238, max response 2019) → whole long responses; desktop selects with 00 A4 00 00',
     },
     sodVariant: sod,
     card: ITJ4,
@@ -163,13 +249,18 @@ function itj4(id: string, label: string, win: string | null, type: string, vendo
   };
 }
 
-export const CIE_PROFILES: readonly CieProfile[] = RAW.map((p) => Object.freeze(cieProfileSchema.parse(p)));
+export const CIE_PROFILES: readonly CieProfile[] = RAW.map((p) =>
+  Object.freeze(cieProfileSchema.parse(p)),
+);
 
 /** The personality `createDefaultCard()` and `ciebench card new` use unless told otherwise. */
 export const DEFAULT_CIE_PROFILE_ID = 'nxp';
 
 export function cieProfile(id: string): CieProfile {
   const p = CIE_PROFILES.find((x) => x.id === id);
-  if (!p) throw new ProfileError(`unknown CIE profile '${id}' (known: ${CIE_PROFILES.map((x) => x.id).join(', ')})`);
+  if (!p)
+    throw new ProfileError(
+      `unknown CIE profile '${id}' (known: ${CIE_PROFILES.map((x) => x.id).join(', ')})`,
+    );
   return p;
 }

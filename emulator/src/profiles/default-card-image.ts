@@ -16,6 +16,9 @@ let cached: CardImage | undefined;
 
 /** The committed default image (validated; shared, do not mutate — cards copy its state). */
 export function defaultCardImage(): CardImage {
-  cached ??= validateCardImage(JSON.parse(readFileSync(DEFAULT_CARD_IMAGE_URL, 'utf8')), 'default card image');
+  cached ??= validateCardImage(
+    JSON.parse(readFileSync(DEFAULT_CARD_IMAGE_URL, 'utf8')),
+    'default card image',
+  );
   return cached;
 }

@@ -27,15 +27,31 @@ export const ISO_TEST_AID = fromHex('A0 00 00 00 99 01 02');
 
 export const ISO_TEST_LONG = Uint8Array.from({ length: 600 }, (_, i) => i % 251);
 export const ISO_TEST_SHORT = Uint8Array.from({ length: 20 }, (_, i) => 0xa0 + i);
-export const ISO_TEST_RECORDS = [fromHex('01020304'), fromHex('1112131415161718'), fromHex('2122232425262728292A2B2C')];
+export const ISO_TEST_RECORDS = [
+  fromHex('01020304'),
+  fromHex('1112131415161718'),
+  fromHex('2122232425262728292A2B2C'),
+];
 
 export function isoTestFileSystemSpec(): MfSpec {
   return {
     kind: 'MF',
     children: [
-      { kind: 'EF', fid: 0x2f00, sfi: 0x1e, name: 'EF.DIR', content: new Uint8Array(40).fill(0x61) },
+      {
+        kind: 'EF',
+        fid: 0x2f00,
+        sfi: 0x1e,
+        name: 'EF.DIR',
+        content: new Uint8Array(40).fill(0x61),
+      },
       { kind: 'EF', fid: 0x0101, sfi: 0x01, name: 'EF.LONG', content: ISO_TEST_LONG },
-      { kind: 'EF', fid: 0x0102, name: 'EF.SECRET', content: fromHex('DEADBEEF'), access: { read: 'never' } },
+      {
+        kind: 'EF',
+        fid: 0x0102,
+        name: 'EF.SECRET',
+        content: fromHex('DEADBEEF'),
+        access: { read: 'never' },
+      },
       {
         kind: 'DF',
         fid: 0x5000,
@@ -43,8 +59,20 @@ export function isoTestFileSystemSpec(): MfSpec {
         name: 'DF.TEST',
         children: [
           { kind: 'EF', fid: 0x5001, sfi: 0x02, name: 'EF.SHORT', content: ISO_TEST_SHORT },
-          { kind: 'EF-record', fid: 0x5002, sfi: 0x03, name: 'EF.RECORDS', records: ISO_TEST_RECORDS },
-          { kind: 'EF', fid: 0x5003, name: 'EF.OFF', content: fromHex('0000'), lifeCycle: 'deactivated' },
+          {
+            kind: 'EF-record',
+            fid: 0x5002,
+            sfi: 0x03,
+            name: 'EF.RECORDS',
+            records: ISO_TEST_RECORDS,
+          },
+          {
+            kind: 'EF',
+            fid: 0x5003,
+            name: 'EF.OFF',
+            content: fromHex('0000'),
+            lifeCycle: 'deactivated',
+          },
         ],
       },
     ],

@@ -63,21 +63,47 @@ export function kdf(secret: Uint8Array, counter: KdfCounter, cipher: SymmetricCi
 }
 
 /** A fresh SM session with K_enc = KDF(K,1), K_mac = KDF(K,2) (after PACE or Chip Authentication). */
-export function sessionFromSecret(secret: Uint8Array, cipher: SymmetricCipher, ssc: bigint = 0n): SmSession {
-  return smSession(CIPHERS[cipher].suite, kdf(secret, KDF_ENC, cipher), kdf(secret, KDF_MAC, cipher), ssc);
+export function sessionFromSecret(
+  secret: Uint8Array,
+  cipher: SymmetricCipher,
+  ssc: bigint = 0n,
+): SmSession {
+  return smSession(
+    CIPHERS[cipher].suite,
+    kdf(secret, KDF_ENC, cipher),
+    kdf(secret, KDF_MAC, cipher),
+    ssc,
+  );
 }
 
-export function sessionFromKeys(kEnc: Uint8Array, kMac: Uint8Array, cipher: SymmetricCipher, ssc: bigint | Uint8Array = 0n): SmSession {
+export function sessionFromKeys(
+  kEnc: Uint8Array,
+  kMac: Uint8Array,
+  cipher: SymmetricCipher,
+  ssc: bigint | Uint8Array = 0n,
+): SmSession {
   return smSession(CIPHERS[cipher].suite, kEnc, kMac, ssc);
 }
 
 /** E(K, data) in CBC mode with a zero IV (PACE nonce encryption, 9303-11 §4.4.3.3). */
-export function encryptBlocks(cipher: SymmetricCipher, key: Uint8Array, data: Uint8Array): Uint8Array {
-  return cipher === '3DES' ? tdesCbcEncrypt(key, data) : aesCbcEncrypt(key, new Uint8Array(16), data);
+export function encryptBlocks(
+  cipher: SymmetricCipher,
+  key: Uint8Array,
+  data: Uint8Array,
+): Uint8Array {
+  return cipher === '3DES'
+    ? tdesCbcEncrypt(key, data)
+    : aesCbcEncrypt(key, new Uint8Array(16), data);
 }
 
-export function decryptBlocks(cipher: SymmetricCipher, key: Uint8Array, data: Uint8Array): Uint8Array {
-  return cipher === '3DES' ? tdesCbcDecrypt(key, data) : aesCbcDecrypt(key, new Uint8Array(16), data);
+export function decryptBlocks(
+  cipher: SymmetricCipher,
+  key: Uint8Array,
+  data: Uint8Array,
+): Uint8Array {
+  return cipher === '3DES'
+    ? tdesCbcDecrypt(key, data)
+    : aesCbcDecrypt(key, new Uint8Array(16), data);
 }
 
 /** 8-byte MAC for PACE authentication tokens (9303-11 §4.4.3.4 / §9.7.4). */

@@ -40,7 +40,12 @@ export type SymmetricCipher = '3DES' | 'AES-128' | 'AES-192' | 'AES-256';
 export type AgreementKind = 'DH' | 'ECDH';
 export type PaceMapping = 'GM' | 'IM' | 'CAM';
 
-const CIPHER_SUFFIX: Readonly<Record<string, SymmetricCipher>> = { '1': '3DES', '2': 'AES-128', '3': 'AES-192', '4': 'AES-256' };
+const CIPHER_SUFFIX: Readonly<Record<string, SymmetricCipher>> = {
+  '1': '3DES',
+  '2': 'AES-128',
+  '3': 'AES-192',
+  '4': 'AES-256',
+};
 
 export interface PaceProtocol {
   readonly oid: string;
@@ -49,13 +54,14 @@ export interface PaceProtocol {
   readonly cipher: SymmetricCipher;
 }
 
-const PACE_MAPPINGS: Readonly<Record<string, { mapping: PaceMapping; agreement: AgreementKind }>> = {
-  '1': { mapping: 'GM', agreement: 'DH' },
-  '2': { mapping: 'GM', agreement: 'ECDH' },
-  '3': { mapping: 'IM', agreement: 'DH' },
-  '4': { mapping: 'IM', agreement: 'ECDH' },
-  '6': { mapping: 'CAM', agreement: 'ECDH' },
-};
+const PACE_MAPPINGS: Readonly<Record<string, { mapping: PaceMapping; agreement: AgreementKind }>> =
+  {
+    '1': { mapping: 'GM', agreement: 'DH' },
+    '2': { mapping: 'GM', agreement: 'ECDH' },
+    '3': { mapping: 'IM', agreement: 'DH' },
+    '4': { mapping: 'IM', agreement: 'ECDH' },
+    '6': { mapping: 'CAM', agreement: 'ECDH' },
+  };
 
 /** Decodes an id-PACE-* OID; undefined for anything else (including CAM with 3DES, which 9303-11 does not define). */
 export function paceProtocol(oid: string): PaceProtocol | undefined {
@@ -68,8 +74,14 @@ export function paceProtocol(oid: string): PaceProtocol | undefined {
   return { oid, ...mapping, cipher };
 }
 
-export function paceOid(agreement: AgreementKind, mapping: PaceMapping, cipher: SymmetricCipher): string {
-  const m = Object.entries(PACE_MAPPINGS).find(([, v]) => v.agreement === agreement && v.mapping === mapping)?.[0];
+export function paceOid(
+  agreement: AgreementKind,
+  mapping: PaceMapping,
+  cipher: SymmetricCipher,
+): string {
+  const m = Object.entries(PACE_MAPPINGS).find(
+    ([, v]) => v.agreement === agreement && v.mapping === mapping,
+  )?.[0];
   const c = Object.entries(CIPHER_SUFFIX).find(([, v]) => v === cipher)?.[0];
   if (!m || !c) throw new RangeError(`no PACE OID for ${agreement}-${mapping}-${cipher}`);
   return `${ID_PACE}.${m}.${c}`;

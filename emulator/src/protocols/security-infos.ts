@@ -15,9 +15,30 @@
  * Unknown SecurityInfos are kept as `unknown` (9303-11 §9.2: "inspection systems SHALL ignore").
  */
 import type { Tlv } from '../bytes/ber-tlv.ts';
-import { childrenOf, DerFormatError, derInteger, derOid, derSequence, derSetOf, expectTag, parseDer, readOid, readSmallInteger, TAG_SEQUENCE, TAG_SET } from './asn1/der.ts';
+import {
+  childrenOf,
+  DerFormatError,
+  derInteger,
+  derOid,
+  derSequence,
+  derSetOf,
+  expectTag,
+  parseDer,
+  readOid,
+  readSmallInteger,
+  TAG_SEQUENCE,
+  TAG_SET,
+} from './asn1/der.ts';
 import { parsePublicKeyInfo, type ParsedPublicKeyInfo } from './asn1/public-key-info.ts';
-import { chipAuthProtocol, ID_PK_DH, ID_PK_ECDH, ID_TA, paceProtocol, type ChipAuthProtocol, type PaceProtocol } from './oids.ts';
+import {
+  chipAuthProtocol,
+  ID_PK_DH,
+  ID_PK_ECDH,
+  ID_TA,
+  paceProtocol,
+  type ChipAuthProtocol,
+  type PaceProtocol,
+} from './oids.ts';
 
 export interface PaceInfo {
   readonly type: 'pace';
@@ -51,20 +72,33 @@ export interface UnknownSecurityInfo {
   readonly raw: Uint8Array;
 }
 
-export type SecurityInfo = PaceInfo | ChipAuthInfo | ChipAuthPublicKeyInfo | TerminalAuthInfo | UnknownSecurityInfo;
+export type SecurityInfo =
+  PaceInfo | ChipAuthInfo | ChipAuthPublicKeyInfo | TerminalAuthInfo | UnknownSecurityInfo;
 
 // ---------------------------------------------------------------------------------------------
 // Encoding
 
 export function encodePaceInfo(oid: string, parameterId?: number, version = 2): Uint8Array {
-  return derSequence(derOid(oid), derInteger(version), ...(parameterId === undefined ? [] : [derInteger(parameterId)]));
+  return derSequence(
+    derOid(oid),
+    derInteger(version),
+    ...(parameterId === undefined ? [] : [derInteger(parameterId)]),
+  );
 }
 
 export function encodeChipAuthInfo(oid: string, keyId?: number, version = 1): Uint8Array {
-  return derSequence(derOid(oid), derInteger(version), ...(keyId === undefined ? [] : [derInteger(keyId)]));
+  return derSequence(
+    derOid(oid),
+    derInteger(version),
+    ...(keyId === undefined ? [] : [derInteger(keyId)]),
+  );
 }
 
-export function encodeChipAuthPublicKeyInfo(oid: string, spki: Uint8Array, keyId?: number): Uint8Array {
+export function encodeChipAuthPublicKeyInfo(
+  oid: string,
+  spki: Uint8Array,
+  keyId?: number,
+): Uint8Array {
   return derSequence(derOid(oid), spki, ...(keyId === undefined ? [] : [derInteger(keyId)]));
 }
 
@@ -90,26 +124,43 @@ function parseOne(node: Tlv): SecurityInfo {
   const pace = paceProtocol(oid);
   if (pace) {
     const parameterId = optionalInt(parts[2], 'PACEInfo.parameterId');
-    return { type: 'pace', protocol: pace, version: readSmallInteger(parts[1], 'PACEInfo.version'), ...(parameterId === undefined ? {} : { parameterId }) };
+    return {
+      type: 'pace',
+      protocol: pace,
+      version: readSmallInteger(parts[1], 'PACEInfo.version'),
+      ...(parameterId === undefined ? {} : { parameterId }),
+    };
   }
   const ca = chipAuthProtocol(oid);
   if (ca) {
     const keyId = optionalInt(parts[2], 'ChipAuthenticationInfo.keyId');
-    return { type: 'ca', protocol: ca, version: readSmallInteger(parts[1], 'ChipAuthenticationInfo.version'), ...(keyId === undefined ? {} : { keyId }) };
+    return {
+      type: 'ca',
+      protocol: ca,
+      version: readSmallInteger(parts[1], 'ChipAuthenticationInfo.version'),
+      ...(keyId === undefined ? {} : { keyId }),
+    };
   }
   if (oid === ID_PK_DH || oid === ID_PK_ECDH) {
-    const key = parsePublicKeyInfo(expectTag(parts[1], TAG_SEQUENCE, 'chipAuthenticationPublicKey'));
+    const key = parsePublicKeyInfo(
+      expectTag(parts[1], TAG_SEQUENCE, 'chipAuthenticationPublicKey'),
+    );
     const keyId = optionalInt(parts[2], 'ChipAuthenticationPublicKeyInfo.keyId');
     return { type: 'ca-public-key', oid, key, ...(keyId === undefined ? {} : { keyId }) };
   }
-  if (oid === ID_TA) return { type: 'ta', version: readSmallInteger(parts[1], 'TerminalAuthenticationInfo.version') };
+  if (oid === ID_TA)
+    return {
+      type: 'ta',
+      version: readSmallInteger(parts[1], 'TerminalAuthenticationInfo.version'),
+    };
   return { type: 'unknown', oid, raw: node.raw };
 }
 
 /** Parses SecurityInfos (a SET); throws {@link DerFormatError} on malformed structure. */
 export function parseSecurityInfos(bytes: Uint8Array): SecurityInfo[] {
   const root = parseDer(bytes);
-  if (root.tag !== TAG_SET) throw new DerFormatError(`SecurityInfos: tag ${root.tag.toString(16)} instead of 31`);
+  if (root.tag !== TAG_SET)
+    throw new DerFormatError(`SecurityInfos: tag ${root.tag.toString(16)} instead of 31`);
   return childrenOf(root, 'SecurityInfos').map(parseOne);
 }
 

@@ -14,10 +14,7 @@
  */
 import { parseTlvs, type Tlv, TlvFormatError } from '../bytes/ber-tlv.ts';
 import type { CommandApdu } from '../apdu/command-apdu.ts';
-import {
-  SW_6A80_INCORRECT_DATA,
-  SW_6A86_INCORRECT_P1P2,
-} from '../apdu/status-words.ts';
+import { SW_6A80_INCORRECT_DATA, SW_6A86_INCORRECT_P1P2 } from '../apdu/status-words.ts';
 import { CardError } from '../card/card-error.ts';
 
 export const CRT_A4_AT = 0xa4;
@@ -39,20 +36,30 @@ export interface MseCommand {
   readonly dos: readonly Tlv[];
 }
 
-const OPERATIONS: Readonly<Record<number, MseOperation>> = { 1: 'set', 2: 'store', 3: 'restore', 4: 'erase' };
+const OPERATIONS: Readonly<Record<number, MseOperation>> = {
+  1: 'set',
+  2: 'store',
+  3: 'restore',
+  4: 'erase',
+};
 
 /** Parses an MSE command; throws CardError with `6A86` (P1/P2) or `6A80` (data). */
 export function parseMse(apdu: CommandApdu): MseCommand {
   const operation = OPERATIONS[apdu.p1 & 0x0f];
-  if (operation === undefined) throw new CardError(SW_6A86_INCORRECT_P1P2, `MSE P1 ${apdu.p1.toString(16)} has no operation`);
+  if (operation === undefined)
+    throw new CardError(SW_6A86_INCORRECT_P1P2, `MSE P1 ${apdu.p1.toString(16)} has no operation`);
   if (operation === 'set' && !CRT_TAGS.has(apdu.p2)) {
-    throw new CardError(SW_6A86_INCORRECT_P1P2, `MSE SET with P2 ${apdu.p2.toString(16)} is not a CRT tag`);
+    throw new CardError(
+      SW_6A86_INCORRECT_P1P2,
+      `MSE SET with P2 ${apdu.p2.toString(16)} is not a CRT tag`,
+    );
   }
   let dos: Tlv[];
   try {
     dos = parseTlvs(apdu.data);
   } catch (e) {
-    if (e instanceof TlvFormatError) throw new CardError(SW_6A80_INCORRECT_DATA, `MSE data: ${e.message}`);
+    if (e instanceof TlvFormatError)
+      throw new CardError(SW_6A80_INCORRECT_DATA, `MSE data: ${e.message}`);
     throw e;
   }
   return { operation, p1: apdu.p1, p2: apdu.p2, dos };

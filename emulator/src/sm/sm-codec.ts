@@ -42,7 +42,8 @@ export class SmError extends Error {
   readonly sw: StatusWord;
   constructor(kind: 'missing' | 'incorrect', message: string) {
     super(message);
-    this.sw = kind === 'missing' ? SW_6987_SM_DATA_OBJECTS_MISSING : SW_6988_SM_DATA_OBJECTS_INCORRECT;
+    this.sw =
+      kind === 'missing' ? SW_6987_SM_DATA_OBJECTS_MISSING : SW_6988_SM_DATA_OBJECTS_INCORRECT;
   }
 }
 
@@ -55,24 +56,35 @@ function isOdd(ins: number): boolean {
 
 function macOver(session: SmSession, ...parts: Uint8Array[]): Uint8Array {
   const bs = session.suite.blockSize;
-  return session.suite.mac(session.kMac, padIso9797M2(concatBytes(encodeSsc(session), ...parts), bs));
+  return session.suite.mac(
+    session.kMac,
+    padIso9797M2(concatBytes(encodeSsc(session), ...parts), bs),
+  );
 }
 
 function encryptDo(session: SmSession, ins: number, data: Uint8Array): Uint8Array {
-  const c = session.suite.encrypt(session.kEnc, encodeSsc(session), padIso9797M2(data, session.suite.blockSize));
-  return isOdd(ins) ? tlv(DO_85_CRYPTOGRAM_ODD, c) : tlv(DO_87_CRYPTOGRAM, Uint8Array.of(PADDING_INDICATOR), c);
+  const c = session.suite.encrypt(
+    session.kEnc,
+    encodeSsc(session),
+    padIso9797M2(data, session.suite.blockSize),
+  );
+  return isOdd(ins)
+    ? tlv(DO_85_CRYPTOGRAM_ODD, c)
+    : tlv(DO_87_CRYPTOGRAM, Uint8Array.of(PADDING_INDICATOR), c);
 }
 
 function decryptDo(session: SmSession, ins: number, obj: Tlv): Uint8Array {
   const expected = isOdd(ins) ? DO_85_CRYPTOGRAM_ODD : DO_87_CRYPTOGRAM;
-  if (obj.tag !== expected) throw incorrect(`DO ${obj.tag.toString(16)} used with INS ${ins.toString(16)}`);
+  if (obj.tag !== expected)
+    throw incorrect(`DO ${obj.tag.toString(16)} used with INS ${ins.toString(16)}`);
   let c = obj.value;
   if (obj.tag === DO_87_CRYPTOGRAM) {
     if (c[0] !== PADDING_INDICATOR) throw incorrect('DO 87 padding-content indicator is not 01');
     c = c.subarray(1);
   }
   const bs = session.suite.blockSize;
-  if (c.length === 0 || c.length % bs !== 0) throw incorrect(`cryptogram of ${c.length} bytes is not whole blocks`);
+  if (c.length === 0 || c.length % bs !== 0)
+    throw incorrect(`cryptogram of ${c.length} bytes is not whole blocks`);
   try {
     return unpadIso9797M2(session.suite.decrypt(session.kEnc, encodeSsc(session), c), bs);
   } catch (e) {
@@ -135,7 +147,8 @@ export function unwrapCommand(session: SmSession, apdu: CommandApdu): UnwrappedC
   }
   const macDo = dos[i];
   if (macDo === undefined) throw missing('DO 8E (cryptographic checksum) missing');
-  if (macDo.tag !== DO_8E_MAC) throw incorrect(`unexpected DO ${macDo.tag.toString(16)} in protected command`);
+  if (macDo.tag !== DO_8E_MAC)
+    throw incorrect(`unexpected DO ${macDo.tag.toString(16)} in protected command`);
   if (i + 1 !== dos.length) throw incorrect('data objects after DO 8E');
   if (macDo.value.length !== MAC_LENGTH) throw incorrect(`DO 8E of ${macDo.value.length} bytes`);
 
@@ -144,12 +157,24 @@ export function unwrapCommand(session: SmSession, apdu: CommandApdu): UnwrappedC
   const header = authHeader
     ? padIso9797M2(Uint8Array.of(apdu.cla, apdu.ins, apdu.p1, apdu.p2), next.suite.blockSize)
     : new Uint8Array(0);
-  const mac = macOver(next, header, cryptogram?.raw ?? new Uint8Array(0), leDo?.raw ?? new Uint8Array(0));
+  const mac = macOver(
+    next,
+    header,
+    cryptogram?.raw ?? new Uint8Array(0),
+    leDo?.raw ?? new Uint8Array(0),
+  );
   if (!equalBytes(mac, macDo.value)) throw incorrect('MAC mismatch');
 
   const data = cryptogram ? decryptDo(next, apdu.ins, cryptogram) : new Uint8Array(0);
   const ne = leDo ? decodeLeDo(leDo) : 0;
-  const plain = commandApdu({ cla: apdu.cla & ~0x0c, ins: apdu.ins, p1: apdu.p1, p2: apdu.p2, data, ne });
+  const plain = commandApdu({
+    cla: apdu.cla & ~0x0c,
+    ins: apdu.ins,
+    p1: apdu.p1,
+    p2: apdu.p2,
+    data,
+    ne,
+  });
   return { session: next, apdu: plain };
 }
 
@@ -160,7 +185,11 @@ export interface WrappedResponse {
 }
 
 /** Protects a response: optional cryptogram, DO 99 with the real status, DO 8E. */
-export function wrapResponse(session: SmSession, ins: number, response: ResponseApdu): WrappedResponse {
+export function wrapResponse(
+  session: SmSession,
+  ins: number,
+  response: ResponseApdu,
+): WrappedResponse {
   const next = advanceSsc(session);
   const enc = response.data.length > 0 ? encryptDo(next, ins, response.data) : new Uint8Array(0);
   const status = tlv(DO_99_STATUS, Uint8Array.of(response.sw >> 8, response.sw & 0xff));
@@ -184,20 +213,31 @@ export interface WrappedCommand {
   readonly apdu: CommandApdu;
 }
 
-export function wrapCommand(session: SmSession, plain: CommandApdu, options: WrapCommandOptions = {}): WrappedCommand {
+export function wrapCommand(
+  session: SmSession,
+  plain: CommandApdu,
+  options: WrapCommandOptions = {},
+): WrappedCommand {
   const next = advanceSsc(session);
   const cla = plain.cla | 0x0c;
   const extended = plain.form === 'extended';
-  const header = padIso9797M2(Uint8Array.of(cla, plain.ins, plain.p1, plain.p2), next.suite.blockSize);
+  const header = padIso9797M2(
+    Uint8Array.of(cla, plain.ins, plain.p1, plain.p2),
+    next.suite.blockSize,
+  );
   const enc = plain.data.length > 0 ? encryptDo(next, plain.ins, plain.data) : new Uint8Array(0);
   let le: Uint8Array = new Uint8Array(0);
   if (plain.ne > 0) le = encodeLeDo(plain.ne, extended);
-  else if (options.leWhenAbsent !== undefined) le = tlv(DO_97_LE, Uint8Array.of(options.leWhenAbsent));
+  else if (options.leWhenAbsent !== undefined)
+    le = tlv(DO_97_LE, Uint8Array.of(options.leWhenAbsent));
   const mac = macOver(next, header, enc, le);
   const body = concatBytes(enc, le, tlv(DO_8E_MAC, mac));
   // Le' is 00 (or 0000 in the extended form, needed when the body exceeds 255 bytes).
   const ne = body.length > 255 || extended ? 65536 : 256;
-  return { session: next, apdu: commandApdu({ cla, ins: plain.ins, p1: plain.p1, p2: plain.p2, data: body, ne }) };
+  return {
+    session: next,
+    apdu: commandApdu({ cla, ins: plain.ins, p1: plain.p1, p2: plain.p2, data: body, ne }),
+  };
 }
 
 export interface UnwrappedResponse {
@@ -206,7 +246,11 @@ export interface UnwrappedResponse {
 }
 
 /** Verifies and decrypts a protected response body; the returned SW is the one inside DO 99. */
-export function unwrapResponse(session: SmSession, ins: number, body: Uint8Array): UnwrappedResponse {
+export function unwrapResponse(
+  session: SmSession,
+  ins: number,
+  body: Uint8Array,
+): UnwrappedResponse {
   const dos = parseDos(body);
   let i = 0;
   let cryptogram: Tlv | undefined;
@@ -216,7 +260,8 @@ export function unwrapResponse(session: SmSession, ins: number, body: Uint8Array
     i++;
   }
   const status = dos[i];
-  if (status === undefined || status.tag !== DO_99_STATUS) throw missing('DO 99 (processing status) missing');
+  if (status === undefined || status.tag !== DO_99_STATUS)
+    throw missing('DO 99 (processing status) missing');
   i++;
   const macDo = dos[i];
   if (macDo === undefined || macDo.tag !== DO_8E_MAC) throw missing('DO 8E missing in response');

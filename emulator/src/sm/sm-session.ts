@@ -13,7 +13,12 @@ export interface SmSession {
   readonly ssc: bigint;
 }
 
-export function smSession(suite: SmCipherSuite, kEnc: Uint8Array, kMac: Uint8Array, ssc: bigint | Uint8Array = 0n): SmSession {
+export function smSession(
+  suite: SmCipherSuite,
+  kEnc: Uint8Array,
+  kMac: Uint8Array,
+  ssc: bigint | Uint8Array = 0n,
+): SmSession {
   const s = typeof ssc === 'bigint' ? ssc : sscFromBytes(ssc);
   return { suite, kEnc, kMac, ssc: s };
 }

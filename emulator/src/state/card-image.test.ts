@@ -6,7 +6,13 @@ import { defaultCardImage } from '../profiles/default-card-image.ts';
 import { cieCardFromImage, openCieCard } from '../profiles/cie-card-image.ts';
 import { FileSecretStore } from './file-secret-store.ts';
 import { iasPersonalisationFromImage } from './image-convert.ts';
-import { CardImageError, readCardImage, serializeCardImage, staleTempFiles, writeCardImageAtomic } from './image-file.ts';
+import {
+  CardImageError,
+  readCardImage,
+  serializeCardImage,
+  staleTempFiles,
+  writeCardImageAtomic,
+} from './image-file.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'ciebench-image-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -36,14 +42,29 @@ describe('card image files', () => {
       [text.slice(0, text.length / 2), 'IMAGE_CORRUPT'],
       ['{"hello": 1}', 'IMAGE_NOT_A_CARD'],
       [JSON.stringify({ ...image, version: 2 }), 'IMAGE_VERSION'],
-      [JSON.stringify({ ...image, state: { ...image.state, pin: { ...image.state.pin, remaining: 7 } } }), 'IMAGE_INVALID'],
-      [JSON.stringify({ ...image, state: { ...image.state, pin: { ...image.state.pin, remaining: 0, blocked: false } } }), 'IMAGE_INVALID'],
+      [
+        JSON.stringify({
+          ...image,
+          state: { ...image.state, pin: { ...image.state.pin, remaining: 7 } },
+        }),
+        'IMAGE_INVALID',
+      ],
+      [
+        JSON.stringify({
+          ...image,
+          state: { ...image.state, pin: { ...image.state.pin, remaining: 0, blocked: false } },
+        }),
+        'IMAGE_INVALID',
+      ],
       [JSON.stringify({ ...image, citizen: { ...image.citizen, nis: '12345' } }), 'IMAGE_INVALID'],
     ];
     for (const [content, expected] of cases) {
       const p = join(dir, 'bad.json');
       writeFileSync(p, content);
-      expect(code(() => readCardImage(p)), content.slice(0, 40)).toBe(expected);
+      expect(
+        code(() => readCardImage(p)),
+        content.slice(0, 40),
+      ).toBe(expected);
     }
     expect(code(() => readCardImage(join(dir, 'nope.json')))).toBe('IMAGE_NOT_FOUND');
   });
@@ -55,9 +76,18 @@ describe('card image files', () => {
   });
 
   it('detects keys or files that no longer match (n ≠ p·q, EF 1004 ≠ key 82, NIS ≠ SN.ICC)', () => {
-    const badKey = { ...image, ias: { ...image.ias, keys: { ...image.ias.keys, holder: { ...image.ias.keys.holder, p: '3' } } } };
+    const badKey = {
+      ...image,
+      ias: {
+        ...image.ias,
+        keys: { ...image.ias.keys, holder: { ...image.ias.keys.holder, p: '3' } },
+      },
+    };
     expect(() => iasPersonalisationFromImage(badKey)).toThrow(/inconsistent/);
-    const badFile = { ...image, ias: { ...image.ias, files: { ...image.ias.files, intKpub: image.ias.files.serviziKpub } } };
+    const badFile = {
+      ...image,
+      ias: { ...image.ias, files: { ...image.ias.files, intKpub: image.ias.files.serviziKpub } },
+    };
     expect(() => iasPersonalisationFromImage(badFile)).toThrow(/EF 1004/);
     const badNis = { ...image, citizen: { ...image.citizen, nis: '111111111111' } };
     expect(() => iasPersonalisationFromImage(badNis)).toThrow(/NIS/);
@@ -73,7 +103,9 @@ describe('card image files', () => {
     const back = readCardImage(p);
     expect(back.state.pin.remaining).toBe(2);
     expect(back.ias).toEqual(image.ias);
-    expect(() => store.write({ ...store.read(), pin: { ...store.read().pin, value: 'abc' } })).toThrow();
+    expect(() =>
+      store.write({ ...store.read(), pin: { ...store.read().pin, value: 'abc' } }),
+    ).toThrow();
     expect(readCardImage(p).state.pin.value).toBe(image.state.pin.value);
   });
 
@@ -84,8 +116,12 @@ describe('card image files', () => {
     card.powerOn();
     card.transmit(Uint8Array.from([0x00, 0xa4, 0x04, 0x0c, 0x06, 0xa0, 0, 0, 0, 0, 0x39]));
     const r = card.transmit(Uint8Array.from([0x00, 0xb0, 0x85, 0x00, 0x00]));
-    expect(Buffer.from(r.subarray(0, 231)).toString('hex').toUpperCase()).toBe(image.ias.files.serviziKpub.slice(0, 462));
+    expect(Buffer.from(r.subarray(0, 231)).toString('hex').toUpperCase()).toBe(
+      image.ias.files.serviziKpub.slice(0, 462),
+    );
     expect(JSON.parse(readFileSync(p, 'utf8')).ias.keys).toEqual(image.ias.keys);
-    expect(cieCardFromImage(image).personalisation.keys.servizi.n.toString(16).toUpperCase()).toBe(image.ias.keys.servizi.n);
+    expect(cieCardFromImage(image).personalisation.keys.servizi.n.toString(16).toUpperCase()).toBe(
+      image.ias.keys.servizi.n,
+    );
   });
 });

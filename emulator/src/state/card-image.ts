@@ -23,7 +23,9 @@ const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD expected');
 
 const rsaKeySchema = z.object({ n: hexInt, e: hexInt, d: hexInt, p: hexInt, q: hexInt }).strict();
 
-const municipalitySchema = z.object({ name: z.string(), province: z.string(), code: z.string(), postalCode: z.string() }).strict();
+const municipalitySchema = z
+  .object({ name: z.string(), province: z.string(), code: z.string(), postalCode: z.string() })
+  .strict();
 
 export const citizenSchema = z
   .object({
@@ -60,8 +62,17 @@ export const iasImageSchema = z
     caChr: hexBytes.refine((h) => h.length === 24, 'CHR must be 12 bytes'),
     caCha: hexBytes.refine((h) => h.length === 14, 'CHA must be 7 bytes'),
     snIccDapp: hexBytes.refine((h) => h.length === 16, 'SN.ICC must be 8 bytes'),
-    keys: z.object({ holder: rsaKeySchema, iccAuth: rsaKeySchema, servizi: rsaKeySchema, ca: rsaKeySchema }).strict(),
-    certificates: z.object({ holder: hexBytes, holderCa: hexBytes, documentSigner: hexBytes, csca: hexBytes }).strict(),
+    keys: z
+      .object({
+        holder: rsaKeySchema,
+        iccAuth: rsaKeySchema,
+        servizi: rsaKeySchema,
+        ca: rsaKeySchema,
+      })
+      .strict(),
+    certificates: z
+      .object({ holder: hexBytes, holderCa: hexBytes, documentSigner: hexBytes, csca: hexBytes })
+      .strict(),
     files: z
       .object({
         snIcc: hexBytes,

@@ -10,7 +10,13 @@ import { gcd, type RsaPrivateKey } from '../crypto/rsa.ts';
 import type { Citizen } from '../personalise/citizen.ts';
 import type { IasPersonalisation } from '../personalise/ias/ias-personalisation.ts';
 import { rsaPublicKeyDer } from '../personalise/pki/x509.ts';
-import { CARD_IMAGE_FORMAT, CARD_IMAGE_NOTICE, CARD_IMAGE_VERSION, type CardImage, type RsaKeyImage } from './card-image.ts';
+import {
+  CARD_IMAGE_FORMAT,
+  CARD_IMAGE_NOTICE,
+  CARD_IMAGE_VERSION,
+  type CardImage,
+  type RsaKeyImage,
+} from './card-image.ts';
 import { CardImageError } from './image-file.ts';
 import { initialSecrets, type SecretsState } from './secret-store.ts';
 
@@ -25,7 +31,10 @@ export function rsaKeyFromImage(j: RsaKeyImage, name: string): RsaPrivateKey {
   const k = { n: intOf(j.n), e: intOf(j.e), d: intOf(j.d), p: intOf(j.p), q: intOf(j.q) };
   const lambda = ((k.p - 1n) * (k.q - 1n)) / gcd(k.p - 1n, k.q - 1n);
   if (k.p * k.q !== k.n || (k.e * k.d) % lambda !== 1n) {
-    throw new CardImageError('IMAGE_INVALID', `RSA key '${name}' in the card image is inconsistent (n ≠ p·q or e·d ≢ 1)`);
+    throw new CardImageError(
+      'IMAGE_INVALID',
+      `RSA key '${name}' in the card image is inconsistent (n ≠ p·q or e·d ≢ 1)`,
+    );
   }
   return k;
 }
@@ -51,7 +60,12 @@ export function cardImageFromPersonalisation(
       caChr: toHex(p.caChr),
       caCha: toHex(p.caCha),
       snIccDapp: toHex(p.snIccDapp),
-      keys: { holder: rsaKeyToImage(p.keys.holder), iccAuth: rsaKeyToImage(p.keys.iccAuth), servizi: rsaKeyToImage(p.keys.servizi), ca: rsaKeyToImage(p.keys.ca) },
+      keys: {
+        holder: rsaKeyToImage(p.keys.holder),
+        iccAuth: rsaKeyToImage(p.keys.iccAuth),
+        servizi: rsaKeyToImage(p.keys.servizi),
+        ca: rsaKeyToImage(p.keys.ca),
+      },
       certificates: {
         holder: toHex(p.certificates.holder),
         holderCa: toHex(p.certificates.holderCa),
@@ -75,10 +89,16 @@ export function cardImageFromPersonalisation(
 }
 
 function checkConsistency(p: IasPersonalisation): void {
-  if (!equalBytes(p.files.intKpub, rsaPublicKeyDer(p.keys.iccAuth))) throw new CardImageError('IMAGE_INVALID', 'EF 1004 does not hold the public part of key 82');
-  if (!equalBytes(p.files.serviziKpub, rsaPublicKeyDer(p.keys.servizi))) throw new CardImageError('IMAGE_INVALID', 'EF 1005 does not hold the public part of key 83');
+  if (!equalBytes(p.files.intKpub, rsaPublicKeyDer(p.keys.iccAuth)))
+    throw new CardImageError('IMAGE_INVALID', 'EF 1004 does not hold the public part of key 82');
+  if (!equalBytes(p.files.serviziKpub, rsaPublicKeyDer(p.keys.servizi)))
+    throw new CardImageError('IMAGE_INVALID', 'EF 1005 does not hold the public part of key 83');
   const nisFromSn = p.citizen.snIcc.slice(10, 22);
-  if (nisFromSn !== p.citizen.nis) throw new CardImageError('IMAGE_INVALID', `NIS ${p.citizen.nis} differs from EF.SN.ICC digits ${nisFromSn} (cie-ias.md §2.2)`);
+  if (nisFromSn !== p.citizen.nis)
+    throw new CardImageError(
+      'IMAGE_INVALID',
+      `NIS ${p.citizen.nis} differs from EF.SN.ICC digits ${nisFromSn} (cie-ias.md §2.2)`,
+    );
 }
 
 export function iasPersonalisationFromImage(image: CardImage): IasPersonalisation {

@@ -19,9 +19,14 @@ export const referenceDataStateSchema = z
   })
   .strict()
   .refine((s) => s.remaining <= s.max, 'remaining tries above the maximum')
-  .refine((s) => s.blocked === (s.remaining === 0), 'blocked must be true exactly when no tries remain');
+  .refine(
+    (s) => s.blocked === (s.remaining === 0),
+    'blocked must be true exactly when no tries remain',
+  );
 
-export const secretsStateSchema = z.object({ pin: referenceDataStateSchema, puk: referenceDataStateSchema }).strict();
+export const secretsStateSchema = z
+  .object({ pin: referenceDataStateSchema, puk: referenceDataStateSchema })
+  .strict();
 
 export type ReferenceDataState = z.infer<typeof referenceDataStateSchema>;
 export type SecretsState = z.infer<typeof secretsStateSchema>;
@@ -34,7 +39,12 @@ export interface SecretStore {
   write(next: SecretsState): void;
 }
 
-export function initialSecrets(pin: string, puk: string, pinTries = 3, pukTries = 10): SecretsState {
+export function initialSecrets(
+  pin: string,
+  puk: string,
+  pinTries = 3,
+  pukTries = 10,
+): SecretsState {
   return secretsStateSchema.parse({
     pin: { value: pin, remaining: pinTries, max: pinTries, blocked: false },
     puk: { value: puk, remaining: pukTries, max: pukTries, blocked: false },

@@ -34,7 +34,15 @@ export function createSmTestCard(init: SmTestCardInit): CardOs {
     id: 'sm-test',
     handlers: new Map<number, HandlerEntry>([
       ...ISO_HANDLERS,
-      [INS_E0_TEST_START_SM, { handle: (ctx) => (ctx.setSmSessionAfterResponse(init.session()), responseApdu(SW_9000_OK)) }],
+      [
+        INS_E0_TEST_START_SM,
+        {
+          handle: (ctx) => (
+            ctx.setSmSessionAfterResponse(init.session()),
+            responseApdu(SW_9000_OK)
+          ),
+        },
+      ],
       ...(init.extraHandlers ?? []),
     ]),
   };

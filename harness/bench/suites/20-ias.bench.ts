@@ -34,13 +34,23 @@ async function loginMetrics(): Promise<{ median: number; p95: number; runs: numb
   const channel = new InProcessChannel(card, 'bench');
   await channel.connect();
   const trust = trustOf(image);
-  const options = { pin: image.state.pin.value, trust, reset: true, rng: seededRng('bench-terminal') };
+  const options = {
+    pin: image.state.pin.value,
+    trust,
+    reset: true,
+    rng: seededRng('bench-terminal'),
+  };
   const check = await loginFlow(channel, options);
-  if (check.verdict !== 'pass') throw new Error(`benchmark setup: login failed ${JSON.stringify(check.error)}`);
-  return measureDurations(async () => {
-    const r = await loginFlow(channel, options);
-    if (r.verdict !== 'pass') throw new Error('login failed during the benchmark');
-  }, 250, 10);
+  if (check.verdict !== 'pass')
+    throw new Error(`benchmark setup: login failed ${JSON.stringify(check.error)}`);
+  return measureDurations(
+    async () => {
+      const r = await loginFlow(channel, options);
+      if (r.verdict !== 'pass') throw new Error('login failed during the benchmark');
+    },
+    250,
+    10,
+  );
 }
 
 /** A terminal after DAPP + VERIFY with EF 1003 selected under SM. */
@@ -50,10 +60,12 @@ async function protectedSession(): Promise<{ terminal: IasTerminal; channel: InP
   const channel = new InProcessChannel(card, 'bench');
   const t = new IasTerminal(channel, { rng: seededRng('bench-sm') });
   await openSecureChannel(t);
-  if (!(await t.verify(0x81, image.state.pin.value)).ok) throw new Error('benchmark setup: VERIFY failed');
+  if (!(await t.verify(0x81, image.state.pin.value)).ok)
+    throw new Error('benchmark setup: VERIFY failed');
   await t.selectEf(0x1003);
   const r = await t.link.protected(READ_231);
-  if (r.sw !== SW_9000_OK || r.data.length !== 231) throw new Error('benchmark setup: protected READ BINARY did not return 231 bytes');
+  if (r.sw !== SW_9000_OK || r.data.length !== 231)
+    throw new Error('benchmark setup: protected READ BINARY did not return 231 bytes');
   return { terminal: t, channel };
 }
 
@@ -100,11 +112,33 @@ export const suite: BenchSuite = {
 
     return [
       { name: 'null card (9000 to everything), APDU/s', value: nullRate, unit: 'APDU/s' },
-      { name: 'IAS full login (DH+DAPP+VERIFY+cert+sign), median', value: login.median, unit: 'ms', target: { op: '<=', value: 20 }, detail: `${login.runs} runs, desktop sequence, all checks` },
+      {
+        name: 'IAS full login (DH+DAPP+VERIFY+cert+sign), median',
+        value: login.median,
+        unit: 'ms',
+        target: { op: '<=', value: 20 },
+        detail: `${login.runs} runs, desktop sequence, all checks`,
+      },
       { name: 'IAS full login, p95', value: login.p95, unit: 'ms', detail: `${login.runs} runs` },
-      { name: 'SM-protected READ BINARY 231 bytes (card side), APDU/s', value: cardRate, unit: 'APDU/s', target: { op: '>=', value: 20_000 }, detail: `unwrap + read + wrap, ${MEASURED} commands prepared beforehand` },
-      { name: 'SM-protected READ BINARY, terminal round trip, APDU/s', value: roundTrip, unit: 'APDU/s', detail: 'terminal wrap + card + terminal unwrap and check' },
-      { name: 'SM READ BINARY time relative to the null card', value: nullRate / cardRate, unit: '×', detail: 'card µs / null-card µs' },
+      {
+        name: 'SM-protected READ BINARY 231 bytes (card side), APDU/s',
+        value: cardRate,
+        unit: 'APDU/s',
+        target: { op: '>=', value: 20_000 },
+        detail: `unwrap + read + wrap, ${MEASURED} commands prepared beforehand`,
+      },
+      {
+        name: 'SM-protected READ BINARY, terminal round trip, APDU/s',
+        value: roundTrip,
+        unit: 'APDU/s',
+        detail: 'terminal wrap + card + terminal unwrap and check',
+      },
+      {
+        name: 'SM READ BINARY time relative to the null card',
+        value: nullRate / cardRate,
+        unit: '×',
+        detail: 'card µs / null-card µs',
+      },
     ];
   },
 };

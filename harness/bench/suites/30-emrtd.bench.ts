@@ -19,7 +19,11 @@ import { wrapCommand } from '../../../emulator/src/sm/sm-codec.ts';
 import { advanceSsc } from '../../../emulator/src/sm/sm-session.ts';
 import { InProcessChannel } from '../../channel/in-process-channel.ts';
 import { pace, readCardAccess, selectApplication } from '../../terminals/emrtd/access-control.ts';
-import { readDataGroup, readFileStep, newSession } from '../../terminals/emrtd/inspection-system.ts';
+import {
+  readDataGroup,
+  readFileStep,
+  newSession,
+} from '../../terminals/emrtd/inspection-system.ts';
 import { EF_SOD } from '../../terminals/emrtd/lds.ts';
 import { pacedSession, testCard } from '../../terminals/emrtd/test-support.ts';
 import { measureDurations, measureRate, type BenchSuite } from '../bench-kit.ts';
@@ -38,7 +42,8 @@ async function flow(channel: InProcessChannel, can: string, withReads: boolean):
   await selectApplication(s);
   for (const n of [1, 2, 11]) await readDataGroup(s, n);
   await readFileStep(s, EF_SOD);
-  if (s.recorder.reports.some((r) => r.verdict !== 'pass')) throw new Error('benchmark flow failed');
+  if (s.recorder.reports.some((r) => r.verdict !== 'pass'))
+    throw new Error('benchmark flow failed');
 }
 
 export const suite: BenchSuite = {
@@ -67,20 +72,51 @@ export const suite: BenchSuite = {
       session = advanceSsc(w.session);
     }
     let i = 0;
-    const cardRate = await measureRate(async () => {
-      const c = commands[i++];
-      if (!c) throw new Error(`benchmark: more than ${PREPARED} protected commands needed`);
-      const r = await t2.channel.transmit(c);
-      if (r[r.length - 2] !== 0x90 || r.length < 200) throw new Error('benchmark: protected READ BINARY rejected');
-    }, 1500, 200);
+    const cardRate = await measureRate(
+      async () => {
+        const c = commands[i++];
+        if (!c) throw new Error(`benchmark: more than ${PREPARED} protected commands needed`);
+        const r = await t2.channel.transmit(c);
+        if (r[r.length - 2] !== 0x90 || r.length < 200)
+          throw new Error('benchmark: protected READ BINARY rejected');
+      },
+      1500,
+      200,
+    );
 
     return [
       { name: 'null card (9000 to everything), APDU/s', value: nullRate, unit: 'APDU/s' },
-      { name: 'PACE-CAN + read DG1/DG2/DG11/SOD, median', value: full.median, unit: 'ms', target: { op: '<=', value: 60 }, detail: `${full.runs} runs; DH-GM-3DES 2048/256, card + terminal in one process` },
-      { name: 'PACE-CAN + read DG1/DG2/DG11/SOD, p95', value: full.p95, unit: 'ms', detail: `${full.runs} runs` },
-      { name: 'PACE-CAN alone (EF.CardAccess + MSE + 4 GA), median', value: paceOnly.median, unit: 'ms', detail: `${paceOnly.runs} runs` },
-      { name: 'SM-protected READ BINARY 224 bytes (card side), APDU/s', value: cardRate, unit: 'APDU/s', detail: '3DES SM, commands prepared beforehand; bound by the foundation SM codec' },
-      { name: 'SM READ BINARY time relative to the null card', value: nullRate / cardRate, unit: '×', detail: 'card µs / null-card µs' },
+      {
+        name: 'PACE-CAN + read DG1/DG2/DG11/SOD, median',
+        value: full.median,
+        unit: 'ms',
+        target: { op: '<=', value: 60 },
+        detail: `${full.runs} runs; DH-GM-3DES 2048/256, card + terminal in one process`,
+      },
+      {
+        name: 'PACE-CAN + read DG1/DG2/DG11/SOD, p95',
+        value: full.p95,
+        unit: 'ms',
+        detail: `${full.runs} runs`,
+      },
+      {
+        name: 'PACE-CAN alone (EF.CardAccess + MSE + 4 GA), median',
+        value: paceOnly.median,
+        unit: 'ms',
+        detail: `${paceOnly.runs} runs`,
+      },
+      {
+        name: 'SM-protected READ BINARY 224 bytes (card side), APDU/s',
+        value: cardRate,
+        unit: 'APDU/s',
+        detail: '3DES SM, commands prepared beforehand; bound by the foundation SM codec',
+      },
+      {
+        name: 'SM READ BINARY time relative to the null card',
+        value: nullRate / cardRate,
+        unit: '×',
+        detail: 'card µs / null-card µs',
+      },
     ];
   },
 };

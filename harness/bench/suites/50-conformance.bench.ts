@@ -25,7 +25,8 @@ export const suite: BenchSuite = {
     const dir = mkdtempSync(join(tmpdir(), 'ciebench-conformance-bench-'));
     try {
       const first = await fullRun(dir);
-      if (first.summary.counts.inconclusive > 0) throw new Error(`benchmark setup: ${first.summary.counts.inconclusive} inconclusive cases`);
+      if (first.summary.counts.inconclusive > 0)
+        throw new Error(`benchmark setup: ${first.summary.counts.inconclusive} inconclusive cases`);
       const d = await measureDurations(() => fullRun(dir), 3, 0);
       const perSuite = (['iso7816', 'cie-ias', 'emrtd'] as SuiteId[]).map((s) => ({
         name: `  of which ${s} (${first.results.filter((r) => r.suite === s).length} cases), warm-up run`,
@@ -33,7 +34,13 @@ export const suite: BenchSuite = {
         unit: 's',
       }));
       return [
-        { name: `full run, ${first.summary.total} cases + reports (median of 3)`, value: d.median / 1000, unit: 's', target: { op: '<=', value: 30 }, detail: `p95 ${(d.p95 / 1000).toFixed(2)} s` },
+        {
+          name: `full run, ${first.summary.total} cases + reports (median of 3)`,
+          value: d.median / 1000,
+          unit: 's',
+          target: { op: '<=', value: 30 },
+          detail: `p95 ${(d.p95 / 1000).toFixed(2)} s`,
+        },
         ...perSuite,
       ];
     } finally {

@@ -17,7 +17,9 @@ export interface DecodedExchange {
   readonly swText: string;
 }
 
-export async function runApdus(hexes: readonly string[]): Promise<{ atr: string; exchanges: DecodedExchange[] }> {
+export async function runApdus(
+  hexes: readonly string[],
+): Promise<{ atr: string; exchanges: DecodedExchange[] }> {
   const { card } = await createDefaultCard();
   const atr = toHex(card.powerOn());
   const exchanges = hexes.map((h) => {
@@ -32,7 +34,15 @@ export async function runApdus(hexes: readonly string[]): Promise<{ atr: string;
     const raw = card.transmit(cmd);
     const r = parseResponseApdu(raw);
     const info = describeSw(r.sw);
-    return { command: toHex(cmd, ' '), commandText, response: toHex(raw, ' '), data: toHex(r.data, ' '), sw: swHex(r.sw), swName: info.name, swText: info.text };
+    return {
+      command: toHex(cmd, ' '),
+      commandText,
+      response: toHex(raw, ' '),
+      data: toHex(r.data, ' '),
+      sw: swHex(r.sw),
+      swName: info.name,
+      swText: info.text,
+    };
   });
   return { atr, exchanges };
 }
@@ -40,8 +50,13 @@ export async function runApdus(hexes: readonly string[]): Promise<{ atr: string;
 export function register(program: Command): void {
   program
     .command('apdu')
-    .description('send command APDUs (hex) to a fresh default card in-process and print decoded responses')
-    .argument('<hex...>', 'command APDUs in hex, e.g. 00A4040C07A0000002471001 (spaces allowed inside quotes)')
+    .description(
+      'send command APDUs (hex) to a fresh default card in-process and print decoded responses',
+    )
+    .argument(
+      '<hex...>',
+      'command APDUs in hex, e.g. 00A4040C07A0000002471001 (spaces allowed inside quotes)',
+    )
     .option('--json', 'print JSON instead of text')
     .action(async (hexes: string[], opts: { json?: boolean }) => {
       const { atr, exchanges } = await runApdus(hexes);
@@ -52,7 +67,9 @@ export function register(program: Command): void {
       process.stdout.write(`ATR ${toHex(fromHex(atr), ' ')}\n`);
       for (const x of exchanges) {
         process.stdout.write(`> ${x.command}\n    ${x.commandText}\n`);
-        process.stdout.write(`< ${x.data ? `${x.data} ` : ''}${x.sw.slice(0, 2)} ${x.sw.slice(2)}\n    ${x.swName}: ${x.swText}\n`);
+        process.stdout.write(
+          `< ${x.data ? `${x.data} ` : ''}${x.sw.slice(0, 2)} ${x.sw.slice(2)}\n    ${x.swName}: ${x.swText}\n`,
+        );
       }
     });
 }

@@ -21,8 +21,12 @@ export class CardNewError extends Error {
 
 export function cardNew(o: CardNewOptions): string {
   const profile = cieProfile(o.profile ?? DEFAULT_CIE_PROFILE_ID);
-  if (o.sod !== undefined && !(SOD_VARIANTS as readonly string[]).includes(o.sod)) throw new CardNewError(`--sod must be one of ${SOD_VARIANTS.join(', ')}`);
-  const image = newCardImage(o.seed, profile.id, { ...(o.sod ? { sodVariant: o.sod as SodVariant } : {}), ...(o.pkiSeed ? { pkiSeed: o.pkiSeed } : {}) });
+  if (o.sod !== undefined && !(SOD_VARIANTS as readonly string[]).includes(o.sod))
+    throw new CardNewError(`--sod must be one of ${SOD_VARIANTS.join(', ')}`);
+  const image = newCardImage(o.seed, profile.id, {
+    ...(o.sod ? { sodVariant: o.sod as SodVariant } : {}),
+    ...(o.pkiSeed ? { pkiSeed: o.pkiSeed } : {}),
+  });
   writeCardImageAtomic(o.out, image, { exclusive: !o.force });
   const c = image.citizen;
   return `wrote ${o.out}: ${profile.label} (${profile.id}), SOD ${image.ias.sodVariant}, TEST citizen ${c.givenName} ${c.surname}, NIS ${c.nis}\n(PIN, PUK and CAN: ciebench card show ${o.out})\n`;
@@ -31,11 +35,19 @@ export function cardNew(o: CardNewOptions): string {
 export function register(program: Command): void {
   commandGroup(program, 'card', 'emulated cards: start, create, inspect')
     .command('new')
-    .description('personalise a synthetic TEST CIE from a seed (citizen, keys, certificates, EF.SOD) and write its card image')
+    .description(
+      'personalise a synthetic TEST CIE from a seed (citizen, keys, certificates, EF.SOD) and write its card image',
+    )
     .requiredOption('--seed <seed>', 'seed: the same seed always gives the same card')
     .option('--profile <id>', `personality (see 'ciebench card profiles')`, DEFAULT_CIE_PROFILE_ID)
-    .option('--sod <variant>', `EF.SOD variant: ${SOD_VARIANTS.join(' | ')} (default: the personality's)`)
-    .option('--pki-seed <seed>', 'seed of the test CSCA/DS/holder-CA hierarchy (default: the shared test PKI)')
+    .option(
+      '--sod <variant>',
+      `EF.SOD variant: ${SOD_VARIANTS.join(' | ')} (default: the personality's)`,
+    )
+    .option(
+      '--pki-seed <seed>',
+      'seed of the test CSCA/DS/holder-CA hierarchy (default: the shared test PKI)',
+    )
     .requiredOption('--out <file>', 'card image to write (JSON)')
     .option('--force', 'overwrite an existing file')
     .action((opts: CardNewOptions) => {

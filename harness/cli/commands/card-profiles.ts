@@ -1,6 +1,9 @@
 /** `ciebench card profiles`: the CIE personalities with their ATR, EF.ATR and quirks. */
 import type { Command } from 'commander';
-import { CIE_PROFILES, DEFAULT_CIE_PROFILE_ID } from '../../../emulator/src/profiles/cie-profiles.ts';
+import {
+  CIE_PROFILES,
+  DEFAULT_CIE_PROFILE_ID,
+} from '../../../emulator/src/profiles/cie-profiles.ts';
 import { commandGroup } from '../main.ts';
 
 export function profilesText(): string {
@@ -16,7 +19,9 @@ export function profilesText(): string {
       ...(p.ias.externalAuthCrt ? [`terminal-key CRT ${p.ias.externalAuthCrt.join('/')}`] : []),
     ];
     lines.push(`${p.id}${p.id === DEFAULT_CIE_PROFILE_ID ? ' (default)' : ''} — ${p.label}`);
-    lines.push(`  Windows ${p.windowsCardName ?? '—'} · middleware ${p.middlewareType} · ${p.vendor}`);
+    lines.push(
+      `  Windows ${p.windowsCardName ?? '—'} · middleware ${p.middlewareType} · ${p.vendor}`,
+    );
     lines.push(`  ATR    ${p.atr}`);
     lines.push(`  EF.ATR ${p.efAtr}`);
     lines.push(`  ${quirks.join(' · ')}`);
@@ -31,6 +36,8 @@ export function register(program: Command): void {
     .description('list the CIE personalities (ATR, EF.ATR, quirks, evidence)')
     .option('--json', 'print JSON')
     .action((opts: { json?: boolean }) => {
-      process.stdout.write(opts.json ? `${JSON.stringify(CIE_PROFILES, null, 2)}\n` : profilesText());
+      process.stdout.write(
+        opts.json ? `${JSON.stringify(CIE_PROFILES, null, 2)}\n` : profilesText(),
+      );
     });
 }

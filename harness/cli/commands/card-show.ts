@@ -11,7 +11,8 @@ export function showText(image: CardImage, path: string): string {
   const c = image.citizen;
   const s = image.state;
   const cert = new X509Certificate(fromHex(image.ias.certificates.holder));
-  const counter = (r: CardImage['state']['pin']): string => (r.blocked ? 'BLOCKED' : `${r.remaining}/${r.max} tries left`);
+  const counter = (r: CardImage['state']['pin']): string =>
+    r.blocked ? 'BLOCKED' : `${r.remaining}/${r.max} tries left`;
   return [
     `card image ${path} — ${cieProfile(image.profile).label} (${image.profile}), seed '${image.seed}'`,
     '*** SYNTHETIC TEST DATA: invented citizen, test keys, test PKI — not an identity document ***',
@@ -39,7 +40,9 @@ export function register(program: Command): void {
     .action((path: string, opts: { json?: boolean }) => {
       const image = readCardImage(path);
       if (opts.json) {
-        process.stdout.write(`${JSON.stringify({ notice: image.notice, profile: image.profile, seed: image.seed, citizen: image.citizen, state: image.state }, null, 2)}\n`);
+        process.stdout.write(
+          `${JSON.stringify({ notice: image.notice, profile: image.profile, seed: image.seed, citizen: image.citizen, state: image.state }, null, 2)}\n`,
+        );
         return;
       }
       process.stdout.write(showText(image, path));

@@ -17,7 +17,9 @@ const dir = mkdtempSync(join(tmpdir(), 'ciebench-start-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Collects a child's standard output; `until` resolves once the whole output so far matches. */
-function watchOutput(child: ChildProcessWithoutNullStreams): { until(pattern: RegExp, ms?: number): Promise<string> } {
+function watchOutput(child: ChildProcessWithoutNullStreams): {
+  until(pattern: RegExp, ms?: number): Promise<string>;
+} {
   let text = '';
   const waiters: (() => void)[] = [];
   child.stdout.on('data', (d: Buffer) => {
@@ -27,7 +29,10 @@ function watchOutput(child: ChildProcessWithoutNullStreams): { until(pattern: Re
   return {
     until: (pattern, ms = 60_000) =>
       new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`timeout waiting for ${pattern}; output so far:\n${text}`)), ms);
+        const timer = setTimeout(
+          () => reject(new Error(`timeout waiting for ${pattern}; output so far:\n${text}`)),
+          ms,
+        );
         const check = (): void => {
           if (pattern.test(text)) {
             clearTimeout(timer);
@@ -43,7 +48,16 @@ describe('ciebench card start', () => {
   it('serves the default CIE on the NFC endpoint and records a masked trace', async () => {
     const trace = join(dir, 'session.jsonl');
     const port = 36000 + Math.floor(Math.random() * 500);
-    const child = spawn(process.execPath, [bin, 'card', 'start', '--no-pcsc', '--nfc', `ws://127.0.0.1:${port}`, '--trace', trace]);
+    const child = spawn(process.execPath, [
+      bin,
+      'card',
+      'start',
+      '--no-pcsc',
+      '--nfc',
+      `ws://127.0.0.1:${port}`,
+      '--trace',
+      trace,
+    ]);
     const output = watchOutput(child);
     try {
       const banner = await output.until(/Ctrl-C to stop/);

@@ -23,7 +23,13 @@ import { IsoDepConfigSchema, type IsoDepConfigInput } from '../../nfc/iso-dep-co
 import { NFC_PROTOCOL } from '../../nfc/protocol.ts';
 import { pcscSystemStatus, setupAdvice, type PcscSystemStatus } from '../../pcsc/pcsc-env.ts';
 import { CardHost, observable, type Endpoint } from '../../transport/card-host.ts';
-import { CIEBENCH_READER, DEBIAN_VPCD, NFC_WS_PORT, QUICKACK_ADDRESS, readerName } from '../../transport/endpoints.ts';
+import {
+  CIEBENCH_READER,
+  DEBIAN_VPCD,
+  NFC_WS_PORT,
+  QUICKACK_ADDRESS,
+  readerName,
+} from '../../transport/endpoints.ts';
 import { formatExchange, formatNote, formatPower } from '../../transport/live-log.ts';
 import { FileSink, TraceWriter } from '../../../traces/format/write.ts';
 import { attachRecorder } from '../../../traces/record/card-recorder.ts';
@@ -37,8 +43,12 @@ const hostPort = z.string().regex(/^[0-9.]+:\d{1,5}$/, 'expected host:port, e.g.
 
 export function parseEndpoint(text: string, what: string): Endpoint {
   const r = hostPort.safeParse(text);
-  if (!r.success) throw new CardStartError(`${what} '${text}': ${r.error.issues[0]?.message ?? 'invalid'}`);
-  const [host, port] = [text.slice(0, text.lastIndexOf(':')), Number(text.slice(text.lastIndexOf(':') + 1))];
+  if (!r.success)
+    throw new CardStartError(`${what} '${text}': ${r.error.issues[0]?.message ?? 'invalid'}`);
+  const [host, port] = [
+    text.slice(0, text.lastIndexOf(':')),
+    Number(text.slice(text.lastIndexOf(':') + 1)),
+  ];
   if (port < 1 || port > 65535) throw new CardStartError(`${what} '${text}': port out of range`);
   return { host, port };
 }
@@ -57,18 +67,30 @@ function readJson<T>(file: string, schema: z.ZodType<T>, what: string): T {
     throw new CardStartError(`${what} ${file}: ${(e as Error).message}`);
   }
   const r = schema.safeParse(json);
-  if (!r.success) throw new CardStartError(`${what} ${file}: ${r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+  if (!r.success)
+    throw new CardStartError(
+      `${what} ${file}: ${r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
+    );
   return r.data;
 }
 
 /** Where `npm start` puts the card when no --vpcd is given. */
 export function defaultVpcd(s: PcscSystemStatus): { endpoint?: Endpoint; text: string } {
   if (!s.pcscdRunning) return { text: 'no PC/SC reader: pcscd is not running' };
-  if (s.driverInstalled) return { endpoint: { host: '127.0.0.1', port: CIEBENCH_READER.port }, text: `PC/SC reader '${readerName(CIEBENCH_READER)}' (CIE Bench driver)` };
+  if (s.driverInstalled)
+    return {
+      endpoint: { host: '127.0.0.1', port: CIEBENCH_READER.port },
+      text: `PC/SC reader '${readerName(CIEBENCH_READER)}' (CIE Bench driver)`,
+    };
   if (s.vpcdInstalled) {
     const host = s.quickack ? QUICKACK_ADDRESS : '127.0.0.1';
-    const slow = s.quickack ? '' : ' — expect ~44-88 ms per APDU until `ciebench reader quickack` or `ciebench reader install`';
-    return { endpoint: { host, port: DEBIAN_VPCD.port }, text: `PC/SC reader '${readerName(DEBIAN_VPCD)}' (Debian vpcd${s.quickack ? ', quickack route' : ''})${slow}` };
+    const slow = s.quickack
+      ? ''
+      : ' — expect ~44-88 ms per APDU until `ciebench reader quickack` or `ciebench reader install`';
+    return {
+      endpoint: { host, port: DEBIAN_VPCD.port },
+      text: `PC/SC reader '${readerName(DEBIAN_VPCD)}' (Debian vpcd${s.quickack ? ', quickack route' : ''})${slow}`,
+    };
   }
   return { text: 'no PC/SC reader: neither the CIE Bench driver nor vsmartcard-vpcd is installed' };
 }
@@ -99,7 +121,13 @@ interface LoadedCard {
 async function loadCard(file: string | undefined): Promise<LoadedCard> {
   if (file === undefined) {
     const d = await createDefaultCard();
-    return { card: d.card, profileId: d.profileId, description: `${d.description} (profile ${d.profileId})`, fresh: async () => (await createDefaultCard()).card, secrets: d.secrets };
+    return {
+      card: d.card,
+      profileId: d.profileId,
+      description: `${d.description} (profile ${d.profileId})`,
+      fresh: async () => (await createDefaultCard()).card,
+      secrets: d.secrets,
+    };
   }
   const opened = openCieCard(file);
   const image = readCardImage(file);
@@ -115,21 +143,39 @@ async function loadCard(file: string | undefined): Promise<LoadedCard> {
 const out = (line: string): void => void process.stdout.write(`${line}\n`);
 
 /** Per-APDU and power lines for a card, tagged with where the card currently is. */
-function watch(card: Card, tagged: { where: string }, o: Pick<StartOptions, 'quiet' | 'showSecrets'>): void {
+function watch(
+  card: Card,
+  tagged: { where: string },
+  o: Pick<StartOptions, 'quiet' | 'showSecrets'>,
+): void {
   let seq = 0;
   observable(card)?.observe({
-    exchange: (e) => void (o.quiet || out(formatExchange(tagged.where, ++seq, e, { revealSecrets: o.showSecrets ?? false }))),
+    exchange: (e) =>
+      void (
+        o.quiet ||
+        out(formatExchange(tagged.where, ++seq, e, { revealSecrets: o.showSecrets ?? false }))
+      ),
     power: (e) => void (o.quiet || out(formatPower(tagged.where, e))),
   });
 }
 
 /** `--trace`: the card's exchanges recorded at the card boundary into `file` (card 1) or `file-<n>`. */
-function traceCard(i: number, loaded: LoadedCard, transport: 'vpcd' | 'ws-nfc', o: StartOptions): FileSink | undefined {
+function traceCard(
+  i: number,
+  loaded: LoadedCard,
+  transport: 'vpcd' | 'ws-nfc',
+  o: StartOptions,
+): FileSink | undefined {
   const card = observable(loaded.card);
   if (!o.trace || !card) return undefined;
   const file = i === 0 ? o.trace : `${o.trace}-${i + 1}`;
   const sink = new FileSink(file);
-  attachRecorder(card, new TraceWriter(sink.write), { profile: loaded.profileId, transport, revealSecrets: o.showSecrets ?? false, description: loaded.description });
+  attachRecorder(card, new TraceWriter(sink.write), {
+    profile: loaded.profileId,
+    transport,
+    revealSecrets: o.showSecrets ?? false,
+    description: loaded.description,
+  });
   out(`  trace: ${file} (${o.showSecrets ? 'secrets revealed' : 'PIN/PUK masked'})`);
   return sink;
 }
@@ -155,7 +201,9 @@ async function plan(o: StartOptions): Promise<Plan> {
     if (d.endpoint) vpcds = [d.endpoint];
     for (const a of setupAdvice(status)) out(`  to do: ${a}`);
   }
-  const placements: Placement[] = o.pcsc ? [...(listen ? [{ listen }] : []), ...vpcds.map((vpcd) => ({ vpcd }))] : [];
+  const placements: Placement[] = o.pcsc
+    ? [...(listen ? [{ listen }] : []), ...vpcds.map((vpcd) => ({ vpcd }))]
+    : [];
   return {
     placements,
     nfc: o.nfc === false ? undefined : parseNfcUrl(o.nfc),
@@ -165,7 +213,13 @@ async function plan(o: StartOptions): Promise<Plan> {
 }
 
 /** Card i of the run on its reader placement; the NFC endpoint goes to card 0. */
-async function hostCard(i: number, loaded: LoadedCard, p: Plan, o: StartOptions, sinks: FileSink[]): Promise<CardHost> {
+async function hostCard(
+  i: number,
+  loaded: LoadedCard,
+  p: Plan,
+  o: StartOptions,
+  sinks: FileSink[],
+): Promise<CardHost> {
   const placement = p.placements[i];
   const vpcd = placement && 'vpcd' in placement ? placement.vpcd : undefined;
   const listen = placement && 'listen' in placement ? placement.listen : undefined;
@@ -182,7 +236,9 @@ async function hostCard(i: number, loaded: LoadedCard, p: Plan, o: StartOptions,
     description: loaded.description,
     ...(vpcd ? { vpcd } : {}),
     ...(listen ? { vpcdListen: listen } : {}),
-    ...(i === 0 && p.nfc ? { nfc: p.nfc, nfcCards: o.nfcCards === 'fresh' ? 'fresh' : 'shared', freshCard } : {}),
+    ...(i === 0 && p.nfc
+      ? { nfc: p.nfc, nfcCards: o.nfcCards === 'fresh' ? 'fresh' : 'shared', freshCard }
+      : {}),
     ...(p.isoDep ? { isoDep: p.isoDep } : {}),
     ...(p.faults ? { faults: p.faults } : {}),
     onLine: (tag, text) => out(formatNote(tag, text)),
@@ -193,10 +249,16 @@ async function hostCard(i: number, loaded: LoadedCard, p: Plan, o: StartOptions,
   out(`  ATR ${toHex(loaded.card.atr, ' ')}`);
   if (a.vpcd && vpcd) out(`  PC/SC: inserted into the vpcd slot at ${a.vpcd}${readerFor(vpcd)}`);
   if (a.vpcdListen) out(`  PC/SC (reversed mode): listening for a reader at ${a.vpcdListen}`);
-  if (a.nfc) out(`  NFC: ${a.nfc}  (${NFC_PROTOCOL}, harness/nfc/PROTOCOL.md; ${o.nfcCards === 'fresh' ? 'a fresh card per session' : 'one session at a time, the card leaves the PC/SC reader meanwhile'})`);
+  if (a.nfc)
+    out(
+      `  NFC: ${a.nfc}  (${NFC_PROTOCOL}, harness/nfc/PROTOCOL.md; ${o.nfcCards === 'fresh' ? 'a fresh card per session' : 'one session at a time, the card leaves the PC/SC reader meanwhile'})`,
+    );
   const sink = traceCard(i, loaded, vpcd || listen ? 'vpcd' : 'ws-nfc', o);
   if (sink) sinks.push(sink);
-  if (loaded.secrets) out(`  TEST secrets: ${o.showSecrets ? `PIN ${loaded.secrets.pin}  PUK ${loaded.secrets.puk}  CAN ${loaded.secrets.can}` : 'PIN/PUK/CAN masked (--show-secrets, or ciebench card show)'}`);
+  if (loaded.secrets)
+    out(
+      `  TEST secrets: ${o.showSecrets ? `PIN ${loaded.secrets.pin}  PUK ${loaded.secrets.puk}  CAN ${loaded.secrets.can}` : 'PIN/PUK/CAN masked (--show-secrets, or ciebench card show)'}`,
+    );
   return host;
 }
 
@@ -222,14 +284,18 @@ async function start(o: StartOptions): Promise<void> {
 }
 
 function readerFor(e: Endpoint): string {
-  if (e.port >= CIEBENCH_READER.port && e.port < CIEBENCH_READER.port + CIEBENCH_READER.slots) return ` ('${readerName(CIEBENCH_READER, e.port - CIEBENCH_READER.port)}')`;
-  if (e.port >= DEBIAN_VPCD.port && e.port < DEBIAN_VPCD.port + DEBIAN_VPCD.slots) return ` ('${readerName(DEBIAN_VPCD, e.port - DEBIAN_VPCD.port)}')`;
+  if (e.port >= CIEBENCH_READER.port && e.port < CIEBENCH_READER.port + CIEBENCH_READER.slots)
+    return ` ('${readerName(CIEBENCH_READER, e.port - CIEBENCH_READER.port)}')`;
+  if (e.port >= DEBIAN_VPCD.port && e.port < DEBIAN_VPCD.port + DEBIAN_VPCD.slots)
+    return ` ('${readerName(DEBIAN_VPCD, e.port - DEBIAN_VPCD.port)}')`;
   return '';
 }
 
 /** A separate in-memory instance of the first card, answering hex APDUs from standard input. */
 async function stdinShell(card: Card): Promise<void> {
-  out('stdin: type a command APDU in hex per line (in-process, a separate card instance); Ctrl-D ends the shell');
+  out(
+    'stdin: type a command APDU in hex per line (in-process, a separate card instance); Ctrl-D ends the shell',
+  );
   card.powerOn();
   const rl = createInterface({ input: process.stdin, terminal: false });
   for await (const line of rl) {
@@ -249,22 +315,54 @@ const collect = (v: string, acc: string[]): string[] => [...acc, v];
 export function register(program: Command): void {
   commandGroup(program, 'card', 'emulated cards: start, create, inspect')
     .command('start')
-    .description('run a card on the virtual PC/SC reader and the NFC endpoint until stopped, logging one line per APDU')
-    .option('--card <file>', 'card image (ciebench card new); repeat for several cards, one per --vpcd', collect, [])
-    .option('--vpcd <host:port>', `insert the card into this vpcd reader slot (repeatable). Default: ${CIEBENCH_READER.port} (CIE Bench driver) or ${DEBIAN_VPCD.port} (Debian vpcd) when pcscd runs`, collect, [])
+    .description(
+      'run a card on the virtual PC/SC reader and the NFC endpoint until stopped, logging one line per APDU',
+    )
+    .option(
+      '--card <file>',
+      'card image (ciebench card new); repeat for several cards, one per --vpcd',
+      collect,
+      [],
+    )
+    .option(
+      '--vpcd <host:port>',
+      `insert the card into this vpcd reader slot (repeatable). Default: ${CIEBENCH_READER.port} (CIE Bench driver) or ${DEBIAN_VPCD.port} (Debian vpcd) when pcscd runs`,
+      collect,
+      [],
+    )
     .option('--no-pcsc', 'no PC/SC reader (NFC endpoint only)')
-    .option('--vpcd-listen <host:port>', 'reversed mode: listen for a reader (CIE Bench driver /connect, upstream vpcd, phone relays)')
+    .option(
+      '--vpcd-listen <host:port>',
+      'reversed mode: listen for a reader (CIE Bench driver /connect, upstream vpcd, phone relays)',
+    )
     .option('--nfc <url>', 'WebSocket NFC endpoint', `ws://127.0.0.1:${NFC_WS_PORT}`)
     .option('--no-nfc', 'no NFC endpoint')
-    .option('--nfc-cards <mode>', "'shared': the card itself, one session at a time; 'fresh': a new card per session", 'shared')
-    .option('--isodep <file>', 'ISO-DEP parameters, JSON (uid, fsci, fwi, maxTransceiveLength, …; harness/nfc/README.md)')
-    .option('--faults <file>', 'fault plan for contactless sessions, JSON array (harness/nfc/PROTOCOL.md)')
+    .option(
+      '--nfc-cards <mode>',
+      "'shared': the card itself, one session at a time; 'fresh': a new card per session",
+      'shared',
+    )
+    .option(
+      '--isodep <file>',
+      'ISO-DEP parameters, JSON (uid, fsci, fwi, maxTransceiveLength, …; harness/nfc/README.md)',
+    )
+    .option(
+      '--faults <file>',
+      'fault plan for contactless sessions, JSON array (harness/nfc/PROTOCOL.md)',
+    )
     .option('--show-secrets', 'show PIN/PUK values in the log and print the TEST secrets')
     .option('--quiet', 'no per-APDU log lines')
-    .option('--stdin', 'also answer hex APDUs typed on standard input (in-process, separate card instance)')
-    .option('--trace <file>', 'record every exchange at the card boundary (JSON Lines trace; PIN/PUK masked unless --show-secrets)')
+    .option(
+      '--stdin',
+      'also answer hex APDUs typed on standard input (in-process, separate card instance)',
+    )
+    .option(
+      '--trace <file>',
+      'record every exchange at the card boundary (JSON Lines trace; PIN/PUK masked unless --show-secrets)',
+    )
     .action(async (opts: StartOptions) => {
-      if (opts.nfcCards !== 'shared' && opts.nfcCards !== 'fresh') throw new CardStartError(`--nfc-cards must be 'shared' or 'fresh'`);
+      if (opts.nfcCards !== 'shared' && opts.nfcCards !== 'fresh')
+        throw new CardStartError(`--nfc-cards must be 'shared' or 'fresh'`);
       await start(opts);
     });
 }

@@ -52,43 +52,98 @@ function readCertificate(path: string): Uint8Array {
 
 function parseSuites(text: string | undefined): SuiteId[] {
   if (!text) return [...SUITE_IDS];
-  const list = text.split(',').map((s) => s.trim()).filter(Boolean);
-  for (const s of list) if (!SUITE_IDS.includes(s as SuiteId)) throw Object.assign(new Error(`unknown suite '${s}' (${SUITE_IDS.join(', ')})`), { code: 'CONFORMANCE_USAGE' });
+  const list = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const s of list)
+    if (!SUITE_IDS.includes(s as SuiteId))
+      throw Object.assign(new Error(`unknown suite '${s}' (${SUITE_IDS.join(', ')})`), {
+        code: 'CONFORMANCE_USAGE',
+      });
   return list as SuiteId[];
 }
 
-const SHORT: Readonly<Record<Verdict, string>> = { passed: 'pass', failed: 'FAIL', 'not-applicable': 'n/a', inconclusive: 'inc', skipped: 'skip' };
+const SHORT: Readonly<Record<Verdict, string>> = {
+  passed: 'pass',
+  failed: 'FAIL',
+  'not-applicable': 'n/a',
+  inconclusive: 'inc',
+  skipped: 'skip',
+};
 
 function table(run: RunResult): string {
   const rows = [...bySuite(run), ...byCategory(run)];
   const head = ['suite', 'category', 'cases', ...VERDICTS.map((v) => SHORT[v])];
-  const body = rows.map((r) => [r.suite, r.category, String(r.total), ...VERDICTS.map((v) => (r.counts[v] ? String(r.counts[v]) : ''))]);
+  const body = rows.map((r) => [
+    r.suite,
+    r.category,
+    String(r.total),
+    ...VERDICTS.map((v) => (r.counts[v] ? String(r.counts[v]) : '')),
+  ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] ?? '').length)));
-  const line = (cells: readonly string[]): string => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+  const line = (cells: readonly string[]): string =>
+    cells.map((c, i) => (i < 2 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
 }
 
 function problems(run: RunResult): string[] {
-  return run.results.filter((r) => r.verdict === 'failed' || r.verdict === 'inconclusive').map((r) => `${SHORT[r.verdict].padEnd(4)} ${r.id}  ${r.title}\n       ${r.reason ?? ''}`);
+  return run.results
+    .filter((r) => r.verdict === 'failed' || r.verdict === 'inconclusive')
+    .map((r) => `${SHORT[r.verdict].padEnd(4)} ${r.id}  ${r.title}\n       ${r.reason ?? ''}`);
 }
 
 async function run(o: RunOpts): Promise<void> {
   const suites = parseSuites(o.suite);
-  if (o.triesFloor !== undefined && !/^(1[0-5]|[0-9])$/.test(o.triesFloor)) throw Object.assign(new Error(`--tries-floor must be 0..15, got '${o.triesFloor}'`), { code: 'CONFORMANCE_USAGE' });
-  const bar = o.progress && process.stderr.isTTY ? new cliProgress.SingleBar({ format: 'conformance [{bar}] {value}/{total} {id}', hideCursor: true, stream: process.stderr, clearOnComplete: true }, cliProgress.Presets.shades_classic) : undefined;
+  if (o.triesFloor !== undefined && !/^(1[0-5]|[0-9])$/.test(o.triesFloor))
+    throw Object.assign(new Error(`--tries-floor must be 0..15, got '${o.triesFloor}'`), {
+      code: 'CONFORMANCE_USAGE',
+    });
+  const bar =
+    o.progress && process.stderr.isTTY
+      ? new cliProgress.SingleBar(
+          {
+            format: 'conformance [{bar}] {value}/{total} {id}',
+            hideCursor: true,
+            stream: process.stderr,
+            clearOnComplete: true,
+          },
+          cliProgress.Presets.shades_classic,
+        )
+      : undefined;
   let result: RunResult;
   try {
     result = await runConformance({
       target: o.target,
       suites,
       ...(o.ics ? { icsPath: o.ics } : {}),
-      ...(o.only ? { only: o.only.split(',').map((s) => s.trim()).filter(Boolean) } : {}),
+      ...(o.only
+        ? {
+            only: o.only
+              .split(',')
+              .map((s) => s.trim())
+              .filter(Boolean),
+          }
+        : {}),
       destructive: o.destructive ?? false,
       ...(o.triesFloor !== undefined ? { triesFloor: Number(o.triesFloor) } : {}),
       ...(o.revealSecrets ? { revealSecrets: true } : {}),
       ...(o.seed ? { seed: o.seed } : {}),
-      ...(o.pin || o.puk || o.can || o.mrz ? { secrets: { ...(o.pin ? { pin: o.pin } : {}), ...(o.puk ? { puk: o.puk } : {}), ...(o.can ? { can: o.can } : {}), ...(o.mrz ? { mrz: o.mrz } : {}) } } : {}),
-      ...(o.csca.length || o.holderCa.length ? { trust: { csca: o.csca.map(readCertificate), holderCa: o.holderCa.map(readCertificate) } } : {}),
+      ...(o.pin || o.puk || o.can || o.mrz
+        ? {
+            secrets: {
+              ...(o.pin ? { pin: o.pin } : {}),
+              ...(o.puk ? { puk: o.puk } : {}),
+              ...(o.can ? { can: o.can } : {}),
+              ...(o.mrz ? { mrz: o.mrz } : {}),
+            },
+          }
+        : {}),
+      ...(o.csca.length || o.holderCa.length
+        ? {
+            trust: { csca: o.csca.map(readCertificate), holderCa: o.holderCa.map(readCertificate) },
+          }
+        : {}),
       onStart: (total) => bar?.start(total, 0, { id: '' }),
       onCase: (r: CaseResult, done: number) => bar?.update(done, { id: r.id }),
     });
@@ -97,26 +152,48 @@ async function run(o: RunOpts): Promise<void> {
   }
   const paths = o.report ? await writeReports(result, o.report) : undefined;
   if (o.json) {
-    process.stdout.write(`${JSON.stringify({ summary: result.summary, ms: result.ms, target: result.target, reports: paths ?? null, problems: result.results.filter((r) => r.verdict === 'failed' || r.verdict === 'inconclusive').map((r) => ({ id: r.id, verdict: r.verdict, reason: r.reason })) }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ summary: result.summary, ms: result.ms, target: result.target, reports: paths ?? null, problems: result.results.filter((r) => r.verdict === 'failed' || r.verdict === 'inconclusive').map((r) => ({ id: r.id, verdict: r.verdict, reason: r.reason })) }, null, 2)}\n`,
+    );
   } else {
     const c = result.summary.counts;
-    process.stdout.write(`target  ${result.target}\nATR     ${result.atr}\nICS     ${result.ics.personality} (${result.ics.source})\n\n${table(result)}\n\n`);
-    process.stdout.write(`${result.summary.total} cases in ${(result.ms / 1000).toFixed(1)} s: ${VERDICTS.map((v) => `${c[v]} ${v}`).join(', ')}\n`);
+    process.stdout.write(
+      `target  ${result.target}\nATR     ${result.atr}\nICS     ${result.ics.personality} (${result.ics.source})\n\n${table(result)}\n\n`,
+    );
+    process.stdout.write(
+      `${result.summary.total} cases in ${(result.ms / 1000).toFixed(1)} s: ${VERDICTS.map((v) => `${c[v]} ${v}`).join(', ')}\n`,
+    );
     const p = problems(result);
     if (p.length) process.stdout.write(`\n${p.join('\n')}\n`);
-    if (o.failures) for (const r of result.results.filter((x) => x.verdict === 'failed')) for (const s of r.steps.filter((x) => !x.passed)) process.stdout.write(`\n${r.id} step ${s.index}: expected ${s.expected}\n  observed ${s.observed}\n`);
-    if (paths) process.stdout.write(`\nreports: ${paths.html}\n         ${paths.junit}\n         ${paths.json}\n`);
+    if (o.failures)
+      for (const r of result.results.filter((x) => x.verdict === 'failed'))
+        for (const s of r.steps.filter((x) => !x.passed))
+          process.stdout.write(
+            `\n${r.id} step ${s.index}: expected ${s.expected}\n  observed ${s.observed}\n`,
+          );
+    if (paths)
+      process.stdout.write(
+        `\nreports: ${paths.html}\n         ${paths.junit}\n         ${paths.json}\n`,
+      );
   }
   process.exitCode = exitCodeOf(result);
 }
 
-async function icsForList(path: string | undefined, personality: string | undefined): Promise<Ics | undefined> {
+async function icsForList(
+  path: string | undefined,
+  personality: string | undefined,
+): Promise<Ics | undefined> {
   if (path) return loadIcsFile(path);
   if (personality) return (await loadDefaultIcs(personality)).ics;
   return undefined;
 }
 
-async function list(o: { suite?: string; ics?: string; personality?: string; json?: boolean }): Promise<void> {
+async function list(o: {
+  suite?: string;
+  ics?: string;
+  personality?: string;
+  json?: boolean;
+}): Promise<void> {
   const suites = parseSuites(o.suite);
   const ics = await icsForList(o.ics, o.personality);
   const tokens = new Set<string>([...(ics?.tokens ?? []), 'RAW_FRAMES', 'DISPOSABLE']);
@@ -138,33 +215,71 @@ async function list(o: { suite?: string; ics?: string; personality?: string; jso
     return;
   }
   for (const r of rows) {
-    process.stdout.write(`${r.id.padEnd(22)} ${r.category.padEnd(26)} ${r.destructive ? '[destructive] ' : ''}${r.title}\n${''.padEnd(23)}${r.refs.join('; ')}${'applicable' in r && r.applicable !== 'yes' ? `\n${''.padEnd(23)}not applicable: ${r.applicable}` : ''}\n`);
+    process.stdout.write(
+      `${r.id.padEnd(22)} ${r.category.padEnd(26)} ${r.destructive ? '[destructive] ' : ''}${r.title}\n${''.padEnd(23)}${r.refs.join('; ')}${'applicable' in r && r.applicable !== 'yes' ? `\n${''.padEnd(23)}not applicable: ${r.applicable}` : ''}\n`,
+    );
   }
   const per = new Map<string, number>();
   for (const r of rows) per.set(r.suite, (per.get(r.suite) ?? 0) + 1);
-  process.stdout.write(`\n${rows.length} cases (${[...per].map(([s, n]) => `${s} ${n}`).join(', ')})\n`);
+  process.stdout.write(
+    `\n${rows.length} cases (${[...per].map(([s, n]) => `${s} ${n}`).join(', ')})\n`,
+  );
 }
 
 export function register(program: Command): void {
-  const group = commandGroup(program, 'conformance', 'conformance suites: ISO/IEC 7816-4 generic, CIE IAS, eMRTD (ICAO Part 3 ids)');
+  const group = commandGroup(
+    program,
+    'conformance',
+    'conformance suites: ISO/IEC 7816-4 generic, CIE IAS, eMRTD (ICAO Part 3 ids)',
+  );
   group
     .command('run')
-    .description('run the suites against a card and print a summary; exit 0 when no case failed, 1 on failures, 2 on inconclusive cases only')
+    .description(
+      'run the suites against a card and print a summary; exit 0 when no case failed, 1 on failures, 2 on inconclusive cases only',
+    )
     .requiredOption('-t, --target <spec>', 'inproc:<name|card.json>, pcsc:<reader>, nfc:<ws-url>')
     .option('-s, --suite <list>', `comma-separated suites (${SUITE_IDS.join(', ')}); default all`)
-    .option('--ics <file>', 'implementation conformance statement (JSON); default: the personality default')
+    .option(
+      '--ics <file>',
+      'implementation conformance statement (JSON); default: the personality default',
+    )
     .option('--only <ids>', 'comma-separated case ids; a trailing * matches a prefix (ISO7816_C_*)')
-    .option('-r, --report <dir>', 'write conformance.json, conformance.junit.xml and conformance.html here')
+    .option(
+      '-r, --report <dir>',
+      'write conformance.json, conformance.junit.xml and conformance.html here',
+    )
     .option('--destructive', 'also run cases that consume PIN/PUK tries or change card state')
-    .option('--tries-floor <n>', 'lowest remaining PIN/PUK tries the budget allows (default 1; 0 on disposable in-process cards)')
+    .option(
+      '--tries-floor <n>',
+      'lowest remaining PIN/PUK tries the budget allows (default 1; 0 on disposable in-process cards)',
+    )
     .option('--reveal-secrets', 'keep PIN/PUK bytes in the APDU logs (masked by default)')
-    .option('--seed <text>', 'seed of the terminal-side randomness (default: fixed, runs are reproducible)')
-    .option('--pin <digits>', 'PIN of the card under test (8 digits; a physical card: needed for PIN cases)')
+    .option(
+      '--seed <text>',
+      'seed of the terminal-side randomness (default: fixed, runs are reproducible)',
+    )
+    .option(
+      '--pin <digits>',
+      'PIN of the card under test (8 digits; a physical card: needed for PIN cases)',
+    )
     .option('--puk <digits>', 'PUK of the card under test (8 digits)')
     .option('--can <digits>', 'CAN printed on the card (6 digits; PACE cases)')
-    .option('--mrz <text>', 'MRZ information: document number, birth date, expiry date with check digits (BAC, PACE-MRZ)')
-    .option('--csca <file>', 'trusted CSCA certificate, DER or PEM (repeatable; EF.SOD chain cases)', collect, [])
-    .option('--holder-ca <file>', 'trusted holder CA certificate, DER or PEM (repeatable)', collect, [])
+    .option(
+      '--mrz <text>',
+      'MRZ information: document number, birth date, expiry date with check digits (BAC, PACE-MRZ)',
+    )
+    .option(
+      '--csca <file>',
+      'trusted CSCA certificate, DER or PEM (repeatable; EF.SOD chain cases)',
+      collect,
+      [],
+    )
+    .option(
+      '--holder-ca <file>',
+      'trusted holder CA certificate, DER or PEM (repeatable)',
+      collect,
+      [],
+    )
     .option('--no-progress', 'no progress bar')
     .option('--failures', 'print expected vs observed for every failed step')
     .option('--json', 'print the summary as JSON')
@@ -173,16 +288,22 @@ export function register(program: Command): void {
         await run(o);
       } catch (e) {
         const err = e as Error & { code?: string };
-        process.stderr.write(`ciebench conformance: ${err.code ? `[${err.code}] ` : ''}${err.message}\n`);
+        process.stderr.write(
+          `ciebench conformance: ${err.code ? `[${err.code}] ` : ''}${err.message}\n`,
+        );
         process.exitCode = 3;
       }
     });
   group
     .command('list')
-    .description('list the cases with their references; with --ics or --personality, say which apply')
+    .description(
+      'list the cases with their references; with --ics or --personality, say which apply',
+    )
     .option('-s, --suite <list>', 'comma-separated suites')
     .option('--ics <file>', 'ICS to evaluate applicability against')
     .option('--personality <id>', 'use this personality default ICS')
     .option('--json', 'print JSON')
-    .action(async (o: { suite?: string; ics?: string; personality?: string; json?: boolean }) => list(o));
+    .action(async (o: { suite?: string; ics?: string; personality?: string; json?: boolean }) =>
+      list(o),
+    );
 }

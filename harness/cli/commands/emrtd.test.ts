@@ -13,7 +13,8 @@ const bin = new URL('../ciebench.mjs', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'ciebench-emrtd-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const run = (...args: string[]): string => execFileSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
+const run = (...args: string[]): string =>
+  execFileSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
 
 interface Report {
   verdict: string;
@@ -28,26 +29,50 @@ describe('ciebench emrtd', () => {
   it('card new (eMRTD stored) → emrtd personalise --force → emrtd read --card --ta --out: every DG, PA ok, files written', () => {
     const image = join(dir, 'card.json');
     run('card', 'new', '--seed', 'cli-emrtd', '--profile', 'gemalto', '--out', image);
-    expect((JSON.parse(readFileSync(image, 'utf8')) as { modules: { emrtd: { format: string } } }).modules.emrtd.format).toBe('ciebench-emrtd/1');
-    const refused = spawnSync(process.execPath, [bin, 'emrtd', 'personalise', '--card', image], { encoding: 'utf8' });
+    expect(
+      (JSON.parse(readFileSync(image, 'utf8')) as { modules: { emrtd: { format: string } } })
+        .modules.emrtd.format,
+    ).toBe('ciebench-emrtd/1');
+    const refused = spawnSync(process.execPath, [bin, 'emrtd', 'personalise', '--card', image], {
+      encoding: 'utf8',
+    });
     expect(refused.status).toBe(1);
     expect(refused.stderr).toMatch(/already has modules\.emrtd/);
-    expect(run('emrtd', 'personalise', '--card', image, '--force')).toMatch(/modules\.emrtd written/);
+    expect(run('emrtd', 'personalise', '--card', image, '--force')).toMatch(
+      /modules\.emrtd written/,
+    );
     const out = join(dir, 'out');
-    const report = JSON.parse(run('emrtd', 'read', '--card', image, '--ta', '--json', '--out', out)) as Report;
+    const report = JSON.parse(
+      run('emrtd', 'read', '--card', image, '--ta', '--json', '--out', out),
+    ) as Report;
     expect(report.verdict).toBe('pass');
     expect(report.channel).toMatch(/IAS \+ eMRTD/);
     expect(report.dataGroupsRead).toEqual([1, 2, 3, 11, 12, 14]);
     expect(report.passiveAuthentication.ok).toBe(true);
-    for (const f of ['DG1.bin', 'DG2.bin', 'DG3.bin', 'EF_SOD.bin', 'EF_COM.bin', 'face.jpg', 'report.json']) expect(existsSync(join(out, f)), f).toBe(true);
+    for (const f of [
+      'DG1.bin',
+      'DG2.bin',
+      'DG3.bin',
+      'EF_SOD.bin',
+      'EF_COM.bin',
+      'face.jpg',
+      'report.json',
+    ])
+      expect(existsSync(join(out, f)), f).toBe(true);
     expect([...readFileSync(join(out, 'face.jpg')).subarray(0, 2)]).toEqual([0xff, 0xd8]);
   });
 
   it('emrtd read --seed --emrtd-only --bac: the module alone with BAC; a wrong CAN fails with the 6300 step', () => {
-    const report = JSON.parse(run('emrtd', 'read', '--seed', 'cli-emrtd', '--emrtd-only', '--bac', '--json')) as Report;
+    const report = JSON.parse(
+      run('emrtd', 'read', '--seed', 'cli-emrtd', '--emrtd-only', '--bac', '--json'),
+    ) as Report;
     expect(report.verdict).toBe('pass');
     expect(report.access).toBe('BAC');
-    const wrong = spawnSync(process.execPath, [bin, 'emrtd', 'read', '--seed', 'cli-emrtd', '--emrtd-only', '--can', '314159', '--json'], { encoding: 'utf8' });
+    const wrong = spawnSync(
+      process.execPath,
+      [bin, 'emrtd', 'read', '--seed', 'cli-emrtd', '--emrtd-only', '--can', '314159', '--json'],
+      { encoding: 'utf8' },
+    );
     expect(wrong.status).toBe(1);
     const failed = JSON.parse(wrong.stdout) as Report & { error: { code: string } };
     expect(failed.error.code).toBe('PACE_WRONG_PASSWORD');

@@ -65,7 +65,9 @@ describe('ciebench card … and ias … (issue 3 CLI)', () => {
     expect(masked).toContain('00200081082A2A2A2A2A2A2A2A');
     expect(masked).not.toContain(Buffer.from(image.state.pin.value).toString('hex').toUpperCase());
     const shown = await run('ias', 'login', '--apdus', '--show-secrets');
-    expect(shown).toContain(`0020008108${Buffer.from(image.state.pin.value).toString('hex').toUpperCase()}`);
+    expect(shown).toContain(
+      `0020008108${Buffer.from(image.state.pin.value).toString('hex').toUpperCase()}`,
+    );
   });
 
   it('ias nis prints a verified NIS flow; --json gives the report as data', async () => {

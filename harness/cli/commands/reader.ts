@@ -15,7 +15,14 @@ import type { Command } from 'commander';
 import { toHex } from '../../../emulator/src/bytes/hex.ts';
 import { loadPcscBinding, SCARD_STATE_PRESENT } from '../../pcsc/pcsc-binding.ts';
 import { pcscSystemStatus, quickackRoute, setupAdvice } from '../../pcsc/pcsc-env.ts';
-import { buildDriver, DRIVER_DIR, DriverInstallError, installDriver, standardEntries, uninstallDriver } from '../../reader-driver/install.ts';
+import {
+  buildDriver,
+  DRIVER_DIR,
+  DriverInstallError,
+  installDriver,
+  standardEntries,
+  uninstallDriver,
+} from '../../reader-driver/install.ts';
 import { QUICKACK_ADDRESS } from '../../transport/endpoints.ts';
 import { commandGroup } from '../main.ts';
 
@@ -23,13 +30,18 @@ const out = (line: string): void => void process.stdout.write(`${line}\n`);
 
 function run(cmd: string, args: readonly string[]): Promise<{ ok: boolean; output: string }> {
   return new Promise((resolve) => {
-    execFile(cmd, [...args], { timeout: 30_000 }, (e, stdout, stderr) => resolve({ ok: !e, output: `${String(stdout)}${String(stderr)}`.trim() }));
+    execFile(cmd, [...args], { timeout: 30_000 }, (e, stdout, stderr) =>
+      resolve({ ok: !e, output: `${String(stdout)}${String(stderr)}`.trim() }),
+    );
   });
 }
 
 function requireRoot(what: string, writableTargets: boolean): void {
   if (!writableTargets && typeof process.getuid === 'function' && process.getuid() !== 0) {
-    throw new DriverInstallError('DRIVER_NOT_ROOT', `${what} writes system files: run it as root (sudo npx ciebench reader ${what})`);
+    throw new DriverInstallError(
+      'DRIVER_NOT_ROOT',
+      `${what} writes system files: run it as root (sudo npx ciebench reader ${what})`,
+    );
   }
 }
 
@@ -52,14 +64,22 @@ async function install(o: InstallOpts): Promise<void> {
     ...(o.reversed ? { reversed: true } : {}),
     ...(o.timeout !== undefined ? { timeoutS: Number(o.timeout) } : {}),
   });
-  const r = await installDriver({ entries, ...(o.libDir ? { libDir: o.libDir } : {}), ...(o.confDir ? { confDir: o.confDir } : {}) });
+  const r = await installDriver({
+    entries,
+    ...(o.libDir ? { libDir: o.libDir } : {}),
+    ...(o.confDir ? { confDir: o.confDir } : {}),
+  });
   for (const l of r.libraries) out(`installed ${l}`);
   for (const c of r.confFiles) out(`wrote ${c}`);
   for (const e of entries) {
     const d = e.device;
-    out(`reader '${e.name} 00 00'${d.slots > 1 ? ` … '${e.name} 00 ${(d.slots - 1).toString(16).toUpperCase().padStart(2, '0')}'` : ''}: ${d.connect ? 'connects to a card listening on' : 'cards connect to'} ${d.host}:${d.port}${d.slots > 1 ? `..${d.port + d.slots - 1}` : ''}`);
+    out(
+      `reader '${e.name} 00 00'${d.slots > 1 ? ` … '${e.name} 00 ${(d.slots - 1).toString(16).toUpperCase().padStart(2, '0')}'` : ''}: ${d.connect ? 'connects to a card listening on' : 'cards connect to'} ${d.host}:${d.port}${d.slots > 1 ? `..${d.port + d.slots - 1}` : ''}`,
+    );
   }
-  out('pcscd reads reader.conf.d at start: restart it now (systemctl restart pcscd; without systemd: stop pcscd, then run pcscd)');
+  out(
+    'pcscd reads reader.conf.d at start: restart it now (systemctl restart pcscd; without systemd: stop pcscd, then run pcscd)',
+  );
 }
 
 async function quickack(o: { address: string; remove?: boolean }): Promise<void> {
@@ -67,12 +87,38 @@ async function quickack(o: { address: string; remove?: boolean }): Promise<void>
   const before = await quickackRoute(o.address);
   const args = o.remove
     ? ['route', 'del', 'local', o.address, 'dev', 'lo', 'table', 'local']
-    : ['route', 'replace', 'local', o.address, 'dev', 'lo', 'table', 'local', 'proto', 'static', 'scope', 'host', 'src', '127.0.0.1', 'quickack', '1'];
+    : [
+        'route',
+        'replace',
+        'local',
+        o.address,
+        'dev',
+        'lo',
+        'table',
+        'local',
+        'proto',
+        'static',
+        'scope',
+        'host',
+        'src',
+        '127.0.0.1',
+        'quickack',
+        '1',
+      ];
   const r = await run('ip', args);
-  if (!r.ok) throw new DriverInstallError('DRIVER_BAD_OPTION', `ip ${args.join(' ')} failed: ${r.output} (needs root/CAP_NET_ADMIN; unprivileged containers cannot do this)`);
+  if (!r.ok)
+    throw new DriverInstallError(
+      'DRIVER_BAD_OPTION',
+      `ip ${args.join(' ')} failed: ${r.output} (needs root/CAP_NET_ADMIN; unprivileged containers cannot do this)`,
+    );
   const after = await quickackRoute(o.address);
-  out(`quickack route for ${o.address}: ${before ? 'present' : 'absent'} → ${after ? 'present' : 'absent'}`);
-  if (after) out(`cards for Debian's vpcd now connect from ${o.address} (ciebench card start does it by itself): ~0.3 ms instead of ~48 ms per APDU`);
+  out(
+    `quickack route for ${o.address}: ${before ? 'present' : 'absent'} → ${after ? 'present' : 'absent'}`,
+  );
+  if (after)
+    out(
+      `cards for Debian's vpcd now connect from ${o.address} (ciebench card start does it by itself): ~0.3 ms instead of ~48 ms per APDU`,
+    );
 }
 
 async function status(): Promise<void> {
@@ -91,10 +137,17 @@ async function list(o: { json?: boolean }): Promise<void> {
   const b = await loadPcscBinding();
   const ctx = new b.Context();
   try {
-    const readers = ctx.listReaders().map((r) => ({ name: r.name, card: (r.state & SCARD_STATE_PRESENT) !== 0, atr: r.atr && r.atr.length > 0 ? toHex(new Uint8Array(r.atr)) : undefined }));
+    const readers = ctx
+      .listReaders()
+      .map((r) => ({
+        name: r.name,
+        card: (r.state & SCARD_STATE_PRESENT) !== 0,
+        atr: r.atr && r.atr.length > 0 ? toHex(new Uint8Array(r.atr)) : undefined,
+      }));
     if (o.json) return out(JSON.stringify(readers, null, 2));
     if (readers.length === 0) out('no PC/SC readers');
-    for (const r of readers) out(`${r.card ? 'card   ' : 'empty  '} ${r.name}${r.atr ? `  ATR ${r.atr}` : ''}`);
+    for (const r of readers)
+      out(`${r.card ? 'card   ' : 'empty  '} ${r.name}${r.atr ? `  ATR ${r.atr}` : ''}`);
   } finally {
     ctx.close();
   }
@@ -105,19 +158,32 @@ async function probe(reader: string): Promise<void> {
   const path = existsSync(tool) ? tool : (await buildDriver(join(DRIVER_DIR, 'build'))).probe;
   const r = await run(path, [reader]);
   out(r.output);
-  if (/^attrib_atr=error/m.test(r.output)) out("note: this reader does not answer SCardGetAttrib(SCARD_ATTR_ATR_STRING); the CIE middleware will report 'token not recognized' (use the CIE Bench driver)");
+  if (/^attrib_atr=error/m.test(r.output))
+    out(
+      "note: this reader does not answer SCardGetAttrib(SCARD_ATTR_ATR_STRING); the CIE middleware will report 'token not recognized' (use the CIE Bench driver)",
+    );
 }
 
 export function register(program: Command): void {
-  const reader = commandGroup(program, 'reader', 'PC/SC readers: the CIE Bench virtual reader driver, quickack, status');
+  const reader = commandGroup(
+    program,
+    'reader',
+    'PC/SC readers: the CIE Bench virtual reader driver, quickack, status',
+  );
   reader
     .command('install')
     .description('(root) build and install the CIE Bench reader driver and its reader.conf.d entry')
     .option('--port <port>', 'TCP port of slot 0 (slot i: port + i), loopback only', '35980')
     .option('--slots <n>', 'number of slots (readers "… 00 00" … "… 00 NN")', '2')
     .option('--name <name>', 'reader name', 'CIE Bench Virtual Reader')
-    .option('--reversed', "also install 'CIE Bench Reversed Reader' (pcscd connects to a card listening on 127.0.0.1:35985)")
-    .option('--timeout <seconds>', 'longest APDU exchange before the card is given up (0 = forever)')
+    .option(
+      '--reversed',
+      "also install 'CIE Bench Reversed Reader' (pcscd connects to a card listening on 127.0.0.1:35985)",
+    )
+    .option(
+      '--timeout <seconds>',
+      'longest APDU exchange before the card is given up (0 = forever)',
+    )
     .option('--lib-dir <dir>', 'driver directory (default /usr/lib/pcsc/drivers/serial)')
     .option('--conf-dir <dir>', 'reader.conf.d directory (default /etc/reader.conf.d)')
     .action(install);
@@ -131,11 +197,24 @@ export function register(program: Command): void {
     });
   reader
     .command('quickack')
-    .description(`(root) add the loopback route with quickack 1 that removes Debian vpcd's 40 ms per APDU`)
+    .description(
+      `(root) add the loopback route with quickack 1 that removes Debian vpcd's 40 ms per APDU`,
+    )
     .option('--address <ip>', 'loopback address the cards connect from', QUICKACK_ADDRESS)
     .option('--remove', 'remove the route')
     .action(quickack);
-  reader.command('status').description('what is installed and running for the PC/SC transports').action(status);
-  reader.command('list').description('PC/SC readers, card presence and ATR').option('--json', 'JSON output').action(list);
-  reader.command('probe').description('SCardGetAttrib(ATR) and extended-APDU features of a reader').argument('<reader>', 'reader name').action(probe);
+  reader
+    .command('status')
+    .description('what is installed and running for the PC/SC transports')
+    .action(status);
+  reader
+    .command('list')
+    .description('PC/SC readers, card presence and ATR')
+    .option('--json', 'JSON output')
+    .action(list);
+  reader
+    .command('probe')
+    .description('SCardGetAttrib(ATR) and extended-APDU features of a reader')
+    .argument('<reader>', 'reader name')
+    .action(probe);
 }

@@ -21,48 +21,104 @@ import { commandGroup } from '../main.ts';
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
 
 export function register(program: Command): void {
-  const trace = commandGroup(program, 'trace', 'traces: record, import, show, diff and replay APDU traces');
+  const trace = commandGroup(
+    program,
+    'trace',
+    'traces: record, import, show, diff and replay APDU traces',
+  );
 
   trace
     .command('import')
-    .description(`import a log (${IMPORT_FORMATS.join(', ')}) into the trace format; every unknown or truncated line is reported with its line number`)
+    .description(
+      `import a log (${IMPORT_FORMATS.join(', ')}) into the trace format; every unknown or truncated line is reported with its line number`,
+    )
     .argument('<log>', 'log file')
     .option('-f, --format <format>', `log format: auto, ${IMPORT_FORMATS.join(', ')}`, 'auto')
     .option('-o, --output <file>', 'write the trace here (default: standard output)')
     .option('--reveal-secrets', 'keep PIN/PUK digits (masked by default)')
     .option('--strict', 'exit 2 when any line was reported')
     .option('--json', 'print the import report as JSON')
-    .action((log: string, o: { format: string; output?: string; revealSecrets?: boolean; strict?: boolean; json?: boolean }) => {
-      const r = importLogFile(log, { format: o.format as ImportFormatId | 'auto', revealSecrets: o.revealSecrets ?? false });
-      const report = o.json ? JSON.stringify({ format: r.format, exchanges: r.exchanges, incomplete: r.incomplete, diagnostics: r.diagnostics, ignored: r.ignored }, null, 2) : describeImport(r);
-      if (o.output) {
-        writeFileSync(o.output, serializeTrace(r.trace));
-        process.stdout.write(`${report}\nwrote ${o.output}\n`);
-      } else {
-        process.stdout.write(serializeTrace(r.trace));
-        process.stderr.write(`${report}\n`);
-      }
-      if (o.strict && r.diagnostics.length > 0) process.exitCode = 2;
-    });
+    .action(
+      (
+        log: string,
+        o: {
+          format: string;
+          output?: string;
+          revealSecrets?: boolean;
+          strict?: boolean;
+          json?: boolean;
+        },
+      ) => {
+        const r = importLogFile(log, {
+          format: o.format as ImportFormatId | 'auto',
+          revealSecrets: o.revealSecrets ?? false,
+        });
+        const report = o.json
+          ? JSON.stringify(
+              {
+                format: r.format,
+                exchanges: r.exchanges,
+                incomplete: r.incomplete,
+                diagnostics: r.diagnostics,
+                ignored: r.ignored,
+              },
+              null,
+              2,
+            )
+          : describeImport(r);
+        if (o.output) {
+          writeFileSync(o.output, serializeTrace(r.trace));
+          process.stdout.write(`${report}\nwrote ${o.output}\n`);
+        } else {
+          process.stdout.write(serializeTrace(r.trace));
+          process.stderr.write(`${report}\n`);
+        }
+        if (o.strict && r.diagnostics.length > 0) process.exitCode = 2;
+      },
+    );
 
   trace
     .command('show')
-    .description('decode every exchange: command names, P1/P2, files, SW meanings, TLV trees, SM data objects and plain forms')
+    .description(
+      'decode every exchange: command names, P1/P2, files, SW meanings, TLV trees, SM data objects and plain forms',
+    )
     .argument('<trace>', 'trace file (.jsonl), or a log to import on the fly')
     .option('--json', 'print the annotation as JSON')
     .option('--full', 'print whole values instead of shortening them')
     .option('--brief', 'omit TLV trees')
-    .option('--sm-keys <spec>', 'session keys to decrypt SM exchanges: [des3|aes:]KENC:KMAC[:SSC][@SEQ] (repeatable)', collect, [])
+    .option(
+      '--sm-keys <spec>',
+      'session keys to decrypt SM exchanges: [des3|aes:]KENC:KMAC[:SSC][@SEQ] (repeatable)',
+      collect,
+      [],
+    )
     .option('--reveal-secrets', 'when importing a log: keep PIN/PUK digits')
-    .action((file: string, o: { json?: boolean; full?: boolean; brief?: boolean; smKeys: string[]; revealSecrets?: boolean }) => {
-      const t = loadTraceOrLog(file, { revealSecrets: o.revealSecrets ?? false });
-      const annotated = annotateTrace(t, { smKeys: o.smKeys.map(parseSmKeys) });
-      process.stdout.write(o.json ? `${JSON.stringify(annotated, null, 2)}\n` : renderTraceText(annotated, { full: o.full ?? false, brief: o.brief ?? false }));
-    });
+    .action(
+      (
+        file: string,
+        o: {
+          json?: boolean;
+          full?: boolean;
+          brief?: boolean;
+          smKeys: string[];
+          revealSecrets?: boolean;
+        },
+      ) => {
+        const t = loadTraceOrLog(file, { revealSecrets: o.revealSecrets ?? false });
+        const annotated = annotateTrace(t, { smKeys: o.smKeys.map(parseSmKeys) });
+        process.stdout.write(
+          o.json
+            ? `${JSON.stringify(annotated, null, 2)}\n`
+            : renderTraceText(annotated, { full: o.full ?? false, brief: o.brief ?? false }),
+        );
+      },
+    );
 
   trace
     .command('diff')
-    .description('align two traces over normalised commands and classify every pair; exit 1 on unexplained divergences')
+    .description(
+      'align two traces over normalised commands and classify every pair; exit 1 on unexplained divergences',
+    )
     .argument('<a>', 'trace A (or a log)')
     .argument('<b>', 'trace B (or a log)')
     .option('--json', 'print the report as JSON')
@@ -71,16 +127,33 @@ export function register(program: Command): void {
     .option('--allow-list <file>', 'JSON list of explained divergences')
     .option('--sm-keys-a <spec>', 'session keys for trace A (repeatable)', collect, [])
     .option('--sm-keys-b <spec>', 'session keys for trace B (repeatable)', collect, [])
-    .action((a: string, b: string, o: { json?: boolean; html?: string; color: boolean; allowList?: string; smKeysA: string[]; smKeysB: string[] }) => {
-      const report = diffTraces(loadTraceOrLog(a), loadTraceOrLog(b), {
-        nameA: a,
-        nameB: b,
-        annotateA: { smKeys: o.smKeysA.map(parseSmKeys) },
-        annotateB: { smKeys: o.smKeysB.map(parseSmKeys) },
-        ...(o.allowList ? { allowList: readAllowList(o.allowList) } : {}),
-      });
-      if (o.html) writeFileSync(o.html, renderDiffHtml(report));
-      process.stdout.write(o.json ? `${JSON.stringify(diffReportJson(report), null, 2)}\n` : renderDiffTerminal(report, o.color && process.stdout.isTTY === true));
-      if (report.divergences > 0) process.exitCode = 1;
-    });
+    .action(
+      (
+        a: string,
+        b: string,
+        o: {
+          json?: boolean;
+          html?: string;
+          color: boolean;
+          allowList?: string;
+          smKeysA: string[];
+          smKeysB: string[];
+        },
+      ) => {
+        const report = diffTraces(loadTraceOrLog(a), loadTraceOrLog(b), {
+          nameA: a,
+          nameB: b,
+          annotateA: { smKeys: o.smKeysA.map(parseSmKeys) },
+          annotateB: { smKeys: o.smKeysB.map(parseSmKeys) },
+          ...(o.allowList ? { allowList: readAllowList(o.allowList) } : {}),
+        });
+        if (o.html) writeFileSync(o.html, renderDiffHtml(report));
+        process.stdout.write(
+          o.json
+            ? `${JSON.stringify(diffReportJson(report), null, 2)}\n`
+            : renderDiffTerminal(report, o.color && process.stdout.isTTY === true),
+        );
+        if (report.divergences > 0) process.exitCode = 1;
+      },
+    );
 }

@@ -10,14 +10,24 @@ export interface RawFrame {
 }
 
 /** A masked client frame (RFC 6455 §5.3: clients always mask). */
-export function clientFrame(opcode: 1 | 2 | 8, payload: Uint8Array, mask = Uint8Array.of(0x11, 0x22, 0x33, 0x44)): Uint8Array {
+export function clientFrame(
+  opcode: 1 | 2 | 8,
+  payload: Uint8Array,
+  mask = Uint8Array.of(0x11, 0x22, 0x33, 0x44),
+): Uint8Array {
   const n = payload.length;
-  const header = n < 126 ? [0x80 | opcode, 0x80 | n] : n < 65536 ? [0x80 | opcode, 0x80 | 126, n >> 8, n & 0xff] : undefined;
+  const header =
+    n < 126
+      ? [0x80 | opcode, 0x80 | n]
+      : n < 65536
+        ? [0x80 | opcode, 0x80 | 126, n >> 8, n & 0xff]
+        : undefined;
   if (!header) throw new RangeError('test frames stay below 64 KiB');
   const out = new Uint8Array(header.length + 4 + n);
   out.set(header);
   out.set(mask, header.length);
-  for (let i = 0; i < n; i++) out[header.length + 4 + i] = (payload[i] as number) ^ (mask[i & 3] as number);
+  for (let i = 0; i < n; i++)
+    out[header.length + 4 + i] = (payload[i] as number) ^ (mask[i & 3] as number);
   return out;
 }
 
@@ -55,7 +65,9 @@ export class RawWs {
   }
 
   async write(bytes: Uint8Array): Promise<void> {
-    await new Promise<void>((resolve, reject) => this.socket.write(bytes, (e) => (e ? reject(e) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      this.socket.write(bytes, (e) => (e ? reject(e) : resolve())),
+    );
   }
 
   /** The next server frame (text frames are decoded by the caller). */
@@ -94,7 +106,8 @@ export class RawWs {
     if (!this.handshakeDone) {
       const end = this.buffer.indexOf('\r\n\r\n');
       if (end < 0) return;
-      if (!this.buffer.subarray(0, end).toString().startsWith('HTTP/1.1 101')) throw new Error('handshake refused');
+      if (!this.buffer.subarray(0, end).toString().startsWith('HTTP/1.1 101'))
+        throw new Error('handshake refused');
       this.buffer = this.buffer.subarray(end + 4);
       this.handshakeDone = true;
     }

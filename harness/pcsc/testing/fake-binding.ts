@@ -4,7 +4,16 @@
  * Debian's vpcd (virtual-reader-nfc.md §6.7 #7).
  */
 import type { Card } from '../../../emulator/src/card/card.ts';
-import { SCARD_PROTOCOL_T0, SCARD_PROTOCOL_T1, SCARD_STATE_EMPTY, SCARD_STATE_PRESENT, type PcscBinding, type PcscCard, type PcscContext, type PcscReader } from '../pcsc-binding.ts';
+import {
+  SCARD_PROTOCOL_T0,
+  SCARD_PROTOCOL_T1,
+  SCARD_STATE_EMPTY,
+  SCARD_STATE_PRESENT,
+  type PcscBinding,
+  type PcscCard,
+  type PcscContext,
+  type PcscReader,
+} from '../pcsc-binding.ts';
 
 export interface FakeSlot {
   readonly name: string;
@@ -26,7 +35,8 @@ export interface FakeSlot {
 function fakeCard(slot: FakeSlot, protocols: number): PcscCard {
   const card = slot.card;
   if (!card) throw new Error('No smart card present');
-  const protocol = slot.protocol ?? (protocols & SCARD_PROTOCOL_T1 ? SCARD_PROTOCOL_T1 : SCARD_PROTOCOL_T0);
+  const protocol =
+    slot.protocol ?? (protocols & SCARD_PROTOCOL_T1 ? SCARD_PROTOCOL_T1 : SCARD_PROTOCOL_T0);
   let connected = true;
   const removed = (): boolean => slot.card !== card;
   return {
@@ -92,6 +102,10 @@ export function fakeBinding(slots: FakeSlot[]): PcscBinding {
   return { Context };
 }
 
-export function slot(name: string, card: Card | undefined, extra: Partial<FakeSlot> = {}): FakeSlot {
+export function slot(
+  name: string,
+  card: Card | undefined,
+  extra: Partial<FakeSlot> = {},
+): FakeSlot {
   return { name, card, log: [], recvLengths: [], ...extra };
 }

@@ -23,12 +23,26 @@ export interface Needs {
   readonly tools?: readonly string[];
 }
 
-export function runTool(cmd: string, args: readonly string[], input?: string, timeoutMs = 20_000): Promise<{ code: number; stdout: string; stderr: string }> {
+export function runTool(
+  cmd: string,
+  args: readonly string[],
+  input?: string,
+  timeoutMs = 20_000,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = execFile(cmd, [...args], { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const code = error ? (typeof (error as NodeJS.ErrnoException).code === 'number' ? Number((error as NodeJS.ErrnoException).code) : 1) : 0;
-      resolve({ code, stdout: String(stdout), stderr: String(stderr) });
-    });
+    const child = execFile(
+      cmd,
+      [...args],
+      { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const code = error
+          ? typeof (error as NodeJS.ErrnoException).code === 'number'
+            ? Number((error as NodeJS.ErrnoException).code)
+            : 1
+          : 0;
+        resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+      },
+    );
     if (input !== undefined) child.stdin?.end(input);
   });
 }
@@ -46,15 +60,20 @@ export async function integrationGate(needs: Needs = {}): Promise<Gate> {
   } catch (e) {
     return fail((e as Error).message);
   }
-  if (!(await pcscdRunning())) return fail('pcscd is not running (start it as root: pcscd, or run .ci/steps/20-pcsc.sh)');
+  if (!(await pcscdRunning()))
+    return fail('pcscd is not running (start it as root: pcscd, or run .ci/steps/20-pcsc.sh)');
   const ctx = new binding.Context();
   const names = ctx.listReaders().map((r) => r.name);
   ctx.close();
   const missingReaders = (needs.readers ?? []).filter((r) => !names.includes(r));
   if (missingReaders.length > 0) {
-    return fail(`pcscd does not list ${missingReaders.map((r) => `'${r}'`).join(', ')} (listed: ${names.join(', ') || 'none'}; install with \`ciebench reader install\` and restart pcscd)`);
+    return fail(
+      `pcscd does not list ${missingReaders.map((r) => `'${r}'`).join(', ')} (listed: ${names.join(', ') || 'none'}; install with \`ciebench reader install\` and restart pcscd)`,
+    );
   }
-  for (const tool of needs.tools ?? []) if (await toolMissing(tool)) return fail(`${tool} is not installed (apt-get install pcsc-tools opensc build-essential)`);
+  for (const tool of needs.tools ?? [])
+    if (await toolMissing(tool))
+      return fail(`${tool} is not installed (apt-get install pcsc-tools opensc build-essential)`);
   return { ok: true, reason: '', binding };
 }
 
@@ -67,5 +86,7 @@ export function reportGate(file: string, gate: Gate): void {
     });
     return;
   }
-  console.warn(`\n[integration] SKIPPED ${file}: ${gate.reason}\n[integration] setup: harness/vpcd/README.md; with CIE_REQUIRE_INTEGRATION=1 this is a failure.\n`);
+  console.warn(
+    `\n[integration] SKIPPED ${file}: ${gate.reason}\n[integration] setup: harness/vpcd/README.md; with CIE_REQUIRE_INTEGRATION=1 this is a failure.\n`,
+  );
 }

@@ -105,7 +105,11 @@ export class StepRecorder {
    * Runs `fn` as step `name`; failures are recorded and rethrown. A step started inside another
    * one is part of it (its APDUs go to the outer step), so building blocks compose into flows.
    */
-  async step<T>(name: string, fn: () => Promise<T>, detail?: (value: T) => string | undefined): Promise<T> {
+  async step<T>(
+    name: string,
+    fn: () => Promise<T>,
+    detail?: (value: T) => string | undefined,
+  ): Promise<T> {
     if (this.depth > 0) return fn();
     const outer = this.current;
     this.current = [];
@@ -118,7 +122,11 @@ export class StepRecorder {
       return value;
     } catch (e) {
       const err = e as Error & { code?: string; sw?: number };
-      const error: StepError = { code: err.code ?? 'INTERNAL', message: err.message, ...(err.sw !== undefined ? { sw: swText(err.sw) } : {}) };
+      const error: StepError = {
+        code: err.code ?? 'INTERNAL',
+        message: err.message,
+        ...(err.sw !== undefined ? { sw: swText(err.sw) } : {}),
+      };
       this.finish({ name, verdict: 'fail', start, error });
       throw e;
     } finally {
@@ -127,7 +135,13 @@ export class StepRecorder {
     }
   }
 
-  private finish(s: { name: string; verdict: Verdict; start: number; detail?: string; error?: StepError }): void {
+  private finish(s: {
+    name: string;
+    verdict: Verdict;
+    start: number;
+    detail?: string;
+    error?: StepError;
+  }): void {
     const apdus = Object.freeze([...(this.current ?? [])]);
     this.steps.push(
       Object.freeze({
@@ -145,7 +159,15 @@ export class StepRecorder {
   /** APDUs sent outside any step are kept in an implicit step so nothing goes unreported. */
   flushLoose(name = 'other exchanges'): void {
     if (this.current && this.current.length > 0) {
-      this.steps.push(Object.freeze({ name, verdict: 'pass', apdus: Object.freeze([...this.current]), startMs: 0, durationMs: 0 }));
+      this.steps.push(
+        Object.freeze({
+          name,
+          verdict: 'pass',
+          apdus: Object.freeze([...this.current]),
+          startMs: 0,
+          durationMs: 0,
+        }),
+      );
       this.current = undefined;
     }
   }

@@ -6,9 +6,16 @@
 import { parseTlvs, tlv } from '../../../emulator/src/bytes/ber-tlv.ts';
 import { concatBytes } from '../../../emulator/src/bytes/bytes.ts';
 import { derOid } from '../../../emulator/src/protocols/asn1/der.ts';
-import { caEphemeralKeys, caTerminalSession } from '../../../emulator/src/protocols/chip-auth/ca-terminal.ts';
+import {
+  caEphemeralKeys,
+  caTerminalSession,
+} from '../../../emulator/src/protocols/chip-auth/ca-terminal.ts';
 import { gaTemplate } from '../../../emulator/src/protocols/pace/pace-crypto.ts';
-import { parseSecurityInfos, type ChipAuthInfo, type ChipAuthPublicKeyInfo } from '../../../emulator/src/protocols/security-infos.ts';
+import {
+  parseSecurityInfos,
+  type ChipAuthInfo,
+  type ChipAuthPublicKeyInfo,
+} from '../../../emulator/src/protocols/security-infos.ts';
 import { parseCvCertificate } from '../../../emulator/src/protocols/terminal-auth/cv-certificate.ts';
 import { taSign } from '../../../emulator/src/protocols/terminal-auth/cv-signature.ts';
 import { taMessage } from '../../../emulator/src/protocols/terminal-auth/ta-card.ts';
@@ -19,7 +26,8 @@ import type { InspectionSession } from './inspection-session.ts';
 
 function tlvBody(dg14: Uint8Array): Uint8Array {
   const [top] = parseTlvs(dg14);
-  if (!top || top.tag !== 0x6e) throw new TerminalError('LDS_FORMAT', 'DG14 does not start with tag 6E');
+  if (!top || top.tag !== 0x6e)
+    throw new TerminalError('LDS_FORMAT', 'DG14 does not start with tag 6E');
   return top.value;
 }
 
@@ -34,7 +42,11 @@ export function chipAuthChoice(dg14: Uint8Array): ChipAuthChoice {
   const info = infos.find((i): i is ChipAuthInfo => i.type === 'ca');
   const keys = infos.filter((i): i is ChipAuthPublicKeyInfo => i.type === 'ca-public-key');
   const key = info?.keyId === undefined ? keys[0] : keys.find((k) => k.keyId === info.keyId);
-  if (!info || !key) throw new TerminalError('CA_UNSUPPORTED', 'DG14 has no ChipAuthenticationInfo with a matching public key');
+  if (!info || !key)
+    throw new TerminalError(
+      'CA_UNSUPPORTED',
+      'DG14 has no ChipAuthenticationInfo with a matching public key',
+    );
   return { info, key };
 }
 
@@ -51,15 +63,41 @@ export async function chipAuthentication(s: InspectionSession, dg14: Uint8Array)
       const eph = caEphemeralKeys(domain, s.rng);
       const keyId = info.keyId === undefined ? [] : [tlv(0x84, Uint8Array.of(info.keyId))];
       if (info.protocol.cipher === '3DES') {
-        await s.link.expect({ ins: 0x22, p1: 0x41, p2: 0xa6, data: concatBytes(tlv(0x91, eph.publicKey), ...keyId) }, 'CA_FAILED', 'MSE:Set KAT');
+        await s.link.expect(
+          { ins: 0x22, p1: 0x41, p2: 0xa6, data: concatBytes(tlv(0x91, eph.publicKey), ...keyId) },
+          'CA_FAILED',
+          'MSE:Set KAT',
+        );
       } else {
-        await s.link.expect({ ins: 0x22, p1: 0x41, p2: 0xa4, data: concatBytes(tlv(0x80, derOid(info.protocol.oid).subarray(2)), ...keyId) }, 'CA_FAILED', 'MSE:Set AT (CA)');
-        await s.link.expect({ ins: 0x86, p1: 0, p2: 0, data: gaTemplate(tlv(0x80, eph.publicKey)), ne: 256 }, 'CA_FAILED', 'GENERAL AUTHENTICATE (CA)');
+        await s.link.expect(
+          {
+            ins: 0x22,
+            p1: 0x41,
+            p2: 0xa4,
+            data: concatBytes(tlv(0x80, derOid(info.protocol.oid).subarray(2)), ...keyId),
+          },
+          'CA_FAILED',
+          'MSE:Set AT (CA)',
+        );
+        await s.link.expect(
+          { ins: 0x86, p1: 0, p2: 0, data: gaTemplate(tlv(0x80, eph.publicKey)), ne: 256 },
+          'CA_FAILED',
+          'GENERAL AUTHENTICATE (CA)',
+        );
       }
       s.link.session = caTerminalSession(domain, eph, key.key.publicKey, info.protocol.cipher);
       s.caCompPkPcd = eph.compressed;
       // Implicit authentication: a chip without the DG14 private key cannot answer this one.
-      await s.link.expect({ ins: 0xa4, p1: 0x04, p2: 0x0c, data: Uint8Array.of(0xa0, 0x00, 0x00, 0x02, 0x47, 0x10, 0x01) }, 'CA_FAILED', 'first command under the new keys');
+      await s.link.expect(
+        {
+          ins: 0xa4,
+          p1: 0x04,
+          p2: 0x0c,
+          data: Uint8Array.of(0xa0, 0x00, 0x00, 0x02, 0x47, 0x10, 0x01),
+        },
+        'CA_FAILED',
+        'first command under the new keys',
+      );
       return info.protocol.oid;
     },
     (oid) => `${oid}; session re-keyed, SSC 0, confirmed by a protected SELECT`,
@@ -77,23 +115,63 @@ export interface TerminalCredentials {
 
 /** Credentials of an IS certificate issued by `dv` (chain DV, IS). */
 export function credentialsOf(holder: CvHolder, dv: CvHolder): TerminalCredentials {
-  return { chain: [dv.certificate, holder.certificate], privateKey: holder.privateKey, curve: holder.curve, algorithmOid: holder.algorithmOid };
+  return {
+    chain: [dv.certificate, holder.certificate],
+    privateKey: holder.privateKey,
+    curve: holder.curve,
+    algorithmOid: holder.algorithmOid,
+  };
 }
 
 /** Terminal Authentication v1: MSE:Set DST + PSO:VERIFY CERTIFICATE per certificate, MSE:Set AT, challenge, signature. */
-export async function terminalAuthentication(s: InspectionSession, creds: TerminalCredentials): Promise<void> {
+export async function terminalAuthentication(
+  s: InspectionSession,
+  creds: TerminalCredentials,
+): Promise<void> {
   await s.recorder.step('Terminal Authentication', async () => {
-    if (!s.access || !s.caCompPkPcd) throw new TerminalError('TA_SEQUENCE', 'Terminal Authentication needs BAC/PACE and Chip Authentication first');
+    if (!s.access || !s.caCompPkPcd)
+      throw new TerminalError(
+        'TA_SEQUENCE',
+        'Terminal Authentication needs BAC/PACE and Chip Authentication first',
+      );
     let isChr = '';
     for (const der of creds.chain) {
       const cert = parseCvCertificate(der);
-      await s.link.expect({ ins: 0x22, p1: 0x81, p2: 0xb6, data: tlv(0x83, new TextEncoder().encode(cert.car)) }, 'TA_FAILED', `MSE:Set DST ${cert.car}`);
-      await s.link.expect({ ins: 0x2a, p1: 0x00, p2: 0xbe, data: concatBytes(cert.body, tlv(0x5f37, cert.signature)) }, 'TA_CERTIFICATE_REJECTED', `PSO:VERIFY CERTIFICATE ${cert.chr}`);
+      await s.link.expect(
+        { ins: 0x22, p1: 0x81, p2: 0xb6, data: tlv(0x83, new TextEncoder().encode(cert.car)) },
+        'TA_FAILED',
+        `MSE:Set DST ${cert.car}`,
+      );
+      await s.link.expect(
+        {
+          ins: 0x2a,
+          p1: 0x00,
+          p2: 0xbe,
+          data: concatBytes(cert.body, tlv(0x5f37, cert.signature)),
+        },
+        'TA_CERTIFICATE_REJECTED',
+        `PSO:VERIFY CERTIFICATE ${cert.chr}`,
+      );
       isChr = cert.chr;
     }
-    await s.link.expect({ ins: 0x22, p1: 0x81, p2: 0xa4, data: tlv(0x83, new TextEncoder().encode(isChr)) }, 'TA_FAILED', `MSE:Set AT ${isChr}`);
-    const challenge = (await s.link.expect({ ins: 0x84, p1: 0, p2: 0, ne: 8 }, 'TA_FAILED', 'GET CHALLENGE')).data;
-    const signature = taSign(creds.curve, creds.algorithmOid, creds.privateKey, taMessage({ idPicc: s.access.idPicc, compPkPcd: s.caCompPkPcd }, challenge));
-    await s.link.expect({ ins: 0x82, p1: 0, p2: 0, data: signature }, 'TA_FAILED', 'EXTERNAL AUTHENTICATE');
+    await s.link.expect(
+      { ins: 0x22, p1: 0x81, p2: 0xa4, data: tlv(0x83, new TextEncoder().encode(isChr)) },
+      'TA_FAILED',
+      `MSE:Set AT ${isChr}`,
+    );
+    const challenge = (
+      await s.link.expect({ ins: 0x84, p1: 0, p2: 0, ne: 8 }, 'TA_FAILED', 'GET CHALLENGE')
+    ).data;
+    const signature = taSign(
+      creds.curve,
+      creds.algorithmOid,
+      creds.privateKey,
+      taMessage({ idPicc: s.access.idPicc, compPkPcd: s.caCompPkPcd }, challenge),
+    );
+    await s.link.expect(
+      { ins: 0x82, p1: 0, p2: 0, data: signature },
+      'TA_FAILED',
+      'EXTERNAL AUTHENTICATE',
+    );
   });
 }

@@ -8,22 +8,43 @@
  */
 import { toHex } from '../../../emulator/src/bytes/hex.ts';
 import { systemRng, type Rng } from '../../../emulator/src/crypto/rng.ts';
-import { paceInfos as paceInfosIn, parseSecurityInfos, type PaceInfo } from '../../../emulator/src/protocols/security-infos.ts';
+import {
+  paceInfos as paceInfosIn,
+  parseSecurityInfos,
+  type PaceInfo,
+} from '../../../emulator/src/protocols/security-infos.ts';
 import type { ApduChannel } from '../../channel/apdu-channel.ts';
 import { StepRecorder, TerminalError, type StepReport } from '../common/step-report.ts';
 import { bac, pace, readCardAccess, selectApplication, type Password } from './access-control.ts';
 import { chipAuthentication, terminalAuthentication, type TerminalCredentials } from './eac.ts';
 import { EmrtdLink } from './emrtd-link.ts';
 import { readLdsFile } from './file-reader.ts';
-import { DEFAULT_READ_OPTIONS, type InspectionSession, type ReadOptions } from './inspection-session.ts';
+import {
+  DEFAULT_READ_OPTIONS,
+  type InspectionSession,
+  type ReadOptions,
+} from './inspection-session.ts';
 import { dataGroup, EF_COM, EF_CVCA, EF_SOD, parseEfCom, type LdsFileId } from './lds.ts';
 import { passiveAuthentication, type PassiveAuthResult } from './passive-auth.ts';
 
-export { bac, pace, readCardAccess, selectApplication, chipAuthentication, terminalAuthentication, passiveAuthentication };
+export {
+  bac,
+  pace,
+  readCardAccess,
+  selectApplication,
+  chipAuthentication,
+  terminalAuthentication,
+  passiveAuthentication,
+};
 export type { Password, TerminalCredentials };
 
 export type AccessChoice =
-  | { readonly kind: 'pace'; readonly password: Password; readonly paceInfo?: (infos: readonly PaceInfo[]) => PaceInfo | undefined; readonly sendParameterId?: boolean }
+  | {
+      readonly kind: 'pace';
+      readonly password: Password;
+      readonly paceInfo?: (infos: readonly PaceInfo[]) => PaceInfo | undefined;
+      readonly sendParameterId?: boolean;
+    }
   | { readonly kind: 'bac'; readonly mrzInformation: string }
   /** What an inspection system does on its own (9303-11 §4.2): PACE when EF.CardAccess offers it, BAC otherwise. */
   | { readonly kind: 'auto'; readonly can?: string; readonly mrzInformation?: string };
@@ -76,10 +97,17 @@ export async function readDataGroup(s: InspectionSession, n: number): Promise<Ui
 }
 
 export async function readFileStep(s: InspectionSession, file: LdsFileId): Promise<Uint8Array> {
-  return s.recorder.step(`read ${file.name}`, () => readLdsFile(s, file), (b) => `${b.length} bytes`);
+  return s.recorder.step(
+    `read ${file.name}`,
+    () => readLdsFile(s, file),
+    (b) => `${b.length} bytes`,
+  );
 }
 
-export function newSession(channel: ApduChannel, options: { rng?: Rng; read?: Partial<ReadOptions>; showSecrets?: boolean } = {}): InspectionSession {
+export function newSession(
+  channel: ApduChannel,
+  options: { rng?: Rng; read?: Partial<ReadOptions>; showSecrets?: boolean } = {},
+): InspectionSession {
   const recorder = new StepRecorder();
   return {
     link: new EmrtdLink(channel, recorder, options.showSecrets ?? false),
@@ -93,7 +121,11 @@ export function newSession(channel: ApduChannel, options: { rng?: Rng; read?: Pa
   };
 }
 
-async function autoAccess(s: InspectionSession, files: Map<string, Uint8Array>, access: Extract<AccessChoice, { kind: 'auto' }>): Promise<string> {
+async function autoAccess(
+  s: InspectionSession,
+  files: Map<string, Uint8Array>,
+  access: Extract<AccessChoice, { kind: 'auto' }>,
+): Promise<string> {
   let offered = false;
   try {
     const ca = await readCardAccess(s);
@@ -105,29 +137,49 @@ async function autoAccess(s: InspectionSession, files: Map<string, Uint8Array>, 
     s.tolerated.push('read EF.CardAccess');
   }
   if (offered && (access.can !== undefined || access.mrzInformation !== undefined)) {
-    const password: Password = access.can !== undefined ? { kind: 'can', can: access.can } : { kind: 'mrz', mrzInformation: access.mrzInformation as string };
+    const password: Password =
+      access.can !== undefined
+        ? { kind: 'can', can: access.can }
+        : { kind: 'mrz', mrzInformation: access.mrzInformation as string };
     return establishAccess(s, files, { kind: 'pace', password });
   }
-  if (access.mrzInformation === undefined) throw new TerminalError('NO_ACCESS_METHOD', 'no PACE offered and no MRZ for BAC');
+  if (access.mrzInformation === undefined)
+    throw new TerminalError('NO_ACCESS_METHOD', 'no PACE offered and no MRZ for BAC');
   return establishAccess(s, files, { kind: 'bac', mrzInformation: access.mrzInformation });
 }
 
-async function establishAccess(s: InspectionSession, files: Map<string, Uint8Array>, access: AccessChoice): Promise<string> {
+async function establishAccess(
+  s: InspectionSession,
+  files: Map<string, Uint8Array>,
+  access: AccessChoice,
+): Promise<string> {
   if (access.kind === 'auto') return autoAccess(s, files, access);
   if (access.kind === 'bac') {
     await bac(s, access.mrzInformation);
     return 'BAC';
   }
-  const ca = files.has('EF.CardAccess') ? { bytes: files.get('EF.CardAccess') as Uint8Array, paceInfos: paceInfosOf(files.get('EF.CardAccess') as Uint8Array) } : await readCardAccess(s);
+  const ca = files.has('EF.CardAccess')
+    ? {
+        bytes: files.get('EF.CardAccess') as Uint8Array,
+        paceInfos: paceInfosOf(files.get('EF.CardAccess') as Uint8Array),
+      }
+    : await readCardAccess(s);
   files.set('EF.CardAccess', ca.bytes);
   const info = access.paceInfo ? access.paceInfo(ca.paceInfos) : ca.paceInfos[0];
   if (!info) throw new TerminalError('PACE_UNSUPPORTED', 'no usable PACEInfo in EF.CardAccess');
-  await pace(s, info, access.password, { sendParameterId: access.sendParameterId ?? ca.paceInfos.length > 1 });
+  await pace(s, info, access.password, {
+    sendParameterId: access.sendParameterId ?? ca.paceInfos.length > 1,
+  });
   await selectApplication(s);
   return `PACE-${access.password.kind.toUpperCase()} ${info.protocol.agreement}-${info.protocol.mapping}-${info.protocol.cipher} (parameterId ${info.parameterId})`;
 }
 
-async function readGroups(s: InspectionSession, files: Map<string, Uint8Array>, wanted: readonly number[], taDone: boolean): Promise<{ read: number[]; skipped: { dg: number; reason: string }[] }> {
+async function readGroups(
+  s: InspectionSession,
+  files: Map<string, Uint8Array>,
+  wanted: readonly number[],
+  taDone: boolean,
+): Promise<{ read: number[]; skipped: { dg: number; reason: string }[] }> {
   const read: number[] = [];
   const skipped: { dg: number; reason: string }[] = [];
   for (const n of wanted) {
@@ -142,12 +194,18 @@ async function readGroups(s: InspectionSession, files: Map<string, Uint8Array>, 
 }
 
 /** The whole inspection. Never throws for card-side failures: they end up in the report. */
-export async function inspect(channel: ApduChannel, options: InspectionOptions): Promise<InspectionResult> {
+export async function inspect(
+  channel: ApduChannel,
+  options: InspectionOptions,
+): Promise<InspectionResult> {
   const s = newSession(channel, options);
   const files = new Map<string, Uint8Array>();
   let atr: string | undefined;
   let accessText: string | undefined;
-  let groups: { read: number[]; skipped: { dg: number; reason: string }[] } = { read: [], skipped: [] };
+  let groups: { read: number[]; skipped: { dg: number; reason: string }[] } = {
+    read: [],
+    skipped: [],
+  };
   let pa: PassiveAuthResult | undefined;
   let error: { code: string; message: string } | undefined;
   try {
@@ -169,7 +227,11 @@ export async function inspect(channel: ApduChannel, options: InspectionOptions):
     const sod = await readFileStep(s, EF_SOD);
     files.set('EF.SOD', sod);
     if (options.cscas && options.cscas.length > 0) {
-      const dgs = new Map([...files].flatMap(([k, v]) => (k.startsWith('DG') ? [[Number(k.slice(2)), v] as [number, Uint8Array]] : [])));
+      const dgs = new Map(
+        [...files].flatMap(([k, v]) =>
+          k.startsWith('DG') ? [[Number(k.slice(2)), v] as [number, Uint8Array]] : [],
+        ),
+      );
       pa = await passiveAuthentication(s, sod, dgs, options.cscas);
     }
   } catch (e) {
@@ -178,7 +240,10 @@ export async function inspect(channel: ApduChannel, options: InspectionOptions):
   }
   s.recorder.flushLoose();
   const steps = s.recorder.reports;
-  const verdict = !error && steps.every((st) => st.verdict === 'pass' || s.tolerated.includes(st.name)) ? 'pass' : 'fail';
+  const verdict =
+    !error && steps.every((st) => st.verdict === 'pass' || s.tolerated.includes(st.name))
+      ? 'pass'
+      : 'fail';
   const report: InspectionReport = {
     channel: channel.description,
     ...(atr ? { atr } : {}),

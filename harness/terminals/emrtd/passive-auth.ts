@@ -19,7 +19,12 @@ export interface PassiveAuthResult {
   readonly ok: boolean;
 }
 
-export function verifyPassive(sodBytes: Uint8Array, dataGroups: ReadonlyMap<number, Uint8Array>, cscas: readonly Uint8Array[], at?: Date): PassiveAuthResult {
+export function verifyPassive(
+  sodBytes: Uint8Array,
+  dataGroups: ReadonlyMap<number, Uint8Array>,
+  cscas: readonly Uint8Array[],
+  at?: Date,
+): PassiveAuthResult {
   let sod: ParsedSod;
   try {
     sod = parseSod(sodBytes);
@@ -29,26 +34,53 @@ export function verifyPassive(sodBytes: Uint8Array, dataGroups: ReadonlyMap<numb
   const signature = sod.verifySignature();
   const checks = cscas.map((c) => verifyDocumentSigner(sod.signerCertificate, c, at));
   const good = checks.find((c) => c.ok);
-  const chain = good ?? { ok: false, detail: checks.length === 0 ? 'no trusted CSCA given' : (checks[0]?.detail ?? '') };
+  const chain = good ?? {
+    ok: false,
+    detail: checks.length === 0 ? 'no trusted CSCA given' : (checks[0]?.detail ?? ''),
+  };
   const results: Record<number, boolean> = {};
-  for (const [n, content] of dataGroups) results[n] = sod.dataGroupHashes.has(n) && sod.verifyDataGroup(n, content);
+  for (const [n, content] of dataGroups)
+    results[n] = sod.dataGroupHashes.has(n) && sod.verifyDataGroup(n, content);
   const notRead = sod.dataGroupOrder.filter((n) => !dataGroups.has(n));
   const ok = signature && chain.ok && Object.values(results).every(Boolean);
-  return { signature, chain: { ok: chain.ok, detail: chain.detail }, dataGroups: results, notRead, hashAlgorithm: sod.hashAlgorithm, ok };
+  return {
+    signature,
+    chain: { ok: chain.ok, detail: chain.detail },
+    dataGroups: results,
+    notRead,
+    hashAlgorithm: sod.hashAlgorithm,
+    ok,
+  };
 }
 
 /** The step form: fails (TerminalError) when any check fails, with the detail in the message. */
-export async function passiveAuthentication(s: InspectionSession, sodBytes: Uint8Array, dataGroups: ReadonlyMap<number, Uint8Array>, cscas: readonly Uint8Array[]): Promise<PassiveAuthResult> {
+export async function passiveAuthentication(
+  s: InspectionSession,
+  sodBytes: Uint8Array,
+  dataGroups: ReadonlyMap<number, Uint8Array>,
+  cscas: readonly Uint8Array[],
+): Promise<PassiveAuthResult> {
   return s.recorder.step(
     'Passive Authentication',
     async () => {
       const r = verifyPassive(sodBytes, dataGroups, cscas);
-      if (!r.signature) throw new TerminalError('PA_SIGNATURE', 'EF.SOD signature does not verify with the embedded DS certificate');
-      if (!r.chain.ok) throw new TerminalError('PA_CHAIN', `DS certificate not issued by a trusted CSCA: ${r.chain.detail}`);
-      const bad = Object.entries(r.dataGroups).filter(([, v]) => !v).map(([k]) => `DG${k}`);
+      if (!r.signature)
+        throw new TerminalError(
+          'PA_SIGNATURE',
+          'EF.SOD signature does not verify with the embedded DS certificate',
+        );
+      if (!r.chain.ok)
+        throw new TerminalError(
+          'PA_CHAIN',
+          `DS certificate not issued by a trusted CSCA: ${r.chain.detail}`,
+        );
+      const bad = Object.entries(r.dataGroups)
+        .filter(([, v]) => !v)
+        .map(([k]) => `DG${k}`);
       if (bad.length > 0) throw new TerminalError('PA_HASH', `hash mismatch for ${bad.join(', ')}`);
       return r;
     },
-    (r) => `SOD ${r.hashAlgorithm}; signature ok; chain ok; ${Object.keys(r.dataGroups).length} DG hash(es) ok${r.notRead.length > 0 ? `; not read: ${r.notRead.map((n) => `DG${n}`).join(', ')}` : ''}`,
+    (r) =>
+      `SOD ${r.hashAlgorithm}; signature ok; chain ok; ${Object.keys(r.dataGroups).length} DG hash(es) ok${r.notRead.length > 0 ? `; not read: ${r.notRead.map((n) => `DG${n}`).join(', ')}` : ''}`,
   );
 }

@@ -9,12 +9,19 @@ import type { Clock } from '../../../emulator/src/crypto/clock.ts';
 import { seededRng, type Rng } from '../../../emulator/src/crypto/rng.ts';
 import type { ApduChannel } from '../../channel/apdu-channel.ts';
 
-import { createEmrtdCard, personaliseEmrtdForSeed, type EmrtdCard } from '../../../emulator/src/applications/emrtd/emrtd-card.ts';
+import {
+  createEmrtdCard,
+  personaliseEmrtdForSeed,
+  type EmrtdCard,
+} from '../../../emulator/src/applications/emrtd/emrtd-card.ts';
 import type { EmrtdModuleOptions } from '../../../emulator/src/applications/emrtd/emrtd-module.ts';
 import { generateCitizen, type Citizen } from '../../../emulator/src/personalise/citizen.ts';
 import { generateCvPki } from '../../../emulator/src/personalise/emrtd/cv-pki.ts';
 import type { EmrtdPersonaliseOptions } from '../../../emulator/src/personalise/emrtd/personalise-emrtd.ts';
-import { DEFAULT_PKI_SEED, generateTestPki } from '../../../emulator/src/personalise/pki/test-pki.ts';
+import {
+  DEFAULT_PKI_SEED,
+  generateTestPki,
+} from '../../../emulator/src/personalise/pki/test-pki.ts';
 import { mrzInformationFromTd1 } from '../../../emulator/src/protocols/bac/bac-keys.ts';
 import { InProcessChannel } from '../../channel/in-process-channel.ts';
 import { encodeCommandApdu, parseCommandApdu } from '../../../emulator/src/apdu/command-apdu.ts';
@@ -54,7 +61,10 @@ export class ScriptedChannel implements ApduChannel {
       this.mismatches.push(`unexpected extra command ${toHex(command)}`);
       return fromHex('6F00');
     }
-    if (toHex(command) !== step.command.toUpperCase()) this.mismatches.push(`${step.name ?? `#${this.next}`}: sent ${toHex(command)}, published ${step.command}`);
+    if (toHex(command) !== step.command.toUpperCase())
+      this.mismatches.push(
+        `${step.name ?? `#${this.next}`}: sent ${toHex(command)}, published ${step.command}`,
+      );
     return fromHex(step.response);
   }
 
@@ -66,7 +76,10 @@ export class ScriptedChannel implements ApduChannel {
 }
 
 /** An RNG that first returns the scripted chunks (each exactly as long as asked), then seeded bytes. */
-export function scriptedRng(chunks: readonly (string | Uint8Array)[], seed = 'scripted-rng'): Rng & { readonly used: () => number } {
+export function scriptedRng(
+  chunks: readonly (string | Uint8Array)[],
+  seed = 'scripted-rng',
+): Rng & { readonly used: () => number } {
   const queue = chunks.map((c) => (typeof c === 'string' ? fromHex(c) : c));
   const rest = seededRng(seed);
   let used = 0;
@@ -75,7 +88,8 @@ export function scriptedRng(chunks: readonly (string | Uint8Array)[], seed = 'sc
       const next = queue.shift();
       if (!next) return rest.bytes(n);
       used++;
-      if (next.length !== n) throw new Error(`scripted RNG: chunk of ${next.length} bytes, ${n} asked`);
+      if (next.length !== n)
+        throw new Error(`scripted RNG: chunk of ${next.length} bytes, ${n} asked`);
       return concatBytes(next);
     },
     used: () => used,
@@ -91,7 +105,6 @@ export function privateKeyChunk(key: bigint, orderBytes: number): Uint8Array {
 // ---------------------------------------------------------------------------------------------
 // A default emulated card and the matching terminal credentials (same seed: same citizen, PKI).
 
-
 export const TEST_SEED = 'emrtd-test';
 
 export interface TestCard extends EmrtdCard {
@@ -101,12 +114,32 @@ export interface TestCard extends EmrtdCard {
   readonly cscas: readonly Uint8Array[];
 }
 
-export function testCard(options: { perso?: EmrtdPersonaliseOptions; module?: EmrtdModuleOptions; seed?: string; rngSeed?: string; clock?: Clock } = {}): TestCard {
+export function testCard(
+  options: {
+    perso?: EmrtdPersonaliseOptions;
+    module?: EmrtdModuleOptions;
+    seed?: string;
+    rngSeed?: string;
+    clock?: Clock;
+  } = {},
+): TestCard {
   const seed = options.seed ?? TEST_SEED;
   const personalisation = personaliseEmrtdForSeed(seed, options.perso ?? {});
-  const made = createEmrtdCard({ personalisation, strict: true, rng: seededRng(options.rngSeed ?? `${seed}|card`), ...(options.module ? { module: options.module } : {}), ...(options.clock ? { clock: options.clock } : {}) });
+  const made = createEmrtdCard({
+    personalisation,
+    strict: true,
+    rng: seededRng(options.rngSeed ?? `${seed}|card`),
+    ...(options.module ? { module: options.module } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
   const citizen = generateCitizen(seed);
-  return { ...made, channel: new InProcessChannel(made.card, 'eMRTD test card'), citizen, mrzInformation: mrzInformationFromTd1(citizen.mrz), cscas: [generateTestPki(DEFAULT_PKI_SEED).csca.certificate] };
+  return {
+    ...made,
+    channel: new InProcessChannel(made.card, 'eMRTD test card'),
+    citizen,
+    mrzInformation: mrzInformationFromTd1(citizen.mrz),
+    cscas: [generateTestPki(DEFAULT_PKI_SEED).csca.certificate],
+  };
 }
 
 export { credentialsOf };

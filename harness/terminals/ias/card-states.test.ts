@@ -6,13 +6,28 @@
  * (except 6282/6B00); SM format errors are plain 6987/6988 and end the session.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
-import { commandApdu, encodeCommandApdu, parseCommandApdu, type CommandApdu } from '../../../emulator/src/apdu/command-apdu.ts';
+import {
+  commandApdu,
+  encodeCommandApdu,
+  parseCommandApdu,
+  type CommandApdu,
+} from '../../../emulator/src/apdu/command-apdu.ts';
 import { concatBytes } from '../../../emulator/src/bytes/bytes.ts';
 import { tlv } from '../../../emulator/src/bytes/ber-tlv.ts';
-import { deriveSessionKeys, dhKeyPair, dhSharedSecret, iasSmSession, randomExponent } from '../../../emulator/src/applications/ias/dh.ts';
+import {
+  deriveSessionKeys,
+  dhKeyPair,
+  dhSharedSecret,
+  iasSmSession,
+  randomExponent,
+} from '../../../emulator/src/applications/ias/dh.ts';
 import { fromHex, toHex } from '../../../emulator/src/bytes/hex.ts';
 import { byteLength } from '../../../emulator/src/crypto/rsa.ts';
-import { externalAuthHash, ISO9796_OVERHEAD, iso9796Block } from '../../../emulator/src/applications/ias/dapp-crypto.ts';
+import {
+  externalAuthHash,
+  ISO9796_OVERHEAD,
+  iso9796Block,
+} from '../../../emulator/src/applications/ias/dapp-crypto.ts';
 import { TERMINAL_SN_IFD } from '../../../emulator/src/applications/ias/interop.ts';
 import { rsaPrivateRaw } from '../../../emulator/src/crypto/rsa.ts';
 import { wrapCommand } from '../../../emulator/src/sm/sm-codec.ts';
@@ -24,7 +39,10 @@ import { rig, toPinVerified, toSma, toSmd, type Rig } from './testing.ts';
 const hex = (sw: number): string => sw.toString(16).toUpperCase().padStart(4, '0');
 
 /** Protected command; returns the DO 99 status and the outer SW of the wire response. */
-async function sm(r: Rig, cmd: string | CommandApdu): Promise<{ sw: string; outer: string; data: Uint8Array }> {
+async function sm(
+  r: Rig,
+  cmd: string | CommandApdu,
+): Promise<{ sw: string; outer: string; data: Uint8Array }> {
   const apdu = typeof cmd === 'string' ? parseCommandApdu(fromHex(cmd)) : cmd;
   const reply = await r.terminal.link.protected(apdu);
   return { sw: hex(reply.sw), outer: r.channel.lastSw, data: reply.data };
@@ -56,7 +74,10 @@ async function certificate(r: Rig): Promise<Uint8Array> {
 }
 
 async function pso(r: Rig, cert?: Uint8Array): Promise<{ sw: string; outer: string }> {
-  return sm(r, commandApdu({ cla: 0, ins: 0x2a, p1: 0x00, p2: 0xae, data: cert ?? (await certificate(r)) }));
+  return sm(
+    r,
+    commandApdu({ cla: 0, ins: 0x2a, p1: 0x00, p2: 0xae, data: cert ?? (await certificate(r)) }),
+  );
 }
 
 function extAuthData(r: Rig, rndIcc: Uint8Array): Uint8Array {
@@ -64,10 +85,14 @@ function extAuthData(r: Rig, rndIcc: Uint8Array): Uint8Array {
   const t = r.terminal.transcript;
   if (!t) throw new Error('no transcript');
   const prnd = seededRng('prnd').bytes(byteLength(key.n) - ISO9796_OVERHEAD);
-  return concatBytes(TERMINAL_SN_IFD, rsaPrivateRaw(key, iso9796Block(prnd, externalAuthHash(prnd, t, TERMINAL_SN_IFD, rndIcc))));
+  return concatBytes(
+    TERMINAL_SN_IFD,
+    rsaPrivateRaw(key, iso9796Block(prnd, externalAuthHash(prnd, t, TERMINAL_SN_IFD, rndIcc))),
+  );
 }
 
-const extAuth = (r: Rig, data: Uint8Array): Promise<{ sw: string; outer: string }> => sm(r, commandApdu({ cla: 0, ins: 0x82, p1: 0, p2: 0, data }));
+const extAuth = (r: Rig, data: Uint8Array): Promise<{ sw: string; outer: string }> =>
+  sm(r, commandApdu({ cla: 0, ins: 0x82, p1: 0, p2: 0, data }));
 
 /** DST, PSO, AT CHR, GET CHALLENGE — up to EXTERNAL AUTHENTICATE. */
 async function upToExternalAuth(r: Rig): Promise<Uint8Array> {
@@ -119,7 +144,12 @@ describe('§10 S0 (after reset, no SM): SM-only commands are refused in plain', 
   });
 
   it('a protected command without an SM session → 6988', async () => {
-    expect(await raw(r, fromHex('0C2000811D8711019A020D278B53BA4057A2598F0A76460D8E085EE4A992589D6EBD00'))).toBe('6988');
+    expect(
+      await raw(
+        r,
+        fromHex('0C2000811D8711019A020D278B53BA4057A2598F0A76460D8E085EE4A992589D6EBD00'),
+      ),
+    ).toBe('6988');
   });
 
   it('servizi key 83 signs in plain without PIN, deterministically (PKCS#1 v1.5 type 1)', async () => {
@@ -166,7 +196,14 @@ describe('§10 SMd (DH done, DAPP not done)', () => {
 
   it('PSO VERIFY CERTIFICATE: wrong P1P2 6A86, corrupted signature 6A80, foreign CAR 6A88', async () => {
     expect((await sm(r, DST)).sw).toBe('9000');
-    expect((await sm(r, commandApdu({ cla: 0, ins: 0x2a, p1: 0x00, p2: 0xbe, data: await certificate(r) }))).sw).toBe('6A86');
+    expect(
+      (
+        await sm(
+          r,
+          commandApdu({ cla: 0, ins: 0x2a, p1: 0x00, p2: 0xbe, data: await certificate(r) }),
+        )
+      ).sw,
+    ).toBe('6A86');
     const bad = (await certificate(r)).slice();
     bad[20] = (bad[20] as number) ^ 0x01;
     expect((await pso(r, bad)).sw).toBe('6A80');
@@ -266,8 +303,22 @@ describe('§10 SMa + PIN: lengths, end of the session', () => {
 
   it('sign: 245 bytes accepted, 246 → 6700', async () => {
     expect((await sm(r, AT_81)).sw).toBe('9000');
-    expect((await sm(r, commandApdu({ cla: 0, ins: 0x88, p1: 0, p2: 0, data: new Uint8Array(245).fill(1) }))).sw).toBe('9000');
-    expect((await sm(r, commandApdu({ cla: 0, ins: 0x88, p1: 0, p2: 0, data: new Uint8Array(246).fill(1) }))).sw).toBe('6700');
+    expect(
+      (
+        await sm(
+          r,
+          commandApdu({ cla: 0, ins: 0x88, p1: 0, p2: 0, data: new Uint8Array(245).fill(1) }),
+        )
+      ).sw,
+    ).toBe('9000');
+    expect(
+      (
+        await sm(
+          r,
+          commandApdu({ cla: 0, ins: 0x88, p1: 0, p2: 0, data: new Uint8Array(246).fill(1) }),
+        )
+      ).sw,
+    ).toBe('6700');
   });
 
   it('RESET RETRY COUNTER 03 with data → 6700 once the PUK is verified', async () => {
@@ -279,7 +330,9 @@ describe('§10 SMa + PIN: lengths, end of the session', () => {
     const session = r.terminal.link.session;
     expect(await plain(r, '00A40204021001')).toBe('9000');
     r.terminal.link.session = session;
-    expect((await r.terminal.link.protected(parseCommandApdu(fromHex(AT_81)))).sw.toString(16)).toBe('6988');
+    expect(
+      (await r.terminal.link.protected(parseCommandApdu(fromHex(AT_81)))).sw.toString(16),
+    ).toBe('6988');
     expect(await plain(r, AT_81)).toBe('9000');
     expect(await plain(r, '008800000401020304')).toBe('6982');
   });
@@ -299,7 +352,14 @@ describe('§10 SMa + PIN: lengths, end of the session', () => {
     if (!s2) throw new Error('no session');
     const body = wrapCommand(s2, parseCommandApdu(fromHex(AT_81))).apdu.data;
     const noMac = body.subarray(0, body.length - 10);
-    expect(await raw(fresh, encodeCommandApdu(commandApdu({ cla: 0x0c, ins: 0x22, p1: 0x41, p2: 0xa4, data: noMac, ne: 256 })))).toBe('6987');
+    expect(
+      await raw(
+        fresh,
+        encodeCommandApdu(
+          commandApdu({ cla: 0x0c, ins: 0x22, p1: 0x41, p2: 0xa4, data: noMac, ne: 256 }),
+        ),
+      ),
+    ).toBe('6987');
   });
 
   it('DO 97 present (desktop 97 01 00) or absent (mobile) is accepted on a command without Le', async () => {
@@ -314,7 +374,12 @@ describe('§10 SMa + PIN: lengths, end of the session', () => {
 
   it('warm reset → S0: protected commands 6988, VERIFY in plain 6982', async () => {
     await r.terminal.reset();
-    expect(await raw(r, fromHex('0C2000811D8711019A020D278B53BA4057A2598F0A76460D8E085EE4A992589D6EBD00'))).toBe('6988');
+    expect(
+      await raw(
+        r,
+        fromHex('0C2000811D8711019A020D278B53BA4057A2598F0A76460D8E085EE4A992589D6EBD00'),
+      ),
+    ).toBe('6988');
     expect(await plain(r, '00200081083132333435363738')).toBe('6982');
   });
 });
@@ -389,7 +454,10 @@ describe('§11 status words at the edges', () => {
   });
 
   it('ST personalities refuse MSE SET B6 for the terminal CHR (6A80); the others accept it', async () => {
-    for (const [profile, sw] of [['stm', '6A80'], ['nxp', '9000']] as const) {
+    for (const [profile, sw] of [
+      ['stm', '6A80'],
+      ['nxp', '9000'],
+    ] as const) {
       const r = rig({ profile });
       await toSmd(r);
       expect((await sm(r, DST)).sw).toBe('9000');
@@ -414,10 +482,16 @@ describe('§4.1 / §5.3 the exact bytes exchanged', () => {
     while (pair.publicKey[0] !== 0) pair = dhKeyPair(group, randomExponent(group, rng));
     const trimmed = pair.publicKey.subarray(1);
     const kat = concatBytes(fromHex('80019B830181'), tlv(0x91, trimmed));
-    expect((await t.link.plain(commandApdu({ cla: 0, ins: 0x22, p1: 0x41, p2: 0xa6, data: kat }))).sw).toBe(0x9000);
-    const rsp = await t.link.plain(commandApdu({ cla: 0, ins: 0xcb, p1: 0x3f, p2: 0xff, data: fromHex('4D04A6029100') }));
+    expect(
+      (await t.link.plain(commandApdu({ cla: 0, ins: 0x22, p1: 0x41, p2: 0xa6, data: kat }))).sw,
+    ).toBe(0x9000);
+    const rsp = await t.link.plain(
+      commandApdu({ cla: 0, ins: 0xcb, p1: 0x3f, p2: 0xff, data: fromHex('4D04A6029100') }),
+    );
     const iccPublic = rsp.data.subarray(rsp.data.length - 256);
-    t.link.session = iasSmSession(deriveSessionKeys(dhSharedSecret(group, pair.privateExponent, iccPublic)));
+    t.link.session = iasSmSession(
+      deriveSessionKeys(dhSharedSecret(group, pair.privateExponent, iccPublic)),
+    );
     t.transcript = { group, ifdPublic: trimmed, iccPublic };
     await t.dapp();
     expect((await t.verify(0x81, r.pin)).ok).toBe(true);

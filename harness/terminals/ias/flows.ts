@@ -17,7 +17,14 @@ import { type StepError, type StepReport, TerminalError } from '../common/step-r
 import { IasTerminal, type VerifyResult } from './ias-terminal.ts';
 import { desktopBehaviour } from './personality.ts';
 import type { TerminalStyle } from './styles.ts';
-import { parseRsaPublicKeyFile, trimDer, validateHolderCertificate, validateSod, verifyHolderSignature, verifyServiziSignature } from './validation.ts';
+import {
+  parseRsaPublicKeyFile,
+  trimDer,
+  validateHolderCertificate,
+  validateSod,
+  verifyHolderSignature,
+  verifyServiziSignature,
+} from './validation.ts';
 
 export interface TrustAnchors {
   readonly csca: readonly Uint8Array[];
@@ -52,12 +59,24 @@ export interface FlowReport<T> {
 
 /** DigestInfo(SHA-256(message)) (§7: what the 2023 IPZS flow signs). */
 export function sha256DigestInfo(message: Uint8Array): Uint8Array {
-  return concatBytes(fromHex('30 31 30 0D 06 09 60 86 48 01 65 03 04 02 01 05 00 04 20'), sha256(message));
+  return concatBytes(
+    fromHex('30 31 30 0D 06 09 60 86 48 01 65 03 04 02 01 05 00 04 20'),
+    sha256(message),
+  );
 }
 
 /** Runs `body` on a fresh terminal and turns its outcome into a report. */
-export async function runFlow<T>(flow: string, channel: ApduChannel, o: FlowOptions, body: (t: IasTerminal) => Promise<T>): Promise<FlowReport<T>> {
-  const t = new IasTerminal(channel, { ...(o.style ? { style: o.style } : {}), ...(o.rng ? { rng: o.rng } : {}), ...(o.showSecrets ? { showSecrets: true } : {}) });
+export async function runFlow<T>(
+  flow: string,
+  channel: ApduChannel,
+  o: FlowOptions,
+  body: (t: IasTerminal) => Promise<T>,
+): Promise<FlowReport<T>> {
+  const t = new IasTerminal(channel, {
+    ...(o.style ? { style: o.style } : {}),
+    ...(o.rng ? { rng: o.rng } : {}),
+    ...(o.showSecrets ? { showSecrets: true } : {}),
+  });
   const start = performance.now();
   let result: T | undefined;
   let error: StepError | undefined;
@@ -65,7 +84,11 @@ export async function runFlow<T>(flow: string, channel: ApduChannel, o: FlowOpti
     result = await body(t);
   } catch (e) {
     const err = e as Error & { code?: string; sw?: number };
-    error = { code: err.code ?? 'INTERNAL', message: err.message, ...(err.sw !== undefined ? { sw: err.sw.toString(16).toUpperCase().padStart(4, '0') } : {}) };
+    error = {
+      code: err.code ?? 'INTERNAL',
+      message: err.message,
+      ...(err.sw !== undefined ? { sw: err.sw.toString(16).toUpperCase().padStart(4, '0') } : {}),
+    };
   }
   t.recorder.flushLoose();
   return Object.freeze({
@@ -84,7 +107,11 @@ export async function runFlow<T>(flow: string, channel: ApduChannel, o: FlowOpti
 async function startSession(t: IasTerminal, reset: boolean): Promise<void> {
   if (reset) await t.reset();
   else await t.connect();
-  if (t.style === 'desktop' && t.atrType === undefined) throw new TerminalError('CARD_NOT_RECOGNIZED', 'CIE not recognized: the ATR matches no signature of the desktop table (§1.2)');
+  if (t.style === 'desktop' && t.atrType === undefined)
+    throw new TerminalError(
+      'CARD_NOT_RECOGNIZED',
+      'CIE not recognized: the ATR matches no signature of the desktop table (§1.2)',
+    );
 }
 
 function dhForm(t: IasTerminal): 'template' | 'separate' {
@@ -125,26 +152,56 @@ export interface EnrolmentResult {
 }
 
 /** §5.1 A steps 1–10 plus the SOD checks the desktop can make before the PIN. */
-export function desktopEnrolmentPrePin(channel: ApduChannel, o: FlowOptions = {}): Promise<FlowReport<EnrolmentResult>> {
-  return runFlow('desktop enrolment (before PIN)', channel, { ...o, style: 'desktop' }, async (t) => {
-    await startSession(t, false);
-    await t.selectIas();
-    const snIcc = await t.readEf(0xd003);
-    await t.selectDfCie();
-    const intKpub = await t.readEf(0x1004);
-    const challenge = asciiBytes(toHex(snIcc.subarray(5, 11)));
-    const serviziSig = await t.initEncKey(snIcc);
-    const nis = await t.readNis();
-    if (nis !== toHex(snIcc.subarray(5, 11))) throw new TerminalError('NIS_MISMATCH', `NIS ${nis} differs from EF.SN.ICC digits ${toHex(snIcc.subarray(5, 11))} (§2.2)`);
-    const sod = await t.readEf(0x1006);
-    const serviziKpub = await t.readEf(0x1005);
-    if (!verifyServiziSignature(parseRsaPublicKeyFile(serviziKpub), challenge, serviziSig)) throw new TerminalError('SIGNATURE_INVALID', 'servizi signature does not verify with EF 1005');
-    await t.selectIas();
-    const efDh = await t.readEf(0xd004);
-    const groups = new Map([[0xa1, asciiBytes(nis)], [0xa4, trimDer(intKpub)], [0xa5, trimDer(serviziKpub)], [0x1b, trimDer(efDh)]]);
-    const check = await t.recorder.step('verify EF.SOD', async () => validateSod(sod, groups, o.trust?.csca ?? [], o.at), (c) => c.chain);
-    return { nis, snIcc: toHex(snIcc), serviziSignature: toHex(serviziSig), sodChain: check.chain };
-  });
+export function desktopEnrolmentPrePin(
+  channel: ApduChannel,
+  o: FlowOptions = {},
+): Promise<FlowReport<EnrolmentResult>> {
+  return runFlow(
+    'desktop enrolment (before PIN)',
+    channel,
+    { ...o, style: 'desktop' },
+    async (t) => {
+      await startSession(t, false);
+      await t.selectIas();
+      const snIcc = await t.readEf(0xd003);
+      await t.selectDfCie();
+      const intKpub = await t.readEf(0x1004);
+      const challenge = asciiBytes(toHex(snIcc.subarray(5, 11)));
+      const serviziSig = await t.initEncKey(snIcc);
+      const nis = await t.readNis();
+      if (nis !== toHex(snIcc.subarray(5, 11)))
+        throw new TerminalError(
+          'NIS_MISMATCH',
+          `NIS ${nis} differs from EF.SN.ICC digits ${toHex(snIcc.subarray(5, 11))} (§2.2)`,
+        );
+      const sod = await t.readEf(0x1006);
+      const serviziKpub = await t.readEf(0x1005);
+      if (!verifyServiziSignature(parseRsaPublicKeyFile(serviziKpub), challenge, serviziSig))
+        throw new TerminalError(
+          'SIGNATURE_INVALID',
+          'servizi signature does not verify with EF 1005',
+        );
+      await t.selectIas();
+      const efDh = await t.readEf(0xd004);
+      const groups = new Map([
+        [0xa1, asciiBytes(nis)],
+        [0xa4, trimDer(intKpub)],
+        [0xa5, trimDer(serviziKpub)],
+        [0x1b, trimDer(efDh)],
+      ]);
+      const check = await t.recorder.step(
+        'verify EF.SOD',
+        async () => validateSod(sod, groups, o.trust?.csca ?? [], o.at),
+        (c) => c.chain,
+      );
+      return {
+        nis,
+        snIcc: toHex(snIcc),
+        serviziSignature: toHex(serviziSig),
+        sodChain: check.chain,
+      };
+    },
+  );
 }
 
 export interface NisResult {
@@ -157,20 +214,42 @@ export interface NisResult {
 
 /** §5.1 B: NIS, EF 1005, EF.SOD and a servizi signature over a fresh challenge, all verified. */
 export function nisFlow(channel: ApduChannel, o: FlowOptions = {}): Promise<FlowReport<NisResult>> {
-  return runFlow('NIS (internal authentication)', channel, { ...o, style: o.style === 'desktop' || !o.style ? 'android' : o.style }, async (t) => {
-    await startSession(t, false);
-    await t.selectIas();
-    await t.selectDfCie();
-    const nis = await t.readNis('sfi');
-    const serviziKpub = await t.readEf(0x1005);
-    const sod = await t.readEf(0x1006);
-    const challenge = (o.rng ?? systemRng).bytes(16);
-    const signature = await t.serviziSign(challenge);
-    if (!verifyServiziSignature(parseRsaPublicKeyFile(serviziKpub), challenge, signature)) throw new TerminalError('SIGNATURE_INVALID', 'servizi signature does not verify with EF 1005');
-    const groups = new Map([[0xa1, asciiBytes(nis)], [0xa5, trimDer(serviziKpub)]]);
-    await t.recorder.step('verify EF.SOD', async () => validateSod(sod, groups, o.trust?.csca ?? [], o.at), (c) => c.chain);
-    return { nis, serviziKpub: toHex(serviziKpub), sod: toHex(sod), challenge: toHex(challenge), signature: toHex(signature) };
-  });
+  return runFlow(
+    'NIS (internal authentication)',
+    channel,
+    { ...o, style: o.style === 'desktop' || !o.style ? 'android' : o.style },
+    async (t) => {
+      await startSession(t, false);
+      await t.selectIas();
+      await t.selectDfCie();
+      const nis = await t.readNis('sfi');
+      const serviziKpub = await t.readEf(0x1005);
+      const sod = await t.readEf(0x1006);
+      const challenge = (o.rng ?? systemRng).bytes(16);
+      const signature = await t.serviziSign(challenge);
+      if (!verifyServiziSignature(parseRsaPublicKeyFile(serviziKpub), challenge, signature))
+        throw new TerminalError(
+          'SIGNATURE_INVALID',
+          'servizi signature does not verify with EF 1005',
+        );
+      const groups = new Map([
+        [0xa1, asciiBytes(nis)],
+        [0xa5, trimDer(serviziKpub)],
+      ]);
+      await t.recorder.step(
+        'verify EF.SOD',
+        async () => validateSod(sod, groups, o.trust?.csca ?? [], o.at),
+        (c) => c.chain,
+      );
+      return {
+        nis,
+        serviziKpub: toHex(serviziKpub),
+        sod: toHex(sod),
+        challenge: toHex(challenge),
+        signature: toHex(signature),
+      };
+    },
+  );
 }
 
 export interface LoginOptions extends FlowOptions {
@@ -199,22 +278,47 @@ export function loginFlow(channel: ApduChannel, o: LoginOptions): Promise<FlowRe
     if (o.probeTries) await t.retriesLeft(0x81);
     const pin = await t.verify(0x81, o.pin);
     await t.recorder.step('PIN accepted', async () => {
-      if (!pin.ok) throw new TerminalError(pin.blocked ? 'PIN_BLOCKED' : 'PIN_WRONG', pin.blocked ? 'PIN blocked (6983)' : `wrong PIN, ${pin.triesLeft ?? '?'} tries left`, pin.sw);
+      if (!pin.ok)
+        throw new TerminalError(
+          pin.blocked ? 'PIN_BLOCKED' : 'PIN_WRONG',
+          pin.blocked ? 'PIN blocked (6983)' : `wrong PIN, ${pin.triesLeft ?? '?'} tries left`,
+          pin.sw,
+        );
     });
-    const serial = t.style === 'desktop' ? String.fromCharCode(...(await t.readEf(0x1002)).subarray(0, 9)) : undefined;
+    const serial =
+      t.style === 'desktop'
+        ? String.fromCharCode(...(await t.readEf(0x1002)).subarray(0, 9))
+        : undefined;
     const certificate = trimDer(await t.readEf(0x1003));
-    const chain = await t.recorder.step('verify certificate chain', async () => validateHolderCertificate(certificate, o.trust?.holderCa ?? [], o.at), (c) => c);
+    const chain = await t.recorder.step(
+      'verify certificate chain',
+      async () => validateHolderCertificate(certificate, o.trust?.holderCa ?? [], o.at),
+      (c) => c,
+    );
     const message = o.challenge ?? DEFAULT_CHALLENGE;
     const signature = await t.sign(sha256DigestInfo(message));
     await t.recorder.step('verify signature with the certificate', async () => {
-      if (!verifyHolderSignature(certificate, message, signature)) throw new TerminalError('SIGNATURE_INVALID', 'signature does not verify with the EF 1003 certificate');
+      if (!verifyHolderSignature(certificate, message, signature))
+        throw new TerminalError(
+          'SIGNATURE_INVALID',
+          'signature does not verify with the EF 1003 certificate',
+        );
     });
-    return { pin, ...(serial ? { serial } : {}), certificate: toHex(certificate), certificateChain: chain, signature: toHex(signature) };
+    return {
+      pin,
+      ...(serial ? { serial } : {}),
+      certificate: toHex(certificate),
+      certificateChain: chain,
+      signature: toHex(signature),
+    };
   });
 }
 
 /** §5.5 "Cambio PIN": … DAPP → VERIFY old → CHANGE REFERENCE DATA. */
-export function changePinFlow(channel: ApduChannel, o: FlowOptions & { oldPin: string; newPin: string; reset?: boolean }): Promise<FlowReport<VerifyResult>> {
+export function changePinFlow(
+  channel: ApduChannel,
+  o: FlowOptions & { oldPin: string; newPin: string; reset?: boolean },
+): Promise<FlowReport<VerifyResult>> {
   return runFlow('change PIN', channel, o, async (t) => {
     await startSession(t, o.reset ?? false);
     await secureChannel(t);
@@ -226,7 +330,10 @@ export function changePinFlow(channel: ApduChannel, o: FlowOptions & { oldPin: s
 }
 
 /** §5.5 "Sblocco PIN": … DAPP → VERIFY PUK → RESET RETRY COUNTER 02 (or 03 then 02, C_InitPIN path). */
-export function unblockPinFlow(channel: ApduChannel, o: FlowOptions & { puk: string; newPin: string; initPinPath?: boolean; reset?: boolean }): Promise<FlowReport<VerifyResult>> {
+export function unblockPinFlow(
+  channel: ApduChannel,
+  o: FlowOptions & { puk: string; newPin: string; initPinPath?: boolean; reset?: boolean },
+): Promise<FlowReport<VerifyResult>> {
   return runFlow('unblock PIN with PUK', channel, o, async (t) => {
     await startSession(t, o.reset ?? false);
     await secureChannel(t);

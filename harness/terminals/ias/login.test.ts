@@ -31,10 +31,17 @@ describe('full login on every personality and client (cie-ias.md §5, §7, §8.1
     for (const style of TERMINAL_STYLES) {
       it(`${profile.id} / ${style}: DH + DAPP + VERIFY + certificate + sign verified with the certificate`, async () => {
         const { card } = testCard({ profile: profile.id, seed: `${profile.id}-${style}` });
-        const r = await loginFlow(new InProcessChannel(card), { pin, style, trust, rng: seededRng(style) });
+        const r = await loginFlow(new InProcessChannel(card), {
+          pin,
+          style,
+          trust,
+          rng: seededRng(style),
+        });
         expect(r.error).toBeUndefined();
         expect(r.verdict).toBe('pass');
-        expect(r.steps.find((s) => s.name === 'verify signature with the certificate')?.verdict).toBe('pass');
+        expect(
+          r.steps.find((s) => s.name === 'verify signature with the certificate')?.verdict,
+        ).toBe('pass');
         expect(r.result?.pin).toEqual({ ok: true });
         expect(card.faults).toEqual([]);
       });
@@ -43,12 +50,24 @@ describe('full login on every personality and client (cie-ias.md §5, §7, §8.1
 });
 
 describe('the command sequences differ as the clients do (§1.3, §4.2, §8.1)', () => {
-  const run = async (profile: string, style: 'desktop' | 'android' | 'ios'): Promise<FlowReport<unknown>> =>
-    loginFlow(new InProcessChannel(testCard({ profile }).card), { pin, style, trust, rng: seededRng('x') });
+  const run = async (
+    profile: string,
+    style: 'desktop' | 'android' | 'ios',
+  ): Promise<FlowReport<unknown>> =>
+    loginFlow(new InProcessChannel(testCard({ profile }).card), {
+      pin,
+      style,
+      trust,
+      rng: seededRng('x'),
+    });
 
   it('desktop selects Gemalto/ST by AID and NXP/ITJ4 with 00 A4 00 00 (§1.3)', async () => {
-    expect(commands(await run('gemalto2', 'desktop'))).toContain('00A4040C0DA0000000308000000009816001');
-    expect(commands(await run('stm3', 'desktop'))).toContain('00A4040C0DA0000000308000000009816001');
+    expect(commands(await run('gemalto2', 'desktop'))).toContain(
+      '00A4040C0DA0000000308000000009816001',
+    );
+    expect(commands(await run('stm3', 'desktop'))).toContain(
+      '00A4040C0DA0000000308000000009816001',
+    );
     const nxp = commands(await run('nxp', 'desktop'));
     expect(nxp).toContain('00A40000');
     expect(nxp).not.toContain('00A4040C0DA0000000308000000009816001');
@@ -64,7 +83,9 @@ describe('the command sequences differ as the clients do (§1.3, §4.2, §8.1)',
   });
 
   it('desktop adds DO 97 00 to MSE SET DST; mobile does not (§4.2 item 8)', async () => {
-    const dst = (r: FlowReport<unknown>): string | undefined => r.steps.flatMap((s) => s.apdus).find((a) => a.plainCommand?.startsWith('002281B6'))?.plainCommand;
+    const dst = (r: FlowReport<unknown>): string | undefined =>
+      r.steps.flatMap((s) => s.apdus).find((a) => a.plainCommand?.startsWith('002281B6'))
+        ?.plainCommand;
     expect(dst(await run('nxp', 'desktop'))).toBe('002281B6068001418301840' + '0');
     expect(dst(await run('nxp', 'android'))).toBe('002281B606800141830184');
   });
@@ -104,7 +125,12 @@ describe('the command sequences differ as the clients do (§1.3, §4.2, §8.1)',
 
   it('iOS falls back to 00 A4 00 00 when the IAS AID is answered 6A82 (§1.2, §12 item 9)', async () => {
     const { card } = testCard({ iasOptions: { iasAidSelect: 'not-found' } });
-    const r = await loginFlow(new InProcessChannel(card), { pin, style: 'ios', trust, rng: seededRng('y') });
+    const r = await loginFlow(new InProcessChannel(card), {
+      pin,
+      style: 'ios',
+      trust,
+      rng: seededRng('y'),
+    });
     expect(r.verdict).toBe('pass');
     const c = commands(r);
     expect(c).toContain('00A4040C0DA0000000308000000009816001');
@@ -113,7 +139,12 @@ describe('the command sequences differ as the clients do (§1.3, §4.2, §8.1)',
 
   it('a T=0-style personality (every case-4 answer via 61xx, the servizi "61 00" of §3 row 25) still logs in', async () => {
     const { card } = testCard({ options: { t0Case4: true } });
-    const r = await loginFlow(new InProcessChannel(card), { pin, style: 'android', trust, rng: seededRng('z') });
+    const r = await loginFlow(new InProcessChannel(card), {
+      pin,
+      style: 'android',
+      trust,
+      rng: seededRng('z'),
+    });
     expect(r.verdict).toBe('pass');
     expect(commands(r).some((c) => c.startsWith('00C00000'))).toBe(true);
   });
@@ -140,22 +171,33 @@ describe('the command sequences differ as the clients do (§1.3, §4.2, §8.1)',
 describe('enrolment and NIS flows (§5.1 A and B)', () => {
   for (const profile of CIE_PROFILES) {
     it(`${profile.id}: desktop enrolment before PIN verifies NIS ⇔ SN.ICC, the servizi signature and EF.SOD`, async () => {
-      const r = await desktopEnrolmentPrePin(new InProcessChannel(testCard({ profile: profile.id }).card), { trust });
+      const r = await desktopEnrolmentPrePin(
+        new InProcessChannel(testCard({ profile: profile.id }).card),
+        { trust },
+      );
       expect(r.error).toBeUndefined();
       expect(r.result?.nis).toBe(image.citizen.nis);
     });
   }
 
   it('the servizi signature of the enrolment is deterministic (the desktop derives its cache key from it, §5.1 A step 6)', async () => {
-    const a = await desktopEnrolmentPrePin(new InProcessChannel(testCard({ seed: 'a' }).card), { trust });
-    const b = await desktopEnrolmentPrePin(new InProcessChannel(testCard({ seed: 'b' }).card), { trust });
+    const a = await desktopEnrolmentPrePin(new InProcessChannel(testCard({ seed: 'a' }).card), {
+      trust,
+    });
+    const b = await desktopEnrolmentPrePin(new InProcessChannel(testCard({ seed: 'b' }).card), {
+      trust,
+    });
     expect(a.result?.serviziSignature).toBeDefined();
     expect(a.result?.serviziSignature).toBe(b.result?.serviziSignature);
   });
 
   for (const style of ['android', 'ios'] as const) {
     it(`${style}: NIS flow returns NIS, EF 1005, EF.SOD and a verified servizi signature`, async () => {
-      const r = await nisFlow(new InProcessChannel(testCard().card), { style, trust, rng: seededRng(style) });
+      const r = await nisFlow(new InProcessChannel(testCard().card), {
+        style,
+        trust,
+        rng: seededRng(style),
+      });
       expect(r.error).toBeUndefined();
       expect(r.result?.nis).toBe(image.citizen.nis);
       expect(commands(r)).toContain('00B081000C');
@@ -163,7 +205,10 @@ describe('enrolment and NIS flows (§5.1 A and B)', () => {
   }
 
   it('EF.SOD validation fails against a CSCA that did not issue the DS', async () => {
-    const r = await nisFlow(new InProcessChannel(testCard().card), { style: 'android', trust: { csca: [trust.holderCa[0] as Uint8Array], holderCa: [] } });
+    const r = await nisFlow(new InProcessChannel(testCard().card), {
+      style: 'android',
+      trust: { csca: [trust.holderCa[0] as Uint8Array], holderCa: [] },
+    });
     expect(r.verdict).toBe('fail');
     expect(r.error?.code).toBe('SOD_INVALID');
   });

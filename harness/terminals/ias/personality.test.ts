@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { fromHex } from '../../../emulator/src/bytes/hex.ts';
 import { CIE_PROFILES, cieProfile } from '../../../emulator/src/profiles/cie-profiles.ts';
-import { desktopBehaviour, detectFromAtr, detectFromEfAtr, isMultisetSubset } from './personality.ts';
+import {
+  desktopBehaviour,
+  detectFromAtr,
+  detectFromEfAtr,
+  isMultisetSubset,
+} from './personality.ts';
 
 describe('card-type detection as the clients do it (cie-ias.md §1.2–1.3)', () => {
   for (const p of CIE_PROFILES) {
@@ -16,7 +21,9 @@ describe('card-type detection as the clients do it (cie-ias.md §1.2–1.3)', ()
   });
 
   it('unknown CIE-ish ATRs are not recognised (all-zero history, FF FF status; §1.1 last paragraph)', () => {
-    expect(detectFromAtr(fromHex('3B 8F 80 01 00 00 00 00 00 00 00 00 00 00 00 FF 82 90 00 E3'))).toBeUndefined();
+    expect(
+      detectFromAtr(fromHex('3B 8F 80 01 00 00 00 00 00 00 00 00 00 00 00 FF 82 90 00 E3')),
+    ).toBeUndefined();
   });
 
   it('desktop behaviour: select by AID before NXP in the enum, 00 A4 00 00 after; template GET DATA only for Gemalto', () => {

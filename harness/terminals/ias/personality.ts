@@ -23,7 +23,8 @@ export type MiddlewareType =
   | 'CIE_BIT4ID2'
   | 'CIE_BIT4ID3';
 
-const itj4 = (letter: string, tck: string): string => `80 01 80 31 80 65 49 54 4A 34 ${letter} 12 0F FF 82 90 00 ${tck}`;
+const itj4 = (letter: string, tck: string): string =>
+  `80 01 80 31 80 65 49 54 4A 34 ${letter} 12 0F FF 82 90 00 ${tck}`;
 
 /** `atr_list` in walk order (MWL/MWW ATR.cpp; Actalis_B946 from the macOS table, §1.1–1.2). */
 export const ATR_SIGNATURES: readonly (readonly [MiddlewareType, Uint8Array])[] = [
@@ -42,7 +43,13 @@ export const ATR_SIGNATURES: readonly (readonly [MiddlewareType, Uint8Array])[] 
 ];
 
 /** Linux/Windows enum order (ATR.h): everything from NXP on selects with `00 A4 00 00`. */
-const SELECT_BY_AID: ReadonlySet<MiddlewareType> = new Set(['CIE_Gemalto', 'CIE_Gemalto2', 'CIE_STM', 'CIE_STM2', 'CIE_STM3']);
+const SELECT_BY_AID: ReadonlySet<MiddlewareType> = new Set([
+  'CIE_Gemalto',
+  'CIE_Gemalto2',
+  'CIE_STM',
+  'CIE_STM2',
+  'CIE_STM3',
+]);
 
 /** Multiset inclusion of `signature` in `atr` (the desktop's `IsSubset` after sorting). */
 export function isMultisetSubset(signature: Uint8Array, atr: Uint8Array): boolean {
@@ -66,7 +73,10 @@ export interface DesktopBehaviour {
 }
 
 export function desktopBehaviour(type: MiddlewareType): DesktopBehaviour {
-  return { iasSelect: SELECT_BY_AID.has(type) ? 'aid' : 'mf', getData: type === 'CIE_Gemalto' ? 'template' : 'separate' };
+  return {
+    iasSelect: SELECT_BY_AID.has(type) ? 'aid' : 'mf',
+    getData: type === 'CIE_Gemalto' ? 'template' : 'separate',
+  };
 }
 
 export type EfAtrFamily = 'Gemalto' | 'Actalis' | 'ST' | 'NXP';
@@ -74,9 +84,24 @@ export type EfAtrFamily = 'Gemalto' | 'Actalis' | 'ST' | 'NXP';
 /** EF.ATR patterns of the mobile example apps (§1.4), most specific first. */
 const EF_ATR_PATTERNS: readonly (readonly [EfAtrFamily, Uint8Array])[] = [
   ['Gemalto', fromHex('49 61 73 45 63 63 52 6F 6F 74')],
-  ['Actalis', fromHex('80 00 43 01 B8 46 04 10 10 10 10 47 03 94 01 E0 7F 66 08 02 02 04 D6 02 02 07 E3 E0 10 02 02 01 04 02 02 00 E6 02 02 00 E6 02 02 00 E6 78 08 06 06 2B 81 22 F8 78 02')],
-  ['ST', fromHex('80 00 43 01 B9 46 04 00 00 00 10 47 03 94 01 81 4F 0C A0 00 00 00 95 00 00 00 00 8A 00 01 E0 10 02 02 00 FF 02 02 00 FF 02 02 01 00 02 02 01 00 78 08 06 06 2B 81 22 F8 78 02 82 02 90 00')],
-  ['NXP', fromHex('80 00 43 01 B8 46 04 10 10 10 10 47 03 94 01 80 E0 10 02 02 01 04 02 02 00 E6 02 02 00 E6 02 02 00 E6 78 08 06 06 2B 81 22 F8 78 02 82 02 90 00')],
+  [
+    'Actalis',
+    fromHex(
+      '80 00 43 01 B8 46 04 10 10 10 10 47 03 94 01 E0 7F 66 08 02 02 04 D6 02 02 07 E3 E0 10 02 02 01 04 02 02 00 E6 02 02 00 E6 02 02 00 E6 78 08 06 06 2B 81 22 F8 78 02',
+    ),
+  ],
+  [
+    'ST',
+    fromHex(
+      '80 00 43 01 B9 46 04 00 00 00 10 47 03 94 01 81 4F 0C A0 00 00 00 95 00 00 00 00 8A 00 01 E0 10 02 02 00 FF 02 02 00 FF 02 02 01 00 02 02 01 00 78 08 06 06 2B 81 22 F8 78 02 82 02 90 00',
+    ),
+  ],
+  [
+    'NXP',
+    fromHex(
+      '80 00 43 01 B8 46 04 10 10 10 10 47 03 94 01 80 E0 10 02 02 01 04 02 02 00 E6 02 02 00 E6 02 02 00 E6 78 08 06 06 2B 81 22 F8 78 02 82 02 90 00',
+    ),
+  ],
 ];
 
 function contains(haystack: Uint8Array, needle: Uint8Array): boolean {

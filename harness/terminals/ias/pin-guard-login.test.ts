@@ -23,7 +23,11 @@ describe('IAS login behind the last-try PIN guard', () => {
 
   it('with the probe the login passes, and the probe consumed no try', async () => {
     const r = rig();
-    const report = await loginFlow(new PinGuardChannel(r.channel), { trust, pin: r.pin, probeTries: true });
+    const report = await loginFlow(new PinGuardChannel(r.channel), {
+      trust,
+      pin: r.pin,
+      probeTries: true,
+    });
     expect(report.verdict).toBe('pass');
     expect(report.steps.map((s) => s.name)).toContain('tries left (PIN)');
     expect(r.cie.secrets.read().pin.remaining).toBe(3);
@@ -31,12 +35,21 @@ describe('IAS login behind the last-try PIN guard', () => {
 
   it('one try left: the guard refuses the VERIFY unless the last try is allowed', async () => {
     const r = rig();
-    for (let i = 0; i < 2; i++) expect((await loginFlow(r.channel, { trust, pin: wrongPin(r.pin) })).verdict).toBe('fail');
+    for (let i = 0; i < 2; i++)
+      expect((await loginFlow(r.channel, { trust, pin: wrongPin(r.pin) })).verdict).toBe('fail');
     expect(r.cie.secrets.read().pin.remaining).toBe(1);
-    const refused = await loginFlow(new PinGuardChannel(r.channel), { trust, pin: r.pin, probeTries: true });
+    const refused = await loginFlow(new PinGuardChannel(r.channel), {
+      trust,
+      pin: r.pin,
+      probeTries: true,
+    });
     expect(JSON.stringify(refused.error)).toMatch(/PIN_GUARD_LAST_TRY/);
     expect(r.cie.secrets.read().pin.remaining).toBe(1);
-    const allowed = await loginFlow(new PinGuardChannel(r.channel, { allowLastTry: true }), { trust, pin: r.pin, probeTries: true });
+    const allowed = await loginFlow(new PinGuardChannel(r.channel, { allowLastTry: true }), {
+      trust,
+      pin: r.pin,
+      probeTries: true,
+    });
     expect(allowed.verdict).toBe('pass');
     expect(r.cie.secrets.read().pin.remaining).toBe(3);
   });

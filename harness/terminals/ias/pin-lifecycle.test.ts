@@ -35,7 +35,10 @@ function boot(): InProcessChannel {
 
 async function login(pin: string): Promise<{ verdict: string; code?: string; sw?: string }> {
   const r = await loginFlow(boot(), { pin, trust, rng: seededRng(pin) });
-  return { verdict: r.verdict, ...(r.error ? { code: r.error.code, ...(r.error.sw ? { sw: r.error.sw } : {}) } : {}) };
+  return {
+    verdict: r.verdict,
+    ...(r.error ? { code: r.error.code, ...(r.error.sw ? { sw: r.error.sw } : {}) } : {}),
+  };
 }
 
 beforeAll(() => {
@@ -66,26 +69,49 @@ describe('PIN and PUK lifecycle across restarts (cie-ias.md §5.5, §6)', () => 
   it('with the PIN blocked, signing is refused (6982)', async () => {
     const t = new IasTerminal(boot(), { rng: seededRng('sign') });
     await openSecureChannel(t);
-    await expect(t.sign(new Uint8Array(51).fill(1))).rejects.toMatchObject({ code: 'UNEXPECTED_SW', sw: 0x6982 });
+    await expect(t.sign(new Uint8Array(51).fill(1))).rejects.toMatchObject({
+      code: 'UNEXPECTED_SW',
+      sw: 0x6982,
+    });
   });
 
   it('PUK unblock with a new PIN (VERIFY PUK + RESET RETRY COUNTER 02); the old PIN no longer works', async () => {
-    const r = await unblockPinFlow(boot(), { puk: PUK, newPin: NEW_PIN, trust, rng: seededRng('unblock') });
+    const r = await unblockPinFlow(boot(), {
+      puk: PUK,
+      newPin: NEW_PIN,
+      trust,
+      rng: seededRng('unblock'),
+    });
     expect(r.error).toBeUndefined();
-    expect(readCardImage(path).state.pin).toMatchObject({ value: NEW_PIN, remaining: 3, blocked: false });
+    expect(readCardImage(path).state.pin).toMatchObject({
+      value: NEW_PIN,
+      remaining: 3,
+      blocked: false,
+    });
     expect(await login(NEW_PIN)).toEqual({ verdict: 'pass' });
     expect((await login(PIN)).sw).toBe('63C2');
     expect(await login(NEW_PIN)).toEqual({ verdict: 'pass' });
   });
 
   it('the PKCS#11 C_InitPIN path (RESET RETRY COUNTER 03, then 02) works too', async () => {
-    const r = await unblockPinFlow(boot(), { puk: PUK, newPin: NEW_PIN, initPinPath: true, trust, rng: seededRng('init') });
+    const r = await unblockPinFlow(boot(), {
+      puk: PUK,
+      newPin: NEW_PIN,
+      initPinPath: true,
+      trust,
+      rng: seededRng('init'),
+    });
     expect(r.error).toBeUndefined();
     expect(r.steps.filter((s) => s.name === 'RESET RETRY COUNTER')).toHaveLength(2);
   });
 
   it('change PIN (VERIFY old + CHANGE REFERENCE DATA) survives a restart', async () => {
-    const r = await changePinFlow(boot(), { oldPin: NEW_PIN, newPin: NEWER_PIN, trust, rng: seededRng('change') });
+    const r = await changePinFlow(boot(), {
+      oldPin: NEW_PIN,
+      newPin: NEWER_PIN,
+      trust,
+      rng: seededRng('change'),
+    });
     expect(r.result).toEqual({ ok: true });
     expect(await login(NEWER_PIN)).toEqual({ verdict: 'pass' });
     expect((await login(NEW_PIN)).sw).toBe('63C2');
@@ -95,12 +121,34 @@ describe('PIN and PUK lifecycle across restarts (cie-ias.md §5.5, §6)', () => 
   it('10 wrong PUKs → 63C9 … 63C0, then 6983 for ever (also after a restart); the PIN keeps working', async () => {
     const seen: string[] = [];
     for (let i = 0; i < 11; i++) {
-      const r = await unblockPinFlow(boot(), { puk: '00000000', newPin: NEW_PIN, trust, rng: seededRng(`puk${i}`) });
+      const r = await unblockPinFlow(boot(), {
+        puk: '00000000',
+        newPin: NEW_PIN,
+        trust,
+        rng: seededRng(`puk${i}`),
+      });
       const v = r.result;
       seen.push(v && !v.ok ? v.sw.toString(16).toUpperCase() : 'ok');
     }
-    expect(seen).toEqual(['63C9', '63C8', '63C7', '63C6', '63C5', '63C4', '63C3', '63C2', '63C1', '63C0', '6983']);
-    const right = await unblockPinFlow(boot(), { puk: PUK, newPin: NEW_PIN, trust, rng: seededRng('late') });
+    expect(seen).toEqual([
+      '63C9',
+      '63C8',
+      '63C7',
+      '63C6',
+      '63C5',
+      '63C4',
+      '63C3',
+      '63C2',
+      '63C1',
+      '63C0',
+      '6983',
+    ]);
+    const right = await unblockPinFlow(boot(), {
+      puk: PUK,
+      newPin: NEW_PIN,
+      trust,
+      rng: seededRng('late'),
+    });
     expect(right.result).toMatchObject({ ok: false, blocked: true });
     expect(readCardImage(path).state.puk).toMatchObject({ remaining: 0, blocked: true });
     expect(await login(NEWER_PIN)).toEqual({ verdict: 'pass' });
@@ -109,7 +157,11 @@ describe('PIN and PUK lifecycle across restarts (cie-ias.md §5.5, §6)', () => 
   it('a separate Node process reads back exactly the state this one left', () => {
     const script = `import { readCardImage } from ${JSON.stringify(new URL('../../../emulator/src/state/image-file.ts', import.meta.url).pathname)};
       const s = readCardImage(process.argv[1]).state; process.stdout.write(JSON.stringify(s));`;
-    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, path], { encoding: 'utf8' });
+    const out = execFileSync(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '-e', script, path],
+      { encoding: 'utf8' },
+    );
     expect(JSON.parse(out)).toEqual({
       pin: { value: NEWER_PIN, remaining: 3, max: 3, blocked: false },
       puk: { value: PUK, remaining: 0, max: 10, blocked: true },

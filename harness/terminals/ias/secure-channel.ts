@@ -5,10 +5,24 @@
  */
 import { commandApdu } from '../../../emulator/src/apdu/command-apdu.ts';
 import { SW_9000_OK, describeSw } from '../../../emulator/src/apdu/status-words.ts';
-import { bigIntToBytes, bytesToBigInt, concatBytes, equalBytes } from '../../../emulator/src/bytes/bytes.ts';
-import { findTlvPath, parseTlvTree, tlv, TlvFormatError } from '../../../emulator/src/bytes/ber-tlv.ts';
+import {
+  bigIntToBytes,
+  bytesToBigInt,
+  concatBytes,
+  equalBytes,
+} from '../../../emulator/src/bytes/bytes.ts';
+import {
+  findTlvPath,
+  parseTlvTree,
+  tlv,
+  TlvFormatError,
+} from '../../../emulator/src/bytes/ber-tlv.ts';
 import { fromHex, toHex } from '../../../emulator/src/bytes/hex.ts';
-import { byteLength, type RsaPrivateKey, type RsaPublicKey } from '../../../emulator/src/crypto/rsa.ts';
+import {
+  byteLength,
+  type RsaPrivateKey,
+  type RsaPublicKey,
+} from '../../../emulator/src/crypto/rsa.ts';
 import type { Rng } from '../../../emulator/src/crypto/rng.ts';
 import { withSsc } from '../../../emulator/src/sm/sm-session.ts';
 import { rsaPrivateRaw, rsaPublicRaw } from '../../../emulator/src/crypto/rsa.ts';
@@ -24,8 +38,21 @@ import {
   verifyTerminalCertificate,
   type DappTranscript,
 } from '../../../emulator/src/applications/ias/dapp-crypto.ts';
-import { deriveSessionKeys, dhKeyPair, dhSharedSecret, iasSmSession, isValidPublicKey, type DhGroup } from '../../../emulator/src/applications/ias/dh.ts';
-import { DAPP_CA_PRIVATE_EXPONENT, TERMINAL_CERT_OID, TERMINAL_CHA_ROLE, TERMINAL_CHR, TERMINAL_SN_IFD } from '../../../emulator/src/applications/ias/interop.ts';
+import {
+  deriveSessionKeys,
+  dhKeyPair,
+  dhSharedSecret,
+  iasSmSession,
+  isValidPublicKey,
+  type DhGroup,
+} from '../../../emulator/src/applications/ias/dh.ts';
+import {
+  DAPP_CA_PRIVATE_EXPONENT,
+  TERMINAL_CERT_OID,
+  TERMINAL_CHA_ROLE,
+  TERMINAL_CHR,
+  TERMINAL_SN_IFD,
+} from '../../../emulator/src/applications/ias/interop.ts';
 import { swText, TerminalError } from '../common/step-report.ts';
 import type { IasLink, Reply } from './ias-link.ts';
 
@@ -36,7 +63,12 @@ export interface CaPublicKey {
 }
 
 export function expectOk(r: Reply, what: string): Uint8Array {
-  if (r.sw !== SW_9000_OK) throw new TerminalError('UNEXPECTED_SW', `${what}: card answered ${swText(r.sw)} (${describeSw(r.sw).text})`, r.sw);
+  if (r.sw !== SW_9000_OK)
+    throw new TerminalError(
+      'UNEXPECTED_SW',
+      `${what}: card answered ${swText(r.sw)} (${describeSw(r.sw).text})`,
+      r.sw,
+    );
   return r.data;
 }
 
@@ -44,7 +76,8 @@ function parse(data: Uint8Array, what: string): ReturnType<typeof parseTlvTree> 
   try {
     return parseTlvTree(data);
   } catch (e) {
-    if (e instanceof TlvFormatError) throw new TerminalError('BAD_RESPONSE', `${what}: ${e.message}`);
+    if (e instanceof TlvFormatError)
+      throw new TerminalError('BAD_RESPONSE', `${what}: ${e.message}`);
     throw e;
   }
 }
@@ -54,9 +87,19 @@ export function parseCaPublicKey(data: Uint8Array): CaPublicKey {
   const key = findTlvPath(parse(data, 'CA public key'), [0x70, 0xbfa004, 0x7f49]);
   const kids = key?.children ?? [];
   const order = kids.map((k) => k.tag).join(',');
-  if (order !== [0x81, 0x82, 0x5f20, 0x5f4c].join(',')) throw new TerminalError('BAD_RESPONSE', `7F49 children must be 81, 82, 5F20, 5F4C in this order (got ${order})`);
-  const [n, e, chr, cha] = kids.map((k) => k.value) as [Uint8Array, Uint8Array, Uint8Array, Uint8Array];
-  if (chr.length !== 12 || cha.length !== 7) throw new TerminalError('BAD_RESPONSE', 'CHR must be 12 bytes and CHA 7 (§2.4)');
+  if (order !== [0x81, 0x82, 0x5f20, 0x5f4c].join(','))
+    throw new TerminalError(
+      'BAD_RESPONSE',
+      `7F49 children must be 81, 82, 5F20, 5F4C in this order (got ${order})`,
+    );
+  const [n, e, chr, cha] = kids.map((k) => k.value) as [
+    Uint8Array,
+    Uint8Array,
+    Uint8Array,
+    Uint8Array,
+  ];
+  if (chr.length !== 12 || cha.length !== 7)
+    throw new TerminalError('BAD_RESPONSE', 'CHR must be 12 bytes and CHA 7 (§2.4)');
   return { key: { n: bytesToBigInt(n), e: bytesToBigInt(e) }, chr, cha };
 }
 
@@ -79,17 +122,40 @@ export function terminalExponent(group: DhGroup, rng: Rng, odd: boolean): Uint8A
 }
 
 /** MSE SET KAT (plain, chained) + GET DATA A6 91; opens the SM session (§4.1). */
-export async function dhKeyExchange(link: IasLink, group: DhGroup, rng: Rng): Promise<DappTranscript> {
-  if (group.g.length !== group.p.length) throw new TerminalError('BAD_DH_PARAMETERS', `g is ${group.g.length} bytes, p ${group.p.length}: g must be left-padded to |p| (§2.4)`);
+export async function dhKeyExchange(
+  link: IasLink,
+  group: DhGroup,
+  rng: Rng,
+): Promise<DappTranscript> {
+  if (group.g.length !== group.p.length)
+    throw new TerminalError(
+      'BAD_DH_PARAMETERS',
+      `g is ${group.g.length} bytes, p ${group.p.length}: g must be left-padded to |p| (§2.4)`,
+    );
   const pair = dhKeyPair(group, terminalExponent(group, rng, link.rules.style === 'desktop'));
   const kat = concatBytes(fromHex('80 01 9B 83 01 81'), tlv(0x91, pair.publicKey));
-  expectOk(await link.plain(commandApdu({ cla: 0x00, ins: 0x22, p1: 0x41, p2: 0xa6, data: kat })), 'MSE SET KAT');
-  const rsp = expectOk(await link.plain(commandApdu({ cla: 0x00, ins: 0xcb, p1: 0x3f, p2: 0xff, data: fromHex('4D 04 A6 02 91 00') })), 'GET DATA A6 91');
+  expectOk(
+    await link.plain(commandApdu({ cla: 0x00, ins: 0x22, p1: 0x41, p2: 0xa6, data: kat })),
+    'MSE SET KAT',
+  );
+  const rsp = expectOk(
+    await link.plain(
+      commandApdu({ cla: 0x00, ins: 0xcb, p1: 0x3f, p2: 0xff, data: fromHex('4D 04 A6 02 91 00') }),
+    ),
+    'GET DATA A6 91',
+  );
   const iccPublic = findTlvPath(parse(rsp, 'card DH public key'), [0xa6, 0x91])?.value;
   if (!iccPublic) throw new TerminalError('BAD_RESPONSE', 'card DH public key not in A6/91');
-  if (iccPublic.length !== group.p.length) throw new TerminalError('BAD_DH_PUBLIC', `PuK.ICC.DH is ${iccPublic.length} bytes; clients need |p| = ${group.p.length} (§2.4)`);
-  if (!isValidPublicKey(group, iccPublic)) throw new TerminalError('BAD_DH_PUBLIC', 'PuK.ICC.DH outside 2..p-2');
-  link.session = iasSmSession(deriveSessionKeys(dhSharedSecret(group, pair.privateExponent, iccPublic)));
+  if (iccPublic.length !== group.p.length)
+    throw new TerminalError(
+      'BAD_DH_PUBLIC',
+      `PuK.ICC.DH is ${iccPublic.length} bytes; clients need |p| = ${group.p.length} (§2.4)`,
+    );
+  if (!isValidPublicKey(group, iccPublic))
+    throw new TerminalError('BAD_DH_PUBLIC', 'PuK.ICC.DH outside 2..p-2');
+  link.session = iasSmSession(
+    deriveSessionKeys(dhSharedSecret(group, pair.privateExponent, iccPublic)),
+  );
   return { group, ifdPublic: pair.publicKey, iccPublic };
 }
 
@@ -125,7 +191,10 @@ function buildTerminalCertificate(ca: CaPublicKey, terminalKey: RsaPublicKey): U
   try {
     verifyTerminalCertificate(parseCvCertificate(cert), (x) => rsaPublicRaw(ca.key, x), k);
   } catch {
-    throw new TerminalError('CA_KEY_MISMATCH', "the card's CA key does not fit the clients' fixed private exponent (§2.4)");
+    throw new TerminalError(
+      'CA_KEY_MISMATCH',
+      "the card's CA key does not fit the clients' fixed private exponent (§2.4)",
+    );
   }
   return cert;
 }
@@ -139,8 +208,19 @@ export interface DappInput {
   readonly rng: Rng;
 }
 
-async function sm(link: IasLink, what: string, ins: number, p1: number, p2: number, data?: Uint8Array, ne = 0): Promise<Uint8Array> {
-  return expectOk(await link.protected(commandApdu({ cla: 0x00, ins, p1, p2, ...(data ? { data } : {}), ne })), what);
+async function sm(
+  link: IasLink,
+  what: string,
+  ins: number,
+  p1: number,
+  p2: number,
+  data?: Uint8Array,
+  ne = 0,
+): Promise<Uint8Array> {
+  return expectOk(
+    await link.protected(commandApdu({ cla: 0x00, ins, p1, p2, ...(data ? { data } : {}), ne })),
+    what,
+  );
 }
 
 /** §5.3 steps 2–8; returns SN.ICC. The session's SSC is re-seeded on success. */
@@ -150,20 +230,37 @@ export async function dapp(link: IasLink, d: DappInput): Promise<Uint8Array> {
   await sm(link, 'PSO VERIFY CERTIFICATE', 0x2a, 0x00, 0xae, cert);
   await sm(link, 'MSE SET AT (CHR)', 0x22, 0x81, 0xa4, tlv(0x83, TERMINAL_CHR));
   const rndIcc = await sm(link, 'GET CHALLENGE', 0x84, 0x00, 0x00, undefined, 8);
-  if (rndIcc.length !== 8) throw new TerminalError('BAD_RESPONSE', `challenge of ${rndIcc.length} bytes`);
+  if (rndIcc.length !== 8)
+    throw new TerminalError('BAD_RESPONSE', `challenge of ${rndIcc.length} bytes`);
   const kIfd = byteLength(d.terminalKey.n);
   const prnd = d.rng.bytes(kIfd - ISO9796_OVERHEAD);
   const h = externalAuthHash(prnd, d.transcript, TERMINAL_SN_IFD, rndIcc);
-  await sm(link, 'EXTERNAL AUTHENTICATE', 0x82, 0x00, 0x00, concatBytes(TERMINAL_SN_IFD, rsaPrivateRaw(d.terminalKey, iso9796Block(prnd, h))));
+  await sm(
+    link,
+    'EXTERNAL AUTHENTICATE',
+    0x82,
+    0x00,
+    0x00,
+    concatBytes(TERMINAL_SN_IFD, rsaPrivateRaw(d.terminalKey, iso9796Block(prnd, h))),
+  );
   await sm(link, 'MSE SET AT (key 82)', 0x22, 0x41, 0xa4, fromHex('84 01 82 80 01 9B'));
   const rndIfd = d.rng.bytes(8);
   const rsp = await sm(link, 'INTERNAL AUTHENTICATE', 0x88, 0x00, 0x00, rndIfd);
   const kIcc = byteLength(d.iccAuthKey.n);
-  if (rsp.length !== 8 + kIcc) throw new TerminalError('BAD_RESPONSE', `INTERNAL AUTHENTICATE returned ${rsp.length} bytes, expected 8 + ${kIcc}`);
+  if (rsp.length !== 8 + kIcc)
+    throw new TerminalError(
+      'BAD_RESPONSE',
+      `INTERNAL AUTHENTICATE returned ${rsp.length} bytes, expected 8 + ${kIcc}`,
+    );
   const snIcc = rsp.subarray(0, 8);
   const opened = openIso9796Block(rsaPublicRaw(d.iccAuthKey, rsp.subarray(8)));
-  if (!opened) throw new TerminalError('DAPP_SIGNATURE_INVALID', 'card signature does not open to 6A…BC with EF 1004');
-  if (!equalBytes(internalAuthHash(opened.m1, d.transcript, snIcc, rndIfd), opened.digest)) throw new TerminalError('DAPP_SIGNATURE_INVALID', 'card signature hash mismatch');
+  if (!opened)
+    throw new TerminalError(
+      'DAPP_SIGNATURE_INVALID',
+      'card signature does not open to 6A…BC with EF 1004',
+    );
+  if (!equalBytes(internalAuthHash(opened.m1, d.transcript, snIcc, rndIfd), opened.digest))
+    throw new TerminalError('DAPP_SIGNATURE_INVALID', 'card signature hash mismatch');
   link.session = withSsc(link.session ?? failNoSession(), dappSsc(rndIcc, rndIfd));
   return snIcc.slice();
 }

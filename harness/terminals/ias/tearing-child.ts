@@ -23,7 +23,9 @@ const cie = openCieCard(path, { rng: seededRng(`child-${process.pid}`) });
 const state = cie.secrets.read();
 let pin = state.pin.remaining;
 let pukLeft = state.puk.remaining;
-const t = new IasTerminal(new InProcessChannel(cie.card), { rng: seededRng(`terminal-${process.pid}`) });
+const t = new IasTerminal(new InProcessChannel(cie.card), {
+  rng: seededRng(`terminal-${process.pid}`),
+});
 await openSecureChannel(t);
 say(`READY ${pin} ${pukLeft}`);
 for (;;) {
@@ -41,7 +43,8 @@ for (;;) {
   }
   say('A pin');
   const v = await t.verify(0x81, '00000000');
-  if (v.ok || v.triesLeft === undefined) throw new Error(`unexpected VERIFY result ${JSON.stringify(v)}`);
+  if (v.ok || v.triesLeft === undefined)
+    throw new Error(`unexpected VERIFY result ${JSON.stringify(v)}`);
   pin = v.triesLeft;
   say(`R ${pin} ${pukLeft}`);
 }

@@ -31,7 +31,9 @@ interface Round {
 /** Runs the child until `ops` operations have been announced, then kills it after `delayMs`. */
 function round(ops: number, delayMs: number): Promise<Round> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, path, image.state.puk.value], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, path, image.state.puk.value], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     let announced = 0;
@@ -47,7 +49,8 @@ function round(ops: number, delayMs: number): Promise<Round> {
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.on('error', reject);
     child.on('close', (code, signal) => {
-      if (signal !== 'SIGKILL') return reject(new Error(`child ended by itself (code ${code}): ${err}`));
+      if (signal !== 'SIGKILL')
+        return reject(new Error(`child ended by itself (code ${code}): ${err}`));
       const lines = out.split('\n').slice(0, -1);
       resolve({ lines, verifies: lines.filter((l) => l === 'A pin' || l === 'A puk').length });
     });
@@ -100,10 +103,15 @@ describe('tearing: SIGKILL at random points during wrong-PIN VERIFYs (issue 3 Mu
       rounds++;
       verifies += r.verifies;
       const known = lastKnown(r.lines);
-      expect(known.pin, `round ${rounds}: child never got ready: ${r.lines.join('|')}`).toBeGreaterThanOrEqual(0);
+      expect(
+        known.pin,
+        `round ${rounds}: child never got ready: ${r.lines.join('|')}`,
+      ).toBeGreaterThanOrEqual(0);
       const after = readCardImage(path).state;
       const seen = `${after.pin.remaining}/${after.puk.remaining}`;
-      expect(allowed(known), `round ${rounds}, lines ${r.lines.slice(-4).join(' | ')}`).toContain(seen);
+      expect(allowed(known), `round ${rounds}, lines ${r.lines.slice(-4).join(' | ')}`).toContain(
+        seen,
+      );
       if (known.inFlight) {
         inFlightKills++;
         if (seen !== `${known.pin}/${known.puk}`) appliedInFlight++;
@@ -112,6 +120,8 @@ describe('tearing: SIGKILL at random points during wrong-PIN VERIFYs (issue 3 Mu
     }
     expect(verifies).toBeGreaterThanOrEqual(200);
     // How often the kill landed inside an operation (informative: depends on timing).
-    process.stdout.write(`tearing: ${rounds} kills, ${verifies} VERIFYs, ${inFlightKills} kills with an operation in flight (${appliedInFlight} of them after its write)\n`);
+    process.stdout.write(
+      `tearing: ${rounds} kills, ${verifies} VERIFYs, ${inFlightKills} kills with an operation in flight (${appliedInFlight} of them after its write)\n`,
+    );
   }, 180_000);
 });

@@ -35,7 +35,10 @@ export function testCard(o: TestCardOptions = {}): CieCard {
 }
 
 export function trustOf(image: CardImage = defaultCardImage()): TrustAnchors {
-  return { csca: [fromHex(image.ias.certificates.csca)], holderCa: [fromHex(image.ias.certificates.holderCa)] };
+  return {
+    csca: [fromHex(image.ias.certificates.csca)],
+    holderCa: [fromHex(image.ias.certificates.holderCa)],
+  };
 }
 
 /** An in-process channel that remembers the last raw response (to check outer status words). */
@@ -47,7 +50,9 @@ export class SpyChannel extends InProcessChannel {
   }
   /** Outer SW of the last response, hex. */
   get lastSw(): string {
-    return Array.from(this.last.subarray(-2), (b) => b.toString(16).toUpperCase().padStart(2, '0')).join('');
+    return Array.from(this.last.subarray(-2), (b) =>
+      b.toString(16).toUpperCase().padStart(2, '0'),
+    ).join('');
   }
 }
 
@@ -62,7 +67,10 @@ export interface Rig {
 export function rig(o: TestCardOptions & { style?: TerminalStyle } = {}): Rig {
   const cie = testCard(o);
   const channel = new SpyChannel(cie.card, cie.profile.label);
-  const terminal = new IasTerminal(channel, { style: o.style ?? 'desktop', rng: seededRng(`terminal|${o.seed ?? 'test'}`) });
+  const terminal = new IasTerminal(channel, {
+    style: o.style ?? 'desktop',
+    rng: seededRng(`terminal|${o.seed ?? 'test'}`),
+  });
   const image = o.image ?? defaultCardImage();
   return { cie, channel, terminal, pin: image.state.pin.value, puk: image.state.puk.value };
 }

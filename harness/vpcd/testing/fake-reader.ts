@@ -31,7 +31,9 @@ export class ReaderConnection {
 
   /** Raw bytes, as they are (tests split frames however they like). */
   async write(bytes: Uint8Array): Promise<void> {
-    await new Promise<void>((resolve, reject) => this.socket.write(bytes, (e) => (e ? reject(e) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      this.socket.write(bytes, (e) => (e ? reject(e) : resolve())),
+    );
   }
 
   send(payload: Uint8Array): Promise<void> {
@@ -99,7 +101,10 @@ export class FakeVpcdReader {
     const c = this.accepted.shift();
     if (c) return Promise.resolve(c);
     return new Promise((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`no card connected within ${timeoutMs} ms`)), timeoutMs);
+      const t = setTimeout(
+        () => reject(new Error(`no card connected within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       this.waiters.push((conn) => {
         clearTimeout(t);
         resolve(conn);

@@ -17,7 +17,11 @@ export interface CardRunner {
   readonly atr: Uint8Array;
   readonly uid: string | undefined;
   readonly faults: readonly string[] | undefined;
-  waitFor(match: (m: FromWorker) => boolean, timeoutMs?: number, what?: string): Promise<FromWorker>;
+  waitFor(
+    match: (m: FromWorker) => boolean,
+    timeoutMs?: number,
+    what?: string,
+  ): Promise<FromWorker>;
   stop(): Promise<void>;
 }
 
@@ -30,13 +34,17 @@ export class InProcessVicc implements CardRunner {
   private readonly listeners: Array<(m: FromWorker) => void> = [];
   private stopped = false;
 
-  constructor(card: Card, o: { host: string; port: number; faults?: readonly FaultInput[]; seed: string }) {
+  constructor(
+    card: Card,
+    o: { host: string; port: number; faults?: readonly FaultInput[]; seed: string },
+  ) {
     this.card = card;
     this.atr = card.atr;
     this.session = new IsoDepSession({ card, rng: seededRng(o.seed), faults: o.faults ?? [] });
     (card as Partial<ObservableCard>).observe?.({
       power: (e) => this.push({ type: 'power', kind: e.kind }),
-      exchange: (e) => this.push({ type: 'exchange', command: toHex(e.command), response: toHex(e.response) }),
+      exchange: (e) =>
+        this.push({ type: 'exchange', command: toHex(e.command), response: toHex(e.response) }),
     });
     this.client = new ViccClient({
       host: o.host,
@@ -44,9 +52,14 @@ export class InProcessVicc implements CardRunner {
       session: this.session,
       onEvent: (e) => {
         if (e.kind === 'connected') this.push({ type: 'connected' });
-        else if (e.kind === 'disconnected') this.push({ type: 'disconnected', reason: e.reason.kind });
+        else if (e.kind === 'disconnected')
+          this.push({ type: 'disconnected', reason: e.reason.kind });
         else if (e.kind === 'endpoint' && e.event.kind === 'power' && this.session.activation) {
-          this.push({ type: 'power', kind: `vpcd-${e.event.action}`, uid: toHex(this.session.activation.uid) });
+          this.push({
+            type: 'power',
+            kind: `vpcd-${e.event.action}`,
+            uid: toHex(this.session.activation.uid),
+          });
         }
       },
     });
@@ -59,14 +72,23 @@ export class InProcessVicc implements CardRunner {
   }
 
   get faults(): readonly string[] | undefined {
-    return this.stopped ? ((this.card as { faults?: Error[] }).faults ?? []).map((f) => f.message) : undefined;
+    return this.stopped
+      ? ((this.card as { faults?: Error[] }).faults ?? []).map((f) => f.message)
+      : undefined;
   }
 
-  waitFor(match: (m: FromWorker) => boolean, timeoutMs = 10_000, what = 'event'): Promise<FromWorker> {
+  waitFor(
+    match: (m: FromWorker) => boolean,
+    timeoutMs = 10_000,
+    what = 'event',
+  ): Promise<FromWorker> {
     const seen = this.events.find(match);
     if (seen) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`card: no ${what} within ${timeoutMs} ms`)), timeoutMs);
+      const t = setTimeout(
+        () => reject(new Error(`card: no ${what} within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       const l = (m: FromWorker): void => {
         if (!match(m)) return;
         clearTimeout(t);

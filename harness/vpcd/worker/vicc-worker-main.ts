@@ -25,7 +25,8 @@ async function build(spec: CardSpec): Promise<Card> {
       return new NullCard();
     case 'module': {
       const mod = (await import(spec.module)) as Record<string, (...a: unknown[]) => unknown>;
-      const made = (await mod[spec.factory]?.(...(spec.args ?? []))) as Card | { card: Card } | undefined;
+      const made = (await mod[spec.factory]?.(...(spec.args ?? []))) as
+        Card | { card: Card } | undefined;
       if (!made) throw new Error(`${spec.module} has no factory ${spec.factory}`);
       return 'card' in made ? made.card : made;
     }
@@ -34,12 +35,18 @@ async function build(spec: CardSpec): Promise<Card> {
 
 try {
   const card = await build(data.card);
-  const session = new IsoDepSession({ card, rng: seededRng(data.seed), faults: data.faults ?? [], ...(data.isoDep ? { config: data.isoDep } : {}) });
+  const session = new IsoDepSession({
+    card,
+    rng: seededRng(data.seed),
+    faults: data.faults ?? [],
+    ...(data.isoDep ? { config: data.isoDep } : {}),
+  });
   // An observer makes CardOs time and copy every exchange: benchmarks (exchanges: false) add none.
   if (data.exchanges !== false) {
     (card as Partial<ObservableCard>).observe?.({
       power: (e) => post({ type: 'power', kind: e.kind }),
-      exchange: (e: ExchangeEvent) => post({ type: 'exchange', command: toHex(e.command), response: toHex(e.response) }),
+      exchange: (e: ExchangeEvent) =>
+        post({ type: 'exchange', command: toHex(e.command), response: toHex(e.response) }),
     });
   }
   const client = new ViccClient({

@@ -16,7 +16,12 @@ export type CardSpec =
   | { readonly kind: 'echo' }
   | { readonly kind: 'null' }
   /** `module` (file URL) exports `factory(...args)` returning a Card or an object with `.card`. */
-  | { readonly kind: 'module'; readonly module: string; readonly factory: string; readonly args?: readonly unknown[] };
+  | {
+      readonly kind: 'module';
+      readonly module: string;
+      readonly factory: string;
+      readonly args?: readonly unknown[];
+    };
 
 export interface ViccWorkerData {
   readonly card: CardSpec;

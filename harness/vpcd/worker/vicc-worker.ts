@@ -33,7 +33,12 @@ export class ViccWorker implements CardRunner {
 
   /** UID of the card's current activation, as the virtual reader reports it. */
   get uid(): string | undefined {
-    return [...this.events].reverse().find((e): e is Extract<FromWorker, { type: 'power' }> => e.type === 'power' && e.uid !== undefined)?.uid;
+    return [...this.events]
+      .reverse()
+      .find(
+        (e): e is Extract<FromWorker, { type: 'power' }> =>
+          e.type === 'power' && e.uid !== undefined,
+      )?.uid;
   }
 
   /** Internal faults of the card (`CardOs.faults`), known after {@link stop}. */
@@ -42,11 +47,23 @@ export class ViccWorker implements CardRunner {
   }
 
   /** Resolves with the first event (past or future) that `match` accepts. */
-  waitFor(match: (m: FromWorker) => boolean, timeoutMs = 10_000, what = 'event'): Promise<FromWorker> {
+  waitFor(
+    match: (m: FromWorker) => boolean,
+    timeoutMs = 10_000,
+    what = 'event',
+  ): Promise<FromWorker> {
     const seen = this.events.find(match);
     if (seen) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`vicc worker: no ${what} within ${timeoutMs} ms (${JSON.stringify(this.events.slice(-3))})`)), timeoutMs);
+      const t = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `vicc worker: no ${what} within ${timeoutMs} ms (${JSON.stringify(this.events.slice(-3))})`,
+            ),
+          ),
+        timeoutMs,
+      );
       const l = (m: FromWorker): void => {
         if (m.type === 'error') {
           clearTimeout(t);

@@ -18,7 +18,8 @@ import type { ExchangeAssembler } from '../assembler.ts';
 import { stripAnsi } from '../hex-tokens.ts';
 import type { LogFormat } from './format.ts';
 
-const HEADER = /^(?:P:\d+;\s*T:\S+\s+)?(?:0x[0-9a-fA-F]+\s+)?(?:\d{4}-\d{2}-\d{2}\s+)?(?:(\d{2}):(\d{2}):(\d{2})\.(\d{3})\s+)?\[[^\]]*\]\s+(.*)$/;
+const HEADER =
+  /^(?:P:\d+;\s*T:\S+\s+)?(?:0x[0-9a-fA-F]+\s+)?(?:\d{4}-\d{2}-\d{2}\s+)?(?:(\d{2}):(\d{2}):(\d{2})\.(\d{3})\s+)?\[[^\]]*\]\s+(.*)$/;
 const LABEL = /(Outgoing|Incoming) APDU(?: data)?\s*(?:\((\d+) bytes?\):?|\[\s*(\d+) bytes?\])/;
 const RULE = /^=+\s*$/;
 
@@ -97,7 +98,11 @@ class OpenscParser {
     if (RULE.test(text)) return this.endDump(line);
     const want = Math.min(16, d.expected - d.bytes.length);
     const tokens = /^((?:[0-9A-Fa-f]{2} ?)+)/.exec(text.trimStart());
-    const got = (tokens?.[1] ?? '').trim().split(/ +/).filter((x) => x !== '').slice(0, want);
+    const got = (tokens?.[1] ?? '')
+      .trim()
+      .split(/ +/)
+      .filter((x) => x !== '')
+      .slice(0, want);
     if (got.length === 0) {
       this.endDump(line);
       this.asm.unknown(line, text, 'APDU dump interrupted');
@@ -113,7 +118,13 @@ class OpenscParser {
     this.dump = undefined;
     const bytes = Uint8Array.from(d.bytes);
     const cut = bytes.length < d.expected;
-    if (cut) this.asm.diagnose(line, 'warning', 'TRUNCATED_HEX', `${d.direction} APDU dump of ${d.expected} bytes stops after ${bytes.length}`);
+    if (cut)
+      this.asm.diagnose(
+        line,
+        'warning',
+        'TRUNCATED_HEX',
+        `${d.direction} APDU dump of ${d.expected} bytes stops after ${bytes.length}`,
+      );
     if (d.direction === 'Outgoing') this.asm.command(bytes, d.line, d.t, cut);
     else this.asm.response(bytes, d.line, this.t, cut);
   }

@@ -43,7 +43,9 @@ export const pcscSpyFormat: LogFormat = {
   id: 'pcsc-spy',
   title: 'pcsc-spy output',
   detect(lines) {
-    return lines.filter((l) => /^\s*SCardTransmit\s*$/.test(l) || /^\s*[io] b(Send|Recv)Buffer\s*$/.test(l)).length;
+    return lines.filter(
+      (l) => /^\s*SCardTransmit\s*$/.test(l) || /^\s*[io] b(Send|Recv)Buffer\s*$/.test(l),
+    ).length;
   },
   parse(lines, asm) {
     new SpyParser(asm).run(lines);
@@ -72,14 +74,23 @@ class SpyParser {
       if (this.call) this.endTransmit(line, undefined);
       const name = fn[1] as string;
       this.state = name === 'SCardTransmit' ? 'transmit' : 'other-call';
-      if (this.state === 'transmit') this.call = { line, send: [], recv: [], sendLength: undefined, recvLength: undefined, recvLine: line };
+      if (this.state === 'transmit')
+        this.call = {
+          line,
+          send: [],
+          recv: [],
+          sendLength: undefined,
+          recvLength: undefined,
+          recvLine: line,
+        };
       else this.asm.ignore(line, `pcsc-spy ${name}`);
       return;
     }
     const result = RESULT.exec(text);
     if (result) return this.result(result, line);
     const dump = DUMP.exec(text);
-    if (dump && (this.state === 'send-buffer' || this.state === 'recv-buffer')) return this.dumpLine(dump[3] ?? '', line, text);
+    if (dump && (this.state === 'send-buffer' || this.state === 'recv-buffer'))
+      return this.dumpLine(dump[3] ?? '', line, text);
     const param = PARAM.exec(text);
     if (param) return this.param(param[2] ?? '', line, text);
     this.asm.unknown(line, text, 'not a pcsc-spy line');
@@ -89,8 +100,10 @@ class SpyParser {
     if (this.state === 'other-call' || this.state === 'idle') {
       const atr = /^bAtr ((?:[0-9A-Fa-f]{2}\s?)+)$/.exec(p);
       const hex = atr ? parseLogHex(atr[1] ?? '') : undefined;
-      if (hex && hex.bytes.length > 1) this.asm.event('power-on', line, this.t, hex.bytes, 'ATR from SCardStatus');
-      else if (this.state === 'idle') this.asm.unknown(line, text, 'parameter line outside a PC/SC call');
+      if (hex && hex.bytes.length > 1)
+        this.asm.event('power-on', line, this.t, hex.bytes, 'ATR from SCardStatus');
+      else if (this.state === 'idle')
+        this.asm.unknown(line, text, 'parameter line outside a PC/SC call');
       else this.asm.ignore(line, 'pcsc-spy parameter');
       return;
     }

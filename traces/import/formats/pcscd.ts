@@ -33,7 +33,12 @@ export const pcscdFormat: LogFormat = {
   },
 };
 
-function parseLine(text: string, line: number, asm: ExchangeAssembler, advance: (d: number) => number): void {
+function parseLine(
+  text: string,
+  line: number,
+  asm: ExchangeAssembler,
+  advance: (d: number) => number,
+): void {
   if (text.trim() === '') return;
   const m = LINE.exec(text);
   if (!m) {
@@ -75,6 +80,11 @@ function checkCommandLength(bytes: Uint8Array, line: number, asm: ExchangeAssemb
   try {
     parseCommandApdu(bytes);
   } catch (e) {
-    asm.diagnose(line, 'warning', 'LENGTH_MISMATCH', `command length inconsistent with its length fields (${(e as Error).message}); the log line may be cut`);
+    asm.diagnose(
+      line,
+      'warning',
+      'LENGTH_MISMATCH',
+      `command length inconsistent with its length fields (${(e as Error).message}); the log line may be cut`,
+    );
   }
 }

@@ -10,7 +10,12 @@ import { bacKeys } from '../../protocols/bac/bac-keys.ts';
 import { bacCommandData } from '../../protocols/bac/bac-terminal.ts';
 import { bac } from '../../../../harness/terminals/emrtd/access-control.ts';
 import { newSession } from '../../../../harness/terminals/emrtd/inspection-system.ts';
-import { pacedSession, testCard, wrapOnly, type TestCard } from '../../../../harness/terminals/emrtd/test-support.ts';
+import {
+  pacedSession,
+  testCard,
+  wrapOnly,
+  type TestCard,
+} from '../../../../harness/terminals/emrtd/test-support.ts';
 import { seededRng } from '../../crypto/rng.ts';
 
 const SELECT_AID = '00A4040C07A0000002471001';
@@ -44,11 +49,14 @@ describe('ICAO Part 3 categories B / O (spirit): access before BAC or PACE', () 
     for (const fid of FIDS) expect(send(t, `00A4020C02${fid}`), fid).toBe('9000');
   });
 
-  it.each(SFIS)('B_19..B_36 / O_19..O_36: plain READ BINARY of %s by SFI → 6982 without data', (_n, sfi) => {
-    const t = fresh();
-    send(t, SELECT_AID);
-    expect(send(t, `00B0${(0x80 | sfi).toString(16).toUpperCase()}0000`)).toBe('6982');
-  });
+  it.each(SFIS)(
+    'B_19..B_36 / O_19..O_36: plain READ BINARY of %s by SFI → 6982 without data',
+    (_n, sfi) => {
+      const t = fresh();
+      send(t, SELECT_AID);
+      expect(send(t, `00B0${(0x80 | sfi).toString(16).toUpperCase()}0000`)).toBe('6982');
+    },
+  );
 
   it('odd READ BINARY (B1) by SFI before authentication → 6982', () => {
     const t = fresh();
@@ -61,7 +69,9 @@ describe('ICAO Part 3 categories B / O (spirit): access before BAC or PACE', () 
     expect(send(t, '00A4020C02011C')).toBe('9000');
     expect(send(t, '00B0000016')).toBe('31143012060A04007F000702020401010201020201029000');
     expect(send(t, '00B09C0006')).toBe('31143012060A9000');
-    expect(send(t, '00B1001C0354010018')).toBe('531631143012060A04007F000702020401010201020201029000');
+    expect(send(t, '00B1001C0354010018')).toBe(
+      '531631143012060A04007F000702020401010201020201029000',
+    );
   });
 
   it('O_37..O_54: after PACE, a plain READ BINARY is refused (6982) and ends the session', async () => {
@@ -84,8 +94,12 @@ describe('ICAO Part 3 categories B / O (spirit): access before BAC or PACE', () 
   it('D_23: SELECT of an absent data group (DG4 0104, DG15 010F) under SM → 6A82 inside DO 99', async () => {
     const t = testCard();
     const s = await pacedSession(t);
-    expect((await s.link.protected({ ins: 0xa4, p1: 0x02, p2: 0x0c, data: fromHex('0104') })).sw).toBe(0x6a82);
-    expect((await s.link.protected({ ins: 0xa4, p1: 0x02, p2: 0x0c, data: fromHex('010F') })).sw).toBe(0x6a82);
+    expect(
+      (await s.link.protected({ ins: 0xa4, p1: 0x02, p2: 0x0c, data: fromHex('0104') })).sw,
+    ).toBe(0x6a82);
+    expect(
+      (await s.link.protected({ ins: 0xa4, p1: 0x02, p2: 0x0c, data: fromHex('010F') })).sw,
+    ).toBe(0x6a82);
     expect(s.link.session).toBeDefined();
   });
 });
@@ -94,7 +108,12 @@ describe('ICAO Part 3 category C (spirit): BAC and its secure messaging', () => 
   const challengeAndMutual = (t: TestCard, mutate?: (d: Uint8Array) => void): string => {
     send(t, SELECT_AID);
     const rndIc = fromHex(send(t, '0084000008').slice(0, 16));
-    const data = bacCommandData(bacKeys(t.mrzInformation), rndIc, fromHex('0102030405060708'), new Uint8Array(16).fill(9));
+    const data = bacCommandData(
+      bacKeys(t.mrzInformation),
+      rndIc,
+      fromHex('0102030405060708'),
+      new Uint8Array(16).fill(9),
+    );
     mutate?.(data);
     return send(t, `0082000028${toHex(data)}28`);
   };
@@ -104,7 +123,10 @@ describe('ICAO Part 3 category C (spirit): BAC and its secure messaging', () => 
   });
 
   it('C_3: wrong cryptogram → 6300; C_6: corrupted MAC → 6300; no session either way', () => {
-    for (const mutate of [(d: Uint8Array) => void (d[3] = (d[3] as number) ^ 0x40), (d: Uint8Array) => void (d[39] = (d[39] as number) ^ 1)]) {
+    for (const mutate of [
+      (d: Uint8Array) => void (d[3] = (d[3] as number) ^ 0x40),
+      (d: Uint8Array) => void (d[39] = (d[39] as number) ^ 1),
+    ]) {
       const t = fresh();
       expect(challengeAndMutual(t, mutate)).toBe('6300');
       expect(t.card.state.sm).toBeUndefined();
@@ -115,7 +137,12 @@ describe('ICAO Part 3 category C (spirit): BAC and its secure messaging', () => 
   it('C_4: MUTUAL AUTHENTICATE without GET CHALLENGE → 6985; a reused challenge → 6985', () => {
     const t = fresh();
     send(t, SELECT_AID);
-    const data = bacCommandData(bacKeys(t.mrzInformation), new Uint8Array(8), new Uint8Array(8), new Uint8Array(16));
+    const data = bacCommandData(
+      bacKeys(t.mrzInformation),
+      new Uint8Array(8),
+      new Uint8Array(8),
+      new Uint8Array(16),
+    );
     expect(send(t, `0082000028${toHex(data)}28`)).toBe('6985');
     const t2 = fresh();
     expect(challengeAndMutual(t2, (d) => void (d[0] = (d[0] as number) ^ 1))).toBe('6300');
@@ -127,7 +154,12 @@ describe('ICAO Part 3 category C (spirit): BAC and its secure messaging', () => 
     send(t, SELECT_AID);
     const first = fromHex(send(t, '0084000008').slice(0, 16));
     send(t, '0084000008');
-    const data = bacCommandData(bacKeys(t.mrzInformation), first, new Uint8Array(8), new Uint8Array(16));
+    const data = bacCommandData(
+      bacKeys(t.mrzInformation),
+      first,
+      new Uint8Array(8),
+      new Uint8Array(16),
+    );
     expect(send(t, `0082000028${toHex(data)}28`)).toBe('6300');
   });
 

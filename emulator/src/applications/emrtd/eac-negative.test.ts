@@ -9,16 +9,34 @@ import { concatBytes } from '../../bytes/bytes.ts';
 import { tlv } from '../../bytes/ber-tlv.ts';
 import { fromHex } from '../../bytes/hex.ts';
 import { bigIntToBytes } from '../../bytes/bytes.ts';
-import { generateCvPki, issueCvCertificate, type CvHolder } from '../../personalise/emrtd/cv-pki.ts';
+import {
+  generateCvPki,
+  issueCvCertificate,
+  type CvHolder,
+} from '../../personalise/emrtd/cv-pki.ts';
 import { DH_GROUP_2 } from '../../protocols/domain/dh-groups.ts';
-import { RIGHT_READ_DG3, ROLE_CVCA, ROLE_DV_DOMESTIC, ROLE_IS } from '../../protocols/terminal-auth/cv-certificate.ts';
+import {
+  RIGHT_READ_DG3,
+  ROLE_CVCA,
+  ROLE_DV_DOMESTIC,
+  ROLE_IS,
+} from '../../protocols/terminal-auth/cv-certificate.ts';
 import { taSign } from '../../protocols/terminal-auth/cv-signature.ts';
 import { taMessage } from '../../protocols/terminal-auth/ta-card.ts';
-import { chipAuthentication, terminalAuthentication } from '../../../../harness/terminals/emrtd/eac.ts';
+import {
+  chipAuthentication,
+  terminalAuthentication,
+} from '../../../../harness/terminals/emrtd/eac.ts';
 import { readLdsFile } from '../../../../harness/terminals/emrtd/file-reader.ts';
 import type { InspectionSession } from '../../../../harness/terminals/emrtd/inspection-session.ts';
 import { dataGroup } from '../../../../harness/terminals/emrtd/lds.ts';
-import { credentialsOf, pacedSession, TEST_SEED, testCard, type TestCard } from '../../../../harness/terminals/emrtd/test-support.ts';
+import {
+  credentialsOf,
+  pacedSession,
+  TEST_SEED,
+  testCard,
+  type TestCard,
+} from '../../../../harness/terminals/emrtd/test-support.ts';
 
 const pki = generateCvPki(TEST_SEED);
 const ALL = RIGHT_READ_DG3 | 0x02;
@@ -29,11 +47,19 @@ async function withCa(t: TestCard = testCard()): Promise<InspectionSession> {
   return s;
 }
 
-const prot = (s: InspectionSession, ins: number, p1: number, p2: number, data?: Uint8Array, ne?: number): Promise<{ sw: number; data: Uint8Array }> =>
+const prot = (
+  s: InspectionSession,
+  ins: number,
+  p1: number,
+  p2: number,
+  data?: Uint8Array,
+  ne?: number,
+): Promise<{ sw: number; data: Uint8Array }> =>
   s.link.protected({ ins, p1, p2, ...(data ? { data } : {}), ...(ne ? { ne } : {}) });
 
 const ref = (r: string): Uint8Array => tlv(0x83, new TextEncoder().encode(r));
-const certData = (h: CvHolder): Uint8Array => concatBytes(h.parsed.body, tlv(0x5f37, h.parsed.signature));
+const certData = (h: CvHolder): Uint8Array =>
+  concatBytes(h.parsed.body, tlv(0x5f37, h.parsed.signature));
 
 describe('Chip Authentication negatives (ICAO Part 3 ISO7816_I in spirit)', () => {
   it('I_3: MSE:Set KAT without secure messaging → 6982 (and the plain command ended PACE SM)', async () => {
@@ -47,7 +73,11 @@ describe('Chip Authentication negatives (ICAO Part 3 ISO7816_I in spirit)', () =
 
   it('I_2 / I_5 / I_10: wrong key size, zero, value ≥ p → 6A80 under SM; the PACE session stays usable', async () => {
     const s = await pacedSession(testCard());
-    for (const pk of [new Uint8Array(128).fill(3), new Uint8Array(256), bigIntToBytes(DH_GROUP_2.p + 1n, 256)]) {
+    for (const pk of [
+      new Uint8Array(128).fill(3),
+      new Uint8Array(256),
+      bigIntToBytes(DH_GROUP_2.p + 1n, 256),
+    ]) {
       expect((await prot(s, 0x22, 0x41, 0xa6, tlv(0x91, pk))).sw).toBe(0x6a80);
     }
     expect((await prot(s, 0xb0, 0x81, 0, undefined, 4)).sw).toBe(0x9000);
@@ -55,8 +85,20 @@ describe('Chip Authentication negatives (ICAO Part 3 ISO7816_I in spirit)', () =
 
   it('I_4: invalid tag in MSE:Set KAT → 6A80; I_8: unknown private key reference → 6A88', async () => {
     const s = await pacedSession(testCard());
-    expect((await prot(s, 0x22, 0x41, 0xa6, tlv(0x92, new Uint8Array(256).fill(1)))).sw).toBe(0x6a80);
-    expect((await prot(s, 0x22, 0x41, 0xa6, concatBytes(tlv(0x91, bigIntToBytes(DH_GROUP_2.g, 256)), tlv(0x84, Uint8Array.of(9))))).sw).toBe(0x6a88);
+    expect((await prot(s, 0x22, 0x41, 0xa6, tlv(0x92, new Uint8Array(256).fill(1)))).sw).toBe(
+      0x6a80,
+    );
+    expect(
+      (
+        await prot(
+          s,
+          0x22,
+          0x41,
+          0xa6,
+          concatBytes(tlv(0x91, bigIntToBytes(DH_GROUP_2.g, 256)), tlv(0x84, Uint8Array.of(9))),
+        )
+      ).sw,
+    ).toBe(0x6a88);
   });
 
   it('a completed CA re-keys the session (SSC 0) and keeps the PACE rights: files readable under the new keys', async () => {
@@ -85,7 +127,14 @@ describe('Terminal Authentication v1: sequence and certificates', () => {
     bad[bad.length - 1] = (bad[bad.length - 1] as number) ^ 1;
     expect((await prot(s, 0x22, 0x81, 0xb6, ref(pki.cvca.chr))).sw).toBe(0x9000);
     expect((await prot(s, 0x2a, 0x00, 0xbe, bad)).sw).toBe(0x6a80);
-    const isUnderCvca = issueCvCertificate(pki.cvca, { chr: 'ITCIEBIS99999', role: ROLE_IS, rights: ALL, effective: '200101', expiration: '451231', keyLabel: 'is-under-cvca' });
+    const isUnderCvca = issueCvCertificate(pki.cvca, {
+      chr: 'ITCIEBIS99999',
+      role: ROLE_IS,
+      rights: ALL,
+      effective: '200101',
+      expiration: '451231',
+      keyLabel: 'is-under-cvca',
+    });
     expect((await prot(s, 0x22, 0x81, 0xb6, ref(pki.cvca.chr))).sw).toBe(0x9000);
     expect((await prot(s, 0x2a, 0x00, 0xbe, certData(isUnderCvca))).sw).toBe(0x6a80);
   });
@@ -102,10 +151,20 @@ describe('Terminal Authentication v1: sequence and certificates', () => {
     const challenge = (await prot(s, 0x84, 0, 0, undefined, 8)).data;
     const access = s.access;
     if (!access || !s.caCompPkPcd) throw new Error('no access');
-    const wrongKey = taSign(pki.is.curve, pki.is.algorithmOid, pki.dv.privateKey, taMessage({ idPicc: access.idPicc, compPkPcd: s.caCompPkPcd }, challenge));
+    const wrongKey = taSign(
+      pki.is.curve,
+      pki.is.algorithmOid,
+      pki.dv.privateKey,
+      taMessage({ idPicc: access.idPicc, compPkPcd: s.caCompPkPcd }, challenge),
+    );
     expect((await prot(s, 0x82, 0, 0, wrongKey)).sw).toBe(0x6300);
     expect((await prot(s, 0x22, 0x81, 0xa4, ref(pki.is.chr))).sw).toBe(0x9000);
-    const good = taSign(pki.is.curve, pki.is.algorithmOid, pki.is.privateKey, taMessage({ idPicc: access.idPicc, compPkPcd: s.caCompPkPcd }, challenge));
+    const good = taSign(
+      pki.is.curve,
+      pki.is.algorithmOid,
+      pki.is.privateKey,
+      taMessage({ idPicc: access.idPicc, compPkPcd: s.caCompPkPcd }, challenge),
+    );
     expect((await prot(s, 0x82, 0, 0, good)).sw).toBe(0x6985);
   });
 
@@ -113,8 +172,22 @@ describe('Terminal Authentication v1: sequence and certificates', () => {
     const t = testCard();
     const s = await withCa(t);
     const before = t.module.runtime.state.persistent.currentDate;
-    const dv2 = issueCvCertificate(pki.cvca, { chr: 'ITCIEBDV00002', role: ROLE_DV_DOMESTIC, rights: ALL, effective: '300601', expiration: '451231', keyLabel: 'dv-2030' });
-    const isOld = issueCvCertificate(dv2, { chr: 'ITCIEBIS00010', role: ROLE_IS, rights: ALL, effective: '300101', expiration: '300531', keyLabel: 'is-old' });
+    const dv2 = issueCvCertificate(pki.cvca, {
+      chr: 'ITCIEBDV00002',
+      role: ROLE_DV_DOMESTIC,
+      rights: ALL,
+      effective: '300601',
+      expiration: '451231',
+      keyLabel: 'dv-2030',
+    });
+    const isOld = issueCvCertificate(dv2, {
+      chr: 'ITCIEBIS00010',
+      role: ROLE_IS,
+      rights: ALL,
+      effective: '300101',
+      expiration: '300531',
+      keyLabel: 'is-old',
+    });
     expect((await prot(s, 0x22, 0x81, 0xb6, ref(pki.cvca.chr))).sw).toBe(0x9000);
     expect((await prot(s, 0x2a, 0x00, 0xbe, certData(dv2))).sw).toBe(0x9000);
     expect(t.module.runtime.state.persistent.currentDate).toBe('300601');
@@ -133,18 +206,61 @@ describe('Terminal Authentication v1: sequence and certificates', () => {
   it('a CVCA link certificate installs a new trust point: a chain under the new CVCA then authenticates and unlocks DG3', async () => {
     const t = testCard();
     const s = await withCa(t);
-    const cvca2 = issueCvCertificate(pki.cvca, { chr: 'ITCIEBCVCA00002', role: ROLE_CVCA, rights: ALL, effective: '250101', expiration: '451231', keyLabel: 'cvca-2' });
-    const dv = issueCvCertificate(cvca2, { chr: 'ITCIEBDV00003', role: ROLE_DV_DOMESTIC, rights: ALL, effective: '250101', expiration: '451231', keyLabel: 'dv-3' });
-    const is = issueCvCertificate(dv, { chr: 'ITCIEBIS00003', role: ROLE_IS, rights: ALL, effective: '250101', expiration: '451231', keyLabel: 'is-3' });
-    await terminalAuthentication(s, { chain: [cvca2.certificate, dv.certificate, is.certificate], privateKey: is.privateKey, curve: is.curve, algorithmOid: is.algorithmOid });
-    expect(t.module.runtime.state.persistent.trustPoints.map((k) => k.chr)).toEqual(['ITCIEBCVCA00001', 'ITCIEBCVCA00002']);
+    const cvca2 = issueCvCertificate(pki.cvca, {
+      chr: 'ITCIEBCVCA00002',
+      role: ROLE_CVCA,
+      rights: ALL,
+      effective: '250101',
+      expiration: '451231',
+      keyLabel: 'cvca-2',
+    });
+    const dv = issueCvCertificate(cvca2, {
+      chr: 'ITCIEBDV00003',
+      role: ROLE_DV_DOMESTIC,
+      rights: ALL,
+      effective: '250101',
+      expiration: '451231',
+      keyLabel: 'dv-3',
+    });
+    const is = issueCvCertificate(dv, {
+      chr: 'ITCIEBIS00003',
+      role: ROLE_IS,
+      rights: ALL,
+      effective: '250101',
+      expiration: '451231',
+      keyLabel: 'is-3',
+    });
+    await terminalAuthentication(s, {
+      chain: [cvca2.certificate, dv.certificate, is.certificate],
+      privateKey: is.privateKey,
+      curve: is.curve,
+      algorithmOid: is.algorithmOid,
+    });
+    expect(t.module.runtime.state.persistent.trustPoints.map((k) => k.chr)).toEqual([
+      'ITCIEBCVCA00001',
+      'ITCIEBCVCA00002',
+    ]);
     expect((await readLdsFile(s, dataGroup(3))).length).toBeGreaterThan(1000);
   });
 
   it('TA rights are the AND of the chain: an IS with DG3 under a DV without it gets no DG3 access', async () => {
     const s = await withCa();
-    const dvNoDg3 = issueCvCertificate(pki.cvca, { chr: 'ITCIEBDV00004', role: ROLE_DV_DOMESTIC, rights: 0x02, effective: '200101', expiration: '451231', keyLabel: 'dv-no-dg3' });
-    const is = issueCvCertificate(dvNoDg3, { chr: 'ITCIEBIS00004', role: ROLE_IS, rights: ALL, effective: '200101', expiration: '451231', keyLabel: 'is-4' });
+    const dvNoDg3 = issueCvCertificate(pki.cvca, {
+      chr: 'ITCIEBDV00004',
+      role: ROLE_DV_DOMESTIC,
+      rights: 0x02,
+      effective: '200101',
+      expiration: '451231',
+      keyLabel: 'dv-no-dg3',
+    });
+    const is = issueCvCertificate(dvNoDg3, {
+      chr: 'ITCIEBIS00004',
+      role: ROLE_IS,
+      rights: ALL,
+      effective: '200101',
+      expiration: '451231',
+      keyLabel: 'is-4',
+    });
     await terminalAuthentication(s, credentialsOf(is, dvNoDg3));
     expect((await prot(s, 0xb0, 0x83, 0, undefined, 4)).sw).toBe(0x6982);
   });

@@ -15,11 +15,26 @@
  * AUTHENTICATE in the middle of PACE resets it (ICAO Part 3 P_58..P_61).
  */
 import type { CommandApdu } from '../../apdu/command-apdu.ts';
-import { INS_22_MSE, INS_2A_PSO, INS_82_EXTERNAL_AUTHENTICATE, INS_84_GET_CHALLENGE, INS_86_GENERAL_AUTHENTICATE } from '../../apdu/ins.ts';
+import {
+  INS_22_MSE,
+  INS_2A_PSO,
+  INS_82_EXTERNAL_AUTHENTICATE,
+  INS_84_GET_CHALLENGE,
+  INS_86_GENERAL_AUTHENTICATE,
+} from '../../apdu/ins.ts';
 import type { ResponseApdu } from '../../apdu/response-apdu.ts';
-import { SW_6982_SECURITY_STATUS_NOT_SATISFIED, SW_6A86_INCORRECT_P1P2 } from '../../apdu/status-words.ts';
+import {
+  SW_6982_SECURITY_STATUS_NOT_SATISFIED,
+  SW_6A86_INCORRECT_P1P2,
+} from '../../apdu/status-words.ts';
 import type { Tlv } from '../../bytes/ber-tlv.ts';
-import type { Application, CommandContext, CommandHandler, HandlerEntry, HandlerTable } from '../../card/application.ts';
+import type {
+  Application,
+  CommandContext,
+  CommandHandler,
+  HandlerEntry,
+  HandlerTable,
+} from '../../card/application.ts';
 import { CardError } from '../../card/card-error.ts';
 import { satisfies } from '../../iso7816/access.ts';
 import { mseHandler } from '../../iso7816/commands/mse.ts';
@@ -54,7 +69,11 @@ const MSE_ROUTES: ReadonlyMap<number, MseRoute> = new Map<number, MseRoute>([
 
 const MF_MSE_ROUTES: ReadonlyMap<number, MseRoute> = new Map([[0xc1a4, paceSetAtHandler]]);
 
-function mseRouter(rt: EmrtdRuntime, routes: ReadonlyMap<number, MseRoute>, fallback: CommandHandler): CommandHandler {
+function mseRouter(
+  rt: EmrtdRuntime,
+  routes: ReadonlyMap<number, MseRoute>,
+  fallback: CommandHandler,
+): CommandHandler {
   return (ctx, apdu) => {
     const route = routes.get((apdu.p1 << 8) | apdu.p2);
     if (!route) return fallback(ctx, apdu);
@@ -63,14 +82,16 @@ function mseRouter(rt: EmrtdRuntime, routes: ReadonlyMap<number, MseRoute>, fall
 }
 
 function checkP1P2Zero(apdu: CommandApdu): void {
-  if (apdu.p1 !== 0 || apdu.p2 !== 0) throw new CardError(SW_6A86_INCORRECT_P1P2, 'P1-P2 must be 00 00');
+  if (apdu.p1 !== 0 || apdu.p2 !== 0)
+    throw new CardError(SW_6A86_INCORRECT_P1P2, 'P1-P2 must be 00 00');
 }
 
 function generalAuthenticate(rt: EmrtdRuntime, withCa: boolean): CommandHandler {
   return (ctx, apdu) => {
     checkP1P2Zero(apdu);
     const v = rt.state.volatile;
-    if (withCa && v.pace.step === 'idle' && v.ca.step === 'key-selected') return caGaHandler(rt, ctx, apdu);
+    if (withCa && v.pace.step === 'idle' && v.ca.step === 'key-selected')
+      return caGaHandler(rt, ctx, apdu);
     return paceGaHandler(rt, ctx, apdu);
   };
 }
@@ -96,15 +117,22 @@ function guardAll(rt: EmrtdRuntime, table: ReadonlyMap<number, HandlerEntry>): H
 export function emrtdHandlers(rt: EmrtdRuntime): HandlerTable {
   const table = new Map<number, HandlerEntry>(ISO_HANDLERS);
   table.set(INS_22_MSE, { handle: mseRouter(rt, MSE_ROUTES, mseHandler), chaining: 'accumulate' });
-  table.set(INS_86_GENERAL_AUTHENTICATE, { handle: generalAuthenticate(rt, true), chaining: 'per-segment' });
+  table.set(INS_86_GENERAL_AUTHENTICATE, {
+    handle: generalAuthenticate(rt, true),
+    chaining: 'per-segment',
+  });
   table.set(INS_84_GET_CHALLENGE, { handle: (ctx, apdu) => getChallenge(rt, ctx, apdu) });
   table.set(INS_82_EXTERNAL_AUTHENTICATE, {
-    handle: (ctx, apdu) => (ctx.smProtected ? taExternalAuthenticateHandler(rt, ctx, apdu) : mutualAuthenticate(rt, ctx, apdu)),
+    handle: (ctx, apdu) =>
+      ctx.smProtected
+        ? taExternalAuthenticateHandler(rt, ctx, apdu)
+        : mutualAuthenticate(rt, ctx, apdu),
     chaining: 'accumulate',
   });
   table.set(INS_2A_PSO, {
     handle: (ctx, apdu) => {
-      if (apdu.p1 !== 0x00 || apdu.p2 !== 0xbe) throw new CardError(SW_6A86_INCORRECT_P1P2, 'PSO other than VERIFY CERTIFICATE');
+      if (apdu.p1 !== 0x00 || apdu.p2 !== 0xbe)
+        throw new CardError(SW_6A86_INCORRECT_P1P2, 'PSO other than VERIFY CERTIFICATE');
       return taVerifyCertificateHandler(rt, ctx, apdu);
     },
     chaining: 'accumulate',
@@ -113,7 +141,11 @@ export function emrtdHandlers(rt: EmrtdRuntime): HandlerTable {
 }
 
 export function emrtdApplication(rt: EmrtdRuntime): Application {
-  return { id: EMRTD_APPLICATION_ID, handlers: emrtdHandlers(rt), powerReset: () => rt.state.powerReset() };
+  return {
+    id: EMRTD_APPLICATION_ID,
+    handlers: emrtdHandlers(rt),
+    powerReset: () => rt.state.powerReset(),
+  };
 }
 
 /**
@@ -125,10 +157,17 @@ export function withEmrtdMfHandlers(rt: EmrtdRuntime, base: HandlerTable): Handl
   const table = new Map<number, HandlerEntry>(base);
   const baseMse = base.get(INS_22_MSE);
   const fallback: CommandHandler = (ctx, apdu) => {
-    if (baseMse?.requires && !satisfies(baseMse.requires, ctx.security)) throw new CardError(SW_6982_SECURITY_STATUS_NOT_SATISFIED);
+    if (baseMse?.requires && !satisfies(baseMse.requires, ctx.security))
+      throw new CardError(SW_6982_SECURITY_STATUS_NOT_SATISFIED);
     return (baseMse?.handle ?? mseHandler)(ctx, apdu);
   };
-  table.set(INS_22_MSE, { handle: mseRouter(rt, MF_MSE_ROUTES, fallback), chaining: baseMse?.chaining ?? 'accumulate' });
-  table.set(INS_86_GENERAL_AUTHENTICATE, { handle: generalAuthenticate(rt, false), chaining: 'per-segment' });
+  table.set(INS_22_MSE, {
+    handle: mseRouter(rt, MF_MSE_ROUTES, fallback),
+    chaining: baseMse?.chaining ?? 'accumulate',
+  });
+  table.set(INS_86_GENERAL_AUTHENTICATE, {
+    handle: generalAuthenticate(rt, false),
+    chaining: 'per-segment',
+  });
   return guardAll(rt, table);
 }

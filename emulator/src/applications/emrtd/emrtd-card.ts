@@ -10,9 +10,18 @@ import type { Clock } from '../../crypto/clock.ts';
 import type { Rng } from '../../crypto/rng.ts';
 import { buildFileSystem } from '../../iso7816/fs/file-system.ts';
 import { generateCitizen } from '../../personalise/citizen.ts';
-import { personaliseEmrtd, type EmrtdPersonalisation, type EmrtdPersonaliseOptions } from '../../personalise/emrtd/personalise-emrtd.ts';
+import {
+  personaliseEmrtd,
+  type EmrtdPersonalisation,
+  type EmrtdPersonaliseOptions,
+} from '../../personalise/emrtd/personalise-emrtd.ts';
 import { DEFAULT_PKI_SEED, generateTestPki } from '../../personalise/pki/test-pki.ts';
-import { createEmrtdModule, EMRTD_MF_APPLICATION_ID, type EmrtdModule, type EmrtdModuleOptions } from './emrtd-module.ts';
+import {
+  createEmrtdModule,
+  EMRTD_MF_APPLICATION_ID,
+  type EmrtdModule,
+  type EmrtdModuleOptions,
+} from './emrtd-module.ts';
 
 /** ATR of a real CIE 3.0 on a contactless PC/SC reader (emrtd.md §1.1, OpenSC#2486). */
 export const CIE_ATR = fromHex('3B 8F 80 01 80 31 80 65 B0 85 04 00 11 12 0F FF 82 90 00 8A');
@@ -36,7 +45,11 @@ export function createEmrtdCard(config: EmrtdCardConfig): EmrtdCard {
   const mfApp = module.mfApplication(EMRTD_MF_APPLICATION_ID);
   const card = new CardOs({
     atr: CIE_ATR,
-    fileSystem: buildFileSystem({ kind: 'MF', application: EMRTD_MF_APPLICATION_ID, children: module.mfChildren }),
+    fileSystem: buildFileSystem({
+      kind: 'MF',
+      application: EMRTD_MF_APPLICATION_ID,
+      children: module.mfChildren,
+    }),
     applications: [mfApp, ...module.applications],
     ...(config.cardOptions ? { options: config.cardOptions } : {}),
     ...(config.rng ? { rng: config.rng } : {}),
@@ -53,7 +66,11 @@ const cache = new Map<string, EmrtdPersonalisation>();
  * memoised. The PKI seed defaults to the one the IAS side uses, so both applications of one card
  * are signed by the same test Document Signer.
  */
-export function personaliseEmrtdForSeed(seed: string, options: EmrtdPersonaliseOptions = {}, pkiSeed: string = DEFAULT_PKI_SEED): EmrtdPersonalisation {
+export function personaliseEmrtdForSeed(
+  seed: string,
+  options: EmrtdPersonaliseOptions = {},
+  pkiSeed: string = DEFAULT_PKI_SEED,
+): EmrtdPersonalisation {
   const key = `${seed}\u0000${pkiSeed}\u0000${JSON.stringify(options)}`;
   let p = cache.get(key);
   if (!p) {

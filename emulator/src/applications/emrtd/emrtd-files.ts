@@ -52,15 +52,46 @@ export function emrtdDfSpec(p: EmrtdPersonalisation): DfSpec {
   for (const f of LDS_FILES) {
     const content = p.files[f.key];
     if (content === undefined) continue;
-    children.push({ kind: 'EF', fid: f.fid, sfi: f.sfi, name: f.name, content: fromHex(content), access: { read: f.read } });
+    children.push({
+      kind: 'EF',
+      fid: f.fid,
+      sfi: f.sfi,
+      name: f.name,
+      content: fromHex(content),
+      access: { read: f.read },
+    });
   }
-  return { kind: 'DF', dfName: EMRTD_AID, name: 'DF.eMRTD', application: EMRTD_APPLICATION_ID, children };
+  return {
+    kind: 'DF',
+    dfName: EMRTD_AID,
+    name: 'DF.eMRTD',
+    application: EMRTD_APPLICATION_ID,
+    children,
+  };
 }
 
 export function emrtdMfChildren(p: EmrtdPersonalisation): (DfSpec | EfSpec)[] {
   return [
-    { kind: 'EF', fid: FID_EF_CARD_ACCESS, sfi: 0x1c, name: 'EF.CardAccess', content: fromHex(p.cardAccess), access: { read: 'always' } },
-    ...(p.efDir === undefined ? [] : [{ kind: 'EF', fid: FID_EF_DIR, sfi: 0x1e, name: 'EF.DIR', content: fromHex(p.efDir), access: { read: 'always' } } as EfSpec]),
+    {
+      kind: 'EF',
+      fid: FID_EF_CARD_ACCESS,
+      sfi: 0x1c,
+      name: 'EF.CardAccess',
+      content: fromHex(p.cardAccess),
+      access: { read: 'always' },
+    },
+    ...(p.efDir === undefined
+      ? []
+      : [
+          {
+            kind: 'EF',
+            fid: FID_EF_DIR,
+            sfi: 0x1e,
+            name: 'EF.DIR',
+            content: fromHex(p.efDir),
+            access: { read: 'always' },
+          } as EfSpec,
+        ]),
     emrtdDfSpec(p),
   ];
 }

@@ -19,29 +19,80 @@ const MSE_CAN = fromHex('0022C1A40F800A04007F00070202040101830102');
 
 function apdu(cla: number, ins: number, p1: number, p2: number, data: Uint8Array): Uint8Array {
   if (data.length === 0) return Uint8Array.of(cla, ins, p1, p2, 0);
-  if (data.length <= 255) return concatBytes(Uint8Array.of(cla, ins, p1, p2, data.length), data, Uint8Array.of(0));
-  return concatBytes(Uint8Array.of(cla, ins, p1, p2, 0, data.length >> 8, data.length & 0xff), data, Uint8Array.of(0, 0));
+  if (data.length <= 255)
+    return concatBytes(Uint8Array.of(cla, ins, p1, p2, data.length), data, Uint8Array.of(0));
+  return concatBytes(
+    Uint8Array.of(cla, ins, p1, p2, 0, data.length >> 8, data.length & 0xff),
+    data,
+    Uint8Array.of(0, 0),
+  );
 }
 
 /** A correct PACE-CAN driven to step `k` (0 = after MSE); then the hostile command. */
 function driveTo(t: TestCard, k: number): void {
-  const terminal = new PaceTerminal(CIE as NonNullable<typeof CIE>, 2, digitsPassword(t.citizen.can), { privateKey: (d) => d.randomPrivateKey(seededRng('fz')) });
+  const terminal = new PaceTerminal(
+    CIE as NonNullable<typeof CIE>,
+    2,
+    digitsPassword(t.citizen.can),
+    { privateKey: (d) => d.randomPrivateKey(seededRng('fz')) },
+  );
   t.card.transmit(MSE_CAN);
   if (k === 0) return;
   const r1 = t.card.transmit(apdu(0x10, 0x86, 0, 0, gaTemplate()));
   if (k === 1) return;
-  const r2 = t.card.transmit(apdu(0x10, 0x86, 0, 0, gaTemplate(tlv(0x81, terminal.mappingKey(r1.subarray(4, r1.length - 2))))));
+  const r2 = t.card.transmit(
+    apdu(
+      0x10,
+      0x86,
+      0,
+      0,
+      gaTemplate(tlv(0x81, terminal.mappingKey(r1.subarray(4, r1.length - 2)))),
+    ),
+  );
   if (k === 2) return;
-  t.card.transmit(apdu(0x10, 0x86, 0, 0, gaTemplate(tlv(0x83, terminal.ephemeralKey(r2.subarray(8, r2.length - 2))))));
+  t.card.transmit(
+    apdu(
+      0x10,
+      0x86,
+      0,
+      0,
+      gaTemplate(tlv(0x83, terminal.ephemeralKey(r2.subarray(8, r2.length - 2)))),
+    ),
+  );
 }
 
 function completePace(t: TestCard): string {
-  const terminal = new PaceTerminal(CIE as NonNullable<typeof CIE>, 2, digitsPassword(t.citizen.can), { privateKey: (d) => d.randomPrivateKey(seededRng('ok')) });
+  const terminal = new PaceTerminal(
+    CIE as NonNullable<typeof CIE>,
+    2,
+    digitsPassword(t.citizen.can),
+    { privateKey: (d) => d.randomPrivateKey(seededRng('ok')) },
+  );
   t.card.transmit(MSE_CAN);
   const r1 = t.card.transmit(apdu(0x10, 0x86, 0, 0, gaTemplate()));
-  const r2 = t.card.transmit(apdu(0x10, 0x86, 0, 0, gaTemplate(tlv(0x81, terminal.mappingKey(r1.subarray(4, r1.length - 2))))));
-  const r3 = t.card.transmit(apdu(0x10, 0x86, 0, 0, gaTemplate(tlv(0x83, terminal.ephemeralKey(r2.subarray(8, r2.length - 2))))));
-  return toHex(t.card.transmit(apdu(0x00, 0x86, 0, 0, gaTemplate(tlv(0x85, terminal.token(r3.subarray(8, r3.length - 2))))))).slice(-4);
+  const r2 = t.card.transmit(
+    apdu(
+      0x10,
+      0x86,
+      0,
+      0,
+      gaTemplate(tlv(0x81, terminal.mappingKey(r1.subarray(4, r1.length - 2)))),
+    ),
+  );
+  const r3 = t.card.transmit(
+    apdu(
+      0x10,
+      0x86,
+      0,
+      0,
+      gaTemplate(tlv(0x83, terminal.ephemeralKey(r2.subarray(8, r2.length - 2)))),
+    ),
+  );
+  return toHex(
+    t.card.transmit(
+      apdu(0x00, 0x86, 0, 0, gaTemplate(tlv(0x85, terminal.token(r3.subarray(8, r3.length - 2))))),
+    ),
+  ).slice(-4);
 }
 
 describe('hostile input to the eMRTD application', () => {
@@ -49,14 +100,21 @@ describe('hostile input to the eMRTD application', () => {
 
   it('random GA data at every PACE step: a checking error (never a crash), then a correct PACE still works', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 3 }), fc.uint8Array({ maxLength: 300 }), fc.boolean(), (step, data, chained) => {
-        t.card.powerOn();
-        driveTo(t, step);
-        const r = t.card.transmit(apdu(chained ? 0x10 : 0x00, 0x86, 0, 0, data));
-        expect(r.length).toBeGreaterThanOrEqual(2);
-        expect(['9000', '6A80', '6985', '6883', '6700']).toContain(toHex(r.subarray(r.length - 2)));
-        expect(completePace(t)).toBe('9000');
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 3 }),
+        fc.uint8Array({ maxLength: 300 }),
+        fc.boolean(),
+        (step, data, chained) => {
+          t.card.powerOn();
+          driveTo(t, step);
+          const r = t.card.transmit(apdu(chained ? 0x10 : 0x00, 0x86, 0, 0, data));
+          expect(r.length).toBeGreaterThanOrEqual(2);
+          expect(['9000', '6A80', '6985', '6883', '6700']).toContain(
+            toHex(r.subarray(r.length - 2)),
+          );
+          expect(completePace(t)).toBe('9000');
+        },
+      ),
       { numRuns: 120, seed: 4 },
     );
   });
@@ -74,14 +132,18 @@ describe('hostile input to the eMRTD application', () => {
       [0x00, 0xa4, 0x04, 0x0c],
     ] as const;
     fc.assert(
-      fc.property(fc.constantFrom(...headers), fc.uint8Array({ maxLength: 280 }), ([cla, ins, p1, p2], data) => {
-        t.card.powerOn();
-        t.card.transmit(fromHex('00A4040C07A0000002471001'));
-        t.card.transmit(fromHex('0084000008'));
-        const r = t.card.transmit(apdu(cla, ins, p1, p2, data));
-        expect(r.length).toBeGreaterThanOrEqual(2);
-        expect(completePace(t)).toBe('9000');
-      }),
+      fc.property(
+        fc.constantFrom(...headers),
+        fc.uint8Array({ maxLength: 280 }),
+        ([cla, ins, p1, p2], data) => {
+          t.card.powerOn();
+          t.card.transmit(fromHex('00A4040C07A0000002471001'));
+          t.card.transmit(fromHex('0084000008'));
+          const r = t.card.transmit(apdu(cla, ins, p1, p2, data));
+          expect(r.length).toBeGreaterThanOrEqual(2);
+          expect(completePace(t)).toBe('9000');
+        },
+      ),
       { numRuns: 200, seed: 7 },
     );
   });

@@ -5,7 +5,12 @@
  * gives the same bytes every time.
  */
 import type { Citizen } from '../../personalise/citizen.ts';
-import { emrtdPersonalisationSchema, personaliseEmrtd, type EmrtdPersonalisation, type EmrtdPersonaliseOptions } from '../../personalise/emrtd/personalise-emrtd.ts';
+import {
+  emrtdPersonalisationSchema,
+  personaliseEmrtd,
+  type EmrtdPersonalisation,
+  type EmrtdPersonaliseOptions,
+} from '../../personalise/emrtd/personalise-emrtd.ts';
 import { generateTestPki } from '../../personalise/pki/test-pki.ts';
 import type { CardImage } from '../../state/card-image.ts';
 
@@ -18,17 +23,31 @@ export function imageHasEmrtd(image: CardImage): boolean {
   return image.modules?.emrtd !== undefined;
 }
 
-export function emrtdPersonalisationFromImage(image: CardImage, options: EmrtdPersonaliseOptions = {}): EmrtdPersonalisation {
+export function emrtdPersonalisationFromImage(
+  image: CardImage,
+  options: EmrtdPersonaliseOptions = {},
+): EmrtdPersonalisation {
   const stored = image.modules?.emrtd;
   if (stored !== undefined) {
     const parsed = emrtdPersonalisationSchema.safeParse(stored);
-    if (!parsed.success) throw new EmrtdImageError(`modules.emrtd is not a valid eMRTD personalisation: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    if (!parsed.success)
+      throw new EmrtdImageError(
+        `modules.emrtd is not a valid eMRTD personalisation: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      );
     return parsed.data;
   }
-  return personaliseEmrtd(image.seed, image.citizen as Citizen, generateTestPki(image.pkiSeed), options);
+  return personaliseEmrtd(
+    image.seed,
+    image.citizen as Citizen,
+    generateTestPki(image.pkiSeed),
+    options,
+  );
 }
 
 /** A copy of the image with `modules.emrtd` set. */
 export function withEmrtdPersonalisation(image: CardImage, p: EmrtdPersonalisation): CardImage {
-  return { ...image, modules: { ...(image.modules ?? {}), emrtd: emrtdPersonalisationSchema.parse(p) } };
+  return {
+    ...image,
+    modules: { ...(image.modules ?? {}), emrtd: emrtdPersonalisationSchema.parse(p) },
+  };
 }

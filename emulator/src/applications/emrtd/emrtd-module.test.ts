@@ -18,7 +18,11 @@ import { defaultCardImage } from '../../profiles/default-card-image.ts';
 import { mrzInformationFromTd1 } from '../../protocols/bac/bac-keys.ts';
 import { InProcessChannel } from '../../../../harness/channel/in-process-channel.ts';
 import { inspect } from '../../../../harness/terminals/emrtd/inspection-system.ts';
-import { pacedSession, testCredentials, type TestCard } from '../../../../harness/terminals/emrtd/test-support.ts';
+import {
+  pacedSession,
+  testCredentials,
+  type TestCard,
+} from '../../../../harness/terminals/emrtd/test-support.ts';
 import { emrtdPersonalisationFromImage, withEmrtdPersonalisation } from './emrtd-image.ts';
 import { createEmrtdModule } from './emrtd-module.ts';
 import { personaliseEmrtdForSeed } from './emrtd-card.ts';
@@ -34,7 +38,13 @@ describe('createEmrtdModule', () => {
   it('MF children: EF.CardAccess 011C/SFI 1C readable always, then the eMRTD DF (AID A0000002471001, application emrtd)', () => {
     const m = createEmrtdModule(p);
     expect(m.applications.map((a) => a.id)).toEqual(['emrtd']);
-    expect(m.mfChildren[0]).toMatchObject({ kind: 'EF', fid: 0x011c, sfi: 0x1c, name: 'EF.CardAccess', access: { read: 'always' } });
+    expect(m.mfChildren[0]).toMatchObject({
+      kind: 'EF',
+      fid: 0x011c,
+      sfi: 0x1c,
+      name: 'EF.CardAccess',
+      access: { read: 'always' },
+    });
     expect(m.mfChildren[1]).toMatchObject({ kind: 'DF', application: 'emrtd', name: 'DF.eMRTD' });
     expect([...m.extendMfHandlers(new Map()).keys()].sort((a, b) => a - b)).toEqual([0x22, 0x86]);
   });
@@ -42,12 +52,23 @@ describe('createEmrtdModule', () => {
   it('withMfHandlers keeps the base table, routes MSE C1 A4 and GA to PACE and other MSE forms to the base MSE', () => {
     const m = createEmrtdModule(p);
     const calls: string[] = [];
-    const baseMse: HandlerEntry = { handle: (_c, a) => (calls.push(`mse ${toHex(Uint8Array.of(a.p1, a.p2))}`), responseApdu(SW_9000_OK)) };
-    const custom: HandlerEntry = { handle: () => (calls.push('custom CA'), responseApdu(SW_9000_OK)) };
+    const baseMse: HandlerEntry = {
+      handle: (_c, a) => (
+        calls.push(`mse ${toHex(Uint8Array.of(a.p1, a.p2))}`),
+        responseApdu(SW_9000_OK)
+      ),
+    };
+    const custom: HandlerEntry = {
+      handle: () => (calls.push('custom CA'), responseApdu(SW_9000_OK)),
+    };
     const table = m.withMfHandlers(new Map([...ISO_HANDLERS, [0x22, baseMse], [0xca, custom]]));
     const card = new CardOs({
       atr: fromHex('3B00'),
-      fileSystem: buildFileSystem({ kind: 'MF', application: 'composer-mf', children: m.mfChildren }),
+      fileSystem: buildFileSystem({
+        kind: 'MF',
+        application: 'composer-mf',
+        children: m.mfChildren,
+      }),
       applications: [{ id: 'composer-mf', handlers: table }, ...m.applications],
       strict: true,
     });
@@ -66,11 +87,24 @@ function fullCie(): { t: TestCard; cscas: Uint8Array[] } {
   const personalisation = emrtdPersonalisationFromImage(image);
   // The module is passed explicitly (instead of the composer's default one) so the test keeps its instance.
   const module = createEmrtdModule(personalisation);
-  const cie = cieCardFromImage(image, { profile: 'gemalto', emrtd: false, extraModules: [module], rng: seededRng('full-cie'), strict: true });
+  const cie = cieCardFromImage(image, {
+    profile: 'gemalto',
+    emrtd: false,
+    extraModules: [module],
+    rng: seededRng('full-cie'),
+    strict: true,
+  });
   const channel = new InProcessChannel(cie.card, 'full CIE');
   const citizen = image.citizen;
   return {
-    t: { card: cie.card, module, channel, citizen, mrzInformation: mrzInformationFromTd1(citizen.mrz), cscas: [] } as unknown as TestCard,
+    t: {
+      card: cie.card,
+      module,
+      channel,
+      citizen,
+      mrzInformation: mrzInformationFromTd1(citizen.mrz),
+      cscas: [],
+    } as unknown as TestCard,
     cscas: [fromHex(image.ias.certificates.csca)],
   };
 }
@@ -78,7 +112,12 @@ function fullCie(): { t: TestCard; cscas: Uint8Array[] } {
 describe('the full CIE (IAS + eMRTD) from the CIE composer', () => {
   it('the inspection system reads every DG with PACE-CAN + CA + TA; PA chains to the same CSCA as the IAS SOD', async () => {
     const { t, cscas } = fullCie();
-    const r = await inspect(t.channel, { access: { kind: 'pace', password: { kind: 'can', can: t.citizen.can } }, cscas, terminal: testCredentials(defaultCardImage().seed), rng: seededRng('is') });
+    const r = await inspect(t.channel, {
+      access: { kind: 'pace', password: { kind: 'can', can: t.citizen.can } },
+      cscas,
+      terminal: testCredentials(defaultCardImage().seed),
+      rng: seededRng('is'),
+    });
     expect(r.report.verdict, JSON.stringify(r.report.error)).toBe('pass');
     expect(r.report.dataGroupsRead).toEqual([1, 2, 3, 11, 12, 14]);
     expect(r.report.passiveAuthentication?.chain.ok).toBe(true);
@@ -100,6 +139,8 @@ describe('the full CIE (IAS + eMRTD) from the CIE composer', () => {
     const image = defaultCardImage();
     const stored = withEmrtdPersonalisation(image, p);
     expect(emrtdPersonalisationFromImage(stored)).toEqual(p);
-    expect(() => emrtdPersonalisationFromImage({ ...image, modules: { emrtd: { format: 'x' } } })).toThrow(/modules\.emrtd/);
+    expect(() =>
+      emrtdPersonalisationFromImage({ ...image, modules: { emrtd: { format: 'x' } } }),
+    ).toThrow(/modules\.emrtd/);
   });
 });

@@ -14,13 +14,21 @@ import { fromHex } from '../../bytes/hex.ts';
 import { asciiBytes, bytesToBigInt } from '../../bytes/bytes.ts';
 import type { DfSpec, EfSpec } from '../../iso7816/fs/file-spec.ts';
 import { ISO_HANDLERS } from '../../iso7816/iso-application.ts';
-import { emrtdPersonalisationSchema, type EmrtdPersonalisation } from '../../personalise/emrtd/personalise-emrtd.ts';
+import {
+  emrtdPersonalisationSchema,
+  type EmrtdPersonalisation,
+} from '../../personalise/emrtd/personalise-emrtd.ts';
 import { parsePublicKeyInfo } from '../../protocols/asn1/public-key-info.ts';
 import { bacKeys } from '../../protocols/bac/bac-keys.ts';
 import type { ChipAuthKey } from '../../protocols/chip-auth/ca-card.ts';
 import { chipAuthProtocol } from '../../protocols/oids.ts';
 import type { PaceCardConfig, PaceEntropy } from '../../protocols/pace/pace-card.ts';
-import { digitsPassword, mrzPassword, PACE_PASSWORD_CAN, PACE_PASSWORD_MRZ } from '../../protocols/pace/pace-crypto.ts';
+import {
+  digitsPassword,
+  mrzPassword,
+  PACE_PASSWORD_CAN,
+  PACE_PASSWORD_MRZ,
+} from '../../protocols/pace/pace-crypto.ts';
 import { paceInfos, parseSecurityInfos } from '../../protocols/security-infos.ts';
 import { parseCvCertificate } from '../../protocols/terminal-auth/cv-certificate.ts';
 import { trustPointFrom } from '../../protocols/terminal-auth/ta-card.ts';
@@ -61,14 +69,26 @@ export interface EmrtdModule extends CardModule {
 function caKeys(p: EmrtdPersonalisation): ChipAuthKey[] {
   return p.chip.chipAuthenticationKeys.map((k) => {
     const protocol = chipAuthProtocol(k.protocol);
-    if (!protocol) throw new RangeError(`personalisation: ${k.protocol} is not a Chip Authentication OID`);
+    if (!protocol)
+      throw new RangeError(`personalisation: ${k.protocol} is not a Chip Authentication OID`);
     const info = parsePublicKeyInfo(fromHex(k.publicKeyInfo));
-    if (info.domain.kind !== protocol.agreement) throw new RangeError('personalisation: CA key type does not match its protocol');
-    return { protocol, domain: info.domain, privateKey: bytesToBigInt(fromHex(k.privateKey)), publicKey: info.publicKey, ...(k.keyId === undefined ? {} : { keyId: k.keyId }) };
+    if (info.domain.kind !== protocol.agreement)
+      throw new RangeError('personalisation: CA key type does not match its protocol');
+    return {
+      protocol,
+      domain: info.domain,
+      privateKey: bytesToBigInt(fromHex(k.privateKey)),
+      publicKey: info.publicKey,
+      ...(k.keyId === undefined ? {} : { keyId: k.keyId }),
+    };
   });
 }
 
-function paceConfig(p: EmrtdPersonalisation, o: EmrtdOptions, cars: readonly string[]): PaceCardConfig {
+function paceConfig(
+  p: EmrtdPersonalisation,
+  o: EmrtdOptions,
+  cars: readonly string[],
+): PaceCardConfig {
   return {
     paceInfos: paceInfos(parseSecurityInfos(fromHex(p.cardAccess))),
     passwords: new Map([
@@ -82,15 +102,24 @@ function paceConfig(p: EmrtdPersonalisation, o: EmrtdOptions, cars: readonly str
   };
 }
 
-export function createEmrtdModule(personalisation: EmrtdPersonalisation, options: EmrtdModuleOptions = {}): EmrtdModule {
+export function createEmrtdModule(
+  personalisation: EmrtdPersonalisation,
+  options: EmrtdModuleOptions = {},
+): EmrtdModule {
   const p = emrtdPersonalisationSchema.parse(personalisation);
   const { stall, paceEntropy, ...behaviour } = options;
   const o = emrtdOptionsSchema.parse(behaviour);
-  const trustPoints = p.chip.trustPoints.map((hex) => trustPointFrom(parseCvCertificate(fromHex(hex))));
+  const trustPoints = p.chip.trustPoints.map((hex) =>
+    trustPointFrom(parseCvCertificate(fromHex(hex))),
+  );
   const runtime: EmrtdRuntime = {
     state: new EmrtdState({ trustPoints, currentDate: p.chip.initialDate }),
     options: o,
-    pace: paceConfig(p, o, trustPoints.map((t) => t.chr)),
+    pace: paceConfig(
+      p,
+      o,
+      trustPoints.map((t) => t.chr),
+    ),
     bacKeys: bacKeys(p.chip.mrzInformation),
     caKeys: caKeys(p),
     documentIdPicc: asciiBytes(p.chip.mrzInformation.slice(0, 10)),
@@ -110,7 +139,11 @@ export function createEmrtdModule(personalisation: EmrtdPersonalisation, options
     mfHandlers,
     withMfHandlers,
     extendMfHandlers: withMfHandlers,
-    mfApplication: (id = EMRTD_MF_APPLICATION_ID, base = ISO_HANDLERS) => ({ id, handlers: withMfHandlers(base), powerReset: () => runtime.state.powerReset() }),
+    mfApplication: (id = EMRTD_MF_APPLICATION_ID, base = ISO_HANDLERS) => ({
+      id,
+      handlers: withMfHandlers(base),
+      powerReset: () => runtime.state.powerReset(),
+    }),
     runtime,
   };
 }

@@ -5,7 +5,11 @@
 import type { CommandContext } from '../../card/application.ts';
 import type { BacKeys } from '../../protocols/bac/bac-keys.ts';
 import type { ChipAuthKey } from '../../protocols/chip-auth/ca-card.ts';
-import { rngEntropy, type PaceCardConfig, type PaceEntropy } from '../../protocols/pace/pace-card.ts';
+import {
+  rngEntropy,
+  type PaceCardConfig,
+  type PaceEntropy,
+} from '../../protocols/pace/pace-card.ts';
 import type { EmrtdOptions } from './emrtd-options.ts';
 import type { EmrtdState } from './emrtd-state.ts';
 

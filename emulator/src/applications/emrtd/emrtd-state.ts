@@ -10,7 +10,11 @@ import { equalBytes } from '../../bytes/bytes.ts';
 import type { CommandContext } from '../../card/application.ts';
 import { CA_IDLE, type CaCardState } from '../../protocols/chip-auth/ca-card.ts';
 import { PACE_IDLE, type PaceCardState } from '../../protocols/pace/pace-card.ts';
-import { TA_IDLE, type TaCardState, type TaPersistentState } from '../../protocols/terminal-auth/ta-card.ts';
+import {
+  TA_IDLE,
+  type TaCardState,
+  type TaPersistentState,
+} from '../../protocols/terminal-auth/ta-card.ts';
 
 /** Flag names of this application (access conditions are written with them). */
 export const FLAG_ACCESS = 'emrtd:access';
@@ -42,7 +46,13 @@ export interface EmrtdVolatile {
 }
 
 export function freshVolatile(): EmrtdVolatile {
-  return { pace: PACE_IDLE, ca: CA_IDLE, ta: TA_IDLE, access: undefined, lastPaceFailure: undefined };
+  return {
+    pace: PACE_IDLE,
+    ca: CA_IDLE,
+    ta: TA_IDLE,
+    access: undefined,
+    lastPaceFailure: undefined,
+  };
 }
 
 export class EmrtdState {

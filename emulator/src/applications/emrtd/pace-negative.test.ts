@@ -16,7 +16,11 @@ import { paceProtocol } from '../../protocols/oids.ts';
 import { digitsPassword, gaTemplate } from '../../protocols/pace/pace-crypto.ts';
 import { PaceTerminal } from '../../protocols/pace/pace-terminal.ts';
 import { bigIntToBytes } from '../../bytes/bytes.ts';
-import { pacedSession, testCard, type TestCard } from '../../../../harness/terminals/emrtd/test-support.ts';
+import {
+  pacedSession,
+  testCard,
+  type TestCard,
+} from '../../../../harness/terminals/emrtd/test-support.ts';
 
 const MSE_CAN = '0022C1A40F800A04007F00070202040101830102';
 const GA1 = '10860000027C0000';
@@ -34,8 +38,13 @@ function sw(t: TestCard, hex: string | Uint8Array): string {
 /** A GA command, extended when the data exceeds 255 bytes (the CIE's DH mapping data, emrtd.md §1.4). */
 function ga(cla: number, inner: Uint8Array): Uint8Array {
   const data = gaTemplate(inner);
-  if (data.length <= 255) return concatBytes(Uint8Array.of(cla, 0x86, 0, 0, data.length), data, Uint8Array.of(0));
-  return concatBytes(Uint8Array.of(cla, 0x86, 0, 0, 0, data.length >> 8, data.length & 0xff), data, Uint8Array.of(0, 0));
+  if (data.length <= 255)
+    return concatBytes(Uint8Array.of(cla, 0x86, 0, 0, data.length), data, Uint8Array.of(0));
+  return concatBytes(
+    Uint8Array.of(cla, 0x86, 0, 0, 0, data.length >> 8, data.length & 0xff),
+    data,
+    Uint8Array.of(0, 0),
+  );
 }
 
 function powered(options: Parameters<typeof testCard>[0] = {}): TestCard {
@@ -45,8 +54,14 @@ function powered(options: Parameters<typeof testCard>[0] = {}): TestCard {
 }
 
 /** Drives a correct PACE-CAN up to (not including) step `upTo`; returns the terminal for the next values. */
-function pacePartial(t: TestCard, upTo: 1 | 2 | 3 | 4, can = t.citizen.can): { terminal: PaceTerminal; next: Uint8Array } {
-  const terminal = new PaceTerminal(CIE as NonNullable<typeof CIE>, 2, digitsPassword(can), { privateKey: (d) => d.randomPrivateKey(seededRng('t')) });
+function pacePartial(
+  t: TestCard,
+  upTo: 1 | 2 | 3 | 4,
+  can = t.citizen.can,
+): { terminal: PaceTerminal; next: Uint8Array } {
+  const terminal = new PaceTerminal(CIE as NonNullable<typeof CIE>, 2, digitsPassword(can), {
+    privateKey: (d) => d.randomPrivateKey(seededRng('t')),
+  });
   expect(sw(t, MSE_CAN)).toBe('9000');
   let next = gaTemplate();
   if (upTo === 1) return { terminal, next };
@@ -64,24 +79,43 @@ function pacePartial(t: TestCard, upTo: 1 | 2 | 3 | 4, can = t.citizen.can): { t
 
 describe('ICAO Part 3 category P (spirit): MSE:Set AT for PACE', () => {
   const cases: [string, string, string][] = [
-    ['P_8 / CIE (OpenSC#2486): PIN password reference 03', '0022C1A40F800A04007F00070202040101830103', '6A88'],
+    [
+      'P_8 / CIE (OpenSC#2486): PIN password reference 03',
+      '0022C1A40F800A04007F00070202040101830103',
+      '6A88',
+    ],
     ['P_8: PUK password reference 04', '0022C1A40F800A04007F00070202040101830104', '6A88'],
     ['P_8: unknown password reference 07', '0022C1A40F800A04007F00070202040101830107', '6A88'],
-    ['P_6: OID not in EF.CardAccess (ECDH-GM-AES-128)', '0022C1A40F800A04007F00070202040202830102', '6A80'],
+    [
+      'P_6: OID not in EF.CardAccess (ECDH-GM-AES-128)',
+      '0022C1A40F800A04007F00070202040202830102',
+      '6A80',
+    ],
     ['P_7: OID sent with tag 06 instead of 80', '0022C1A40F060A04007F00070202040101830102', '6A80'],
     ['P_5: invalid DO tag 81', '0022C1A40F810A04007F00070202040101830102', '6A80'],
     ['P_64: DO 80 missing', '0022C1A403830102', '6A80'],
     ['P_65: DO 83 missing', '0022C1A40C800A04007F00070202040101', '6A80'],
     ['P_66: DO 80 empty', '0022C1A4058000830102', '6A80'],
     ['P_67: DO 83 too long', '0022C1A410800A04007F0007020204010183020202', '6A80'],
-    ['P_9: DO 84 with an unknown parameterId', '0022C1A412800A04007F0007020204010183010284010D', '6A88'],
-    ['malformed TLV in the data field (DO 80 announces 10 bytes, 2 follow)', '0022C1A404800A0400', '6A80'],
+    [
+      'P_9: DO 84 with an unknown parameterId',
+      '0022C1A412800A04007F0007020204010183010284010D',
+      '6A88',
+    ],
+    [
+      'malformed TLV in the data field (DO 80 announces 10 bytes, 2 follow)',
+      '0022C1A404800A0400',
+      '6A80',
+    ],
   ];
-  it.each(cases)('%s → %s, and GA step 1 afterwards is out of sequence (6985)', (_name, apdu, expected) => {
-    const t = powered();
-    expect(sw(t, apdu)).toBe(expected);
-    expect(sw(t, GA1)).toBe('6985');
-  });
+  it.each(cases)(
+    '%s → %s, and GA step 1 afterwards is out of sequence (6985)',
+    (_name, apdu, expected) => {
+      const t = powered();
+      expect(sw(t, apdu)).toBe(expected);
+      expect(sw(t, GA1)).toBe('6985');
+    },
+  );
 
   it('DO 84 naming the right parameterId is accepted (P_2 variant)', () => {
     const t = powered();
@@ -127,7 +161,10 @@ describe('ICAO Part 3 category P (spirit): GENERAL AUTHENTICATE steps', () => {
     ['P_27: public value p − 1', tlv(0x81, bigIntToBytes(p - 1n, 256))],
     ['P_28: public value ≥ p', tlv(0x81, bigIntToBytes(p + 5n, 256))],
     ['P_30: value outside the order-q subgroup (2)', tlv(0x81, bigIntToBytes(2n, 256))],
-    ['P_16: two DOs in the template', concatBytes(tlv(0x81, dh?.generator() ?? new Uint8Array(0)), tlv(0x81, Uint8Array.of(1)))],
+    [
+      'P_16: two DOs in the template',
+      concatBytes(tlv(0x81, dh?.generator() ?? new Uint8Array(0)), tlv(0x81, Uint8Array.of(1))),
+    ],
   ];
   it.each(badMapping)('%s → 6A80 at step 2, then the protocol is reset (6985)', (_name, inner) => {
     const t = powered();
@@ -137,7 +174,12 @@ describe('ICAO Part 3 category P (spirit): GENERAL AUTHENTICATE steps', () => {
   });
 
   it('P_19..P_30: invalid ephemeral key at step 3 (wrong tag, wrong size, 0, ≥ p) → 6A80', () => {
-    for (const inner of [tlv(0x81, bigIntToBytes(5n, 256)), tlv(0x83, new Uint8Array(128)), tlv(0x83, new Uint8Array(256)), tlv(0x83, bigIntToBytes(p, 256))]) {
+    for (const inner of [
+      tlv(0x81, bigIntToBytes(5n, 256)),
+      tlv(0x83, new Uint8Array(128)),
+      tlv(0x83, new Uint8Array(256)),
+      tlv(0x83, bigIntToBytes(p, 256)),
+    ]) {
       const t = powered();
       pacePartial(t, 3);
       expect(sw(t, ga(0x10, inner))).toBe('6A80');
@@ -149,7 +191,9 @@ describe('ICAO Part 3 category P (spirit): GENERAL AUTHENTICATE steps', () => {
       toHex(concatBytes(fromHex('008600000C8C0A8508'), token, fromHex('00'))),
       toHex(concatBytes(fromHex('008600000A8508'), token, fromHex('00'))),
       toHex(concatBytes(fromHex('008600000C7C0A8608'), token, fromHex('00'))),
-      toHex(concatBytes(fromHex('00860000117C0F8508'), token, fromHex('8503010203'), fromHex('00'))),
+      toHex(
+        concatBytes(fromHex('00860000117C0F8508'), token, fromHex('8503010203'), fromHex('00')),
+      ),
       '00860000087C06850401020304' + '00',
     ];
     for (const i of [0, 1, 2, 3, 4]) {
@@ -217,7 +261,9 @@ describe('issue 4 Must show 4: wrong CAN, no attempt counter, configurable delay
 
   it('delay option `stall`: the failing answer is held for the configured time (stall hook called with 750 ms), never on success', () => {
     const stalls: number[] = [];
-    const t = powered({ module: { paceFailureDelay: { ms: 750, mode: 'stall' }, stall: (ms) => stalls.push(ms) } });
+    const t = powered({
+      module: { paceFailureDelay: { ms: 750, mode: 'stall' }, stall: (ms) => stalls.push(ms) },
+    });
     const wrong = pacePartial(t, 4, '000000');
     expect(sw(t, ga(0x00, wrong.next))).toBe('6300');
     expect(stalls).toEqual([750]);

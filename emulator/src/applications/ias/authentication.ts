@@ -42,7 +42,12 @@ import {
   parseCvCertificate,
   verifyTerminalCertificate,
 } from './dapp-crypto.ts';
-import { KEY_81_HOLDER, KEY_82_ICC_AUTH, KEY_83_SERVIZI, PSO_P1P2_00AE_VERIFY_CERTIFICATE } from './ias-constants.ts';
+import {
+  KEY_81_HOLDER,
+  KEY_82_ICC_AUTH,
+  KEY_83_SERVIZI,
+  PSO_P1P2_00AE_VERIFY_CERTIFICATE,
+} from './ias-constants.ts';
 import type { IasCard } from './ias-card.ts';
 import { FLAG_DAPP, FLAG_PIN, type SecureChannel } from './ias-state.ts';
 import { TERMINAL_CERT_OID } from './interop.ts';
@@ -53,7 +58,8 @@ const CHALLENGE_LENGTH = 8;
 
 function requireChannel(ias: IasCard, ctx: CommandContext): SecureChannel {
   const ch = ias.state.boundChannel(ctx);
-  if (!ch) throw new CardError(SW_6982_SECURITY_STATUS_NOT_SATISFIED, 'needs the IAS secure channel');
+  if (!ch)
+    throw new CardError(SW_6982_SECURITY_STATUS_NOT_SATISFIED, 'needs the IAS secure channel');
   return ch;
 }
 
@@ -66,22 +72,42 @@ export function psoHandler(ias: IasCard): CommandHandler {
   return (ctx, apdu) => {
     requireP1P2(apdu, PSO_P1P2_00AE_VERIFY_CERTIFICATE);
     const ch = requireChannel(ias, ctx);
-    if (ch.phase.step !== 'ca-key-selected') throw new CardError(SW_6985_CONDITIONS_NOT_SATISFIED, 'MSE SET DST with key 84 must precede PSO VERIFY CERTIFICATE');
+    if (ch.phase.step !== 'ca-key-selected')
+      throw new CardError(
+        SW_6985_CONDITIONS_NOT_SATISFIED,
+        'MSE SET DST with key 84 must precede PSO VERIFY CERTIFICATE',
+      );
     const ca = ias.keys.caPublic;
     let body;
     try {
       const cert = parseCvCertificate(apdu.data);
-      if (!equalBytes(cert.car, ias.caChr.subarray(CAR_OFFSET))) throw new CardError(SW_6A88_REFERENCED_DATA_NOT_FOUND, 'certificate CAR is not this card\'s CA');
+      if (!equalBytes(cert.car, ias.caChr.subarray(CAR_OFFSET)))
+        throw new CardError(
+          SW_6A88_REFERENCED_DATA_NOT_FOUND,
+          "certificate CAR is not this card's CA",
+        );
       body = verifyTerminalCertificate(cert, (x) => rsaPublicRaw(ca, x), byteLength(ca.n));
     } catch (e) {
       if (e instanceof CardError) throw e;
       ch.phase = { step: 'keys-agreed' };
-      throw new CardError(SW_6A80_INCORRECT_DATA, `terminal certificate rejected: ${(e as Error).message}`);
+      throw new CardError(
+        SW_6A80_INCORRECT_DATA,
+        `terminal certificate rejected: ${(e as Error).message}`,
+      );
     }
-    if (!equalBytes(body.oid, TERMINAL_CERT_OID)) throw new CardError(SW_6A80_INCORRECT_DATA, 'certificate OID is not 1.2.162.14890.2.4.1.4');
-    if (!equalBytes(body.cha.subarray(0, 6), ias.caCha.subarray(0, 6))) throw new CardError(SW_6A80_INCORRECT_DATA, 'CHA does not start with the CA AID');
+    if (!equalBytes(body.oid, TERMINAL_CERT_OID))
+      throw new CardError(SW_6A80_INCORRECT_DATA, 'certificate OID is not 1.2.162.14890.2.4.1.4');
+    if (!equalBytes(body.cha.subarray(0, 6), ias.caCha.subarray(0, 6)))
+      throw new CardError(SW_6A80_INCORRECT_DATA, 'CHA does not start with the CA AID');
     const n = bytesToBigInt(body.modulus);
-    ch.phase = { step: 'certificate-verified', ifd: { chr: body.chr.slice(), key: { n, e: bytesToBigInt(body.exponent) }, modulusLength: byteLength(n) } };
+    ch.phase = {
+      step: 'certificate-verified',
+      ifd: {
+        chr: body.chr.slice(),
+        key: { n, e: bytesToBigInt(body.exponent) },
+        modulusLength: byteLength(n),
+      },
+    };
     return responseApdu(SW_9000_OK);
   };
 }
@@ -99,13 +125,23 @@ export function externalAuthenticateHandler(ias: IasCard): CommandHandler {
     const challenge = ctx.challenge;
     ctx.challenge = undefined;
     const phase = ch.phase;
-    if (phase.step !== 'ifd-key-selected') throw new CardError(SW_6985_CONDITIONS_NOT_SATISFIED, 'terminal key not selected (MSE SET AT 81 A4)');
-    if (!challenge || challenge.length !== CHALLENGE_LENGTH) throw new CardError(SW_6985_CONDITIONS_NOT_SATISFIED, 'no unused 8-byte challenge (GET CHALLENGE first)');
+    if (phase.step !== 'ifd-key-selected')
+      throw new CardError(
+        SW_6985_CONDITIONS_NOT_SATISFIED,
+        'terminal key not selected (MSE SET AT 81 A4)',
+      );
+    if (!challenge || challenge.length !== CHALLENGE_LENGTH)
+      throw new CardError(
+        SW_6985_CONDITIONS_NOT_SATISFIED,
+        'no unused 8-byte challenge (GET CHALLENGE first)',
+      );
     const k = phase.ifd.modulusLength;
-    if (apdu.data.length !== SN_IFD_LENGTH + k) throw new CardError(SW_6700_WRONG_LENGTH, `expected SN.IFD (8) + signature (${k})`);
+    if (apdu.data.length !== SN_IFD_LENGTH + k)
+      throw new CardError(SW_6700_WRONG_LENGTH, `expected SN.IFD (8) + signature (${k})`);
     const snIfd = apdu.data.subarray(0, SN_IFD_LENGTH);
     const sig = apdu.data.subarray(SN_IFD_LENGTH);
-    if (!equalBytes(snIfd, phase.ifd.chr.subarray(CAR_OFFSET))) throw externalAuthFails(ch, 'SN.IFD differs from the certificate CHR');
+    if (!equalBytes(snIfd, phase.ifd.chr.subarray(CAR_OFFSET)))
+      throw externalAuthFails(ch, 'SN.IFD differs from the certificate CHR');
     let block: Uint8Array;
     try {
       block = rsaPublicRaw(phase.ifd.key, sig);
@@ -113,18 +149,29 @@ export function externalAuthenticateHandler(ias: IasCard): CommandHandler {
       throw externalAuthFails(ch, 'signature not below the modulus');
     }
     const opened = openIso9796Block(block);
-    if (!opened || opened.m1.length !== k - ISO9796_OVERHEAD) throw externalAuthFails(ch, 'recovered block lacks 6A…BC');
-    if (!equalBytes(externalAuthHash(opened.m1, ch.transcript, snIfd, challenge), opened.digest)) throw externalAuthFails(ch, 'hash mismatch');
+    if (!opened || opened.m1.length !== k - ISO9796_OVERHEAD)
+      throw externalAuthFails(ch, 'recovered block lacks 6A…BC');
+    if (!equalBytes(externalAuthHash(opened.m1, ch.transcript, snIfd, challenge), opened.digest))
+      throw externalAuthFails(ch, 'hash mismatch');
     ch.phase = { step: 'ifd-authenticated', rndIcc: challenge };
     return responseApdu(SW_9000_OK);
   };
 }
 
-function dappInternalAuthenticate(ias: IasCard, ctx: CommandContext, rndIfd: Uint8Array): ResponseApdu {
+function dappInternalAuthenticate(
+  ias: IasCard,
+  ctx: CommandContext,
+  rndIfd: Uint8Array,
+): ResponseApdu {
   const ch = requireChannel(ias, ctx);
   const phase = ch.phase;
-  if (phase.step !== 'ifd-authenticated') throw new CardError(SW_6985_CONDITIONS_NOT_SATISFIED, 'EXTERNAL AUTHENTICATE must succeed first');
-  if (rndIfd.length !== CHALLENGE_LENGTH) throw new CardError(SW_6700_WRONG_LENGTH, 'RND.IFD must be 8 bytes');
+  if (phase.step !== 'ifd-authenticated')
+    throw new CardError(
+      SW_6985_CONDITIONS_NOT_SATISFIED,
+      'EXTERNAL AUTHENTICATE must succeed first',
+    );
+  if (rndIfd.length !== CHALLENGE_LENGTH)
+    throw new CardError(SW_6700_WRONG_LENGTH, 'RND.IFD must be 8 bytes');
   const key = ias.keys.iccAuth;
   const prnd = ctx.rng.bytes(byteLength(key.n) - ISO9796_OVERHEAD);
   const h = internalAuthHash(prnd, ch.transcript, ias.snIccDapp, rndIfd);
@@ -141,7 +188,11 @@ function dappInternalAuthenticate(ias: IasCard, ctx: CommandContext, rndIfd: Uin
 
 function signWith(ias: IasCard, key: number, data: Uint8Array): Uint8Array {
   const k = key === KEY_81_HOLDER ? ias.keys.holder : ias.keys.servizi;
-  if (data.length === 0 || data.length > byteLength(k.n) - 11) throw new CardError(SW_6700_WRONG_LENGTH, 'data to sign must be 1..k−11 bytes (PKCS#1 v1.5 type 1)');
+  if (data.length === 0 || data.length > byteLength(k.n) - 11)
+    throw new CardError(
+      SW_6700_WRONG_LENGTH,
+      'data to sign must be 1..k−11 bytes (PKCS#1 v1.5 type 1)',
+    );
   return rsaPkcs1Type1Sign(k, data);
 }
 
@@ -150,13 +201,17 @@ export function internalAuthenticateHandler(ias: IasCard): CommandHandler {
   return (ctx, apdu) => {
     requireP1P2(apdu, 0x0000);
     const at = ias.state.at;
-    if (!at) throw new CardError(SW_6985_CONDITIONS_NOT_SATISFIED, 'no key selected (MSE SET AT 41 A4)');
+    if (!at)
+      throw new CardError(SW_6985_CONDITIONS_NOT_SATISFIED, 'no key selected (MSE SET AT 41 A4)');
     if (at.key === KEY_82_ICC_AUTH) return dappInternalAuthenticate(ias, ctx, apdu.data);
     if (at.key === KEY_81_HOLDER && !(ctx.security.has(FLAG_DAPP) && ctx.security.has(FLAG_PIN))) {
-      throw new CardError(SW_6982_SECURITY_STATUS_NOT_SATISFIED, 'key 81 needs DAPP and a verified PIN');
+      throw new CardError(
+        SW_6982_SECURITY_STATUS_NOT_SATISFIED,
+        'key 81 needs DAPP and a verified PIN',
+      );
     }
-    if (at.key !== KEY_81_HOLDER && at.key !== KEY_83_SERVIZI) throw new CardError(SW_6A88_REFERENCED_DATA_NOT_FOUND);
+    if (at.key !== KEY_81_HOLDER && at.key !== KEY_83_SERVIZI)
+      throw new CardError(SW_6A88_REFERENCED_DATA_NOT_FOUND);
     return responseApdu(SW_9000_OK, signWith(ias, at.key, apdu.data));
   };
 }
-

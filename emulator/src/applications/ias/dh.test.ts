@@ -4,7 +4,15 @@ import { toHex } from '../../bytes/hex.ts';
 import { seededRng } from '../../crypto/rng.ts';
 import { modPow } from '../../crypto/rsa.ts';
 import { RFC5114_2048_256 as G } from '../../personalise/ias/dh-group.ts';
-import { deriveSessionKeys, dhKeyPair, DhError, dhSharedSecret, isValidPublicKey, leftPad, randomExponent } from './dh.ts';
+import {
+  deriveSessionKeys,
+  dhKeyPair,
+  DhError,
+  dhSharedSecret,
+  isValidPublicKey,
+  leftPad,
+  randomExponent,
+} from './dh.ts';
 
 const p = bytesToBigInt(G.p);
 
@@ -31,12 +39,20 @@ describe('IAS Diffie–Hellman (cie-ias.md §4.1, §2.4)', () => {
     while (pair.publicKey[0] !== 0) pair = dhKeyPair(G, randomExponent(G, rng));
     expect(pair.publicKey).toHaveLength(256);
     const other = dhKeyPair(G, randomExponent(G, rng));
-    expect(toHex(dhSharedSecret(G, other.privateExponent, pair.publicKey.subarray(1)))).toBe(toHex(dhSharedSecret(G, other.privateExponent, pair.publicKey)));
+    expect(toHex(dhSharedSecret(G, other.privateExponent, pair.publicKey.subarray(1)))).toBe(
+      toHex(dhSharedSecret(G, other.privateExponent, pair.publicKey)),
+    );
   });
 
   it('degenerate public keys (0, 1, p−1, ≥ p, longer than |p|) are refused', () => {
     const x = randomExponent(G, seededRng('x'));
-    for (const bad of [Uint8Array.of(0), Uint8Array.of(1), bigIntToBytes(p - 1n, 256), G.p, new Uint8Array(257).fill(1)]) {
+    for (const bad of [
+      Uint8Array.of(0),
+      Uint8Array.of(1),
+      bigIntToBytes(p - 1n, 256),
+      G.p,
+      new Uint8Array(257).fill(1),
+    ]) {
       expect(isValidPublicKey(G, bad)).toBe(false);
       expect(() => dhSharedSecret(G, x, bad)).toThrow(DhError);
     }

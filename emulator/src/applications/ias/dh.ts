@@ -68,7 +68,11 @@ export function isValidPublicKey(group: DhGroup, y: Uint8Array): boolean {
 }
 
 /** K = otherPublic^x mod p at full |p| length. Throws {@link DhError} on an invalid public key. */
-export function dhSharedSecret(group: DhGroup, privateExponent: Uint8Array, otherPublic: Uint8Array): Uint8Array {
+export function dhSharedSecret(
+  group: DhGroup,
+  privateExponent: Uint8Array,
+  otherPublic: Uint8Array,
+): Uint8Array {
   if (!isValidPublicKey(group, otherPublic)) throw new DhError('peer public key outside 2..p-2');
   const dh = createDiffieHellman(group.p, group.g);
   dh.setPrivateKey(privateExponent);

@@ -19,7 +19,13 @@ import { bigIntToMinimalBytes, bigIntToBytes } from '../../bytes/bytes.ts';
 import { tlv } from '../../bytes/ber-tlv.ts';
 import type { CommandApdu } from '../../apdu/command-apdu.ts';
 import { responseApdu, type ResponseApdu } from '../../apdu/response-apdu.ts';
-import { SW_6985_CONDITIONS_NOT_SATISFIED, SW_6A80_INCORRECT_DATA, SW_6A86_INCORRECT_P1P2, SW_6A88_REFERENCED_DATA_NOT_FOUND, SW_9000_OK } from '../../apdu/status-words.ts';
+import {
+  SW_6985_CONDITIONS_NOT_SATISFIED,
+  SW_6A80_INCORRECT_DATA,
+  SW_6A86_INCORRECT_P1P2,
+  SW_6A88_REFERENCED_DATA_NOT_FOUND,
+  SW_9000_OK,
+} from '../../apdu/status-words.ts';
 import type { CommandContext, CommandHandler } from '../../card/application.ts';
 import { CardError } from '../../card/card-error.ts';
 import { byteLength } from '../../crypto/rsa.ts';
@@ -81,7 +87,8 @@ export function parseHeaderList(bytes: Uint8Array): HeaderEntry[] {
       const length = r.u8('length');
       // 4D is primitive by its tag bits but its value is itself a header list (§8.5.1).
       const nested = isConstructed(tag) || tag === TAG_4D_EXTENDED_HEADER_LIST;
-      if (nested && length !== WHOLE && length > 0) out.push({ tag, length, children: parseHeaderList(r.bytes(length, 'nested list')) });
+      if (nested && length !== WHOLE && length > 0)
+        out.push({ tag, length, children: parseHeaderList(r.bytes(length, 'nested list')) });
       else out.push({ tag, length });
     }
   } catch (e) {
@@ -91,7 +98,8 @@ export function parseHeaderList(bytes: Uint8Array): HeaderEntry[] {
   return out;
 }
 
-const notFound = (what: string): CardError => new CardError(SW_6A88_REFERENCED_DATA_NOT_FOUND, what);
+const notFound = (what: string): CardError =>
+  new CardError(SW_6A88_REFERENCED_DATA_NOT_FOUND, what);
 
 function only(list: readonly HeaderEntry[] | undefined, tag: number, what: string): HeaderEntry {
   const e = list?.[0];
@@ -101,13 +109,19 @@ function only(list: readonly HeaderEntry[] | undefined, tag: number, what: strin
 
 function dhParameters(ias: IasCard, sdo: HeaderEntry): Uint8Array {
   const a3 = only(sdo.children, TAG_A3_DH_PARAMETERS, 'A3 (DH parameters)');
-  const values: Record<number, Uint8Array> = { [TAG_97_DH_G]: ias.dh.g, [TAG_98_DH_P]: ias.dh.p, [TAG_99_DH_Q]: ias.dh.q };
+  const values: Record<number, Uint8Array> = {
+    [TAG_97_DH_G]: ias.dh.g,
+    [TAG_98_DH_P]: ias.dh.p,
+    [TAG_99_DH_Q]: ias.dh.q,
+  };
   let wanted: readonly number[];
   if (a3.length === WHOLE || !a3.children) {
-    if (!ias.options.getDataTemplate) throw notFound('whole DH template not served by this personality');
+    if (!ias.options.getDataTemplate)
+      throw notFound('whole DH template not served by this personality');
     wanted = [TAG_97_DH_G, TAG_98_DH_P, TAG_99_DH_Q];
   } else {
-    if (!ias.options.getDataSeparate) throw notFound('single DH parameters not served by this personality');
+    if (!ias.options.getDataSeparate)
+      throw notFound('single DH parameters not served by this personality');
     wanted = a3.children.map((c) => c.tag);
   }
   const parts = wanted.map((t) => {
@@ -123,29 +137,48 @@ function caPublicKey(ias: IasCard, sdo: HeaderEntry): Uint8Array {
   if (key.length !== WHOLE && key.children) throw notFound('only the whole 7F49 object is served');
   const { n, e } = ias.keys.caPublic;
   // §2.4: order 81, 82, 5F20, 5F4C (CIDA reads n and e by position).
-  const body = [tlv(TAG_81_MODULUS, bigIntToBytes(n, byteLength(n))), tlv(TAG_82_EXPONENT, bigIntToMinimalBytes(e)), tlv(TAG_5F20_CHR, ias.caChr), tlv(TAG_5F4C_CHA, ias.caCha)];
+  const body = [
+    tlv(TAG_81_MODULUS, bigIntToBytes(n, byteLength(n))),
+    tlv(TAG_82_EXPONENT, bigIntToMinimalBytes(e)),
+    tlv(TAG_5F20_CHR, ias.caChr),
+    tlv(TAG_5F4C_CHA, ias.caCha),
+  ];
   return tlv(TAG_70_TEMPLATE, tlv(TAG_BFA004_SDO_CA_PUBLIC, tlv(TAG_7F49_PUBLIC_KEY, ...body)));
 }
 
 /** `A6 91`: hand out PuK.ICC.DH and switch to SM after the response (§4.1 step 5). */
 function cardDhPublic(ias: IasCard, ctx: CommandContext): Uint8Array {
   const kat = ias.state.kat;
-  if (!kat) throw new CardError(SW_6985_CONDITIONS_NOT_SATISFIED, 'GET DATA A6 91 without a preceding MSE SET KAT');
+  if (!kat)
+    throw new CardError(
+      SW_6985_CONDITIONS_NOT_SATISFIED,
+      'GET DATA A6 91 without a preceding MSE SET KAT',
+    );
   ias.state.kat = undefined;
   const keys = deriveSessionKeys(dhSharedSecret(ias.dh, kat.icc.privateExponent, kat.ifdPublic));
   const session = iasSmSession(keys);
   ctx.setSmSessionAfterResponse(session);
-  ias.state.channel = { kMac: session.kMac, transcript: { group: ias.dh, ifdPublic: kat.ifdPublic, iccPublic: kat.icc.publicKey }, phase: { step: 'keys-agreed' } };
+  ias.state.channel = {
+    kMac: session.kMac,
+    transcript: { group: ias.dh, ifdPublic: kat.ifdPublic, iccPublic: kat.icc.publicKey },
+    phase: { step: 'keys-agreed' },
+  };
   ctx.note('IAS DH key agreement done: SM active from the next command (SSC = 1)');
   return tlv(TAG_A6_KAT, tlv(TAG_91_EPHEMERAL_KEY, kat.icc.publicKey));
 }
 
 export function getDataHandler(ias: IasCard): CommandHandler {
   return (ctx: CommandContext, apdu: CommandApdu): ResponseApdu => {
-    if (((apdu.p1 << 8) | apdu.p2) !== GET_DATA_P1P2_3FFF) throw new CardError(SW_6A86_INCORRECT_P1P2, 'GET DATA odd needs P1P2 3FFF (current DF)');
-    const top = only(parseHeaderList(apdu.data), TAG_4D_EXTENDED_HEADER_LIST, '4D (extended header list)');
+    if (((apdu.p1 << 8) | apdu.p2) !== GET_DATA_P1P2_3FFF)
+      throw new CardError(SW_6A86_INCORRECT_P1P2, 'GET DATA odd needs P1P2 3FFF (current DF)');
+    const top = only(
+      parseHeaderList(apdu.data),
+      TAG_4D_EXTENDED_HEADER_LIST,
+      '4D (extended header list)',
+    );
     const inner = top.children?.[0];
-    if (!top.children || top.children.length !== 1 || !inner) throw notFound('one object per GET DATA');
+    if (!top.children || top.children.length !== 1 || !inner)
+      throw notFound('one object per GET DATA');
     if (inner.tag === TAG_A6_KAT) {
       only(inner.children, TAG_91_EPHEMERAL_KEY, '91 (ephemeral public key)');
       return responseApdu(SW_9000_OK, cardDhPublic(ias, ctx));
@@ -153,7 +186,8 @@ export function getDataHandler(ias: IasCard): CommandHandler {
     if (inner.tag !== TAG_70_TEMPLATE) throw notFound(`object ${inner.tag.toString(16)}`);
     const sdo = only(inner.children, inner.children?.[0]?.tag ?? -1, 'SDO');
     if (sdo.tag === TAG_BFA101_SDO_DH) return responseApdu(SW_9000_OK, dhParameters(ias, sdo));
-    if (sdo.tag === TAG_BFA004_SDO_CA_PUBLIC) return responseApdu(SW_9000_OK, caPublicKey(ias, sdo));
+    if (sdo.tag === TAG_BFA004_SDO_CA_PUBLIC)
+      return responseApdu(SW_9000_OK, caPublicKey(ias, sdo));
     throw notFound(`SDO ${sdo.tag.toString(16)}`);
   };
 }

@@ -39,11 +39,17 @@ import type { IasOptions } from './ias-options.ts';
 import { FLAG_DAPP, FLAG_PIN } from './ias-state.ts';
 
 export function protectedReadCondition(options: IasOptions): AccessCondition {
-  return { allOf: options.protectedFileAccess === 'dapp+pin' ? [FLAG_DAPP, FLAG_PIN] : [FLAG_DAPP] };
+  return {
+    allOf: options.protectedFileAccess === 'dapp+pin' ? [FLAG_DAPP, FLAG_PIN] : [FLAG_DAPP],
+  };
 }
 
 /** MF-level IAS files and DF_CIE; `application` is the id the DF_CIE commands run under. */
-export function iasFileTree(files: IasFiles, options: IasOptions, application: string): (DfSpec | EfSpec)[] {
+export function iasFileTree(
+  files: IasFiles,
+  options: IasOptions,
+  application: string,
+): (DfSpec | EfSpec)[] {
   const guarded = { read: protectedReadCondition(options), update: 'never' as const };
   return [
     { kind: 'EF', fid: FID_D003_EF_SN_ICC, name: 'EF.SN.ICC', content: files.snIcc },
@@ -54,12 +60,48 @@ export function iasFileTree(files: IasFiles, options: IasOptions, application: s
       name: 'DF_CIE',
       application,
       children: [
-        { kind: 'EF', fid: FID_1001_EF_ID_SERVIZI, sfi: SFI_01_EF_ID_SERVIZI, name: 'EF.ID_Servizi', content: files.idServizi },
-        { kind: 'EF', fid: FID_1002_EF_SERIALE, name: 'EF.Seriale', content: files.seriale, access: guarded },
-        { kind: 'EF', fid: FID_1003_EF_CERT_CIE, name: 'EF.Cert_CIE', content: files.certCie, access: guarded },
-        { kind: 'EF', fid: FID_1004_EF_INT_KPUB, sfi: SFI_04_EF_INT_KPUB, name: 'EF.Int.Kpub', content: files.intKpub },
-        { kind: 'EF', fid: FID_1005_EF_SERVIZI_INT_KPUB, sfi: SFI_05_EF_SERVIZI_INT_KPUB, name: 'EF.Servizi_Int.Kpub', content: files.serviziKpub },
-        { kind: 'EF', fid: FID_1006_EF_SOD, sfi: SFI_06_EF_SOD, name: 'EF.SOD', content: files.sod },
+        {
+          kind: 'EF',
+          fid: FID_1001_EF_ID_SERVIZI,
+          sfi: SFI_01_EF_ID_SERVIZI,
+          name: 'EF.ID_Servizi',
+          content: files.idServizi,
+        },
+        {
+          kind: 'EF',
+          fid: FID_1002_EF_SERIALE,
+          name: 'EF.Seriale',
+          content: files.seriale,
+          access: guarded,
+        },
+        {
+          kind: 'EF',
+          fid: FID_1003_EF_CERT_CIE,
+          name: 'EF.Cert_CIE',
+          content: files.certCie,
+          access: guarded,
+        },
+        {
+          kind: 'EF',
+          fid: FID_1004_EF_INT_KPUB,
+          sfi: SFI_04_EF_INT_KPUB,
+          name: 'EF.Int.Kpub',
+          content: files.intKpub,
+        },
+        {
+          kind: 'EF',
+          fid: FID_1005_EF_SERVIZI_INT_KPUB,
+          sfi: SFI_05_EF_SERVIZI_INT_KPUB,
+          name: 'EF.Servizi_Int.Kpub',
+          content: files.serviziKpub,
+        },
+        {
+          kind: 'EF',
+          fid: FID_1006_EF_SOD,
+          sfi: SFI_06_EF_SOD,
+          name: 'EF.SOD',
+          content: files.sod,
+        },
       ],
     },
   ];

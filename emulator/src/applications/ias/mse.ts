@@ -54,7 +54,8 @@ const badData = (why: string): CardError => new CardError(SW_6A80_INCORRECT_DATA
 function dosOf(dos: readonly Tlv[], allowed: readonly number[]): Map<number, Uint8Array> {
   const out = new Map<number, Uint8Array>();
   for (const d of dos) {
-    if (!allowed.includes(d.tag) || out.has(d.tag)) throw badData(`unexpected or repeated DO ${d.tag.toString(16)} in MSE`);
+    if (!allowed.includes(d.tag) || out.has(d.tag))
+      throw badData(`unexpected or repeated DO ${d.tag.toString(16)} in MSE`);
     out.set(d.tag, d.value);
   }
   return out;
@@ -68,27 +69,45 @@ function oneByte(dos: Map<number, Uint8Array>, tag: number): number {
 
 function requireChannel(ias: IasCard, ctx: CommandContext): SecureChannel {
   const ch = ias.state.boundChannel(ctx);
-  if (!ch) throw new CardError(SW_6982_SECURITY_STATUS_NOT_SATISFIED, 'needs the IAS secure channel (DH key agreement first)');
+  if (!ch)
+    throw new CardError(
+      SW_6982_SECURITY_STATUS_NOT_SATISFIED,
+      'needs the IAS secure channel (DH key agreement first)',
+    );
   return ch;
 }
 
 function keyAgreement(ias: IasCard, ctx: CommandContext, dos: readonly Tlv[]): void {
-  if (ctx.smProtected) throw new CardError(SW_6985_CONDITIONS_NOT_SATISFIED, 'MSE SET KAT is sent in plain (cie-ias.md §4.1)');
+  if (ctx.smProtected)
+    throw new CardError(
+      SW_6985_CONDITIONS_NOT_SATISFIED,
+      'MSE SET KAT is sent in plain (cie-ias.md §4.1)',
+    );
   const d = dosOf(dos, [DO_80_ALGORITHM, DO_83_KEY_REFERENCE, DO_91_EPHEMERAL_PUBLIC]);
   if (oneByte(d, DO_80_ALGORITHM) !== ALG_9B_DH_SHA256) throw badData('KAT algorithm is not 9B');
-  if (oneByte(d, DO_83_KEY_REFERENCE) !== KEY_81_DH) throw new CardError(SW_6A88_REFERENCED_DATA_NOT_FOUND, 'DH key reference is not 81');
+  if (oneByte(d, DO_83_KEY_REFERENCE) !== KEY_81_DH)
+    throw new CardError(SW_6A88_REFERENCED_DATA_NOT_FOUND, 'DH key reference is not 81');
   const pub = d.get(DO_91_EPHEMERAL_PUBLIC);
   if (!pub || !isValidPublicKey(ias.dh, pub)) throw badData('PuK.IFD.DH missing or outside 2..p-2');
   ias.state.channel = undefined;
-  ias.state.kat = { ifdPublic: pub.slice(), icc: dhKeyPair(ias.dh, randomExponent(ias.dh, ctx.rng)) };
+  ias.state.kat = {
+    ifdPublic: pub.slice(),
+    icc: dhKeyPair(ias.dh, randomExponent(ias.dh, ctx.rng)),
+  };
 }
 
 /** Selects the terminal key learnt from PSO VERIFY CERTIFICATE by its CHR. */
 function selectIfdKey(ias: IasCard, ctx: CommandContext, chr: Uint8Array): void {
   const ch = requireChannel(ias, ctx);
   const p = ch.phase;
-  if ((p.step !== 'certificate-verified' && p.step !== 'ifd-key-selected') || !equalBytes(p.ifd.chr, chr)) {
-    throw new CardError(SW_6A88_REFERENCED_DATA_NOT_FOUND, 'no verified terminal certificate with this CHR');
+  if (
+    (p.step !== 'certificate-verified' && p.step !== 'ifd-key-selected') ||
+    !equalBytes(p.ifd.chr, chr)
+  ) {
+    throw new CardError(
+      SW_6A88_REFERENCED_DATA_NOT_FOUND,
+      'no verified terminal certificate with this CHR',
+    );
   }
   ch.phase = { step: 'ifd-key-selected', ifd: p.ifd };
 }
@@ -97,17 +116,24 @@ function digitalSignatureTemplate(ias: IasCard, ctx: CommandContext, dos: readon
   const d = dosOf(dos, [DO_80_ALGORITHM, DO_83_KEY_REFERENCE]);
   const ref = d.get(DO_83_KEY_REFERENCE);
   if (ref?.length === 12 && !d.has(DO_80_ALGORITHM)) {
-    if (!ias.options.externalAuthCrt.includes('B6')) throw badData('this personality selects the terminal key with CRT A4 only');
+    if (!ias.options.externalAuthCrt.includes('B6'))
+      throw badData('this personality selects the terminal key with CRT A4 only');
     selectIfdKey(ias, ctx, ref);
     return;
   }
   const ch = requireChannel(ias, ctx);
-  if (oneByte(d, DO_83_KEY_REFERENCE) !== KEY_84_CA_PUBLIC) throw new CardError(SW_6A88_REFERENCED_DATA_NOT_FOUND, 'verification key is not 84');
-  if (oneByte(d, DO_80_ALGORITHM) !== ALG_41_ISO9796_SHA256) throw badData('certificate algorithm is not 41');
+  if (oneByte(d, DO_83_KEY_REFERENCE) !== KEY_84_CA_PUBLIC)
+    throw new CardError(SW_6A88_REFERENCED_DATA_NOT_FOUND, 'verification key is not 84');
+  if (oneByte(d, DO_80_ALGORITHM) !== ALG_41_ISO9796_SHA256)
+    throw badData('certificate algorithm is not 41');
   ch.phase = { step: 'ca-key-selected' };
 }
 
-function authenticationTemplateExternal(ias: IasCard, ctx: CommandContext, dos: readonly Tlv[]): void {
+function authenticationTemplateExternal(
+  ias: IasCard,
+  ctx: CommandContext,
+  dos: readonly Tlv[],
+): void {
   const chr = dosOf(dos, [DO_83_KEY_REFERENCE]).get(DO_83_KEY_REFERENCE);
   if (!chr || chr.length !== 12) throw badData('DO 83 must carry the 12-byte CHR');
   selectIfdKey(ias, ctx, chr);
@@ -120,13 +146,19 @@ const INTERNAL_KEYS: ReadonlyMap<number, number> = new Map([
   [KEY_83_SERVIZI, ALG_02_RSA_PKCS1],
 ]);
 
-function authenticationTemplateInternal(ias: IasCard, ctx: CommandContext, dos: readonly Tlv[]): void {
+function authenticationTemplateInternal(
+  ias: IasCard,
+  ctx: CommandContext,
+  dos: readonly Tlv[],
+): void {
   const d = dosOf(dos, [DO_80_ALGORITHM, DO_84_PRIVATE_KEY_REFERENCE]);
   const key = oneByte(d, DO_84_PRIVATE_KEY_REFERENCE);
   const algorithm = oneByte(d, DO_80_ALGORITHM);
   const expected = INTERNAL_KEYS.get(key);
-  if (expected === undefined) throw new CardError(SW_6A88_REFERENCED_DATA_NOT_FOUND, `no private key ${key.toString(16)}`);
-  if (algorithm !== expected) throw badData(`algorithm ${algorithm.toString(16)} is not usable with key ${key.toString(16)}`);
+  if (expected === undefined)
+    throw new CardError(SW_6A88_REFERENCED_DATA_NOT_FOUND, `no private key ${key.toString(16)}`);
+  if (algorithm !== expected)
+    throw badData(`algorithm ${algorithm.toString(16)} is not usable with key ${key.toString(16)}`);
   if (key === KEY_82_ICC_AUTH) requireChannel(ias, ctx);
   ias.state.at = { key, algorithm };
 }
@@ -150,7 +182,11 @@ export function iasMseHandler(ias: IasCard): CommandHandler {
       ctx.se.clear();
       return responseApdu(SW_9000_OK);
     }
-    if (!set) throw new CardError(SW_6A86_INCORRECT_P1P2, `MSE P1P2 ${((apdu.p1 << 8) | apdu.p2).toString(16)} not used by the IAS application`);
+    if (!set)
+      throw new CardError(
+        SW_6A86_INCORRECT_P1P2,
+        `MSE P1P2 ${((apdu.p1 << 8) | apdu.p2).toString(16)} not used by the IAS application`,
+      );
     set(ias, ctx, parseMse(apdu).dos);
     return responseApdu(SW_9000_OK);
   };

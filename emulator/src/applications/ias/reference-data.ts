@@ -31,7 +31,11 @@ import {
 import type { CommandContext, CommandHandler } from '../../card/application.ts';
 import { CardError } from '../../card/card-error.ts';
 import { asciiBytes, equalBytes } from '../../bytes/bytes.ts';
-import type { ReferenceDataName, ReferenceDataState, SecretStore } from '../../state/secret-store.ts';
+import type {
+  ReferenceDataName,
+  ReferenceDataState,
+  SecretStore,
+} from '../../state/secret-store.ts';
 import { REF_81_PIN, REF_82_PUK, SECRET_LENGTH } from './ias-constants.ts';
 import type { IasCard } from './ias-card.ts';
 import { FLAG_DAPP, FLAG_PIN, FLAG_PUK } from './ias-state.ts';
@@ -41,7 +45,10 @@ const REFERENCES: ReadonlyMap<number, { name: ReferenceDataName; flag: string }>
   [REF_82_PUK, { name: 'puk', flag: FLAG_PUK }],
 ]);
 
-export type Presentation = { readonly outcome: 'ok' } | { readonly outcome: 'wrong'; readonly remaining: number } | { readonly outcome: 'blocked' };
+export type Presentation =
+  | { readonly outcome: 'ok' }
+  | { readonly outcome: 'wrong'; readonly remaining: number }
+  | { readonly outcome: 'blocked' };
 
 /**
  * Checks `candidate` against reference data `name`: decrement and persist first, then compare;
@@ -65,17 +72,28 @@ export function presentReferenceData(
 }
 
 function checkDigits(data: Uint8Array, length: number): void {
-  if (data.length !== length) throw new CardError(SW_6700_WRONG_LENGTH, `reference data must be ${length} bytes`);
-  for (const b of data) if (b < 0x30 || b > 0x39) throw new CardError(SW_6A80_INCORRECT_DATA, 'reference data must be ASCII digits');
+  if (data.length !== length)
+    throw new CardError(SW_6700_WRONG_LENGTH, `reference data must be ${length} bytes`);
+  for (const b of data)
+    if (b < 0x30 || b > 0x39)
+      throw new CardError(SW_6A80_INCORRECT_DATA, 'reference data must be ASCII digits');
 }
 
 function requireDapp(ctx: CommandContext): void {
-  if (!ctx.security.has(FLAG_DAPP)) throw new CardError(SW_6982_SECURITY_STATUS_NOT_SATISFIED, 'needs secure messaging after DAPP');
+  if (!ctx.security.has(FLAG_DAPP))
+    throw new CardError(SW_6982_SECURITY_STATUS_NOT_SATISFIED, 'needs secure messaging after DAPP');
 }
 
-function reference(apdu: CommandApdu, allowed: readonly number[]): { name: ReferenceDataName; flag: string } {
+function reference(
+  apdu: CommandApdu,
+  allowed: readonly number[],
+): { name: ReferenceDataName; flag: string } {
   const r = REFERENCES.get(apdu.p2);
-  if (!r || !allowed.includes(apdu.p2)) throw new CardError(SW_6A88_REFERENCED_DATA_NOT_FOUND, `no reference data ${apdu.p2.toString(16)}`);
+  if (!r || !allowed.includes(apdu.p2))
+    throw new CardError(
+      SW_6A88_REFERENCED_DATA_NOT_FOUND,
+      `no reference data ${apdu.p2.toString(16)}`,
+    );
   return r;
 }
 
@@ -108,22 +126,32 @@ export function verifyHandler(ias: IasCard): CommandHandler {
 
 export function changeReferenceDataHandler(ias: IasCard): CommandHandler {
   return (ctx, apdu) => {
-    if (apdu.p1 !== 0x00) throw new CardError(SW_6A86_INCORRECT_P1P2, 'only P1 00 (old and new value) is supported');
+    if (apdu.p1 !== 0x00)
+      throw new CardError(SW_6A86_INCORRECT_P1P2, 'only P1 00 (old and new value) is supported');
     const { name, flag } = reference(apdu, [REF_81_PIN]);
     requireDapp(ctx);
     checkDigits(apdu.data, 2 * SECRET_LENGTH);
     const oldPin = apdu.data.subarray(0, SECRET_LENGTH);
     const newPin = String.fromCharCode(...apdu.data.subarray(SECRET_LENGTH));
-    return settle(ctx, flag, presentReferenceData(ias.secrets, name, oldPin, (r) => ({ ...r, value: newPin })));
+    return settle(
+      ctx,
+      flag,
+      presentReferenceData(ias.secrets, name, oldPin, (r) => ({ ...r, value: newPin })),
+    );
   };
 }
 
 export function resetRetryCounterHandler(ias: IasCard): CommandHandler {
   return (ctx, apdu) => {
-    if (apdu.p1 !== 0x02 && apdu.p1 !== 0x03) throw new CardError(SW_6A86_INCORRECT_P1P2, 'P1 02 (new PIN) or 03 (unblock only)');
+    if (apdu.p1 !== 0x02 && apdu.p1 !== 0x03)
+      throw new CardError(SW_6A86_INCORRECT_P1P2, 'P1 02 (new PIN) or 03 (unblock only)');
     reference(apdu, [REF_81_PIN]);
     requireDapp(ctx);
-    if (!ctx.security.has(FLAG_PUK)) throw new CardError(SW_6982_SECURITY_STATUS_NOT_SATISFIED, 'PUK not verified in this session');
+    if (!ctx.security.has(FLAG_PUK))
+      throw new CardError(
+        SW_6982_SECURITY_STATUS_NOT_SATISFIED,
+        'PUK not verified in this session',
+      );
     const state = ias.secrets.read();
     let value = state.pin.value;
     if (apdu.p1 === 0x02) {
@@ -132,7 +160,10 @@ export function resetRetryCounterHandler(ias: IasCard): CommandHandler {
     } else if (apdu.data.length !== 0) {
       throw new CardError(SW_6700_WRONG_LENGTH, 'RESET RETRY COUNTER 03 takes no data');
     }
-    ias.secrets.write({ ...state, pin: { value, remaining: state.pin.max, max: state.pin.max, blocked: false } });
+    ias.secrets.write({
+      ...state,
+      pin: { value, remaining: state.pin.max, max: state.pin.max, blocked: false },
+    });
     return responseApdu(SW_9000_OK);
   };
 }

@@ -7,7 +7,12 @@ import { fromHex, toHex } from '../../bytes/hex.ts';
 import { parseTlvTree, findTlv } from '../../bytes/ber-tlv.ts';
 import type { CardOptions } from '../../card/card-options.ts';
 import { seededRng } from '../../crypto/rng.ts';
-import { createIsoTestCard, ISO_TEST_LONG, ISO_TEST_RECORDS, ISO_TEST_SHORT } from '../../profiles/iso-test-card.ts';
+import {
+  createIsoTestCard,
+  ISO_TEST_LONG,
+  ISO_TEST_RECORDS,
+  ISO_TEST_SHORT,
+} from '../../profiles/iso-test-card.ts';
 
 function card(options: Partial<CardOptions> = {}) {
   const c = createIsoTestCard({ strict: true, options, rng: seededRng('commands-test') });
@@ -178,8 +183,12 @@ describe('READ BINARY B1 with offset DO 54 and data DO 53 (ISO/IEC 7816-4:2020 Â
     const bytes = (from: number, to: number): string => LONG.slice(from * 2, to * 2);
     // 600 bytes = 228 + 228 + 144: two full 231-byte responses (53 81 E4 + 228), then the rest with 6282.
     expect(tx(`00B1000104 5402${off(0)} E7`.replace(/ /g, ''))).toBe(`5381E4${bytes(0, 228)}9000`);
-    expect(tx(`00B1000104 5402${off(228)} E7`.replace(/ /g, ''))).toBe(`5381E4${bytes(228, 456)}9000`);
-    expect(tx(`00B1000104 5402${off(456)} E7`.replace(/ /g, ''))).toBe(`538190${bytes(456, 600)}6282`);
+    expect(tx(`00B1000104 5402${off(228)} E7`.replace(/ /g, ''))).toBe(
+      `5381E4${bytes(228, 456)}9000`,
+    );
+    expect(tx(`00B1000104 5402${off(456)} E7`.replace(/ /g, ''))).toBe(
+      `538190${bytes(456, 600)}6282`,
+    );
     expect(tx(`00B1000104 5402${off(600)} E7`.replace(/ /g, ''))).toBe('6B00');
   });
   it('P1-P2 = FID, P1-P2 = 0000 uses the current EF', () => {

@@ -4,7 +4,11 @@
  */
 import type { CommandApdu } from '../../apdu/command-apdu.ts';
 import { responseApdu, type ResponseApdu } from '../../apdu/response-apdu.ts';
-import { SW_6700_WRONG_LENGTH, SW_6A86_INCORRECT_P1P2, SW_9000_OK } from '../../apdu/status-words.ts';
+import {
+  SW_6700_WRONG_LENGTH,
+  SW_6A86_INCORRECT_P1P2,
+  SW_9000_OK,
+} from '../../apdu/status-words.ts';
 import type { CommandContext } from '../../card/application.ts';
 import { CardError } from '../../card/card-error.ts';
 

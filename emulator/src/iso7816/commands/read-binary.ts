@@ -47,7 +47,8 @@ export function checkReadable(ctx: CommandContext, ef: EfNode): void {
 }
 
 function transparent(ef: EfNode): TransparentEfNode {
-  if (ef.kind !== 'EF-transparent') throw new CardError(SW_6981_INCOMPATIBLE_FILE_STRUCTURE, 'not a transparent EF');
+  if (ef.kind !== 'EF-transparent')
+    throw new CardError(SW_6981_INCOMPATIBLE_FILE_STRUCTURE, 'not a transparent EF');
   return ef;
 }
 
@@ -68,12 +69,23 @@ interface Slice {
  * `want` bytes from `offset`, where `room` is how many bytes the response can carry.
  * Shared by both instructions so EOF behaviour is decided in one place.
  */
-function slice(ctx: CommandContext, ef: TransparentEfNode, offset: number, want: number, room: number): Slice {
+function slice(
+  ctx: CommandContext,
+  ef: TransparentEfNode,
+  offset: number,
+  want: number,
+  room: number,
+): Slice {
   const size = ef.content.length;
-  if (offset >= size) throw new CardError(SW_6B00_WRONG_P1P2, `offset ${offset} at or beyond end of file (${size})`);
+  if (offset >= size)
+    throw new CardError(SW_6B00_WRONG_P1P2, `offset ${offset} at or beyond end of file (${size})`);
   const available = size - offset;
   if (available >= want || available > room) {
-    return { data: ef.content.subarray(offset, offset + Math.min(want, room)), sw: SW_9000_OK, available };
+    return {
+      data: ef.content.subarray(offset, offset + Math.min(want, room)),
+      sw: SW_9000_OK,
+      available,
+    };
   }
   const data = ef.content.subarray(offset, size);
   switch (ctx.options.readBeyondEof) {
@@ -87,12 +99,14 @@ function slice(ctx: CommandContext, ef: TransparentEfNode, offset: number, want:
 }
 
 export function readBinaryHandler(ctx: CommandContext, apdu: CommandApdu): ResponseApdu {
-  if (apdu.data.length > 0) throw new CardError(SW_6700_WRONG_LENGTH, 'READ BINARY with a data field');
+  if (apdu.data.length > 0)
+    throw new CardError(SW_6700_WRONG_LENGTH, 'READ BINARY with a data field');
   let ef: EfNode;
   let offset: number;
   if ((apdu.p1 & 0x80) !== 0) {
     const sfi = apdu.p1 & 0x1f;
-    if ((apdu.p1 & 0x60) !== 0 || sfi === 0) throw new CardError(SW_6A86_INCORRECT_P1P2, 'invalid SFI encoding');
+    if ((apdu.p1 & 0x60) !== 0 || sfi === 0)
+      throw new CardError(SW_6A86_INCORRECT_P1P2, 'invalid SFI encoding');
     ef = efBySfi(ctx, sfi);
     ctx.select(ef);
     offset = apdu.p2;
@@ -113,11 +127,13 @@ function decodeOffset(data: Uint8Array): number {
   try {
     dos = parseTlvs(data);
   } catch (e) {
-    if (e instanceof TlvFormatError) throw new CardError(SW_6A80_INCORRECT_DATA, `offset DO: ${e.message}`);
+    if (e instanceof TlvFormatError)
+      throw new CardError(SW_6A80_INCORRECT_DATA, `offset DO: ${e.message}`);
     throw e;
   }
   const off = findTlv(dos, DO_54_OFFSET);
-  if (!off || off.value.length < 1 || off.value.length > 3) throw new CardError(SW_6A80_INCORRECT_DATA, 'offset DO 54 missing or malformed');
+  if (!off || off.value.length < 1 || off.value.length > 3)
+    throw new CardError(SW_6A80_INCORRECT_DATA, 'offset DO 54 missing or malformed');
   let v = 0;
   for (const b of off.value) v = v * 256 + b;
   return v;
@@ -136,7 +152,8 @@ function oddTarget(ctx: CommandContext, apdu: CommandApdu): EfNode {
   }
   if (apdu.p1 === 0 && (apdu.p2 & 0xe0) === 0) return efBySfi(ctx, apdu.p2 & 0x1f);
   const node = ctx.fs.child(ctx.currentDf, p1p2);
-  if (!node || isDf(node)) throw new CardError(SW_6A82_FILE_NOT_FOUND, `no EF ${p1p2.toString(16)}`);
+  if (!node || isDf(node))
+    throw new CardError(SW_6A82_FILE_NOT_FOUND, `no EF ${p1p2.toString(16)}`);
   return node;
 }
 
@@ -153,6 +170,7 @@ export function readBinaryOddHandler(ctx: CommandContext, apdu: CommandApdu): Re
   if (n <= 0) throw new CardError(SW_6700_WRONG_LENGTH, 'Le too small for a DO 53');
   const { data, sw, available } = slice(ctx, file, offset, n, n);
   // 6Cxx announces the length of the whole response, DO 53 header included.
-  if (sw >> 8 === 0x6c) return responseApdu(sw6C(Math.min(available + wrapperSize(available), 256)));
+  if (sw >> 8 === 0x6c)
+    return responseApdu(sw6C(Math.min(available + wrapperSize(available), 256)));
   return responseApdu(sw, tlv(DO_53_DISCRETIONARY_DATA, data));
 }

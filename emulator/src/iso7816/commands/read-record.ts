@@ -26,9 +26,13 @@ import type { EfNode } from '../fs/nodes.ts';
 import { checkReadable } from './read-binary.ts';
 
 export function readRecordHandler(ctx: CommandContext, apdu: CommandApdu): ResponseApdu {
-  if (apdu.data.length > 0) throw new CardError(SW_6700_WRONG_LENGTH, 'READ RECORD with a data field');
+  if (apdu.data.length > 0)
+    throw new CardError(SW_6700_WRONG_LENGTH, 'READ RECORD with a data field');
   if ((apdu.p2 & 0x07) !== 0x04 || apdu.p1 === 0x00 || apdu.p1 === 0xff) {
-    throw new CardError(SW_6A86_INCORRECT_P1P2, 'only absolute record addressing (P2 b3-b1 = 100) is supported');
+    throw new CardError(
+      SW_6A86_INCORRECT_P1P2,
+      'only absolute record addressing (P2 b3-b1 = 100) is supported',
+    );
   }
   const sfi = apdu.p2 >> 3;
   let ef: EfNode | undefined;
@@ -40,7 +44,8 @@ export function readRecordHandler(ctx: CommandContext, apdu: CommandApdu): Respo
     if (!ef) throw new CardError(SW_6A82_FILE_NOT_FOUND, `no EF with SFI ${sfi}`);
     ctx.select(ef);
   }
-  if (ef.kind !== 'EF-record') throw new CardError(SW_6981_INCOMPATIBLE_FILE_STRUCTURE, 'not a record EF');
+  if (ef.kind !== 'EF-record')
+    throw new CardError(SW_6981_INCOMPATIBLE_FILE_STRUCTURE, 'not a record EF');
   checkReadable(ctx, ef);
   const record = ef.records[apdu.p1 - 1];
   if (record === undefined) throw new CardError(SW_6A83_RECORD_NOT_FOUND, `record ${apdu.p1}`);
@@ -52,6 +57,8 @@ export function readRecordHandler(ctx: CommandContext, apdu: CommandApdu): Respo
     case '9000':
       return responseApdu(SW_9000_OK, record);
     case '6Cxx':
-      return record.length === 0 ? responseApdu(SW_6282_END_OF_FILE) : responseApdu(sw6C(record.length));
+      return record.length === 0
+        ? responseApdu(SW_6282_END_OF_FILE)
+        : responseApdu(sw6C(record.length));
   }
 }

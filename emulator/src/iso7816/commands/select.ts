@@ -28,7 +28,8 @@ import { FID_3F00_MF } from '../fs/file-system.ts';
 import { buildFci, buildFcp, buildFmd } from '../fs/fcp.ts';
 import { isDf, type FsNode } from '../fs/nodes.ts';
 
-const notFound = (what: string): CardError => new CardError(SW_6A82_FILE_NOT_FOUND, `${what} not found`);
+const notFound = (what: string): CardError =>
+  new CardError(SW_6A82_FILE_NOT_FOUND, `${what} not found`);
 const badLc = (what: string): CardError => new CardError(SW_6A87_NC_INCONSISTENT_WITH_P1P2, what);
 
 function fidOf(data: Uint8Array): number {
@@ -39,7 +40,8 @@ function fidOf(data: Uint8Array): number {
 function fidsOf(data: Uint8Array): number[] {
   if (data.length === 0 || data.length % 2 !== 0) throw badLc(`path of ${data.length} bytes`);
   const out: number[] = [];
-  for (let i = 0; i < data.length; i += 2) out.push(((data[i] as number) << 8) | (data[i + 1] as number));
+  for (let i = 0; i < data.length; i += 2)
+    out.push(((data[i] as number) << 8) | (data[i + 1] as number));
   return out;
 }
 
@@ -81,7 +83,8 @@ function resolveTarget(ctx: CommandContext, apdu: CommandApdu, occurrence: numbe
       let fids = fidsOf(data);
       // Tolerated: paths that start with the MF's own identifier.
       if (apdu.p1 === 0x08 && fids[0] === FID_3F00_MF) fids = fids.slice(1);
-      const node = fids.length === 0 ? fs.mf : fs.resolvePath(apdu.p1 === 0x08 ? fs.mf : currentDf, fids);
+      const node =
+        fids.length === 0 ? fs.mf : fs.resolvePath(apdu.p1 === 0x08 ? fs.mf : currentDf, fids);
       if (!node) throw notFound('path');
       return node;
     }
@@ -108,6 +111,10 @@ export function selectHandler(ctx: CommandContext, apdu: CommandApdu): ResponseA
   const build = RESPONSE_BUILDERS[p2 & 0x0c];
   const data = build ? build(node) : new Uint8Array(0);
   const sw =
-    node.lifeCycle === 'terminated' ? SW_6285_FILE_TERMINATED : node.lifeCycle === 'deactivated' ? SW_6283_FILE_DEACTIVATED : SW_9000_OK;
+    node.lifeCycle === 'terminated'
+      ? SW_6285_FILE_TERMINATED
+      : node.lifeCycle === 'deactivated'
+        ? SW_6283_FILE_DEACTIVATED
+        : SW_9000_OK;
   return responseApdu(sw, data);
 }

@@ -30,13 +30,19 @@ function u16(v: number): Uint8Array {
 function parameterDos(node: FsNode): Uint8Array {
   const parts: Uint8Array[] = [];
   if (node.kind === 'EF-transparent') {
-    parts.push(tlv(0x80, u16(node.content.length)), tlv(0x82, Uint8Array.of(DESCRIPTOR_TRANSPARENT)));
+    parts.push(
+      tlv(0x80, u16(node.content.length)),
+      tlv(0x82, Uint8Array.of(DESCRIPTOR_TRANSPARENT)),
+    );
   } else if (node.kind === 'EF-record') {
     const max = node.records.reduce((m, r) => Math.max(m, r.length), 0);
     const total = node.records.reduce((s, r) => s + r.length, 0);
     parts.push(
       tlv(0x80, u16(total)),
-      tlv(0x82, Uint8Array.of(DESCRIPTOR_LINEAR_FIXED, DATA_CODING, 0x00, max & 0xff, node.records.length)),
+      tlv(
+        0x82,
+        Uint8Array.of(DESCRIPTOR_LINEAR_FIXED, DATA_CODING, 0x00, max & 0xff, node.records.length),
+      ),
     );
   } else {
     parts.push(tlv(0x82, Uint8Array.of(DESCRIPTOR_DF)));

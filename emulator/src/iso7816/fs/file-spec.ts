@@ -8,7 +8,7 @@ import { fromHex } from '../../bytes/hex.ts';
 import { fileAccessSchema } from '../access.ts';
 
 const bytesSchema = z.union([
-  z.custom<Uint8Array>((v) => v instanceof Uint8Array, "bytes expected"),
+  z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'bytes expected'),
   z
     .string()
     .regex(/^([0-9a-fA-F]{2}[\s:]?)*$/, 'hex string expected')

@@ -54,7 +54,8 @@ export class FileSystem {
       const n = df.dfName;
       if (n) {
         if (equalBytes(n, name)) exact.push(df);
-        else if (n.length > name.length && equalBytes(n.subarray(0, name.length), name)) partial.push(df);
+        else if (n.length > name.length && equalBytes(n.subarray(0, name.length), name))
+          partial.push(df);
       }
       for (const c of df.children) if (isDf(c)) visit(c);
     };
@@ -91,10 +92,28 @@ function buildNode(spec: ParsedSpecNode, parent: DfNode, path: string): FsNode {
   const lifeCycle = spec.lifeCycle ?? 'activated';
   const name = spec.name;
   if (spec.kind === 'EF') {
-    return { kind: 'EF-transparent', fid: spec.fid, ...(spec.sfi !== undefined ? { sfi: spec.sfi } : {}), ...(name ? { name } : {}), lifeCycle, access, content: spec.content, parent };
+    return {
+      kind: 'EF-transparent',
+      fid: spec.fid,
+      ...(spec.sfi !== undefined ? { sfi: spec.sfi } : {}),
+      ...(name ? { name } : {}),
+      lifeCycle,
+      access,
+      content: spec.content,
+      parent,
+    };
   }
   if (spec.kind === 'EF-record') {
-    return { kind: 'EF-record', fid: spec.fid, ...(spec.sfi !== undefined ? { sfi: spec.sfi } : {}), ...(name ? { name } : {}), lifeCycle, access, records: [...spec.records], parent };
+    return {
+      kind: 'EF-record',
+      fid: spec.fid,
+      ...(spec.sfi !== undefined ? { sfi: spec.sfi } : {}),
+      ...(name ? { name } : {}),
+      lifeCycle,
+      access,
+      records: [...spec.records],
+      parent,
+    };
   }
   return buildDf(spec, parent, path);
 }
@@ -103,7 +122,11 @@ function buildDf(spec: ParsedDf, parent: DfNode | undefined, path: string): DfNo
   const children: FsNode[] = [];
   const df: DfNode = {
     kind: spec.kind,
-    ...(spec.kind === 'MF' ? { fid: FID_3F00_MF } : spec.fid !== undefined ? { fid: spec.fid } : {}),
+    ...(spec.kind === 'MF'
+      ? { fid: FID_3F00_MF }
+      : spec.fid !== undefined
+        ? { fid: spec.fid }
+        : {}),
     ...(spec.dfName ? { dfName: spec.dfName } : {}),
     ...(spec.name ? { name: spec.name } : {}),
     ...(spec.application ? { application: spec.application } : {}),
@@ -117,8 +140,10 @@ function buildDf(spec: ParsedDf, parent: DfNode | undefined, path: string): DfNo
   for (const c of spec.children) {
     const here = `${path}/${c.kind === 'DF' ? (c.name ?? c.fid?.toString(16) ?? toHex(c.dfName ?? new Uint8Array())) : (c.fid ?? 0).toString(16)}`;
     if (c.fid !== undefined) {
-      if (fids.has(c.fid)) throw new FileSystemSpecError(`duplicate FID ${c.fid.toString(16)} at ${here}`);
-      if (c.fid === FID_3F00_MF) throw new FileSystemSpecError(`FID 3F00 is reserved for the MF (${here})`);
+      if (fids.has(c.fid))
+        throw new FileSystemSpecError(`duplicate FID ${c.fid.toString(16)} at ${here}`);
+      if (c.fid === FID_3F00_MF)
+        throw new FileSystemSpecError(`FID 3F00 is reserved for the MF (${here})`);
       fids.add(c.fid);
     }
     if ((c.kind === 'EF' || c.kind === 'EF-record') && c.sfi !== undefined) {
@@ -134,7 +159,9 @@ function buildDf(spec: ParsedDf, parent: DfNode | undefined, path: string): DfNo
 export function buildFileSystem(spec: MfSpec): FileSystem {
   const parsed = mfSpecSchema.safeParse(spec);
   if (!parsed.success) {
-    throw new FileSystemSpecError(`invalid file-system spec: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    throw new FileSystemSpecError(
+      `invalid file-system spec: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   }
   return new FileSystem(buildDf(parsed.data, undefined, ''));
 }

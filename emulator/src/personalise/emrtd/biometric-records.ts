@@ -43,7 +43,9 @@ export function faceRecord(image: GreyImage, sex: 'M' | 'F', quality = 75): Uint
   w.bytes(Uint8Array.of(0x46, 0x41, 0x43, 0x00, 0x30, 0x31, 0x30, 0x00)); // "FAC\0" "010\0"
   u32(w, 14 + blockLength).u16(1); // record length, number of facial images
   u32(w, blockLength).u16(0); // facial record data length, feature points
-  w.u8(sex === 'M' ? 1 : 2).u8(0).u8(0); // gender, eye colour (unspecified), hair colour (unspecified)
+  w.u8(sex === 'M' ? 1 : 2)
+    .u8(0)
+    .u8(0); // gender, eye colour (unspecified), hair colour (unspecified)
   w.u8(0).u16(0).u16(1); // feature mask (3 bytes = 0), expression 1 = neutral
   w.bytes(new Uint8Array(6)); // pose angle and uncertainty: unspecified
   w.u8(0x01).u8(0x00).u16(image.width).u16(image.height); // full frontal, JPEG, size
@@ -63,7 +65,12 @@ export function fingerRecord(fingers: readonly FingerImage[], quality = 80): Uin
   const blocks = fingers.map((f) => {
     const jpeg = encodeGreyJpeg(f.image, quality);
     const h = new ByteWriter(14);
-    u32(h, 14 + jpeg.length).u8(f.position).u8(1).u8(1).u8(80).u8(0); // length, position, views, view #, quality, live-scan plain
+    u32(h, 14 + jpeg.length)
+      .u8(f.position)
+      .u8(1)
+      .u8(1)
+      .u8(80)
+      .u8(0); // length, position, views, view #, quality, live-scan plain
     h.u16(f.image.width).u16(f.image.height).u8(0);
     return concatBytes(h.toBytes(), jpeg);
   });
@@ -71,7 +78,9 @@ export function fingerRecord(fingers: readonly FingerImage[], quality = 80): Uin
   const total = 32 + body.length;
   const w = new ByteWriter(total);
   w.bytes(Uint8Array.of(0x46, 0x49, 0x52, 0x00, 0x30, 0x31, 0x30, 0x00)); // "FIR\0" "010\0"
-  w.u16(Math.floor(total / 0x100000000)).u16(Math.floor(total / 0x10000) & 0xffff).u16(total & 0xffff); // 6-byte length
+  w.u16(Math.floor(total / 0x100000000))
+    .u16(Math.floor(total / 0x10000) & 0xffff)
+    .u16(total & 0xffff); // 6-byte length
   w.u16(0).u16(31).u8(fingers.length).u8(1); // device id, acquisition level 31 (500 ppi), count, scale ppi
   w.u16(500).u16(500).u16(500).u16(500).u8(8).u8(3).u16(0); // resolutions, 8-bit, JPEG, reserved
   w.bytes(body);
@@ -102,7 +111,9 @@ function group(tag: number, bits: readonly BitSpec[]): Uint8Array {
 }
 
 export function buildDg2(faceRecordBytes: Uint8Array): Uint8Array {
-  return group(TAG_75_DG2, [{ type: CBEFF_TYPE_FACE, formatType: FORMAT_TYPE_FACE_19794_5, record: faceRecordBytes }]);
+  return group(TAG_75_DG2, [
+    { type: CBEFF_TYPE_FACE, formatType: FORMAT_TYPE_FACE_19794_5, record: faceRecordBytes },
+  ]);
 }
 
 /** CBEFF finger subtypes (ICAO 9303-10 / ISO 19785-3): 01 right, 02 left; 08 pointer (index) finger. */
@@ -114,7 +125,9 @@ export function buildDg3(fingers: readonly FingerImage[]): Uint8Array {
     TAG_63_DG3,
     fingers.map((f) => ({
       type: CBEFF_TYPE_FINGER,
-      ...(SUBTYPE_BY_POSITION[f.position] === undefined ? {} : { subtype: SUBTYPE_BY_POSITION[f.position] as number }),
+      ...(SUBTYPE_BY_POSITION[f.position] === undefined
+        ? {}
+        : { subtype: SUBTYPE_BY_POSITION[f.position] as number }),
       formatType: FORMAT_TYPE_FINGER_19794_4,
       record: fingerRecord([f]),
     })),

@@ -65,29 +65,69 @@ function privateKeyFor(curve: CurveName, label: string): bigint {
 }
 
 /** Issues a certificate for `subject`, signed by `issuer` (self-signed when issuer is undefined). */
-export function issueCvCertificate(issuer: CvHolder | undefined, subject: CvIssue, curve: CurveName = issuer?.curve ?? CV_PKI_DEFAULT_CURVE): CvHolder {
+export function issueCvCertificate(
+  issuer: CvHolder | undefined,
+  subject: CvIssue,
+  curve: CurveName = issuer?.curve ?? CV_PKI_DEFAULT_CURVE,
+): CvHolder {
   const privateKey = privateKeyFor(curve, subject.keyLabel);
   const point = ecPublicKey(curve, privateKey);
   const isCvca = (subject.role & 0xc0) === ROLE_CVCA;
   const body = encodeCvBody({
     car: issuer?.chr ?? subject.chr,
     chr: subject.chr,
-    publicKey: { oid: ID_TA_ECDSA_SHA_256, point, ...(isCvca ? { params: curveParams(curve) } : {}) },
+    publicKey: {
+      oid: ID_TA_ECDSA_SHA_256,
+      point,
+      ...(isCvca ? { params: curveParams(curve) } : {}),
+    },
     chatOid: ID_IS,
     chat: subject.role | subject.rights,
     effective: subject.effective,
     expiration: subject.expiration,
   });
   const signerKey = issuer?.privateKey ?? privateKey;
-  const certificate = encodeCvCertificate(body, taSign(curve, ID_TA_ECDSA_SHA_256, signerKey, body));
-  return { chr: subject.chr, curve, algorithmOid: ID_TA_ECDSA_SHA_256, privateKey, certificate, parsed: parseCvCertificate(certificate) };
+  const certificate = encodeCvCertificate(
+    body,
+    taSign(curve, ID_TA_ECDSA_SHA_256, signerKey, body),
+  );
+  return {
+    chr: subject.chr,
+    curve,
+    algorithmOid: ID_TA_ECDSA_SHA_256,
+    privateKey,
+    certificate,
+    parsed: parseCvCertificate(certificate),
+  };
 }
 
 export function generateCvPki(seed: string, curve: CurveName = CV_PKI_DEFAULT_CURVE): CvPki {
   const all = RIGHT_READ_DG3 | RIGHT_READ_DG4;
-  const cvca = issueCvCertificate(undefined, { chr: 'ITCIEBCVCA00001', role: ROLE_CVCA, rights: all, ...CV_DATES, keyLabel: `${seed}|cvca` }, curve);
-  const dv = issueCvCertificate(cvca, { chr: 'ITCIEBDV00001', role: ROLE_DV_DOMESTIC, rights: all, ...CV_DATES, keyLabel: `${seed}|dv` });
-  const is = issueCvCertificate(dv, { chr: 'ITCIEBIS00001', role: ROLE_IS, rights: all, ...CV_DATES, keyLabel: `${seed}|is` });
-  const isWithoutRights = issueCvCertificate(dv, { chr: 'ITCIEBIS00002', role: ROLE_IS, rights: 0, ...CV_DATES, keyLabel: `${seed}|is-no-rights` });
+  const cvca = issueCvCertificate(
+    undefined,
+    { chr: 'ITCIEBCVCA00001', role: ROLE_CVCA, rights: all, ...CV_DATES, keyLabel: `${seed}|cvca` },
+    curve,
+  );
+  const dv = issueCvCertificate(cvca, {
+    chr: 'ITCIEBDV00001',
+    role: ROLE_DV_DOMESTIC,
+    rights: all,
+    ...CV_DATES,
+    keyLabel: `${seed}|dv`,
+  });
+  const is = issueCvCertificate(dv, {
+    chr: 'ITCIEBIS00001',
+    role: ROLE_IS,
+    rights: all,
+    ...CV_DATES,
+    keyLabel: `${seed}|is`,
+  });
+  const isWithoutRights = issueCvCertificate(dv, {
+    chr: 'ITCIEBIS00002',
+    role: ROLE_IS,
+    rights: 0,
+    ...CV_DATES,
+    keyLabel: `${seed}|is-no-rights`,
+  });
   return { cvca, dv, is, isWithoutRights };
 }

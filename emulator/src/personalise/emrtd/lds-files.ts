@@ -27,7 +27,22 @@ const TAG_5C_TAG_LIST = 0x5c;
 
 /** DG number → first tag of the file (9303-10 Table 34; emrtd.md §1.6). */
 export const DG_TAGS: Readonly<Record<number, number>> = {
-  1: 0x61, 2: 0x75, 3: 0x63, 4: 0x76, 5: 0x65, 6: 0x66, 7: 0x67, 8: 0x68, 9: 0x69, 10: 0x6a, 11: 0x6b, 12: 0x6c, 13: 0x6d, 14: 0x6e, 15: 0x6f, 16: 0x70,
+  1: 0x61,
+  2: 0x75,
+  3: 0x63,
+  4: 0x76,
+  5: 0x65,
+  6: 0x66,
+  7: 0x67,
+  8: 0x68,
+  9: 0x69,
+  10: 0x6a,
+  11: 0x6b,
+  12: 0x6c,
+  13: 0x6d,
+  14: 0x6e,
+  15: 0x6f,
+  16: 0x70,
 };
 
 export const LDS_VERSION = '0107';
@@ -35,7 +50,12 @@ export const UNICODE_VERSION = '040000';
 
 export function buildEfCom(dataGroups: readonly number[], ldsVersion = LDS_VERSION): Uint8Array {
   const tags = Uint8Array.from(dataGroups.map((n) => DG_TAGS[n] as number));
-  return tlv(TAG_60_COM, tlv(0x5f01, asciiBytes(ldsVersion)), tlv(0x5f36, asciiBytes(UNICODE_VERSION)), tlv(TAG_5C_TAG_LIST, tags));
+  return tlv(
+    TAG_60_COM,
+    tlv(0x5f01, asciiBytes(ldsVersion)),
+    tlv(0x5f36, asciiBytes(UNICODE_VERSION)),
+    tlv(TAG_5C_TAG_LIST, tags),
+  );
 }
 
 export function buildDg1(mrz: readonly [string, string, string]): Uint8Array {
@@ -55,10 +75,17 @@ export function buildDg11(c: Citizen): Uint8Array {
     [0x5f10, c.fiscalCode],
     [0x5f2b, compactDate(c.birthDate)],
     [0x5f11, `${c.birthPlace.name}<${c.birthPlace.province}`],
-    [0x5f42, `${c.address.street}<${c.address.municipality.postalCode}<${c.address.municipality.name}<${c.address.municipality.province}`],
+    [
+      0x5f42,
+      `${c.address.street}<${c.address.municipality.postalCode}<${c.address.municipality.name}<${c.address.municipality.province}`,
+    ],
   ];
   const tagList = concatBytes(...fields.map(([t]) => Uint8Array.of(t >> 8, t & 0xff)));
-  return tlv(TAG_6B_DG11, tlv(TAG_5C_TAG_LIST, tagList), ...fields.map(([t, v]) => tlv(t, asciiBytes(v))));
+  return tlv(
+    TAG_6B_DG11,
+    tlv(TAG_5C_TAG_LIST, tagList),
+    ...fields.map(([t, v]) => tlv(t, asciiBytes(v))),
+  );
 }
 
 export function buildDg12(c: Citizen): Uint8Array {
@@ -67,7 +94,11 @@ export function buildDg12(c: Citizen): Uint8Array {
     [0x5f26, compactDate(c.document.issueDate)],
   ];
   const tagList = concatBytes(...fields.map(([t]) => Uint8Array.of(t >> 8, t & 0xff)));
-  return tlv(TAG_6C_DG12, tlv(TAG_5C_TAG_LIST, tagList), ...fields.map(([t, v]) => tlv(t, asciiBytes(v))));
+  return tlv(
+    TAG_6C_DG12,
+    tlv(TAG_5C_TAG_LIST, tagList),
+    ...fields.map(([t, v]) => tlv(t, asciiBytes(v))),
+  );
 }
 
 export function buildDg14(securityInfos: Uint8Array): Uint8Array {

@@ -13,7 +13,12 @@ import { DEFAULT_PKI_SEED, generateTestPki } from '../pki/test-pki.ts';
 import { parseSod } from '../pki/sod.ts';
 import { verifyDocumentSigner } from '../pki/chain.ts';
 import { parseSecurityInfos } from '../../protocols/security-infos.ts';
-import { CIE_EF_CARD_ACCESS, emrtdPersonalisationSchema, personaliseEmrtd, type EmrtdPersonalisation } from './personalise-emrtd.ts';
+import {
+  CIE_EF_CARD_ACCESS,
+  emrtdPersonalisationSchema,
+  personaliseEmrtd,
+  type EmrtdPersonalisation,
+} from './personalise-emrtd.ts';
 import { syntheticFace } from './synthetic-images.ts';
 import { encodeGreyJpeg } from './jpeg-encoder.ts';
 
@@ -42,26 +47,39 @@ describe('LDS files of the default (CIE-like) personalisation', () => {
   });
 
   it('EF.COM: LDS 0107, Unicode 040000, tag list of DG1, DG2, DG3, DG11, DG12, DG14 (emrtd.md §1.6)', () => {
-    expect(toHex(file('com'))).toBe('60185F0104303130375F3606303430303030' + '5C06' + '6175636B6C6E');
+    expect(toHex(file('com'))).toBe(
+      '60185F0104303130375F3606303430303030' + '5C06' + '6175636B6C6E',
+    );
   });
 
   it('DG11 / DG12 carry the citizen: name, fiscal code, full birth date, birthplace, address; authority, issue date', () => {
     const dg11 = parseTlvTree(file('dg11'))[0];
-    const text = (t: number): string => bytesToAscii(findTlv(dg11?.children, t)?.value ?? new Uint8Array(0));
+    const text = (t: number): string =>
+      bytesToAscii(findTlv(dg11?.children, t)?.value ?? new Uint8Array(0));
     expect(text(0x5f10)).toBe(citizen.fiscalCode);
     expect(text(0x5f2b)).toBe(citizen.birthDate.replace(/-/g, ''));
     expect(text(0x5f0e)).toBe(`${citizen.surname}<<${citizen.givenName}`);
-    expect(toHex(findTlv(dg11?.children, 0x5c)?.value ?? new Uint8Array(0))).toBe('5F0E5F105F2B5F115F42');
+    expect(toHex(findTlv(dg11?.children, 0x5c)?.value ?? new Uint8Array(0))).toBe(
+      '5F0E5F105F2B5F115F42',
+    );
     const dg12 = parseTlvTree(file('dg12'))[0];
-    expect(bytesToAscii(findTlv(dg12?.children, 0x5f19)?.value ?? new Uint8Array(0))).toBe(citizen.document.issuingAuthority);
+    expect(bytesToAscii(findTlv(dg12?.children, 0x5f19)?.value ?? new Uint8Array(0))).toBe(
+      citizen.document.issuingAuthority,
+    );
   });
 
   it('DG14: CA DH public key (X9.42) + CA DH-3DES v1 + TA v1 + the same PACEInfo as EF.CardAccess', () => {
     const dg14 = parseTlvTree(file('dg14'))[0];
     const infos = parseSecurityInfos(dg14?.value ?? new Uint8Array(0));
     expect(infos.map((i) => i.type).sort()).toEqual(['ca', 'ca-public-key', 'pace', 'ta']);
-    expect(infos.find((i) => i.type === 'ca')).toMatchObject({ protocol: { oid: '0.4.0.127.0.7.2.2.3.1.1', cipher: '3DES' }, version: 1 });
-    expect(infos.find((i) => i.type === 'ca-public-key')).toMatchObject({ oid: '0.4.0.127.0.7.2.2.1.1', key: { algorithm: '1.2.840.10046.2.1' } });
+    expect(infos.find((i) => i.type === 'ca')).toMatchObject({
+      protocol: { oid: '0.4.0.127.0.7.2.2.3.1.1', cipher: '3DES' },
+      version: 1,
+    });
+    expect(infos.find((i) => i.type === 'ca-public-key')).toMatchObject({
+      oid: '0.4.0.127.0.7.2.2.1.1',
+      key: { algorithm: '1.2.840.10046.2.1' },
+    });
     expect(infos.filter((i) => i.type === 'pace')).toEqual(parseSecurityInfos(CIE_EF_CARD_ACCESS));
   });
 
@@ -69,7 +87,9 @@ describe('LDS files of the default (CIE-like) personalisation', () => {
     const dg2 = file('dg2');
     expect(toHex(dg2.subarray(0, 1))).toBe('75');
     const bit = findTlv(findTlv(parseTlvTree(dg2)[0]?.children, 0x7f61)?.children, 0x7f60);
-    expect(toHex(findTlv(findTlv(bit?.children, 0xa1)?.children, 0x88)?.value ?? new Uint8Array(0))).toBe('0008');
+    expect(
+      toHex(findTlv(findTlv(bit?.children, 0xa1)?.children, 0x88)?.value ?? new Uint8Array(0)),
+    ).toBe('0008');
     const record = findTlv(bit?.children, 0x5f2e)?.value ?? new Uint8Array(0);
     expect(bytesToAscii(record.subarray(0, 8))).toBe('FAC\u0000010\u0000');
     expect(toHex(record.subarray(46, 48))).toBe('FFD8');
@@ -92,15 +112,31 @@ describe('LDS files of the default (CIE-like) personalisation', () => {
     expect(sod.verifySignature()).toBe(true);
     expect(verifyDocumentSigner(sod.signerCertificate, pki.csca.certificate).ok).toBe(true);
     expect(sod.dataGroupOrder).toEqual([1, 2, 3, 11, 12, 14]);
-    for (const [n, k] of [[1, 'dg1'], [2, 'dg2'], [3, 'dg3'], [11, 'dg11'], [12, 'dg12'], [14, 'dg14']] as const) expect(sod.verifyDataGroup(n, file(k)), k).toBe(true);
+    for (const [n, k] of [
+      [1, 'dg1'],
+      [2, 'dg2'],
+      [3, 'dg3'],
+      [11, 'dg11'],
+      [12, 'dg12'],
+      [14, 'dg14'],
+    ] as const)
+      expect(sod.verifyDataGroup(n, file(k)), k).toBe(true);
   });
 });
 
 describe('personalisation options, JSON form, determinism', () => {
   it('SOD options: SHA-1 + PKCS#1 + LDSSecurityObject v0 (early cards), SHA-512 + v1', () => {
-    const early = personaliseEmrtd(SEED, citizen, pki, { sod: { hash: 'sha1', signature: 'pkcs1', ldsSecurityObjectVersion: 0 } });
-    expect(parseSod(fromHex(early.files.sod))).toMatchObject({ hashAlgorithm: 'sha1', signatureAlgorithm: { kind: 'pkcs1' }, version: 0 });
-    const v1 = personaliseEmrtd(SEED, citizen, pki, { sod: { hash: 'sha512', ldsSecurityObjectVersion: 1 } });
+    const early = personaliseEmrtd(SEED, citizen, pki, {
+      sod: { hash: 'sha1', signature: 'pkcs1', ldsSecurityObjectVersion: 0 },
+    });
+    expect(parseSod(fromHex(early.files.sod))).toMatchObject({
+      hashAlgorithm: 'sha1',
+      signatureAlgorithm: { kind: 'pkcs1' },
+      version: 0,
+    });
+    const v1 = personaliseEmrtd(SEED, citizen, pki, {
+      sod: { hash: 'sha512', ldsSecurityObjectVersion: 1 },
+    });
     expect(parseSod(fromHex(v1.files.sod))).toMatchObject({ hashAlgorithm: 'sha512', version: 1 });
   });
 
@@ -121,21 +157,31 @@ describe('personalisation options, JSON form, determinism', () => {
   });
 
   it('an unsupported domain is refused at personalisation (parameterId 8 = P-192 has no implementation)', () => {
-    expect(() => personaliseEmrtd(SEED, citizen, pki, { paceInfos: [{ agreement: 'ECDH', cipher: 'AES-128', parameterId: 8 }] })).toThrow(/parameterId 8/);
+    expect(() =>
+      personaliseEmrtd(SEED, citizen, pki, {
+        paceInfos: [{ agreement: 'ECDH', cipher: 'AES-128', parameterId: 8 }],
+      }),
+    ).toThrow(/parameterId 8/);
   });
 
   it('is JSON-serialisable and validated by its zod schema; a tampered record is refused', () => {
     const back = emrtdPersonalisationSchema.parse(JSON.parse(JSON.stringify(p)));
     expect(back).toEqual(p);
-    expect(emrtdPersonalisationSchema.safeParse({ ...p, chip: { ...p.chip, can: '12345' } }).success).toBe(false);
-    expect(emrtdPersonalisationSchema.safeParse({ ...p, files: { ...p.files, dg1: 'XYZ' } }).success).toBe(false);
+    expect(
+      emrtdPersonalisationSchema.safeParse({ ...p, chip: { ...p.chip, can: '12345' } }).success,
+    ).toBe(false);
+    expect(
+      emrtdPersonalisationSchema.safeParse({ ...p, files: { ...p.files, dg1: 'XYZ' } }).success,
+    ).toBe(false);
   });
 
   it('same seed, same bytes (images, keys, SOD); another seed, another card', () => {
     expect(personaliseEmrtd(SEED, citizen, pki)).toEqual(p);
     const other = personaliseEmrtd('perso-test-2', generateCitizen('perso-test-2'), pki);
     expect(other.files.dg2).not.toBe(p.files.dg2);
-    expect(other.chip.chipAuthenticationKeys[0]?.privateKey).not.toBe(p.chip.chipAuthenticationKeys[0]?.privateKey);
+    expect(other.chip.chipAuthenticationKeys[0]?.privateKey).not.toBe(
+      p.chip.chipAuthenticationKeys[0]?.privateKey,
+    );
   });
 });
 
@@ -162,7 +208,8 @@ describe('baseline JPEG encoder (ITU-T T.81)', () => {
       i += 2 + len;
       if (m === 0xda) {
         // entropy-coded segment: every FF is followed by 00 (F.1.2.3) until EOI
-        for (; !(jpeg[i] === 0xff && jpeg[i + 1] === 0xd9); i++) if (jpeg[i] === 0xff) expect(jpeg[i + 1]).toBe(0x00);
+        for (; !(jpeg[i] === 0xff && jpeg[i + 1] === 0xd9); i++)
+          if (jpeg[i] === 0xff) expect(jpeg[i + 1]).toBe(0x00);
       }
     }
     expect(markers).toEqual([0xe0, 0xdb, 0xc0, 0xc4, 0xda, 0xd9]);

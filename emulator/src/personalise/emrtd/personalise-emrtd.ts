@@ -17,7 +17,10 @@ import { seededRng } from '../../crypto/rng.ts';
 import type { Citizen } from '../citizen.ts';
 import type { TestPki } from '../pki/test-pki.ts';
 import { buildSod } from '../pki/sod.ts';
-import { encodeDhPublicKeyInfo, encodeEcPublicKeyInfo } from '../../protocols/asn1/public-key-info.ts';
+import {
+  encodeDhPublicKeyInfo,
+  encodeEcPublicKeyInfo,
+} from '../../protocols/asn1/public-key-info.ts';
 import { DhDomain } from '../../protocols/domain/agreement-domain.ts';
 import { EcDomain } from '../../protocols/domain/ec-domain.ts';
 import { standardDomain, standardDomainKind } from '../../protocols/domain/standard-domains.ts';
@@ -38,19 +41,32 @@ import { faceRecord } from './biometric-records.ts';
 import { syntheticFace, syntheticFingerprint } from './synthetic-images.ts';
 
 /** EF.CardAccess of real CIE 3.0 cards (shared/data/ef-cardaccess-cie.txt; three public logs, emrtd.md §1.3). */
-export const CIE_EF_CARD_ACCESS = fromHex('31 14 30 12 06 0A 04 00 7F 00 07 02 02 04 01 01 02 01 02 02 01 02');
+export const CIE_EF_CARD_ACCESS = fromHex(
+  '31 14 30 12 06 0A 04 00 7F 00 07 02 02 04 01 01 02 01 02 02 01 02',
+);
 export const EMRTD_AID = fromHex('A0 00 00 02 47 10 01');
 
 const cipher = z.enum(['3DES', 'AES-128', 'AES-192', 'AES-256']);
-const paceInfoOption = z.object({ agreement: z.enum(['DH', 'ECDH']), cipher, parameterId: z.number().int().min(0).max(31) }).strict();
+const paceInfoOption = z
+  .object({
+    agreement: z.enum(['DH', 'ECDH']),
+    cipher,
+    parameterId: z.number().int().min(0).max(31),
+  })
+  .strict();
 export type PaceInfoOption = z.infer<typeof paceInfoOption>;
 
-export const CIE_PACE_INFOS: readonly PaceInfoOption[] = [{ agreement: 'DH', cipher: '3DES', parameterId: 2 }];
+export const CIE_PACE_INFOS: readonly PaceInfoOption[] = [
+  { agreement: 'DH', cipher: '3DES', parameterId: 2 },
+];
 
 export const emrtdPersonaliseOptionsSchema = z
   .object({
     /** PACEInfos of EF.CardAccess (and DG14), in order; default: the real CIE's single PACEInfo. */
-    paceInfos: z.array(paceInfoOption).min(1).default([...CIE_PACE_INFOS]),
+    paceInfos: z
+      .array(paceInfoOption)
+      .min(1)
+      .default([...CIE_PACE_INFOS]),
     chipAuthentication: z
       .object({
         agreement: z.enum(['DH', 'ECDH']).default('DH'),
@@ -75,7 +91,9 @@ export const emrtdPersonaliseOptionsSchema = z
     withDg3: z.boolean().default(true),
     /** MF-level EF.DIR listing the eMRTD application (presence on the CIE is [open], emrtd.md §1.6). */
     withEfDir: z.boolean().default(false),
-    cvPkiCurve: z.enum(['P-256', 'P-384', 'P-521', 'brainpoolP256r1', 'brainpoolP384r1', 'brainpoolP512r1']).default(CV_PKI_DEFAULT_CURVE),
+    cvPkiCurve: z
+      .enum(['P-256', 'P-384', 'P-521', 'brainpoolP256r1', 'brainpoolP384r1', 'brainpoolP512r1'])
+      .default(CV_PKI_DEFAULT_CURVE),
   })
   .strict();
 
@@ -90,14 +108,33 @@ export const emrtdPersonalisationSchema = z
     cardAccess: hex,
     efDir: hex.optional(),
     files: z
-      .object({ com: hex, sod: hex, cvca: hex, dg1: hex, dg2: hex, dg3: hex.optional(), dg11: hex, dg12: hex, dg14: hex })
+      .object({
+        com: hex,
+        sod: hex,
+        cvca: hex,
+        dg1: hex,
+        dg2: hex,
+        dg3: hex.optional(),
+        dg11: hex,
+        dg12: hex,
+        dg14: hex,
+      })
       .strict(),
     chip: z
       .object({
         can: z.string().regex(/^\d{6}$/),
         mrzInformation: z.string().regex(/^[0-9A-Z<]{24,}$/),
         chipAuthenticationKeys: z
-          .array(z.object({ protocol: z.string(), keyId: z.number().int().optional(), privateKey: hex, publicKeyInfo: hex }).strict())
+          .array(
+            z
+              .object({
+                protocol: z.string(),
+                keyId: z.number().int().optional(),
+                privateKey: hex,
+                publicKeyInfo: hex,
+              })
+              .strict(),
+          )
           .min(1),
         /** CVCA certificates (7F21) whose keys are the chip's TA trust points. */
         trustPoints: z.array(hex).min(1),
@@ -115,15 +152,27 @@ interface ChipAuthMaterial {
   readonly key: EmrtdPersonalisation['chip']['chipAuthenticationKeys'][number];
 }
 
-function chipAuthMaterial(seed: string, o: z.infer<typeof emrtdPersonaliseOptionsSchema>['chipAuthentication']): ChipAuthMaterial {
+function chipAuthMaterial(
+  seed: string,
+  o: z.infer<typeof emrtdPersonaliseOptionsSchema>['chipAuthentication'],
+): ChipAuthMaterial {
   const domain = standardDomain(o.parameterId);
-  if (!domain || standardDomainKind(o.parameterId) !== o.agreement) throw new RangeError(`CA parameterId ${o.parameterId} is not a supported ${o.agreement} domain`);
+  if (!domain || standardDomainKind(o.parameterId) !== o.agreement)
+    throw new RangeError(
+      `CA parameterId ${o.parameterId} is not a supported ${o.agreement} domain`,
+    );
   const privateKey = domain.randomPrivateKey(seededRng(`ciebench-ca-key|${seed}`));
   const publicKey = domain.publicKey(privateKey);
-  const spki = domain instanceof DhDomain ? encodeDhPublicKeyInfo(domain, publicKey, o.dhAlgorithm) : encodeEcPublicKeyInfo(domain as EcDomain, publicKey);
+  const spki =
+    domain instanceof DhDomain
+      ? encodeDhPublicKeyInfo(domain, publicKey, o.dhAlgorithm)
+      : encodeEcPublicKeyInfo(domain as EcDomain, publicKey);
   const protocol = chipAuthOid(o.agreement, o.cipher);
   return {
-    securityInfos: [encodeChipAuthPublicKeyInfo(o.agreement === 'DH' ? ID_PK_DH : ID_PK_ECDH, spki, o.keyId), encodeChipAuthInfo(protocol, o.keyId)],
+    securityInfos: [
+      encodeChipAuthPublicKeyInfo(o.agreement === 'DH' ? ID_PK_DH : ID_PK_ECDH, spki, o.keyId),
+      encodeChipAuthInfo(protocol, o.keyId),
+    ],
     key: {
       protocol,
       ...(o.keyId === undefined ? {} : { keyId: o.keyId }),
@@ -135,7 +184,10 @@ function chipAuthMaterial(seed: string, o: z.infer<typeof emrtdPersonaliseOption
 
 function paceInfoBytes(infos: readonly PaceInfoOption[]): Uint8Array[] {
   return infos.map((i) => {
-    if (standardDomainKind(i.parameterId) !== i.agreement) throw new RangeError(`PACE parameterId ${i.parameterId} is not a supported ${i.agreement} domain`);
+    if (standardDomainKind(i.parameterId) !== i.agreement)
+      throw new RangeError(
+        `PACE parameterId ${i.parameterId} is not a supported ${i.agreement} domain`,
+      );
     return encodePaceInfo(paceOid(i.agreement, 'GM', i.cipher), i.parameterId);
   });
 }
@@ -145,7 +197,12 @@ function isCieDefault(infos: readonly PaceInfoOption[]): boolean {
 }
 
 /** Personalises the eMRTD application of `citizen` (same seed and test PKI as the IAS side). */
-export function personaliseEmrtd(seed: string, citizen: Citizen, pki: TestPki, options: EmrtdPersonaliseOptions = {}): EmrtdPersonalisation {
+export function personaliseEmrtd(
+  seed: string,
+  citizen: Citizen,
+  pki: TestPki,
+  options: EmrtdPersonaliseOptions = {},
+): EmrtdPersonalisation {
   const o = emrtdPersonaliseOptionsSchema.parse(options);
   const pace = paceInfoBytes(o.paceInfos);
   const cardAccess = isCieDefault(o.paceInfos) ? CIE_EF_CARD_ACCESS : encodeSecurityInfos(pace);
@@ -154,7 +211,16 @@ export function personaliseEmrtd(seed: string, citizen: Citizen, pki: TestPki, o
   const dgs = new Map<number, Uint8Array>([
     [1, buildDg1(citizen.mrz)],
     [2, buildDg2(faceRecord(syntheticFace(seed), citizen.sex))],
-    ...(o.withDg3 ? ([[3, buildDg3([2, 7].map((position) => ({ position, image: syntheticFingerprint(seed, position) })))]] as [number, Uint8Array][]) : []),
+    ...(o.withDg3
+      ? ([
+          [
+            3,
+            buildDg3(
+              [2, 7].map((position) => ({ position, image: syntheticFingerprint(seed, position) })),
+            ),
+          ],
+        ] as [number, Uint8Array][])
+      : []),
     [11, buildDg11(citizen)],
     [12, buildDg12(citizen)],
     [14, buildDg14(encodeSecurityInfos([...ca.securityInfos, encodeTerminalAuthInfo(), ...pace]))],
@@ -162,7 +228,12 @@ export function personaliseEmrtd(seed: string, citizen: Citizen, pki: TestPki, o
   const numbers = [...dgs.keys()];
   const sod = buildSod(
     numbers.map((n) => ({ number: n, content: dgs.get(n) as Uint8Array })),
-    { hash: o.sod.hash, signature: o.sod.signature, ldsSecurityObjectVersion: o.sod.ldsSecurityObjectVersion, signer: pki.documentSigner },
+    {
+      hash: o.sod.hash,
+      signature: o.sod.signature,
+      ldsSecurityObjectVersion: o.sod.ldsSecurityObjectVersion,
+      signer: pki.documentSigner,
+    },
   );
   const file = (n: number): string => toHex(dgs.get(n) as Uint8Array);
   return {

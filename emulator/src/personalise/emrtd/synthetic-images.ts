@@ -11,17 +11,30 @@ function unit(rng: Rng): number {
   return (((b[0] as number) << 8) | (b[1] as number)) / 65535;
 }
 
-function canvas(width: number, height: number, fill: number): { img: GreyImage; set: (x: number, y: number, v: number) => void } {
+function canvas(
+  width: number,
+  height: number,
+  fill: number,
+): { img: GreyImage; set: (x: number, y: number, v: number) => void } {
   const pixels = new Uint8Array(width * height).fill(fill);
   return {
     img: { width, height, pixels },
     set: (x, y, v) => {
-      if (x >= 0 && y >= 0 && x < width && y < height) pixels[y * width + x] = Math.max(0, Math.min(255, Math.round(v)));
+      if (x >= 0 && y >= 0 && x < width && y < height)
+        pixels[y * width + x] = Math.max(0, Math.min(255, Math.round(v)));
     },
   };
 }
 
-function ellipse(set: (x: number, y: number, v: number) => void, cx: number, cy: number, rx: number, ry: number, tone: number, keep?: (x: number, y: number) => boolean): void {
+function ellipse(
+  set: (x: number, y: number, v: number) => void,
+  cx: number,
+  cy: number,
+  rx: number,
+  ry: number,
+  tone: number,
+  keep?: (x: number, y: number) => boolean,
+): void {
   for (let y = Math.floor(cy - ry); y <= cy + ry; y++) {
     for (let x = Math.floor(cx - rx); x <= cx + rx; x++) {
       const d = ((x - cx) / rx) ** 2 + ((y - cy) / ry) ** 2;
@@ -51,7 +64,8 @@ export function syntheticFace(seed: string, width = 240, height = 320): GreyImag
     ellipse(set, cx + s * eyeDx, eyeY, rx * 0.07, ry * 0.065, 40);
     ellipse(set, cx + s * eyeDx, eyeY - ry * 0.16, rx * 0.2, ry * 0.03, hair);
   }
-  for (let y = Math.round(eyeY + ry * 0.05); y < eyeY + ry * 0.38; y++) set(Math.round(cx), y, skin - 45); // nose
+  for (let y = Math.round(eyeY + ry * 0.05); y < eyeY + ry * 0.38; y++)
+    set(Math.round(cx), y, skin - 45); // nose
   const mouthY = cy + ry * 0.5;
   const mouthW = rx * (0.35 + unit(rng) * 0.1);
   for (let x = Math.round(cx - mouthW); x <= cx + mouthW; x++) {
@@ -63,7 +77,12 @@ export function syntheticFace(seed: string, width = 240, height = 320): GreyImag
 }
 
 /** A synthetic fingerprint: concentric ridges around a core, warped by low-frequency noise. */
-export function syntheticFingerprint(seed: string, finger: number, width = 200, height = 250): GreyImage {
+export function syntheticFingerprint(
+  seed: string,
+  finger: number,
+  width = 200,
+  height = 250,
+): GreyImage {
   const rng = seededRng(`ciebench-dg3-finger|${seed}|${finger}`);
   const coreX = width * (0.4 + unit(rng) * 0.2);
   const coreY = height * (0.4 + unit(rng) * 0.2);
@@ -72,11 +91,15 @@ export function syntheticFingerprint(seed: string, finger: number, width = 200, 
   const { img, set } = canvas(width, height, 240);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
-      const inside = ((x - width / 2) / (width * 0.46)) ** 2 + ((y - height / 2) / (height * 0.48)) ** 2;
+      const inside =
+        ((x - width / 2) / (width * 0.46)) ** 2 + ((y - height / 2) / (height * 0.48)) ** 2;
       if (inside > 1) continue;
       const dx = x - coreX;
       const dy = (y - coreY) * 0.85;
-      const r = Math.sqrt(dx * dx + dy * dy) + (warp[0] as number) * Math.sin(x / 23 + (warp[2] as number)) + (warp[1] as number) * Math.cos(y / 31);
+      const r =
+        Math.sqrt(dx * dx + dy * dy) +
+        (warp[0] as number) * Math.sin(x / 23 + (warp[2] as number)) +
+        (warp[1] as number) * Math.cos(y / 31);
       const ridge = 0.5 + 0.5 * Math.cos((2 * Math.PI * r) / period);
       set(x, y, 240 - ridge * 190 * Math.min(1, (1 - inside) * 4));
     }

@@ -9,15 +9,26 @@ import type { RsaPublicKey } from '../../crypto/rsa.ts';
 import type { Citizen } from '../citizen.ts';
 import { OID } from '../pki/asn1-helpers.ts';
 import { HOLDER_CA_NAME, serialFrom, type KeyAndCert } from '../pki/test-pki.ts';
-import { authorityKeyIdentifier, extendedKeyUsage, issueCertificate, keyUsage, subjectKeyIdentifier } from '../pki/x509.ts';
+import {
+  authorityKeyIdentifier,
+  extendedKeyUsage,
+  issueCertificate,
+  keyUsage,
+  subjectKeyIdentifier,
+} from '../pki/x509.ts';
 import { rsaPublicKeyObject } from '../../crypto/rsa.ts';
 import { X509Certificate } from 'node:crypto';
 
-export function holderCertificate(citizen: Citizen, holderKey: RsaPublicKey, holderCa: KeyAndCert): Uint8Array {
+export function holderCertificate(
+  citizen: Citizen,
+  holderKey: RsaPublicKey,
+  holderCa: KeyAndCert,
+): Uint8Array {
   const caPublic = new X509Certificate(holderCa.certificate).publicKey;
   const caKey = holderCa.key;
   // The CA key object and its certificate must agree (a stale image would break the chain).
-  if (!caPublic.equals(rsaPublicKeyObject(caKey))) throw new Error('holder CA key does not match its certificate');
+  if (!caPublic.equals(rsaPublicKeyObject(caKey)))
+    throw new Error('holder CA key does not match its certificate');
   return issueCertificate({
     serialNumber: serialFrom(`ciebench-holder-cert|${citizen.seed}`),
     subject: [
@@ -33,6 +44,11 @@ export function holderCertificate(citizen: Citizen, holderKey: RsaPublicKey, hol
     subjectKey: holderKey,
     issuerKey: caKey,
     signature: { kind: 'pkcs1', hash: 'sha256' },
-    extensions: [authorityKeyIdentifier(caKey), subjectKeyIdentifier(holderKey), keyUsage([0, 1]), extendedKeyUsage([OID.clientAuth])],
+    extensions: [
+      authorityKeyIdentifier(caKey),
+      subjectKeyIdentifier(holderKey),
+      keyUsage([0, 1]),
+      extendedKeyUsage([OID.clientAuth]),
+    ],
   });
 }

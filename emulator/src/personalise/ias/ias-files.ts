@@ -54,7 +54,10 @@ export interface IasFilesInput {
 
 /** X9.42 DomainParameters ::= SEQUENCE { p, g, q } (RFC 3279 §2.3.3). */
 export function efDhContent(dh: DhGroup): Uint8Array {
-  const int = (b: Uint8Array): asn1js.Integer => new asn1js.Integer({ valueHex: ((b[0] as number) & 0x80 ? Uint8Array.of(0, ...b) : b).slice() });
+  const int = (b: Uint8Array): asn1js.Integer =>
+    new asn1js.Integer({
+      valueHex: ((b[0] as number) & 0x80 ? Uint8Array.of(0, ...b) : b).slice(),
+    });
   return der(new asn1js.Sequence({ value: [int(dh.p), int(dh.g), int(dh.q)] }));
 }
 
@@ -65,7 +68,8 @@ export function sodOptions(variant: SodVariant, signer: KeyAndCert): SodOptions 
 }
 
 function padTo(data: Uint8Array, size: number): Uint8Array {
-  if (data.length > size) throw new RangeError(`certificate of ${data.length} bytes exceeds EF 1003 (${size})`);
+  if (data.length > size)
+    throw new RangeError(`certificate of ${data.length} bytes exceeds EF 1003 (${size})`);
   const out = new Uint8Array(size);
   out.set(data);
   return out;
@@ -90,5 +94,14 @@ export function buildIasFiles(input: IasFilesInput): IasFiles {
     ],
     sodOptions(input.sodVariant, input.signer),
   );
-  return { snIcc, efDh, idServizi, seriale, certCie: padTo(input.holderCertificate, CERT_FILE_SIZE), intKpub, serviziKpub, sod };
+  return {
+    snIcc,
+    efDh,
+    idServizi,
+    seriale,
+    certCie: padTo(input.holderCertificate, CERT_FILE_SIZE),
+    intKpub,
+    serviziKpub,
+    sod,
+  };
 }

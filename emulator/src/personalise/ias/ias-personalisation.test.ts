@@ -40,7 +40,10 @@ describe('IAS personalisation (cie-ias.md §2.2–2.5; issue 3)', () => {
   });
 
   it('EF 1004/1005 are 270-byte DER RSAPublicKeys in the §2.2 form (modulus at offset 8 with its leading 00)', () => {
-    for (const [file, key] of [[p.files.intKpub, p.keys.iccAuth], [p.files.serviziKpub, p.keys.servizi]] as const) {
+    for (const [file, key] of [
+      [p.files.intKpub, p.keys.iccAuth],
+      [p.files.serviziKpub, p.keys.servizi],
+    ] as const) {
       expect(file).toHaveLength(270);
       expect(toHex(file.subarray(0, 9))).toBe('3082010A0282010100');
       expect(toHex(file.subarray(9, 265))).toBe(toHex(bigIntToBytes(key.n, 256)));
@@ -62,22 +65,41 @@ describe('IAS personalisation (cie-ias.md §2.2–2.5; issue 3)', () => {
     expect(c.subject).toContain(`serialNumber=IDCIT-${p.citizen.document.number}`);
     expect(c.issuer).toContain('TEST');
     expect(toHex(p.files.certCie.subarray(p.certificates.holder.length))).toMatch(/^(00)+$/);
-    expect(verifyIssuedBy(p.certificates.holder, p.certificates.holderCa, new Date(`${p.citizen.document.issueDate}T12:00:00Z`)).ok).toBe(true);
-    expect(c.publicKey.export({ format: 'jwk' }).n).toBe(Buffer.from(bigIntToBytes(p.keys.holder.n, 256)).toString('base64url'));
+    expect(
+      verifyIssuedBy(
+        p.certificates.holder,
+        p.certificates.holderCa,
+        new Date(`${p.citizen.document.issueDate}T12:00:00Z`),
+      ).ok,
+    ).toBe(true);
+    expect(c.publicKey.export({ format: 'jwk' }).n).toBe(
+      Buffer.from(bigIntToBytes(p.keys.holder.n, 256)).toString('base64url'),
+    );
   });
 
   it('EF.DH (D004) is an X9.42 DomainParameters SEQUENCE {p, g, q} of the card group', () => {
     const seq = asn1js.fromBER(p.files.efDh.slice()).result as asn1js.Sequence;
     const ints = seq.valueBlock.value as asn1js.Integer[];
     expect(ints).toHaveLength(3);
-    expect(bytesToBigInt(new Uint8Array(ints[0]!.valueBlock.valueHexView))).toBe(bytesToBigInt(p.dh.p));
-    expect(bytesToBigInt(new Uint8Array(ints[2]!.valueBlock.valueHexView))).toBe(bytesToBigInt(p.dh.q));
+    expect(bytesToBigInt(new Uint8Array(ints[0]!.valueBlock.valueHexView))).toBe(
+      bytesToBigInt(p.dh.p),
+    );
+    expect(bytesToBigInt(new Uint8Array(ints[2]!.valueBlock.valueHexView))).toBe(
+      bytesToBigInt(p.dh.q),
+    );
   });
 
   it('EF.SOD in both variants hashes exactly what the desktop hashes (§2.5) and chains to the TEST CSCA', () => {
     const pki = generateTestPki(DEFAULT_PKI_SEED);
     for (const variant of ['sha256-pkcs1', 'sha512-pss'] as const) {
-      const files = buildIasFiles({ citizen: p.citizen, keys: p.keys, dh: p.dh, holderCertificate: p.certificates.holder, sodVariant: variant, signer: pki.documentSigner });
+      const files = buildIasFiles({
+        citizen: p.citizen,
+        keys: p.keys,
+        dh: p.dh,
+        holderCertificate: p.certificates.holder,
+        sodVariant: variant,
+        signer: pki.documentSigner,
+      });
       const sod = parseSod(files.sod);
       expect(sod.verifySignature(), variant).toBe(true);
       expect(sod.digestAlgorithm).toBe(variant === 'sha256-pkcs1' ? 'sha256' : 'sha512');
@@ -92,7 +114,18 @@ describe('IAS personalisation (cie-ias.md §2.2–2.5; issue 3)', () => {
       expect(sod.verifyDataGroup(0x1b, files.efDh)).toBe(true);
       expect(verifyIssuedBy(sod.signerCertificate, pki.csca.certificate).ok).toBe(true);
     }
-    expect(toHex(p.files.sod)).toBe(toHex(buildIasFiles({ citizen: p.citizen, keys: p.keys, dh: p.dh, holderCertificate: p.certificates.holder, sodVariant: p.sodVariant, signer: pki.documentSigner }).sod));
+    expect(toHex(p.files.sod)).toBe(
+      toHex(
+        buildIasFiles({
+          citizen: p.citizen,
+          keys: p.keys,
+          dh: p.dh,
+          holderCertificate: p.certificates.holder,
+          sodVariant: p.sodVariant,
+          signer: pki.documentSigner,
+        }).sod,
+      ),
+    );
     expect(fromHex(defaultCardImage().ias.certificates.csca)).toEqual(pki.csca.certificate);
   });
 });

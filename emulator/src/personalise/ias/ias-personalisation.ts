@@ -104,7 +104,14 @@ export function personaliseIas(seed: string, options: PersonaliseOptions = {}): 
     csca: pki.csca.certificate,
   };
   const dh = RFC5114_2048_256;
-  const files = buildIasFiles({ citizen, keys, dh, holderCertificate: certificates.holder, sodVariant, signer: pki.documentSigner });
+  const files = buildIasFiles({
+    citizen,
+    keys,
+    dh,
+    holderCertificate: certificates.holder,
+    sodVariant,
+    signer: pki.documentSigner,
+  });
   return {
     seed,
     pkiSeed,

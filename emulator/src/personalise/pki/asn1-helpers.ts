@@ -53,7 +53,13 @@ export const OID = {
   clientAuth: '1.3.6.1.5.5.7.3.2',
 } as const;
 
-const HASH_OIDS: Record<HashName, string> = { sha1: OID.sha1, sha224: OID.sha224, sha256: OID.sha256, sha384: OID.sha384, sha512: OID.sha512 };
+const HASH_OIDS: Record<HashName, string> = {
+  sha1: OID.sha1,
+  sha224: OID.sha224,
+  sha256: OID.sha256,
+  sha384: OID.sha384,
+  sha512: OID.sha512,
+};
 const RSA_PKCS1_OIDS: Record<HashName, string> = {
   sha1: OID.sha1WithRsa,
   sha224: OID.sha224WithRsa,
@@ -126,7 +132,8 @@ const NAME_TYPES = {
 /** RFC 5280 §4.1.2.4: C and serialNumber are PrintableString, the others UTF8String. */
 function nameValue(type: keyof typeof NAME_TYPES, value: string): asn1js.BaseBlock {
   if (type === 'C' || type === 'serialNumber') {
-    if (!/^[A-Za-z0-9 '()+,\-./:=?]*$/.test(value)) throw new Asn1BuildError(`${type} '${value}' is not a PrintableString`);
+    if (!/^[A-Za-z0-9 '()+,\-./:=?]*$/.test(value))
+      throw new Asn1BuildError(`${type} '${value}' is not a PrintableString`);
     return new asn1js.PrintableString({ value });
   }
   return new asn1js.Utf8String({ value });
@@ -136,7 +143,10 @@ function nameValue(type: keyof typeof NAME_TYPES, value: string): asn1js.BaseBlo
 export function distinguishedName(attributes: readonly NameAttribute[]): asn1js.Sequence {
   return new asn1js.Sequence({
     value: attributes.map(
-      ([type, value]) => new asn1js.Set({ value: [new asn1js.Sequence({ value: [oid(NAME_TYPES[type]), nameValue(type, value)] })] }),
+      ([type, value]) =>
+        new asn1js.Set({
+          value: [new asn1js.Sequence({ value: [oid(NAME_TYPES[type]), nameValue(type, value)] })],
+        }),
     ),
   });
 }
@@ -150,6 +160,7 @@ export function parseDer(bytes: Uint8Array, what: string): asn1js.AsnType {
   const copy = bytes.slice();
   const r = asn1js.fromBER(copy);
   if (r.offset === -1) throw new Asn1BuildError(`${what}: not valid BER (${r.result.error})`);
-  if (r.offset !== copy.length) throw new Asn1BuildError(`${what}: ${copy.length - r.offset} trailing byte(s)`);
+  if (r.offset !== copy.length)
+    throw new Asn1BuildError(`${what}: ${copy.length - r.offset} trailing byte(s)`);
   return r.result;
 }

@@ -9,7 +9,14 @@
 import { constants, sign, verify, type KeyObject } from 'node:crypto';
 import { concatBytes } from '../../bytes/bytes.ts';
 import { hash, hashLength, type HashName } from '../../crypto/hash.ts';
-import { byteLength, rsaPrivateKeyObject, rsaPrivateRaw, rsaPublicKeyObject, type RsaPrivateKey, type RsaPublicKey } from '../../crypto/rsa.ts';
+import {
+  byteLength,
+  rsaPrivateKeyObject,
+  rsaPrivateRaw,
+  rsaPublicKeyObject,
+  type RsaPrivateKey,
+  type RsaPublicKey,
+} from '../../crypto/rsa.ts';
 import type { Rng } from '../../crypto/rng.ts';
 
 /** An RSA signature scheme as certificates and EF.SOD name it (RFC 8017 §8.1 PSS, §8.2 PKCS#1 v1.5). */
@@ -19,11 +26,19 @@ export type RsaSignatureScheme =
 
 /** RSASSA-PKCS1-v1_5 with DigestInfo (RFC 8017 §8.2.1). */
 export function signPkcs1(key: RsaPrivateKey, hashName: HashName, message: Uint8Array): Uint8Array {
-  const signature = sign(hashName, message, { key: rsaPrivateKeyObject(key), padding: constants.RSA_PKCS1_PADDING });
+  const signature = sign(hashName, message, {
+    key: rsaPrivateKeyObject(key),
+    padding: constants.RSA_PKCS1_PADDING,
+  });
   return new Uint8Array(signature.buffer, signature.byteOffset, signature.length);
 }
 
-export function verifyPkcs1(key: RsaPublicKey | KeyObject, hashName: HashName, message: Uint8Array, signature: Uint8Array): boolean {
+export function verifyPkcs1(
+  key: RsaPublicKey | KeyObject,
+  hashName: HashName,
+  message: Uint8Array,
+  signature: Uint8Array,
+): boolean {
   const k = 'n' in key ? rsaPublicKeyObject(key) : key;
   return verify(hashName, message, { key: k, padding: constants.RSA_PKCS1_PADDING }, signature);
 }
@@ -33,7 +48,12 @@ export function mgf1(hashName: HashName, seed: Uint8Array, length: number): Uint
   const out = new Uint8Array(length);
   const h = hashLength(hashName);
   for (let counter = 0, off = 0; off < length; counter++, off += h) {
-    const c = Uint8Array.of(counter >>> 24, (counter >>> 16) & 0xff, (counter >>> 8) & 0xff, counter & 0xff);
+    const c = Uint8Array.of(
+      counter >>> 24,
+      (counter >>> 16) & 0xff,
+      (counter >>> 8) & 0xff,
+      counter & 0xff,
+    );
     const block = hash(hashName, concatBytes(seed, c));
     out.set(block.subarray(0, Math.min(h, length - off)), off);
   }
@@ -41,11 +61,17 @@ export function mgf1(hashName: HashName, seed: Uint8Array, length: number): Uint
 }
 
 /** EMSA-PSS-ENCODE (RFC 8017 §9.1.1) with an explicit salt. */
-export function emsaPssEncode(hashName: HashName, message: Uint8Array, salt: Uint8Array, modBits: number): Uint8Array {
+export function emsaPssEncode(
+  hashName: HashName,
+  message: Uint8Array,
+  salt: Uint8Array,
+  modBits: number,
+): Uint8Array {
   const hLen = hashLength(hashName);
   const emBits = modBits - 1;
   const emLen = Math.ceil(emBits / 8);
-  if (emLen < hLen + salt.length + 2) throw new RangeError('PSS: encoding error (modulus too short)');
+  if (emLen < hLen + salt.length + 2)
+    throw new RangeError('PSS: encoding error (modulus too short)');
   const mHash = hash(hashName, message);
   const h = hash(hashName, concatBytes(new Uint8Array(8), mHash, salt));
   const db = new Uint8Array(emLen - hLen - 1);
@@ -66,10 +92,18 @@ export interface PssParams {
  * RSASSA-PSS signature. The salt comes from `rng` when given; otherwise it is derived from the
  * message (RFC 8017 §9.1 note 4 allows a deterministic salt; it keeps personalisation reproducible).
  */
-export function signPss(key: RsaPrivateKey, params: PssParams, message: Uint8Array, rng?: Rng): Uint8Array {
+export function signPss(
+  key: RsaPrivateKey,
+  params: PssParams,
+  message: Uint8Array,
+  rng?: Rng,
+): Uint8Array {
   const salt = rng
     ? rng.bytes(params.saltLength)
-    : hash(params.hash, concatBytes(new TextEncoder().encode('ciebench-pss-salt'), message)).subarray(0, params.saltLength);
+    : hash(
+        params.hash,
+        concatBytes(new TextEncoder().encode('ciebench-pss-salt'), message),
+      ).subarray(0, params.saltLength);
   const modBits = key.n.toString(2).length;
   const em = emsaPssEncode(params.hash, message, salt, modBits);
   const k = byteLength(key.n);
@@ -77,7 +111,17 @@ export function signPss(key: RsaPrivateKey, params: PssParams, message: Uint8Arr
   return rsaPrivateRaw(key, input);
 }
 
-export function verifyPss(key: RsaPublicKey | KeyObject, params: PssParams, message: Uint8Array, signature: Uint8Array): boolean {
+export function verifyPss(
+  key: RsaPublicKey | KeyObject,
+  params: PssParams,
+  message: Uint8Array,
+  signature: Uint8Array,
+): boolean {
   const k = 'n' in key ? rsaPublicKeyObject(key) : key;
-  return verify(params.hash, message, { key: k, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: params.saltLength }, signature);
+  return verify(
+    params.hash,
+    message,
+    { key: k, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: params.saltLength },
+    signature,
+  );
 }

@@ -48,7 +48,9 @@ describe('EF.SOD of a real CIE (shared/data/ias_EF.SOD_sample.hex, from pagopa/c
 
   it('keeps the one-byte "negative" data-group numbers A5 1B A4 A3 A2 A1 in encoded order', () => {
     expect(sod.dataGroupOrder).toEqual([0xa5, 0x1b, 0xa4, 0xa3, 0xa2, 0xa1]);
-    expect(toHex(sod.dataGroupHashes.get(0xa5) ?? new Uint8Array()).slice(0, 16)).toBe('C831B743B4DD7174');
+    expect(toHex(sod.dataGroupHashes.get(0xa5) ?? new Uint8Array()).slice(0, 16)).toBe(
+      'C831B743B4DD7174',
+    );
     expect(sod.dataGroupHashes.get(0xa1)?.length).toBe(64);
   });
 
@@ -107,18 +109,36 @@ describe('test PKI (deterministic from a seed)', () => {
     expect(generateTestPki('sod-test')).toBe(pki);
     // A second build from scratch would take seconds; determinism of the builder itself is
     // shown by the DS and CSCA chain being stable across the cache (same bytes, same keys).
-    expect(toHex(sha256(pki.csca.certificate))).toBe(toHex(sha256(generateTestPki('sod-test').csca.certificate)));
+    expect(toHex(sha256(pki.csca.certificate))).toBe(
+      toHex(sha256(generateTestPki('sod-test').csca.certificate)),
+    );
   });
 
   it('chains DS → CSCA (PSS-signed DS certificate) and holder CA is self-signed', () => {
-    expect(verifyDocumentSigner(pki.documentSigner.certificate, pki.csca.certificate, new Date('2025-06-01T00:00:00Z')).ok).toBe(true);
+    expect(
+      verifyDocumentSigner(
+        pki.documentSigner.certificate,
+        pki.csca.certificate,
+        new Date('2025-06-01T00:00:00Z'),
+      ).ok,
+    ).toBe(true);
     expect(verifyIssuedBy(pki.holderCa.certificate, pki.holderCa.certificate).ok).toBe(true);
-    expect(verifyIssuedBy(pki.documentSigner.certificate, pki.holderCa.certificate).problem).toBe('issuer-mismatch');
-    expect(verifyDocumentSigner(pki.documentSigner.certificate, pki.csca.certificate, new Date('2040-01-01T00:00:00Z')).problem).toBe('expired');
+    expect(verifyIssuedBy(pki.documentSigner.certificate, pki.holderCa.certificate).problem).toBe(
+      'issuer-mismatch',
+    );
+    expect(
+      verifyDocumentSigner(
+        pki.documentSigner.certificate,
+        pki.csca.certificate,
+        new Date('2040-01-01T00:00:00Z'),
+      ).problem,
+    ).toBe('expired');
   });
 
   it('DS certificate carries the document type list {"C"} exactly as the sample (30 08 02 01 00 31 03 13 01 43)', () => {
-    expect(toHex(pki.documentSigner.certificate)).toContain('0607678108010106020' + '40A' + '30080201003103130143');
+    expect(toHex(pki.documentSigner.certificate)).toContain(
+      '0607678108010106020' + '40A' + '30080201003103130143',
+    );
   });
 });
 
@@ -131,7 +151,12 @@ describe('buildSod (cie-ias.md §2.5 layout)', () => {
   ];
 
   it('SHA-256 + PKCS#1 v1.5, LDS v0: parses back, verifies, hashes match, numbers stay one byte', () => {
-    const bytes = buildSod(dgs, { hash: 'sha256', signature: 'pkcs1', ldsSecurityObjectVersion: 0, signer: pki.documentSigner });
+    const bytes = buildSod(dgs, {
+      hash: 'sha256',
+      signature: 'pkcs1',
+      ldsSecurityObjectVersion: 0,
+      signer: pki.documentSigner,
+    });
     expect(bytes[0]).toBe(0x77);
     const sod = parseSod(bytes);
     expect(sod.digestAlgorithm).toBe('sha256');
@@ -147,16 +172,28 @@ describe('buildSod (cie-ias.md §2.5 layout)', () => {
   });
 
   it('SHA-512 + RSASSA-PSS, LDS v1: same shape as the real sample', () => {
-    const bytes = buildSod(dgs, { hash: 'sha512', signature: 'pss', ldsSecurityObjectVersion: 1, signer: pki.documentSigner });
+    const bytes = buildSod(dgs, {
+      hash: 'sha512',
+      signature: 'pss',
+      ldsSecurityObjectVersion: 1,
+      signer: pki.documentSigner,
+    });
     const sod = parseSod(bytes);
     expect(sod.signatureAlgorithm).toEqual({ kind: 'pss', hash: 'sha512', saltLength: 64 });
     expect(sod.ldsVersionInfo).toEqual({ ldsVersion: '0108', unicodeVersion: '040000' });
     expect(sod.verifySignature()).toBe(true);
-    expect(toHex(sod.dataGroupHashes.get(0xa5) ?? new Uint8Array())).toBe(toHex(sha512(dgs[0]!.content)));
+    expect(toHex(sod.dataGroupHashes.get(0xa5) ?? new Uint8Array())).toBe(
+      toHex(sha512(dgs[0]!.content)),
+    );
   });
 
   it('is deterministic without an RNG (PSS salt derived) and varies with a salt RNG', () => {
-    const o = { hash: 'sha512', signature: 'pss', ldsSecurityObjectVersion: 1, signer: pki.documentSigner } as const;
+    const o = {
+      hash: 'sha512',
+      signature: 'pss',
+      ldsSecurityObjectVersion: 1,
+      signer: pki.documentSigner,
+    } as const;
     expect(toHex(buildSod(dgs, o))).toBe(toHex(buildSod(dgs, o)));
     const a = buildSod(dgs, { ...o, saltRng: seededRng('a') });
     const b = buildSod(dgs, { ...o, saltRng: seededRng('b') });
@@ -165,14 +202,30 @@ describe('buildSod (cie-ias.md §2.5 layout)', () => {
   });
 
   it('eMRTD-style numbers 1..16 encode as 02 01 0n', () => {
-    const bytes = buildSod([{ number: 1, content: fromHex('61') }, { number: 14, content: fromHex('62') }], { hash: 'sha256', signature: 'pkcs1', ldsSecurityObjectVersion: 0, signer: pki.documentSigner });
+    const bytes = buildSod(
+      [
+        { number: 1, content: fromHex('61') },
+        { number: 14, content: fromHex('62') },
+      ],
+      {
+        hash: 'sha256',
+        signature: 'pkcs1',
+        ldsSecurityObjectVersion: 0,
+        signer: pki.documentSigner,
+      },
+    );
     const sod = parseSod(bytes);
     expect(sod.dataGroupOrder).toEqual([1, 14]);
     expect(toHex(bytes)).toContain('3025020101');
   });
 
   it('rejects duplicate or out-of-range data-group numbers', () => {
-    const o = { hash: 'sha256', signature: 'pkcs1', ldsSecurityObjectVersion: 0, signer: pki.documentSigner } as const;
+    const o = {
+      hash: 'sha256',
+      signature: 'pkcs1',
+      ldsSecurityObjectVersion: 0,
+      signer: pki.documentSigner,
+    } as const;
     expect(() => buildSod([dgs[0]!, dgs[0]!], o)).toThrow(RangeError);
     expect(() => buildSod([{ number: 256, content: new Uint8Array(1) }], o)).toThrow(RangeError);
   });

@@ -34,7 +34,13 @@ import {
   pkcs1SignatureAlgorithm,
   pssSignatureAlgorithm,
 } from './asn1-helpers.ts';
-import { signPkcs1, signPss, verifyPkcs1, verifyPss, type RsaSignatureScheme } from './rsa-signatures.ts';
+import {
+  signPkcs1,
+  signPss,
+  verifyPkcs1,
+  verifyPss,
+  type RsaSignatureScheme,
+} from './rsa-signatures.ts';
 import type { KeyAndCert } from './test-pki.ts';
 import { X509Certificate } from 'node:crypto';
 
@@ -59,21 +65,42 @@ export interface DataGroupContent {
 }
 
 /** PSS salt length = hash length, as in the sample (SHA-512, salt 64) and RFC 8017 §9.1 advice. */
-const PSS_SALT: Record<HashName, number> = { sha1: 20, sha224: 28, sha256: 32, sha384: 48, sha512: 64 };
+const PSS_SALT: Record<HashName, number> = {
+  sha1: 20,
+  sha224: 28,
+  sha256: 32,
+  sha384: 48,
+  sha512: 64,
+};
 
 function ldsSecurityObject(dgs: readonly DataGroupContent[], o: SodOptions): Uint8Array {
   const seen = new Set<number>();
   const entries = dgs.map((dg) => {
-    if (!Number.isInteger(dg.number) || dg.number < 0 || dg.number > 0xff) throw new RangeError(`data group number ${dg.number} is not one byte`);
+    if (!Number.isInteger(dg.number) || dg.number < 0 || dg.number > 0xff)
+      throw new RangeError(`data group number ${dg.number} is not one byte`);
     if (seen.has(dg.number)) throw new RangeError(`data group ${dg.number} listed twice`);
     seen.add(dg.number);
     return new asn1js.Sequence({
-      value: [new asn1js.Integer({ valueHex: Uint8Array.of(dg.number) }), new asn1js.OctetString({ valueHex: hash(o.hash, dg.content).slice() })],
+      value: [
+        new asn1js.Integer({ valueHex: Uint8Array.of(dg.number) }),
+        new asn1js.OctetString({ valueHex: hash(o.hash, dg.content).slice() }),
+      ],
     });
   });
-  const parts: asn1js.BaseBlock[] = [new asn1js.Integer({ value: o.ldsSecurityObjectVersion }), digestAlgorithm(o.hash), new asn1js.Sequence({ value: entries })];
+  const parts: asn1js.BaseBlock[] = [
+    new asn1js.Integer({ value: o.ldsSecurityObjectVersion }),
+    digestAlgorithm(o.hash),
+    new asn1js.Sequence({ value: entries }),
+  ];
   if (o.ldsSecurityObjectVersion === 1) {
-    parts.push(new asn1js.Sequence({ value: [new asn1js.PrintableString({ value: '0108' }), new asn1js.PrintableString({ value: '040000' })] }));
+    parts.push(
+      new asn1js.Sequence({
+        value: [
+          new asn1js.PrintableString({ value: '0108' }),
+          new asn1js.PrintableString({ value: '040000' }),
+        ],
+      }),
+    );
   }
   return der(new asn1js.Sequence({ value: parts }));
 }
@@ -90,39 +117,78 @@ function issuerAndSerial(certDer: Uint8Array): asn1js.Sequence {
   const offset = fields[0]?.idBlock.tagClass === 3 ? 1 : 0;
   const serial = fields[offset];
   const issuer = fields[offset + 2];
-  if (!serial || !issuer) throw new SodFormatError('DS certificate without serial number or issuer');
-  return new asn1js.Sequence({ value: [parseDer(der(issuer), 'issuer'), parseDer(der(serial), 'serial')] });
+  if (!serial || !issuer)
+    throw new SodFormatError('DS certificate without serial number or issuer');
+  return new asn1js.Sequence({
+    value: [parseDer(der(issuer), 'issuer'), parseDer(der(serial), 'serial')],
+  });
 }
 
 /** Builds EF.SOD (`77 L ContentInfo`) over the given data groups, in the given order. */
 export function buildSod(dataGroups: readonly DataGroupContent[], options: SodOptions): Uint8Array {
   const lds = ldsSecurityObject(dataGroups, options);
   const signedAttrs = new asn1js.Set({
-    value: [attribute(OID.contentType, oid(OID.ldsSecurityObject)), attribute(OID.messageDigest, new asn1js.OctetString({ valueHex: hash(options.hash, lds).slice() }))],
+    value: [
+      attribute(OID.contentType, oid(OID.ldsSecurityObject)),
+      attribute(
+        OID.messageDigest,
+        new asn1js.OctetString({ valueHex: hash(options.hash, lds).slice() }),
+      ),
+    ],
   });
   const signedAttrsDer = der(signedAttrs);
   const signature =
     options.signature === 'pkcs1'
       ? signPkcs1(options.signer.key, options.hash, signedAttrsDer)
-      : signPss(options.signer.key, { hash: options.hash, saltLength: PSS_SALT[options.hash] }, signedAttrsDer, options.saltRng);
-  const sigAlg = options.signature === 'pkcs1' ? pkcs1SignatureAlgorithm(options.hash) : pssSignatureAlgorithm(options.hash, PSS_SALT[options.hash]);
+      : signPss(
+          options.signer.key,
+          { hash: options.hash, saltLength: PSS_SALT[options.hash] },
+          signedAttrsDer,
+          options.saltRng,
+        );
+  const sigAlg =
+    options.signature === 'pkcs1'
+      ? pkcs1SignatureAlgorithm(options.hash)
+      : pssSignatureAlgorithm(options.hash, PSS_SALT[options.hash]);
   // signedAttrs is [0] IMPLICIT: same content as the SET that was signed, tag A0 (RFC 5652 §5.4).
-  const implicitAttrs = parseDer(concatBytes(Uint8Array.of(0xa0), signedAttrsDer.subarray(1)), 'signedAttrs');
+  const implicitAttrs = parseDer(
+    concatBytes(Uint8Array.of(0xa0), signedAttrsDer.subarray(1)),
+    'signedAttrs',
+  );
   const signerInfo = new asn1js.Sequence({
-    value: [new asn1js.Integer({ value: 1 }), issuerAndSerial(options.signer.certificate), digestAlgorithm(options.hash), implicitAttrs, sigAlg, new asn1js.OctetString({ valueHex: signature.slice() })],
+    value: [
+      new asn1js.Integer({ value: 1 }),
+      issuerAndSerial(options.signer.certificate),
+      digestAlgorithm(options.hash),
+      implicitAttrs,
+      sigAlg,
+      new asn1js.OctetString({ valueHex: signature.slice() }),
+    ],
   });
-  const ctx0 = (inner: asn1js.BaseBlock[]): asn1js.Constructed => new asn1js.Constructed({ idBlock: { tagClass: 3, tagNumber: 0 }, value: inner });
+  const ctx0 = (inner: asn1js.BaseBlock[]): asn1js.Constructed =>
+    new asn1js.Constructed({ idBlock: { tagClass: 3, tagNumber: 0 }, value: inner });
   const signedData = new asn1js.Sequence({
     value: [
       new asn1js.Integer({ value: 3 }),
       new asn1js.Set({ value: [digestAlgorithm(options.hash)] }),
-      new asn1js.Sequence({ value: [oid(OID.ldsSecurityObject), ctx0([new asn1js.OctetString({ valueHex: lds.slice() })])] }),
+      new asn1js.Sequence({
+        value: [
+          oid(OID.ldsSecurityObject),
+          ctx0([new asn1js.OctetString({ valueHex: lds.slice() })]),
+        ],
+      }),
       ctx0([parseDer(options.signer.certificate, 'DS certificate')]),
       new asn1js.Set({ value: [signerInfo] }),
     ],
   });
-  const contentInfo = der(new asn1js.Sequence({ value: [oid(OID.signedData), ctx0([signedData])] }));
-  return concatBytes(Uint8Array.of(TAG_77_SOD), encodeLength(contentInfo.length), contentInfo).slice();
+  const contentInfo = der(
+    new asn1js.Sequence({ value: [oid(OID.signedData), ctx0([signedData])] }),
+  );
+  return concatBytes(
+    Uint8Array.of(TAG_77_SOD),
+    encodeLength(contentInfo.length),
+    contentInfo,
+  ).slice();
 }
 
 // -------------------------------------------------------------------------------------------------
@@ -167,7 +233,12 @@ function unwrap77(bytes: Uint8Array): Uint8Array {
   try {
     if (r.u8() !== TAG_77_SOD) fail('EF.SOD does not start with tag 77');
     const first = r.u8();
-    const len = first < 0x80 ? first : first === 0x81 || first === 0x82 || first === 0x83 ? r.uint(first & 0x7f) : fail('bad length');
+    const len =
+      first < 0x80
+        ? first
+        : first === 0x81 || first === 0x82 || first === 0x83
+          ? r.uint(first & 0x7f)
+          : fail('bad length');
     return r.bytes(len).slice();
   } catch (e) {
     if (e instanceof SodFormatError) throw e;
@@ -176,7 +247,12 @@ function unwrap77(bytes: Uint8Array): Uint8Array {
 }
 
 function seq(block: asn1js.AsnType | undefined, what: string): asn1js.BaseBlock[] {
-  if (!(block instanceof asn1js.Sequence) && !(block instanceof asn1js.Set) && !(block instanceof asn1js.Constructed)) fail(`${what}: constructed type expected`);
+  if (
+    !(block instanceof asn1js.Sequence) &&
+    !(block instanceof asn1js.Set) &&
+    !(block instanceof asn1js.Constructed)
+  )
+    fail(`${what}: constructed type expected`);
   return block.valueBlock.value;
 }
 
@@ -211,7 +287,10 @@ function pssParams(params: asn1js.AsnType | undefined): SodSignatureAlgorithm {
   return { kind: 'pss', hash: h, saltLength };
 }
 
-function signatureAlgorithmOf(block: asn1js.AsnType | undefined, digest: HashName): SodSignatureAlgorithm {
+function signatureAlgorithmOf(
+  block: asn1js.AsnType | undefined,
+  digest: HashName,
+): SodSignatureAlgorithm {
   const parts = seq(block, 'signatureAlgorithm');
   const id = oidOf(parts[0], 'signatureAlgorithm');
   if (id === OID.rsassaPss) return pssParams(parts[1]);
@@ -247,8 +326,17 @@ function parseLds(lds: Uint8Array): LdsParts {
   const info = parts[3];
   if (info === undefined) return { version, hashAlgorithm, hashes, order };
   const [lv, uv] = seq(info, 'ldsVersionInfo');
-  const str = (b: asn1js.AsnType | undefined): string => (b instanceof asn1js.PrintableString ? b.valueBlock.value : fail('ldsVersionInfo: PrintableString expected'));
-  return { version, hashAlgorithm, hashes, order, ldsVersionInfo: { ldsVersion: str(lv), unicodeVersion: str(uv) } };
+  const str = (b: asn1js.AsnType | undefined): string =>
+    b instanceof asn1js.PrintableString
+      ? b.valueBlock.value
+      : fail('ldsVersionInfo: PrintableString expected');
+  return {
+    version,
+    hashAlgorithm,
+    hashes,
+    order,
+    ldsVersionInfo: { ldsVersion: str(lv), unicodeVersion: str(uv) },
+  };
 }
 
 interface SignerParts {
@@ -263,7 +351,8 @@ function parseSignerInfo(block: asn1js.AsnType | undefined): SignerParts {
   const parts = seq(block, 'SignerInfo');
   const digest = hashOfAlgId(parts[2], 'SignerInfo digestAlgorithm');
   const attrs = parts[3];
-  if (!attrs || attrs.idBlock.tagClass !== 3 || attrs.idBlock.tagNumber !== 0) fail('SignerInfo without signedAttrs');
+  if (!attrs || attrs.idBlock.tagClass !== 3 || attrs.idBlock.tagNumber !== 0)
+    fail('SignerInfo without signedAttrs');
   const raw = new Uint8Array(attrs.valueBeforeDecodeView).slice();
   raw[0] = 0x31;
   let messageDigest: Uint8Array | undefined;
@@ -276,29 +365,40 @@ function parseSignerInfo(block: asn1js.AsnType | undefined): SignerParts {
     if (t === OID.contentType) contentType = oidOf(v, 'contentType');
   }
   if (!messageDigest) fail('signedAttrs without messageDigest');
-  if (contentType !== OID.ldsSecurityObject) fail(`signedAttrs contentType ${contentType ?? 'missing'}`);
-  return { digest, signedAttributes: raw, messageDigest, algorithm: signatureAlgorithmOf(parts[4], digest), signature: bytesOf(parts[5], 'signature') };
+  if (contentType !== OID.ldsSecurityObject)
+    fail(`signedAttrs contentType ${contentType ?? 'missing'}`);
+  return {
+    digest,
+    signedAttributes: raw,
+    messageDigest,
+    algorithm: signatureAlgorithmOf(parts[4], digest),
+    signature: bytesOf(parts[5], 'signature'),
+  };
 }
 
 /** Parses EF.SOD bytes (`77 L …`); throws {@link SodFormatError} with the failing element. */
 export function parseSod(bytes: Uint8Array): ParsedSod {
   const contentInfo = seq(parseDer(unwrap77(bytes), 'ContentInfo'), 'ContentInfo');
-  if (oidOf(contentInfo[0], 'contentType') !== OID.signedData) fail('ContentInfo is not signedData');
+  if (oidOf(contentInfo[0], 'contentType') !== OID.signedData)
+    fail('ContentInfo is not signedData');
   const sd = seq(seq(contentInfo[1], 'ContentInfo [0]')[0], 'SignedData');
   if (intOf(sd[0], 'SignedData version') !== 3) fail('SignedData version is not 3');
   const digestAlgorithm = hashOfAlgId(seq(sd[1], 'digestAlgorithms')[0], 'digestAlgorithms');
   const encap = seq(sd[2], 'encapContentInfo');
-  if (oidOf(encap[0], 'eContentType') !== OID.ldsSecurityObject) fail('eContentType is not id-icao-ldsSecurityObject');
+  if (oidOf(encap[0], 'eContentType') !== OID.ldsSecurityObject)
+    fail('eContentType is not id-icao-ldsSecurityObject');
   const encapsulatedContent = bytesOf(seq(encap[1], 'eContent')[0], 'eContent');
   const certs = sd[3];
-  if (!certs || certs.idBlock.tagClass !== 3 || certs.idBlock.tagNumber !== 0) fail('SignedData without certificates');
+  if (!certs || certs.idBlock.tagClass !== 3 || certs.idBlock.tagNumber !== 0)
+    fail('SignedData without certificates');
   const certBlock = seq(certs, 'certificates')[0] ?? fail('certificates is empty');
   const signerCertificate = new Uint8Array(certBlock.valueBeforeDecodeView).slice();
   const signerInfos = seq(sd[sd.length - 1], 'signerInfos');
   if (signerInfos.length !== 1) fail(`${signerInfos.length} SignerInfos (one expected)`);
   const signer = parseSignerInfo(signerInfos[0]);
   const lds = parseLds(encapsulatedContent);
-  const digestMatches = (): boolean => equalBytes(hash(signer.digest, encapsulatedContent), signer.messageDigest);
+  const digestMatches = (): boolean =>
+    equalBytes(hash(signer.digest, encapsulatedContent), signer.messageDigest);
   return {
     hashAlgorithm: lds.hashAlgorithm,
     digestAlgorithm,
@@ -318,7 +418,9 @@ export function parseSod(bytes: Uint8Array): ParsedSod {
       const key = new X509Certificate(signerCertificate).publicKey;
       const a = signer.algorithm;
       try {
-        return a.kind === 'pss' ? verifyPss(key, a, signer.signedAttributes, signer.signature) : verifyPkcs1(key, a.hash, signer.signedAttributes, signer.signature);
+        return a.kind === 'pss'
+          ? verifyPss(key, a, signer.signedAttributes, signer.signature)
+          : verifyPkcs1(key, a.hash, signer.signedAttributes, signer.signature);
       } catch {
         return false;
       }

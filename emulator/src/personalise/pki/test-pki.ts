@@ -82,7 +82,14 @@ export function serialFrom(seed: string): Uint8Array {
 
 const cache = new Map<string, TestPki>();
 
-function selfSignedCa(seed: string, role: string, name: readonly NameAttribute[], key: RsaPrivateKey, from: Date, to: Date): Uint8Array {
+function selfSignedCa(
+  seed: string,
+  role: string,
+  name: readonly NameAttribute[],
+  key: RsaPrivateKey,
+  from: Date,
+  to: Date,
+): Uint8Array {
   return issueCertificate({
     serialNumber: serialFrom(`ciebench-pki|${seed}|${role}-serial`),
     subject: name,
@@ -97,7 +104,11 @@ function selfSignedCa(seed: string, role: string, name: readonly NameAttribute[]
 }
 
 /** DS certificate profile of the CIE sample (cie-ias.md §2.5), signed RSASSA-PSS SHA-512 by the CSCA. */
-function documentSignerCertificate(seed: string, dsKey: RsaPrivateKey, cscaKey: RsaPrivateKey): Uint8Array {
+function documentSignerCertificate(
+  seed: string,
+  dsKey: RsaPrivateKey,
+  cscaKey: RsaPrivateKey,
+): Uint8Array {
   return issueCertificate({
     serialNumber: serialFrom(`ciebench-pki|${seed}|ds-serial`),
     subject: DOCUMENT_SIGNER_NAME,
@@ -118,14 +129,35 @@ function documentSignerCertificate(seed: string, dsKey: RsaPrivateKey, cscaKey: 
 }
 
 function build(seed: string): TestPki {
-  const keyOf = (role: string): RsaPrivateKey => generateRsaKey(seededRng(`ciebench-pki|${seed}|${role}`), 2048);
+  const keyOf = (role: string): RsaPrivateKey =>
+    generateRsaKey(seededRng(`ciebench-pki|${seed}|${role}`), 2048);
   const cscaKey = keyOf('csca');
   const dsKey = keyOf('document-signer');
   const holderCaKey = keyOf('holder-ca');
   return {
-    csca: { certificate: selfSignedCa(seed, 'csca', CSCA_NAME, cscaKey, PKI_DATES.cscaFrom, PKI_DATES.cscaTo), key: cscaKey },
+    csca: {
+      certificate: selfSignedCa(
+        seed,
+        'csca',
+        CSCA_NAME,
+        cscaKey,
+        PKI_DATES.cscaFrom,
+        PKI_DATES.cscaTo,
+      ),
+      key: cscaKey,
+    },
     documentSigner: { certificate: documentSignerCertificate(seed, dsKey, cscaKey), key: dsKey },
-    holderCa: { certificate: selfSignedCa(seed, 'holder-ca', HOLDER_CA_NAME, holderCaKey, PKI_DATES.holderCaFrom, PKI_DATES.holderCaTo), key: holderCaKey },
+    holderCa: {
+      certificate: selfSignedCa(
+        seed,
+        'holder-ca',
+        HOLDER_CA_NAME,
+        holderCaKey,
+        PKI_DATES.holderCaFrom,
+        PKI_DATES.holderCaTo,
+      ),
+      key: holderCaKey,
+    },
   };
 }
 

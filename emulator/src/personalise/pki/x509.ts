@@ -49,7 +49,9 @@ export interface CertificateSpec {
 }
 
 function time(d: Date): asn1js.BaseBlock {
-  return d.getUTCFullYear() < 2050 ? new asn1js.UTCTime({ valueDate: d }) : new asn1js.GeneralizedTime({ valueDate: d });
+  return d.getUTCFullYear() < 2050
+    ? new asn1js.UTCTime({ valueDate: d })
+    : new asn1js.GeneralizedTime({ valueDate: d });
 }
 
 export function subjectPublicKeyInfoDer(key: RsaPublicKey): Uint8Array {
@@ -69,7 +71,9 @@ export function keyIdentifier(key: RsaPublicKey): Uint8Array {
 }
 
 function signatureAlgorithm(s: CertificateSignature): asn1js.Sequence {
-  return s.kind === 'pkcs1' ? pkcs1SignatureAlgorithm(s.hash) : pssSignatureAlgorithm(s.hash, s.saltLength);
+  return s.kind === 'pkcs1'
+    ? pkcs1SignatureAlgorithm(s.hash)
+    : pssSignatureAlgorithm(s.hash, s.saltLength);
 }
 
 function extensionsBlock(list: readonly ExtensionSpec[]): asn1js.Constructed {
@@ -79,14 +83,20 @@ function extensionsBlock(list: readonly ExtensionSpec[]): asn1js.Constructed {
     parts.push(new asn1js.OctetString({ valueHex: e.value.slice() }));
     return new asn1js.Sequence({ value: parts });
   });
-  return new asn1js.Constructed({ idBlock: { tagClass: 3, tagNumber: 3 }, value: [new asn1js.Sequence({ value: exts })] });
+  return new asn1js.Constructed({
+    idBlock: { tagClass: 3, tagNumber: 3 },
+    value: [new asn1js.Sequence({ value: exts })],
+  });
 }
 
 /** Issues and signs a certificate; returns its DER encoding. */
 export function issueCertificate(spec: CertificateSpec): Uint8Array {
   const tbs = new asn1js.Sequence({
     value: [
-      new asn1js.Constructed({ idBlock: { tagClass: 3, tagNumber: 0 }, value: [new asn1js.Integer({ value: 2 })] }),
+      new asn1js.Constructed({
+        idBlock: { tagClass: 3, tagNumber: 0 },
+        value: [new asn1js.Integer({ value: 2 })],
+      }),
       new asn1js.Integer({ valueHex: spec.serialNumber.slice() }),
       signatureAlgorithm(spec.signature),
       distinguishedName(spec.issuer),
@@ -98,9 +108,16 @@ export function issueCertificate(spec: CertificateSpec): Uint8Array {
   });
   const tbsDer = der(tbs);
   const s = spec.signature;
-  const signature = s.kind === 'pkcs1' ? signPkcs1(spec.issuerKey, s.hash, tbsDer) : signPss(spec.issuerKey, s, tbsDer);
+  const signature =
+    s.kind === 'pkcs1'
+      ? signPkcs1(spec.issuerKey, s.hash, tbsDer)
+      : signPss(spec.issuerKey, s, tbsDer);
   const cert = new asn1js.Sequence({
-    value: [parseDer(tbsDer, 'TBSCertificate'), signatureAlgorithm(s), new asn1js.BitString({ valueHex: signature.slice() })],
+    value: [
+      parseDer(tbsDer, 'TBSCertificate'),
+      signatureAlgorithm(s),
+      new asn1js.BitString({ valueHex: signature.slice() }),
+    ],
   });
   return der(cert);
 }
@@ -111,7 +128,11 @@ export function basicConstraints(ca: boolean, pathLength?: number): ExtensionSpe
   const parts: asn1js.BaseBlock[] = [];
   if (ca) parts.push(new asn1js.Boolean({ value: true }));
   if (ca && pathLength !== undefined) parts.push(new asn1js.Integer({ value: pathLength }));
-  return { oid: OID.basicConstraints, critical: true, value: der(new asn1js.Sequence({ value: parts })) };
+  return {
+    oid: OID.basicConstraints,
+    critical: true,
+    value: der(new asn1js.Sequence({ value: parts })),
+  };
 }
 
 /** KeyUsage bits: 0 digitalSignature, 1 nonRepudiation, 5 keyCertSign, 6 cRLSign. */
@@ -125,12 +146,23 @@ export function keyUsage(bits: readonly number[]): ExtensionSpec {
 }
 
 export function subjectKeyIdentifier(key: RsaPublicKey): ExtensionSpec {
-  return { oid: OID.subjectKeyIdentifier, critical: false, value: der(new asn1js.OctetString({ valueHex: keyIdentifier(key).slice() })) };
+  return {
+    oid: OID.subjectKeyIdentifier,
+    critical: false,
+    value: der(new asn1js.OctetString({ valueHex: keyIdentifier(key).slice() })),
+  };
 }
 
 export function authorityKeyIdentifier(issuerKey: RsaPublicKey): ExtensionSpec {
-  const ki = new asn1js.Primitive({ idBlock: { tagClass: 3, tagNumber: 0 }, valueHex: keyIdentifier(issuerKey).slice() });
-  return { oid: OID.authorityKeyIdentifier, critical: false, value: der(new asn1js.Sequence({ value: [ki] })) };
+  const ki = new asn1js.Primitive({
+    idBlock: { tagClass: 3, tagNumber: 0 },
+    valueHex: keyIdentifier(issuerKey).slice(),
+  });
+  return {
+    oid: OID.authorityKeyIdentifier,
+    critical: false,
+    value: der(new asn1js.Sequence({ value: [ki] })),
+  };
 }
 
 /** PrivateKeyUsagePeriod ::= SEQUENCE { notBefore [0] GeneralizedTime, notAfter [1] GeneralizedTime }. */
@@ -139,7 +171,11 @@ export function privateKeyUsagePeriod(from: Date, to: Date): ExtensionSpec {
     const enc = der(new asn1js.GeneralizedTime({ valueDate: d }));
     return new asn1js.Primitive({ idBlock: { tagClass: 3, tagNumber }, valueHex: enc.slice(2) });
   };
-  return { oid: OID.privateKeyUsagePeriod, critical: false, value: der(new asn1js.Sequence({ value: [g(0, from), g(1, to)] })) };
+  return {
+    oid: OID.privateKeyUsagePeriod,
+    critical: false,
+    value: der(new asn1js.Sequence({ value: [g(0, from), g(1, to)] })),
+  };
 }
 
 /**
@@ -147,10 +183,20 @@ export function privateKeyUsagePeriod(from: Date, to: Date): ExtensionSpec {
  * PrintableString }; the CIE DS certificate lists {"C"} (cie-ias.md §2.5: `30 08 02 01 00 31 03 13 01 43`).
  */
 export function documentTypeList(types: readonly string[]): ExtensionSpec {
-  const list = new asn1js.Set({ value: types.map((t) => new asn1js.PrintableString({ value: t })) });
-  return { oid: OID.documentTypeList, critical: false, value: der(new asn1js.Sequence({ value: [new asn1js.Integer({ value: 0 }), list] })) };
+  const list = new asn1js.Set({
+    value: types.map((t) => new asn1js.PrintableString({ value: t })),
+  });
+  return {
+    oid: OID.documentTypeList,
+    critical: false,
+    value: der(new asn1js.Sequence({ value: [new asn1js.Integer({ value: 0 }), list] })),
+  };
 }
 
 export function extendedKeyUsage(oids: readonly string[]): ExtensionSpec {
-  return { oid: OID.extKeyUsage, critical: false, value: der(new asn1js.Sequence({ value: oids.map((o) => oid(o)) })) };
+  return {
+    oid: OID.extKeyUsage,
+    critical: false,
+    value: der(new asn1js.Sequence({ value: oids.map((o) => oid(o)) })),
+  };
 }

@@ -79,7 +79,9 @@ export function derOid(dotted: string): Uint8Array {
 function integerContent(value: bigint): Uint8Array {
   if (value < 0n) throw new RangeError('negative INTEGER not needed here');
   const magnitude = value === 0n ? Uint8Array.of(0) : bigIntToMinimalBytes(value);
-  return ((magnitude[0] as number) & 0x80) !== 0 ? concatBytes(Uint8Array.of(0), magnitude) : magnitude;
+  return ((magnitude[0] as number) & 0x80) !== 0
+    ? concatBytes(Uint8Array.of(0), magnitude)
+    : magnitude;
 }
 
 export function derInteger(value: bigint | number | Uint8Array): Uint8Array {
@@ -133,7 +135,10 @@ export function parseDer(bytes: Uint8Array): Tlv {
 
 export function expectTag(node: Tlv | undefined, tag: number, what: string): Tlv {
   if (!node) throw new DerFormatError(`${what}: missing`);
-  if (node.tag !== tag) throw new DerFormatError(`${what}: tag ${node.tag.toString(16)} instead of ${tag.toString(16)}`);
+  if (node.tag !== tag)
+    throw new DerFormatError(
+      `${what}: tag ${node.tag.toString(16)} instead of ${tag.toString(16)}`,
+    );
   return node;
 }
 
@@ -163,6 +168,7 @@ export function readOid(node: Tlv | undefined, what: string): string {
 /** BIT STRING content without the unused-bits byte (which must be 0 for keys). */
 export function readBitString(node: Tlv | undefined, what: string): Uint8Array {
   const n = expectTag(node, TAG_BIT_STRING, what);
-  if (n.value.length === 0 || n.value[0] !== 0) throw new DerFormatError(`${what}: BIT STRING with unused bits`);
+  if (n.value.length === 0 || n.value[0] !== 0)
+    throw new DerFormatError(`${what}: BIT STRING with unused bits`);
   return n.value.subarray(1);
 }

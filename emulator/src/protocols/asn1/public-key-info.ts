@@ -18,7 +18,12 @@ import type { Tlv } from '../../bytes/ber-tlv.ts';
 import { byteLength } from '../../crypto/rsa.ts';
 import { DhDomain, type AgreementDomain } from '../domain/agreement-domain.ts';
 import { EcDomain, type CurveName } from '../domain/ec-domain.ts';
-import { CURVE_OIDS, ID_DH_PUBLIC_NUMBER, ID_EC_PUBLIC_KEY, ID_PKCS3_DH_KEY_AGREEMENT } from '../oids.ts';
+import {
+  CURVE_OIDS,
+  ID_DH_PUBLIC_NUMBER,
+  ID_EC_PUBLIC_KEY,
+  ID_PKCS3_DH_KEY_AGREEMENT,
+} from '../oids.ts';
 import {
   childrenOf,
   DerFormatError,
@@ -43,7 +48,11 @@ export interface ParsedPublicKeyInfo {
   readonly algorithm: string;
 }
 
-export function encodeDhPublicKeyInfo(domain: DhDomain, publicKey: Uint8Array, algorithm: DhAlgorithm = 'x942'): Uint8Array {
+export function encodeDhPublicKeyInfo(
+  domain: DhDomain,
+  publicKey: Uint8Array,
+  algorithm: DhAlgorithm = 'x942',
+): Uint8Array {
   const params =
     algorithm === 'x942'
       ? derSequence(derInteger(domain.p), derInteger(domain.g), derInteger(domain.order))
@@ -54,10 +63,17 @@ export function encodeDhPublicKeyInfo(domain: DhDomain, publicKey: Uint8Array, a
 
 export function encodeEcPublicKeyInfo(domain: EcDomain, publicKey: Uint8Array): Uint8Array {
   const curveOid = CURVE_OIDS[domain.curve] as string;
-  return derSequence(derSequence(derOid(ID_EC_PUBLIC_KEY), derOid(curveOid)), derBitString(publicKey));
+  return derSequence(
+    derSequence(derOid(ID_EC_PUBLIC_KEY), derOid(curveOid)),
+    derBitString(publicKey),
+  );
 }
 
-function parseDh(algorithm: string, paramsNode: Tlv | undefined, key: Uint8Array): ParsedPublicKeyInfo {
+function parseDh(
+  algorithm: string,
+  paramsNode: Tlv | undefined,
+  key: Uint8Array,
+): ParsedPublicKeyInfo {
   const params = childrenOf(expectTag(paramsNode, TAG_SEQUENCE, 'DH parameters'), 'DH parameters');
   const p = readInteger(params[0], 'p');
   const g = readInteger(params[1], 'g');
@@ -70,14 +86,22 @@ function parseDh(algorithm: string, paramsNode: Tlv | undefined, key: Uint8Array
 /** Parses a SubjectPublicKeyInfo into a key-agreement domain and wire-format public key. */
 export function parsePublicKeyInfo(spki: Uint8Array | Tlv): ParsedPublicKeyInfo {
   const root = spki instanceof Uint8Array ? parseDer(spki) : spki;
-  const [algNode, keyNode] = childrenOf(expectTag(root, TAG_SEQUENCE, 'SubjectPublicKeyInfo'), 'SubjectPublicKeyInfo');
-  const alg = childrenOf(expectTag(algNode, TAG_SEQUENCE, 'AlgorithmIdentifier'), 'AlgorithmIdentifier');
+  const [algNode, keyNode] = childrenOf(
+    expectTag(root, TAG_SEQUENCE, 'SubjectPublicKeyInfo'),
+    'SubjectPublicKeyInfo',
+  );
+  const alg = childrenOf(
+    expectTag(algNode, TAG_SEQUENCE, 'AlgorithmIdentifier'),
+    'AlgorithmIdentifier',
+  );
   const algorithm = readOid(alg[0], 'algorithm');
   const key = readBitString(keyNode, 'subjectPublicKey');
-  if (algorithm === ID_DH_PUBLIC_NUMBER || algorithm === ID_PKCS3_DH_KEY_AGREEMENT) return parseDh(algorithm, alg[1], key);
+  if (algorithm === ID_DH_PUBLIC_NUMBER || algorithm === ID_PKCS3_DH_KEY_AGREEMENT)
+    return parseDh(algorithm, alg[1], key);
   if (algorithm === ID_EC_PUBLIC_KEY) {
     const curveOid = readOid(alg[1], 'namedCurve');
-    const curve = Object.entries(CURVE_OIDS).find(([, oid]) => oid === curveOid)?.[0] as CurveName | undefined;
+    const curve = Object.entries(CURVE_OIDS).find(([, oid]) => oid === curveOid)?.[0] as
+      CurveName | undefined;
     if (!curve) throw new DerFormatError(`unsupported named curve ${curveOid}`);
     const domain = new EcDomain(curve);
     domain.checkPublicKey(key);

@@ -41,15 +41,24 @@ export interface BacCardResult {
   readonly session: SmSession;
 }
 
-export function bacMutualAuthenticate(keys: BacKeys, rndIc: Uint8Array | undefined, data: Uint8Array, kIc: Uint8Array): BacCardResult {
-  if (!rndIc || rndIc.length !== 8) throw new CardError(BAC_ERRORS.noChallenge, 'BAC: no 8-byte challenge issued');
-  if (data.length !== 40) throw new CardError(BAC_ERRORS.wrongLength, `BAC: data of ${data.length} bytes`);
+export function bacMutualAuthenticate(
+  keys: BacKeys,
+  rndIc: Uint8Array | undefined,
+  data: Uint8Array,
+  kIc: Uint8Array,
+): BacCardResult {
+  if (!rndIc || rndIc.length !== 8)
+    throw new CardError(BAC_ERRORS.noChallenge, 'BAC: no 8-byte challenge issued');
+  if (data.length !== 40)
+    throw new CardError(BAC_ERRORS.wrongLength, `BAC: data of ${data.length} bytes`);
   const eIfd = data.subarray(0, 32);
   const mIfd = data.subarray(32);
-  if (!equalBytes(retailMac(keys.kMac, padIso9797M2(eIfd, 8)), mIfd)) throw new CardError(BAC_ERRORS.failed, 'BAC: M.IFD does not verify');
+  if (!equalBytes(retailMac(keys.kMac, padIso9797M2(eIfd, 8)), mIfd))
+    throw new CardError(BAC_ERRORS.failed, 'BAC: M.IFD does not verify');
   const s = tdesCbcDecrypt(keys.kEnc, eIfd);
   const rndIfd = s.slice(0, 8);
-  if (!equalBytes(s.subarray(8, 16), rndIc)) throw new CardError(BAC_ERRORS.failed, 'BAC: RND.IC echo mismatch');
+  if (!equalBytes(s.subarray(8, 16), rndIc))
+    throw new CardError(BAC_ERRORS.failed, 'BAC: RND.IC echo mismatch');
   const kIfd = s.slice(16, 32);
   const eIc = tdesCbcEncrypt(keys.kEnc, concatBytes(rndIc, rndIfd, kIc));
   const mIc = retailMac(keys.kMac, padIso9797M2(eIc, 8));

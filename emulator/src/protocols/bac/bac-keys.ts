@@ -21,7 +21,11 @@ export interface BacKeys {
 }
 
 /** MRZ_information from the three MRZ fields (document numbers longer than 9 characters are not used by the CIE). */
-export function mrzInformation(documentNumber: string, birthDate: string, expiryDate: string): string {
+export function mrzInformation(
+  documentNumber: string,
+  birthDate: string,
+  expiryDate: string,
+): string {
   const doc = (documentNumber + '<'.repeat(9)).slice(0, Math.max(9, documentNumber.length));
   return `${doc}${mrzCheckDigit(doc)}${birthDate}${mrzCheckDigit(birthDate)}${expiryDate}${mrzCheckDigit(expiryDate)}`;
 }
@@ -42,7 +46,12 @@ export function bacKeys(mrzInfo: string): BacKeys {
 }
 
 /** The SM session both sides derive after MUTUAL AUTHENTICATE (9303-11 §9.7.2.3, Appendix D.3). */
-export function bacSession(kIfd: Uint8Array, kIc: Uint8Array, rndIc: Uint8Array, rndIfd: Uint8Array): SmSession {
+export function bacSession(
+  kIfd: Uint8Array,
+  kIc: Uint8Array,
+  rndIc: Uint8Array,
+  rndIfd: Uint8Array,
+): SmSession {
   const seed = xorBytes(kIfd, kIc);
   const ssc = concatBytes(rndIc.subarray(4, 8), rndIfd.subarray(4, 8));
   return sessionFromKeys(kdf(seed, KDF_ENC, '3DES'), kdf(seed, KDF_MAC, '3DES'), '3DES', ssc);

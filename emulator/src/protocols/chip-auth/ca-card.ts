@@ -49,7 +49,8 @@ export interface ChipAuthKey {
   readonly keyId?: number;
 }
 
-export type CaCardState = { readonly step: 'idle' } | { readonly step: 'key-selected'; readonly key: ChipAuthKey };
+export type CaCardState =
+  { readonly step: 'idle' } | { readonly step: 'key-selected'; readonly key: ChipAuthKey };
 export const CA_IDLE: CaCardState = Object.freeze({ step: 'idle' });
 
 export interface CaResult {
@@ -78,7 +79,11 @@ function pickKey(keys: readonly ChipAuthKey[], dos: readonly Tlv[]): ChipAuthKey
 
 function agree(key: ChipAuthKey, pkPcd: Uint8Array): SmSession {
   try {
-    return sessionFromSecret(key.domain.sharedSecret(key.privateKey, pkPcd), key.protocol.cipher, 0n);
+    return sessionFromSecret(
+      key.domain.sharedSecret(key.privateKey, pkPcd),
+      key.protocol.cipher,
+      0n,
+    );
   } catch (e) {
     if (e instanceof KeyAgreementError) throw fail(CA_ERRORS.badData, e.message);
     throw e;
@@ -91,19 +96,29 @@ function checkDos(dos: readonly Tlv[], allowed: readonly number[]): void {
 }
 
 /** MSE:Set KAT (41 A6): key agreement in one command (3DES protocols only). */
-export function caSetKat(keys: readonly ChipAuthKey[], dos: readonly Tlv[], smProtected: boolean): CaResult {
+export function caSetKat(
+  keys: readonly ChipAuthKey[],
+  dos: readonly Tlv[],
+  smProtected: boolean,
+): CaResult {
   if (!smProtected) throw fail(CA_ERRORS.noSecureMessaging, 'MSE:Set KAT without secure messaging');
   checkDos(dos, [DO_91_EPHEMERAL_KEY, DO_84_KEY_ID]);
   const pk = findTlv(dos, DO_91_EPHEMERAL_KEY);
   if (!pk) throw fail(CA_ERRORS.badData, 'DO 91 (ephemeral public key) missing');
   const key = pickKey(keys, dos);
-  if (key.protocol.cipher !== '3DES') throw fail(CA_ERRORS.outOfSequence, 'MSE:Set KAT is defined for 3DES Chip Authentication only');
+  if (key.protocol.cipher !== '3DES')
+    throw fail(CA_ERRORS.outOfSequence, 'MSE:Set KAT is defined for 3DES Chip Authentication only');
   return { data: new Uint8Array(0), session: agree(key, pk.value), pkPcd: pk.value.slice(), key };
 }
 
 /** MSE:Set AT (41 A4) for Chip Authentication: selects protocol and key. */
-export function caSetAt(keys: readonly ChipAuthKey[], dos: readonly Tlv[], smProtected: boolean): CaCardState {
-  if (!smProtected) throw fail(CA_ERRORS.noSecureMessaging, 'MSE:Set AT (CA) without secure messaging');
+export function caSetAt(
+  keys: readonly ChipAuthKey[],
+  dos: readonly Tlv[],
+  smProtected: boolean,
+): CaCardState {
+  if (!smProtected)
+    throw fail(CA_ERRORS.noSecureMessaging, 'MSE:Set AT (CA) without secure messaging');
   checkDos(dos, [DO_80_CA_OID, DO_84_KEY_ID]);
   const oidDo = findTlv(dos, DO_80_CA_OID);
   if (!oidDo || oidDo.value.length === 0) throw fail(CA_ERRORS.badData, 'DO 80 (CA OID) missing');
@@ -114,14 +129,21 @@ export function caSetAt(keys: readonly ChipAuthKey[], dos: readonly Tlv[], smPro
     throw fail(CA_ERRORS.badData, 'DO 80 is not an OID');
   }
   const key = pickKey(keys, dos);
-  if (key.protocol.oid !== oid) throw fail(CA_ERRORS.badData, `protocol ${oid} is not the key's ${key.protocol.oid}`);
+  if (key.protocol.oid !== oid)
+    throw fail(CA_ERRORS.badData, `protocol ${oid} is not the key's ${key.protocol.oid}`);
   return { step: 'key-selected', key };
 }
 
 /** GENERAL AUTHENTICATE for Chip Authentication: `7C { 80 PK_PCD }` → `7C 00`. */
-export function caGeneralAuthenticate(state: CaCardState, data: Uint8Array, smProtected: boolean): CaResult {
-  if (!smProtected) throw fail(CA_ERRORS.noSecureMessaging, 'GENERAL AUTHENTICATE (CA) without secure messaging');
-  if (state.step !== 'key-selected') throw fail(CA_ERRORS.outOfSequence, 'GENERAL AUTHENTICATE without MSE:Set AT');
+export function caGeneralAuthenticate(
+  state: CaCardState,
+  data: Uint8Array,
+  smProtected: boolean,
+): CaResult {
+  if (!smProtected)
+    throw fail(CA_ERRORS.noSecureMessaging, 'GENERAL AUTHENTICATE (CA) without secure messaging');
+  if (state.step !== 'key-selected')
+    throw fail(CA_ERRORS.outOfSequence, 'GENERAL AUTHENTICATE without MSE:Set AT');
   let dos: Tlv[];
   try {
     dos = parseGaTemplate(data);
@@ -130,6 +152,12 @@ export function caGeneralAuthenticate(state: CaCardState, data: Uint8Array, smPr
     throw e;
   }
   const [pk, ...extra] = dos;
-  if (!pk || pk.tag !== 0x80 || extra.length > 0) throw fail(CA_ERRORS.badData, 'expected 7C { 80 PK_PCD }');
-  return { data: gaTemplate(), session: agree(state.key, pk.value), pkPcd: pk.value.slice(), key: state.key };
+  if (!pk || pk.tag !== 0x80 || extra.length > 0)
+    throw fail(CA_ERRORS.badData, 'expected 7C { 80 PK_PCD }');
+  return {
+    data: gaTemplate(),
+    session: agree(state.key, pk.value),
+    pkPcd: pk.value.slice(),
+    key: state.key,
+  };
 }

@@ -21,6 +21,11 @@ export function caEphemeralKeys(domain: AgreementDomain, rng: Rng): CaTerminalKe
   return { privateKey, publicKey, compressed: domain.compress(publicKey) };
 }
 
-export function caTerminalSession(domain: AgreementDomain, keys: CaTerminalKeys, chipPublicKey: Uint8Array, cipher: SymmetricCipher): SmSession {
+export function caTerminalSession(
+  domain: AgreementDomain,
+  keys: CaTerminalKeys,
+  chipPublicKey: Uint8Array,
+  cipher: SymmetricCipher,
+): SmSession {
   return sessionFromSecret(domain.sharedSecret(keys.privateKey, chipPublicKey), cipher, 0n);
 }

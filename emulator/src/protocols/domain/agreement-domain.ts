@@ -24,7 +24,8 @@ import type { AgreementKind } from '../oids.ts';
 import type { DhGroup } from './dh-groups.ts';
 import { modExp } from './modexp.ts';
 
-export type KeyAgreementFault = 'length' | 'format' | 'range' | 'subgroup' | 'not-on-curve' | 'infinity' | 'degenerate';
+export type KeyAgreementFault =
+  'length' | 'format' | 'range' | 'subgroup' | 'not-on-curve' | 'infinity' | 'degenerate';
 
 export class KeyAgreementError extends Error {
   readonly code = 'KEY_AGREEMENT';
@@ -70,7 +71,10 @@ export class DhDomain implements AgreementDomain {
   readonly p: bigint;
   readonly g: bigint;
 
-  constructor(group: Pick<DhGroup, 'p' | 'g' | 'q'>, description = `DH ${byteLength(group.p) * 8}-bit`) {
+  constructor(
+    group: Pick<DhGroup, 'p' | 'g' | 'q'>,
+    description = `DH ${byteLength(group.p) * 8}-bit`,
+  ) {
     this.p = group.p;
     this.g = group.g;
     this.order = group.q;
@@ -88,11 +92,16 @@ export class DhDomain implements AgreementDomain {
 
   private decode(encoded: Uint8Array): bigint {
     if (encoded.length !== this.publicKeyLength) {
-      throw new KeyAgreementError('length', `DH public value of ${encoded.length} bytes, expected ${this.publicKeyLength}`);
+      throw new KeyAgreementError(
+        'length',
+        `DH public value of ${encoded.length} bytes, expected ${this.publicKeyLength}`,
+      );
     }
     const y = bytesToBigInt(encoded);
-    if (y <= 1n || y >= this.p - 1n) throw new KeyAgreementError('range', 'DH public value outside 1 < y < p − 1');
-    if (modExp(y, this.order, this.p) !== 1n) throw new KeyAgreementError('subgroup', 'DH public value not in the order-q subgroup');
+    if (y <= 1n || y >= this.p - 1n)
+      throw new KeyAgreementError('range', 'DH public value outside 1 < y < p − 1');
+    if (modExp(y, this.order, this.p) !== 1n)
+      throw new KeyAgreementError('subgroup', 'DH public value not in the order-q subgroup');
     return y;
   }
 

@@ -76,8 +76,23 @@ function group(name: string, p: string, g: string, q: string): DhGroup {
 }
 
 /** RFC 5114 §2.1: 1024-bit MODP group with 160-bit prime-order subgroup (PACE parameterId 0). */
-export const DH_GROUP_0 = group('RFC 5114 §2.1 1024/160', RFC5114_1024_160_P, RFC5114_1024_160_G, RFC5114_1024_160_Q);
+export const DH_GROUP_0 = group(
+  'RFC 5114 §2.1 1024/160',
+  RFC5114_1024_160_P,
+  RFC5114_1024_160_G,
+  RFC5114_1024_160_Q,
+);
 /** RFC 5114 §2.2: 2048-bit MODP group with 224-bit prime-order subgroup (PACE parameterId 1). */
-export const DH_GROUP_1 = group('RFC 5114 §2.2 2048/224', RFC5114_2048_224_P, RFC5114_2048_224_G, RFC5114_2048_224_Q);
+export const DH_GROUP_1 = group(
+  'RFC 5114 §2.2 2048/224',
+  RFC5114_2048_224_P,
+  RFC5114_2048_224_G,
+  RFC5114_2048_224_Q,
+);
 /** RFC 5114 §2.3: 2048-bit MODP group with 256-bit prime-order subgroup (PACE parameterId 2, the CIE's). */
-export const DH_GROUP_2 = group('RFC 5114 §2.3 2048/256', RFC5114_2048_256_P, RFC5114_2048_256_G, RFC5114_2048_256_Q);
+export const DH_GROUP_2 = group(
+  'RFC 5114 §2.3 2048/256',
+  RFC5114_2048_256_P,
+  RFC5114_2048_256_G,
+  RFC5114_2048_256_Q,
+);

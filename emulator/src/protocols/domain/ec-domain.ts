@@ -11,7 +11,8 @@ import { byteLength } from '../../crypto/rsa.ts';
 import { randomBelow, type Rng } from '../../crypto/rng.ts';
 import { KeyAgreementError, type AgreementDomain } from './agreement-domain.ts';
 
-export type CurveName = 'P-256' | 'P-384' | 'P-521' | 'brainpoolP256r1' | 'brainpoolP384r1' | 'brainpoolP512r1';
+export type CurveName =
+  'P-256' | 'P-384' | 'P-521' | 'brainpoolP256r1' | 'brainpoolP384r1' | 'brainpoolP512r1';
 
 type Point = WeierstrassPoint<bigint>;
 type PointCons = WeierstrassPointCons<bigint>;
@@ -56,7 +57,11 @@ export class EcDomain implements AgreementDomain {
 
   private encode(point: Point): Uint8Array {
     const a = point.toAffine();
-    return concatBytes(Uint8Array.of(0x04), bigIntToBytes(a.x, this.fieldLength), bigIntToBytes(a.y, this.fieldLength));
+    return concatBytes(
+      Uint8Array.of(0x04),
+      bigIntToBytes(a.x, this.fieldLength),
+      bigIntToBytes(a.y, this.fieldLength),
+    );
   }
 
   private mul(point: Point, k: bigint): Point {
@@ -71,12 +76,20 @@ export class EcDomain implements AgreementDomain {
   /** Decodes and validates an uncompressed point (9303-11 §9.4; ICAO Part 3 P_23..P_30, P_41..P_53). */
   decode(encoded: Uint8Array): Point {
     if (encoded.length !== this.publicKeyLength) {
-      throw new KeyAgreementError('length', `EC point of ${encoded.length} bytes, expected ${this.publicKeyLength}`);
+      throw new KeyAgreementError(
+        'length',
+        `EC point of ${encoded.length} bytes, expected ${this.publicKeyLength}`,
+      );
     }
-    if (encoded[0] !== 0x04) throw new KeyAgreementError('format', `EC point format byte ${encoded[0]?.toString(16)} (only 04, uncompressed)`);
+    if (encoded[0] !== 0x04)
+      throw new KeyAgreementError(
+        'format',
+        `EC point format byte ${encoded[0]?.toString(16)} (only 04, uncompressed)`,
+      );
     const x = bytesToBigInt(encoded.subarray(1, 1 + this.fieldLength));
     const y = bytesToBigInt(encoded.subarray(1 + this.fieldLength));
-    if (x >= this.p || y >= this.p) throw new KeyAgreementError('range', 'EC coordinate not below p');
+    if (x >= this.p || y >= this.p)
+      throw new KeyAgreementError('range', 'EC coordinate not below p');
     if (x === 0n && y === 0n) throw new KeyAgreementError('infinity', 'EC point (0,0)');
     const point = this.Point.fromAffine({ x, y });
     try {

@@ -22,9 +22,18 @@ interface StandardEntry {
 }
 
 const STANDARD: ReadonlyMap<number, StandardEntry> = new Map<number, StandardEntry>([
-  [0, { kind: 'DH', name: DH_GROUP_0.name, build: () => new DhDomain(DH_GROUP_0, DH_GROUP_0.name) }],
-  [1, { kind: 'DH', name: DH_GROUP_1.name, build: () => new DhDomain(DH_GROUP_1, DH_GROUP_1.name) }],
-  [2, { kind: 'DH', name: DH_GROUP_2.name, build: () => new DhDomain(DH_GROUP_2, DH_GROUP_2.name) }],
+  [
+    0,
+    { kind: 'DH', name: DH_GROUP_0.name, build: () => new DhDomain(DH_GROUP_0, DH_GROUP_0.name) },
+  ],
+  [
+    1,
+    { kind: 'DH', name: DH_GROUP_1.name, build: () => new DhDomain(DH_GROUP_1, DH_GROUP_1.name) },
+  ],
+  [
+    2,
+    { kind: 'DH', name: DH_GROUP_2.name, build: () => new DhDomain(DH_GROUP_2, DH_GROUP_2.name) },
+  ],
   ...(
     [
       [12, 'P-256'],
@@ -34,7 +43,10 @@ const STANDARD: ReadonlyMap<number, StandardEntry> = new Map<number, StandardEnt
       [17, 'brainpoolP512r1'],
       [18, 'P-521'],
     ] as const
-  ).map(([id, curve]): [number, StandardEntry] => [id, { kind: 'ECDH', name: curve, build: () => new EcDomain(curve as CurveName) }]),
+  ).map(([id, curve]): [number, StandardEntry] => [
+    id,
+    { kind: 'ECDH', name: curve, build: () => new EcDomain(curve as CurveName) },
+  ]),
 ]);
 
 const cache = new Map<number, AgreementDomain>();

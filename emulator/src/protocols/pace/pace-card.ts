@@ -78,10 +78,13 @@ export const PACE_ERRORS = {
   unknownReference: SW_6A88_REFERENCED_DATA_NOT_FOUND,
 } as const satisfies Record<string, StatusWord>;
 
-export type PaceStep = 'idle' | 'ready' | 'awaiting-mapping' | 'awaiting-key-agreement' | 'awaiting-token';
+export type PaceStep =
+  'idle' | 'ready' | 'awaiting-mapping' | 'awaiting-key-agreement' | 'awaiting-token';
 
 /** What each GENERAL AUTHENTICATE step expects (the table next to the union, house style §3.4). */
-export const PACE_STEPS: Readonly<Record<Exclude<PaceStep, 'idle'>, { readonly tag: number | undefined; readonly chained: boolean }>> = {
+export const PACE_STEPS: Readonly<
+  Record<Exclude<PaceStep, 'idle'>, { readonly tag: number | undefined; readonly chained: boolean }>
+> = {
   ready: { tag: undefined, chained: true },
   'awaiting-mapping': { tag: DO_81_MAPPING_PCD, chained: true },
   'awaiting-key-agreement': { tag: DO_83_EPHEMERAL_PCD, chained: true },
@@ -101,7 +104,11 @@ export type PaceCardState =
   | { readonly step: 'idle' }
   | { readonly step: 'ready'; readonly sel: PaceSelection }
   | { readonly step: 'awaiting-mapping'; readonly sel: PaceSelection; readonly nonce: Uint8Array }
-  | { readonly step: 'awaiting-key-agreement'; readonly sel: PaceSelection; readonly mapped: AgreementDomain }
+  | {
+      readonly step: 'awaiting-key-agreement';
+      readonly sel: PaceSelection;
+      readonly mapped: AgreementDomain;
+    }
   | {
       readonly step: 'awaiting-token';
       readonly sel: PaceSelection;
@@ -167,15 +174,23 @@ function singleDo(dos: readonly Tlv[], tag: number, what: string): Uint8Array | 
 
 /** MSE:Set AT for PACE: validates the DOs and selects protocol, domain and password. */
 export function paceSetAt(config: PaceCardConfig, dos: readonly Tlv[]): PaceCardState {
-  const known = new Set([MSE_DO_80_PROTOCOL, MSE_DO_83_PASSWORD, MSE_DO_84_PARAMETER, MSE_DO_7F4C_CHAT]);
+  const known = new Set([
+    MSE_DO_80_PROTOCOL,
+    MSE_DO_83_PASSWORD,
+    MSE_DO_84_PARAMETER,
+    MSE_DO_7F4C_CHAT,
+  ]);
   const stranger = dos.find((d) => !known.has(d.tag));
-  if (stranger) throw fail(PACE_ERRORS.badMse, `unexpected DO ${stranger.tag.toString(16)} in MSE:Set AT`);
+  if (stranger)
+    throw fail(PACE_ERRORS.badMse, `unexpected DO ${stranger.tag.toString(16)} in MSE:Set AT`);
   const oidBytes = singleDo(dos, MSE_DO_80_PROTOCOL, 'DO 80');
   const pwd = singleDo(dos, MSE_DO_83_PASSWORD, 'DO 83');
   const param = singleDo(dos, MSE_DO_84_PARAMETER, 'DO 84');
   const chat = singleDo(dos, MSE_DO_7F4C_CHAT, 'DO 7F4C');
-  if (!oidBytes || oidBytes.length === 0) throw fail(PACE_ERRORS.badMse, 'DO 80 (protocol OID) missing or empty');
-  if (!pwd || pwd.length !== 1) throw fail(PACE_ERRORS.badMse, 'DO 83 (password reference) missing or not one byte');
+  if (!oidBytes || oidBytes.length === 0)
+    throw fail(PACE_ERRORS.badMse, 'DO 80 (protocol OID) missing or empty');
+  if (!pwd || pwd.length !== 1)
+    throw fail(PACE_ERRORS.badMse, 'DO 83 (password reference) missing or not one byte');
   let oid: string;
   try {
     oid = oidToString(oidBytes);
@@ -183,16 +198,25 @@ export function paceSetAt(config: PaceCardConfig, dos: readonly Tlv[]): PaceCard
     throw fail(PACE_ERRORS.badMse, `DO 80 is not an OID: ${toHex(oidBytes)}`);
   }
   const candidates = config.paceInfos.filter((i) => i.protocol.oid === oid);
-  if (candidates.length === 0) throw fail(PACE_ERRORS.badMse, `protocol ${oid} not in EF.CardAccess`);
-  if (param !== undefined && param.length !== 1) throw fail(PACE_ERRORS.badMse, 'DO 84 not one byte');
+  if (candidates.length === 0)
+    throw fail(PACE_ERRORS.badMse, `protocol ${oid} not in EF.CardAccess`);
+  if (param !== undefined && param.length !== 1)
+    throw fail(PACE_ERRORS.badMse, 'DO 84 not one byte');
   // 9303-11 §4.4.4.1: DO 84 is needed only when EF.CardAccess is ambiguous; without it the first match applies.
-  const info = param === undefined ? candidates[0] : candidates.find((i) => i.parameterId === param[0]);
-  if (!info || info.parameterId === undefined) throw fail(PACE_ERRORS.unknownReference, `no PACEInfo with parameterId ${param?.[0]}`);
+  const info =
+    param === undefined ? candidates[0] : candidates.find((i) => i.parameterId === param[0]);
+  if (!info || info.parameterId === undefined)
+    throw fail(PACE_ERRORS.unknownReference, `no PACEInfo with parameterId ${param?.[0]}`);
   const domain = standardDomain(info.parameterId);
-  if (!domain) throw fail(PACE_ERRORS.unknownReference, `parameterId ${info.parameterId} not supported`);
+  if (!domain)
+    throw fail(PACE_ERRORS.unknownReference, `parameterId ${info.parameterId} not supported`);
   const ref = pwd[0] as number;
   const pi = config.passwords.get(ref);
-  if (!pi) throw fail(PACE_ERRORS.unknownReference, `password reference ${ref} (${PASSWORD_NAMES[ref] ?? 'unknown'}) not supported`);
+  if (!pi)
+    throw fail(
+      PACE_ERRORS.unknownReference,
+      `password reference ${ref} (${PASSWORD_NAMES[ref] ?? 'unknown'}) not supported`,
+    );
   const sel: PaceSelection = {
     protocol: info.protocol,
     parameterId: info.parameterId,
@@ -210,7 +234,8 @@ function innerDo(dos: readonly Tlv[], tag: number | undefined): Uint8Array {
     return new Uint8Array(0);
   }
   const [first, ...extra] = dos;
-  if (!first || first.tag !== tag) throw fail(PACE_ERRORS.badData, `expected DO ${tag.toString(16)} in the 7C template`);
+  if (!first || first.tag !== tag)
+    throw fail(PACE_ERRORS.badData, `expected DO ${tag.toString(16)} in the 7C template`);
   if (extra.length > 0) throw fail(PACE_ERRORS.badData, 'extra DOs in the 7C template');
   return first.value;
 }
@@ -226,13 +251,23 @@ function withKeyErrors<T>(fn: () => T): T {
 
 type Active = Exclude<PaceCardState, { step: 'idle' }>;
 
-const HANDLERS: { readonly [S in Active['step']]: (s: Extract<Active, { step: S }>, value: Uint8Array, config: PaceCardConfig, entropy: PaceEntropy) => PaceStepResult } = {
+const HANDLERS: {
+  readonly [S in Active['step']]: (
+    s: Extract<Active, { step: S }>,
+    value: Uint8Array,
+    config: PaceCardConfig,
+    entropy: PaceEntropy,
+  ) => PaceStepResult;
+} = {
   ready(s, _value, config, entropy) {
     // The nonce is whole cipher blocks (9303-11 §4.4.3.3): an 8-byte nonce only exists with 3DES.
     const block = cipherBlockSize(s.sel.protocol.cipher);
     const nonce = entropy.nonce(Math.ceil(Math.max(config.nonceLength, block) / block) * block);
     const z = encryptBlocks(s.sel.protocol.cipher, s.sel.kPi, nonce);
-    return { state: { step: 'awaiting-mapping', sel: s.sel, nonce }, data: gaTemplate(tlv(DO_80_ENCRYPTED_NONCE, z)) };
+    return {
+      state: { step: 'awaiting-mapping', sel: s.sel, nonce },
+      data: gaTemplate(tlv(DO_80_ENCRYPTED_NONCE, z)),
+    };
   },
   'awaiting-mapping'(s, pkMapPcd, _config, entropy) {
     const { domain } = s.sel;
@@ -241,7 +276,10 @@ const HANDLERS: { readonly [S in Active['step']]: (s: Extract<Active, { step: S 
       const sk = entropy.privateKey(domain, 'mapping');
       const pkMapIc = domain.publicKey(sk);
       const mapped = domain.mapGeneric(s.nonce, sk, pkMapPcd);
-      return { state: { step: 'awaiting-key-agreement', sel: s.sel, mapped }, data: gaTemplate(tlv(DO_82_MAPPING_IC, pkMapIc)) };
+      return {
+        state: { step: 'awaiting-key-agreement', sel: s.sel, mapped },
+        data: gaTemplate(tlv(DO_82_MAPPING_IC, pkMapIc)),
+      };
     });
   },
   'awaiting-key-agreement'(s, pkPcd, _config, entropy) {
@@ -252,7 +290,10 @@ const HANDLERS: { readonly [S in Active['step']]: (s: Extract<Active, { step: S 
       // 9303-11 §4.4.3.3.2 (TR-03110-2): the chip checks that the two ephemeral keys differ.
       if (equalBytes(pkIc, pkPcd)) throw fail(PACE_ERRORS.badData, 'PK_PCD equals PK_IC');
       const secret = s.mapped.sharedSecret(sk, pkPcd);
-      return { state: { step: 'awaiting-token', sel: s.sel, mapped: s.mapped, pkIc, pkPcd, secret }, data: gaTemplate(tlv(DO_84_EPHEMERAL_IC, pkIc)) };
+      return {
+        state: { step: 'awaiting-token', sel: s.sel, mapped: s.mapped, pkIc, pkPcd, secret },
+        data: gaTemplate(tlv(DO_84_EPHEMERAL_IC, pkIc)),
+      };
     });
   },
   'awaiting-token'(s, tPcd, config) {
@@ -260,9 +301,15 @@ const HANDLERS: { readonly [S in Active['step']]: (s: Extract<Active, { step: S 
     if (tPcd.length !== 8) throw fail(PACE_ERRORS.badData, `token of ${tPcd.length} bytes`);
     const kMac = kdf(s.secret, KDF_MAC, cipher);
     const expected = authenticationToken(cipher, kMac, oid, s.mapped, s.pkIc);
-    if (!equalBytes(expected, tPcd)) throw fail(PACE_ERRORS.wrongToken, 'authentication token mismatch (wrong password?)');
+    if (!equalBytes(expected, tPcd))
+      throw fail(PACE_ERRORS.wrongToken, 'authentication token mismatch (wrong password?)');
     const tIc = authenticationToken(cipher, kMac, oid, s.mapped, s.pkPcd);
-    const cars = s.sel.chat || config.carsWithoutChat ? config.cvcaReferences.slice(0, 2).map((car, i) => tlv(i === 0 ? DO_87_CAR_1 : DO_88_CAR_2, car)) : [];
+    const cars =
+      s.sel.chat || config.carsWithoutChat
+        ? config.cvcaReferences
+            .slice(0, 2)
+            .map((car, i) => tlv(i === 0 ? DO_87_CAR_1 : DO_88_CAR_2, car))
+        : [];
     const established: PaceEstablished = {
       session: sessionFromSecret(s.secret, cipher, 0n),
       protocol: s.sel.protocol,
@@ -280,11 +327,21 @@ const HANDLERS: { readonly [S in Active['step']]: (s: Extract<Active, { step: S 
  * One GENERAL AUTHENTICATE step. Throws {@link CardError}; the caller then resets the state to
  * {@link PACE_IDLE}.
  */
-export function paceGeneralAuthenticate(state: PaceCardState, config: PaceCardConfig, data: Uint8Array, chained: boolean, entropy: PaceEntropy): PaceStepResult {
-  if (state.step === 'idle') throw fail(PACE_ERRORS.outOfSequence, 'GENERAL AUTHENTICATE without MSE:Set AT');
+export function paceGeneralAuthenticate(
+  state: PaceCardState,
+  config: PaceCardConfig,
+  data: Uint8Array,
+  chained: boolean,
+  entropy: PaceEntropy,
+): PaceStepResult {
+  if (state.step === 'idle')
+    throw fail(PACE_ERRORS.outOfSequence, 'GENERAL AUTHENTICATE without MSE:Set AT');
   const expect = PACE_STEPS[state.step];
   if (config.chaining === 'strict' && chained !== expect.chained) {
-    throw fail(expect.chained ? PACE_ERRORS.chainExpected : PACE_ERRORS.lastCommandExpected, `step ${state.step}: chaining bit ${chained ? 'set' : 'clear'}`);
+    throw fail(
+      expect.chained ? PACE_ERRORS.chainExpected : PACE_ERRORS.lastCommandExpected,
+      `step ${state.step}: chaining bit ${chained ? 'set' : 'clear'}`,
+    );
   }
   let dos: Tlv[];
   try {
@@ -294,6 +351,11 @@ export function paceGeneralAuthenticate(state: PaceCardState, config: PaceCardCo
     throw e;
   }
   const value = innerDo(dos, expect.tag);
-  const handler = HANDLERS[state.step] as (s: Active, v: Uint8Array, c: PaceCardConfig, e: PaceEntropy) => PaceStepResult;
+  const handler = HANDLERS[state.step] as (
+    s: Active,
+    v: Uint8Array,
+    c: PaceCardConfig,
+    e: PaceEntropy,
+  ) => PaceStepResult;
   return handler(state, value, config, entropy);
 }

@@ -24,9 +24,18 @@ export const PACE_PASSWORD_MRZ = 0x01;
 export const PACE_PASSWORD_CAN = 0x02;
 export const PACE_PASSWORD_PIN = 0x03;
 export const PACE_PASSWORD_PUK = 0x04;
-export type PacePasswordRef = typeof PACE_PASSWORD_MRZ | typeof PACE_PASSWORD_CAN | typeof PACE_PASSWORD_PIN | typeof PACE_PASSWORD_PUK;
+export type PacePasswordRef =
+  | typeof PACE_PASSWORD_MRZ
+  | typeof PACE_PASSWORD_CAN
+  | typeof PACE_PASSWORD_PIN
+  | typeof PACE_PASSWORD_PUK;
 
-export const PASSWORD_NAMES: Readonly<Record<number, string>> = { 1: 'MRZ', 2: 'CAN', 3: 'PIN', 4: 'PUK' };
+export const PASSWORD_NAMES: Readonly<Record<number, string>> = {
+  1: 'MRZ',
+  2: 'CAN',
+  3: 'PIN',
+  4: 'PUK',
+};
 
 /** Dynamic authentication data template and its inner DOs (9303-11 §4.4.4, Table 7–11). */
 export const DO_7C_DYNAMIC_AUTH = 0x7c;
@@ -57,11 +66,25 @@ export function passwordKey(pi: Uint8Array, cipher: SymmetricCipher): Uint8Array
 }
 
 /** Token input: `7F49 { 06 OID, 84 (DH) | 86 (EC) public key }` (9303-11 §9.7.4 / §9.4). */
-export function tokenInput(protocolOid: string, domain: AgreementDomain, publicKey: Uint8Array): Uint8Array {
-  return tlv(DO_7F49_PUBLIC_KEY, tlv(DO_06_OID, oidContent(protocolOid)), tlv(domain.tokenKeyTag, publicKey));
+export function tokenInput(
+  protocolOid: string,
+  domain: AgreementDomain,
+  publicKey: Uint8Array,
+): Uint8Array {
+  return tlv(
+    DO_7F49_PUBLIC_KEY,
+    tlv(DO_06_OID, oidContent(protocolOid)),
+    tlv(domain.tokenKeyTag, publicKey),
+  );
 }
 
-export function authenticationToken(cipher: SymmetricCipher, kMac: Uint8Array, protocolOid: string, domain: AgreementDomain, publicKey: Uint8Array): Uint8Array {
+export function authenticationToken(
+  cipher: SymmetricCipher,
+  kMac: Uint8Array,
+  protocolOid: string,
+  domain: AgreementDomain,
+  publicKey: Uint8Array,
+): Uint8Array {
   return tokenMac(cipher, kMac, tokenInput(protocolOid, domain, publicKey));
 }
 
@@ -84,7 +107,8 @@ export function parseGaTemplate(data: Uint8Array): Tlv[] {
     throw e;
   }
   const [template, ...extra] = outer;
-  if (!template || template.tag !== DO_7C_DYNAMIC_AUTH) throw new GaFormatError('GA data is not a 7C template');
+  if (!template || template.tag !== DO_7C_DYNAMIC_AUTH)
+    throw new GaFormatError('GA data is not a 7C template');
   if (extra.length > 0) throw new GaFormatError('data after the 7C template');
   try {
     return parseTlvs(template.value);

@@ -13,7 +13,12 @@ import { decryptBlocks, kdf, KDF_ENC, KDF_MAC, sessionFromKeys } from '../kdf.ts
 import type { PaceProtocol } from '../oids.ts';
 import type { SmSession } from '../../sm/sm-session.ts';
 import { authenticationToken, passwordKey } from './pace-crypto.ts';
-import { MSE_DO_7F4C_CHAT, MSE_DO_80_PROTOCOL, MSE_DO_83_PASSWORD, MSE_DO_84_PARAMETER } from './pace-card.ts';
+import {
+  MSE_DO_7F4C_CHAT,
+  MSE_DO_80_PROTOCOL,
+  MSE_DO_83_PASSWORD,
+  MSE_DO_84_PARAMETER,
+} from './pace-card.ts';
 
 export class PaceTerminalError extends Error {
   readonly code: 'PACE_UNSUPPORTED' | 'PACE_SEQUENCE' | 'PACE_TOKEN_MISMATCH';
@@ -28,7 +33,12 @@ export interface PaceTerminalEntropy {
 }
 
 /** MSE:Set AT data for PACE (9303-11 §4.4.4.1): `80 OID`, `83 pwd`, optional `84 id`, optional `7F4C CHAT`. */
-export function paceMseData(protocolOid: string, passwordRef: number, parameterId?: number, chat?: Uint8Array): Uint8Array {
+export function paceMseData(
+  protocolOid: string,
+  passwordRef: number,
+  parameterId?: number,
+  chat?: Uint8Array,
+): Uint8Array {
   const oid = derOid(protocolOid).subarray(2);
   const parts = [tlv(MSE_DO_80_PROTOCOL, oid), tlv(MSE_DO_83_PASSWORD, Uint8Array.of(passwordRef))];
   if (parameterId !== undefined) parts.push(tlv(MSE_DO_84_PARAMETER, Uint8Array.of(parameterId)));
@@ -54,12 +64,24 @@ export class PaceTerminal {
   kEnc: Uint8Array | undefined;
   kMac: Uint8Array | undefined;
 
-  constructor(protocol: PaceProtocol, parameterId: number, password: Uint8Array, entropy: PaceTerminalEntropy) {
+  constructor(
+    protocol: PaceProtocol,
+    parameterId: number,
+    password: Uint8Array,
+    entropy: PaceTerminalEntropy,
+  ) {
     const domain = standardDomain(parameterId);
     if (!domain || domain.kind !== protocol.agreement) {
-      throw new PaceTerminalError('PACE_UNSUPPORTED', `parameterId ${parameterId} unsupported for ${protocol.agreement}`);
+      throw new PaceTerminalError(
+        'PACE_UNSUPPORTED',
+        `parameterId ${parameterId} unsupported for ${protocol.agreement}`,
+      );
     }
-    if (protocol.mapping !== 'GM') throw new PaceTerminalError('PACE_UNSUPPORTED', `mapping ${protocol.mapping} not implemented`);
+    if (protocol.mapping !== 'GM')
+      throw new PaceTerminalError(
+        'PACE_UNSUPPORTED',
+        `mapping ${protocol.mapping} not implemented`,
+      );
     this.protocol = protocol;
     this.domain = domain;
     this.kPi = passwordKey(password, protocol.cipher);
@@ -67,7 +89,8 @@ export class PaceTerminal {
   }
 
   private expect(phase: Phase): void {
-    if (this.phase !== phase) throw new PaceTerminalError('PACE_SEQUENCE', `step ${phase} called in phase ${this.phase}`);
+    if (this.phase !== phase)
+      throw new PaceTerminalError('PACE_SEQUENCE', `step ${phase} called in phase ${this.phase}`);
   }
 
   /** After GA step 1: decrypts z and returns PK_map,PCD for step 2 (DO 81). */
@@ -93,7 +116,8 @@ export class PaceTerminal {
   token(pkIc: Uint8Array): Uint8Array {
     this.expect('agreement');
     const mapped = this.mapped as AgreementDomain;
-    if (equalBytes(pkIc, this.pkPcd as Uint8Array)) throw new PaceTerminalError('PACE_TOKEN_MISMATCH', 'PK_IC equals PK_PCD');
+    if (equalBytes(pkIc, this.pkPcd as Uint8Array))
+      throw new PaceTerminalError('PACE_TOKEN_MISMATCH', 'PK_IC equals PK_PCD');
     this.pkIc = pkIc;
     this.secret = mapped.sharedSecret(this.sk, pkIc);
     this.kEnc = kdf(this.secret, KDF_ENC, this.protocol.cipher);
@@ -105,9 +129,24 @@ export class PaceTerminal {
   /** After GA step 4: checks T_IC and returns the SM session (SSC 0, 9303-11 §9.8.2). */
   finish(tIc: Uint8Array): SmSession {
     this.expect('token');
-    const expected = authenticationToken(this.protocol.cipher, this.kMac as Uint8Array, this.protocol.oid, this.mapped as AgreementDomain, this.pkPcd as Uint8Array);
-    if (!equalBytes(expected, tIc)) throw new PaceTerminalError('PACE_TOKEN_MISMATCH', 'chip authentication token T_IC does not verify');
+    const expected = authenticationToken(
+      this.protocol.cipher,
+      this.kMac as Uint8Array,
+      this.protocol.oid,
+      this.mapped as AgreementDomain,
+      this.pkPcd as Uint8Array,
+    );
+    if (!equalBytes(expected, tIc))
+      throw new PaceTerminalError(
+        'PACE_TOKEN_MISMATCH',
+        'chip authentication token T_IC does not verify',
+      );
     this.phase = 'done';
-    return sessionFromKeys(this.kEnc as Uint8Array, this.kMac as Uint8Array, this.protocol.cipher, 0n);
+    return sessionFromKeys(
+      this.kEnc as Uint8Array,
+      this.kMac as Uint8Array,
+      this.protocol.cipher,
+      0n,
+    );
   }
 }

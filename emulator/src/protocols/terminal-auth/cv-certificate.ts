@@ -43,7 +43,12 @@ export const RIGHT_READ_DG3 = 0x01;
 export const RIGHT_READ_DG4 = 0x02;
 
 export type CvRole = 'cvca' | 'dv-domestic' | 'dv-foreign' | 'is';
-const ROLES: Readonly<Record<number, CvRole>> = { [ROLE_CVCA]: 'cvca', [ROLE_DV_DOMESTIC]: 'dv-domestic', [ROLE_DV_FOREIGN]: 'dv-foreign', [ROLE_IS]: 'is' };
+const ROLES: Readonly<Record<number, CvRole>> = {
+  [ROLE_CVCA]: 'cvca',
+  [ROLE_DV_DOMESTIC]: 'dv-domestic',
+  [ROLE_DV_FOREIGN]: 'dv-foreign',
+  [ROLE_IS]: 'is',
+};
 
 export class CvCertificateError extends Error {
   readonly code = 'CV_CERTIFICATE';
@@ -53,7 +58,14 @@ export class CvCertificateError extends Error {
 export interface CvPublicKey {
   readonly oid: string;
   /** Domain parameters (81 p, 82 a, 83 b, 84 G, 85 r, 87 f) when present (CVCA certificates). */
-  readonly params?: { readonly p: bigint; readonly a: bigint; readonly b: bigint; readonly g: Uint8Array; readonly r: bigint; readonly f: bigint };
+  readonly params?: {
+    readonly p: bigint;
+    readonly a: bigint;
+    readonly b: bigint;
+    readonly g: Uint8Array;
+    readonly r: bigint;
+    readonly f: bigint;
+  };
   readonly point: Uint8Array;
 }
 
@@ -89,7 +101,8 @@ function dateBytes(yymmdd: string): Uint8Array {
 }
 
 function dateString(v: Uint8Array, what: string): string {
-  if (v.length !== 6 || v.some((d) => d > 9)) throw new CvCertificateError(`${what}: not six unpacked BCD digits`);
+  if (v.length !== 6 || v.some((d) => d > 9))
+    throw new CvCertificateError(`${what}: not six unpacked BCD digits`);
   return Array.from(v, String).join('');
 }
 
@@ -103,7 +116,13 @@ export function encodeCvPublicKey(key: CvPublicKey): Uint8Array {
   const parts = [tlv(0x06, oidContent(key.oid))];
   if (key.params) {
     const { p, a, b, g, r, f } = key.params;
-    parts.push(tlv(0x81, intBytes(p)), tlv(0x82, intBytes(a)), tlv(0x83, intBytes(b)), tlv(0x84, g), tlv(0x85, intBytes(r)));
+    parts.push(
+      tlv(0x81, intBytes(p)),
+      tlv(0x82, intBytes(a)),
+      tlv(0x83, intBytes(b)),
+      tlv(0x84, g),
+      tlv(0x85, intBytes(r)),
+    );
     parts.push(tlv(0x86, key.point), tlv(0x87, intBytes(f)));
   } else {
     parts.push(tlv(0x86, key.point));
@@ -119,7 +138,11 @@ export function encodeCvBody(f: CvCertificateFields): Uint8Array {
     tlv(TAG_42_CAR, asciiBytes(f.car)),
     encodeCvPublicKey(f.publicKey),
     tlv(TAG_5F20_CHR, asciiBytes(f.chr)),
-    tlv(TAG_7F4C_CHAT, tlv(0x06, oidContent(f.chatOid)), tlv(TAG_53_DISCRETIONARY, Uint8Array.of(f.chat))),
+    tlv(
+      TAG_7F4C_CHAT,
+      tlv(0x06, oidContent(f.chatOid)),
+      tlv(TAG_53_DISCRETIONARY, Uint8Array.of(f.chat)),
+    ),
     tlv(TAG_5F25_EFFECTIVE, dateBytes(f.effective)),
     tlv(TAG_5F24_EXPIRATION, dateBytes(f.expiration)),
   );
@@ -131,7 +154,8 @@ export function encodeCvCertificate(body: Uint8Array, signature: Uint8Array): Ui
 
 function need(list: readonly Tlv[], tag: number, what: string): Uint8Array {
   const hits = list.filter((t) => t.tag === tag);
-  if (hits.length !== 1 || !hits[0]) throw new CvCertificateError(`${what} (${tag.toString(16)}) missing or repeated`);
+  if (hits.length !== 1 || !hits[0])
+    throw new CvCertificateError(`${what} (${tag.toString(16)}) missing or repeated`);
   return hits[0].value;
 }
 
@@ -141,13 +165,25 @@ function parsePublicKey(value: Uint8Array): CvPublicKey {
   const point = need(dos, 0x86, 'public point');
   if (!dos.some((d) => d.tag === 0x81)) return { oid, point };
   const big = (tag: number, what: string): bigint => bytesToBigInt(need(dos, tag, what));
-  return { oid, point, params: { p: big(0x81, 'p'), a: big(0x82, 'a'), b: big(0x83, 'b'), g: need(dos, 0x84, 'G'), r: big(0x85, 'r'), f: big(0x87, 'f') } };
+  return {
+    oid,
+    point,
+    params: {
+      p: big(0x81, 'p'),
+      a: big(0x82, 'a'),
+      b: big(0x83, 'b'),
+      g: need(dos, 0x84, 'G'),
+      r: big(0x85, 'r'),
+      f: big(0x87, 'f'),
+    },
+  };
 }
 
 function parseChat(value: Uint8Array): { chatOid: string; chat: number } {
   const dos = parseTlvs(value);
   const rights = need(dos, TAG_53_DISCRETIONARY, 'CHAT discretionary data');
-  if (rights.length !== 1) throw new CvCertificateError('EAC1 CHAT discretionary data must be one byte');
+  if (rights.length !== 1)
+    throw new CvCertificateError('EAC1 CHAT discretionary data must be one byte');
   return { chatOid: oidToString(need(dos, 0x06, 'CHAT OID')), chat: rights[0] as number };
 }
 
@@ -157,7 +193,8 @@ export function parseCvCertificate(bytes: Uint8Array): CvCertificate {
     let top = parseTlvs(bytes);
     if (top.length === 1 && top[0]?.tag === TAG_7F21_CV_CERTIFICATE) top = parseTlvs(top[0].value);
     const bodyDo = top.find((t) => t.tag === TAG_7F4E_BODY);
-    if (!bodyDo || top.length !== 2) throw new CvCertificateError('expected 7F4E body and 5F37 signature');
+    if (!bodyDo || top.length !== 2)
+      throw new CvCertificateError('expected 7F4E body and 5F37 signature');
     const signature = need(top, TAG_5F37_SIGNATURE, 'signature');
     const dos = parseTlvs(bodyDo.value);
     const cpi = need(dos, TAG_5F29_CPI, 'CPI');
@@ -176,7 +213,8 @@ export function parseCvCertificate(bytes: Uint8Array): CvCertificate {
       signature: signature.slice(),
     };
   } catch (e) {
-    if (e instanceof TlvFormatError) throw new CvCertificateError(`malformed CV certificate: ${e.message}`);
+    if (e instanceof TlvFormatError)
+      throw new CvCertificateError(`malformed CV certificate: ${e.message}`);
     throw e;
   }
 }
@@ -195,4 +233,3 @@ export function cvDate(d: Date): string {
 export function referenceBytes(ref: string): Uint8Array {
   return asciiBytes(ref);
 }
-

@@ -11,7 +11,13 @@ import { p256, p384, p521 } from '@noble/curves/nist.js';
 import type { ECDSA } from '@noble/curves/abstract/weierstrass.js';
 import { byteLength } from '../../crypto/rsa.ts';
 import type { CurveName } from '../domain/ec-domain.ts';
-import { ID_TA_ECDSA_SHA_1, ID_TA_ECDSA_SHA_224, ID_TA_ECDSA_SHA_256, ID_TA_ECDSA_SHA_384, ID_TA_ECDSA_SHA_512 } from '../oids.ts';
+import {
+  ID_TA_ECDSA_SHA_1,
+  ID_TA_ECDSA_SHA_224,
+  ID_TA_ECDSA_SHA_256,
+  ID_TA_ECDSA_SHA_384,
+  ID_TA_ECDSA_SHA_512,
+} from '../oids.ts';
 import type { CvPublicKey } from './cv-certificate.ts';
 
 const ECDSA_BY_CURVE: Readonly<Record<CurveName, ECDSA>> = {
@@ -52,7 +58,12 @@ export function ecPublicKey(curve: CurveName, privateKey: bigint): Uint8Array {
 }
 
 /** Plain-format ECDSA signature of `message` (deterministic, RFC 6979). */
-export function taSign(curve: CurveName, algorithmOid: string, privateKey: bigint, message: Uint8Array): Uint8Array {
+export function taSign(
+  curve: CurveName,
+  algorithmOid: string,
+  privateKey: bigint,
+  message: Uint8Array,
+): Uint8Array {
   const h = TA_HASH[algorithmOid];
   if (!h) throw new RangeError(`unsupported TA signature algorithm ${algorithmOid}`);
   const ecdsa = ECDSA_BY_CURVE[curve];
@@ -61,7 +72,13 @@ export function taSign(curve: CurveName, algorithmOid: string, privateKey: bigin
   return ecdsa.sign(hash(h, message), sk, { prehash: false, lowS: false });
 }
 
-export function taVerify(curve: CurveName, algorithmOid: string, publicPoint: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
+export function taVerify(
+  curve: CurveName,
+  algorithmOid: string,
+  publicPoint: Uint8Array,
+  message: Uint8Array,
+  signature: Uint8Array,
+): boolean {
   const h = TA_HASH[algorithmOid];
   if (!h) return false;
   const ecdsa = ECDSA_BY_CURVE[curve];

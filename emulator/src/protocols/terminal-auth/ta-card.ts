@@ -25,7 +25,15 @@ import {
 import { CardError } from '../../card/card-error.ts';
 import type { CurveName } from '../domain/ec-domain.ts';
 import { ID_IS } from '../oids.ts';
-import { compareCvDates, CvCertificateError, parseCvCertificate, RIGHT_READ_DG3, RIGHT_READ_DG4, type CvCertificate, type CvRole } from './cv-certificate.ts';
+import {
+  compareCvDates,
+  CvCertificateError,
+  parseCvCertificate,
+  RIGHT_READ_DG3,
+  RIGHT_READ_DG4,
+  type CvCertificate,
+  type CvRole,
+} from './cv-certificate.ts';
 import { curveOfParams, taVerify } from './cv-signature.ts';
 
 export const TA_ERRORS = {
@@ -61,8 +69,16 @@ export interface TaPersistentState {
 
 export type TaCardState =
   | { readonly step: 'idle'; readonly keys: readonly VerificationKey[] }
-  | { readonly step: 'key-selected'; readonly keys: readonly VerificationKey[]; readonly selected: VerificationKey }
-  | { readonly step: 'terminal-selected'; readonly keys: readonly VerificationKey[]; readonly terminal: VerificationKey }
+  | {
+      readonly step: 'key-selected';
+      readonly keys: readonly VerificationKey[];
+      readonly selected: VerificationKey;
+    }
+  | {
+      readonly step: 'terminal-selected';
+      readonly keys: readonly VerificationKey[];
+      readonly terminal: VerificationKey;
+    }
   | { readonly step: 'authenticated'; readonly rights: number; readonly chr: string };
 
 export const TA_IDLE: TaCardState = Object.freeze({ step: 'idle', keys: [] });
@@ -90,34 +106,57 @@ function keysOf(state: TaCardState): readonly VerificationKey[] {
 
 function reference(dos: readonly Tlv[]): string {
   const ref = findTlv(dos, 0x83);
-  if (!ref || ref.value.length === 0 || dos.length !== 1) throw fail(TA_ERRORS.badCertificate, 'MSE needs exactly DO 83');
+  if (!ref || ref.value.length === 0 || dos.length !== 1)
+    throw fail(TA_ERRORS.badCertificate, 'MSE needs exactly DO 83');
   return bytesToAscii(ref.value);
 }
 
 /** MSE:Set DST (81 B6): selects the key that verifies the next certificate. */
-export function taSetDst(state: TaCardState, persistent: TaPersistentState, dos: readonly Tlv[]): TaCardState {
+export function taSetDst(
+  state: TaCardState,
+  persistent: TaPersistentState,
+  dos: readonly Tlv[],
+): TaCardState {
   const car = reference(dos);
   const keys = keysOf(state);
-  const selected = [...persistent.trustPoints, ...keys].find((k) => k.chr === car && k.role !== 'is');
+  const selected = [...persistent.trustPoints, ...keys].find(
+    (k) => k.chr === car && k.role !== 'is',
+  );
   if (!selected) throw fail(TA_ERRORS.unknownReference, `no public key ${car}`);
   return { step: 'key-selected', keys, selected };
 }
 
-function checkCertificate(cert: CvCertificate, issuer: VerificationKey, persistent: TaPersistentState): void {
+function checkCertificate(
+  cert: CvCertificate,
+  issuer: VerificationKey,
+  persistent: TaPersistentState,
+): void {
   if (cert.cpi !== 0) throw fail(TA_ERRORS.badCertificate, `CPI ${cert.cpi}`);
-  if (cert.car !== issuer.chr) throw fail(TA_ERRORS.badCertificate, `CAR ${cert.car} is not the selected key ${issuer.chr}`);
+  if (cert.car !== issuer.chr)
+    throw fail(TA_ERRORS.badCertificate, `CAR ${cert.car} is not the selected key ${issuer.chr}`);
   if (cert.chatOid !== ID_IS) throw fail(TA_ERRORS.badCertificate, `CHAT role OID ${cert.chatOid}`);
-  if (!ALLOWED_ISSUER[cert.role].includes(issuer.role)) throw fail(TA_ERRORS.badCertificate, `${cert.role} certificate issued by ${issuer.role}`);
-  if (cert.publicKey.oid !== issuer.algorithmOid) throw fail(TA_ERRORS.badCertificate, 'signature algorithm differs from the issuer key');
-  if (!taVerify(issuer.curve, issuer.algorithmOid, issuer.point, cert.body, cert.signature)) throw fail(TA_ERRORS.badCertificate, 'signature does not verify');
+  if (!ALLOWED_ISSUER[cert.role].includes(issuer.role))
+    throw fail(TA_ERRORS.badCertificate, `${cert.role} certificate issued by ${issuer.role}`);
+  if (cert.publicKey.oid !== issuer.algorithmOid)
+    throw fail(TA_ERRORS.badCertificate, 'signature algorithm differs from the issuer key');
+  if (!taVerify(issuer.curve, issuer.algorithmOid, issuer.point, cert.body, cert.signature))
+    throw fail(TA_ERRORS.badCertificate, 'signature does not verify');
   if (compareCvDates(cert.expiration, persistent.currentDate) < 0) {
-    throw fail(TA_ERRORS.badCertificate, `certificate expired ${cert.expiration} before the chip date ${persistent.currentDate}`);
+    throw fail(
+      TA_ERRORS.badCertificate,
+      `certificate expired ${cert.expiration} before the chip date ${persistent.currentDate}`,
+    );
   }
 }
 
 /** PSO:VERIFY CERTIFICATE (00 2A 00 BE). Updates trust points and the chip date (persistent). */
-export function taVerifyCertificate(state: TaCardState, persistent: TaPersistentState, data: Uint8Array): TaCardState {
-  if (state.step !== 'key-selected') throw fail(TA_ERRORS.outOfSequence, 'PSO:VERIFY CERTIFICATE without MSE:Set DST');
+export function taVerifyCertificate(
+  state: TaCardState,
+  persistent: TaPersistentState,
+  data: Uint8Array,
+): TaCardState {
+  if (state.step !== 'key-selected')
+    throw fail(TA_ERRORS.outOfSequence, 'PSO:VERIFY CERTIFICATE without MSE:Set DST');
   let cert: CvCertificate;
   try {
     cert = parseCvCertificate(data);
@@ -129,7 +168,8 @@ export function taVerifyCertificate(state: TaCardState, persistent: TaPersistent
   checkCertificate(cert, issuer, persistent);
   const curve = cert.publicKey.params ? curveOfParams(cert.publicKey.params) : issuer.curve;
   if (!curve) throw fail(TA_ERRORS.badCertificate, 'unknown domain parameters');
-  const domestic = cert.role === 'cvca' || cert.role === 'dv-domestic' || (cert.role === 'is' && issuer.domestic);
+  const domestic =
+    cert.role === 'cvca' || cert.role === 'dv-domestic' || (cert.role === 'is' && issuer.domestic);
   const key: VerificationKey = {
     chr: cert.chr,
     role: cert.role,
@@ -140,7 +180,8 @@ export function taVerifyCertificate(state: TaCardState, persistent: TaPersistent
     domestic,
     expiration: cert.expiration,
   };
-  if (domestic && compareCvDates(cert.effective, persistent.currentDate) > 0) persistent.currentDate = cert.effective;
+  if (domestic && compareCvDates(cert.effective, persistent.currentDate) > 0)
+    persistent.currentDate = cert.effective;
   if (cert.role === 'cvca') {
     // Link certificate: a new trust point (TR-03110 v1.11, CVCA link certificates); the previous one stays until it expires.
     persistent.trustPoints = [...persistent.trustPoints.filter((k) => k.chr !== key.chr), key];
@@ -150,8 +191,16 @@ export function taVerifyCertificate(state: TaCardState, persistent: TaPersistent
 }
 
 /** MSE:Set AT (81 A4) naming the IS certificate's CHR; requires a completed Chip Authentication. */
-export function taSetAt(state: TaCardState, dos: readonly Tlv[], chipAuthenticated: boolean): TaCardState {
-  if (!chipAuthenticated) throw fail(TA_ERRORS.outOfSequence, 'Terminal Authentication needs Chip Authentication first (EAC1)');
+export function taSetAt(
+  state: TaCardState,
+  dos: readonly Tlv[],
+  chipAuthenticated: boolean,
+): TaCardState {
+  if (!chipAuthenticated)
+    throw fail(
+      TA_ERRORS.outOfSequence,
+      'Terminal Authentication needs Chip Authentication first (EAC1)',
+    );
   const chr = reference(dos);
   const keys = keysOf(state);
   const terminal = keys.find((k) => k.chr === chr && k.role === 'is');
@@ -165,9 +214,16 @@ export function taMessage(binding: TaBinding, challenge: Uint8Array): Uint8Array
 }
 
 /** EXTERNAL AUTHENTICATE: verifies the terminal's signature; returns the granted rights. */
-export function taExternalAuthenticate(state: TaCardState, challenge: Uint8Array | undefined, signature: Uint8Array, binding: TaBinding): TaCardState {
-  if (state.step !== 'terminal-selected') throw fail(TA_ERRORS.outOfSequence, 'EXTERNAL AUTHENTICATE without MSE:Set AT');
-  if (!challenge || challenge.length !== 8) throw fail(TA_ERRORS.outOfSequence, 'EXTERNAL AUTHENTICATE without a fresh 8-byte challenge');
+export function taExternalAuthenticate(
+  state: TaCardState,
+  challenge: Uint8Array | undefined,
+  signature: Uint8Array,
+  binding: TaBinding,
+): TaCardState {
+  if (state.step !== 'terminal-selected')
+    throw fail(TA_ERRORS.outOfSequence, 'EXTERNAL AUTHENTICATE without MSE:Set AT');
+  if (!challenge || challenge.length !== 8)
+    throw fail(TA_ERRORS.outOfSequence, 'EXTERNAL AUTHENTICATE without a fresh 8-byte challenge');
   const t = state.terminal;
   if (!taVerify(t.curve, t.algorithmOid, t.point, taMessage(binding, challenge), signature)) {
     throw fail(TA_ERRORS.authenticationFailed, 'terminal signature does not verify');
@@ -178,7 +234,18 @@ export function taExternalAuthenticate(state: TaCardState, challenge: Uint8Array
 /** A trust point from a CVCA certificate body (personalisation). */
 export function trustPointFrom(cert: CvCertificate): VerificationKey {
   const curve = cert.publicKey.params ? curveOfParams(cert.publicKey.params) : undefined;
-  if (!curve) throw new CvCertificateError('a trust point needs a CVCA key with known explicit domain parameters');
-  return { chr: cert.chr, role: 'cvca', curve, algorithmOid: cert.publicKey.oid, point: cert.publicKey.point, rights: cert.chat & (RIGHT_READ_DG3 | RIGHT_READ_DG4), domestic: true, expiration: cert.expiration };
+  if (!curve)
+    throw new CvCertificateError(
+      'a trust point needs a CVCA key with known explicit domain parameters',
+    );
+  return {
+    chr: cert.chr,
+    role: 'cvca',
+    curve,
+    algorithmOid: cert.publicKey.oid,
+    point: cert.publicKey.point,
+    rights: cert.chat & (RIGHT_READ_DG3 | RIGHT_READ_DG4),
+    domestic: true,
+    expiration: cert.expiration,
+  };
 }
-

@@ -11,7 +11,9 @@ const ssc = new Uint8Array(8);
 describe('des3Suite ≡ reference 3DES-CBC and ISO/IEC 9797-1 MAC algorithm 3', () => {
   it('encrypt, decrypt and MAC agree on random inputs, interleaved on the same keys', () => {
     const key = fc.uint8Array({ minLength: 16, maxLength: 16 });
-    const blocks = fc.integer({ min: 1, max: 40 }).chain((n) => fc.uint8Array({ minLength: 8 * n, maxLength: 8 * n }));
+    const blocks = fc
+      .integer({ min: 1, max: 40 })
+      .chain((n) => fc.uint8Array({ minLength: 8 * n, maxLength: 8 * n }));
     fc.assert(
       fc.property(key, fc.array(blocks, { minLength: 1, maxLength: 6 }), (k, messages) => {
         for (const m of messages) {

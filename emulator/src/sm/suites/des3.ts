@@ -15,7 +15,12 @@
  * off, input is whole blocks, so OpenSSL returns every block at once). Sharing a context between
  * a card and a terminal in one process is safe: every call reads and updates the chaining value.
  */
-import { createCipheriv, createDecipheriv, type Cipher as Cipheriv, type Decipher as Decipheriv } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  type Cipher as Cipheriv,
+  type Decipher as Decipheriv,
+} from 'node:crypto';
 import { concatBytes, equalBytes } from '../../bytes/bytes.ts';
 import type { SmCipherSuite } from '../cipher-suite.ts';
 
@@ -52,7 +57,8 @@ function single(k: Uint8Array): Uint8Array {
 function contextsFor(key: Uint8Array): KeyContexts {
   let c = contexts.get(key);
   if (!c || !equalBytes(c.key, key)) {
-    if (key.length !== 16) throw new RangeError(`2-key 3DES key must be 16 bytes, got ${key.length}`);
+    if (key.length !== 16)
+      throw new RangeError(`2-key 3DES key must be 16 bytes, got ${key.length}`);
     const k1 = single(key.subarray(0, 8));
     c = {
       key: key.slice(),
@@ -71,7 +77,8 @@ function asBytes(b: Buffer): Uint8Array {
 }
 
 function checkBlocks(data: Uint8Array): void {
-  if (data.length === 0 || data.length % BLOCK !== 0) throw new RangeError(`3DES input of ${data.length} bytes is not whole blocks`);
+  if (data.length === 0 || data.length % BLOCK !== 0)
+    throw new RangeError(`3DES input of ${data.length} bytes is not whole blocks`);
 }
 
 /** CBC encryption with IV = 0 on a reused context. */
@@ -102,7 +109,8 @@ function retailMacFast(key: Uint8Array, padded: Uint8Array): Uint8Array {
   checkBlocks(padded);
   const c = contextsFor(key);
   const head = padded.length - BLOCK;
-  const h = head > 0 ? encryptZeroIv(c.macCbc, padded.subarray(0, head)).subarray(head - BLOCK) : ZERO;
+  const h =
+    head > 0 ? encryptZeroIv(c.macCbc, padded.subarray(0, head)).subarray(head - BLOCK) : ZERO;
   const x = new Uint8Array(BLOCK);
   for (let i = 0; i < BLOCK; i++) x[i] = (padded[head + i] as number) ^ (h[i] as number);
   return asBytes(c.macLast.update(x)).slice();

@@ -10,26 +10,46 @@ import { SW_6985_CONDITIONS_NOT_SATISFIED, SW_9000_OK } from '../../../apdu/stat
 import type { Tlv } from '../../../bytes/ber-tlv.ts';
 import type { CommandContext } from '../../../card/application.ts';
 import { CardError } from '../../../card/card-error.ts';
-import { PACE_ERRORS, PACE_IDLE, paceGeneralAuthenticate, paceSetAt } from '../../../protocols/pace/pace-card.ts';
+import {
+  PACE_ERRORS,
+  PACE_IDLE,
+  paceGeneralAuthenticate,
+  paceSetAt,
+} from '../../../protocols/pace/pace-card.ts';
 import { CA_IDLE } from '../../../protocols/chip-auth/ca-card.ts';
 import { TA_IDLE } from '../../../protocols/terminal-auth/ta-card.ts';
 import { FLAG_ACCESS, FLAG_PACE } from '../emrtd-state.ts';
 import type { EmrtdRuntime } from '../emrtd-runtime.ts';
 
 /** MSE:Set AT for PACE (9303-11 §4.4.4.1). Starting PACE abandons any protocol in progress. */
-export function paceSetAtHandler(rt: EmrtdRuntime, ctx: CommandContext, dos: readonly Tlv[]): ResponseApdu {
+export function paceSetAtHandler(
+  rt: EmrtdRuntime,
+  ctx: CommandContext,
+  dos: readonly Tlv[],
+): ResponseApdu {
   const v = rt.state.volatile;
   v.pace = PACE_IDLE;
   const delay = rt.options.paceFailureDelay;
-  if (delay.mode === 'refuse' && v.lastPaceFailure !== undefined && ctx.clock.nowMicros() - v.lastPaceFailure < delay.ms * 1000) {
-    throw new CardError(SW_6985_CONDITIONS_NOT_SATISFIED, 'PACE refused: anti-hammering delay after a wrong password');
+  if (
+    delay.mode === 'refuse' &&
+    v.lastPaceFailure !== undefined &&
+    ctx.clock.nowMicros() - v.lastPaceFailure < delay.ms * 1000
+  ) {
+    throw new CardError(
+      SW_6985_CONDITIONS_NOT_SATISFIED,
+      'PACE refused: anti-hammering delay after a wrong password',
+    );
   }
   v.pace = paceSetAt(rt.pace, dos);
   return responseApdu(SW_9000_OK);
 }
 
 /** One GENERAL AUTHENTICATE step; any error returns PACE to idle (ICAO Part 3 category P). */
-export function paceGaHandler(rt: EmrtdRuntime, ctx: CommandContext, apdu: CommandApdu): ResponseApdu {
+export function paceGaHandler(
+  rt: EmrtdRuntime,
+  ctx: CommandContext,
+  apdu: CommandApdu,
+): ResponseApdu {
   const v = rt.state.volatile;
   let result;
   try {
@@ -54,7 +74,9 @@ export function paceGaHandler(rt: EmrtdRuntime, ctx: CommandContext, apdu: Comma
       flags: [FLAG_ACCESS, FLAG_PACE],
       idPicc: est.mapped.compress(est.pkIc),
     });
-    ctx.note(`PACE established (${est.protocol.oid}, password ${est.passwordRef}); SM from the next command, SSC 0`);
+    ctx.note(
+      `PACE established (${est.protocol.oid}, password ${est.passwordRef}); SM from the next command, SSC 0`,
+    );
   }
   return responseApdu(SW_9000_OK, result.data);
 }
