@@ -137,13 +137,11 @@ async function list(o: { json?: boolean }): Promise<void> {
   const b = await loadPcscBinding();
   const ctx = new b.Context();
   try {
-    const readers = ctx
-      .listReaders()
-      .map((r) => ({
-        name: r.name,
-        card: (r.state & SCARD_STATE_PRESENT) !== 0,
-        atr: r.atr && r.atr.length > 0 ? toHex(new Uint8Array(r.atr)) : undefined,
-      }));
+    const readers = ctx.listReaders().map((r) => ({
+      name: r.name,
+      card: (r.state & SCARD_STATE_PRESENT) !== 0,
+      atr: r.atr && r.atr.length > 0 ? toHex(new Uint8Array(r.atr)) : undefined,
+    }));
     if (o.json) return out(JSON.stringify(readers, null, 2));
     if (readers.length === 0) out('no PC/SC readers');
     for (const r of readers)
