@@ -44,6 +44,16 @@ export class HttpClient {
   }
 
   request(method: string, url: string, body?: string, contentType?: string): Promise<HttpAnswer> {
+    return this.requestWithHeaders(method, url, body, contentType, {});
+  }
+
+  requestWithHeaders(
+    method: string,
+    url: string,
+    body: string | undefined,
+    contentType: string | undefined,
+    extra: Readonly<Record<string, string>>,
+  ): Promise<HttpAnswer> {
     const u = new URL(url);
     return new Promise((resolve, reject) => {
       const req = https.request(
@@ -57,6 +67,7 @@ export class HttpClient {
           agent: false,
           headers: {
             'User-Agent': this.userAgent,
+            ...extra,
             ...(this.cookies.size ? { Cookie: this.cookieHeader() } : {}),
             ...(body !== undefined
               ? {
