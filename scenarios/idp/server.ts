@@ -103,7 +103,7 @@ export function crlFileSource(files: readonly string[]): () => readonly Uint8Arr
   let current: readonly Uint8Array[] = [];
   return () => {
     const now = files
-      .map((f) => (existsSync(f) ? `${f}@${statSync(f).mtimeMs}` : `${f}@-`))
+      .map((f) => (existsSync(f) ? `${f}@${statSync(f).mtimeMs}@${statSync(f).size}` : `${f}@-`))
       .join('|');
     if (now !== stamp) {
       stamp = now;
