@@ -126,10 +126,7 @@ describe('CIE SP metadata rules', () => {
         ),
     });
     const e = errors(spidStyle);
-    expect(e.map((f) => f.rule)).toEqual([
-      'MD-CONTACT-ADMINISTRATIVE',
-      'MD-CONTACT-ADMINISTRATIVE',
-    ]);
+    expect(e.map((f) => f.rule)).toEqual(['MD-CONTACT-ADMINISTRATIVE']);
     expect(e[0]?.message).toContain(
       'found spid:Public, spid:IPACode: CIE requires the cie: namespace',
     );
