@@ -4,6 +4,7 @@
  * client certificate. Not a browser: the browser tests use Chromium.
  */
 import https from 'node:https';
+import { isIP } from 'node:net';
 
 export interface HttpAnswer {
   readonly status: number;
@@ -11,6 +12,9 @@ export interface HttpAnswer {
   readonly body: string;
   readonly location?: string;
 }
+
+/** Where to connect for a URL's host and port (the real IdP host names → loopback). */
+export type ConnectTo = (host: string, port: number) => { host: string; port: number } | undefined;
 
 export interface ClientCertificate {
   readonly key: string;
@@ -21,11 +25,16 @@ export class HttpClient {
   private readonly cookies = new Map<string, string>();
   private readonly ca: string;
   private readonly clientCert: ClientCertificate | undefined;
+  private readonly connectTo: ConnectTo | undefined;
   userAgent: string;
 
-  constructor(ca: string, o: { clientCert?: ClientCertificate; userAgent?: string } = {}) {
+  constructor(
+    ca: string,
+    o: { clientCert?: ClientCertificate; userAgent?: string; connectTo?: ConnectTo } = {},
+  ) {
     this.ca = ca;
     this.clientCert = o.clientCert;
+    this.connectTo = o.connectTo;
     this.userAgent = o.userAgent ?? 'Mozilla/5.0 (X11; Linux x86_64) CIE-Bench-test';
   }
 
@@ -33,6 +42,7 @@ export class HttpClient {
   withClientCert(c: ClientCertificate | undefined): HttpClient {
     const other = new HttpClient(this.ca, {
       ...(c ? { clientCert: c } : {}),
+      ...(this.connectTo ? { connectTo: this.connectTo } : {}),
       userAgent: this.userAgent,
     });
     for (const [k, v] of this.cookies) other.cookies.set(k, v);
@@ -55,17 +65,22 @@ export class HttpClient {
     extra: Readonly<Record<string, string>>,
   ): Promise<HttpAnswer> {
     const u = new URL(url);
+    const target = this.connectTo?.(u.hostname, Number(u.port || 443));
     return new Promise((resolve, reject) => {
       const req = https.request(
         {
           method,
-          hostname: u.hostname,
-          port: u.port,
+          hostname: target?.host ?? u.hostname,
+          port: target?.port ?? u.port,
+          // Certificate check and Host header stay those of the URL (curl --connect-to).
+          ...(isIP(u.hostname) ? {} : { servername: u.hostname }),
+          setHost: false,
           path: `${u.pathname}${u.search}`,
           ca: this.ca,
           ...(this.clientCert ? { key: this.clientCert.key, cert: this.clientCert.cert } : {}),
           agent: false,
           headers: {
+            Host: u.host,
             'User-Agent': this.userAgent,
             ...extra,
             ...(this.cookies.size ? { Cookie: this.cookieHeader() } : {}),
