@@ -10,8 +10,7 @@ import { SUITE_IDS } from '../lib/model.ts';
 import { runSuite } from '../lib/run-suite.ts';
 import { planRun } from '../lib/suite-module.ts';
 import { resolveTarget, TargetError, type ResolvedTarget } from '../lib/targets.ts';
-import { cardFromImageFile, CIE_CARDS } from './cards.ts';
-import type { CardSecrets, TrustAnchors } from '../lib/test-cards.ts';
+import type { CardSecrets, TrustAnchors } from '../../harness/cards/card-registry.ts';
 import { ALL_SUITES } from './index.ts';
 
 export interface ConformanceRequest {
@@ -58,10 +57,7 @@ function withSecrets(ics: Ics, ...layers: (CardSecrets | undefined)[]): Ics {
 }
 
 export async function runConformance(req: ConformanceRequest): Promise<RunResult> {
-  const resolved =
-    typeof req.target === 'string'
-      ? await resolveTarget(req.target, { named: CIE_CARDS, fromImage: cardFromImageFile })
-      : req.target;
+  const resolved = typeof req.target === 'string' ? await resolveTarget(req.target) : req.target;
   const loaded = await icsFor(req, resolved.personality);
   // Re-validated: secrets given on the command line must have the ICS formats (8-digit PIN, …).
   const ics = parseIcs(

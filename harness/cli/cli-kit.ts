@@ -8,6 +8,10 @@ import type { Command } from 'commander';
 
 export { EXIT_CODES, exitCodeOf } from '../../emulator/src/host-error.ts';
 
+/** The `--card <card>` grammar (harness/cards/card-registry.ts), for option help texts. */
+export const CARD_SPEC_HELP =
+  'default | <personality> | seed:<seed> | <personality>:<seed> | iso-test | sm-test | <card image file>';
+
 /** A module of commands: adds its commands (or sub-commands of a group) to `program`. */
 export interface CommandModule {
   register(program: Command): void;

@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../../emulator/src/bytes/hex.ts';
-import { createDefaultCard } from '../cards/default-card.ts';
+import { createDefaultCard } from '../cards/card-registry.ts';
 import { CIEBENCH_READER, DEBIAN_VPCD, readerName } from '../transport/endpoints.ts';
 import { PcscChannel } from './pcsc-channel.ts';
 import { EchoCard } from './testing/echo-card.ts';

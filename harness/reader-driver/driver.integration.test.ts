@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../../emulator/src/bytes/hex.ts';
-import { createDefaultCard } from '../cards/default-card.ts';
+import { createDefaultCard } from '../cards/card-registry.ts';
 import { IsoDepSession } from '../nfc/iso-dep-session.ts';
 import { PcscChannel } from '../pcsc/pcsc-channel.ts';
 import { pcscdRunning } from '../pcsc/pcsc-env.ts';

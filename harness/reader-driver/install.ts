@@ -16,10 +16,11 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageFile } from '../../emulator/src/package-root.ts';
 import { CIEBENCH_READER, CIEBENCH_REVERSED_READER } from '../transport/endpoints.ts';
 
-export const DRIVER_DIR = dirname(fileURLToPath(import.meta.url));
+/** The driver's C sources and templates (located from the package root: sources and build alike). */
+export const DRIVER_DIR: string = packageFile('harness', 'reader-driver');
 export const DRIVER_LIBRARY = 'libifdciebench.so';
 
 export class DriverInstallError extends HostError {

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../../emulator/src/bytes/hex.ts';
 import type { Card } from '../../emulator/src/card/card.ts';
-import { createDefaultCard } from '../cards/default-card.ts';
+import { createDefaultCard } from '../cards/card-registry.ts';
 import {
   insertCard,
   integrationGate,

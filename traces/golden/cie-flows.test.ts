@@ -16,7 +16,7 @@ import { readAllowList } from '../diff/allow-list.ts';
 import { diffTraces } from '../diff/diff.ts';
 import { parseTrace } from '../format/read.ts';
 import { serializeTrace } from '../format/write.ts';
-import { cieCardWithNonce } from '../replay/cie-cards.ts';
+import { cieCardWithNonce } from './cie-golden.ts';
 import { DEFAULT_CARD_SEED } from '../../emulator/src/profiles/default-card-image.ts';
 import { paceEstablisher } from '../replay/pace-establisher.ts';
 import { replayTrace } from '../replay/replay.ts';

@@ -11,7 +11,7 @@ import { InProcessChannel } from '../../harness/channel/in-process-channel.ts';
 import { readAllowList } from '../diff/allow-list.ts';
 import { diffTraces } from '../diff/diff.ts';
 import { readTraceFile } from '../format/read.ts';
-import { cieCardWithNonce } from '../replay/cie-cards.ts';
+import { cieCardWithNonce } from './cie-golden.ts';
 import { replayTrace } from '../replay/replay.ts';
 import { GOLDEN_DIR } from './golden.ts';
 

@@ -22,7 +22,7 @@ import {
   selectAid,
   selectFid,
 } from '../../lib/procedures.ts';
-import type { TrustAnchors } from '../../lib/test-cards.ts';
+import type { TrustAnchors } from '../../../harness/cards/card-registry.ts';
 import { cieIas, iso4 } from '../refs.ts';
 import { iasCase, iasIcs } from './common.ts';
 import { DF_CIE_AID } from '../../../emulator/src/applications/ias/ias-constants.ts';

@@ -24,7 +24,7 @@ import {
 import type { CaseContext } from '../../lib/case-context.ts';
 import type { ConformanceCase } from '../../lib/model.ts';
 import { fail, procedure } from '../../lib/procedures.ts';
-import type { TrustAnchors } from '../../lib/test-cards.ts';
+import type { TrustAnchors } from '../../../harness/cards/card-registry.ts';
 import { emrtd, icao10, icao11, icaoP3 } from '../refs.ts';
 import { emrtdCase, mrz, readDg, readFile, withSession } from './common.ts';
 import { chipAuthentication } from '../../../harness/terminals/emrtd/eac.ts';

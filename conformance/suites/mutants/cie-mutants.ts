@@ -26,7 +26,7 @@ import {
 import { withSsc, type SmSession } from '../../../emulator/src/sm/sm-session.ts';
 import type { CardModule } from '../../../emulator/src/card/card-module.ts';
 import { createEmrtdModule } from '../../../emulator/src/applications/emrtd/emrtd-module.ts';
-import { emrtdPersonalisation } from '../cards.ts';
+import { emrtdPersonalisationFromImage as emrtdPersonalisation } from '../../../emulator/src/applications/emrtd/emrtd-image.ts';
 import { CardWrapper } from '../../lib/mutants/card-wrapper.ts';
 import {
   SW_6987_SM_DATA_OBJECTS_MISSING,

@@ -49,3 +49,12 @@ export interface ObservableCard extends Card {
   /** Registers an observer; returns the function that removes it. */
   observe(observer: CardObserver): () => void;
 }
+
+/** An emulated card as factories hand it out: observable, with its internal-fault record. */
+export interface EmulatedCard extends ObservableCard {
+  /**
+   * Internal faults so far (exceptions other than card errors, answered 6F00). Non-empty means a
+   * defect in the emulator; in strict mode the fault is thrown instead.
+   */
+  readonly faults: readonly Error[];
+}

@@ -19,7 +19,7 @@ import { execFile } from 'node:child_process';
 import { fromHex, toHex } from '../../../emulator/src/bytes/hex.ts';
 import type { Card } from '../../../emulator/src/card/card.ts';
 import { NullCard } from '../../../emulator/src/card/null-card.ts';
-import { createDefaultCard } from '../../cards/default-card.ts';
+import { createDefaultCard } from '../../cards/card-registry.ts';
 import type { ApduChannel } from '../../channel/apdu-channel.ts';
 import { WsNfcChannel } from '../../nfc/ws-nfc-channel.ts';
 import { NfcServer } from '../../nfc/ws-server.ts';

@@ -49,7 +49,7 @@ export function register(program: Command): void {
       '--pki-seed <seed>',
       'seed of the test CSCA/DS/holder-CA hierarchy (default: the shared test PKI)',
     )
-    .requiredOption('--out <file>', 'card image to write (JSON)')
+    .requiredOption('-o, --out <file>', 'card image to write (JSON)')
     .option('--force', 'overwrite an existing file')
     .action((opts: CardNewOptions) => {
       process.stdout.write(cardNew(opts));

@@ -16,9 +16,7 @@ import { z } from 'zod';
 import { describeSw, swFromResponse } from '../../../emulator/src/apdu/status-words.ts';
 import { fromHex, HexFormatError, toHex } from '../../../emulator/src/bytes/hex.ts';
 import type { Card } from '../../../emulator/src/card/card.ts';
-import { cieCardFromImage, openCieCard } from '../../../emulator/src/profiles/cie-card-image.ts';
-import { readCardImage } from '../../../emulator/src/state/image-file.ts';
-import { createDefaultCard } from '../../cards/default-card.ts';
+import { resolveCardSpec } from '../../cards/card-registry.ts';
 import { FaultListSchema, type FaultInput } from '../../nfc/faults.ts';
 import { IsoDepConfigSchema, type IsoDepConfigInput } from '../../nfc/iso-dep-config.ts';
 import { NFC_PROTOCOL } from '../../nfc/protocol.ts';
@@ -34,7 +32,7 @@ import {
 import { formatExchange, formatNote, formatPower } from '../../transport/live-log.ts';
 import { FileSink, TraceWriter } from '../../../traces/format/write.ts';
 import { attachRecorder } from '../../../traces/record/card-recorder.ts';
-import { commandGroup } from '../cli-kit.ts';
+import { CARD_SPEC_HELP, commandGroup } from '../cli-kit.ts';
 
 export class CardStartError extends HostError {
   readonly code = 'CARD_START_OPTION';
@@ -119,25 +117,26 @@ interface LoadedCard {
   readonly secrets?: { pin: string; puk: string; can: string };
 }
 
-async function loadCard(file: string | undefined): Promise<LoadedCard> {
-  if (file === undefined) {
-    const d = await createDefaultCard();
-    return {
-      card: d.card,
-      profileId: d.profileId,
-      description: `${d.description} (profile ${d.profileId})`,
-      fresh: async () => (await createDefaultCard()).card,
-      secrets: d.secrets,
-    };
-  }
-  const opened = openCieCard(file);
-  const image = readCardImage(file);
+async function loadCard(spec: string | undefined): Promise<LoadedCard> {
+  const recipe = resolveCardSpec(spec ?? 'default');
+  const image = recipe.image;
+  const persistent = recipe.open !== undefined;
   return {
-    card: opened.card,
-    profileId: opened.profile.id,
-    description: `${opened.profile.label} from ${file} (PIN/PUK state persisted in the file)`,
-    fresh: () => cieCardFromImage(image).card,
-    secrets: { pin: image.state.pin.value, puk: image.state.puk.value, can: image.citizen.can },
+    card: recipe.open ? recipe.open() : recipe.create(),
+    profileId: recipe.personality,
+    description: persistent
+      ? `${recipe.description} (PIN/PUK state persisted in the file)`
+      : recipe.description,
+    fresh: () => recipe.create(),
+    ...(image
+      ? {
+          secrets: {
+            pin: image.state.pin.value,
+            puk: image.state.puk.value,
+            can: image.citizen.can,
+          },
+        }
+      : {}),
   };
 }
 
@@ -320,8 +319,8 @@ export function register(program: Command): void {
       'run a card on the virtual PC/SC reader and the NFC endpoint until stopped, logging one line per APDU',
     )
     .option(
-      '--card <file>',
-      'card image (ciebench card new); repeat for several cards, one per --vpcd',
+      '--card <card>',
+      `${CARD_SPEC_HELP}; an image file keeps its PIN/PUK state. Repeat for several cards, one per --vpcd`,
       collect,
       [],
     )
