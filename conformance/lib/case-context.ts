@@ -21,7 +21,7 @@ import type { TriesBudget } from './budget.ts';
 import type { Ics } from './ics.ts';
 import type { ApduSource, LogEntry, Protection, StepResponse } from './model.ts';
 import { protect } from './sm-faults.ts';
-import { maskBytes, secretRanges } from '../../traces/format/masking.ts';
+import { maskBytes, secretRanges } from '../../emulator/src/apdu/secret-masking.ts';
 
 /** A placeholder value computed from the ICS or the context (`<LONG_FID>`, `<EMRTD_AID>`). */
 export type Placeholder = (ctx: CaseContext) => Uint8Array;

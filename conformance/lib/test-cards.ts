@@ -6,7 +6,7 @@
 import type { CardOs } from '../../emulator/src/card/card-os.ts';
 import { isoTestFileSystemSpec } from '../../emulator/src/profiles/iso-test-card.ts';
 import type { SmSession } from '../../emulator/src/sm/sm-session.ts';
-import { createSmTestCard } from '../../emulator/src/testing/sm-test-card.ts';
+import { createSmTestCard } from '../../emulator/src/profiles/sm-test-card.ts';
 import { smTestSession } from '../../harness/cards/card-registry.ts';
 
 export { smTestSession } from '../../harness/cards/card-registry.ts';

@@ -52,7 +52,7 @@ import { smSession, type SmSession } from '../../emulator/src/sm/sm-session.ts';
 import { des3Suite } from '../../emulator/src/sm/suites/des3.ts';
 import type { CardImage } from '../../emulator/src/state/card-image.ts';
 import { readCardImage } from '../../emulator/src/state/image-file.ts';
-import { createSmTestCard } from '../../emulator/src/testing/sm-test-card.ts';
+import { createSmTestCard } from '../../emulator/src/profiles/sm-test-card.ts';
 import { credentialsOf } from '../terminals/emrtd/eac.ts';
 import type { TrustAnchors } from '../terminals/ias/flows.ts';
 

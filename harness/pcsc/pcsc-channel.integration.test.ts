@@ -9,7 +9,7 @@ import { fromHex, toHex } from '../../emulator/src/bytes/hex.ts';
 import { createDefaultCard } from '../cards/card-registry.ts';
 import { CIEBENCH_READER, DEBIAN_VPCD, readerName } from '../transport/endpoints.ts';
 import { PcscChannel } from './pcsc-channel.ts';
-import { EchoCard } from './testing/echo-card.ts';
+import { EchoCard } from '../cards/echo-card.ts';
 import {
   insertCard,
   integrationGate,

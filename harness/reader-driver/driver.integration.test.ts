@@ -14,7 +14,7 @@ import { createDefaultCard } from '../cards/card-registry.ts';
 import { IsoDepSession } from '../nfc/iso-dep-session.ts';
 import { PcscChannel } from '../pcsc/pcsc-channel.ts';
 import { pcscdRunning } from '../pcsc/pcsc-env.ts';
-import { EchoCard } from '../pcsc/testing/echo-card.ts';
+import { EchoCard } from '../cards/echo-card.ts';
 import {
   insertCard,
   integrationGate,

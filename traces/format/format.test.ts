@@ -4,7 +4,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../../emulator/src/bytes/hex.ts';
-import { MASK_BYTE, maskBytes, maskSecretsInText, secretRanges } from './masking.ts';
+import {
+  MASK_BYTE,
+  maskBytes,
+  maskSecretsInText,
+  secretRanges,
+} from '../../emulator/src/apdu/secret-masking.ts';
 import { parseTrace, TraceFormatError } from './read.ts';
 import { MemorySink, serializeTrace, TraceWriter } from './write.ts';
 import type { TraceHeader } from './schema.ts';

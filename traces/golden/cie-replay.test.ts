@@ -11,9 +11,9 @@ import { InProcessChannel } from '../../harness/channel/in-process-channel.ts';
 import { readAllowList } from '../diff/allow-list.ts';
 import { diffTraces } from '../diff/diff.ts';
 import { readTraceFile } from '../format/read.ts';
-import { cieCardWithNonce } from './cie-golden.ts';
+import { cieCardWithNonce } from '../testing/cie-golden.ts';
 import { replayTrace } from '../replay/replay.ts';
-import { GOLDEN_DIR } from './golden.ts';
+import { GOLDEN_DIR } from '../testing/golden.ts';
 
 
 const source = readTraceFile(join(GOLDEN_DIR, 'real-card/pace-2018.trace.jsonl'));

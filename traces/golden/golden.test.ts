@@ -14,7 +14,7 @@ import { diffTraces } from '../diff/diff.ts';
 import { parseTrace } from '../format/read.ts';
 import { serializeTrace } from '../format/write.ts';
 import { replayTrace } from '../replay/replay.ts';
-import { EMULATOR_GOLDENS, GOLDEN_DIR, importReal2018 } from './golden.ts';
+import { EMULATOR_GOLDENS, GOLDEN_DIR, importReal2018 } from '../testing/golden.ts';
 
 const allowList = readAllowList(join(GOLDEN_DIR, 'allow-list.json'));
 const golden = (file: string): string => readFileSync(join(GOLDEN_DIR, file), 'utf8');

@@ -7,7 +7,7 @@ import { createIsoTestCard } from '../../emulator/src/profiles/iso-test-card.ts'
 import { wrapCommand } from '../../emulator/src/sm/sm-codec.ts';
 import { smSession } from '../../emulator/src/sm/sm-session.ts';
 import { des3Suite } from '../../emulator/src/sm/suites/des3.ts';
-import { createSmTestCard, START_SM_APDU } from '../../emulator/src/testing/sm-test-card.ts';
+import { createSmTestCard, START_SM_APDU } from '../../emulator/src/profiles/sm-test-card.ts';
 import { parseTrace } from '../format/read.ts';
 import { MemorySink, TraceWriter } from '../format/write.ts';
 import { attachRecorder } from './card-recorder.ts';

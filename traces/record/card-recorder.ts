@@ -7,7 +7,11 @@ import { toHex } from '../../emulator/src/bytes/hex.ts';
 import type { ExchangeEvent, ObservableCard, PowerEvent } from '../../emulator/src/card/card.ts';
 import { systemClock, type Clock } from '../../emulator/src/crypto/clock.ts';
 import { TOOL_NAME, TOOL_VERSION } from '../../emulator/src/version.ts';
-import { maskBytes, maskSecretsInText, secretRanges } from '../format/masking.ts';
+import {
+  maskBytes,
+  maskSecretsInText,
+  secretRanges,
+} from '../../emulator/src/apdu/secret-masking.ts';
 import type { MaskedRange, TraceTransport } from '../format/schema.ts';
 import type { TraceWriter } from '../format/write.ts';
 

@@ -13,7 +13,11 @@ import { TOOL_NAME, TOOL_VERSION } from '../../emulator/src/version.ts';
 import type { ApduChannel, PlainFormSink } from '../../harness/channel/apdu-channel.ts';
 
 export { isPlainFormSink, type PlainFormSink } from '../../harness/channel/apdu-channel.ts';
-import { maskBytes, maskSecretsInText, secretRanges } from '../format/masking.ts';
+import {
+  maskBytes,
+  maskSecretsInText,
+  secretRanges,
+} from '../../emulator/src/apdu/secret-masking.ts';
 import { transportSchema, type MaskedRange, type TraceTransport } from '../format/schema.ts';
 import type { TraceWriter } from '../format/write.ts';
 

@@ -8,7 +8,7 @@
 import { defaultCardImage } from '../../emulator/src/profiles/default-card-image.ts';
 import { inspect } from '../../harness/terminals/emrtd/inspection-system.ts';
 import { loginFlow, nisFlow } from '../../harness/terminals/ias/flows.ts';
-import { trustOf } from '../../harness/terminals/ias/testing.ts';
+import { trustOfImage as trustOf } from '../../harness/cards/card-registry.ts';
 import { registerFlow } from './flows.ts';
 
 function report(

@@ -27,7 +27,7 @@ import {
   readBinaryOddHandler,
 } from '../../../emulator/src/iso7816/commands/read-binary.ts';
 import { withSsc, type SmSession } from '../../../emulator/src/sm/sm-session.ts';
-import { createSmTestCard, START_SM_APDU } from '../../../emulator/src/testing/sm-test-card.ts';
+import { createSmTestCard, START_SM_APDU } from '../../../emulator/src/profiles/sm-test-card.ts';
 import { smTestSession } from '../test-cards.ts';
 
 export interface Mutant {

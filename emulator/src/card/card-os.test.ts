@@ -14,7 +14,7 @@ import { createIsoTestCard, ISO_TEST_LONG, ISO_TEST_SHORT } from '../profiles/is
 import { unwrapResponse, wrapCommand } from '../sm/sm-codec.ts';
 import { smSession, withSsc, type SmSession } from '../sm/sm-session.ts';
 import { des3Suite } from '../sm/suites/des3.ts';
-import { createSmTestCard, START_SM_APDU } from '../testing/sm-test-card.ts';
+import { createSmTestCard, START_SM_APDU } from '../profiles/sm-test-card.ts';
 import type { HandlerEntry } from './application.ts';
 import { CardError } from './card-error.ts';
 import type { CardOptions } from './card-options.ts';

@@ -6,7 +6,7 @@
  */
 import { HostError, type FailureKind } from '../../../emulator/src/host-error.ts';
 import { toHex } from '../../../emulator/src/bytes/hex.ts';
-import { maskBytes, secretRanges } from '../../../traces/format/masking.ts';
+import { maskBytes, secretRanges } from '../../../emulator/src/apdu/secret-masking.ts';
 
 export interface ApduRecord {
   /** Command as sent (hex). */

@@ -15,7 +15,7 @@ import { cieCardFromImage } from '../../../emulator/src/profiles/cie-card-image.
 import { defaultCardImage } from '../../../emulator/src/profiles/default-card-image.ts';
 import { readCardImage, writeCardImageAtomic } from '../../../emulator/src/state/image-file.ts';
 
-const CHILD = new URL('./tearing-child.ts', import.meta.url).pathname;
+const CHILD = new URL('./testing/tearing-child.ts', import.meta.url).pathname;
 const image = defaultCardImage();
 const PIN_MAX = image.state.pin.max;
 const PUK_MAX = image.state.puk.max;

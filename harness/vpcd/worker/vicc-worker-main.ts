@@ -6,7 +6,7 @@ import { NullCard } from '../../../emulator/src/card/null-card.ts';
 import { seededRng } from '../../../emulator/src/crypto/rng.ts';
 import { createDefaultCard } from '../../cards/card-registry.ts';
 import { IsoDepSession } from '../../nfc/iso-dep-session.ts';
-import { EchoCard } from '../../pcsc/testing/echo-card.ts';
+import { EchoCard } from '../../cards/echo-card.ts';
 import { ViccClient } from '../vicc-client.ts';
 import type { CardSpec, FromWorker, ToWorker, ViccWorkerData } from './vicc-worker-protocol.ts';
 

@@ -5,22 +5,18 @@
  * CAN → 6300 at the token step, no attempt counter, a configurable delay).
  */
 import { describe, expect, it } from 'vitest';
-import { concatBytes } from '../../bytes/bytes.ts';
-import { tlv } from '../../bytes/ber-tlv.ts';
-import { fromHex, toHex } from '../../bytes/hex.ts';
-import { ManualClock } from '../../crypto/clock.ts';
-import { seededRng } from '../../crypto/rng.ts';
-import { DH_GROUP_2 } from '../../protocols/domain/dh-groups.ts';
-import { standardDomain } from '../../protocols/domain/standard-domains.ts';
-import { paceProtocol } from '../../protocols/oids.ts';
-import { digitsPassword, gaTemplate } from '../../protocols/pace/pace-crypto.ts';
-import { PaceTerminal } from '../../protocols/pace/pace-terminal.ts';
-import { bigIntToBytes } from '../../bytes/bytes.ts';
-import {
-  pacedSession,
-  testCard,
-  type TestCard,
-} from '../../../../harness/terminals/emrtd/test-support.ts';
+import { concatBytes } from '../../../emulator/src/bytes/bytes.ts';
+import { tlv } from '../../../emulator/src/bytes/ber-tlv.ts';
+import { fromHex, toHex } from '../../../emulator/src/bytes/hex.ts';
+import { ManualClock } from '../../../emulator/src/crypto/clock.ts';
+import { seededRng } from '../../../emulator/src/crypto/rng.ts';
+import { DH_GROUP_2 } from '../../../emulator/src/protocols/domain/dh-groups.ts';
+import { standardDomain } from '../../../emulator/src/protocols/domain/standard-domains.ts';
+import { paceProtocol } from '../../../emulator/src/protocols/oids.ts';
+import { digitsPassword, gaTemplate } from '../../../emulator/src/protocols/pace/pace-crypto.ts';
+import { PaceTerminal } from '../../../emulator/src/protocols/pace/pace-terminal.ts';
+import { bigIntToBytes } from '../../../emulator/src/bytes/bytes.ts';
+import { pacedSession, testCard, type TestCard } from './test-support.ts';
 
 const MSE_CAN = '0022C1A40F800A04007F00070202040101830102';
 const GA1 = '10860000027C0000';

@@ -3,10 +3,10 @@
  * interface): `80 EE` echoes its command data, `80 EF P1 P2` answers P1P2 bytes of filler, anything
  * else 9000. It tests what transports must carry (extended lengths, frame limits), not a personality.
  */
-import { ApduFormatError, parseCommandApdu } from '../../../emulator/src/apdu/command-apdu.ts';
-import { encodeResponseApdu } from '../../../emulator/src/apdu/response-apdu.ts';
-import { SW_6700_WRONG_LENGTH, SW_9000_OK } from '../../../emulator/src/apdu/status-words.ts';
-import { NullCard } from '../../../emulator/src/card/null-card.ts';
+import { ApduFormatError, parseCommandApdu } from '../../emulator/src/apdu/command-apdu.ts';
+import { encodeResponseApdu } from '../../emulator/src/apdu/response-apdu.ts';
+import { SW_6700_WRONG_LENGTH, SW_9000_OK } from '../../emulator/src/apdu/status-words.ts';
+import { NullCard } from '../../emulator/src/card/null-card.ts';
 
 export const ECHO_ATR = Uint8Array.of(
   0x3b,

@@ -6,13 +6,9 @@
  * CAN or MRZ password (ICAO 9303-11 §4.4), so PACE APDUs carry nothing to mask; CAN/PIN/PUK
  * values written in free text (notes, terminal logs) are masked by {@link maskSecretsInText}.
  */
-import { decodeCla } from '../../emulator/src/apdu/cla.ts';
-import { parseCommandApdu } from '../../emulator/src/apdu/command-apdu.ts';
-import {
-  INS_20_VERIFY,
-  INS_24_CHANGE_REFERENCE_DATA,
-  INS_2C_RESET_RETRY_COUNTER,
-} from '../../emulator/src/apdu/ins.ts';
+import { decodeCla } from './cla.ts';
+import { parseCommandApdu } from './command-apdu.ts';
+import { INS_20_VERIFY, INS_24_CHANGE_REFERENCE_DATA, INS_2C_RESET_RETRY_COUNTER } from './ins.ts';
 
 export const MASK_BYTE = 0x2a;
 

@@ -13,8 +13,8 @@ import type { Clock } from '../../emulator/src/crypto/clock.ts';
 import type { Rng } from '../../emulator/src/crypto/rng.ts';
 import { DEFAULT_CARD_SEED } from '../../emulator/src/profiles/default-card-image.ts';
 import { resolveCardSpec } from '../../harness/cards/card-registry.ts';
-import { cieEmrtdFlow } from '../testing/cie-flow.ts';
-import { SteppingClock } from '../testing/test-cards.ts';
+import { cieEmrtdFlow } from './cie-flow.ts';
+import { SteppingClock } from './test-cards.ts';
 
 export const CIE_GOLDEN_FILE = 'emulator/cie-emrtd-pace-read.trace.jsonl';
 
@@ -35,10 +35,17 @@ export function cieCardWithNonce(
 
 /** One run of the flow on the CIE of citizen `seed`, with a 16-byte (default) or 8-byte PACE nonce. */
 export async function recordCieFlow(seed: string, nonce: 8 | 16 = 16): Promise<Trace> {
-  const c = cieCardWithNonce(nonce, seed, { rng: seededRng(`card-${seed}`), clock: new SteppingClock() });
-  return recordCardSession(c.card, (ch) => cieEmrtdFlow(ch, generateCitizen(seed).can, seededRng(`terminal-${seed}`)), {
-    profile: c.profile,
-    description: `eMRTD flow: EF.CardAccess, PACE-CAN, EF.COM, DG1, EF.SOD; citizen seed "${seed}"`,
-    clock: new ManualClock(new Date('2026-01-01T00:00:00Z')),
+  const c = cieCardWithNonce(nonce, seed, {
+    rng: seededRng(`card-${seed}`),
+    clock: new SteppingClock(),
   });
+  return recordCardSession(
+    c.card,
+    (ch) => cieEmrtdFlow(ch, generateCitizen(seed).can, seededRng(`terminal-${seed}`)),
+    {
+      profile: c.profile,
+      description: `eMRTD flow: EF.CardAccess, PACE-CAN, EF.COM, DG1, EF.SOD; citizen seed "${seed}"`,
+      clock: new ManualClock(new Date('2026-01-01T00:00:00Z')),
+    },
+  );
 }

@@ -5,27 +5,26 @@
  * cie-ias.md §5.1 B (a plain APDU drops the PACE session, the IAS answers, the eMRTD locks again).
  */
 import { describe, expect, it } from 'vitest';
-import { fromHex, toHex } from '../../bytes/hex.ts';
-import type { HandlerEntry } from '../../card/application.ts';
-import { SW_9000_OK } from '../../apdu/status-words.ts';
-import { responseApdu } from '../../apdu/response-apdu.ts';
-import { seededRng } from '../../crypto/rng.ts';
-import { ISO_HANDLERS } from '../../iso7816/iso-application.ts';
-import { buildFileSystem } from '../../iso7816/fs/file-system.ts';
-import { CardOs } from '../../card/card-os.ts';
-import { cieCardFromImage } from '../../profiles/cie-card-image.ts';
-import { defaultCardImage } from '../../profiles/default-card-image.ts';
-import { mrzInformationFromTd1 } from '../../protocols/bac/bac-keys.ts';
-import { InProcessChannel } from '../../../../harness/channel/in-process-channel.ts';
-import { inspect } from '../../../../harness/terminals/emrtd/inspection-system.ts';
+import { fromHex, toHex } from '../../../emulator/src/bytes/hex.ts';
+import type { HandlerEntry } from '../../../emulator/src/card/application.ts';
+import { SW_9000_OK } from '../../../emulator/src/apdu/status-words.ts';
+import { responseApdu } from '../../../emulator/src/apdu/response-apdu.ts';
+import { seededRng } from '../../../emulator/src/crypto/rng.ts';
+import { ISO_HANDLERS } from '../../../emulator/src/iso7816/iso-application.ts';
+import { buildFileSystem } from '../../../emulator/src/iso7816/fs/file-system.ts';
+import { CardOs } from '../../../emulator/src/card/card-os.ts';
+import { cieCardFromImage } from '../../../emulator/src/profiles/cie-card-image.ts';
+import { defaultCardImage } from '../../../emulator/src/profiles/default-card-image.ts';
+import { mrzInformationFromTd1 } from '../../../emulator/src/protocols/bac/bac-keys.ts';
+import { InProcessChannel } from '../../channel/in-process-channel.ts';
+import { inspect } from './inspection-system.ts';
+import { pacedSession, testCredentials, type TestCard } from './test-support.ts';
 import {
-  pacedSession,
-  testCredentials,
-  type TestCard,
-} from '../../../../harness/terminals/emrtd/test-support.ts';
-import { emrtdPersonalisationFromImage, withEmrtdPersonalisation } from './emrtd-image.ts';
-import { createEmrtdModule } from './emrtd-module.ts';
-import { personaliseEmrtdForSeed } from './emrtd-card.ts';
+  emrtdPersonalisationFromImage,
+  withEmrtdPersonalisation,
+} from '../../../emulator/src/applications/emrtd/emrtd-image.ts';
+import { createEmrtdModule } from '../../../emulator/src/applications/emrtd/emrtd-module.ts';
+import { personaliseEmrtdForSeed } from '../../../emulator/src/applications/emrtd/emrtd-card.ts';
 
 const p = personaliseEmrtdForSeed('module-test');
 
