@@ -1,8 +1,9 @@
 /**
- * The golden traces (issue 6 "Golden traces"): where each comes from and what it replays against.
+ * The golden traces: where each comes from and what it replays against.
  *
  * - `real-card/pace-2018.trace.jsonl`: the real CIE 3.0 fragment of
- *   `shared/data/real-trace-pace-2018.txt` (italia/cie-mrtd-dotnet-sdk issue #8, 2018-03-02),
+ *   `real-card/real-trace-pace-2018.txt` (a copy of the log posted in italia/cie-mrtd-dotnet-sdk#8,
+ *   2018-03-02; its header names the source),
  *   imported. Replayed against the default CIE personality with the 16-byte PACE nonce when that
  *   personality is available (see `cie-replay.ts`).
  * - `emulator/*.trace.jsonl`: emulator runs of the flows available in this tree, recorded at the
@@ -29,7 +30,7 @@ import { trustOf } from '../../harness/terminals/ias/testing.ts';
 import { createTraceTestCard, e0Establisher, SteppingClock } from '../testing/test-cards.ts';
 import { testFlow } from '../testing/test-flows.ts';
 
-export const REAL_2018_LOG = new URL('../../../shared/data/real-trace-pace-2018.txt', import.meta.url).pathname;
+export const REAL_2018_LOG = new URL('./real-card/real-trace-pace-2018.txt', import.meta.url).pathname;
 export const GOLDEN_DIR = new URL('./', import.meta.url).pathname;
 
 /** The real fragment, imported with a fixed header date (the date of the public comment). */

@@ -17,8 +17,7 @@ import {
 } from './import.ts';
 
 const fixture = (name: string): string => new URL(`./fixtures/${name}`, import.meta.url).pathname;
-const REAL_2018 = new URL('../../../shared/data/real-trace-pace-2018.txt', import.meta.url)
-  .pathname;
+const REAL_2018 = new URL('../golden/real-card/real-trace-pace-2018.txt', import.meta.url).pathname;
 
 function exchanges(r: ImportResult): TraceExchange[] {
   return r.trace.records.filter((x): x is TraceExchange => x.type === 'exchange');
