@@ -1,5 +1,5 @@
 /**
- * The conformance engine: runs cases over any {@link ApduChannel} (house style rule 9, "one
+ * The conformance engine: runs cases over any {@link ApduChannel} (DESIGN.md rule 9, "one
  * suite, many channels") and returns one verdict per case with its full APDU log.
  *
  * Every case starts from a warm reset, so cases are independent of their order. Randomness

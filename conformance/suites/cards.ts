@@ -1,7 +1,7 @@
 /**
  * The emulated CIE 3.0 as in-process conformance targets: the IAS application from a card image
  * (emulator/src/profiles) and the eMRTD application (emulator/src/applications/emrtd) over the
- * same synthetic citizen, composed on one chip as emrtd.md §6 item 1 describes (EF.CardAccess and
+ * same synthetic citizen, composed on one chip as emrtd/README.md §6 item 1 describes (EF.CardAccess and
  * the eMRTD DF at MF level, PACE at MF level).
  *
  * ```

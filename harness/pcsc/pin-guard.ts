@@ -9,7 +9,7 @@
  *
  * - plain command: the guard asks the card first with VERIFY without data (§7.5.6: the card answers
  *   63Cx with x tries left, or 9000 when already verified; no try is consumed);
- * - secure-messaging command: a plain probe would end the SM session (house style §3.3), so the
+ * - secure-messaging command: a plain probe would end the SM session (DESIGN.md §3), so the
  *   guard relies on what it learned on this channel: earlier probes and the status words of earlier
  *   VERIFY answers (outer SW, or DO'99' inside the protected response). Unknown means refused.
  *

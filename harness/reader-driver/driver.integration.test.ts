@@ -259,7 +259,7 @@ const vpcdGate = await integrationGate({
 reportGate('reader-driver (Debian vpcd comparison)', vpcdGate);
 
 describe.skipIf(!vpcdGate.ok)(
-  "Debian's vpcd 0.8, for comparison (virtual-reader-nfc.md §2.6)",
+  "Debian's vpcd 0.8, for comparison (vpcd/README.md §6)",
   () => {
     it('does not answer SCARD_ATTR_ATR_STRING nor the extended-APDU features: why the driver exists', async () => {
       const inserted = await insertCard(vpcdGate.binding!, DEBIAN_VPCD, { kind: 'default' });

@@ -1,5 +1,5 @@
 /**
- * The vpcd wire framing (virtual-reader-nfc.md §2.2; frankmorgner/vsmartcard `vpcd.c` and
+ * The vpcd wire framing (vpcd/README.md §2; frankmorgner/vsmartcard `vpcd.c` and
  * `VirtualSmartcard.py`, read for the protocol only): in both directions every message is
  *
  * ```
@@ -15,7 +15,7 @@ export const VPCD_MAX_PAYLOAD = 0xffff;
 
 export type VpcdErrorCode = 'VPCD_FRAME_TOO_LONG' | 'VPCD_PAYLOAD_TOO_LONG' | 'VPCD_DECODER_FAILED';
 
-/** Host-side vpcd protocol error (house style §3.3). */
+/** Host-side vpcd protocol error (DESIGN.md §3). */
 export class VpcdProtocolError extends Error {
   readonly code: VpcdErrorCode;
   constructor(code: VpcdErrorCode, message: string) {

@@ -1,5 +1,5 @@
 /**
- * A card in a vpcd reader slot, normal mode (virtual-reader-nfc.md §2.1): the reader listens, the
+ * A card in a vpcd reader slot, normal mode (vpcd/README.md §1): the reader listens, the
  * card connects. Connecting is inserting the card, disconnecting is removing it. When the link
  * drops (pcscd restarted, the reader turned the card away, a fault removed it) the client
  * re-inserts the card with exponential backoff until {@link ViccClient.stop} is called.

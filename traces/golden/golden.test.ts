@@ -19,8 +19,8 @@ import { EMULATOR_GOLDENS, GOLDEN_DIR, importReal2018 } from './golden.ts';
 const allowList = readAllowList(join(GOLDEN_DIR, 'allow-list.json'));
 const golden = (file: string): string => readFileSync(join(GOLDEN_DIR, file), 'utf8');
 
-describe('golden: real-card PACE fragment (shared/data/real-trace-pace-2018.txt)', () => {
-  it('the stored golden is exactly a fresh import of the shared log', () => {
+describe('golden: real-card PACE fragment (real-card/real-trace-pace-2018.txt)', () => {
+  it('the stored golden is exactly a fresh import of the real log', () => {
     expect(golden('real-card/pace-2018.trace.jsonl')).toBe(serializeTrace(importReal2018()));
   });
 

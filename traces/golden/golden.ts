@@ -52,7 +52,7 @@ export interface EmulatorGolden {
 
 const header = { clock: new ManualClock(new Date('2026-01-01T00:00:00Z')) };
 
-/** The IAS login of the desktop middleware (cie-ias.md §5, §8.1) on the default card, checked end to end. */
+/** The IAS login of the desktop middleware (ias/README.md §5, §8.1) on the default card, checked end to end. */
 async function iasLogin(ch: ApduChannel): Promise<void> {
   const image = defaultCardImage();
   const report = await loginFlow(ch, { trust: trustOf(image), pin: image.state.pin.value, rng: seededRng('golden-ias-terminal') });

@@ -1,7 +1,7 @@
 /**
  * The emulated CIE 3.0 (IAS + eMRTD) for replay and golden traces, with the PACE nonce length of
- * the card being compared: 16 bytes (the 2018 card of `shared/data/real-trace-pace-2018.txt`) or 8
- * bytes (the 2023 card, emrtd.md §1.2). The default citizen is the committed default card image;
+ * the card being compared: 16 bytes (the 2018 card of `golden/real-card/real-trace-pace-2018.txt`) or 8
+ * bytes (the 2023 card, emrtd/README.md §1.2). The default citizen is the committed default card image;
  * other seeds are personalised on first use (a few seconds of key generation) and memoised.
  */
 import type { CardOs } from '../../emulator/src/card/card-os.ts';

@@ -1,7 +1,7 @@
 /**
  * The card pipeline (issue 2): header checks, chaining (ISO/IEC 7816-4:2020 §5.3.3), response
- * length and GET RESPONSE (§5.1, §7.6.1), the error funnel (house style rule 4), power cycles, and
- * the secure-messaging session rules (ICAO 9303-11 §9.8; emrtd.md §2.3, §4.7).
+ * length and GET RESPONSE (§5.1, §7.6.1), the error funnel (DESIGN.md rule 4), power cycles, and
+ * the secure-messaging session rules (ICAO 9303-11 §9.8; emrtd/README.md §2.3, §4.7).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -133,7 +133,7 @@ describe('response length and GET RESPONSE (ISO/IEC 7816-4:2020 §5.1, §7.6.1)'
     tx('00B00000000000');
     expect(tx('00C0000010')).toBe(`${LONG.slice(512, 544)}6100`); // 328 bytes left
   });
-  it('T=0-style personality answers case-4 commands with 61xx and no data (cie-ias.md §3 row 25)', () => {
+  it('T=0-style personality answers case-4 commands with 61xx and no data (ias/README.md §3 row 25)', () => {
     const { tx } = isoCard({ t0Case4: true });
     const full = isoCard().tx(`${selectFci}00`).slice(0, -4);
     const n = (full.length / 2).toString(16).toUpperCase().padStart(2, '0');
@@ -151,7 +151,7 @@ describe('response length and GET RESPONSE (ISO/IEC 7816-4:2020 §5.1, §7.6.1)'
   });
 });
 
-describe('the error funnel (house style rule 4)', () => {
+describe('the error funnel (DESIGN.md rule 4)', () => {
   const throwing: ReadonlyMap<number, HandlerEntry> = new Map<number, HandlerEntry>([
     [
       0xe2,
@@ -204,7 +204,7 @@ describe('the error funnel (house style rule 4)', () => {
   });
 });
 
-describe('power (the single reset path, house style §3.4)', () => {
+describe('power (the single reset path, DESIGN.md §4)', () => {
   it('a command before power-on gets 6F00', () => {
     const c = createIsoTestCard({ strict: true });
     expect(toHex(c.transmit(fromHex('00A4000C023F00')))).toBe('6F00');
@@ -239,7 +239,7 @@ describe('power (the single reset path, house style §3.4)', () => {
   });
 });
 
-describe('secure-messaging session rules (ICAO 9303-11 §9.8; emrtd.md §2.3, §4.7)', () => {
+describe('secure-messaging session rules (ICAO 9303-11 §9.8; emrtd/README.md §2.3, §4.7)', () => {
   const KENC = fromHex('979EC13B1CBFE9DCD01AB0FED307EAE5');
   const KMAC = fromHex('F1CB1F1FB5ADF208806B89DC579DC1F8');
   const initial = (): SmSession => smSession(des3Suite, KENC, KMAC, 0x10n);
@@ -320,7 +320,7 @@ describe('secure-messaging session rules (ICAO 9303-11 §9.8; emrtd.md §2.3, §
     expect(send('00A4000C029999')).toEqual({ outer: '6A82', inner: '6A82' });
     expect(c.state.sm).toBeDefined();
   });
-  it("outer status 9000 except 6282/6B00 on an smOuterSw='ok' personality (cie-ias.md §4.3)", () => {
+  it("outer status 9000 except 6282/6B00 on an smOuterSw='ok' personality (ias/README.md §4.3)", () => {
     const { send } = smCard({ smOuterSw: 'ok' });
     expect(send('00A4000C029999')).toEqual({ outer: '9000', inner: '6A82' });
     send('00A4000C020102');
@@ -359,7 +359,7 @@ describe('secure-messaging session rules (ICAO 9303-11 §9.8; emrtd.md §2.3, §
     expect(c.state.sm).toBeUndefined();
     expect(c.state.security.has('test-flag')).toBe(false);
   });
-  it('a counter re-seed with the same keys keeps sm-session flags (IAS DAPP, cie-ias.md §5.3 step 8)', () => {
+  it('a counter re-seed with the same keys keeps sm-session flags (IAS DAPP, ias/README.md §5.3 step 8)', () => {
     const { send, c } = smCard();
     send('00E80000');
     expect(send('00EA0000')).toEqual({ outer: '9000', inner: '9000' });

@@ -1,6 +1,6 @@
 /**
  * The complete emulated CIE 3.0: MF-level EF.ATR of the personality, the IAS application (whose
- * root is the MF, cie-ias.md §2.2) with DF_CIE, plus any further card modules (the eMRTD module
+ * root is the MF, ias/README.md §2.2) with DF_CIE, plus any further card modules (the eMRTD module
  * adds EF.CardAccess at MF level and the eMRTD DF):
  *
  * ```

@@ -27,7 +27,7 @@ function send(card: { transmit(c: Uint8Array): Uint8Array }, hex: string): strin
   return toHex(card.transmit(fromHex(hex)));
 }
 
-describe('CIE personalities (cie-ias.md §1.1, §1.4)', () => {
+describe('CIE personalities (ias/README.md §1.1, §1.4)', () => {
   it('12 profiles: the 11 ATRs registered on Windows (CIE_1…CIE_11) plus Actalis B946, all distinct', () => {
     expect(CIE_PROFILES).toHaveLength(12);
     expect(new Set(CIE_PROFILES.map((p) => p.atr)).size).toBe(12);

@@ -11,7 +11,7 @@ import { z } from 'zod';
 
 export const referenceDataStateSchema = z
   .object({
-    /** 8 ASCII digits (cie-ias.md §5.4). */
+    /** 8 ASCII digits (ias/README.md §5.4). */
     value: z.string().regex(/^\d{8}$/, 'PIN/PUK must be 8 digits'),
     remaining: z.number().int().min(0).max(15),
     max: z.number().int().min(1).max(15),

@@ -94,7 +94,7 @@ async function openTarget(o: ReadOptions): Promise<Target> {
       cscas,
     };
   const profile = cieProfile(o.profile ?? image.profile);
-  // PACE-DH carries 256-byte keys: it needs extended length (emrtd.md §1.1). Personalities whose
+  // PACE-DH carries 256-byte keys: it needs extended length (emrtd/README.md §1.1). Personalities whose
   // EF.ATR denies it (NXP, ST) could not run the CIE's PACE at all; the reader states the override.
   const force = !o.strictProfile && profile.card.extendedLength !== true;
   const cie = cieCardFromImage(image, {

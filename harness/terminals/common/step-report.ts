@@ -41,7 +41,7 @@ export interface StepReport {
   readonly error?: StepError;
 }
 
-/** Host-side terminal failure with a stable code (house style §3.3). */
+/** Host-side terminal failure with a stable code (DESIGN.md §3). */
 export class TerminalError extends Error {
   readonly code: string;
   readonly sw?: number;

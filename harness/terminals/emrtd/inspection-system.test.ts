@@ -314,7 +314,7 @@ describe('reference inspection system with alternative PACEInfos (profile option
     ).toBe('002241A6');
   });
 
-  it('Chip Authentication with a PKCS #3 DH key in DG14 (the [open] alternative of emrtd.md §2.9)', async () => {
+  it('Chip Authentication with a PKCS #3 DH key in DG14 (the [open] alternative of emrtd/README.md §2.9)', async () => {
     const t = testCard({ perso: { chipAuthentication: { dhAlgorithm: 'pkcs3' } } });
     const r = await inspect(t.channel, {
       access: { kind: 'pace', password: { kind: 'can', can: t.citizen.can } },

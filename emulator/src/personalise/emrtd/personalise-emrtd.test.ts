@@ -55,7 +55,7 @@ describe('LDS files of the default (CIE-like) personalisation', () => {
     expect(p.chip.mrzInformation).toBe(`${l1.slice(5, 15)}${l2.slice(0, 7)}${l2.slice(8, 15)}`);
   });
 
-  it('EF.COM: LDS 0107, Unicode 040000, tag list of DG1, DG2, DG3, DG11, DG12, DG14 (emrtd.md §1.6)', () => {
+  it('EF.COM: LDS 0107, Unicode 040000, tag list of DG1, DG2, DG3, DG11, DG12, DG14 (emrtd/README.md §1.6)', () => {
     expect(toHex(file('com'))).toBe(
       '60185F0104303130375F3606303430303030' + '5C06' + '6175636B6C6E',
     );

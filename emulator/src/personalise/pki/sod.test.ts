@@ -143,7 +143,7 @@ describe('test PKI (deterministic from a seed)', () => {
   });
 });
 
-describe('buildSod (cie-ias.md §2.5 layout)', () => {
+describe('buildSod (ias/README.md §2.5 layout)', () => {
   const pki = generateTestPki('sod-test');
   const dgs = [
     { number: 0xa5, content: fromHex('3082010A0282010100AABB') },
