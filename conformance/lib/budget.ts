@@ -1,6 +1,6 @@
 /**
- * The tries budget: physical-card safety for PIN/PUK retry counters (issue 7, "a budget refuses
- * to go below one remaining try"). Every VERIFY (`20`) and CHANGE REFERENCE DATA (`24`) that
+ * The tries budget: physical-card safety for PIN/PUK retry counters: the budget refuses to go
+ * below one remaining try. Every VERIFY (`20`) and CHANGE REFERENCE DATA (`24`) that
  * would present a wrong secret is checked before it is sent: the remaining tries of that
  * reference must be known and stay at or above the floor afterwards. Counters are learned from
  * the card's answers (`63Cx` → x left, `6983` → blocked, `9000` → back to the maximum,

@@ -1,7 +1,6 @@
 /**
- * The reference terminals run unchanged over the PC/SC channel (issue 5, "the IAS reference
- * terminal's full login and the eMRTD PACE read pass over the PC/SC channel"), through this
- * project's driver and through Debian's vpcd.
+ * The reference terminals run unchanged over the PC/SC channel (the IAS reference
+ * terminal's full login and the eMRTD PACE read), through this project's driver and through Debian's vpcd.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { seededRng } from '../../emulator/src/crypto/rng.ts';

@@ -1,5 +1,5 @@
 /**
- * THE normalisation table (issue 6): every rule that hides what legitimately differs between two
+ * THE normalisation table: every rule that hides what legitimately differs between two
  * runs or two cards, one row per rule, each with the reason and the clause that makes the bytes
  * differ. The diff names the rules it applied to every pair. Two kinds:
  *

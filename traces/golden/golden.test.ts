@@ -1,5 +1,5 @@
 /**
- * Golden traces (issue 6): the imported real-card fragment is stable, each emulator golden is
+ * Golden traces: the imported real-card fragment is stable, each emulator golden is
  * reproduced exactly by a fresh run, and replaying each against a fresh card of its personality
  * (other seed) shows no divergence that the normalisation rules or `allow-list.json` do not
  * explain. The real fragment's replay against the CIE personality is in `cie-replay.test.ts`.

@@ -1,5 +1,5 @@
 /**
- * Must show 1 (issue 6): import of every supported log format, including malformed and truncated
+ * Import of every supported log format, including malformed and truncated
  * logs. Fixtures are in `fixtures/` (hand-made in each tool's documented output format) plus the
  * real CIE fragment `golden/real-card/real-trace-pace-2018.txt` (italia/cie-mrtd-dotnet-sdk#8).
  */

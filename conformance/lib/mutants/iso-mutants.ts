@@ -1,5 +1,5 @@
 /**
- * Deliberately broken cards for the mutation check (issue 7 Must show 2): each variant breaks one
+ * Deliberately broken cards for the mutation check (a suite that cannot fail proves nothing): each variant breaks one
  * ISO/IEC 7816-4 or secure-messaging rule, built only by wrapping the card or overriding one
  * handler-table entry or option — the emulator's own code is untouched. A suite that passes on
  * the correct card and reports exactly the expected case ids on each variant is proven able to

@@ -909,7 +909,7 @@ const O: ConformanceCase[] = [
   ),
   lds(
     'LDS_O_5',
-    'The date of issue 5F26 is YYYYMMDD',
+    'The date of issue (5F26) is YYYYMMDD',
     [icao10('§4.7.12 (5F26)')],
     '8 digits, valid month and day',
     async (ctx) => {

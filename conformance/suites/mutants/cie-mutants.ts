@@ -1,5 +1,5 @@
 /**
- * Deliberately broken CIE cards for the mutation check (issue 7 Must show 2). Each variant is the
+ * Deliberately broken CIE cards for the mutation check. Each variant is the
  * default composite CIE with one rule broken — by a different option, a different personalisation
  * datum, a wrapped secret store, one handler-table entry replaced, or a wrapper around the card —
  * never by editing the emulator. The conformance test asserts the exact case ids each one fails.

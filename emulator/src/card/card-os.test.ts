@@ -1,5 +1,5 @@
 /**
- * The card pipeline (issue 2): header checks, chaining (ISO/IEC 7816-4:2020 §5.3.3), response
+ * The card pipeline (DESIGN.md §2): header checks, chaining (ISO/IEC 7816-4:2020 §5.3.3), response
  * length and GET RESPONSE (§5.1, §7.6.1), the error funnel (DESIGN.md rule 4), power cycles, and
  * the secure-messaging session rules (ICAO 9303-11 §9.8; emrtd/README.md §2.3, §4.7).
  */
@@ -459,7 +459,7 @@ const hostileApdu = fc.oneof(
     .map((r) => encodeCommandApdu(commandApdu(r))),
 );
 
-describe('transmit never throws and always answers a valid status word (issue 2, Must show 2)', () => {
+describe('transmit never throws and always answers a valid status word (DESIGN.md §2, §5)', () => {
   it('for any byte string on the ISO test card (strict mode: any internal exception fails the test)', () => {
     const { c } = isoCard();
     fc.assert(

@@ -74,7 +74,7 @@ function childKeys(c: MfChild): string[] {
   return keys;
 }
 
-/** MF children of all owners, with clashes reported by owner (issue 3 design note). */
+/** MF children of all owners, with clashes reported by owner. */
 export function mergeMfChildren(
   groups: readonly { owner: string; children: readonly MfChild[] }[],
 ): MfChild[] {

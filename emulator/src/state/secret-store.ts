@@ -4,8 +4,8 @@
  * benchmarks) or in a card image file (anti-tearing persistence, `file-secret-store.ts`).
  *
  * `write` must be durable when it returns: the application persists a decremented retry
- * counter BEFORE it compares the presented value (ISO/IEC 7816-4 §7.5.6 practice; issue 3
- * "Persistent state"), so a power loss in between can never give an attacker a free try.
+ * counter BEFORE it compares the presented value (ISO/IEC 7816-4 §7.5.6 practice;
+ * ias/README.md §6), so a power loss in between can never give an attacker a free try.
  */
 import { z } from 'zod';
 

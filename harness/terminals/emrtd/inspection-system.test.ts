@@ -1,5 +1,5 @@
 /**
- * Issue 4, Must show 2: the reference inspection system reads every data group of the default card
+ * The reference inspection system reads every data group of the default card
  * with PACE-CAN (DH-GM-3DES, the real CIE EF.CardAccess), with PACE-MRZ, with BAC and with each
  * alternative PACEInfo; Passive Authentication succeeds; DG3 only after Terminal Authentication.
  */

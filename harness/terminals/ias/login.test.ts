@@ -1,5 +1,5 @@
 /**
- * Issue 3 "Must show" 2: the full login (DH + DAPP + VERIFY + read certificate + sign, the
+ * The full login (DH + DAPP + VERIFY + read certificate + sign, the
  * signature verified with the certificate) on every personality, through the desktop and the
  * mobile (Android, iOS) command sequences of ias/README.md §5 and §8.1; plus the enrolment and NIS
  * flows, and the personality-dependent command forms the terminal must pick.

@@ -1,5 +1,5 @@
 /**
- * Issue 3 "Must show" 3: PIN lifecycle on a card image file — 3 wrong PINs → 6983 and signing
+ * PIN lifecycle on a card image file — 3 wrong PINs → 6983 and signing
  * refused; PUK unblock with a new PIN; change PIN; 10 wrong PUKs → blocked for ever — and every
  * state survives a restart (the card is re-opened from the file; the last check reads it from a
  * separate Node process).

@@ -1,7 +1,7 @@
 /**
  * PACE negative behaviour, mirroring ICAO "RF Protocol and Application Test Standard for eMRTD –
  * Part 3" v3.2 category P in spirit (README.md §4.2): wrong tags, lengths, points and tokens at
- * every step, chaining errors, interleaved commands, state reset; plus issue 4 Must show 4 (wrong
+ * every step, chaining errors, interleaved commands, state reset; plus the PACE password rules (wrong
  * CAN → 6300 at the token step, no attempt counter, a configurable delay).
  */
 import { describe, expect, it } from 'vitest';
@@ -242,7 +242,7 @@ describe('ICAO Part 3 category P (spirit): GENERAL AUTHENTICATE steps', () => {
   });
 });
 
-describe('issue 4 Must show 4: wrong CAN, no attempt counter, configurable delay', () => {
+describe('wrong CAN: no attempt counter, configurable delay (ICAO 9303-11 §4.4; emrtd/README.md §1.5)', () => {
   it('a wrong CAN gives 6300 at the token step (GA 4), like the real CIE (README.md §1.4)', () => {
     const t = powered();
     const { next } = pacePartial(t, 4, t.citizen.can === '111111' ? '222222' : '111111');

@@ -1,5 +1,5 @@
 /**
- * Every SELECT and READ form of the generic layer on the tiny test card (issue 2, Must show 3).
+ * Every SELECT and READ form of the generic layer on the tiny test card (ISO/IEC 7816-4:2020 §7.1, §7.2).
  * Test names cite the ISO/IEC 7816-4:2020 clause they check.
  */
 import { describe, expect, it } from 'vitest';

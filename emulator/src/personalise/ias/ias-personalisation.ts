@@ -1,5 +1,5 @@
 /**
- * Personalisation of the IAS application from a seed (issue 3): the synthetic citizen, the RSA
+ * Personalisation of the IAS application from a seed: the synthetic citizen, the RSA
  * keys (holder 81, ICC authentication 82, servizi 83), the DAPP CA key that fits the clients'
  * hard-coded exponent (§2.4), the DH group, the holder certificate from the test holder CA and
  * the file contents of ias/README.md §2.2 including EF.SOD (§2.5) signed by the test DS.
