@@ -83,7 +83,8 @@ export async function expectSetup(
 export const GENERIC_PRECONDITIONS: readonly Precondition[] = [
   {
     name: 'mf_selected',
-    description: 'SELECT MF by FID 3F00, no response data (00 A4 00 0C 02 3F 00; emrtd/README.md §1.3)',
+    description:
+      'SELECT MF by FID 3F00, no response data (00 A4 00 0C 02 3F 00; emrtd/README.md §1.3)',
     run: async (ctx) => void (await expectSetup(ctx, '00A4000C023F00')),
   },
   {

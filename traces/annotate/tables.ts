@@ -22,7 +22,11 @@ export const APPLICATIONS: ReadonlyMap<string, AppInfo> = new Map([
   ['A00000000039', { id: 'cie', name: 'DF_CIE (CIE application)', ref: 'ias/README.md §2.1' }],
   [
     'A0000002471001',
-    { id: 'emrtd', name: 'eMRTD LDS1 application', ref: 'ICAO 9303-10 §3.6.2; emrtd/README.md §1.1' },
+    {
+      id: 'emrtd',
+      name: 'eMRTD LDS1 application',
+      ref: 'ICAO 9303-10 §3.6.2; emrtd/README.md §1.1',
+    },
   ],
   [
     'A0000002472001',
