@@ -24,6 +24,7 @@ import {
   SW_6983_AUTH_METHOD_BLOCKED,
   SW_9000_OK,
   retriesOf63C,
+  swFromResponse,
 } from '../../emulator/src/apdu/status-words.ts';
 
 export type PinGuardCode = 'PIN_GUARD_LAST_TRY' | 'PIN_GUARD_BLOCKED' | 'PIN_GUARD_UNKNOWN_TRIES';
@@ -57,8 +58,7 @@ export function triesFromSw(sw: number): Tries | undefined {
 }
 
 function swOf(response: Uint8Array): number {
-  const n = response.length;
-  return n >= 2 ? ((response[n - 2] as number) << 8) | (response[n - 1] as number) : -1;
+  return response.length >= 2 ? swFromResponse(response) : -1;
 }
 
 /** The SW a protected response carries in DO'99' (ICAO 9303-11 §9.8.6), else its outer SW. */

@@ -31,6 +31,7 @@ import { CardWrapper } from '../../lib/mutants/card-wrapper.ts';
 import {
   SW_6987_SM_DATA_OBJECTS_MISSING,
   SW_6988_SM_DATA_OBJECTS_INCORRECT,
+  swFromResponse,
 } from '../../../emulator/src/apdu/status-words.ts';
 
 export interface CieMutant {
@@ -118,7 +119,7 @@ class SessionKeepingCie extends CardWrapper {
     const state = this.inner.volatile as { sm: SmSession | undefined };
     const before = state.sm;
     const out = this.inner.transmit(command);
-    const sw = ((out[out.length - 2] ?? 0) << 8) | (out[out.length - 1] ?? 0);
+    const sw = out.length >= 2 ? swFromResponse(out) : 0;
     if (
       before &&
       !state.sm &&

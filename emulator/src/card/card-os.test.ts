@@ -8,7 +8,12 @@ import { describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../bytes/hex.ts';
 import { commandApdu, encodeCommandApdu, parseCommandApdu } from '../apdu/command-apdu.ts';
 import { parseResponseApdu, responseApdu } from '../apdu/response-apdu.ts';
-import { describeSw, SW_6A82_FILE_NOT_FOUND, SW_9000_OK } from '../apdu/status-words.ts';
+import {
+  describeSw,
+  SW_6A82_FILE_NOT_FOUND,
+  SW_9000_OK,
+  swFromResponse,
+} from '../apdu/status-words.ts';
 import { seededRng } from '../crypto/rng.ts';
 import { createIsoTestCard, ISO_TEST_LONG, ISO_TEST_SHORT } from '../profiles/iso-test-card.ts';
 import { unwrapResponse, wrapCommand } from '../sm/sm-codec.ts';
@@ -417,8 +422,8 @@ describe('secure-messaging session rules (ICAO 9303-11 §9.8; emrtd/README.md §
 /** Valid status words: SW1 in 61..6F or 9x, and known to the table or one of its families. */
 function validSw(response: Uint8Array): boolean {
   if (response.length < 2) return false;
-  const sw1 = response[response.length - 2] as number;
-  const sw = (sw1 << 8) | (response[response.length - 1] as number);
+  const sw = swFromResponse(response);
+  const sw1 = sw >> 8;
   return (
     ((sw1 >= 0x61 && sw1 <= 0x6f) || (sw1 & 0xf0) === 0x90) &&
     describeSw(sw).text !== 'Unknown status word'
