@@ -27,7 +27,7 @@ export const CIEBENCH_READER: VirtualReaderKind = {
 
 /**
  * The same driver in reversed mode (`/connect`): pcscd connects to a listening card. Installed by
- * `ciebench reader install --reversed`; Debian's vpcd 0.8 cannot do this (pcscd aborts, §2.6).
+ * `ciebench reader install --reversed`; Debian's vpcd 0.8 cannot do this (pcscd aborts, vpcd/README.md §6).
  */
 export const CIEBENCH_REVERSED_READER: VirtualReaderKind = {
   id: 'ciebench-reversed',

@@ -8,7 +8,7 @@
  * TCP is a byte stream, so frames arrive split or several per segment: the decoder is an explicit
  * state loop over whatever bytes come (the ws `receiver.js` pattern) and never assumes that one
  * `data` event is one frame. The encoder builds length and payload into one buffer so a frame
- * leaves in one write (the two-write Nagle stall of vpcd 0.8 is the warning, §2.6).
+ * leaves in one write (the two-write Nagle stall of vpcd 0.8 is the warning, README.md §6).
  */
 
 export const VPCD_MAX_PAYLOAD = 0xffff;

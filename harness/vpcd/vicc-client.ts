@@ -16,7 +16,7 @@ export interface Backoff {
 }
 
 /**
- * The first re-insertion waits longer than pcscd's 400 ms presence poll (§2.3): re-inserted any
+ * The first re-insertion waits longer than pcscd's 400 ms presence poll (README.md §3): re-inserted any
  * sooner, Debian's vpcd would show the card as never removed, and applications would miss the loss.
  */
 export const DEFAULT_BACKOFF: Backoff = { initialMs: 500, maxMs: 5000, factor: 2 };

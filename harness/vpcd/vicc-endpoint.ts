@@ -135,7 +135,7 @@ export class ViccEndpoint {
       };
     }
     if (result.response.length > VPCD_MAX_PAYLOAD) {
-      // §2.2: a 65 536-byte answer cannot be framed; the card says 6F00 instead of vanishing.
+      // README.md §2: a 65 536-byte answer cannot be framed; the card says 6F00 instead of vanishing.
       this.emit({
         kind: 'response-replaced',
         reason: `response of ${result.response.length} bytes cannot be framed`,
