@@ -3,7 +3,8 @@
  * keys of §4.1 (checked with an independent implementation: OpenSSL DH through node:crypto and
  * the SHA-256 KDF written out here), the IAS secure-messaging rules of §4.2-4.4, and DAPP (§5.3)
  * step by step with its negatives. Negative steps accept the ISO/IEC 7816-4 status words that
- * mean the failure in question (§5.6 Table 6) — the spec fixes none — and each then checks the
+ * mean the failure in question (ISO/IEC 7816-4:2020 §5.6 Table 6) — no public source fixes
+ * one — and each then checks the
  * consequence (the protocol cannot continue).
  */
 import { createDiffieHellman } from 'node:crypto';

@@ -1,7 +1,7 @@
 /**
  * IAS-specific personality options (the generic ones are CardOptions). Every option exists
- * because the spec marks the behaviour [open] or vendor-dependent; the defaults are the
- * behaviour every client in README.md accepts.
+ * because no public evidence settles the behaviour, or it is vendor-dependent (README.md §12);
+ * the defaults are the behaviour every client of README.md §0 accepts.
  */
 import { z } from 'zod';
 
