@@ -9,6 +9,7 @@
  * On a disposable in-process card the floor is 0: cases may block a PIN because the card is a
  * throw-away copy.
  */
+import { HostError } from '../../emulator/src/host-error.ts';
 import { bytesToAscii } from '../../emulator/src/bytes/bytes.ts';
 import {
   SW_6983_AUTH_METHOD_BLOCKED,
@@ -16,7 +17,7 @@ import {
   retriesOf63C,
 } from '../../emulator/src/apdu/status-words.ts';
 
-export class BudgetError extends Error {
+export class BudgetError extends HostError {
   readonly code = 'TRIES_BUDGET';
 }
 

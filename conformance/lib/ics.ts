@@ -5,6 +5,7 @@
  * `6Cxx` vs `61xx`, outer SW of protected errors, …). Expected values come from the specification
  * clause *and* the ICS — never from what the card under test happens to do.
  */
+import { HostError } from '../../emulator/src/host-error.ts';
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { fromHex } from '../../emulator/src/bytes/hex.ts';
@@ -249,7 +250,7 @@ export type Ics = z.infer<typeof icsSchema>;
 export type IcsTransparentEf = z.infer<typeof transparentEf>;
 export type IasIcs = z.infer<typeof iasSection>;
 
-export class IcsError extends Error {
+export class IcsError extends HostError {
   readonly code = 'ICS_INVALID';
 }
 

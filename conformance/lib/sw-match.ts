@@ -5,9 +5,10 @@
  * `63xx` family (`6300` authentication failed, `63Cx` verification failed) — what ICAO Part 3
  * means by a negative step that does not pin a status word (emrtd/README.md §4.3).
  */
+import { HostError } from '../../emulator/src/host-error.ts';
 import { SW_9000_OK, describeSw, swHex } from '../../emulator/src/apdu/status-words.ts';
 
-export class SwPatternError extends Error {
+export class SwPatternError extends HostError {
   readonly code = 'SW_PATTERN';
 }
 

@@ -10,6 +10,7 @@
  * The PC/SC channel belongs to another part of the project and is loaded only when a target needs
  * it; CIE cards and card images come from a catalogue the suites provide.
  */
+import { HostError } from '../../emulator/src/host-error.ts';
 import { existsSync } from 'node:fs';
 import { InProcessChannel } from '../../harness/channel/in-process-channel.ts';
 import type { ApduChannel } from '../../harness/channel/apdu-channel.ts';
@@ -18,7 +19,7 @@ import type { Card } from '../../emulator/src/card/card.ts';
 import type { Target } from './run-suite.ts';
 import { TEST_CARDS, type CardSecrets, type NamedCard, type TrustAnchors } from './test-cards.ts';
 
-export class TargetError extends Error {
+export class TargetError extends HostError {
   readonly code: 'TARGET_SYNTAX' | 'TARGET_UNKNOWN_CARD' | 'TARGET_UNAVAILABLE';
   constructor(code: TargetError['code'], message: string) {
     super(message);

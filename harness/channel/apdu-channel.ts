@@ -3,6 +3,7 @@
  * §2): bytes in, bytes out, whatever is behind — the in-process emulator, a PC/SC reader
  * (virtual or physical) or the NFC endpoint.
  */
+import { HostError, type FailureKind } from '../../emulator/src/host-error.ts';
 
 export interface ApduChannel {
   /** `in-process`, `pcsc`, `ws-nfc`, … */
@@ -45,10 +46,16 @@ export type ChannelErrorCode =
   | 'TAG_LOST';
 
 /** Host-side channel failure with a stable code (DESIGN.md §3). */
-export class ChannelError extends Error {
+export class ChannelError extends HostError {
   readonly code: ChannelErrorCode;
   constructor(code: ChannelErrorCode, message: string) {
     super(message);
     this.code = code;
+  }
+  /** A missing reader or smart-card service is the machine's state, not the user's input. */
+  override get kind(): FailureKind {
+    return this.code === 'READER_NOT_FOUND' || this.code === 'SERVICE_UNAVAILABLE'
+      ? 'environment'
+      : 'verdict';
   }
 }

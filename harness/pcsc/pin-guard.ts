@@ -15,6 +15,7 @@
  *
  * Counts are learned from every VERIFY/CHANGE REFERENCE DATA answer and forgotten on connect/reset.
  */
+import { HostError } from '../../emulator/src/host-error.ts';
 import { claHasSm } from '../../emulator/src/apdu/cla.ts';
 import { parseCommandApdu } from '../../emulator/src/apdu/command-apdu.ts';
 import { INS_20_VERIFY, INS_24_CHANGE_REFERENCE_DATA } from '../../emulator/src/apdu/ins.ts';
@@ -29,7 +30,7 @@ import {
 
 export type PinGuardCode = 'PIN_GUARD_LAST_TRY' | 'PIN_GUARD_BLOCKED' | 'PIN_GUARD_UNKNOWN_TRIES';
 
-export class PinGuardError extends Error {
+export class PinGuardError extends HostError {
   readonly code: PinGuardCode;
   constructor(code: PinGuardCode, message: string) {
     super(message);

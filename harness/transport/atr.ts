@@ -9,9 +9,10 @@
  *    TDi: high nibble Y(i+1), low nibble protocol T; TCK present when any T other than 0 is offered
  * ```
  */
+import { HostError } from '../../emulator/src/host-error.ts';
 import { ByteReader, ByteUnderflowError } from '../../emulator/src/bytes/byte-reader.ts';
 
-export class AtrFormatError extends Error {
+export class AtrFormatError extends HostError {
   readonly code = 'ATR_FORMAT';
 }
 

@@ -10,13 +10,14 @@
  * `data` event is one frame. The encoder builds length and payload into one buffer so a frame
  * leaves in one write (the two-write Nagle stall of vpcd 0.8 is the warning, README.md §6).
  */
+import { HostError } from '../../emulator/src/host-error.ts';
 
 export const VPCD_MAX_PAYLOAD = 0xffff;
 
 export type VpcdErrorCode = 'VPCD_FRAME_TOO_LONG' | 'VPCD_PAYLOAD_TOO_LONG' | 'VPCD_DECODER_FAILED';
 
 /** Host-side vpcd protocol error (DESIGN.md §3). */
-export class VpcdProtocolError extends Error {
+export class VpcdProtocolError extends HostError {
   readonly code: VpcdErrorCode;
   constructor(code: VpcdErrorCode, message: string) {
     super(message);

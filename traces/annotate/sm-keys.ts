@@ -6,6 +6,7 @@
  * INTERNAL AUTHENTICATE the SSC is re-seeded with RND.ICC[4..7] ‖ RND.IFD[4..7] (ias/README.md §5.3
  * step 8). Key spec: `[des3|aes:]KENC:KMAC[:SSC][@SEQ]` (hex; SSC default 0; from record SEQ).
  */
+import { HostError } from '../../emulator/src/host-error.ts';
 import { parseCommandApdu, type CommandApdu } from '../../emulator/src/apdu/command-apdu.ts';
 import { encodeResponseApdu, type ResponseApdu } from '../../emulator/src/apdu/response-apdu.ts';
 import { fromHex, HexFormatError } from '../../emulator/src/bytes/hex.ts';
@@ -22,7 +23,7 @@ import { concatBytes } from '../../emulator/src/bytes/bytes.ts';
 import { encodeCommandApdu } from '../../emulator/src/apdu/command-apdu.ts';
 import { SW_9000_OK } from '../../emulator/src/apdu/status-words.ts';
 
-export class SmKeyFormatError extends Error {
+export class SmKeyFormatError extends HostError {
   readonly code = 'SM_KEYS_FORMAT';
 }
 

@@ -5,6 +5,7 @@
  * test card), `trace-test` (the ISO test card with the trace-test SM instruction),
  * `cie-emrtd-nonce16` / `cie-emrtd-nonce8` (the emulated CIE with a 16- or 8-byte PACE nonce, `cie-cards.ts`).
  */
+import { HostError } from '../../emulator/src/host-error.ts';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { CardOs } from '../../emulator/src/card/card-os.ts';
@@ -20,7 +21,7 @@ export interface ResolvedCard {
   readonly profile: string;
 }
 
-export class CardSourceError extends Error {
+export class CardSourceError extends HostError {
   readonly code = 'CARD_SOURCE';
 }
 

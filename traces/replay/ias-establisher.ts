@@ -5,6 +5,7 @@
  * what the target itself answered earlier in the replay, since every client reads them before
  * the key exchange (§8.1 steps 3–5); nothing extra is sent.
  */
+import { HostError } from '../../emulator/src/host-error.ts';
 import { fromHex, toHex } from '../../emulator/src/bytes/hex.ts';
 import type { CommandApdu } from '../../emulator/src/apdu/command-apdu.ts';
 import { parseResponseApdu } from '../../emulator/src/apdu/response-apdu.ts';
@@ -28,7 +29,7 @@ import { tryParseCommand } from '../annotate/sm-keys.ts';
 import type { AnsweredExchange, SessionEstablisher } from './replay.ts';
 import { SW_6282_END_OF_FILE, SW_9000_OK } from '../../emulator/src/apdu/status-words.ts';
 
-export class IasReplayError extends Error {
+export class IasReplayError extends HostError {
   readonly code = 'IAS_REPLAY';
 }
 

@@ -5,6 +5,7 @@
  * password reference); then the four GA steps are run with fresh keys. Used by replay and by the
  * trace tests until the eMRTD inspection system (harness/terminals/emrtd) offers its own.
  */
+import { HostError } from '../../emulator/src/host-error.ts';
 import {
   commandApdu,
   encodeCommandApdu,
@@ -21,7 +22,7 @@ import type { ApduChannel } from '../../harness/channel/apdu-channel.ts';
 import type { SessionEstablisher } from './replay.ts';
 import { transmitAll } from '../record/transmit-all.ts';
 
-export class PaceReplayError extends Error {
+export class PaceReplayError extends HostError {
   readonly code = 'PACE_REPLAY';
 }
 

@@ -12,6 +12,7 @@
  * other exception becomes `6F00` and is recorded as a fault; in strict mode (tests) it is rethrown
  * so that bugs never hide behind `6F00` (DESIGN.md rule 4).
  */
+import { HostError } from '../host-error.ts';
 import { decodeCla } from '../apdu/cla.ts';
 import { equalBytes } from '../bytes/bytes.ts';
 import {
@@ -76,7 +77,7 @@ export interface CardOsConfig {
   readonly strict?: boolean;
 }
 
-export class CardConfigError extends Error {
+export class CardConfigError extends HostError {
   readonly code = 'CARD_CONFIG';
 }
 

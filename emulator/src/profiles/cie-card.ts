@@ -14,6 +14,7 @@
  * sides); a module's `extendMfHandlers` wraps the MF application's table (commands run while the
  * MF is current, e.g. PACE), modules applied in order.
  */
+import { HostError } from '../host-error.ts';
 import type { Application } from '../card/application.ts';
 import type { CardModule } from '../card/card-module.ts';
 import { CardOs } from '../card/card-os.ts';
@@ -35,7 +36,7 @@ import { initialSecrets, MemorySecretStore, type SecretStore } from '../state/se
 import type { CieProfile } from './cie-profile.ts';
 import { cieProfile, DEFAULT_CIE_PROFILE_ID } from './cie-profiles.ts';
 
-export class CardCompositionError extends Error {
+export class CardCompositionError extends HostError {
   readonly code = 'CARD_MODULE_CLASH';
 }
 

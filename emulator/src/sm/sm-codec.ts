@@ -14,6 +14,7 @@
  * Failures raise {@link SmError}: a missing mandatory DO is `6987`, any other defect (MAC, order,
  * unknown DO, padding, cryptogram length) is `6988` (ISO/IEC 7816-4 §5.6 Table 6; ICAO 9303-11 §9.8).
  */
+import { HostError } from '../host-error.ts';
 import { concatBytes, equalBytes } from '../bytes/bytes.ts';
 import { parseTlvs, tlv, type Tlv, TlvFormatError } from '../bytes/ber-tlv.ts';
 import { padIso9797M2, PaddingError, unpadIso9797M2 } from '../bytes/padding.ts';
@@ -37,7 +38,7 @@ export const DO_99_STATUS = 0x99;
 const MAC_LENGTH = 8;
 const PADDING_INDICATOR = 0x01;
 
-export class SmError extends Error {
+export class SmError extends HostError {
   readonly code = 'SM_ERROR';
   readonly sw: StatusWord;
   constructor(kind: 'missing' | 'incorrect', message: string) {

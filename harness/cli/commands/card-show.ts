@@ -5,7 +5,7 @@ import { fromHex } from '../../../emulator/src/bytes/hex.ts';
 import { cieProfile } from '../../../emulator/src/profiles/cie-profiles.ts';
 import type { CardImage } from '../../../emulator/src/state/card-image.ts';
 import { readCardImage } from '../../../emulator/src/state/image-file.ts';
-import { commandGroup } from '../main.ts';
+import { commandGroup } from '../cli-kit.ts';
 
 export function showText(image: CardImage, path: string): string {
   const c = image.citizen;
@@ -32,7 +32,7 @@ export function showText(image: CardImage, path: string): string {
 }
 
 export function register(program: Command): void {
-  commandGroup(program, 'card', 'emulated cards: start, create, inspect')
+  commandGroup(program, 'card')
     .command('show')
     .description('print the TEST citizen of a card image with its PIN, PUK and CAN')
     .argument('<image>', 'card image file')

@@ -8,6 +8,7 @@
  * the first card. `--trace <file>` records every exchange of the cards at the card boundary
  * (emulator side: wire and plain forms of protected exchanges; card i > 1 in `<file>-<i>`).
  */
+import { HostError } from '../../../emulator/src/host-error.ts';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
@@ -33,9 +34,9 @@ import {
 import { formatExchange, formatNote, formatPower } from '../../transport/live-log.ts';
 import { FileSink, TraceWriter } from '../../../traces/format/write.ts';
 import { attachRecorder } from '../../../traces/record/card-recorder.ts';
-import { commandGroup } from '../main.ts';
+import { commandGroup } from '../cli-kit.ts';
 
-export class CardStartError extends Error {
+export class CardStartError extends HostError {
   readonly code = 'CARD_START_OPTION';
 }
 
@@ -313,7 +314,7 @@ async function stdinShell(card: Card): Promise<void> {
 const collect = (v: string, acc: string[]): string[] => [...acc, v];
 
 export function register(program: Command): void {
-  commandGroup(program, 'card', 'emulated cards: start, create, inspect')
+  commandGroup(program, 'card')
     .command('start')
     .description(
       'run a card on the virtual PC/SC reader and the NFC endpoint until stopped, logging one line per APDU',

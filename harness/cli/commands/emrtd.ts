@@ -6,6 +6,7 @@
  *                      a seed (--seed), or a PC/SC reader (--pcsc, a real or virtual card)
  *   emrtd personalise  store the eMRTD personalisation in a card image (modules.emrtd)
  */
+import { HostError } from '../../../emulator/src/host-error.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
@@ -33,9 +34,9 @@ import {
 import { credentialsOf } from '../../terminals/emrtd/eac.ts';
 import { faceImage } from '../../terminals/emrtd/lds.ts';
 import { formatInspection } from '../../terminals/emrtd/report-text.ts';
-import { commandGroup } from '../main.ts';
+import { commandGroup } from '../cli-kit.ts';
 
-export class EmrtdCliError extends Error {
+export class EmrtdCliError extends HostError {
   readonly code = 'EMRTD_CLI_OPTION';
 }
 
@@ -171,7 +172,7 @@ async function read(o: ReadOptions): Promise<void> {
 }
 
 export function register(program: Command): void {
-  const emrtd = commandGroup(program, 'emrtd', 'eMRTD (ICAO 9303) reference inspection system');
+  const emrtd = commandGroup(program, 'emrtd');
   emrtd
     .command('read')
     .description(

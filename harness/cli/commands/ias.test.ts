@@ -21,7 +21,7 @@ async function run(...args: string[]): Promise<string> {
     out += String(chunk);
     return true;
   });
-  const program = await buildProgram();
+  const program = await buildProgram(['node', 'ciebench', ...args]);
   program.exitOverride();
   await program.parseAsync(['node', 'ciebench', ...args]);
   vi.restoreAllMocks();

@@ -6,6 +6,7 @@
  * could block the PIN/PUK unless `--allow-last-try`; trust anchors and the TEST PIN come from
  * `--card` (or the default card image).
  */
+import { HostError } from '../../../emulator/src/host-error.ts';
 import type { Command } from 'commander';
 import { fromHex } from '../../../emulator/src/bytes/hex.ts';
 import { cieCardFromImage, openCieCard } from '../../../emulator/src/profiles/cie-card-image.ts';
@@ -26,7 +27,7 @@ import {
 } from '../../terminals/ias/flows.ts';
 import { formatFlowReport } from '../../terminals/ias/report-text.ts';
 import { TERMINAL_STYLES, type TerminalStyle } from '../../terminals/ias/styles.ts';
-import { commandGroup } from '../main.ts';
+import { commandGroup } from '../cli-kit.ts';
 
 interface CommonOptions {
   card?: string;
@@ -39,7 +40,7 @@ interface CommonOptions {
   showSecrets?: boolean;
 }
 
-export class IasCliError extends Error {
+export class IasCliError extends HostError {
   readonly code = 'IAS_CLI_OPTION';
 }
 
@@ -115,7 +116,7 @@ function common(cmd: Command): Command {
 }
 
 export function register(program: Command): void {
-  const ias = commandGroup(program, 'ias', 'IAS reference terminal: login, NIS, PIN management');
+  const ias = commandGroup(program, 'ias');
   common(
     ias
       .command('login')

@@ -24,7 +24,7 @@ import {
   uninstallDriver,
 } from '../../reader-driver/install.ts';
 import { QUICKACK_ADDRESS } from '../../transport/endpoints.ts';
-import { commandGroup } from '../main.ts';
+import { commandGroup } from '../cli-kit.ts';
 
 const out = (line: string): void => void process.stdout.write(`${line}\n`);
 
@@ -163,11 +163,7 @@ async function probe(reader: string): Promise<void> {
 }
 
 export function register(program: Command): void {
-  const reader = commandGroup(
-    program,
-    'reader',
-    'PC/SC readers: the CIE Bench virtual reader driver, quickack, status',
-  );
+  const reader = commandGroup(program, 'reader');
   reader
     .command('install')
     .description('(root) build and install the CIE Bench reader driver and its reader.conf.d entry')

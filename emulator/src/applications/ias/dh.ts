@@ -10,6 +10,7 @@
  * Modular exponentiation goes through `node:crypto` DiffieHellman (OpenSSL): a BigInt version
  * costs milliseconds per operation, which the login benchmark cannot afford.
  */
+import { HostError } from '../../host-error.ts';
 import { createDiffieHellman } from 'node:crypto';
 import { bigIntToBytes, bytesToBigInt, concatBytes } from '../../bytes/bytes.ts';
 import { sha256 } from '../../crypto/hash.ts';
@@ -23,7 +24,7 @@ export interface DhGroup {
   readonly q: Uint8Array;
 }
 
-export class DhError extends Error {
+export class DhError extends HostError {
   readonly code = 'IAS_DH';
 }
 

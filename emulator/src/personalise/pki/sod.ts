@@ -17,6 +17,7 @@
  * IAS "DG" A5 = EF 1005, ias/README.md §2.5: "negative" in strict DER, kept as is) and read back the
  * same way, so `Map` keys are the raw bytes (0xA5, 0x1B, 1..16).
  */
+import { HostError } from '../../host-error.ts';
 import * as asn1js from 'asn1js';
 import { ByteReader } from '../../bytes/byte-reader.ts';
 import { concatBytes, equalBytes } from '../../bytes/bytes.ts';
@@ -46,7 +47,7 @@ import { X509Certificate } from 'node:crypto';
 
 export const TAG_77_SOD = 0x77;
 
-export class SodFormatError extends Error {
+export class SodFormatError extends HostError {
   readonly code = 'SOD_FORMAT';
 }
 

@@ -11,6 +11,7 @@
  * 04 L v          OCTET STRING        03 L u v  BIT STRING with u unused bits
  * ```
  */
+import { HostError } from '../../host-error.ts';
 import { bigIntToMinimalBytes, bytesToBigInt, concatBytes } from '../../bytes/bytes.ts';
 import { parseSingleTlv, tlv, type Tlv, TlvFormatError } from '../../bytes/ber-tlv.ts';
 
@@ -25,7 +26,7 @@ export const TAG_SEQUENCE = 0x30;
 export const TAG_SET = 0x31;
 
 /** Malformed ASN.1 seen by a parser (host side or personalisation input). */
-export class DerFormatError extends Error {
+export class DerFormatError extends HostError {
   readonly code = 'DER_FORMAT';
 }
 

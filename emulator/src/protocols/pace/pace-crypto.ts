@@ -10,6 +10,7 @@
  * GA     every step's data is a dynamic authentication template 7C { one DO }
  * ```
  */
+import { HostError } from '../../host-error.ts';
 import { concatBytes } from '../../bytes/bytes.ts';
 import { parseTlvs, tlv, type Tlv, TlvFormatError } from '../../bytes/ber-tlv.ts';
 import { asciiBytes } from '../../bytes/bytes.ts';
@@ -93,7 +94,7 @@ export function gaTemplate(...dos: Uint8Array[]): Uint8Array {
   return tlv(DO_7C_DYNAMIC_AUTH, concatBytes(...dos));
 }
 
-export class GaFormatError extends Error {
+export class GaFormatError extends HostError {
   readonly code = 'GA_FORMAT';
 }
 

@@ -18,6 +18,7 @@
  * PSO:VERIFY CERTIFICATE carries the body and signature without the 7F21 wrapper (9303-11 §7.1.3);
  * the parser accepts both forms.
  */
+import { HostError } from '../../host-error.ts';
 import { parseTlvs, tlv, type Tlv, TlvFormatError } from '../../bytes/ber-tlv.ts';
 import { asciiBytes, bytesToAscii, bytesToBigInt } from '../../bytes/bytes.ts';
 import { oidContent, oidToString } from '../asn1/der.ts';
@@ -50,7 +51,7 @@ const ROLES: Readonly<Record<number, CvRole>> = {
   [ROLE_IS]: 'is',
 };
 
-export class CvCertificateError extends Error {
+export class CvCertificateError extends HostError {
   readonly code = 'CV_CERTIFICATE';
 }
 

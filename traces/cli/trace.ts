@@ -5,27 +5,23 @@
  */
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { annotateTrace } from '../../../traces/annotate/annotate.ts';
-import { renderTraceText } from '../../../traces/annotate/render-text.ts';
-import { parseSmKeys } from '../../../traces/annotate/sm-keys.ts';
-import { loadTraceOrLog } from '../../../traces/cli/load.ts';
-import { readAllowList } from '../../../traces/diff/allow-list.ts';
-import { diffReportJson, diffTraces } from '../../../traces/diff/diff.ts';
-import { renderDiffHtml } from '../../../traces/diff/render-html.ts';
-import { renderDiffTerminal } from '../../../traces/diff/render-terminal.ts';
-import { serializeTrace } from '../../../traces/format/write.ts';
-import { IMPORT_FORMATS, type ImportFormatId } from '../../../traces/import/formats/format.ts';
-import { describeImport, importLogFile } from '../../../traces/import/import.ts';
-import { commandGroup } from '../main.ts';
+import { annotateTrace } from '../annotate/annotate.ts';
+import { renderTraceText } from '../annotate/render-text.ts';
+import { parseSmKeys } from '../annotate/sm-keys.ts';
+import { loadTraceOrLog } from './load.ts';
+import { readAllowList } from '../diff/allow-list.ts';
+import { diffReportJson, diffTraces } from '../diff/diff.ts';
+import { renderDiffHtml } from '../diff/render-html.ts';
+import { renderDiffTerminal } from '../diff/render-terminal.ts';
+import { serializeTrace } from '../format/write.ts';
+import { IMPORT_FORMATS, type ImportFormatId } from '../import/formats/format.ts';
+import { describeImport, importLogFile } from '../import/import.ts';
+import { commandGroup } from '../../harness/cli/cli-kit.ts';
 
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
 
 export function register(program: Command): void {
-  const trace = commandGroup(
-    program,
-    'trace',
-    'traces: record, import, show, diff and replay APDU traces',
-  );
+  const trace = commandGroup(program, 'trace');
 
   trace
     .command('import')

@@ -8,16 +8,16 @@ import { readFileSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
-import { loadDefaultIcs } from '../../../conformance/ics/index.ts';
-import { loadIcsFile, type Ics } from '../../../conformance/lib/ics.ts';
-import type { CaseResult, RunResult, SuiteId, Verdict } from '../../../conformance/lib/model.ts';
-import { SUITE_IDS, VERDICTS } from '../../../conformance/lib/model.ts';
-import { notApplicableReason } from '../../../conformance/lib/ics.ts';
-import { bySuite, byCategory, exitCodeOf } from '../../../conformance/lib/reports/summary.ts';
-import { writeReports } from '../../../conformance/lib/reports/write-reports.ts';
-import { ALL_SUITES } from '../../../conformance/suites/index.ts';
-import { runConformance } from '../../../conformance/suites/run-conformance.ts';
-import { commandGroup } from '../main.ts';
+import { loadDefaultIcs } from '../ics/index.ts';
+import { loadIcsFile, type Ics } from '../lib/ics.ts';
+import type { CaseResult, RunResult, SuiteId, Verdict } from '../lib/model.ts';
+import { SUITE_IDS, VERDICTS } from '../lib/model.ts';
+import { notApplicableReason } from '../lib/ics.ts';
+import { bySuite, byCategory, exitCodeOf } from '../lib/reports/summary.ts';
+import { writeReports } from '../lib/reports/write-reports.ts';
+import { ALL_SUITES } from '../suites/index.ts';
+import { runConformance } from '../suites/run-conformance.ts';
+import { commandGroup } from '../../harness/cli/cli-kit.ts';
 
 interface RunOpts {
   target: string;
@@ -227,11 +227,7 @@ async function list(o: {
 }
 
 export function register(program: Command): void {
-  const group = commandGroup(
-    program,
-    'conformance',
-    'conformance suites: ISO/IEC 7816-4 generic, CIE IAS, eMRTD (ICAO Part 3 ids)',
-  );
+  const group = commandGroup(program, 'conformance');
   group
     .command('run')
     .description(

@@ -9,21 +9,21 @@
  */
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import type { ApduChannel } from '../../channel/apdu-channel.ts';
-import { parseSmKeys } from '../../../traces/annotate/sm-keys.ts';
-import { loadTraceOrLog, writeTrace } from '../../../traces/cli/load.ts';
-import { readAllowList } from '../../../traces/diff/allow-list.ts';
-import { diffReportJson, diffTraces } from '../../../traces/diff/diff.ts';
-import { renderDiffHtml } from '../../../traces/diff/render-html.ts';
-import { renderDiffTerminal } from '../../../traces/diff/render-terminal.ts';
-import { findFlow, listFlows } from '../../../traces/record/flows.ts';
-import '../../../traces/record/terminal-flows.ts';
-import { recordCardSession, recordChannelSession } from '../../../traces/record/record-session.ts';
-import { resolveCard } from '../../../traces/replay/card-source.ts';
-import { replayTrace } from '../../../traces/replay/replay.ts';
-import { InProcessChannel } from '../../channel/in-process-channel.ts';
-import { PinGuardChannel } from '../../pcsc/pin-guard.ts';
-import { commandGroup } from '../main.ts';
+import type { ApduChannel } from '../../harness/channel/apdu-channel.ts';
+import { parseSmKeys } from '../annotate/sm-keys.ts';
+import { loadTraceOrLog, writeTrace } from './load.ts';
+import { readAllowList } from '../diff/allow-list.ts';
+import { diffReportJson, diffTraces } from '../diff/diff.ts';
+import { renderDiffHtml } from '../diff/render-html.ts';
+import { renderDiffTerminal } from '../diff/render-terminal.ts';
+import { findFlow, listFlows } from '../record/flows.ts';
+import '../record/terminal-flows.ts';
+import { recordCardSession, recordChannelSession } from '../record/record-session.ts';
+import { resolveCard } from '../replay/card-source.ts';
+import { replayTrace } from '../replay/replay.ts';
+import { InProcessChannel } from '../../harness/channel/in-process-channel.ts';
+import { PinGuardChannel } from '../../harness/pcsc/pin-guard.ts';
+import { commandGroup } from '../../harness/cli/cli-kit.ts';
 
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
 
@@ -33,7 +33,7 @@ const collect = (v: string, prev: string[]): string[] => [...prev, v];
  * The binding is loaded only when --reader is used (it is an optional dependency).
  */
 async function pcscChannel(reader: string, allowLastTry: boolean): Promise<ApduChannel> {
-  const { PcscChannel } = await import('../../pcsc/pcsc-channel.ts');
+  const { PcscChannel } = await import('../../harness/pcsc/pcsc-channel.ts');
   return new PinGuardChannel(new PcscChannel({ reader }), {
     allowLastTry,
     onDecision: (text) => process.stderr.write(`${text}\n`),
@@ -50,11 +50,7 @@ interface RecordOptions {
 }
 
 export function register(program: Command): void {
-  const trace = commandGroup(
-    program,
-    'trace',
-    'traces: record, import, show, diff and replay APDU traces',
-  );
+  const trace = commandGroup(program, 'trace');
 
   trace
     .command('record')
