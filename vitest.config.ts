@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Test projects (house style §3.5). `npm test` runs all of them. The `integration` project talks
+ * Test projects (DESIGN.md §5). `npm test` runs all of them. The `integration` project talks
  * to pcscd and external tools; its tests skip (loudly) when pcscd is absent, unless
  * CIE_REQUIRE_INTEGRATION=1 (set by `.ci/run`) makes that a failure.
  */

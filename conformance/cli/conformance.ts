@@ -1,5 +1,5 @@
 /**
- * `ciebench conformance run|list` (issue 7): run the ISO 7816, CIE IAS and eMRTD conformance
+ * `ciebench conformance run|list`: run the ISO 7816, CIE IAS and eMRTD conformance
  * suites against an in-process card, a PC/SC reader (virtual or physical) or the NFC endpoint,
  * with a progress bar, a summary table, JSON/JUnit/HTML reports and an exit code:
  * 0 no case failed, 1 a case failed, 2 only inconclusive cases, 3 the run could not start.

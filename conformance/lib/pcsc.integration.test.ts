@@ -1,8 +1,8 @@
 /**
- * Issue 7 Must show 1, PC/SC part: the whole conformance suite (ISO 7816, CIE IAS, eMRTD) runs on
+ * PC/SC part of the conformance runs: the whole conformance suite (ISO 7816, CIE IAS, eMRTD) runs on
  * the default emulated CIE through pcscd and the project's vpcd-protocol reader driver
  * ("CIE Bench Virtual Reader", slot 1), with the same cases as in-process — one suite, many
- * channels (house style rule 9). The reports (JUnit, JSON, HTML) are written to
+ * channels (DESIGN.md rule 9). The reports (JUnit, JSON, HTML) are written to
  * $CONFORMANCE_REPORT_DIR (default reports/conformance-pcsc, git-ignored) and the JUnit path is printed.
  *
  * Physical-card safety is on as for a real reader: the target is not disposable, so the tries

@@ -1,6 +1,6 @@
 /**
- * The whole conformance suite on the emulated CIE (issue 7 Must show 1, in-process part) and the
- * mutation check on broken CIE variants (Must show 2).
+ * The whole conformance suite on the emulated CIE (in-process) and the mutation check on broken
+ * CIE variants (every variant must fail at least one case).
  *
  * - The default composite CIE (IAS + eMRTD) passes every applicable case except the defects the
  *   suite found and reported (known-defects.ts), which must still fail — so a fix is noticed.

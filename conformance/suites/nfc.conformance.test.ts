@@ -1,5 +1,5 @@
 /**
- * One suite, many channels (house style rule 9; issue 7 "runs over … the NFC endpoint"): the
+ * One suite, many channels (DESIGN.md rule 9: the same cases over the NFC endpoint): the
  * whole conformance suite on the default emulated CIE through the simulated NFC endpoint — a
  * WebSocket ISO-DEP session (harness/nfc) on loopback, reset = field off/on — with the same cases
  * and the same expectations as in-process. The path is not disposable, so the tries budget keeps

@@ -1,6 +1,6 @@
 /**
- * How conformance suites, scenarios, reference terminals and traces reach a card (house style
- * §3.2): bytes in, bytes out, whatever is behind — the in-process emulator, a PC/SC reader
+ * How conformance suites, scenarios, reference terminals and traces reach a card (DESIGN.md
+ * §2): bytes in, bytes out, whatever is behind — the in-process emulator, a PC/SC reader
  * (virtual or physical) or the NFC endpoint.
  */
 import { HostError, type FailureKind } from '../../emulator/src/host-error.ts';
@@ -45,7 +45,7 @@ export type ChannelErrorCode =
   | 'TIMEOUT'
   | 'TAG_LOST';
 
-/** Host-side channel failure with a stable code (house style §3.3). */
+/** Host-side channel failure with a stable code (DESIGN.md §3). */
 export class ChannelError extends HostError {
   readonly code: ChannelErrorCode;
   constructor(code: ChannelErrorCode, message: string) {

@@ -1,5 +1,5 @@
 /**
- * The slice of the `smartcard` npm binding (tomkp, N-API; virtual-reader-nfc.md §3) this project
+ * The slice of the `smartcard` npm binding (tomkp, N-API; pcsc/README.md "Why the `smartcard` binding") this project
  * uses, as narrow interfaces so tests can substitute a scripted fake. The binding is an optional
  * dependency: it is loaded on first use, and a missing build becomes a clear error.
  */

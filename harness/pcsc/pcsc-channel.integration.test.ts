@@ -1,8 +1,7 @@
 /**
  * The PC/SC ApduChannel against real pcscd, through this project's driver and through Debian's
  * vpcd: same answers as the card in-process, reset as a power cycle, reader pseudo-APDUs, extended
- * APDUs, and a card pulled mid-flow reported as CARD_REMOVED (issue 5, "card removal mid-flow is
- * reported as removal").
+ * APDUs, and a card pulled mid-flow reported as CARD_REMOVED.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../../emulator/src/bytes/hex.ts';

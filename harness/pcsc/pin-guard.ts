@@ -9,7 +9,7 @@
  *
  * - plain command: the guard asks the card first with VERIFY without data (§7.5.6: the card answers
  *   63Cx with x tries left, or 9000 when already verified; no try is consumed);
- * - secure-messaging command: a plain probe would end the SM session (house style §3.3), so the
+ * - secure-messaging command: a plain probe would end the SM session (DESIGN.md §3), so the
  *   guard relies on what it learned on this channel: earlier probes and the status words of earlier
  *   VERIFY answers (outer SW, or DO'99' inside the protected response). Unknown means refused.
  *
@@ -25,6 +25,7 @@ import {
   SW_6983_AUTH_METHOD_BLOCKED,
   SW_9000_OK,
   retriesOf63C,
+  swFromResponse,
 } from '../../emulator/src/apdu/status-words.ts';
 
 export type PinGuardCode = 'PIN_GUARD_LAST_TRY' | 'PIN_GUARD_BLOCKED' | 'PIN_GUARD_UNKNOWN_TRIES';
@@ -58,8 +59,7 @@ export function triesFromSw(sw: number): Tries | undefined {
 }
 
 function swOf(response: Uint8Array): number {
-  const n = response.length;
-  return n >= 2 ? ((response[n - 2] as number) << 8) | (response[n - 1] as number) : -1;
+  return response.length >= 2 ? swFromResponse(response) : -1;
 }
 
 /** The SW a protected response carries in DO'99' (ICAO 9303-11 §9.8.6), else its outer SW. */

@@ -54,7 +54,7 @@ async function clientOn(
   return { client, conn };
 }
 
-describe('ViccEndpoint: the vpcd messages (virtual-reader-nfc.md §2.3)', () => {
+describe('ViccEndpoint: the vpcd messages (vpcd/README.md §3)', () => {
   it('answers GET ATR with the personality ATR and power messages with nothing', async () => {
     const { card } = await createDefaultCard();
     const ep = new ViccEndpoint({ session: session(card) });

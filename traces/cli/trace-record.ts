@@ -1,5 +1,5 @@
 /**
- * `ciebench trace record` and `ciebench trace replay` (issue 6).
+ * `ciebench trace record` and `ciebench trace replay` (traces/README.md).
  *
  * record: runs a flow (`-- <flow> [args]`) against an emulated card in-process (`--card`, the
  * emulator-side recorder: wire and plain forms) or a PC/SC reader (`--reader`, a physical card or

@@ -1,5 +1,5 @@
 /**
- * `ciebench trace show|import|diff`: read, import, annotate and compare traces (issue 6).
+ * `ciebench trace show|import|diff`: read, import, annotate and compare traces (traces/README.md).
  * `trace record|replay` live in `trace-record.ts`. Exit codes: 0 fine, 1 divergences (diff), 2
  * bad input.
  */

@@ -1,5 +1,5 @@
 /**
- * The trace format (issue 2): versioned JSON Lines validated with zod, written once per exchange,
+ * The trace format: versioned JSON Lines validated with zod, written once per exchange,
  * read back with line-numbered errors, secrets masked by default.
  */
 import { describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 /**
- * Must show 2 (issue 6) on the CIE eMRTD personality: two runs of the main eMRTD flow (PACE-CAN,
+ * Trace diff on the CIE eMRTD personality: two runs of the main eMRTD flow (PACE-CAN,
  * then EF.COM, DG1, EF.SOD under SM) for two different citizens/seeds are identical or same after
  * normalisation, each rule named; the 8-byte-nonce personality shows exactly its divergence (GA
  * step 1 response 12 ≠ 20 bytes). The CIE golden flow is reproduced exactly and replays against

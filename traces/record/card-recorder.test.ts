@@ -1,4 +1,4 @@
-/** The emulator-side recorder (issue 2): one record per exchange at the card boundary, secrets masked. */
+/** The emulator-side recorder: one record per exchange at the card boundary, secrets masked. */
 import { describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../../emulator/src/bytes/hex.ts';
 import { parseCommandApdu, encodeCommandApdu } from '../../emulator/src/apdu/command-apdu.ts';

@@ -1,7 +1,7 @@
 /**
  * The emulator-side recorder: one trace record per exchange, taken at the card boundary from the
  * card's own exchange events, so each exchange is recorded exactly once whatever the transport
- * (house style §3.2; JMRTD's duplicate `WrappedAPDUEvent` bug is the warning).
+ * (DESIGN.md §2; JMRTD's duplicate `WrappedAPDUEvent` bug is the warning).
  */
 import { toHex } from '../../emulator/src/bytes/hex.ts';
 import type { ExchangeEvent, ObservableCard, PowerEvent } from '../../emulator/src/card/card.ts';

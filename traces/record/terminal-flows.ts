@@ -43,7 +43,7 @@ registerFlow({
 registerFlow({
   name: 'ias-nis',
   description:
-    'IAS NIS flow of the mobile SDKs (NIS, EF 1005, EF.SOD, servizi signature), cie-ias.md §5.1 B',
+    'IAS NIS flow of the mobile SDKs (NIS, EF 1005, EF.SOD, servizi signature), ias/README.md §5.1 B',
   async run(ch) {
     report('ias-nis', await nisFlow(ch, { trust: trustOf(defaultCardImage()) }));
   },

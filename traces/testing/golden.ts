@@ -1,8 +1,9 @@
 /**
- * The golden traces (issue 6 "Golden traces"): where each comes from and what it replays against.
+ * The golden traces: where each comes from and what it replays against.
  *
  * - `real-card/pace-2018.trace.jsonl`: the real CIE 3.0 fragment of
- *   `shared/data/real-trace-pace-2018.txt` (italia/cie-mrtd-dotnet-sdk issue #8, 2018-03-02),
+ *   `real-card/real-trace-pace-2018.txt` (a copy of the log posted in italia/cie-mrtd-dotnet-sdk#8,
+ *   2018-03-02; its header names the source),
  *   imported. Replayed against the default CIE personality with the 16-byte PACE nonce when that
  *   personality is available (see `cie-replay.ts`).
  * - `emulator/*.trace.jsonl`: emulator runs of the flows available in this tree, recorded at the
@@ -25,12 +26,12 @@ import { iasEstablisher } from '../replay/ias-establisher.ts';
 import { cieCardFromImage } from '../../emulator/src/profiles/cie-card-image.ts';
 import { defaultCardImage } from '../../emulator/src/profiles/default-card-image.ts';
 import { loginFlow } from '../../harness/terminals/ias/flows.ts';
-import { trustOf } from '../../harness/terminals/ias/testing.ts';
+import { trustOfImage as trustOf } from '../../harness/cards/card-registry.ts';
 import { createTraceTestCard, e0Establisher, SteppingClock } from './test-cards.ts';
 import { testFlow } from './test-flows.ts';
 
 export const REAL_2018_LOG = new URL(
-  '../../../shared/data/real-trace-pace-2018.txt',
+  '../golden/real-card/real-trace-pace-2018.txt',
   import.meta.url,
 ).pathname;
 export const GOLDEN_DIR = new URL('../golden', import.meta.url).pathname;
@@ -55,7 +56,7 @@ export interface EmulatorGolden {
 
 const header = { clock: new ManualClock(new Date('2026-01-01T00:00:00Z')) };
 
-/** The IAS login of the desktop middleware (cie-ias.md §5, §8.1) on the default card, checked end to end. */
+/** The IAS login of the desktop middleware (ias/README.md §5, §8.1) on the default card, checked end to end. */
 async function iasLogin(ch: ApduChannel): Promise<void> {
   const image = defaultCardImage();
   const report = await loginFlow(ch, {

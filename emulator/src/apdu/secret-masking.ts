@@ -1,6 +1,6 @@
 /**
  * Secret masking for traces and logs. PIN and PUK bytes travel in the data field of VERIFY,
- * CHANGE REFERENCE DATA and RESET RETRY COUNTER (ISO/IEC 7816-4:2020 §7.5.6–7.5.10; cie-ias.md
+ * CHANGE REFERENCE DATA and RESET RETRY COUNTER (ISO/IEC 7816-4:2020 §7.5.6–7.5.10; ias/README.md
  * §3 rows 18–21); they are replaced by `2A` ('*') unless the user opts in. Protected commands
  * carry only cryptograms on the wire, so there the plain form is masked. PACE never sends the
  * CAN or MRZ password (ICAO 9303-11 §4.4), so PACE APDUs carry nothing to mask; CAN/PIN/PUK

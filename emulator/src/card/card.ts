@@ -1,5 +1,5 @@
 /**
- * The card boundary (house style §3.2, rule 1): ATR and power control plus raw bytes in, raw
+ * The card boundary (DESIGN.md §2, rule 1): ATR and power control plus raw bytes in, raw
  * bytes out. Every transport and channel talks to a card only through this interface.
  */
 

@@ -1,6 +1,6 @@
 /**
  * The complete emulated CIE 3.0: MF-level EF.ATR of the personality, the IAS application (whose
- * root is the MF, cie-ias.md §2.2) with DF_CIE, plus any further card modules (the eMRTD module
+ * root is the MF, ias/README.md §2.2) with DF_CIE, plus any further card modules (the eMRTD module
  * adds EF.CardAccess at MF level and the eMRTD DF):
  *
  * ```
@@ -75,7 +75,7 @@ function childKeys(c: MfChild): string[] {
   return keys;
 }
 
-/** MF children of all owners, with clashes reported by owner (issue 3 design note). */
+/** MF children of all owners, with clashes reported by owner. */
 export function mergeMfChildren(
   groups: readonly { owner: string; children: readonly MfChild[] }[],
 ): MfChild[] {

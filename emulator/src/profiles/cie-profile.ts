@@ -1,6 +1,6 @@
 /**
  * A CIE personality as declarative, zod-validated data: the ATR the reader shows, the EF.ATR the
- * chip stores (cie-ias.md §1.1, §1.4), the pipeline options (CardOptions) and the IAS options
+ * chip stores (ias/README.md §1.1, §1.4), the pipeline options (CardOptions) and the IAS options
  * where vendors differ, and where each value comes from.
  */
 import { HostError } from '../host-error.ts';

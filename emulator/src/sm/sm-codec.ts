@@ -1,7 +1,7 @@
 /**
  * The secure-messaging codec: one DO layout for every cipher suite, card side and terminal side.
  * ISO/IEC 7816-4:2020 §6 and ICAO 9303-11 §9.8; the CIE IAS uses the same layout
- * (cie-ias.md §4.2–4.3).
+ * (ias/README.md §4.2–4.3).
  *
  * ```
  *  command   CLA|0C INS P1 P2  Lc'  [87 L 01‖C | 85 L C]  [97 L Le]  8E 08 MAC  Le'
@@ -204,7 +204,7 @@ export function wrapResponse(
 export interface WrapCommandOptions {
   /**
    * Emit DO 97 even when the plain command has no Le, with the given value (the desktop
-   * middleware quirk of cie-ias.md §4.2 item 8 sends `97 01 00`).
+   * middleware quirk of ias/README.md §4.2 item 8 sends `97 01 00`).
    */
   readonly leWhenAbsent?: number;
 }

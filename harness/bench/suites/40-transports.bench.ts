@@ -1,5 +1,5 @@
 /**
- * Transport benchmark (issue 5, Must show 2): per-APDU round trip of the default card and of the
+ * Transport benchmark: per-APDU round trip of the default card and of the
  * null card measured in the same run, interleaved batch by batch, through
  *
  * - pcscd + the CIE Bench reader driver,

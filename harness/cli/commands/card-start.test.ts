@@ -65,7 +65,7 @@ describe('ciebench card start', () => {
       expect(banner).toMatch(/PIN\/PUK\/CAN masked/);
       const tag = await IsoDepClient.connect(`ws://127.0.0.1:${port}`);
       expect(toHex(await tag.transceive(fromHex('00A4000C023F00')))).toBe('9000');
-      // EF.ATR (2F01) by SFI 1D, readable without authentication (cie-ias.md §1.4).
+      // EF.ATR (2F01) by SFI 1D, readable without authentication (ias/README.md §1.4).
       expect(toHex(await tag.transceive(fromHex('00B09D0000'))).slice(-4)).toMatch(/^(9000|6282)$/);
       // A plain VERIFY: the IAS wants secure messaging (6982), and the trace must not show the digits.
       expect(toHex(await tag.transceive(fromHex('00200081083132333435363738')))).toBe('6982');

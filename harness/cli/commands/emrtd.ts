@@ -94,9 +94,9 @@ async function openTarget(o: ReadOptions): Promise<Target> {
       cscas,
     };
   const profile = cieProfile(o.profile ?? recipe.personality);
-  // PACE-DH carries 256-byte keys: it needs extended length (ICAO 9303-11 §4.4.3.3 and the CIE's
-  // EF.CardAccess). Personalities whose EF.ATR denies it (NXP, ST) could not run the CIE's PACE at
-  // all; the reader states the override.
+  // PACE-DH carries 256-byte keys: it needs extended length (emrtd/README.md §1.1). Personalities
+  // whose EF.ATR denies it (NXP, ST) could not run the CIE's PACE at all; the reader states the
+  // override.
   const force = !o.strictProfile && profile.card.extendedLength !== true;
   const card = cieRecipe(recipe.spec, image, profile.id).create(
     force ? { options: { extendedLength: true } } : {},

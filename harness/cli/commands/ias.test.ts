@@ -28,7 +28,7 @@ async function run(...args: string[]): Promise<string> {
   return out;
 }
 
-describe('ciebench card … and ias … (issue 3 CLI)', () => {
+describe('ciebench card … and ias … (CLI)', () => {
   const path = join(dir, 'card.json');
   const image = defaultCardImage();
 

@@ -42,7 +42,7 @@ export interface StepReport {
   readonly error?: StepError;
 }
 
-/** Host-side terminal failure with a stable code (house style §3.3). */
+/** Host-side terminal failure with a stable code (DESIGN.md §3). */
 export class TerminalError extends HostError {
   readonly code: string;
   readonly sw?: number;

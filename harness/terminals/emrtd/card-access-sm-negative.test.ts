@@ -2,7 +2,7 @@
  * Access control and secure messaging of the eMRTD application, mirroring ICAO Part 3 v3.2
  * categories B and O (nothing readable before BAC/PACE; plain access refused after it) and C (BAC
  * and its SM: wrong cryptogram, missing GET CHALLENGE, corrupted MAC/SSC ends the session, plain
- * command during SM, reused challenge) in spirit (emrtd.md §4.2, §4.7).
+ * command during SM, reused challenge) in spirit (README.md §4.2, §4.7).
  */
 import { describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../../../emulator/src/bytes/hex.ts';

@@ -1,7 +1,7 @@
 /**
  * Extended Access Control on the emulated eMRTD application: Chip Authentication negatives (ICAO
  * Part 3 ISO7816_I in spirit), Terminal Authentication sequence and certificate checks, the chip's
- * effective date and CVCA link certificates (BSI TR-03105-3.2 EAC_CV units in spirit; emrtd.md
+ * effective date and CVCA link certificates (BSI TR-03105-3.2 EAC_CV units in spirit; README.md
  * §2.6–2.7, §4.4).
  */
 import { describe, expect, it } from 'vitest';

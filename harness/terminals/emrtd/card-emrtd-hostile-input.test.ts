@@ -1,5 +1,5 @@
 /**
- * Hostile input (house style §3.5, brief "bad input"): arbitrary data at every PACE step and in
+ * Hostile input (DESIGN.md §5, brief "bad input"): arbitrary data at every PACE step and in
  * every eMRTD-specific command never crashes the card (strict mode rethrows any unexpected
  * exception), always answers a status word, and leaves a state from which a correct PACE works.
  */

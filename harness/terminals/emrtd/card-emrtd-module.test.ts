@@ -2,7 +2,7 @@
  * The eMRTD card module and its composition contract: validated personalisation, MF-level files,
  * `extendMfHandlers` / `withMfHandlers`, and the full CIE (IAS + eMRTD) built by the CIE
  * composer (`profiles/cie-card.ts`) from a card image — including the mobile "PACE + NIS" flow of
- * cie-ias.md §5.1 B (a plain APDU drops the PACE session, the IAS answers, the eMRTD locks again).
+ * ias/README.md §5.1 B (a plain APDU drops the PACE session, the IAS answers, the eMRTD locks again).
  */
 import { describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../../../emulator/src/bytes/hex.ts';
@@ -122,7 +122,7 @@ describe('the full CIE (IAS + eMRTD) from the CIE composer', () => {
     expect(r.report.passiveAuthentication?.chain.ok).toBe(true);
   });
 
-  it('mobile "PACE + NIS" flow (cie-ias.md §5.1 B): PACE, DG1 under SM, plain SELECT MF drops SM, the IAS NIS reads, eMRTD locked again', async () => {
+  it('mobile "PACE + NIS" flow (ias/README.md §5.1 B): PACE, DG1 under SM, plain SELECT MF drops SM, the IAS NIS reads, eMRTD locked again', async () => {
     const { t } = fullCie();
     const s = await pacedSession(t);
     expect((await s.link.protected({ ins: 0xb0, p1: 0x81, p2: 0, ne: 4 })).sw).toBe(0x9000);

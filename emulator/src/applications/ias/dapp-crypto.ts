@@ -1,5 +1,5 @@
 /**
- * The cryptography of device authentication with privacy protection (DAPP, cie-ias.md §5.3),
+ * The cryptography of device authentication with privacy protection (DAPP, README.md §5.3),
  * shared by the card and the reference terminal:
  *
  * ```

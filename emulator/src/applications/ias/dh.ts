@@ -1,6 +1,6 @@
 /**
  * Diffie–Hellman key agreement and session-key derivation of the IAS secure channel
- * (cie-ias.md §4.1):
+ * (README.md §4.1):
  *
  * ```
  * PuK = g^x mod p                       (exactly |p| bytes, left-padded — iOS needs it, §2.4)

@@ -2,7 +2,7 @@
  * The few DER (ITU-T X.690 §10) building blocks the ICAO security structures need: OBJECT
  * IDENTIFIER, INTEGER, SEQUENCE, SET OF (sorted, X.690 §11.6), OCTET STRING, BIT STRING. Built on
  * the foundation BER-TLV codec (every tag used here is a single byte), so no ASN.1 library enters
- * `emulator/src` (house style §3.6).
+ * `emulator/src` (DESIGN.md §6).
  *
  * ```
  * 06 L arcs       OBJECT IDENTIFIER: first byte 40·a1 + a2, then base-128 arcs (X.690 §8.19)

@@ -3,7 +3,7 @@
  * elliptic-curve implementation (curves as data handed to generic algebra, the noble pattern).
  *
  * ICAO Doc 9303-11 (8th ed. 2021): §4.4.3.3.1 Generic Mapping, §9.4 public-key encodings,
- * §9.5.1 standardized domain parameters; emrtd.md §2.5.
+ * §9.5.1 standardized domain parameters; emrtd/README.md §2.5.
  *
  * ```
  * encodings   DH public value: unsigned big-endian, padded to |p|

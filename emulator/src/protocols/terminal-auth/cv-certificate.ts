@@ -1,6 +1,6 @@
 /**
  * Card-verifiable certificates for Terminal Authentication v1 (EAC1): BSI TR-03110 v1.11 Annex C,
- * as referenced by ICAO Doc 9303-11 §7.1 (8th ed. 2021); emrtd.md §2.7.
+ * as referenced by ICAO Doc 9303-11 §7.1 (8th ed. 2021); emrtd/README.md §2.7.
  *
  * ```
  * 7F21 CV certificate
