@@ -34,7 +34,7 @@ import { credentialsOf } from '../../terminals/emrtd/eac.ts';
 import { faceImage } from '../../terminals/emrtd/lds.ts';
 import { formatInspection } from '../../terminals/emrtd/report-text.ts';
 import { cieRecipe, resolveCardSpec } from '../../cards/card-registry.ts';
-import { CARD_SPEC_HELP, commandGroup, EXIT_CODES } from '../cli-kit.ts';
+import { CARD_SPEC_HELP, commandGroup, exitCodeOfReport } from '../cli-kit.ts';
 
 export class EmrtdCliError extends HostError {
   readonly code = 'EMRTD_CLI_OPTION';
@@ -167,7 +167,7 @@ async function read(o: ReadOptions): Promise<void> {
       ? `${JSON.stringify(r.report, null, 2)}\n`
       : formatInspection(r, { apdus: o.apdus ?? false }),
   );
-  if (r.report.verdict !== 'pass') process.exitCode = EXIT_CODES.verdict;
+  process.exitCode = exitCodeOfReport(r.report);
 }
 
 export function register(program: Command): void {

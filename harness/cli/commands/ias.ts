@@ -25,7 +25,7 @@ import {
 } from '../../terminals/ias/flows.ts';
 import { formatFlowReport } from '../../terminals/ias/report-text.ts';
 import { TERMINAL_STYLES, type TerminalStyle } from '../../terminals/ias/styles.ts';
-import { CARD_SPEC_HELP, commandGroup, EXIT_CODES } from '../cli-kit.ts';
+import { CARD_SPEC_HELP, commandGroup, exitCodeOfReport } from '../cli-kit.ts';
 
 interface CommonOptions {
   card?: string;
@@ -92,7 +92,7 @@ function print(report: FlowReport<unknown>, o: CommonOptions): void {
       ? `${JSON.stringify(report, null, 2)}\n`
       : formatFlowReport(report, { apdus: o.apdus ?? false, showSecrets: o.showSecrets ?? false }),
   );
-  if (report.verdict !== 'pass') process.exitCode = EXIT_CODES.verdict;
+  process.exitCode = exitCodeOfReport(report);
 }
 
 function common(cmd: Command): Command {
