@@ -40,7 +40,8 @@ export class CardStartError extends HostError {
 
 const hostPort = z.string().regex(/^[0-9.]+:\d{1,5}$/, 'expected host:port, e.g. 127.0.0.1:35980');
 
-export function parseEndpoint(text: string, what: string): Endpoint {
+/** `host:port`; port 0 (a free port, announced when listening) only where the bench listens. */
+export function parseEndpoint(text: string, what: string, listening = false): Endpoint {
   const r = hostPort.safeParse(text);
   if (!r.success)
     throw new CardStartError(`${what} '${text}': ${r.error.issues[0]?.message ?? 'invalid'}`);
@@ -48,14 +49,15 @@ export function parseEndpoint(text: string, what: string): Endpoint {
     text.slice(0, text.lastIndexOf(':')),
     Number(text.slice(text.lastIndexOf(':') + 1)),
   ];
-  if (port < 1 || port > 65535) throw new CardStartError(`${what} '${text}': port out of range`);
+  if (port < (listening ? 0 : 1) || port > 65535)
+    throw new CardStartError(`${what} '${text}': port out of range`);
   return { host, port };
 }
 
 export function parseNfcUrl(text: string): Endpoint {
   const m = /^ws:\/\/([0-9.]+):(\d{1,5})\/?$/.exec(text);
   if (!m) throw new CardStartError(`--nfc '${text}': expected ws://127.0.0.1:PORT`);
-  return parseEndpoint(`${m[1]}:${m[2]}`, '--nfc');
+  return parseEndpoint(`${m[1]}:${m[2]}`, '--nfc', true);
 }
 
 function readJson<T>(file: string, schema: z.ZodType<T>, what: string): T {
