@@ -14,7 +14,7 @@ import { startIdp, type RunningIdp } from './server.ts';
 import { startBrowserSp, type BrowserSp } from './testing/browser-sp.ts';
 import { chromiumAvailable, launchChromium, type Browser } from './testing/chromium.ts';
 import { emulatedCard, type EmulatedCard } from './testing/card-signer.ts';
-import { HttpClient } from './testing/http-client.ts';
+import { HttpClient } from './client/https-client.ts';
 import { appScan, type AppResult } from './testing/login-driver.ts';
 import {
   crlRevoking,
