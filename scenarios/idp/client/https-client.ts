@@ -27,12 +27,20 @@ export class HttpClient {
   private readonly ca: string;
   private readonly clientCert: ClientCertificate | undefined;
   private readonly connectTo: ConnectTo | undefined;
+  private readonly agent: https.Agent | false;
   userAgent: string;
 
   constructor(
     ca: string,
-    o: { clientCert?: ClientCertificate; userAgent?: string; connectTo?: ConnectTo } = {},
+    o: {
+      clientCert?: ClientCertificate;
+      userAgent?: string;
+      connectTo?: ConnectTo;
+      /** A keep-alive agent to reuse connections (default: one connection per request). */
+      agent?: https.Agent;
+    } = {},
   ) {
+    this.agent = o.agent ?? false;
     this.ca = ca;
     this.clientCert = o.clientCert;
     this.connectTo = o.connectTo;
@@ -79,7 +87,7 @@ export class HttpClient {
           path: `${u.pathname}${u.search}`,
           ca: this.ca,
           ...(this.clientCert ? { key: this.clientCert.key, cert: this.clientCert.cert } : {}),
-          agent: false,
+          agent: this.agent,
           headers: {
             Host: u.host,
             'User-Agent': this.userAgent,
