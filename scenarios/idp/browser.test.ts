@@ -4,7 +4,7 @@
  * the reference IAS terminal on an emulated CIE, as the phone app would → OTP typed → consent), the
  * desktop client-certificate flow, QR expiry and regeneration, wrong OTP three times, consent
  * refused (22), cancel (25), time budget (21, injected clock), revoked and expired card (23).
- * Skips loudly without /usr/bin/chromium; fails then under CI or CIE_REQUIRE_INTEGRATION=1.
+ * Skips loudly without /usr/bin/chromium; fails then under CIE_REQUIRE_INTEGRATION=1.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
