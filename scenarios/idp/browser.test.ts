@@ -8,6 +8,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import jsqrModule from 'jsqr';
+
+// jsqr is CommonJS with an ES-style default export in its typings: take whichever the loader gives.
+const jsQR = ((jsqrModule as unknown as { default?: unknown }).default ?? jsqrModule) as (
+  data: Uint8ClampedArray,
+  width: number,
+  height: number,
+) => { data: string } | null;
 import { defaultCardImage } from '../../emulator/src/profiles/default-card-image.ts';
 import type { IdpClock } from './config.ts';
 import { startIdp, type RunningIdp } from './server.ts';
@@ -73,6 +81,29 @@ async function toQr(p: Page, serial: string): Promise<URL> {
   return new URL((await p.getAttribute('#qr', 'data-qr-payload')) ?? '');
 }
 
+/** Rasterises the page's QR SVG in the browser and decodes the pixels with jsQR. */
+async function decodeQrOnPage(p: Page): Promise<string | undefined> {
+  const img = await p.evaluate(async () => {
+    const svg = document.querySelector('#qr svg');
+    if (!svg) return undefined;
+    const size = 480;
+    const image = new Image();
+    image.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg.outerHTML)}`;
+    await image.decode();
+    const canvas = document.createElement('canvas');
+    canvas.width = size;
+    canvas.height = size;
+    const g = canvas.getContext('2d');
+    if (!g) return undefined;
+    g.fillStyle = '#fff';
+    g.fillRect(0, 0, size, size);
+    g.drawImage(image, 0, 0, size, size);
+    return { data: Array.from(g.getImageData(0, 0, size, size).data), size };
+  });
+  if (!img) return undefined;
+  return jsQR(Uint8ClampedArray.from(img.data), img.size, img.size)?.data;
+}
+
 /** The phone: the app reads the QR and signs its challenge on the emulated card. */
 function phone(qr: URL, card: EmulatedCard = emulatedCard()): Promise<AppResult> {
   return appScan(new HttpClient(idp.tlsCaPem), idp, qr, card);
@@ -89,6 +120,10 @@ describe.skipIf(!present)('level-3 logins in Chromium, checked at the SP', () =>
     const p = await browser.context.newPage();
     const qr = await toQr(p, defaultCardImage().citizen.document.number);
     expect(await p.textContent('#countdown')).toBe('2:00');
+    // The live QR is not covered by the expiry overlay.
+    expect(await p.isVisible('#scaduto')).toBe(false);
+    expect(await p.isVisible('#qr svg')).toBe(true);
+    expect(await decodeQrOnPage(p)).toBe(qr.toString());
     expect(qr.pathname).toBe('/idp/erroreQr.jsp');
     const app = await phone(qr);
     expect(app.status).toBe(200);
@@ -108,6 +143,7 @@ describe.skipIf(!present)('level-3 logins in Chromium, checked at the SP', () =>
   it('QR expiry: the page shows "Il QR Code non è più valido", "Genera un nuovo QR Code" gives a new QR that completes the login', async () => {
     const p = await browser.context.newPage();
     const first = await toQr(p, defaultCardImage().citizen.document.number);
+    expect(await p.isVisible('#scaduto')).toBe(false);
     clock.t += 121_000;
     await p.waitForSelector('#scaduto', { state: 'visible', ...T });
     expect(await p.textContent('#scaduto')).toContain('Il QR Code non è più valido');
