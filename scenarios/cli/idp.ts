@@ -10,7 +10,7 @@
  * Exit codes: 0 ok, 1 refused (metadata), 2 bad input, 3 environment (port busy, IdP not running);
  * errors are host errors turned into exit codes by the command-line root.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
@@ -22,6 +22,7 @@ import {
 } from '../../emulator/src/host-error.ts';
 import { ciebenchHome } from '../../emulator/src/state/pki-revocations.ts';
 import { startIdp } from '../idp/server.ts';
+import { CHROMIUM, launchChromium } from '../idp/browser/chromium.ts';
 import { checkSpMetadata, formatReport } from '../idp/sp-registry/sp-rules.ts';
 import { HttpClient } from '../idp/client/https-client.ts';
 import { IdpCliError, toStartOptions, type StartCliOptions } from './idp-options.ts';
@@ -29,7 +30,13 @@ import { IdpCliError, toStartOptions, type StartCliOptions } from './idp-options
 const runningFile = (): string => join(ciebenchHome(), 'idp', 'running.json');
 
 const runningSchema = z
-  .object({ url: z.string().url(), token: z.string(), ca: z.string() })
+  .object({
+    url: z.string().url(),
+    token: z.string(),
+    ca: z.string(),
+    spki: z.string(),
+    hostResolverRules: z.string().optional(),
+  })
   .strict();
 
 /** The IdP the other sub-commands talk to is not running (exit 3). */
@@ -70,6 +77,9 @@ async function start(raw: StartCliOptions): Promise<void> {
   if (idp.hostResolverRules)
     out(`  Chromium        --host-resolver-rules="${idp.hostResolverRules}"`);
   out(`  Chromium trust  --ignore-certificate-errors-spki-list=${idp.tlsSpkiSha256}`);
+  out(
+    `  a browser       ciebench idp browser [url]   (Chromium with these two flags, nothing installed)`,
+  );
   out(`  control token   ${idp.controlToken}`);
   for (const r of idp.registrations) out(formatReport(r.report));
   if (idp.registrations.length === 0)
@@ -79,7 +89,13 @@ async function start(raw: StartCliOptions): Promise<void> {
   writeFileSync(join(dir, 'ca.pem'), idp.tlsCaPem);
   writeFileSync(
     runningFile(),
-    JSON.stringify({ url: idp.urls.base, token: idp.controlToken, ca: join(dir, 'ca.pem') }),
+    JSON.stringify({
+      url: idp.urls.base,
+      token: idp.controlToken,
+      ca: join(dir, 'ca.pem'),
+      spki: idp.tlsSpkiSha256,
+      ...(idp.hostResolverRules ? { hostResolverRules: idp.hostResolverRules } : {}),
+    }),
     { mode: 0o600 },
   );
   out(`  bench TLS CA    ${join(dir, 'ca.pem')}`);
@@ -123,6 +139,43 @@ async function control(
       `the IdP at ${r.url} does not answer (${(e as Error).message}); is it still running?`,
     );
   }
+}
+
+/** `idp browser [url]`: Chromium trusting the running IdP (and mapping its real host names). */
+async function browser(url: string | undefined, o: { headless?: boolean }): Promise<void> {
+  if (!existsSync(CHROMIUM))
+    throw new BenchError(
+      'BROWSER_MISSING',
+      `${CHROMIUM} is missing: apt-get install chromium`,
+      'environment',
+    );
+  const headless = o.headless ?? false;
+  if (!headless && !process.env['DISPLAY'] && !process.env['WAYLAND_DISPLAY'])
+    throw new BenchError(
+      'NO_DISPLAY',
+      'no display for a Chromium window: use --headless, or run under xvfb-run',
+      'environment',
+    );
+  const r = running();
+  const b = await launchChromium(
+    {
+      tlsSpkiSha256: r.spki,
+      ...(r.hostResolverRules ? { hostResolverRules: r.hostResolverRules } : {}),
+    },
+    { headless },
+  );
+  const page = await b.context.newPage();
+  if (url)
+    await page.goto(url).catch((e: Error) => {
+      process.stderr.write(`ciebench idp browser: ${url}: ${e.message.split('\n')[0]}\n`);
+    });
+  process.stdout.write(`Chromium is open (${page.url()}); close it (or Ctrl-C) to stop.\n`);
+  await new Promise<void>((resolve) => {
+    b.context.on('close', () => resolve());
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+  await b.close().catch(() => undefined);
 }
 
 export function register(program: Command): void {
@@ -182,6 +235,13 @@ export function register(program: Command): void {
     .option('--export-metadata <file>', 'write the IdP metadata to a file')
     .option('--export-ca <file>', 'write the bench TLS CA (PEM) to a file')
     .action((opts: StartCliOptions) => start(opts));
+  idp
+    .command('browser [url]')
+    .description(
+      'open Chromium trusting the running IdP (and, with --as, resolving the real IdP hosts to it)',
+    )
+    .option('--headless', 'without a window (for scripts)')
+    .action((url: string | undefined, o: { headless?: boolean }) => browser(url, o));
   idp
     .command('check-sp <metadata>')
     .description('check an SP metadata file against the CIE rules and print a report')

@@ -20,7 +20,7 @@ import { defaultCardImage } from '../../emulator/src/profiles/default-card-image
 import type { IdpClock } from './config.ts';
 import { startIdp, type RunningIdp } from './server.ts';
 import { startBrowserSp, type BrowserSp } from './testing/browser-sp.ts';
-import { chromiumAvailable, launchChromium, type Browser } from './testing/chromium.ts';
+import { chromiumAvailable, launchChromium, type Browser } from './browser/chromium.ts';
 import { emulatedCard, type EmulatedCard } from './testing/card-signer.ts';
 import { HttpClient } from './client/https-client.ts';
 import { appScan, type AppResult } from './testing/login-driver.ts';

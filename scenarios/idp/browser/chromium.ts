@@ -1,9 +1,10 @@
 /**
- * Debian's Chromium for the browser tests, driven by playwright-core (never a downloaded browser):
- * a fresh profile, the bench TLS server key trusted by its SPKI hash only (no trust store is
- * touched), and in impersonation mode the real IdP host names mapped to loopback. Without
- * /usr/bin/chromium the tests skip with a loud warning, and fail when CIE_REQUIRE_INTEGRATION=1
- * (set by `.ci/run`) says the environment must be complete.
+ * Debian's Chromium started by the bench (the browser tests, `ciebench idp browser`), driven by
+ * playwright-core (never a downloaded browser): a fresh profile, the bench TLS server key trusted
+ * by its SPKI hash only (no trust store is touched), and in impersonation mode the real IdP host
+ * names mapped to loopback (`--host-resolver-rules`). Without /usr/bin/chromium the tests skip with
+ * a loud warning, and fail when CIE_REQUIRE_INTEGRATION=1 (set by `.ci/run`) says the environment
+ * must be complete.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,16 +31,19 @@ export interface Browser {
 
 type LaunchOptions = NonNullable<Parameters<typeof chromium.launchPersistentContext>[1]>;
 
+/** What the browser needs to know of the IdP. */
+export type BrowserTrust = Pick<RunningIdp, 'tlsSpkiSha256' | 'hostResolverRules'>;
+
 export async function launchChromium(
-  idp: RunningIdp,
-  o: { clientCertificates?: LaunchOptions['clientCertificates'] } = {},
+  idp: BrowserTrust,
+  o: { clientCertificates?: LaunchOptions['clientCertificates']; headless?: boolean } = {},
 ): Promise<Browser> {
   const dir = mkdtempSync(join(tmpdir(), 'ciebench-chromium-'));
   const context = await chromium.launchPersistentContext(join(dir, 'profile'), {
     executablePath: CHROMIUM,
-    headless: true,
+    headless: o.headless ?? true,
     args: [
-      '--headless',
+      ...(o.headless === false ? [] : ['--headless']),
       '--no-sandbox',
       '--disable-gpu',
       '--disable-quic',
