@@ -22,7 +22,6 @@ import {
 } from '../../emulator/src/host-error.ts';
 import { ciebenchHome } from '../../emulator/src/state/pki-revocations.ts';
 import { startIdp } from '../idp/server.ts';
-import { CHROMIUM, launchChromium } from '../idp/browser/chromium.ts';
 import { checkSpMetadata, formatReport } from '../idp/sp-registry/sp-rules.ts';
 import { HttpClient } from '../idp/client/https-client.ts';
 import { IdpCliError, toStartOptions, type StartCliOptions } from './idp-options.ts';
@@ -143,6 +142,16 @@ async function control(
 
 /** `idp browser [url]`: Chromium trusting the running IdP (and mapping its real host names). */
 async function browser(url: string | undefined, o: { headless?: boolean }): Promise<void> {
+  // Loaded here only: playwright-core is a development dependency, `idp start` must not need it.
+  const { CHROMIUM, launchChromium } = await import('../idp/browser/chromium.ts').catch(
+    (e: Error) => {
+      throw new BenchError(
+        'BROWSER_DRIVER_MISSING',
+        `playwright-core is not installed (${e.message})`,
+        'environment',
+      );
+    },
+  );
   if (!existsSync(CHROMIUM))
     throw new BenchError(
       'BROWSER_MISSING',
