@@ -94,8 +94,7 @@ function generalAuthenticate(rt: EmrtdRuntime, withCa: boolean): CommandHandler 
   return (ctx, apdu) => {
     checkP1P2Zero(apdu);
     const v = rt.state.volatile;
-    if (withCa && v.pace.step === 'idle' && v.ca.step === 'key-selected')
-      return caGaHandler(rt, ctx, apdu);
+    if (withCa && v.pace.step === 'idle' && v.ca.step !== 'idle') return caGaHandler(rt, ctx, apdu);
     return paceGaHandler(rt, ctx, apdu);
   };
 }
