@@ -87,15 +87,16 @@ const EXPECTED: Readonly<Record<string, readonly string[]>> = {
     'ISO7816_GEN_178',
     'ISO7816_P_79',
   ],
-  'eof-9000': [
+  'eof-6282': [
     'CIE_IAS_READ_2',
+    'CIE_IAS_READ_3',
     'CIE_IAS_READ_8',
     'ISO7816_E_4',
-    'ISO7816_GEN_106',
     'ISO7816_GEN_158',
     'ISO7816_GEN_84',
     'ISO7816_GEN_86',
   ],
+  'odd-eof-9000': ['CIE_IAS_READ_12', 'ISO7816_GEN_106'],
   'dg-readable-without-pace': [
     ...[19, 20, 21, 22, 23, 31, 32, 34, 37, 38, 39, 40, 41, 49, 50, 52].flatMap((n) => [
       `ISO7816_B_${n}`,

@@ -143,9 +143,16 @@ export const CIE_MUTANTS: readonly CieMutant[] = [
     create: (i) => new SessionKeepingCie(build(i)),
   },
   {
-    name: 'eof-9000',
-    breaks: 'READ BINARY at EOF answers 9000 where the ICS declares 6282 (ias/README.md §3 row 6)',
-    create: (i) => build(i, { options: { readBeyondEof: '9000' } }),
+    name: 'eof-6282',
+    breaks:
+      'READ BINARY (B0) at EOF answers 6282 where the ICS declares 9000 (real traces; ICAO Part 3 ISO7816_E_4)',
+    create: (i) => build(i, { options: { readBeyondEof: '6282' } }),
+  },
+  {
+    name: 'odd-eof-9000',
+    breaks:
+      'odd READ BINARY (B1) at EOF answers 9000 where the ICS declares 6282 (the real last EF.SOD chunk)',
+    create: (i) => build(i, { options: { readBeyondEofOdd: '9000' } }),
   },
   {
     name: 'dg-readable-without-pace',
