@@ -39,7 +39,10 @@ import {
   type IasOptions,
 } from '../../emulator/src/applications/ias/ias-options.ts';
 import { emrtdOptionsSchema } from '../../emulator/src/applications/emrtd/emrtd-options.ts';
-import { generateCvPki } from '../../emulator/src/personalise/emrtd/cv-pki.ts';
+import {
+  generateCvLinkChain,
+  generateCvPki,
+} from '../../emulator/src/personalise/emrtd/cv-pki.ts';
 import {
   cieCardFromImage,
   newCardImage,
@@ -170,9 +173,13 @@ export function trustOfImage(image: CardImage): TrustAnchors {
 
 function emrtdServices(image: CardImage): ReadonlyMap<string, unknown> {
   const pki = generateCvPki(image.citizen.seed);
+  // A CVCA link certificate + DV + IS under the new CVCA (ICAO Part 3 ISO7816_I_30).
+  const link = generateCvLinkChain(pki, image.citizen.seed);
+  const linkedChain = [link.link.certificate, link.dv.certificate, link.is.certificate];
   return new Map<string, unknown>([
     ['emrtd.credentials', credentialsOf(pki.is, pki.dv)],
     ['emrtd.credentialsWithoutRights', credentialsOf(pki.isWithoutRights, pki.dv)],
+    ['emrtd.credentialsLinked', { ...credentialsOf(link.is, link.dv), chain: linkedChain }],
   ]);
 }
 
