@@ -39,10 +39,7 @@ import {
   type IasOptions,
 } from '../../emulator/src/applications/ias/ias-options.ts';
 import { emrtdOptionsSchema } from '../../emulator/src/applications/emrtd/emrtd-options.ts';
-import {
-  generateCvLinkChain,
-  generateCvPki,
-} from '../../emulator/src/personalise/emrtd/cv-pki.ts';
+import { generateCvLinkChain, generateCvPki } from '../../emulator/src/personalise/emrtd/cv-pki.ts';
 import {
   cieCardFromImage,
   newCardImage,
