@@ -76,20 +76,20 @@ describe('real-card PACE fragments (2018, 2023)', () => {
 });
 
 describe('NIS reads over a PN532 reader (italia/cie-PN532 issues 3 and 5)', () => {
-  it('issue 3 (2018 card) on stm: every complete exchange has the same status word; the cut ones are incomplete', async () => {
+  it('italia/cie-PN532#3 (2018 card) on stm: every complete exchange has the same status word; the cut ones are incomplete', async () => {
     const src = importLogFile(REAL('cie-PN532-3_CIE3_NIS_reader_2018.txt')).trace;
     const d = await replayOn(src, 'cie-PN532-3_CIE3_NIS_reader_2018.txt', 'stm');
     expect(d.divergences).toBe(0);
     expect({ identical: d.counts.identical, normalised: d.counts['same-after-normalisation'], incomplete: d.counts.incomplete }).toEqual({ identical: 8, normalised: 10, incomplete: 5 });
     expect(d.rulesApplied.find((r) => r.id === 'sw-only-source')?.pairs).toBe(10);
   });
-  it('issue 3 does not fit nxp: its 49-byte EF.ATR ends before the offsets the 2018 card answered', async () => {
+  it('italia/cie-PN532#3 does not fit nxp: its 49-byte EF.ATR ends before the offsets the 2018 card answered', async () => {
     const src = importLogFile(REAL('cie-PN532-3_CIE3_NIS_reader_2018.txt')).trace;
     const d = await replayOn(src, 'cie-PN532-3_CIE3_NIS_reader_2018.txt', 'nxp');
     expect(divergent(d).length).toBeGreaterThan(0);
     expect(divergent(d).every((x) => /different-sw/.test(x))).toBe(true);
   });
-  it('issue 5 (6A82 to SELECT IAS AID): matches the fault option iasAidSelect not-found, diverges without it', async () => {
+  it('italia/cie-PN532#5 (6A82 to SELECT IAS AID): matches the fault option iasAidSelect not-found, diverges without it', async () => {
     const src = importLogFile(REAL('cie-PN532-5_CIE_selectIAS_6A82_2019.txt')).trace;
     const faulty = await replayOn(src, 'cie-PN532-5_CIE_selectIAS_6A82_2019.txt', REAL('cie-ias-aid-not-found.card.json'));
     expect(faulty.pairs.map(row)).toEqual(['2/2 identical', '3/3 identical', '5/- incomplete']);

@@ -291,7 +291,7 @@ describe('import: `#` lines are comments in every format', () => {
 describe('import: the PN532 serial log of italia/cie-PN532 (issues 3 and 5)', () => {
   const REAL = (n: string): string => new URL(`../golden/real-card/${n}`, import.meta.url).pathname;
 
-  it('issue 3: success lines are 9000 with the response data unknown; failures without a status word are transport failures', () => {
+  it('italia/cie-PN532#3: success lines are 9000 with the response data unknown; failures without a status word are transport failures', () => {
     const r = importLogFile(REAL('cie-PN532-3_CIE3_NIS_reader_2018.txt'));
     expect(r.format).toBe('pn532');
     expect(r.exchanges).toBe(23);
@@ -319,7 +319,7 @@ describe('import: the PN532 serial log of italia/cie-PN532 (issues 3 and 5)', ()
     );
   });
 
-  it('issue 5: the status message before a failure gives its status word (6A82)', () => {
+  it('italia/cie-PN532#5: the status message before a failure gives its status word (6A82)', () => {
     const r = importLogFile(REAL('cie-PN532-5_CIE_selectIAS_6A82_2019.txt'));
     expect(pairs(r)).toEqual([
       ['00A4040C0DA0000000308000000009816001', '6A82', 'complete'],

@@ -252,7 +252,7 @@ const O: ConformanceCase[] = [
   ),
   lds(
     'LDS_O_5',
-    'The date of issue 5F26 is YYYYMMDD',
+    'The date of issue (5F26) is YYYYMMDD',
     [dg12('5F26')],
     '8 digits, valid month and day',
     async (ctx) => {
