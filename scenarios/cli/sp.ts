@@ -11,6 +11,9 @@ import type { Command } from 'commander';
 import { SpConfigError, SP_DEFECTS, type SpOptionsInput } from '../sp/config.ts';
 import { loadIdpMetadataXml, MetadataSourceError } from '../sp/metadata-source.ts';
 import { startServiceProvider } from '../sp/service-provider.ts';
+import { checkThirdPartySp, START_THIRD_PARTY } from '../sp/third-party/check.ts';
+import { thirdPartyStatus, thirdPartyVersions } from '../sp/third-party/environment.ts';
+import type { ThirdPartyKind } from '../sp/third-party/instance.ts';
 import { XmlInputError } from '../sp/xml.ts';
 
 interface StartFlags {
@@ -100,9 +103,73 @@ async function start(flags: StartFlags): Promise<void> {
   });
 }
 
+class SpEnvironmentError extends Error {
+  readonly code = 'SP_ENV';
+}
+
+function kindOf(text: string): ThirdPartyKind {
+  if (text === 'simplesamlphp' || text === 'shibboleth') return text;
+  throw new SpCliError(`unknown SP '${text}' (simplesamlphp or shibboleth)`);
+}
+
+function needInstalled(kind: ThirdPartyKind): void {
+  const s = thirdPartyStatus(kind);
+  if (!s.ok) throw new SpEnvironmentError(s.reason);
+}
+
+interface ThirdPartyFlags {
+  idpMetadata: string;
+  idpCa?: string;
+  port?: string;
+  writeMetadata?: string;
+  writeCa?: string;
+  keep?: boolean;
+}
+
+async function startThirdParty(kindText: string, flags: ThirdPartyFlags): Promise<void> {
+  const kind = kindOf(kindText);
+  needInstalled(kind);
+  const caPem = flags.idpCa ? readFileSync(flags.idpCa, 'utf8') : undefined;
+  const idpMetadataXml = await loadIdpMetadataXml(flags.idpMetadata, caPem);
+  const sp = await START_THIRD_PARTY[kind]({
+    idpMetadataXml,
+    ...(flags.port ? { port: Number(flags.port) } : {}),
+    ...(flags.keep ? { keepDir: true } : {}),
+  });
+  if (flags.writeMetadata) writeFileSync(flags.writeMetadata, sp.metadataXml);
+  if (flags.writeCa) writeFileSync(flags.writeCa, sp.tlsCaPem);
+  const say = (line: string): void => void process.stdout.write(`${line}\n`);
+  say(`${kind} SP on ${sp.baseUrl} (instance ${sp.dir})`);
+  say(`  home ("Entra con CIE")  ${sp.homeUrl}`);
+  say(`  entityID                ${sp.entityId}`);
+  say(`  ACS                     ${sp.acsUrl}`);
+  say(`  CIE metadata            ${flags.writeMetadata ?? '(use --write-metadata FILE)'}`);
+  say('Register the metadata at the IdP, open the home page, Ctrl-C to stop.');
+  await new Promise<void>((resolve) => {
+    const stop = (): void => void sp.stop().then(resolve);
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}
+
+async function checkThirdParty(kinds: string[]): Promise<void> {
+  const list = (kinds.length > 0 ? kinds : ['simplesamlphp', 'shibboleth']).map(kindOf);
+  for (const [p, v] of Object.entries(thirdPartyVersions())) process.stdout.write(`${p} ${v}\n`);
+  for (const kind of list) needInstalled(kind);
+  let failed = false;
+  for (const kind of list) {
+    for (const s of await checkThirdPartySp(kind)) {
+      process.stdout.write(`${s.ok ? 'PASS' : 'FAIL'} ${kind} ${s.step}: ${s.detail}\n`);
+      if (!s.ok) failed = true;
+    }
+  }
+  if (failed) process.exitCode = 1;
+}
+
 function exitCodeOf(e: unknown): number {
-  if (e instanceof MetadataSourceError) return 3;
+  if (e instanceof MetadataSourceError || e instanceof SpEnvironmentError) return 3;
   if (e instanceof SpConfigError || e instanceof SpCliError || e instanceof XmlInputError) return 2;
+  if (e instanceof Error && 'code' in e && e.code === 'SP_ENV') return 3;
   return 1;
 }
 
@@ -136,13 +203,35 @@ export function register(program: Command): void {
     .option('--write-metadata <file>', 'write the signed SP metadata to a file')
     .option('--write-ca <file>', 'write the CA of the HTTPS certificate (PEM)')
     .option('--json', 'print one JSON line (urls, control token) instead of text')
-    .action(async (flags: StartFlags) => {
-      try {
-        await start(flags);
-      } catch (e) {
-        const err = e as Error & { code?: string };
-        process.stderr.write(`ciebench sp: ${err.code ? `[${err.code}] ` : ''}${err.message}\n`);
-        process.exitCode = exitCodeOf(e);
-      }
-    });
+    .action((flags: StartFlags) => guarded(() => start(flags)));
+
+  const third = sp
+    .command('third-party')
+    .description('SimpleSAMLphp and Shibboleth SP (Debian packages) configured for CIE');
+  third
+    .command('start <simplesamlphp|shibboleth>')
+    .description('run a third-party SP configured for the given IdP until stopped')
+    .requiredOption('--idp-metadata <file|url>', 'the IdP metadata (file, or http(s) URL)')
+    .option('--idp-ca <pem>', 'extra CA to trust when fetching the IdP metadata over HTTPS')
+    .option('--port <n>', 'HTTPS port on 127.0.0.1 (default: a free one)')
+    .option('--write-metadata <file>', "write the SP's CIE metadata (register it at the IdP)")
+    .option('--write-ca <file>', 'write the CA of its HTTPS certificate (PEM)')
+    .option('--keep', 'keep the instance directory (configuration and logs) after stopping')
+    .action((kind: string, flags: ThirdPartyFlags) => guarded(() => startThirdParty(kind, flags)));
+  third
+    .command('check [kinds...]')
+    .description(
+      'start each SP against a fixture IdP, log in with a signed CIE response, stop (installation check)',
+    )
+    .action((kinds: string[]) => guarded(() => checkThirdParty(kinds)));
+}
+
+async function guarded(run: () => Promise<void>): Promise<void> {
+  try {
+    await run();
+  } catch (e) {
+    const err = e as Error & { code?: string };
+    process.stderr.write(`ciebench sp: ${err.code ? `[${err.code}] ` : ''}${err.message}\n`);
+    process.exitCode = exitCodeOf(e);
+  }
 }

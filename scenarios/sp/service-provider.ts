@@ -75,8 +75,10 @@ function tlsMaterial(
     : spTlsAuthority(options.keySeed);
   const hosts = new Set([options.host, 'localhost', '127.0.0.1']);
   if (options.publicUrl) hosts.add(new URL(options.publicUrl).hostname);
+  const leaf = issueTlsServerCertificate(authority, [...hosts], options.keySeed);
+  // The chain goes out with the CA, so a client may also pin the CA's key (Chromium's SPKI list).
   return {
-    tls: issueTlsServerCertificate(authority, [...hosts], options.keySeed),
+    tls: { keyPem: leaf.keyPem, certPem: leaf.certPem + authority.certPem },
     caPem: authority.certPem,
   };
 }

@@ -5,9 +5,9 @@
  */
 import { existsSync } from 'node:fs';
 import { it } from 'vitest';
+import { CHROMIUM } from './browser.ts';
 
 export const INTEGRATION_REQUIRED = process.env['CIE_REQUIRE_INTEGRATION'] === '1';
-export const CHROMIUM = '/usr/bin/chromium';
 
 export interface EnvGate {
   readonly ok: boolean;

@@ -8,11 +8,11 @@
  * (SimpleSAMLphp accepts an unsigned Assertion inside a signed Response), the test states it.
  */
 import { createVerify, X509Certificate } from 'node:crypto';
-import { inflateRawSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildResponse, fixtureIdp, type ResponseSpec } from '../testing/fixture-idp.ts';
+import { fixtureIdp, FIXTURE_IDP_BASE, type ResponseSpec } from '../testing/fixture-idp.ts';
 import { requireEnvironment } from '../testing/gate.ts';
-import { HttpsSession, type HttpsAnswer } from '../testing/https-session.ts';
+import type { HttpsAnswer } from '../testing/https-session.ts';
+import { beginLogin as begin, completeLogin } from '../testing/third-party-driver.ts';
 import { NS, attr, child, children, parseXml, text } from '../xml.ts';
 import { thirdPartyStatus } from './environment.ts';
 import type { ThirdPartyKind, ThirdPartySp } from './instance.ts';
@@ -26,65 +26,12 @@ const START: Record<ThirdPartyKind, typeof startSimpleSamlPhp> = {
   shibboleth: startShibbolethSp,
 };
 
-interface Begun {
-  readonly session: HttpsSession;
-  readonly location: string;
-  readonly requestXml: string;
-  readonly requestId: string;
-  readonly relayState: string;
-}
-
-/** Home page → "Entra con CIE" → redirects up to the IdP. */
-async function beginLogin(sp: ThirdPartySp): Promise<Begun> {
-  const session = new HttpsSession(sp.tlsCaPem);
-  const home = await session.get(sp.homeUrl);
-  const href = /id="entra-con-cie" href="([^"]+)"/.exec(home.body)?.[1];
-  if (!href) throw new Error(`no "Entra con CIE" link on ${sp.homeUrl}`);
-  let url = new URL(href.replace(/&amp;/g, '&'), sp.homeUrl).href;
-  for (let hop = 0; hop < 5; hop++) {
-    const r = await session.get(url);
-    if (r.status !== 302 || !r.location)
-      throw new Error(
-        `${url} answered ${r.status}\n${r.body.slice(0, 500)}\n${sp.logs().slice(-3000)}`,
-      );
-    if (r.location.startsWith(idp.entityId.split('/idp/')[0] ?? '')) {
-      const u = new URL(r.location);
-      const requestXml = inflateRawSync(
-        Buffer.from(u.searchParams.get('SAMLRequest') ?? '', 'base64'),
-      ).toString('utf8');
-      return {
-        session,
-        location: r.location,
-        requestXml,
-        requestId: attr(parseXml(requestXml, 'AuthnRequest').documentElement!, 'ID') ?? '',
-        relayState: u.searchParams.get('RelayState') ?? '',
-      };
-    }
-    url = new URL(r.location, url).href;
-  }
-  throw new Error('too many redirects before the IdP');
-}
-
-/** Posts a crafted response to the SP's ACS and follows its redirects to the final page. */
-async function complete(
+const beginLogin = (sp: ThirdPartySp): ReturnType<typeof begin> => begin(sp, FIXTURE_IDP_BASE);
+const complete = (
   sp: ThirdPartySp,
-  b: Begun,
+  b: Awaited<ReturnType<typeof begin>>,
   edit: Partial<ResponseSpec> = {},
-): Promise<HttpsAnswer> {
-  const xml = buildResponse(idp, {
-    acsUrl: sp.acsUrl,
-    audience: sp.entityId,
-    inResponseTo: b.requestId,
-    ...edit,
-  });
-  let r = await b.session.postForm(sp.acsUrl, {
-    SAMLResponse: Buffer.from(xml).toString('base64'),
-    RelayState: b.relayState,
-  });
-  for (let hop = 0; hop < 5 && (r.status === 302 || r.status === 303) && r.location; hop++)
-    r = await b.session.get(new URL(r.location, sp.acsUrl).href);
-  return r;
-}
+): Promise<HttpsAnswer> => completeLogin(sp, idp, b, edit);
 
 /** The page with numeric character references decoded (Shibboleth's templates escape ':' as &#58;). */
 function decoded(page: HttpsAnswer): string {
