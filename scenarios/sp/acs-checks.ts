@@ -17,7 +17,6 @@
  * | authn-context | AuthnContextClassRef compatible with the request (exact: equal; minimum: ≥) |
  * | attributes | exactly name, familyName, dateOfBirth, fiscalNumber, one value each; `TINIT-<CF>`; `YYYY-MM-DD` |
  */
-import type { Element } from '@xmldom/xmldom';
 import type { SpDefect } from './config.ts';
 import type { IssuedRequest } from './cie-saml.ts';
 import { EIDAS_MINIMUM_ATTRIBUTES } from './metadata.ts';

@@ -11,7 +11,6 @@ import { parseSpOptions, SpConfigError } from './config.ts';
 import { spSigningMaterial } from './keys.ts';
 import { signedSpMetadata } from './metadata.ts';
 import { NS, attr, child, children, parseXml, text } from './xml.ts';
-import type { Element } from '@xmldom/xmldom';
 
 const signing = spSigningMaterial('metadata-test', 'sp.example.invalid');
 const endpoints = {

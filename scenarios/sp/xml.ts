@@ -5,7 +5,9 @@
  * walk direct children by namespace (never `getElementsByTagName` across the whole tree, which is
  * what signature-wrapping attacks exploit).
  */
-import { DOMParser, type Document, type Element } from '@xmldom/xmldom';
+// @xmldom/xmldom 0.8 (the version node-saml and xml-crypto use) types its nodes with the DOM
+// library's global Document / Element.
+import { DOMParser } from '@xmldom/xmldom';
 
 export const NS = {
   md: 'urn:oasis:names:tc:SAML:2.0:metadata',
@@ -39,13 +41,19 @@ export function esc(value: string): string {
 /** Parses `xml` strictly; `what` names the document in error messages. */
 export function parseXml(xml: string, what: string): Document {
   if (/<!DOCTYPE/i.test(xml)) throw new XmlInputError(`${what}: DOCTYPE is not allowed`);
-  const fail = (level: string) => (msg: string) => {
-    throw new XmlInputError(`${what}: XML ${level}: ${String(msg).split('\n')[0]}`);
-  };
+  const fail =
+    (level: string) =>
+    (msg: unknown): never => {
+      throw new XmlInputError(`${what}: XML ${level}: ${String(msg).split('\n')[0]}`);
+    };
   let doc: Document;
   try {
     doc = new DOMParser({
-      onError: (level, msg) => fail(level)(msg),
+      errorHandler: {
+        warning: fail('warning'),
+        error: fail('error'),
+        fatalError: fail('fatal error'),
+      },
     }).parseFromString(xml, 'text/xml');
   } catch (e) {
     if (e instanceof XmlInputError) throw e;

@@ -46,7 +46,11 @@ export interface AppAnswer {
   readonly json: Record<string, unknown>;
 }
 
-function postForm(url: string, fields: Record<string, string>, o: CardSideOptions): Promise<AppAnswer> {
+function postForm(
+  url: string,
+  fields: Record<string, string>,
+  o: CardSideOptions,
+): Promise<AppAnswer> {
   const body = new URLSearchParams(fields).toString();
   const u = new URL(url);
   return new Promise((resolve, reject) => {
@@ -86,7 +90,10 @@ function postForm(url: string, fields: Record<string, string>, o: CardSideOption
   });
 }
 
-async function cardSigns(o: CardSideOptions, message: string): Promise<{ cert: string; signature: string }> {
+async function cardSigns(
+  o: CardSideOptions,
+  message: string,
+): Promise<{ cert: string; signature: string }> {
   const report = await loginFlow(new InProcessChannel(o.card), {
     pin: o.pin,
     style: 'android',
@@ -109,7 +116,10 @@ export interface HybridResult {
  * IdP's default challenge); when H1 names another challenge the card signs that one in a second
  * session. Stops after H1 if the IdP refuses the certificate there.
  */
-export async function completeHybridOnPhone(qrPayload: string, o: CardSideOptions): Promise<HybridResult> {
+export async function completeHybridOnPhone(
+  qrPayload: string,
+  o: CardSideOptions,
+): Promise<HybridResult> {
   const qr = parseQrPayload(qrPayload);
   const url = `${qr.idpOrigin}${HYBRID_PATH}`;
   let signed = await cardSigns(o, qr.opId);
@@ -117,7 +127,11 @@ export async function completeHybridOnPhone(qrPayload: string, o: CardSideOption
   if (h1.status !== 200 || h1.json['esito'] !== 'OK') return { h1, h2: undefined, otp: undefined };
   const challenge = String(h1.json['challenge'] ?? qr.opId);
   if (challenge !== qr.opId) signed = await cardSigns(o, challenge);
-  const h2 = await postForm(url, { opId: qr.opId, userId: qr.userId, cert: signed.cert, challenge: signed.signature }, o);
+  const h2 = await postForm(
+    url,
+    { opId: qr.opId, userId: qr.userId, cert: signed.cert, challenge: signed.signature },
+    o,
+  );
   const otp = typeof h2.json['otp'] === 'string' ? h2.json['otp'] : undefined;
   return { h1, h2, otp };
 }
