@@ -7,12 +7,14 @@
  *   H1 POST {IDP}/idp/Authn/SSL/X509AuthIbridoTLS13  opId, userId, cert          → challenge
  *   H2 POST (same)                                   opId, userId, cert, challenge=<hex sign(challenge)> → otp
  *
- * The card signs DigestInfo(SHA-256(challenge as UTF-8)), i.e. RSASSA-PKCS1-v1_5 SHA-256.
+ * The card signs DigestInfo(SHA-256(challenge as UTF-8)), i.e. RSASSA-PKCS1-v1_5 SHA-256, in
+ * the mobile command sequence (scenarios/idp/testing/card-signer.ts). Unlike the IdP's own test
+ * driver, the certificate sent in H1 is the one read from the card, and the IdP host can be
+ * reached under its real name (impersonation) through `connectTo`.
  */
 import { request } from 'node:https';
-import { InProcessChannel } from '../../../harness/channel/in-process-channel.ts';
-import { loginFlow } from '../../../harness/terminals/ias/flows.ts';
-import type { Card } from '../../../emulator/src/card/card.ts';
+import { isIP } from 'node:net';
+import { cardSign, type EmulatedCard } from '../../idp/testing/card-signer.ts';
 
 export const HYBRID_PATH = '/idp/Authn/SSL/X509AuthIbridoTLS13';
 
@@ -33,8 +35,8 @@ export function parseQrPayload(payload: string): QrFields {
 }
 
 export interface CardSideOptions {
-  readonly card: Card;
-  readonly pin: string;
+  /** The emulated card and the PIN its holder knows (the IdP's test helper). */
+  readonly card: EmulatedCard;
   /** PEM of the IdP's TLS CA. */
   readonly caPem: string;
   /** Where to connect for the IdP's host (impersonation: the real host name → 127.0.0.1:port). */
@@ -59,7 +61,7 @@ function postForm(
         method: 'POST',
         host: o.connectTo?.host ?? u.hostname,
         port: o.connectTo?.port ?? Number(u.port || 443),
-        servername: u.hostname,
+        ...(isIP(u.hostname) ? {} : { servername: u.hostname }),
         path: `${u.pathname}${u.search}`,
         ca: o.caPem,
         headers: {
@@ -94,14 +96,8 @@ async function cardSigns(
   o: CardSideOptions,
   message: string,
 ): Promise<{ cert: string; signature: string }> {
-  const report = await loginFlow(new InProcessChannel(o.card), {
-    pin: o.pin,
-    style: 'android',
-    challenge: new TextEncoder().encode(message),
-  });
-  if (report.verdict !== 'pass' || !report.result)
-    throw new Error(`card: ${report.error?.code ?? 'failed'} ${report.error?.message ?? ''}`);
-  return { cert: report.result.certificate, signature: report.result.signature };
+  const s = await cardSign(o.card, message);
+  return { cert: s.certificateHex, signature: s.signatureHex };
 }
 
 export interface HybridResult {
