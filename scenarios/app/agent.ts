@@ -12,6 +12,8 @@ import {
   type UnblockInput,
 } from './card-management.ts';
 import { AppEventError, failure, success, type AppResult } from './events.ts';
+import { hybridLogin, type HybridLoginInput, type HybridLoginResult } from './hybrid-login.ts';
+import { mobileLogin, type MobileLoginInput, type MobileLoginResult } from './mobile-login.ts';
 import type { NewPinOptions } from './pin.ts';
 import type { Registration } from './profile-store.ts';
 import { registerCard, type RegistrationInput } from './registration.ts';
@@ -59,5 +61,20 @@ export class CieIdAgent {
   /** "Gestione Carta → Sblocca PIN" with the PUK. */
   unblock(input: UnblockInput): Promise<AppResult<PinChangeResult>> {
     return attempt(() => unblockPin(this.ctx, input, this.pinRules));
+  }
+
+  /** "Entra con QR code": scan, last 4 digits, card, OTP to type into the desktop page. */
+  loginQr(input: HybridLoginInput): Promise<AppResult<HybridLoginResult>> {
+    return attempt(() => hybridLogin(this.ctx, input));
+  }
+
+  /** Phone-only login from the IdP's hand-off URL; the continue URL goes back to the browser. */
+  loginApp(input: MobileLoginInput): Promise<AppResult<MobileLoginResult>> {
+    return attempt(() => mobileLogin(this.ctx, input));
+  }
+
+  /** Releases the card reader (the NFC endpoint session). */
+  close(): Promise<void> {
+    return this.ctx.reader.close();
   }
 }

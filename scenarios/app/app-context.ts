@@ -8,6 +8,7 @@ import { systemClock, type Clock } from '../../emulator/src/crypto/clock.ts';
 import { systemRng, type Rng } from '../../emulator/src/crypto/rng.ts';
 import type { CardReader, CardTap } from './card-reader.ts';
 import type { HolderTrust } from './certificate.ts';
+import type { IdpConnection } from './idp-client.ts';
 import { phone, type Phone, type PhoneOptions } from './phone.ts';
 import { ProfileStore } from './profile-store.ts';
 
@@ -27,10 +28,17 @@ export interface TrustConfig extends HolderTrust {
   readonly csca: readonly Uint8Array[];
 }
 
+/** The IdP the app talks to: the origins it trusts in QR codes and hand-off URLs, and how to reach them. */
+export interface IdpConfig {
+  readonly origins: readonly string[];
+  readonly connection?: IdpConnection;
+}
+
 export interface AppOptions {
   readonly profileDir: string;
   readonly reader: CardReader;
   readonly trust: TrustConfig;
+  readonly idp?: IdpConfig;
   readonly phone?: PhoneOptions;
   readonly pinPolicy?: PinPolicy;
   readonly clock?: Clock;
@@ -44,6 +52,7 @@ export interface AppContext {
   readonly store: ProfileStore;
   readonly reader: CardReader;
   readonly trust: TrustConfig;
+  readonly idp: IdpConfig;
   readonly phone: Phone;
   readonly pinPolicy: PinPolicy;
   readonly clock: Clock;
@@ -57,6 +66,7 @@ export function appContext(o: AppOptions): AppContext {
     store: new ProfileStore(o.profileDir),
     reader: o.reader,
     trust: o.trust,
+    idp: o.idp ?? { origins: [] },
     phone: phone(o.phone),
     pinPolicy: o.pinPolicy ?? 'app',
     clock: o.clock ?? systemClock,

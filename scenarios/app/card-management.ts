@@ -11,14 +11,24 @@
  *   (app-context.ts); a card that left the phone while a CHANGE REFERENCE DATA or RESET RETRY
  *   COUNTER was in flight leaves the stored half `uncertain`.
  */
-import { INS_24_CHANGE_REFERENCE_DATA, INS_2C_RESET_RETRY_COUNTER } from '../../emulator/src/apdu/ins.ts';
+import {
+  INS_24_CHANGE_REFERENCE_DATA,
+  INS_2C_RESET_RETRY_COUNTER,
+} from '../../emulator/src/apdu/ins.ts';
 import type { AppContext } from './app-context.ts';
 import { tapContext } from './app-context.ts';
 import type { CardSession, Reference } from './card-session.ts';
 import { verifyEvent } from './card-session.ts';
 import { appEvent, AppEventError, raise } from './events.ts';
 import { withCard } from './phone.ts';
-import { isEightDigits, isFourDigits, joinPin, newPinProblem, splitPin, type NewPinOptions } from './pin.ts';
+import {
+  isEightDigits,
+  isFourDigits,
+  joinPin,
+  newPinProblem,
+  splitPin,
+  type NewPinOptions,
+} from './pin.ts';
 import type { Registration } from './profile-store.ts';
 
 /** Under the guarded policy, no VERIFY is sent when it could spend the last try. */
@@ -74,7 +84,10 @@ async function changing<T>(
   let lastIns: number | undefined;
   try {
     return await withCard(
-      { ...tapContext(ctx), onTapEnd: (tap) => ((lastIns = tap.meter.lastIns), ctx.onTapEnd?.(tap)) },
+      {
+        ...tapContext(ctx),
+        onTapEnd: (tap) => ((lastIns = tap.meter.lastIns), ctx.onTapEnd?.(tap)),
+      },
       (s) => body(s, nis),
     );
   } catch (e) {

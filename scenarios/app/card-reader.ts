@@ -66,7 +66,12 @@ export interface CardReader {
 class TapChannel implements ApduChannel {
   readonly kind: string;
   readonly description: string;
-  readonly meter: TapMeter = { commands: 0, largestCommand: 0, largestResponse: 0, lastIns: undefined };
+  readonly meter: TapMeter = {
+    commands: 0,
+    largestCommand: 0,
+    largestResponse: 0,
+    lastIns: undefined,
+  };
   private readonly inner: ApduChannel;
   private atr: Uint8Array;
   private readonly caps: ReaderCapabilities;

@@ -50,7 +50,9 @@ export function holderIdentity(der: Uint8Array): HolderIdentity {
   const givenName = attribute(cert, OID_GIVEN_NAME);
   const surname = attribute(cert, OID_SURNAME);
   if (!givenName || !surname)
-    throw new CertificateFormatError('the subject has no given name (2.5.4.42) or surname (2.5.4.4)');
+    throw new CertificateFormatError(
+      'the subject has no given name (2.5.4.42) or surname (2.5.4.4)',
+    );
   const serial = /^IDCIT-(C[A-Z]\d{5}[A-Z]{2})$/.exec(attribute(cert, OID_SERIAL_NUMBER) ?? '');
   const cn = attribute(cert, OID_CN);
   return {

@@ -57,7 +57,7 @@ export type AppEvent =
   | Base<'QR_NOT_RECOGNISED'>
   | Base<'OPERATION_EXPIRED'>
   | Base<'NO_INTERNET_CONNECTION'>
-  | (Base<'AUTHENTICATION_ERROR'> & { readonly detail: string; readonly idpCode?: number })
+  | (Base<'AUTHENTICATION_ERROR'> & { readonly detail: string; readonly idpCodice?: string })
   | Base<'OPERATION_CANCELLED'>
   | (Base<'CARD_ERROR'> & { readonly detail: string; readonly sw?: string })
   | (Base<'GENERAL_ERROR'> & { readonly detail: string });
@@ -157,7 +157,11 @@ const TEXT = {
     undefined,
   ],
   QR_NOT_RECOGNISED: ['bench', 'Il QR Code inquadrato non è valido per CieID.', undefined],
-  OPERATION_EXPIRED: ['bench', "L'operazione è scaduta. Genera un nuovo QR Code e riprova.", undefined],
+  OPERATION_EXPIRED: [
+    'bench',
+    "L'operazione è scaduta. Genera un nuovo QR Code e riprova.",
+    undefined,
+  ],
   NO_INTERNET_CONNECTION: [
     'app',
     'Nessuna connessione ad internet rilevata',
@@ -184,7 +188,10 @@ function wrongPukText(triesLeft: number): string {
 }
 
 /** Builds the event `kind` with its text (and the fields that event carries). */
-export function appEvent<K extends AppEventKind>(kind: K, ...extra: {} extends Extra<K> ? [Extra<K>?] : [Extra<K>]): Extract<AppEvent, { kind: K }> {
+export function appEvent<K extends AppEventKind>(
+  kind: K,
+  ...extra: {} extends Extra<K> ? [Extra<K>?] : [Extra<K>]
+): Extract<AppEvent, { kind: K }> {
   const [wording, fixed, sdkEvent] = TEXT[kind];
   const fields = (extra[0] ?? {}) as Extra<K> & { triesLeft?: number };
   const message =
@@ -204,8 +211,7 @@ export function appEvent<K extends AppEventKind>(kind: K, ...extra: {} extends E
 
 /** The outcome of an app operation: a value, or the event that ended it. */
 export type AppResult<T> =
-  | { readonly ok: true; readonly value: T }
-  | { readonly ok: false; readonly event: AppEvent };
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly event: AppEvent };
 
 export function success<T>(value: T): AppResult<T> {
   return { ok: true, value };

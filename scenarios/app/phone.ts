@@ -76,7 +76,10 @@ export interface TapContext {
  * One "hold the card to the phone": discovery checks, then `body` on a card session, then the card
  * leaves. Anything the card layer throws becomes the app's event (AppEventError).
  */
-export async function withCard<T>(ctx: TapContext, body: (s: CardSession) => Promise<T>): Promise<T> {
+export async function withCard<T>(
+  ctx: TapContext,
+  body: (s: CardSession) => Promise<T>,
+): Promise<T> {
   checkDevice(ctx.phone);
   if (ctx.phone.cardsInField > 1) raise(appEvent('MORE_THAN_ONE_CARD'));
   let tap: CardTap;

@@ -68,7 +68,8 @@ export function newPinProblem(
   if (newPin !== repeat) return appEvent('NEW_PIN_MISMATCH');
   if (oldPin !== undefined && newPin === oldPin) return appEvent('NEW_PIN_SAME_AS_OLD');
   const d = [...newPin].map(Number);
-  const weak = allEqual(d) || run(d, 1) || run(d, -1) || (o.strict === true && adjacentEqualOrConsecutive(d));
+  const weak =
+    allEqual(d) || run(d, 1) || run(d, -1) || (o.strict === true && adjacentEqualOrConsecutive(d));
   return weak ? appEvent('NEW_PIN_WEAK') : undefined;
 }
 

@@ -192,7 +192,10 @@ export class ProfileStore {
   setPinHalfStatus(nis: string, status: PinHalfStatus): void {
     const s = this.readStored(nis);
     if (!s) return;
-    atomicWrite(this.cardPath(nis), `${JSON.stringify({ ...s, pinHalfStatus: status }, null, 2)}\n`);
+    atomicWrite(
+      this.cardPath(nis),
+      `${JSON.stringify({ ...s, pinHalfStatus: status }, null, 2)}\n`,
+    );
   }
 
   list(): Registration[] {

@@ -50,11 +50,7 @@ export interface RegistrationInput {
   readonly replace?: boolean;
 }
 
-function sodCheck(
-  ctx: AppContext,
-  sod: Uint8Array,
-  groups: ReadonlyMap<number, Uint8Array>,
-): void {
+function sodCheck(ctx: AppContext, sod: Uint8Array, groups: ReadonlyMap<number, Uint8Array>): void {
   try {
     validateSod(sod, groups, ctx.trust.csca, ctx.clock.now());
   } catch (e) {
@@ -126,7 +122,10 @@ async function readAndCheck(
 }
 
 /** Registers the card on the phone; the result is the stored registration (no PIN digits). */
-export async function registerCard(ctx: AppContext, input: RegistrationInput): Promise<Registration> {
+export async function registerCard(
+  ctx: AppContext,
+  input: RegistrationInput,
+): Promise<Registration> {
   const serial = input.serial.trim().toUpperCase();
   if (!SERIAL_PATTERN.test(serial)) raise(appEvent('SERIAL_FORMAT'));
   if (!isEightDigits(input.pin)) raise(appEvent('PIN_FORMAT'));

@@ -58,7 +58,8 @@ export function cardFile(dir: string, profile: string): CardFile {
     serial: base.citizen.document.number,
     nis: base.citizen.nis,
     state: () => readCardImage(path).state,
-    open: (seed = 'app-test') => openCieCard(path, { strict: true, rng: seededRng(`card|${seed}`) }),
+    open: (seed = 'app-test') =>
+      openCieCard(path, { strict: true, rng: seededRng(`card|${seed}`) }),
   };
 }
 
