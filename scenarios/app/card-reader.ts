@@ -131,6 +131,9 @@ async function connectFresh(inner: ApduChannel): Promise<Uint8Array> {
   }
 }
 
+/** Interval of the discovery loop (NFC polling). */
+const POLL_MS = 20;
+
 const FULL: ReaderCapabilities = {
   extendedLength: true,
   maxTransceiveLength: UNLIMITED_TRANSCEIVE,
@@ -143,6 +146,8 @@ export interface NfcReaderOptions {
   readonly faults?: readonly FaultInput[] | ((tap: number) => readonly FaultInput[]);
   /** IsoDep.setTimeout (the IPZS SDK uses 10 000 ms). */
   readonly timeoutMs?: number;
+  /** How long a tap looks for a card held by another endpoint session (default 3000 ms). */
+  readonly discoveryMs?: number;
 }
 
 /**
@@ -193,14 +198,29 @@ export class NfcCardReader implements CardReader {
         await current.close().catch(() => undefined);
       }
     }
-    const fresh = new WsNfcChannel(this.url, {
-      ...(this.options.isoDep ? { isoDep: this.options.isoDep } : {}),
-      ...(faults.length > 0 ? { faults } : {}),
-      timeoutMs: this.options.timeoutMs ?? 10_000,
-    });
-    const atr = await connectFresh(fresh);
-    this.channel = fresh;
-    return { ch: fresh, atr };
+    // Polling for the tag: a card still held by another session (endpoint close code 4409) is
+    // looked for again until the discovery time is up, as a phone keeps polling its field.
+    const deadline = performance.now() + (this.options.discoveryMs ?? 3000);
+    for (;;) {
+      const fresh = new WsNfcChannel(this.url, {
+        ...(this.options.isoDep ? { isoDep: this.options.isoDep } : {}),
+        ...(faults.length > 0 ? { faults } : {}),
+        timeoutMs: this.options.timeoutMs ?? 10_000,
+      });
+      try {
+        const atr = await fresh.connect();
+        this.channel = fresh;
+        return { ch: fresh, atr };
+      } catch (e) {
+        await fresh.close().catch(() => undefined);
+        const busy = e instanceof ChannelError && e.code === 'CHANNEL_CLOSED';
+        if (!busy || performance.now() > deadline) {
+          if (e instanceof ChannelError) raise(appEvent('CARD_NOT_DETECTED'));
+          throw e;
+        }
+        await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      }
+    }
   }
 
   async close(): Promise<void> {

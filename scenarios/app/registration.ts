@@ -26,8 +26,8 @@ import { TerminalError } from '../../harness/terminals/common/step-report.ts';
 import { trimDer, validateSod } from '../../harness/terminals/ias/validation.ts';
 import type { AppContext } from './app-context.ts';
 import { tapContext } from './app-context.ts';
+import { verifyTyped } from './card-management.ts';
 import type { CardSession } from './card-session.ts';
-import { verifyEvent } from './card-session.ts';
 import {
   CertificateFormatError,
   checkHolderCertificate,
@@ -99,8 +99,7 @@ async function readAndCheck(
     ]),
   );
   await s.openSecureChannel();
-  const v = await s.verify('PIN', input.pin);
-  if (!v.ok) raise(verifyEvent('PIN', v));
+  await verifyTyped(ctx, s, 'PIN', input.pin);
   const serial = await s.readSerial();
   const cert = await s.readCertificate();
   sodCheck(
