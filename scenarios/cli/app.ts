@@ -170,11 +170,12 @@ export function register(program: Command): void {
         },
       ) =>
         run(o, async (agent) => {
+          if (o.integrated && !o.user) throw new AppCliError('--integrated needs --user <id>');
           const input = o.integrated
             ? {
                 integrated: {
                   spApp: o.integrated,
-                  userId: o.user ?? '',
+                  userId: o.user as string,
                   ...(o.pin !== undefined || process.env['CIEBENCH_PIN'] !== undefined
                     ? { pin: await secret(o.pin, 'CIEBENCH_PIN', 'PIN') }
                     : {}),
