@@ -32,7 +32,7 @@ export class CertificateFormatError extends Error {
 
 function parse(der: Uint8Array): pkijs.Certificate {
   try {
-    return pkijs.Certificate.fromBER(der);
+    return pkijs.Certificate.fromBER(new Uint8Array(der));
   } catch (e) {
     throw new CertificateFormatError(`not an X.509 certificate: ${(e as Error).message}`);
   }
@@ -97,9 +97,9 @@ export async function checkHolderCertificate(
   if (at > new Date(x.validTo)) return { verdict: 'expired', detail: `expired on ${x.validTo}` };
   const cert = parse(der);
   for (const crlDer of trust.crls ?? []) {
-    const crl = pkijs.CertificateRevocationList.fromBER(crlDer);
+    const crl = pkijs.CertificateRevocationList.fromBER(new Uint8Array(crlDer));
     const issuer = trust.holderCa
-      .map((ca) => pkijs.Certificate.fromBER(ca))
+      .map((ca) => pkijs.Certificate.fromBER(new Uint8Array(ca)))
       .find((ca) => ca.subject.isEqual(crl.issuer));
     if (!issuer || !(await crl.verify({ issuerCertificate: issuer }))) continue;
     if (crl.isCertificateRevoked(cert))
