@@ -45,8 +45,12 @@ export interface CardFile {
   open(seed?: string): PersistentCieCard;
 }
 
-export function cardFile(dir: string, profile: string): CardFile {
-  const base = defaultCardImage();
+export function cardFile(
+  dir: string,
+  profile: string,
+  transform: (image: CardImage) => CardImage = (i) => i,
+): CardFile {
+  const base = transform(defaultCardImage());
   const image: CardImage = { ...base, profile };
   const path = join(dir, `card-${profile}.json`);
   writeFileSync(path, `${JSON.stringify(image, null, 2)}\n`);
