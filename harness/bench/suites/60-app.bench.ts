@@ -6,6 +6,9 @@
  *   VERIFY, EF 1002/1003, certificate checks, profile write) — the registration is forgotten
  *   after each run so the next one registers again;
  * - login card steps per second (NIS, DH, DAPP, VERIFY with stored half ‖ last 4, sign);
+ * - complete hybrid logins per second against the bench IdP over HTTPS: the desktop side as a
+ *   browser without JavaScript (SSO, "Prosegui con smartphone", serial, QR page), the app (QR →
+ *   H1 → card → H2 → OTP), the OTP typed, consent, the signed Response on its way to the SP;
  * - beside them, the null card over the same endpoint: its round trip per APDU, and the share of
  *   one operation's time that is pure transport (APDUs × null-card round trip / operation time).
  * No targets: these are measurements to compare runs and machines.
@@ -23,9 +26,41 @@ import { CieIdAgent } from '../../../scenarios/app/agent.ts';
 import { NfcCardReader } from '../../../scenarios/app/card-reader.ts';
 import { signAsRegistered } from '../../../scenarios/app/login-card.ts';
 import { cardFile, nfcEndpoint, trustOfImage } from '../../../scenarios/app/testing.ts';
+import { startIdp, type RunningIdp } from '../../../scenarios/idp/server.ts';
+import { HttpClient } from '../../../scenarios/idp/testing/http-client.ts';
+import {
+  beginLogin,
+  flowKeyOf,
+  l3Post,
+  postedResponse,
+  qrPayloadOf,
+} from '../../../scenarios/idp/testing/login-driver.ts';
+import { testSp, type TestSp } from '../../../scenarios/idp/testing/test-sp.ts';
 import { measureDurations, type BenchMetric, type BenchSuite } from '../bench-kit.ts';
 
 const SELECT_MF = fromHex('00A4000C023F00');
+
+/** One complete hybrid login; throws unless the IdP posts a successful Response to the SP. */
+async function hybridLogin(
+  idp: RunningIdp,
+  sp: TestSp,
+  agent: CieIdAgent,
+  serial: string,
+  lastFour: string,
+): Promise<void> {
+  const c = new HttpClient(idp.tlsCaPem);
+  const started = await beginLogin(c, idp, sp);
+  const key = flowKeyOf(started.page);
+  await l3Post(c, idp, key, { scelta: 'smartphone' });
+  const qr = await l3Post(c, idp, key, { azione: 'seriale', seriale: serial, scelta: 'prosegui' });
+  const r = await agent.loginQr({ qr: qrPayloadOf(qr).href, lastFour });
+  if (!r.ok) throw new Error(`benchmark hybrid login: the app ended with ${r.event.kind}`);
+  await l3Post(c, idp, key, { azione: 'otp', otp: r.value.otp, scelta: 'prosegui' });
+  const done = postedResponse(
+    await l3Post(c, idp, key, { azione: 'consenso', scelta: 'acconsento' }),
+  );
+  if (done?.code !== 1) throw new Error(`benchmark hybrid login ended with code ${done?.code}`);
+}
 
 async function nullCardMsPerApdu(): Promise<number> {
   const server = new NfcServer({ port: 0, card: () => new NullCard() });
@@ -50,10 +85,14 @@ export const suite: BenchSuite = {
     const file = cardFile(dir, 'nxp');
     const endpoint = await nfcEndpoint(file);
     let apdus = 0;
+    const sp = testSp();
+    const idp = await startIdp();
+    idp.registerSp(sp.metadata());
     const agent = new CieIdAgent({
       profileDir: join(dir, 'profile'),
       reader: new NfcCardReader(endpoint.url),
       trust: trustOfImage(file.image),
+      idp: { origins: [new URL(idp.urls.base).origin], connection: { ca: idp.tlsCaPem } },
       rng: seededRng('bench-app'),
       onTapEnd: (t) => (apdus = t.meter.commands),
     });
@@ -75,6 +114,11 @@ export const suite: BenchSuite = {
         5,
       );
       const loginApdus = apdus;
+      const hybrid = await measureDurations(
+        () => hybridLogin(idp, sp, agent, file.serial, file.pin.slice(4)),
+        40,
+        3,
+      );
       const nullMs = await nullCardMsPerApdu();
       return [
         {
@@ -88,6 +132,17 @@ export const suite: BenchSuite = {
           value: 1000 / login.median,
           unit: '/s',
           detail: `median ${login.median.toFixed(1)} ms, p95 ${login.p95.toFixed(1)} ms, ${loginApdus} APDUs`,
+        },
+        {
+          name: 'complete hybrid logins per second (median)',
+          value: 1000 / hybrid.median,
+          unit: '/s',
+          detail: `median ${hybrid.median.toFixed(1)} ms, p95 ${hybrid.p95.toFixed(1)} ms: SSO → QR → app → OTP → consent → Response`,
+        },
+        {
+          name: 'hybrid login: card transport share',
+          value: (loginApdus * nullMs) / hybrid.median,
+          unit: '×',
         },
         { name: 'null card over the NFC endpoint, ms/APDU', value: nullMs, unit: 'ms' },
         {
@@ -104,6 +159,7 @@ export const suite: BenchSuite = {
     } finally {
       await agent.close();
       await endpoint.close();
+      await idp.close();
       rmSync(dir, { recursive: true, force: true });
     }
   },
