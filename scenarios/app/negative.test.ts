@@ -13,6 +13,8 @@ import { ManualClock } from '../../emulator/src/crypto/clock.ts';
 import { NullCard } from '../../emulator/src/card/null-card.ts';
 import type { FaultInput } from '../../harness/nfc/faults.ts';
 import { NfcServer } from '../../harness/nfc/ws-server.ts';
+import { holderCertificateSerial } from '../../emulator/src/state/certificate-lifecycle.ts';
+import { revoke } from '../../emulator/src/state/pki-revocations.ts';
 import { attempt, CieIdAgent } from './agent.ts';
 import type { AppOptions, PinPolicy } from './app-context.ts';
 import { NfcCardReader, type TapMeter } from './card-reader.ts';
@@ -84,6 +86,19 @@ async function rig(
 }
 
 const CHALLENGE = asciiBytes('negative-path challenge');
+
+function revokedCrl(file: CardFile): Uint8Array {
+  return revoke(
+    `${tmp.dir}/pki-${counter++}`,
+    file.image.pkiSeed,
+    holderCertificateSerial(file.image),
+    {
+      now: new Date('2026-01-01T00:00:00Z'),
+      reason: 'keyCompromise',
+      label: 'negative test',
+    },
+  );
+}
 
 describe('PIN and PUK counters, read back from the card image', () => {
   let r: Rig;
@@ -414,6 +429,8 @@ describe('refusals before or at the card', () => {
       [{ clock: new ManualClock(new Date('2035-01-01T00:00:00Z')) }, 'CERTIFICATE_EXPIRED'],
       [{ trust: { ...trust, holderCa: trust.csca } }, 'CERTIFICATE_INVALID'],
       [{ trust: { ...trust, csca: trust.holderCa } }, 'DOCUMENT_CHECK_FAILED'],
+      // A CRL of the holder CA listing this card (the user configured it; the app makes no call).
+      [{ trust: { ...trust, crls: [revokedCrl(r.file)] } }, 'CERTIFICATE_REVOKED'],
     ];
     for (const [options, expected] of phones) {
       const other = r.newAgent({ ...options, profile: expected });
