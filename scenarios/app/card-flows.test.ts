@@ -128,3 +128,38 @@ describe.each(CIE_PROFILES.map((p) => p.id))('personality %s', (profile) => {
     }
   });
 });
+
+describe.each(['nxp', 'gemalto'])('iOS command style on %s', (profile) => {
+  it('registers and signs (Le FF plain reads, SELECT fallback, DO order 84-80)', async () => {
+    const dir = `${tmp.dir}/${profile}-ios`;
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(dir, { recursive: true });
+    const file = cardFile(dir, profile);
+    const endpoint = await nfcEndpoint(file);
+    const agent = new CieIdAgent({
+      profileDir: `${dir}/profile`,
+      reader: new NfcCardReader(endpoint.url),
+      trust: trustOfImage(file.image),
+      phone: { platform: 'ios' },
+      rng: seededRng(`ios|${profile}`),
+    });
+    try {
+      const reg = await agent.register({ serial: file.serial, pin: file.pin });
+      expect(reg.ok ? 'ok' : reg.event).toBe('ok');
+      const challenge = asciiBytes('ios challenge');
+      const signed = await signAsRegistered(agent.ctx, file.pin.slice(4), challenge);
+      const key = new X509Certificate(signed.certificate).publicKey;
+      expect(
+        verify(
+          'sha256',
+          challenge,
+          { key, padding: constants.RSA_PKCS1_PADDING },
+          signed.signature,
+        ),
+      ).toBe(true);
+    } finally {
+      await agent.close();
+      await endpoint.close();
+    }
+  });
+});
