@@ -1,10 +1,11 @@
 /**
  * Implementation conformance statements (ICS): what a card declares about itself, validated with
  * zod. The ICS selects applicable cases through tokens (the ICAO Part 3 "profile tokens",
- * emrtd.md §4.2 and §4.5) and fixes the alternatives the standards leave open (EOF status,
+ * emrtd/README.md §4.2 and §4.5) and fixes the alternatives the standards leave open (EOF status,
  * `6Cxx` vs `61xx`, outer SW of protected errors, …). Expected values come from the specification
  * clause *and* the ICS — never from what the card under test happens to do.
  */
+import { HostError } from '../../emulator/src/host-error.ts';
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { fromHex } from '../../emulator/src/bytes/hex.ts';
@@ -33,14 +34,14 @@ export const ICS_TOKENS = [
   'RECORD_FILE',
   'MF_AFTER_RESET',
   'SM_TEST_HOOK',
-  // CIE IAS (cie-ias.md)
+  // CIE IAS (ias/README.md)
   'IAS',
   'IAS-61xx',
   'IAS-SELECT-AID',
   'IAS-SELECT-MF',
   'IAS-GETDATA-TEMPLATE',
   'IAS-GETDATA-SEPARATE',
-  // eMRTD (emrtd.md §4.2 profile tokens)
+  // eMRTD (emrtd/README.md §4.2 profile tokens)
   'EMRTD',
   'BAC',
   'PACE',
@@ -200,7 +201,7 @@ const secrets = z
       .string()
       .regex(/^[0-9]{6}$/)
       .optional(),
-    /** MRZ_information (document number, DOB, DOE with check digits; emrtd.md §2.2). */
+    /** MRZ_information (document number, DOB, DOE with check digits; emrtd/README.md §2.2). */
     mrz: z
       .string()
       .regex(/^[0-9A-Z<]{24}$/)
@@ -208,12 +209,12 @@ const secrets = z
   })
   .strict();
 
-/** CIE IAS declarations (cie-ias.md). */
+/** CIE IAS declarations (ias/README.md). */
 const iasSection = z
   .object({
     pinTries: z.number().int().min(1).max(15),
     pukTries: z.number().int().min(1).max(15),
-    /** CRT tags that select the terminal key by CHR (cie-ias.md §1.3: ST cards accept A4 only). */
+    /** CRT tags that select the terminal key by CHR (ias/README.md §1.3: ST cards accept A4 only). */
     externalAuthCrt: z.array(z.enum(['A4', 'B6'])).min(1),
     /** EF 1002/1003 readable after DAPP + PIN, or after DAPP alone (§12 item 7 [open]). */
     protectedFileAccess: z.enum(['dapp+pin', 'dapp']),
@@ -222,7 +223,7 @@ const iasSection = z
   })
   .strict();
 
-/** eMRTD declarations (emrtd.md). */
+/** eMRTD declarations (emrtd/README.md). */
 const emrtdSection = z
   .object({
     /** The exact EF.CardAccess the vendor declares (LDS_I_4 checks it byte for byte). */
@@ -249,7 +250,7 @@ export type Ics = z.infer<typeof icsSchema>;
 export type IcsTransparentEf = z.infer<typeof transparentEf>;
 export type IasIcs = z.infer<typeof iasSection>;
 
-export class IcsError extends Error {
+export class IcsError extends HostError {
   readonly code = 'ICS_INVALID';
 }
 

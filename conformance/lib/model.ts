@@ -1,6 +1,6 @@
 /**
  * The conformance-case model: a case is data plus small code, shaped after the ICAO "RF Protocol
- * and Application Test Standard for eMRTD – Part 3" v3.2 test-case anatomy (emrtd.md §4.3): an id,
+ * and Application Test Standard for eMRTD – Part 3" v3.2 test-case anatomy (emrtd/README.md §4.3): an id,
  * a purpose, the profile tokens it applies to, named preconditions, numbered steps (APDU templates
  * whose protected parts are computed at run time) and, per step, the accepted status words and
  * data checks.
@@ -55,7 +55,7 @@ export interface Destructive {
 
 /**
  * How a step's command travels: in plain, SM-protected, SM-protected the way the desktop
- * middleware does it (DO 97 `00` even without Le, cie-ias.md §4.2 item 8), or SM-protected with a
+ * middleware does it (DO 97 `00` even without Le, ias/README.md §4.2 item 8), or SM-protected with a
  * deliberate fault.
  */
 export type Protection = 'plain' | 'sm' | 'sm-le-00' | SmFault;

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { fromHex } from '../../emulator/src/bytes/hex.ts';
 import type { ExchangeEvent } from '../../emulator/src/card/card.ts';
-import { createDefaultCard } from '../cards/default-card.ts';
+import { createDefaultCard } from '../cards/card-registry.ts';
 import { defaultVpcd, parseEndpoint, parseNfcUrl } from '../cli/commands/card-start.ts';
 import { IsoDepClient } from '../nfc/ws-client.ts';
 import { FakeVpcdReader } from '../vpcd/testing/fake-reader.ts';

@@ -1,5 +1,5 @@
 /**
- * The card side of the vpcd protocol for one card (the "vicc" role, virtual-reader-nfc.md §2.3),
+ * The card side of the vpcd protocol for one card (the "vicc" role, vpcd/README.md §3),
  * without sockets: one decoded frame in, at most one reply out.
  *
  * | payload from the reader  | meaning   | the card                                               |
@@ -135,7 +135,7 @@ export class ViccEndpoint {
       };
     }
     if (result.response.length > VPCD_MAX_PAYLOAD) {
-      // §2.2: a 65 536-byte answer cannot be framed; the card says 6F00 instead of vanishing.
+      // README.md §2: a 65 536-byte answer cannot be framed; the card says 6F00 instead of vanishing.
       this.emit({
         kind: 'response-replaced',
         reason: `response of ${result.response.length} bytes cannot be framed`,

@@ -6,7 +6,7 @@
  */
 import { decodeCla } from '../../emulator/src/apdu/cla.ts';
 import type { CommandApdu } from '../../emulator/src/apdu/command-apdu.ts';
-import { describeSw, swHex } from '../../emulator/src/apdu/status-words.ts';
+import { describeSw, swFromResponse, swHex } from '../../emulator/src/apdu/status-words.ts';
 import { fromHex, toHex } from '../../emulator/src/bytes/hex.ts';
 import type { Trace, TraceExchange, TraceRecord } from '../format/schema.ts';
 import { describeCommandApdu, updateState, type CommandMeaning } from './commands.ts';
@@ -177,7 +177,7 @@ function annotateResponse(
 ): AnnotatedResponse | undefined {
   if (bytes.length < 2) return undefined;
   const data = bytes.subarray(0, bytes.length - 2);
-  const sw = (bytes[bytes.length - 2] as number) * 256 + (bytes[bytes.length - 1] as number);
+  const sw = swFromResponse(bytes);
   const info = describeSw(sw);
   const ctx = smWire
     ? SM_CONTEXT.response

@@ -13,7 +13,7 @@ import { parseTrace } from '../format/read.ts';
 
 const run = promisify(execFile);
 const CLI = new URL('../../harness/cli/ciebench.mjs', import.meta.url).pathname;
-const REAL = new URL('../../../shared/data/real-trace-pace-2018.txt', import.meta.url).pathname;
+const REAL = new URL('../golden/real-card/real-trace-pace-2018.txt', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'ciebench-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -22,7 +22,11 @@ import { tlvSkeleton, tlvTree } from '../annotate/tlv-render.ts';
 import type { Trace } from '../format/schema.ts';
 import { maskable, maskedHex } from './masking.ts';
 import { RULES, type MaskTarget } from './rules.ts';
-import { SW_6282_END_OF_FILE, SW_9000_OK } from '../../emulator/src/apdu/status-words.ts';
+import {
+  SW_6282_END_OF_FILE,
+  SW_9000_OK,
+  swFromResponse,
+} from '../../emulator/src/apdu/status-words.ts';
 
 export interface LogicalExchange {
   /** Trace record numbers of the exchanges merged into this one. */
@@ -87,8 +91,7 @@ function semanticOf(x: AnnotatedExchange): Semantic {
 
 /** A chunk of a file read: data with 9000, or the last one with 6282. */
 const READ_OK: readonly number[] = [SW_9000_OK, SW_6282_END_OF_FILE];
-const swOf = (r: Uint8Array): number =>
-  r.length >= 2 ? (r[r.length - 2] as number) * 256 + (r[r.length - 1] as number) : -1;
+const swOf = (r: Uint8Array): number => (r.length >= 2 ? swFromResponse(r) : -1);
 const dataOf = (r: Uint8Array): Uint8Array =>
   r.length >= 2 ? r.subarray(0, r.length - 2) : new Uint8Array(0);
 const ins = (s: Semantic): number => s.command[1] ?? -1;

@@ -1,5 +1,5 @@
 /**
- * Must show 3 (issue 6): the real-card PACE fragment (shared/data/real-trace-pace-2018.txt,
+ * The real-card PACE fragment (real-card/real-trace-pace-2018.txt,
  * golden/real-card/pace-2018.trace.jsonl) replays against the CIE eMRTD personality with the
  * 16-byte PACE nonce with only normalised differences; against the 8-byte variant the diff shows
  * exactly the expected divergence (GA step 1 response 20 ≠ 12 bytes). The fragment's GA step 2
@@ -11,9 +11,9 @@ import { InProcessChannel } from '../../harness/channel/in-process-channel.ts';
 import { readAllowList } from '../diff/allow-list.ts';
 import { diffTraces } from '../diff/diff.ts';
 import { readTraceFile } from '../format/read.ts';
-import { cieCardWithNonce } from '../replay/cie-cards.ts';
+import { cieCardWithNonce } from '../testing/cie-golden.ts';
 import { replayTrace } from '../replay/replay.ts';
-import { GOLDEN_DIR } from './golden.ts';
+import { GOLDEN_DIR } from '../testing/golden.ts';
 
 
 const source = readTraceFile(join(GOLDEN_DIR, 'real-card/pace-2018.trace.jsonl'));

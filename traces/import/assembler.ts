@@ -19,7 +19,12 @@ import {
   INS_24_CHANGE_REFERENCE_DATA,
   INS_2C_RESET_RETRY_COUNTER,
 } from '../../emulator/src/apdu/ins.ts';
-import { maskBytes, maskSecretsInText, secretRanges, type SecretRange } from '../format/masking.ts';
+import {
+  maskBytes,
+  maskSecretsInText,
+  secretRanges,
+  type SecretRange,
+} from '../../emulator/src/apdu/secret-masking.ts';
 import type { MaskedRange, TraceEvent, TraceExchange, TraceRecord } from '../format/schema.ts';
 
 export type DiagnosticSeverity = 'error' | 'warning' | 'info';

@@ -1,7 +1,7 @@
 /**
- * Must show 1 (issue 6): import of every supported log format, including malformed and truncated
+ * Import of every supported log format, including malformed and truncated
  * logs. Fixtures are in `fixtures/` (hand-made in each tool's documented output format) plus the
- * real CIE fragment `shared/data/real-trace-pace-2018.txt` (italia/cie-mrtd-dotnet-sdk issue #8).
+ * real CIE fragment `golden/real-card/real-trace-pace-2018.txt` (italia/cie-mrtd-dotnet-sdk#8).
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -17,8 +17,7 @@ import {
 } from './import.ts';
 
 const fixture = (name: string): string => new URL(`./fixtures/${name}`, import.meta.url).pathname;
-const REAL_2018 = new URL('../../../shared/data/real-trace-pace-2018.txt', import.meta.url)
-  .pathname;
+const REAL_2018 = new URL('../golden/real-card/real-trace-pace-2018.txt', import.meta.url).pathname;
 
 function exchanges(r: ImportResult): TraceExchange[] {
   return r.trace.records.filter((x): x is TraceExchange => x.type === 'exchange');
@@ -156,7 +155,7 @@ describe('import: plain hex logs', () => {
   });
 });
 
-describe('import: the real CIE 3.0 fragment (shared/data/real-trace-pace-2018.txt)', () => {
+describe('import: the real CIE 3.0 fragment (golden/real-card/real-trace-pace-2018.txt)', () => {
   const r = importLogFile(REAL_2018);
 
   it('is detected as the CIE SDK format and gives the five complete exchanges of the log', () => {

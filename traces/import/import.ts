@@ -3,6 +3,7 @@
  * given; every line ends up somewhere: in an exchange, in the counted noise of its format
  * (`ignored`), or in `diagnostics` with its line number (and as a `note` event in the trace).
  */
+import { HostError } from '../../emulator/src/host-error.ts';
 import { basename } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { TOOL_NAME, TOOL_VERSION } from '../../emulator/src/version.ts';
@@ -26,7 +27,7 @@ const FORMATS: readonly LogFormat[] = [
   hexLogFormat,
 ];
 
-export class ImportError extends Error {
+export class ImportError extends HostError {
   readonly code: 'IMPORT_UNKNOWN_FORMAT' | 'IMPORT_NO_EXCHANGES';
   constructor(code: ImportError['code'], message: string) {
     super(message);

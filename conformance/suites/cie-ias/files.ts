@@ -1,6 +1,6 @@
 /**
  * CIE IAS suite: application selection (both forms on every personality), the files of
- * cie-ias.md §2.2 and their formats, the 231-byte READ BINARY cap and EOF statuses, and the
+ * ias/README.md §2.2 and their formats, the 231-byte READ BINARY cap and EOF statuses, and the
  * NIS consistency rules (NIS = BCD of EF.SN.ICC bytes 5..10; EF.SOD hashes over the files).
  */
 import { X509Certificate } from 'node:crypto';
@@ -22,7 +22,7 @@ import {
   selectAid,
   selectFid,
 } from '../../lib/procedures.ts';
-import type { TrustAnchors } from '../../lib/test-cards.ts';
+import type { TrustAnchors } from '../../../harness/cards/card-registry.ts';
 import { cieIas, iso4 } from '../refs.ts';
 import { iasCase, iasIcs } from './common.ts';
 import { DF_CIE_AID } from '../../../emulator/src/applications/ias/ias-constants.ts';
@@ -37,7 +37,7 @@ const FILE = 'FILE';
 const NIS = 'NIS';
 const READ = 'READ';
 
-/** EF.ATR markers per family (cie-ias.md §1.4 table). */
+/** EF.ATR markers per family (ias/README.md §1.4 table). */
 const EF_ATR_MARKER: Readonly<Record<string, string>> = {
   nxp: '47039401 80',
   st: '4F0CA00000009500000000 8A0001',

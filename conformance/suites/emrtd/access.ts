@@ -1,5 +1,5 @@
 /**
- * eMRTD suite, ICAO Part 3 v3.2 ISO 7816 categories about files and access (emrtd.md §4.2):
+ * eMRTD suite, ICAO Part 3 v3.2 ISO 7816 categories about files and access (emrtd/README.md §4.2):
  * A (application selection), B (access control, BAC profile), O (the same, PACE profile; O_55..58
  * EF.CardSecurity), D (protected SELECT + READ: first tag of each file), E (protected READ
  * BINARY forms), Q (EF.CardAccess), T (EF.ATR/INFO), U (EF.DIR). Cases for data groups the ICS

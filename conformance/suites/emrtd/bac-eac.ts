@@ -1,7 +1,7 @@
 /**
  * eMRTD suite: ICAO Part 3 ISO7816_C (BAC and its secure messaging), ISO7816_I (Chip
- * Authentication, the MSE:Set KAT variant the CIE uses: DH + 3DES, emrtd.md §2.6) and
- * TR-03105 Part 3.2 ISO7816_J (Terminal Authentication v1, EAC1; emrtd.md §2.7, §4.4). Protected
+ * Authentication, the MSE:Set KAT variant the CIE uses: DH + 3DES, emrtd/README.md §2.6) and
+ * TR-03105 Part 3.2 ISO7816_J (Terminal Authentication v1, EAC1; emrtd/README.md §2.7, §4.4). Protected
  * parts are computed at run time with the inspection system's building blocks. TA-positive cases
  * need the project's test PKI (token TEST_PKI): on a card without it they are not applicable.
  */
@@ -317,7 +317,7 @@ const C: ConformanceCase[] = [
 ];
 
 // ---------------------------------------------------------------------------------------------
-// I: Chip Authentication v1, MSE:Set KAT (9303-11 §6.2.4.2; emrtd.md §2.6)
+// I: Chip Authentication v1, MSE:Set KAT (9303-11 §6.2.4.2; emrtd/README.md §2.6)
 
 interface CaMaterial {
   readonly choice: ReturnType<typeof chipAuthChoice>;
@@ -475,7 +475,7 @@ const I: ConformanceCase[] = [
 ];
 
 // ---------------------------------------------------------------------------------------------
-// J: Terminal Authentication v1 (TR-03105-3.2 J; TR-03110 EAC1; emrtd.md §2.7)
+// J: Terminal Authentication v1 (TR-03105-3.2 J; TR-03110 EAC1; emrtd/README.md §2.7)
 
 function creds(ctx: CaseContext, name = 'emrtd.credentials'): TerminalCredentials {
   return ctx.service<TerminalCredentials>(name);
@@ -594,7 +594,7 @@ const dg3Denied = readDg3({ sw: ['6982'], data: { empty: true } });
 
 /**
  * TR-03105 Part 3.2 unit J (Terminal Authentication) cases. The unit's case texts and numbers are
- * not public (emrtd.md §4.4), so these carry our ids (`CIE_EMRTD_TA_<n>`) in category ISO7816_J.
+ * not public (emrtd/README.md §4.4), so these carry our ids (`CIE_EMRTD_TA_<n>`) in category ISO7816_J.
  */
 function j(
   n: number,

@@ -1,10 +1,10 @@
 /**
  * The eMRTD suite, by ICAO Part 3 v3.2 category (ISO7816_A, B, C, D, E, I, O, P, Q, T, U and
  * LDS_A, B, C, D, E, I, N, O) plus the TR-03105 Part 3.2 Terminal Authentication unit (J) that
- * applies to EAC v1. Ids are ICAO's where the public transcription names the case (emrtd.md §4.2);
+ * applies to EAC v1. Ids are ICAO's where the public transcription names the case (emrtd/README.md §4.2);
  * `CIE_EMRTD_<GROUP>_<n>` are CIE-specific checks with their source. Categories R (Active
  * Authentication), S (EF.CardSecurity) and the AES/ECDH variants of I are not implemented: the CIE
- * has none of them (emrtd.md §1.2, §4.2) — see conformance/README.md.
+ * has none of them (emrtd/README.md §1.2, §4.2) — see conformance/README.md.
  */
 import type { SuiteModule } from '../../lib/suite-module.ts';
 import { ACCESS_CASES } from './access.ts';

@@ -1,5 +1,5 @@
 /**
- * eMRTD suite, ICAO Part 3 LDS categories (ICAO Doc 9303-10; emrtd.md §2.9, §4.2): EF.COM
+ * eMRTD suite, ICAO Part 3 LDS categories (ICAO Doc 9303-10; emrtd/README.md §2.9, §4.2): EF.COM
  * (LDS_A), DG1 (LDS_B), DG2 (LDS_C), EF.SOD (LDS_D), DG14 (LDS_E), EF.CardAccess (LDS_I),
  * DG11 (LDS_N), DG12 (LDS_O). Files are read under PACE the way the CIE SDKs do (SFI, then 0xE0
  * chunks); checks use their own MRZ check-digit and fiscal-code check-character code, not the
@@ -24,7 +24,7 @@ import {
 import type { CaseContext } from '../../lib/case-context.ts';
 import type { ConformanceCase } from '../../lib/model.ts';
 import { fail, procedure } from '../../lib/procedures.ts';
-import type { TrustAnchors } from '../../lib/test-cards.ts';
+import type { TrustAnchors } from '../../../harness/cards/card-registry.ts';
 import { emrtd, icao10, icao11, icaoP3 } from '../refs.ts';
 import { emrtdCase, mrz, readDg, readFile, withSession } from './common.ts';
 import { chipAuthentication } from '../../../harness/terminals/emrtd/eac.ts';
@@ -594,7 +594,7 @@ async function dg14(ctx: CaseContext): Promise<SecurityInfo[]> {
   return parseSecurityInfos(t.value);
 }
 
-/** EF.CardAccess as the card_access_read precondition read it from the MF (emrtd.md §1.3). */
+/** EF.CardAccess as the card_access_read precondition read it from the MF (emrtd/README.md §1.3). */
 function cardAccessBytes(ctx: CaseContext): Uint8Array {
   return ctx.get<Uint8Array>('emrtd.cardAccess');
 }
@@ -909,7 +909,7 @@ const O: ConformanceCase[] = [
   ),
   lds(
     'LDS_O_5',
-    'The date of issue 5F26 is YYYYMMDD',
+    'The date of issue (5F26) is YYYYMMDD',
     [icao10('§4.7.12 (5F26)')],
     '8 digits, valid month and day',
     async (ctx) => {

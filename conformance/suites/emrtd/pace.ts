@@ -1,8 +1,8 @@
 /**
- * eMRTD suite, ICAO Part 3 ISO7816_P: PACE (ICAO 9303-11 §4.4, §9.7.3-9.7.4; emrtd.md §2.5),
+ * eMRTD suite, ICAO Part 3 ISO7816_P: PACE (ICAO 9303-11 §4.4, §9.7.3-9.7.4; emrtd/README.md §2.5),
  * step by step so each negative case can break one step: MSE:Set AT C1 A4, then GENERAL
  * AUTHENTICATE 1-4 (CLA 10 for steps 1-3, 00 for the last; extended length for 256-byte DH
- * values, emrtd.md §1.1). The terminal side is the project's PaceTerminal (vector-tested against
+ * values, emrtd/README.md §1.1). The terminal side is the project's PaceTerminal (vector-tested against
  * ICAO 9303-11 Appendix G). ICAO leaves most negative SWs open ("any checking error"); where the
  * CIE has been observed (6A88 for the PIN reference, 6300 for a wrong token) the case pins it.
  */

@@ -134,7 +134,7 @@ export function expectedReadLength(ics: Ics, size: number, offset: number, ne: n
   return Math.min(ne, ics.behaviour.readBinaryMax, size - offset);
 }
 
-/** Status words for a read that hits the end of the file (ICS `readBeyondEof`, emrtd.md §2.1). */
+/** Status words for a read that hits the end of the file (ICS `readBeyondEof`, emrtd/README.md §2.1). */
 export function eofSws(ctx: CaseContext): readonly string[] {
   return [ctx.ics.behaviour.readBeyondEof === '6Cxx' ? '6Cxx' : ctx.ics.behaviour.readBeyondEof];
 }

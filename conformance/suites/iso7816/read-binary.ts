@@ -1,7 +1,7 @@
 /**
  * ISO 7816 generic suite: READ BINARY even (`B0`, offset or SFI) and odd (`B1`, DO 54/53), end of
- * file, the per-response cap, and the current-EF rules (ISO/IEC 7816-4:2020 §7.2.3; emrtd.md §2.1
- * and §4.7; cie-ias.md §2.2 notes and §3 rows 6-8; ICAO Part 3 ISO7816_E_3/E_4).
+ * file, the per-response cap, and the current-EF rules (ISO/IEC 7816-4:2020 §7.2.3; emrtd/README.md §2.1
+ * and §4.7; ias/README.md §2.2 notes and §3 rows 6-8; ICAO Part 3 ISO7816_E_3/E_4).
  */
 import { parseSingleTlv } from '../../../emulator/src/bytes/ber-tlv.ts';
 import { toHex } from '../../../emulator/src/bytes/hex.ts';

@@ -13,7 +13,7 @@ export interface CardModule {
   readonly mfChildren: readonly (DfSpec | EfSpec)[];
   /**
    * Commands the module must receive while the MF is current (PACE runs with the MF selected,
-   * emrtd.md §1.4): given the MF application's table, returns the table to use instead. The
+   * emrtd/README.md §1.4): given the MF application's table, returns the table to use instead. The
    * composer applies the modules in order.
    */
   extendMfHandlers?(base: HandlerTable): HandlerTable;

@@ -1,5 +1,5 @@
 /**
- * The card operating system: the fixed pipeline every command goes through (house style §3.2).
+ * The card operating system: the fixed pipeline every command goes through (DESIGN.md §2).
  *
  * ```
  * bytes ─► power check ─► parse ─► CLA/INS checks ─► pending GET RESPONSE? ──────────────┐
@@ -10,8 +10,9 @@
  * ```
  * Handlers throw {@link CardError}; the single `try` in {@link CardOs.transmit} converts it. Any
  * other exception becomes `6F00` and is recorded as a fault; in strict mode (tests) it is rethrown
- * so that bugs never hide behind `6F00` (house style rule 4).
+ * so that bugs never hide behind `6F00` (DESIGN.md rule 4).
  */
+import { HostError } from '../host-error.ts';
 import { decodeCla } from '../apdu/cla.ts';
 import { equalBytes } from '../bytes/bytes.ts';
 import {
@@ -76,11 +77,11 @@ export interface CardOsConfig {
   readonly strict?: boolean;
 }
 
-export class CardConfigError extends Error {
+export class CardConfigError extends HostError {
   readonly code = 'CARD_CONFIG';
 }
 
-/** Everything that a power cycle forgets (house style §3.4: one record, one reset path). */
+/** Everything that a power cycle forgets (DESIGN.md §4: one record, one reset path). */
 interface VolatileState {
   df: DfNode;
   ef: EfNode | undefined;
@@ -374,7 +375,7 @@ export class CardOs implements ObservableCard {
     return encodeResponseApdu(shaped.response);
   }
 
-  /** SM wrap with the personality's outer-status policy (cie-ias.md §4.3; ICAO 9303-11 §9.8). */
+  /** SM wrap with the personality's outer-status policy (ias/README.md §4.3; ICAO 9303-11 §9.8). */
   private protect(ins: number, response: ResponseApdu): ResponseApdu {
     const session = this.s.sm as SmSession;
     const isError = !swAllowsData(response.sw);

@@ -1,7 +1,7 @@
 /**
  * RSA primitives for the card side and the reference terminals: the raw operation the IAS
- * protocol needs (cie-ias.md §5.3) and PKCS#1 v1.5 block type 1 (RFC 8017 §9.2 / §8.2
- * EMSA-PKCS1-v1_5 without the DigestInfo step, "the card pads over the bytes sent", cie-ias.md
+ * protocol needs (ias/README.md §5.3) and PKCS#1 v1.5 block type 1 (RFC 8017 §9.2 / §8.2
+ * EMSA-PKCS1-v1_5 without the DigestInfo step, "the card pads over the bytes sent", ias/README.md
  * §7), both through OpenSSL (CRT speed; large public exponents such as the IAS CA key work);
  * deterministic key generation from an injected RNG; and `node:crypto` KeyObjects, cached per key
  * object (building one from JWK costs more than a signature).

@@ -1,8 +1,9 @@
 /**
  * A CIE personality as declarative, zod-validated data: the ATR the reader shows, the EF.ATR the
- * chip stores (cie-ias.md §1.1, §1.4), the pipeline options (CardOptions) and the IAS options
+ * chip stores (ias/README.md §1.1, §1.4), the pipeline options (CardOptions) and the IAS options
  * where vendors differ, and where each value comes from.
  */
+import { HostError } from '../host-error.ts';
 import { z } from 'zod';
 import { fromHex } from '../bytes/hex.ts';
 import { cardOptionsSchema } from '../card/card-options.ts';
@@ -39,6 +40,6 @@ export const cieProfileSchema = z
 
 export type CieProfile = z.infer<typeof cieProfileSchema>;
 
-export class ProfileError extends Error {
+export class ProfileError extends HostError {
   readonly code = 'PROFILE_UNKNOWN';
 }

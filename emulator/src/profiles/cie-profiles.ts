@@ -1,11 +1,11 @@
 /**
  * The CIE 3.0 personalities: the 11 ATRs the official Windows software registers plus the
- * Actalis B946 ATR known to the macOS middleware and opencie (cie-ias.md §1.1), each with its
+ * Actalis B946 ATR known to the macOS middleware and opencie (ias/README.md §1.1), each with its
  * EF.ATR (§1.4) and pipeline quirks.
  *
  How the quirks are derived:
  * - every CIE 3.0 accepts extended-length APDUs: its eMRTD application needs them for PACE-DH
- *   (emrtd.md §1.1, OpenSC #2486; the IPZS SDK makes them mandatory, cie-ias.md §4.4);
+ *   (emrtd/README.md §1.1, OpenSC #2486; the IPZS SDK makes them mandatory, ias/README.md §4.4);
  * - long SM responses (291 bytes, §4.4 [open]) to *short* commands: chips whose EF.ATR card
  *   capabilities announce extended Lc/Le (§1.4 decoding of `47 03`, third byte: Gemalto `…41 C0`,
  *   ITJ4 `…01 E0` with `7F 66` max command 1238 / max response 2019) send them whole, as T=1
@@ -50,9 +50,9 @@ const EF_ATR_GEMALTO =
 const EF_ATR_GEMALTO2 = '47 03 94 41 C0';
 
 const ST_EVIDENCE =
-  'ST EF.ATR read-out in pagopa/io-cie-ios-sdk IAS.mm, pagopa/cie-sdk-android and cie-sdk-ios CIEType (§1.4)';
+  'ST EF.ATR read-out in pagopa/io-cie-ios-sdk IAS.mm, pagopa/cie-sdk-android and cie-sdk-ios CIEType (ias/README.md §1.4)';
 const ITJ4_EVIDENCE =
-  'Actalis EF.ATR pattern of pagopa/cie-sdk-android CieType.kt and cie-sdk-ios CIEType.swift (§1.4), completed with the 82 02 90 00 status indicator every EF.ATR ends with [inferred]';
+  'Actalis EF.ATR pattern of pagopa/cie-sdk-android CieType.kt and cie-sdk-ios CIEType.swift (ias/README.md §1.4), completed with the 82 02 90 00 status indicator every EF.ATR ends with [inferred]';
 
 const RAW: readonly CieProfile[] = [
   {
@@ -64,9 +64,9 @@ const RAW: readonly CieProfile[] = [
     atr: '3B 8F 80 01 80 31 80 65 B0 85 03 00 EF 12 0F FF 82 90 00 73',
     efAtr: EF_ATR_GEMALTO2,
     evidence: {
-      atr: 'Windows StoreProvider.cpp registration; middleware signature 80 31 80 65 B0 85 03 00 EF (§1.1)',
+      atr: 'Windows StoreProvider.cpp registration; middleware signature 80 31 80 65 B0 85 03 00 EF (ias/README.md §1.1)',
       efAtr:
-        'real read-out of a cancelled Gemalto2 card, shared/data/ef-atr-readouts.txt (§1.4); kept verbatim [open: complete content]',
+        'real read-out of a cancelled Gemalto2 card, emulator/src/profiles/real-card/ef-atr-readouts.txt (ias/README.md §1.4); kept verbatim [open: complete content]',
       quirks: 'capabilities 94 41 C0: extended length → whole long responses',
     },
     sodVariant: 'sha256-pkcs1',
@@ -82,11 +82,11 @@ const RAW: readonly CieProfile[] = [
     atr: '3B 8F 80 01 80 31 80 65 B0 85 04 00 11 12 0F FF 82 90 00 8A',
     efAtr: EF_ATR_GEMALTO,
     evidence: {
-      atr: 'real pcsc_scan (OpenSC #2486), shared/data/real-card-ATRs_pcsc_scan.txt; Windows registration (§1.1)',
+      atr: 'real pcsc_scan (OpenSC/OpenSC#2486), emulator/src/profiles/real-card/real-card-ATRs_pcsc_scan.txt; Windows registration (ias/README.md §1.1)',
       efAtr:
-        "no read-out published; built from the Gemalto2 capabilities, the NXP size template and the ASCII 'IasEccRoot' marker the mobile clients look for (§1.4) [inferred]",
+        "no read-out published; built from the Gemalto2 capabilities, the NXP size template and the ASCII 'IasEccRoot' marker the mobile clients look for (ias/README.md §1.4) [inferred]",
       quirks:
-        'desktop sends one GET DATA for the whole DH template (§1.3); extended length → whole long responses',
+        'desktop sends one GET DATA for the whole DH template (ias/README.md §1.3); extended length → whole long responses',
     },
     sodVariant: 'sha256-pkcs1',
     card: EXTENDED,
@@ -101,8 +101,9 @@ const RAW: readonly CieProfile[] = [
     atr: '3B 8E 80 01 80 31 80 65 49 54 4E 58 50 12 0F FF 82 90 F0',
     efAtr: EF_ATR_NXP,
     evidence: {
-      atr: 'smartcard_list.txt and OPC docs (§1.1); Windows registers it with the last 4 bytes masked',
-      efAtr: 'real read-out, shared/data/ef-atr-readouts.txt (from pagopa/io-cie-ios-sdk IAS.mm)',
+      atr: 'smartcard_list.txt and OPC docs (ias/README.md §1.1); Windows registers it with the last 4 bytes masked',
+      efAtr:
+        'real read-out, emulator/src/profiles/real-card/ef-atr-readouts.txt (from pagopa/io-cie-ios-sdk IAS.mm)',
       quirks:
         'capabilities 94 01 80 (extended length not announced): responses over 256 bytes to short commands via 61xx',
     },
@@ -119,7 +120,7 @@ const RAW: readonly CieProfile[] = [
     atr: '3B 8B 80 01 80 66 47 50 00 B8 00 7F 82 90 00 2E',
     efAtr: EF_ATR_ST,
     evidence: {
-      atr: 'Windows registration, smartcard_list.txt (§1.1)',
+      atr: 'Windows registration, smartcard_list.txt (ias/README.md §1.1)',
       efAtr: ST_EVIDENCE,
       quirks:
         'extended length not announced → 61xx for long responses to short commands; MSE SET B6 for the terminal CHR rejected (ISDK)',
@@ -137,7 +138,7 @@ const RAW: readonly CieProfile[] = [
     atr: '3B 80 80 01 01',
     efAtr: EF_ATR_ST,
     evidence: {
-      atr: 'Windows registration (§1.1); generic ISO 14443-B pseudo-ATR',
+      atr: 'Windows registration (ias/README.md §1.1); generic ISO 14443-B pseudo-ATR',
       efAtr: ST_EVIDENCE,
       quirks: 'as stm',
     },
@@ -154,7 +155,7 @@ const RAW: readonly CieProfile[] = [
     atr: '3B 8B 80 01 80 66 47 50 00 B8 00 94 82 90 00 C5',
     efAtr: EF_ATR_ST,
     evidence: {
-      atr: 'Windows registration, smartcard_list.txt (§1.1)',
+      atr: 'Windows registration, smartcard_list.txt (ias/README.md §1.1)',
       efAtr: ST_EVIDENCE,
       quirks: 'as stm',
     },
@@ -237,8 +238,8 @@ function itj4(
     efAtr: EF_ATR_ITJ4,
     evidence: {
       atr: win
-        ? 'Windows StoreProvider.cpp registration and middleware atr_list (§1.1)'
-        : 'macOS middleware ATR.cpp and opencie tests only (§1.1)',
+        ? 'Windows StoreProvider.cpp registration and middleware atr_list (ias/README.md §1.1)'
+        : 'macOS middleware ATR.cpp and opencie tests only (ias/README.md §1.1)',
       efAtr: ITJ4_EVIDENCE,
       quirks:
         'JCOP4 ITJ4 applet: capabilities 94 01 E0 + 7F 66 (max command 1238, max response 2019) → whole long responses; desktop selects with 00 A4 00 00',

@@ -6,18 +6,22 @@
  * --out emulator/src/profiles/default-card-image.json`.
  */
 import { readFileSync } from 'node:fs';
+import { packageFile } from '../package-root.ts';
 import type { CardImage } from '../state/card-image.ts';
 import { validateCardImage } from '../state/image-file.ts';
 
 export const DEFAULT_CARD_SEED = 'ciebench-default-v1';
-export const DEFAULT_CARD_IMAGE_URL = new URL('./default-card-image.json', import.meta.url);
+/** The committed image file (located from the package root: the same file for sources and build). */
+export const DEFAULT_CARD_IMAGE_PATH: string = packageFile(
+  'emulator/src/profiles/default-card-image.json',
+);
 
 let cached: CardImage | undefined;
 
 /** The committed default image (validated; shared, do not mutate — cards copy its state). */
 export function defaultCardImage(): CardImage {
   cached ??= validateCardImage(
-    JSON.parse(readFileSync(DEFAULT_CARD_IMAGE_URL, 'utf8')),
+    JSON.parse(readFileSync(DEFAULT_CARD_IMAGE_PATH, 'utf8')),
     'default card image',
   );
   return cached;

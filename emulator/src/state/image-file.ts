@@ -7,6 +7,7 @@
  * image, never a mix. Loads refuse — with a stable error code and a clear message — anything that
  * is not a complete image of the supported version; nothing is ever silently reset.
  */
+import { HostError } from '../host-error.ts';
 import {
   closeSync,
   fsyncSync,
@@ -36,7 +37,7 @@ export type CardImageErrorCode =
   | 'IMAGE_EXISTS'
   | 'IMAGE_WRITE_FAILED';
 
-export class CardImageError extends Error {
+export class CardImageError extends HostError {
   readonly code: CardImageErrorCode;
   constructor(code: CardImageErrorCode, message: string) {
     super(message);

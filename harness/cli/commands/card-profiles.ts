@@ -4,7 +4,7 @@ import {
   CIE_PROFILES,
   DEFAULT_CIE_PROFILE_ID,
 } from '../../../emulator/src/profiles/cie-profiles.ts';
-import { commandGroup } from '../main.ts';
+import { commandGroup } from '../cli-kit.ts';
 
 export function profilesText(): string {
   const lines: string[] = [];
@@ -31,7 +31,7 @@ export function profilesText(): string {
 }
 
 export function register(program: Command): void {
-  commandGroup(program, 'card', 'emulated cards: start, create, inspect')
+  commandGroup(program, 'card')
     .command('profiles')
     .description('list the CIE personalities (ATR, EF.ATR, quirks, evidence)')
     .option('--json', 'print JSON')

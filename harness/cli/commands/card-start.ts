@@ -8,6 +8,7 @@
  * the first card. `--trace <file>` records every exchange of the cards at the card boundary
  * (emulator side: wire and plain forms of protected exchanges; card i > 1 in `<file>-<i>`).
  */
+import { HostError } from '../../../emulator/src/host-error.ts';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
@@ -15,9 +16,7 @@ import { z } from 'zod';
 import { describeSw, swFromResponse } from '../../../emulator/src/apdu/status-words.ts';
 import { fromHex, HexFormatError, toHex } from '../../../emulator/src/bytes/hex.ts';
 import type { Card } from '../../../emulator/src/card/card.ts';
-import { cieCardFromImage, openCieCard } from '../../../emulator/src/profiles/cie-card-image.ts';
-import { readCardImage } from '../../../emulator/src/state/image-file.ts';
-import { createDefaultCard } from '../../cards/default-card.ts';
+import { resolveCardSpec } from '../../cards/card-registry.ts';
 import { FaultListSchema, type FaultInput } from '../../nfc/faults.ts';
 import { IsoDepConfigSchema, type IsoDepConfigInput } from '../../nfc/iso-dep-config.ts';
 import { NFC_PROTOCOL } from '../../nfc/protocol.ts';
@@ -33,15 +32,16 @@ import {
 import { formatExchange, formatNote, formatPower } from '../../transport/live-log.ts';
 import { FileSink, TraceWriter } from '../../../traces/format/write.ts';
 import { attachRecorder } from '../../../traces/record/card-recorder.ts';
-import { commandGroup } from '../main.ts';
+import { CARD_SPEC_HELP, commandGroup } from '../cli-kit.ts';
 
-export class CardStartError extends Error {
+export class CardStartError extends HostError {
   readonly code = 'CARD_START_OPTION';
 }
 
 const hostPort = z.string().regex(/^[0-9.]+:\d{1,5}$/, 'expected host:port, e.g. 127.0.0.1:35980');
 
-export function parseEndpoint(text: string, what: string): Endpoint {
+/** `host:port`; port 0 (a free port, announced when listening) only where the bench listens. */
+export function parseEndpoint(text: string, what: string, listening = false): Endpoint {
   const r = hostPort.safeParse(text);
   if (!r.success)
     throw new CardStartError(`${what} '${text}': ${r.error.issues[0]?.message ?? 'invalid'}`);
@@ -49,14 +49,15 @@ export function parseEndpoint(text: string, what: string): Endpoint {
     text.slice(0, text.lastIndexOf(':')),
     Number(text.slice(text.lastIndexOf(':') + 1)),
   ];
-  if (port < 1 || port > 65535) throw new CardStartError(`${what} '${text}': port out of range`);
+  if (port < (listening ? 0 : 1) || port > 65535)
+    throw new CardStartError(`${what} '${text}': port out of range`);
   return { host, port };
 }
 
 export function parseNfcUrl(text: string): Endpoint {
   const m = /^ws:\/\/([0-9.]+):(\d{1,5})\/?$/.exec(text);
   if (!m) throw new CardStartError(`--nfc '${text}': expected ws://127.0.0.1:PORT`);
-  return parseEndpoint(`${m[1]}:${m[2]}`, '--nfc');
+  return parseEndpoint(`${m[1]}:${m[2]}`, '--nfc', true);
 }
 
 function readJson<T>(file: string, schema: z.ZodType<T>, what: string): T {
@@ -118,25 +119,26 @@ interface LoadedCard {
   readonly secrets?: { pin: string; puk: string; can: string };
 }
 
-async function loadCard(file: string | undefined): Promise<LoadedCard> {
-  if (file === undefined) {
-    const d = await createDefaultCard();
-    return {
-      card: d.card,
-      profileId: d.profileId,
-      description: `${d.description} (profile ${d.profileId})`,
-      fresh: async () => (await createDefaultCard()).card,
-      secrets: d.secrets,
-    };
-  }
-  const opened = openCieCard(file);
-  const image = readCardImage(file);
+async function loadCard(spec: string | undefined): Promise<LoadedCard> {
+  const recipe = resolveCardSpec(spec ?? 'default');
+  const image = recipe.image;
+  const persistent = recipe.open !== undefined;
   return {
-    card: opened.card,
-    profileId: opened.profile.id,
-    description: `${opened.profile.label} from ${file} (PIN/PUK state persisted in the file)`,
-    fresh: () => cieCardFromImage(image).card,
-    secrets: { pin: image.state.pin.value, puk: image.state.puk.value, can: image.citizen.can },
+    card: recipe.open ? recipe.open() : recipe.create(),
+    profileId: recipe.personality,
+    description: persistent
+      ? `${recipe.description} (PIN/PUK state persisted in the file)`
+      : recipe.description,
+    fresh: () => recipe.create(),
+    ...(image
+      ? {
+          secrets: {
+            pin: image.state.pin.value,
+            puk: image.state.puk.value,
+            can: image.citizen.can,
+          },
+        }
+      : {}),
   };
 }
 
@@ -313,14 +315,14 @@ async function stdinShell(card: Card): Promise<void> {
 const collect = (v: string, acc: string[]): string[] => [...acc, v];
 
 export function register(program: Command): void {
-  commandGroup(program, 'card', 'emulated cards: start, create, inspect')
+  commandGroup(program, 'card')
     .command('start')
     .description(
       'run a card on the virtual PC/SC reader and the NFC endpoint until stopped, logging one line per APDU',
     )
     .option(
-      '--card <file>',
-      'card image (ciebench card new); repeat for several cards, one per --vpcd',
+      '--card <card>',
+      `${CARD_SPEC_HELP}; an image file keeps its PIN/PUK state. Repeat for several cards, one per --vpcd`,
       collect,
       [],
     )

@@ -21,14 +21,14 @@ async function run(...args: string[]): Promise<string> {
     out += String(chunk);
     return true;
   });
-  const program = await buildProgram();
+  const program = await buildProgram(['node', 'ciebench', ...args]);
   program.exitOverride();
   await program.parseAsync(['node', 'ciebench', ...args]);
   vi.restoreAllMocks();
   return out;
 }
 
-describe('ciebench card … and ias … (issue 3 CLI)', () => {
+describe('ciebench card … and ias … (CLI)', () => {
   const path = join(dir, 'card.json');
   const image = defaultCardImage();
 

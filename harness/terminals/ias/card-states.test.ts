@@ -1,5 +1,5 @@
 /**
- * Issue 3 "Must show" 4: the card's state machine (cie-ias.md §10) and status words (§11) —
+ * The card's state machine (ias/README.md §10) and status words (§11) —
  * every command in the wrong state, bad MAC, missing DO 99/8E, reused challenge, wrong key
  * references, wrong lengths — driven through the reference terminal's building blocks.
  * Under SM, the §4.3 policy applies: the real status is inside DO 99, the outer SW is 9000

@@ -4,9 +4,9 @@ import { toHex } from '../../../emulator/src/bytes/hex.ts';
 import type { Card, ExchangeEvent, ObservableCard } from '../../../emulator/src/card/card.ts';
 import { NullCard } from '../../../emulator/src/card/null-card.ts';
 import { seededRng } from '../../../emulator/src/crypto/rng.ts';
-import { createDefaultCard } from '../../cards/default-card.ts';
+import { createDefaultCard } from '../../cards/card-registry.ts';
 import { IsoDepSession } from '../../nfc/iso-dep-session.ts';
-import { EchoCard } from '../../pcsc/testing/echo-card.ts';
+import { EchoCard } from '../../cards/echo-card.ts';
 import { ViccClient } from '../vicc-client.ts';
 import type { CardSpec, FromWorker, ToWorker, ViccWorkerData } from './vicc-worker-protocol.ts';
 

@@ -1,6 +1,6 @@
 /**
  * The debug output of the IPZS CIE .NET SDK (`CIE.MRTD.SDK`), the format of the real-card
- * fragment `shared/data/real-trace-pace-2018.txt` (italia/cie-mrtd-dotnet-sdk issue #8):
+ * fragment `traces/golden/real-card/real-trace-pace-2018.txt` (italia/cie-mrtd-dotnet-sdk#8):
  *
  * ```
  * APDU:00-A4-02-0C-02-01-1C

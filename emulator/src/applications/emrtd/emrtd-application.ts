@@ -1,6 +1,6 @@
 /**
  * The eMRTD (ICAO LDS1) application's command table and the MF-level fragment for PACE. Built by
- * spreading the generic ISO table and overriding entries (house style rule 2):
+ * spreading the generic ISO table and overriding entries (DESIGN.md rule 2):
  *
  * | INS | override | why |
  * |---|---|---|

@@ -7,8 +7,8 @@
  * B1  P1P2 = 0000 current EF | 00 0s ssss SFI | FID;  data = 54 L offset;  response = 53 L data
  * ```
  * Offset at or beyond the end: `6B00`. Fewer than Ne bytes left: per personality, data with
- * `6282` (ISO), data with `9000` (ICAO Part 3 ISO7816_E_4) or `6Cxx` (emrtd.md §2.1). Each
- * response is capped at `readBinaryMax` bytes (231 on the CIE, cie-ias.md §2.2) with `9000`.
+ * `6282` (ISO), data with `9000` (ICAO Part 3 ISO7816_E_4) or `6Cxx` (emrtd/README.md §2.1). Each
+ * response is capped at `readBinaryMax` bytes (231 on the CIE, ias/README.md §2.2) with `9000`.
  */
 import { findTlv, parseTlvs, tlv, TlvFormatError } from '../../bytes/ber-tlv.ts';
 import type { CommandApdu } from '../../apdu/command-apdu.ts';

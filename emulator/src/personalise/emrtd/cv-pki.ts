@@ -1,5 +1,5 @@
 /**
- * The synthetic TEST EAC PKI for Terminal Authentication v1 (BSI TR-03110 v1.11 Annex C; emrtd.md
+ * The synthetic TEST EAC PKI for Terminal Authentication v1 (BSI TR-03110 v1.11 Annex C; emrtd/README.md
  * §2.7, §6 item 5), derived deterministically from a seed:
  *
  * ```

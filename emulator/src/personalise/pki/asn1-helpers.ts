@@ -9,10 +9,11 @@
  * Name ::= SEQUENCE OF RelativeDistinguishedName;  RDN ::= SET OF AttributeTypeAndValue
  * ```
  */
+import { HostError } from '../../host-error.ts';
 import * as asn1js from 'asn1js';
 import type { HashName } from '../../crypto/hash.ts';
 
-export class Asn1BuildError extends Error {
+export class Asn1BuildError extends HostError {
   readonly code = 'ASN1_BUILD';
 }
 

@@ -6,7 +6,7 @@
  *  └── DS "CIE Bench TEST Document Signer"         signs EF.SOD of the IAS and eMRTD applications
  * Holder CA "CIE Bench TEST Citizen Authentication CA"   self-signed, issues EF 1003 certificates
  * ```
- * The DS certificate follows the profile of the real CIE sample (cie-ias.md §2.5, ICAO 9303-12
+ * The DS certificate follows the profile of the real CIE sample (ias/README.md §2.5, ICAO 9303-12
  * §7.1.1): RSA-2048, AKI/SKI, private key usage period, key usage digitalSignature (critical),
  * document type list {"C"}; signed RSASSA-PSS SHA-512 like the sample. Every name says TEST and
  * "NOT VALID"; nothing here chains to a real authority. Validity dates are constants, never the
@@ -103,7 +103,7 @@ function selfSignedCa(
   });
 }
 
-/** DS certificate profile of the CIE sample (cie-ias.md §2.5), signed RSASSA-PSS SHA-512 by the CSCA. */
+/** DS certificate profile of the CIE sample (ias/README.md §2.5), signed RSASSA-PSS SHA-512 by the CSCA. */
 function documentSignerCertificate(
   seed: string,
   dsKey: RsaPrivateKey,

@@ -180,7 +180,7 @@ export function privateKeyUsagePeriod(from: Date, to: Date): ExtensionSpec {
 
 /**
  * ICAO 9303-12 §7.1.1.3 DocumentTypeList ::= SEQUENCE { version INTEGER (0), docTypeList SET OF
- * PrintableString }; the CIE DS certificate lists {"C"} (cie-ias.md §2.5: `30 08 02 01 00 31 03 13 01 43`).
+ * PrintableString }; the CIE DS certificate lists {"C"} (ias/README.md §2.5: `30 08 02 01 00 31 03 13 01 43`).
  */
 export function documentTypeList(types: readonly string[]): ExtensionSpec {
   const list = new asn1js.Set({

@@ -1,6 +1,6 @@
 /**
  * Chip Authentication v1, chip side (ICAO Doc 9303-11, 8th ed. 2021, §6.2 and §6.2.4 APDUs;
- * emrtd.md §2.6). Implicit authentication: the chip proves its DG14 key by deriving new SM keys.
+ * emrtd/README.md §2.6). Implicit authentication: the chip proves its DG14 key by deriving new SM keys.
  *
  * ```
  * 3DES (the CIE's):  0C 22 41 A6  MSE:Set KAT  91 L PK_PCD [84 L keyId]        → 9000 (old keys)

@@ -1,7 +1,7 @@
 /**
  * Extended Access Control of the eMRTD application: Chip Authentication v1 (MSE:Set KAT, or
  * MSE:Set AT + GENERAL AUTHENTICATE) and Terminal Authentication v1 (MSE:Set DST, PSO:VERIFY
- * CERTIFICATE, MSE:Set AT, EXTERNAL AUTHENTICATE). ICAO 9303-11 §6.2 and §7.1; emrtd.md §2.6–2.7.
+ * CERTIFICATE, MSE:Set AT, EXTERNAL AUTHENTICATE). ICAO 9303-11 §6.2 and §7.1; README.md §2.6–2.7.
  * Protocol logic: `protocols/chip-auth`, `protocols/terminal-auth`.
  */
 import type { CommandApdu } from '../../../apdu/command-apdu.ts';

@@ -2,21 +2,16 @@
  * Access control and secure messaging of the eMRTD application, mirroring ICAO Part 3 v3.2
  * categories B and O (nothing readable before BAC/PACE; plain access refused after it) and C (BAC
  * and its SM: wrong cryptogram, missing GET CHALLENGE, corrupted MAC/SSC ends the session, plain
- * command during SM, reused challenge) in spirit (emrtd.md §4.2, §4.7).
+ * command during SM, reused challenge) in spirit (README.md §4.2, §4.7).
  */
 import { describe, expect, it } from 'vitest';
-import { fromHex, toHex } from '../../bytes/hex.ts';
-import { bacKeys } from '../../protocols/bac/bac-keys.ts';
-import { bacCommandData } from '../../protocols/bac/bac-terminal.ts';
-import { bac } from '../../../../harness/terminals/emrtd/access-control.ts';
-import { newSession } from '../../../../harness/terminals/emrtd/inspection-system.ts';
-import {
-  pacedSession,
-  testCard,
-  wrapOnly,
-  type TestCard,
-} from '../../../../harness/terminals/emrtd/test-support.ts';
-import { seededRng } from '../../crypto/rng.ts';
+import { fromHex, toHex } from '../../../emulator/src/bytes/hex.ts';
+import { bacKeys } from '../../../emulator/src/protocols/bac/bac-keys.ts';
+import { bacCommandData } from '../../../emulator/src/protocols/bac/bac-terminal.ts';
+import { bac } from './access-control.ts';
+import { newSession } from './inspection-system.ts';
+import { pacedSession, testCard, wrapOnly, type TestCard } from './test-support.ts';
+import { seededRng } from '../../../emulator/src/crypto/rng.ts';
 
 const SELECT_AID = '00A4040C07A0000002471001';
 const SFIS: [string, number][] = [

@@ -1,18 +1,14 @@
 /**
  * Secret masking for traces and logs. PIN and PUK bytes travel in the data field of VERIFY,
- * CHANGE REFERENCE DATA and RESET RETRY COUNTER (ISO/IEC 7816-4:2020 §7.5.6–7.5.10; cie-ias.md
+ * CHANGE REFERENCE DATA and RESET RETRY COUNTER (ISO/IEC 7816-4:2020 §7.5.6–7.5.10; ias/README.md
  * §3 rows 18–21); they are replaced by `2A` ('*') unless the user opts in. Protected commands
  * carry only cryptograms on the wire, so there the plain form is masked. PACE never sends the
  * CAN or MRZ password (ICAO 9303-11 §4.4), so PACE APDUs carry nothing to mask; CAN/PIN/PUK
  * values written in free text (notes, terminal logs) are masked by {@link maskSecretsInText}.
  */
-import { decodeCla } from '../../emulator/src/apdu/cla.ts';
-import { parseCommandApdu } from '../../emulator/src/apdu/command-apdu.ts';
-import {
-  INS_20_VERIFY,
-  INS_24_CHANGE_REFERENCE_DATA,
-  INS_2C_RESET_RETRY_COUNTER,
-} from '../../emulator/src/apdu/ins.ts';
+import { decodeCla } from './cla.ts';
+import { parseCommandApdu } from './command-apdu.ts';
+import { INS_20_VERIFY, INS_24_CHANGE_REFERENCE_DATA, INS_2C_RESET_RETRY_COUNTER } from './ins.ts';
 
 export const MASK_BYTE = 0x2a;
 

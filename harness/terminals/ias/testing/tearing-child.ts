@@ -9,11 +9,11 @@
  * The parent kills it with SIGKILL at random points. Usage: node --import tsx tearing-child.ts <image> <puk>
  */
 import { writeSync } from 'node:fs';
-import { seededRng } from '../../../emulator/src/crypto/rng.ts';
-import { openCieCard } from '../../../emulator/src/profiles/cie-card-image.ts';
-import { InProcessChannel } from '../../channel/in-process-channel.ts';
-import { IasTerminal } from './ias-terminal.ts';
-import { openSecureChannel } from './testing.ts';
+import { seededRng } from '../../../../emulator/src/crypto/rng.ts';
+import { openCieCard } from '../../../../emulator/src/profiles/cie-card-image.ts';
+import { InProcessChannel } from '../../../channel/in-process-channel.ts';
+import { IasTerminal } from '../ias-terminal.ts';
+import { openSecureChannel } from '../testing.ts';
 
 const [path, puk] = process.argv.slice(2);
 if (!path || !puk) throw new Error('usage: tearing-child.ts <image> <puk>');

@@ -1,12 +1,12 @@
 /**
- * A transport test card (the Appendix A card of virtual-reader-nfc.md, rebuilt on the Card
- * interface): `80 EE` echoes its command data, `80 EF P1 P2` answers P1P2 bytes of filler, anything
+ * A transport test card (modelled on the dependency-free echo card used to measure the vpcd
+ * stack, vpcd/README.md §6, rebuilt on the Card interface): `80 EE` echoes its command data, `80 EF P1 P2` answers P1P2 bytes of filler, anything
  * else 9000. It tests what transports must carry (extended lengths, frame limits), not a personality.
  */
-import { ApduFormatError, parseCommandApdu } from '../../../emulator/src/apdu/command-apdu.ts';
-import { encodeResponseApdu } from '../../../emulator/src/apdu/response-apdu.ts';
-import { SW_6700_WRONG_LENGTH, SW_9000_OK } from '../../../emulator/src/apdu/status-words.ts';
-import { NullCard } from '../../../emulator/src/card/null-card.ts';
+import { ApduFormatError, parseCommandApdu } from '../../emulator/src/apdu/command-apdu.ts';
+import { encodeResponseApdu } from '../../emulator/src/apdu/response-apdu.ts';
+import { SW_6700_WRONG_LENGTH, SW_9000_OK } from '../../emulator/src/apdu/status-words.ts';
+import { NullCard } from '../../emulator/src/card/null-card.ts';
 
 export const ECHO_ATR = Uint8Array.of(
   0x3b,

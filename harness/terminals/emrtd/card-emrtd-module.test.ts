@@ -2,30 +2,29 @@
  * The eMRTD card module and its composition contract: validated personalisation, MF-level files,
  * `extendMfHandlers` / `withMfHandlers`, and the full CIE (IAS + eMRTD) built by the CIE
  * composer (`profiles/cie-card.ts`) from a card image — including the mobile "PACE + NIS" flow of
- * cie-ias.md §5.1 B (a plain APDU drops the PACE session, the IAS answers, the eMRTD locks again).
+ * ias/README.md §5.1 B (a plain APDU drops the PACE session, the IAS answers, the eMRTD locks again).
  */
 import { describe, expect, it } from 'vitest';
-import { fromHex, toHex } from '../../bytes/hex.ts';
-import type { HandlerEntry } from '../../card/application.ts';
-import { SW_9000_OK } from '../../apdu/status-words.ts';
-import { responseApdu } from '../../apdu/response-apdu.ts';
-import { seededRng } from '../../crypto/rng.ts';
-import { ISO_HANDLERS } from '../../iso7816/iso-application.ts';
-import { buildFileSystem } from '../../iso7816/fs/file-system.ts';
-import { CardOs } from '../../card/card-os.ts';
-import { cieCardFromImage } from '../../profiles/cie-card-image.ts';
-import { defaultCardImage } from '../../profiles/default-card-image.ts';
-import { mrzInformationFromTd1 } from '../../protocols/bac/bac-keys.ts';
-import { InProcessChannel } from '../../../../harness/channel/in-process-channel.ts';
-import { inspect } from '../../../../harness/terminals/emrtd/inspection-system.ts';
+import { fromHex, toHex } from '../../../emulator/src/bytes/hex.ts';
+import type { HandlerEntry } from '../../../emulator/src/card/application.ts';
+import { SW_9000_OK } from '../../../emulator/src/apdu/status-words.ts';
+import { responseApdu } from '../../../emulator/src/apdu/response-apdu.ts';
+import { seededRng } from '../../../emulator/src/crypto/rng.ts';
+import { ISO_HANDLERS } from '../../../emulator/src/iso7816/iso-application.ts';
+import { buildFileSystem } from '../../../emulator/src/iso7816/fs/file-system.ts';
+import { CardOs } from '../../../emulator/src/card/card-os.ts';
+import { cieCardFromImage } from '../../../emulator/src/profiles/cie-card-image.ts';
+import { defaultCardImage } from '../../../emulator/src/profiles/default-card-image.ts';
+import { mrzInformationFromTd1 } from '../../../emulator/src/protocols/bac/bac-keys.ts';
+import { InProcessChannel } from '../../channel/in-process-channel.ts';
+import { inspect } from './inspection-system.ts';
+import { pacedSession, testCredentials, type TestCard } from './test-support.ts';
 import {
-  pacedSession,
-  testCredentials,
-  type TestCard,
-} from '../../../../harness/terminals/emrtd/test-support.ts';
-import { emrtdPersonalisationFromImage, withEmrtdPersonalisation } from './emrtd-image.ts';
-import { createEmrtdModule } from './emrtd-module.ts';
-import { personaliseEmrtdForSeed } from './emrtd-card.ts';
+  emrtdPersonalisationFromImage,
+  withEmrtdPersonalisation,
+} from '../../../emulator/src/applications/emrtd/emrtd-image.ts';
+import { createEmrtdModule } from '../../../emulator/src/applications/emrtd/emrtd-module.ts';
+import { personaliseEmrtdForSeed } from '../../../emulator/src/applications/emrtd/emrtd-card.ts';
 
 const p = personaliseEmrtdForSeed('module-test');
 
@@ -123,7 +122,7 @@ describe('the full CIE (IAS + eMRTD) from the CIE composer', () => {
     expect(r.report.passiveAuthentication?.chain.ok).toBe(true);
   });
 
-  it('mobile "PACE + NIS" flow (cie-ias.md §5.1 B): PACE, DG1 under SM, plain SELECT MF drops SM, the IAS NIS reads, eMRTD locked again', async () => {
+  it('mobile "PACE + NIS" flow (ias/README.md §5.1 B): PACE, DG1 under SM, plain SELECT MF drops SM, the IAS NIS reads, eMRTD locked again', async () => {
     const { t } = fullCie();
     const s = await pacedSession(t);
     expect((await s.link.protected({ ins: 0xb0, p1: 0x81, p2: 0, ne: 4 })).sw).toBe(0x9000);

@@ -1,5 +1,5 @@
 /**
- * `ciebench trace record` and `ciebench trace replay` (issue 6).
+ * `ciebench trace record` and `ciebench trace replay` (traces/README.md).
  *
  * record: runs a flow (`-- <flow> [args]`) against an emulated card in-process (`--card`, the
  * emulator-side recorder: wire and plain forms) or a PC/SC reader (`--reader`, a physical card or
@@ -8,24 +8,44 @@
  * unexplained divergences).
  */
 import { writeFileSync } from 'node:fs';
-import type { Command } from 'commander';
-import type { ApduChannel } from '../../channel/apdu-channel.ts';
-import { parseSmKeys } from '../../../traces/annotate/sm-keys.ts';
-import { loadTraceOrLog, writeTrace } from '../../../traces/cli/load.ts';
-import { readAllowList } from '../../../traces/diff/allow-list.ts';
-import { diffReportJson, diffTraces } from '../../../traces/diff/diff.ts';
-import { renderDiffHtml } from '../../../traces/diff/render-html.ts';
-import { renderDiffTerminal } from '../../../traces/diff/render-terminal.ts';
-import { findFlow, listFlows } from '../../../traces/record/flows.ts';
-import '../../../traces/record/terminal-flows.ts';
-import { recordCardSession, recordChannelSession } from '../../../traces/record/record-session.ts';
-import { resolveCard } from '../../../traces/replay/card-source.ts';
-import { replayTrace } from '../../../traces/replay/replay.ts';
-import { InProcessChannel } from '../../channel/in-process-channel.ts';
-import { PinGuardChannel } from '../../pcsc/pin-guard.ts';
-import { commandGroup } from '../main.ts';
+import { Option, type Command } from 'commander';
+import type { ApduChannel } from '../../harness/channel/apdu-channel.ts';
+import { parseSmKeys } from '../annotate/sm-keys.ts';
+import { loadTraceOrLog, writeTrace } from './load.ts';
+import { readAllowList } from '../diff/allow-list.ts';
+import { diffReportJson, diffTraces } from '../diff/diff.ts';
+import { renderDiffHtml } from '../diff/render-html.ts';
+import { renderDiffTerminal } from '../diff/render-terminal.ts';
+import { findFlow, listFlows } from '../record/flows.ts';
+import '../record/terminal-flows.ts';
+import { recordCardSession, recordChannelSession } from '../record/record-session.ts';
+import {
+  CardSpecError,
+  resolveCardSpec,
+  type CardRuntime,
+} from '../../harness/cards/card-registry.ts';
+import { replayTrace } from '../replay/replay.ts';
+import { InProcessChannel } from '../../harness/channel/in-process-channel.ts';
+import { PinGuardChannel } from '../../harness/pcsc/pin-guard.ts';
+import { BenchError } from '../../emulator/src/host-error.ts';
+import { CARD_SPEC_HELP, commandGroup } from '../../harness/cli/cli-kit.ts';
 
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
+
+/** The emulated card of `--card` (registry grammar), with the PACE nonce length of the source trace's card. */
+function cardFor(spec: string, paceNonceLength?: string): ReturnType<typeof cardAndProfile> {
+  if (paceNonceLength !== undefined && !['8', '16', '32'].includes(paceNonceLength))
+    throw new CardSpecError(`--pace-nonce-length must be 8, 16 or 32, got '${paceNonceLength}'`);
+  const runtime: CardRuntime = paceNonceLength
+    ? { emrtd: { paceNonceLength: Number(paceNonceLength) as 8 | 16 | 32 } }
+    : {};
+  return cardAndProfile(spec, runtime);
+}
+
+function cardAndProfile(spec: string, runtime: CardRuntime) {
+  const recipe = resolveCardSpec(spec);
+  return { card: recipe.create(runtime), profile: recipe.personality };
+}
 
 /**
  * A PC/SC reader (physical card or vpcd) behind the last-try PIN guard: a VERIFY that could use the
@@ -33,7 +53,7 @@ const collect = (v: string, prev: string[]): string[] => [...prev, v];
  * The binding is loaded only when --reader is used (it is an optional dependency).
  */
 async function pcscChannel(reader: string, allowLastTry: boolean): Promise<ApduChannel> {
-  const { PcscChannel } = await import('../../pcsc/pcsc-channel.ts');
+  const { PcscChannel } = await import('../../harness/pcsc/pcsc-channel.ts');
   return new PinGuardChannel(new PcscChannel({ reader }), {
     allowLastTry,
     onDecision: (text) => process.stderr.write(`${text}\n`),
@@ -44,17 +64,15 @@ interface RecordOptions {
   reader?: string;
   allowLastTry?: boolean;
   card?: string;
+  out?: string;
   output?: string;
+  showSecrets?: boolean;
   revealSecrets?: boolean;
   description?: string;
 }
 
 export function register(program: Command): void {
-  const trace = commandGroup(
-    program,
-    'trace',
-    'traces: record, import, show, diff and replay APDU traces',
-  );
+  const trace = commandGroup(program, 'trace');
 
   trace
     .command('record')
@@ -72,22 +90,26 @@ export function register(program: Command): void {
     )
     .option(
       '--card <card>',
-      'emulated card in-process (id or card.json): emulator-side recording',
+      `emulated card in-process, emulator-side recording: ${CARD_SPEC_HELP}`,
       'default',
     )
-    .option('-o, --output <file>', 'trace file (default: standard output)')
-    .option('--reveal-secrets', 'keep PIN/PUK digits (masked by default)')
+    .option('-o, --out <file>', 'trace file (default: standard output)')
+    .addOption(new Option('--output <file>').hideHelp())
+    .option('--show-secrets', 'keep PIN/PUK digits (masked by default)')
+    .addOption(new Option('--reveal-secrets').hideHelp())
     .option('--description <text>', 'description stored in the trace header')
     .action(async (flowName: string, args: string[], o: RecordOptions) => {
+      const out = o.out ?? o.output;
       const flow = findFlow(flowName);
       if (!flow)
-        throw new Error(
+        throw new BenchError(
+          'TRACE_UNKNOWN_FLOW',
           `unknown flow '${flowName}' (flows: ${listFlows()
             .map((f) => `${f.name}: ${f.description}`)
             .join('; ')})`,
         );
       const common = {
-        revealSecrets: o.revealSecrets ?? false,
+        revealSecrets: o.showSecrets ?? o.revealSecrets ?? false,
         ...(o.description ? { description: o.description } : {}),
       };
       const t = o.reader
@@ -97,13 +119,13 @@ export function register(program: Command): void {
             { profile: 'unknown', transport: 'pcsc', ...common },
           )
         : await (async () => {
-            const { card, profile } = await resolveCard(o.card ?? 'default');
+            const { card, profile } = cardFor(o.card ?? 'default');
             return recordCardSession(card, (ch) => flow.run(ch, args), { profile, ...common });
           })();
-      if (o.output) {
-        writeTrace(o.output, t);
+      if (out) {
+        writeTrace(out, t);
         process.stderr.write(
-          `wrote ${o.output}: ${t.records.filter((r) => r.type === 'exchange').length} exchange(s)\n`,
+          `wrote ${out}: ${t.records.filter((r) => r.type === 'exchange').length} exchange(s)\n`,
         );
       } else
         process.stdout.write(
@@ -119,12 +141,17 @@ export function register(program: Command): void {
       "resend a trace's commands to an emulated card and diff the result; exit 1 on unexplained divergences",
     )
     .argument('<trace>', 'trace file (or a log)')
-    .requiredOption('--card <card>', 'emulated card (id or card.json)')
-    .option('-o, --output <file>', 'write the replay trace here')
+    .option('--card <card>', `the emulated card: ${CARD_SPEC_HELP}`, 'default')
+    .option('-o, --out <file>', 'write the replay trace here')
+    .addOption(new Option('--output <file>').hideHelp())
     .option('--json', 'print the diff report as JSON')
     .option('--html <file>', 'also write the HTML side-by-side report')
     .option('--no-color', 'no ANSI colours')
     .option('--allow-list <file>', 'JSON list of explained divergences')
+    .option(
+      '--pace-nonce-length <bytes>',
+      'PACE nonce length of the card that produced the trace: 8 (2023 cards) or 16 (2018 cards); default the personality’s',
+    )
     .option('--pin <digits>', 'PIN to refill masked VERIFY data')
     .option('--puk <digits>', 'PUK to refill masked VERIFY data')
     .option(
@@ -138,6 +165,7 @@ export function register(program: Command): void {
         file: string,
         o: {
           card: string;
+          out?: string;
           output?: string;
           json?: boolean;
           html?: string;
@@ -146,17 +174,19 @@ export function register(program: Command): void {
           pin?: string;
           puk?: string;
           smKeys: string[];
+          paceNonceLength?: string;
         },
       ) => {
+        const out = o.out ?? o.output;
         const source = loadTraceOrLog(file);
-        const { card, profile } = await resolveCard(o.card);
+        const { card, profile } = cardFor(o.card, o.paceNonceLength);
         const sourceAnnotation = { smKeys: o.smKeys.map(parseSmKeys) };
         const r = await replayTrace(source, new InProcessChannel(card, profile), {
           profile,
           sourceAnnotation,
           secrets: { ...(o.pin ? { pin: o.pin } : {}), ...(o.puk ? { puk: o.puk } : {}) },
         });
-        if (o.output) writeTrace(o.output, r.trace);
+        if (out) writeTrace(out, r.trace);
         for (const s of r.skipped)
           process.stderr.write(`not resent: source #${s.seq}: ${s.reason}\n`);
         const report = diffTraces(source, r.trace, {

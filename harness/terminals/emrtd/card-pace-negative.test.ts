@@ -1,26 +1,22 @@
 /**
  * PACE negative behaviour, mirroring ICAO "RF Protocol and Application Test Standard for eMRTD –
- * Part 3" v3.2 category P in spirit (emrtd.md §4.2): wrong tags, lengths, points and tokens at
- * every step, chaining errors, interleaved commands, state reset; plus issue 4 Must show 4 (wrong
+ * Part 3" v3.2 category P in spirit (README.md §4.2): wrong tags, lengths, points and tokens at
+ * every step, chaining errors, interleaved commands, state reset; plus the PACE password rules (wrong
  * CAN → 6300 at the token step, no attempt counter, a configurable delay).
  */
 import { describe, expect, it } from 'vitest';
-import { concatBytes } from '../../bytes/bytes.ts';
-import { tlv } from '../../bytes/ber-tlv.ts';
-import { fromHex, toHex } from '../../bytes/hex.ts';
-import { ManualClock } from '../../crypto/clock.ts';
-import { seededRng } from '../../crypto/rng.ts';
-import { DH_GROUP_2 } from '../../protocols/domain/dh-groups.ts';
-import { standardDomain } from '../../protocols/domain/standard-domains.ts';
-import { paceProtocol } from '../../protocols/oids.ts';
-import { digitsPassword, gaTemplate } from '../../protocols/pace/pace-crypto.ts';
-import { PaceTerminal } from '../../protocols/pace/pace-terminal.ts';
-import { bigIntToBytes } from '../../bytes/bytes.ts';
-import {
-  pacedSession,
-  testCard,
-  type TestCard,
-} from '../../../../harness/terminals/emrtd/test-support.ts';
+import { concatBytes } from '../../../emulator/src/bytes/bytes.ts';
+import { tlv } from '../../../emulator/src/bytes/ber-tlv.ts';
+import { fromHex, toHex } from '../../../emulator/src/bytes/hex.ts';
+import { ManualClock } from '../../../emulator/src/crypto/clock.ts';
+import { seededRng } from '../../../emulator/src/crypto/rng.ts';
+import { DH_GROUP_2 } from '../../../emulator/src/protocols/domain/dh-groups.ts';
+import { standardDomain } from '../../../emulator/src/protocols/domain/standard-domains.ts';
+import { paceProtocol } from '../../../emulator/src/protocols/oids.ts';
+import { digitsPassword, gaTemplate } from '../../../emulator/src/protocols/pace/pace-crypto.ts';
+import { PaceTerminal } from '../../../emulator/src/protocols/pace/pace-terminal.ts';
+import { bigIntToBytes } from '../../../emulator/src/bytes/bytes.ts';
+import { pacedSession, testCard, type TestCard } from './test-support.ts';
 
 const MSE_CAN = '0022C1A40F800A04007F00070202040101830102';
 const GA1 = '10860000027C0000';
@@ -35,7 +31,7 @@ function sw(t: TestCard, hex: string | Uint8Array): string {
   return send(t, hex).slice(-4);
 }
 
-/** A GA command, extended when the data exceeds 255 bytes (the CIE's DH mapping data, emrtd.md §1.4). */
+/** A GA command, extended when the data exceeds 255 bytes (the CIE's DH mapping data, README.md §1.4). */
 function ga(cla: number, inner: Uint8Array): Uint8Array {
   const data = gaTemplate(inner);
   if (data.length <= 255)
@@ -242,8 +238,8 @@ describe('ICAO Part 3 category P (spirit): GENERAL AUTHENTICATE steps', () => {
   });
 });
 
-describe('issue 4 Must show 4: wrong CAN, no attempt counter, configurable delay', () => {
-  it('a wrong CAN gives 6300 at the token step (GA 4), like the real CIE (emrtd.md §1.4)', () => {
+describe('wrong CAN: no attempt counter, configurable delay (ICAO 9303-11 §4.4; emrtd/README.md §1.5)', () => {
+  it('a wrong CAN gives 6300 at the token step (GA 4), like the real CIE (README.md §1.4)', () => {
     const t = powered();
     const { next } = pacePartial(t, 4, t.citizen.can === '111111' ? '222222' : '111111');
     expect(send(t, ga(0x00, next))).toBe('6300');

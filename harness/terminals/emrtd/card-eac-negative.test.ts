@@ -1,42 +1,33 @@
 /**
  * Extended Access Control on the emulated eMRTD application: Chip Authentication negatives (ICAO
  * Part 3 ISO7816_I in spirit), Terminal Authentication sequence and certificate checks, the chip's
- * effective date and CVCA link certificates (BSI TR-03105-3.2 EAC_CV units in spirit; emrtd.md
+ * effective date and CVCA link certificates (BSI TR-03105-3.2 EAC_CV units in spirit; README.md
  * §2.6–2.7, §4.4).
  */
 import { describe, expect, it } from 'vitest';
-import { concatBytes } from '../../bytes/bytes.ts';
-import { tlv } from '../../bytes/ber-tlv.ts';
-import { fromHex } from '../../bytes/hex.ts';
-import { bigIntToBytes } from '../../bytes/bytes.ts';
+import { concatBytes } from '../../../emulator/src/bytes/bytes.ts';
+import { tlv } from '../../../emulator/src/bytes/ber-tlv.ts';
+import { fromHex } from '../../../emulator/src/bytes/hex.ts';
+import { bigIntToBytes } from '../../../emulator/src/bytes/bytes.ts';
 import {
   generateCvPki,
   issueCvCertificate,
   type CvHolder,
-} from '../../personalise/emrtd/cv-pki.ts';
-import { DH_GROUP_2 } from '../../protocols/domain/dh-groups.ts';
+} from '../../../emulator/src/personalise/emrtd/cv-pki.ts';
+import { DH_GROUP_2 } from '../../../emulator/src/protocols/domain/dh-groups.ts';
 import {
   RIGHT_READ_DG3,
   ROLE_CVCA,
   ROLE_DV_DOMESTIC,
   ROLE_IS,
-} from '../../protocols/terminal-auth/cv-certificate.ts';
-import { taSign } from '../../protocols/terminal-auth/cv-signature.ts';
-import { taMessage } from '../../protocols/terminal-auth/ta-card.ts';
-import {
-  chipAuthentication,
-  terminalAuthentication,
-} from '../../../../harness/terminals/emrtd/eac.ts';
-import { readLdsFile } from '../../../../harness/terminals/emrtd/file-reader.ts';
-import type { InspectionSession } from '../../../../harness/terminals/emrtd/inspection-session.ts';
-import { dataGroup } from '../../../../harness/terminals/emrtd/lds.ts';
-import {
-  credentialsOf,
-  pacedSession,
-  TEST_SEED,
-  testCard,
-  type TestCard,
-} from '../../../../harness/terminals/emrtd/test-support.ts';
+} from '../../../emulator/src/protocols/terminal-auth/cv-certificate.ts';
+import { taSign } from '../../../emulator/src/protocols/terminal-auth/cv-signature.ts';
+import { taMessage } from '../../../emulator/src/protocols/terminal-auth/ta-card.ts';
+import { chipAuthentication, terminalAuthentication } from './eac.ts';
+import { readLdsFile } from './file-reader.ts';
+import type { InspectionSession } from './inspection-session.ts';
+import { dataGroup } from './lds.ts';
+import { credentialsOf, pacedSession, TEST_SEED, testCard, type TestCard } from './test-support.ts';
 
 const pki = generateCvPki(TEST_SEED);
 const ALL = RIGHT_READ_DG3 | 0x02;

@@ -1,18 +1,18 @@
 /**
- * Hostile input (house style §3.5, brief "bad input"): arbitrary data at every PACE step and in
+ * Hostile input (DESIGN.md §5, brief "bad input"): arbitrary data at every PACE step and in
  * every eMRTD-specific command never crashes the card (strict mode rethrows any unexpected
  * exception), always answers a status word, and leaves a state from which a correct PACE works.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { concatBytes } from '../../bytes/bytes.ts';
-import { fromHex, toHex } from '../../bytes/hex.ts';
-import { seededRng } from '../../crypto/rng.ts';
-import { paceProtocol } from '../../protocols/oids.ts';
-import { digitsPassword, gaTemplate } from '../../protocols/pace/pace-crypto.ts';
-import { PaceTerminal } from '../../protocols/pace/pace-terminal.ts';
-import { tlv } from '../../bytes/ber-tlv.ts';
-import { testCard, type TestCard } from '../../../../harness/terminals/emrtd/test-support.ts';
+import { concatBytes } from '../../../emulator/src/bytes/bytes.ts';
+import { fromHex, toHex } from '../../../emulator/src/bytes/hex.ts';
+import { seededRng } from '../../../emulator/src/crypto/rng.ts';
+import { paceProtocol } from '../../../emulator/src/protocols/oids.ts';
+import { digitsPassword, gaTemplate } from '../../../emulator/src/protocols/pace/pace-crypto.ts';
+import { PaceTerminal } from '../../../emulator/src/protocols/pace/pace-terminal.ts';
+import { tlv } from '../../../emulator/src/bytes/ber-tlv.ts';
+import { testCard, type TestCard } from './test-support.ts';
 
 const CIE = paceProtocol('0.4.0.127.0.7.2.2.4.1.1');
 const MSE_CAN = fromHex('0022C1A40F800A04007F00070202040101830102');

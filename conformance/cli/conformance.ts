@@ -1,26 +1,33 @@
 /**
- * `ciebench conformance run|list` (issue 7): run the ISO 7816, CIE IAS and eMRTD conformance
+ * `ciebench conformance run|list`: run the ISO 7816, CIE IAS and eMRTD conformance
  * suites against an in-process card, a PC/SC reader (virtual or physical) or the NFC endpoint,
  * with a progress bar, a summary table, JSON/JUnit/HTML reports and an exit code:
  * 0 no case failed, 1 a case failed, 2 only inconclusive cases, 3 the run could not start.
  */
 import { readFileSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
+import { BenchError } from '../../emulator/src/host-error.ts';
 import cliProgress from 'cli-progress';
-import { loadDefaultIcs } from '../../../conformance/ics/index.ts';
-import { loadIcsFile, type Ics } from '../../../conformance/lib/ics.ts';
-import type { CaseResult, RunResult, SuiteId, Verdict } from '../../../conformance/lib/model.ts';
-import { SUITE_IDS, VERDICTS } from '../../../conformance/lib/model.ts';
-import { notApplicableReason } from '../../../conformance/lib/ics.ts';
-import { bySuite, byCategory, exitCodeOf } from '../../../conformance/lib/reports/summary.ts';
-import { writeReports } from '../../../conformance/lib/reports/write-reports.ts';
-import { ALL_SUITES } from '../../../conformance/suites/index.ts';
-import { runConformance } from '../../../conformance/suites/run-conformance.ts';
-import { commandGroup } from '../main.ts';
+import { loadDefaultIcs } from '../ics/index.ts';
+import { loadIcsFile, type Ics } from '../lib/ics.ts';
+import type { CaseResult, RunResult, SuiteId, Verdict } from '../lib/model.ts';
+import { SUITE_IDS, VERDICTS } from '../lib/model.ts';
+import { notApplicableReason } from '../lib/ics.ts';
+import { bySuite, byCategory, exitCodeOf } from '../lib/reports/summary.ts';
+import { writeReports } from '../lib/reports/write-reports.ts';
+import { ALL_SUITES } from '../suites/index.ts';
+import { runConformance } from '../suites/run-conformance.ts';
+import { CARD_SPEC_HELP, commandGroup } from '../../harness/cli/cli-kit.ts';
 
 interface RunOpts {
-  target: string;
+  target?: string;
+  card?: string;
+  reader?: string;
+  nfc?: string;
+  out?: string;
+  showSecrets?: boolean;
+  terminalSeed?: string;
   suite?: string;
   ics?: string;
   only?: string;
@@ -58,9 +65,7 @@ function parseSuites(text: string | undefined): SuiteId[] {
     .filter(Boolean);
   for (const s of list)
     if (!SUITE_IDS.includes(s as SuiteId))
-      throw Object.assign(new Error(`unknown suite '${s}' (${SUITE_IDS.join(', ')})`), {
-        code: 'CONFORMANCE_USAGE',
-      });
+      throw new BenchError('CONFORMANCE_USAGE', `unknown suite '${s}' (${SUITE_IDS.join(', ')})`);
   return list as SuiteId[];
 }
 
@@ -93,12 +98,30 @@ function problems(run: RunResult): string[] {
     .map((r) => `${SHORT[r.verdict].padEnd(4)} ${r.id}  ${r.title}\n       ${r.reason ?? ''}`);
 }
 
+/** The target of `--card`, `--reader`, `--nfc` or the older `--target` (exactly one; default the default card). */
+export function targetSpec(o: Pick<RunOpts, 'target' | 'card' | 'reader' | 'nfc'>): string {
+  const given = [
+    o.card !== undefined ? `card:${o.card}` : undefined,
+    o.reader !== undefined ? `pcsc:${o.reader}` : undefined,
+    o.nfc !== undefined ? `nfc:${o.nfc}` : undefined,
+    o.target,
+  ].filter((x): x is string => x !== undefined);
+  if (given.length > 1)
+    throw new BenchError(
+      'CONFORMANCE_USAGE',
+      'give one target: --card, --reader, --nfc (or --target)',
+    );
+  return given[0] ?? 'card:default';
+}
+
 async function run(o: RunOpts): Promise<void> {
   const suites = parseSuites(o.suite);
+  const target = targetSpec(o);
+  const report = o.out ?? o.report;
+  const showSecrets = o.showSecrets ?? o.revealSecrets ?? false;
+  const seed = o.terminalSeed ?? o.seed;
   if (o.triesFloor !== undefined && !/^(1[0-5]|[0-9])$/.test(o.triesFloor))
-    throw Object.assign(new Error(`--tries-floor must be 0..15, got '${o.triesFloor}'`), {
-      code: 'CONFORMANCE_USAGE',
-    });
+    throw new BenchError('CONFORMANCE_USAGE', `--tries-floor must be 0..15, got '${o.triesFloor}'`);
   const bar =
     o.progress && process.stderr.isTTY
       ? new cliProgress.SingleBar(
@@ -114,7 +137,7 @@ async function run(o: RunOpts): Promise<void> {
   let result: RunResult;
   try {
     result = await runConformance({
-      target: o.target,
+      target,
       suites,
       ...(o.ics ? { icsPath: o.ics } : {}),
       ...(o.only
@@ -127,8 +150,8 @@ async function run(o: RunOpts): Promise<void> {
         : {}),
       destructive: o.destructive ?? false,
       ...(o.triesFloor !== undefined ? { triesFloor: Number(o.triesFloor) } : {}),
-      ...(o.revealSecrets ? { revealSecrets: true } : {}),
-      ...(o.seed ? { seed: o.seed } : {}),
+      ...(showSecrets ? { revealSecrets: true } : {}),
+      ...(seed ? { seed } : {}),
       ...(o.pin || o.puk || o.can || o.mrz
         ? {
             secrets: {
@@ -150,7 +173,7 @@ async function run(o: RunOpts): Promise<void> {
   } finally {
     bar?.stop();
   }
-  const paths = o.report ? await writeReports(result, o.report) : undefined;
+  const paths = report ? await writeReports(result, report) : undefined;
   if (o.json) {
     process.stdout.write(
       `${JSON.stringify({ summary: result.summary, ms: result.ms, target: result.target, reports: paths ?? null, problems: result.results.filter((r) => r.verdict === 'failed' || r.verdict === 'inconclusive').map((r) => ({ id: r.id, verdict: r.verdict, reason: r.reason })) }, null, 2)}\n`,
@@ -227,17 +250,21 @@ async function list(o: {
 }
 
 export function register(program: Command): void {
-  const group = commandGroup(
-    program,
-    'conformance',
-    'conformance suites: ISO/IEC 7816-4 generic, CIE IAS, eMRTD (ICAO Part 3 ids)',
-  );
+  const group = commandGroup(program, 'conformance');
   group
     .command('run')
     .description(
-      'run the suites against a card and print a summary; exit 0 when no case failed, 1 on failures, 2 on inconclusive cases only',
+      'run the suites against a card and print a summary; exit 0 when no case failed, 1 when a case failed or was inconclusive',
     )
-    .requiredOption('-t, --target <spec>', 'inproc:<name|card.json>, pcsc:<reader>, nfc:<ws-url>')
+    .option('--card <card>', `emulated card in-process: ${CARD_SPEC_HELP} (default: default)`)
+    .option(
+      '--reader <name>',
+      'a card in a PC/SC reader, physical or virtual (exact name or a unique part)',
+    )
+    .option('--nfc <url>', 'the simulated NFC endpoint, ws://127.0.0.1:PORT')
+    .addOption(
+      new Option('-t, --target <spec>', 'card:<card>, pcsc:<reader> or nfc:<ws-url>').hideHelp(),
+    )
     .option('-s, --suite <list>', `comma-separated suites (${SUITE_IDS.join(', ')}); default all`)
     .option(
       '--ics <file>',
@@ -245,19 +272,22 @@ export function register(program: Command): void {
     )
     .option('--only <ids>', 'comma-separated case ids; a trailing * matches a prefix (ISO7816_C_*)')
     .option(
-      '-r, --report <dir>',
+      '-o, --out <dir>',
       'write conformance.json, conformance.junit.xml and conformance.html here',
     )
+    .addOption(new Option('-r, --report <dir>').hideHelp())
     .option('--destructive', 'also run cases that consume PIN/PUK tries or change card state')
     .option(
       '--tries-floor <n>',
       'lowest remaining PIN/PUK tries the budget allows (default 1; 0 on disposable in-process cards)',
     )
-    .option('--reveal-secrets', 'keep PIN/PUK bytes in the APDU logs (masked by default)')
+    .option('--show-secrets', 'keep PIN/PUK bytes in the APDU logs (masked by default)')
+    .addOption(new Option('--reveal-secrets').hideHelp())
     .option(
-      '--seed <text>',
+      '--terminal-seed <text>',
       'seed of the terminal-side randomness (default: fixed, runs are reproducible)',
     )
+    .addOption(new Option('--seed <text>').hideHelp())
     .option(
       '--pin <digits>',
       'PIN of the card under test (8 digits; a physical card: needed for PIN cases)',
@@ -283,17 +313,7 @@ export function register(program: Command): void {
     .option('--no-progress', 'no progress bar')
     .option('--failures', 'print expected vs observed for every failed step')
     .option('--json', 'print the summary as JSON')
-    .action(async (o: RunOpts) => {
-      try {
-        await run(o);
-      } catch (e) {
-        const err = e as Error & { code?: string };
-        process.stderr.write(
-          `ciebench conformance: ${err.code ? `[${err.code}] ` : ''}${err.message}\n`,
-        );
-        process.exitCode = 3;
-      }
-    });
+    .action(async (o: RunOpts) => run(o));
   group
     .command('list')
     .description(

@@ -1,31 +1,27 @@
 /**
- * `ciebench trace show|import|diff`: read, import, annotate and compare traces (issue 6).
+ * `ciebench trace show|import|diff`: read, import, annotate and compare traces (traces/README.md).
  * `trace record|replay` live in `trace-record.ts`. Exit codes: 0 fine, 1 divergences (diff), 2
  * bad input.
  */
 import { writeFileSync } from 'node:fs';
-import type { Command } from 'commander';
-import { annotateTrace } from '../../../traces/annotate/annotate.ts';
-import { renderTraceText } from '../../../traces/annotate/render-text.ts';
-import { parseSmKeys } from '../../../traces/annotate/sm-keys.ts';
-import { loadTraceOrLog } from '../../../traces/cli/load.ts';
-import { readAllowList } from '../../../traces/diff/allow-list.ts';
-import { diffReportJson, diffTraces } from '../../../traces/diff/diff.ts';
-import { renderDiffHtml } from '../../../traces/diff/render-html.ts';
-import { renderDiffTerminal } from '../../../traces/diff/render-terminal.ts';
-import { serializeTrace } from '../../../traces/format/write.ts';
-import { IMPORT_FORMATS, type ImportFormatId } from '../../../traces/import/formats/format.ts';
-import { describeImport, importLogFile } from '../../../traces/import/import.ts';
-import { commandGroup } from '../main.ts';
+import { Option, type Command } from 'commander';
+import { annotateTrace } from '../annotate/annotate.ts';
+import { renderTraceText } from '../annotate/render-text.ts';
+import { parseSmKeys } from '../annotate/sm-keys.ts';
+import { loadTraceOrLog } from './load.ts';
+import { readAllowList } from '../diff/allow-list.ts';
+import { diffReportJson, diffTraces } from '../diff/diff.ts';
+import { renderDiffHtml } from '../diff/render-html.ts';
+import { renderDiffTerminal } from '../diff/render-terminal.ts';
+import { serializeTrace } from '../format/write.ts';
+import { IMPORT_FORMATS, type ImportFormatId } from '../import/formats/format.ts';
+import { describeImport, importLogFile } from '../import/import.ts';
+import { commandGroup } from '../../harness/cli/cli-kit.ts';
 
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
 
 export function register(program: Command): void {
-  const trace = commandGroup(
-    program,
-    'trace',
-    'traces: record, import, show, diff and replay APDU traces',
-  );
+  const trace = commandGroup(program, 'trace');
 
   trace
     .command('import')
@@ -34,8 +30,10 @@ export function register(program: Command): void {
     )
     .argument('<log>', 'log file')
     .option('-f, --format <format>', `log format: auto, ${IMPORT_FORMATS.join(', ')}`, 'auto')
-    .option('-o, --output <file>', 'write the trace here (default: standard output)')
-    .option('--reveal-secrets', 'keep PIN/PUK digits (masked by default)')
+    .option('-o, --out <file>', 'write the trace here (default: standard output)')
+    .addOption(new Option('--output <file>').hideHelp())
+    .option('--show-secrets', 'keep PIN/PUK digits (masked by default)')
+    .addOption(new Option('--reveal-secrets').hideHelp())
     .option('--strict', 'exit 2 when any line was reported')
     .option('--json', 'print the import report as JSON')
     .action(
@@ -43,15 +41,18 @@ export function register(program: Command): void {
         log: string,
         o: {
           format: string;
+          out?: string;
           output?: string;
+          showSecrets?: boolean;
           revealSecrets?: boolean;
           strict?: boolean;
           json?: boolean;
         },
       ) => {
+        const out = o.out ?? o.output;
         const r = importLogFile(log, {
           format: o.format as ImportFormatId | 'auto',
-          revealSecrets: o.revealSecrets ?? false,
+          revealSecrets: o.showSecrets ?? o.revealSecrets ?? false,
         });
         const report = o.json
           ? JSON.stringify(
@@ -66,9 +67,9 @@ export function register(program: Command): void {
               2,
             )
           : describeImport(r);
-        if (o.output) {
-          writeFileSync(o.output, serializeTrace(r.trace));
-          process.stdout.write(`${report}\nwrote ${o.output}\n`);
+        if (out) {
+          writeFileSync(out, serializeTrace(r.trace));
+          process.stdout.write(`${report}\nwrote ${out}\n`);
         } else {
           process.stdout.write(serializeTrace(r.trace));
           process.stderr.write(`${report}\n`);
@@ -92,7 +93,8 @@ export function register(program: Command): void {
       collect,
       [],
     )
-    .option('--reveal-secrets', 'when importing a log: keep PIN/PUK digits')
+    .option('--show-secrets', 'when importing a log: keep PIN/PUK digits')
+    .addOption(new Option('--reveal-secrets').hideHelp())
     .action(
       (
         file: string,
@@ -101,10 +103,13 @@ export function register(program: Command): void {
           full?: boolean;
           brief?: boolean;
           smKeys: string[];
+          showSecrets?: boolean;
           revealSecrets?: boolean;
         },
       ) => {
-        const t = loadTraceOrLog(file, { revealSecrets: o.revealSecrets ?? false });
+        const t = loadTraceOrLog(file, {
+          revealSecrets: o.showSecrets ?? o.revealSecrets ?? false,
+        });
         const annotated = annotateTrace(t, { smKeys: o.smKeys.map(parseSmKeys) });
         process.stdout.write(
           o.json
