@@ -7,6 +7,7 @@
  * (when the user configured CRLs) its revocation status (RFC 5280 §5).
  */
 import { X509Certificate } from 'node:crypto';
+import { HostError } from '../../emulator/src/host-error.ts';
 import * as pkijs from 'pkijs';
 import { validateHolderCertificate } from '../../harness/terminals/ias/validation.ts';
 
@@ -26,7 +27,7 @@ export interface HolderIdentity {
   readonly notAfter: Date;
 }
 
-export class CertificateFormatError extends Error {
+export class CertificateFormatError extends HostError {
   readonly code = 'APP_CERTIFICATE_FORMAT';
 }
 

@@ -18,6 +18,7 @@
  * (temporary file + rename).
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { HostError } from '../../emulator/src/host-error.ts';
 import {
   chmodSync,
   existsSync,
@@ -31,7 +32,8 @@ import {
 import { join } from 'node:path';
 import { z } from 'zod';
 
-export class ProfileError extends Error {
+/** A profile file or key the app cannot use (bad input: the user's files). */
+export class ProfileError extends HostError {
   readonly code: 'APP_PROFILE_INVALID' | 'APP_PROFILE_KEY';
   constructor(code: ProfileError['code'], message: string) {
     super(message);

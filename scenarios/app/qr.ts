@@ -11,6 +11,7 @@
  *   formed; anything else is refused without a network call.
  */
 import { PNG } from 'pngjs';
+import { HostError } from '../../emulator/src/host-error.ts';
 import jsQRModule from 'jsqr';
 import { z } from 'zod';
 import { appEvent, raise } from './events.ts';
@@ -19,7 +20,7 @@ import { appEvent, raise } from './events.ts';
 // the module object, whose `default` is the decoder.
 const jsQR = (jsQRModule as unknown as { default: typeof jsQRModule.default }).default;
 
-export class QrImageError extends Error {
+export class QrImageError extends HostError {
   readonly code = 'APP_QR_IMAGE';
 }
 

@@ -9,10 +9,9 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import type { Command } from 'commander';
-import { fromHex } from '../../emulator/src/bytes/hex.ts';
-import { openCieCard } from '../../emulator/src/profiles/cie-card-image.ts';
+import { BenchError } from '../../emulator/src/host-error.ts';
 import { defaultCardImage } from '../../emulator/src/profiles/default-card-image.ts';
-import { readCardImage } from '../../emulator/src/state/image-file.ts';
+import { resolveCardSpec, trustOfImage } from '../../harness/cards/card-registry.ts';
 import { CieIdAgent } from '../app/agent.ts';
 import type { PinPolicy, TrustConfig } from '../app/app-context.ts';
 import {
@@ -26,8 +25,10 @@ export const DEFAULT_NFC = 'ws://127.0.0.1:35990';
 export const DEFAULT_IDP = 'https://127.0.0.1:8443';
 
 /** Bad command-line input (exit code 2). */
-export class AppCliError extends Error {
-  readonly code = 'APP_CLI_USAGE';
+export class AppCliError extends BenchError {
+  constructor(message: string) {
+    super('APP_CLI_USAGE', message, 'input');
+  }
 }
 
 export interface AppCliOptions {
@@ -110,14 +111,12 @@ function certFile(path: string): Uint8Array {
 }
 
 function trustOf(o: AppCliOptions): TrustConfig {
-  const image = o.trustCard
-    ? readCardImage(o.trustCard)
-    : o.card
-      ? readCardImage(o.card)
-      : defaultCardImage();
+  const spec = o.trustCard ?? o.card;
+  const anchors =
+    (spec ? resolveCardSpec(spec).trust : undefined) ?? trustOfImage(defaultCardImage());
   return {
-    csca: [...(o.csca ?? []).map(certFile), fromHex(image.ias.certificates.csca)],
-    holderCa: [...(o.holderCa ?? []).map(certFile), fromHex(image.ias.certificates.holderCa)],
+    csca: [...(o.csca ?? []).map(certFile), ...anchors.csca],
+    holderCa: [...(o.holderCa ?? []).map(certFile), ...anchors.holderCa],
     crls: (o.crl ?? []).map((p) => new Uint8Array(readFileSync(p))),
   };
 }
@@ -133,7 +132,11 @@ function readerOf(o: AppCliOptions): CardReader {
       allowLastTry: o.allowLastTry ?? false,
       onGuardDecision: (text) => process.stderr.write(`${text}\n`),
     });
-  if (o.card !== undefined) return new InProcessCardReader(openCieCard(o.card).card, o.card);
+  if (o.card !== undefined) {
+    const recipe = resolveCardSpec(o.card);
+    const card = recipe.open ? recipe.open() : recipe.create();
+    return new InProcessCardReader(card, recipe.description);
+  }
   return new NfcCardReader(o.nfc ?? DEFAULT_NFC, {
     ...(o.aosp ? { isoDep: { maxTransceiveLength: 261, extendedLengthSupported: false } } : {}),
   });

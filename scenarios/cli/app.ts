@@ -47,21 +47,16 @@ function describe(r: Registration): string {
   return `${r.serial}  NIS ${r.nis}  ${r.givenName} ${r.surname}  registered ${r.registeredAt}${flag}`;
 }
 
-/** Runs a command body with the agent, mapping usage and environment failures to exit codes. */
+/** Runs a command body with the agent; errors go to the command line's funnel (exit code by kind). */
 async function run(
   o: AppCliOptions,
   body: (agent: ReturnType<typeof agentOf>) => Promise<void>,
 ): Promise<void> {
-  let agent: ReturnType<typeof agentOf> | undefined;
+  const agent = agentOf(o);
   try {
-    agent = agentOf(o);
     await body(agent);
-  } catch (e) {
-    const err = e as Error & { code?: string };
-    process.stderr.write(`ciebench app: ${err.code ? `[${err.code}] ` : ''}${err.message}\n`);
-    process.exitCode = e instanceof AppCliError ? 2 : err.code === 'PCSC_BINDING_MISSING' ? 3 : 1;
   } finally {
-    await agent?.close();
+    await agent.close();
   }
 }
 
