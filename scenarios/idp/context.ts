@@ -24,6 +24,7 @@ import type { SpRegistry } from './sp-registry/registry.ts';
 import type { IndexedEndpoint, SpMetadata } from './sp-registry/sp-metadata.ts';
 import type { Store } from './state/store.ts';
 import type { Transaction } from './state/transaction.ts';
+import type { LoginFailureCode } from './flows/requester.ts';
 import type { CardTrust } from './trust/card-trust.ts';
 import type { CitizenRegistry } from './trust/citizens.ts';
 
@@ -160,35 +161,30 @@ export function sendErrorPage(
     .send(messagePage(`errore-${code}`, 'Errore', o.message, `Codice errore ${code}`));
 }
 
-/** Ends a transaction with a SAML error and forgets it. */
+/**
+ * Ends a transaction with a failure code and forgets it; the requester answers (a SAML error
+ * Response, an OpenID Connect error). Never rejects.
+ */
 export function failTransaction(
   ctx: IdpContext,
   res: HttpResponse,
   tx: Transaction,
-  code: 21 | 22 | 23 | 25,
+  code: LoginFailureCode,
   detail: string,
-): void {
+): Promise<void> {
   ctx.store.finish(tx);
-  sendSamlError(
-    ctx,
-    res,
-    {
-      sp: tx.sp,
-      acs: tx.request.acs,
-      inResponseTo: tx.request.id,
-      ...(tx.relayState === undefined ? {} : { relayState: tx.relayState }),
-    },
-    code,
-    detail,
-  );
+  return tx.requester.fail(ctx, res, code, detail);
 }
 
-/** The recipient of a transaction's Response. */
-export function recipientOf(tx: Transaction): Recipient {
-  return {
-    sp: tx.sp,
-    acs: tx.request.acs,
-    inResponseTo: tx.request.id,
-    ...(tx.relayState === undefined ? {} : { relayState: tx.relayState }),
-  };
+/** Ends a transaction after consent: the requester sends the citizen's data. Never rejects. */
+export function succeedTransaction(
+  ctx: IdpContext,
+  res: HttpResponse,
+  tx: Transaction,
+  citizen: CitizenAttributes,
+  authnInstant: Date,
+): Promise<void> {
+  ctx.store.finish(tx);
+  record(ctx, 'login', `${tx.key} consented (${tx.requester.protocol} ${tx.requester.id})`);
+  return tx.requester.succeed(ctx, res, citizen, authnInstant);
 }

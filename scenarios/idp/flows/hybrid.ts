@@ -42,9 +42,9 @@ export function newOp(ctx: IdpContext, tx: Transaction, serial: string): HybridO
 export function qrPayload(ctx: IdpContext, tx: Transaction, op: HybridOp): string {
   const e = encodeURIComponent;
   return (
-    `${ctx.urls.base}/idp/erroreQr.jsp?opId=${e(op.opId)}&opType=login&SPName=${e(tx.sp.displayName)}` +
-    `&IdPName=${e(ctx.behaviour.idpName)}&userId=${e(op.serial)}&opText=${e(opText(tx.sp))}` +
-    `&SPLogo=${e(spLogo(ctx, tx.sp))}`
+    `${ctx.urls.base}/idp/erroreQr.jsp?opId=${e(op.opId)}&opType=login&SPName=${e(tx.requester.displayName)}` +
+    `&IdPName=${e(ctx.behaviour.idpName)}&userId=${e(op.serial)}&opText=${e(opText(tx.requester))}` +
+    `&SPLogo=${e(spLogo(ctx, tx.requester))}`
   );
 }
 
@@ -121,8 +121,8 @@ export function appHybridCall(ctx: IdpContext, call: AppCall): AppAnswer {
   const base: AppAnswer = {
     opId: op.opId,
     opType: 'login',
-    opText: opText(tx.sp),
-    SpName: tx.sp.displayName,
+    opText: opText(tx.requester),
+    SpName: tx.requester.displayName,
     IdpName: ctx.behaviour.idpName,
     messaggio: 'Firma la richiesta con la tua CIE',
   };

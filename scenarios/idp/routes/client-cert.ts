@@ -54,7 +54,7 @@ export function desktopRouter(ctx: IdpContext): Router {
       res.redirect(303, l3Url(ctx, tx));
     } catch (e) {
       const { code, detail } = appErrorOf(e);
-      if (isCardInvalid(code)) return failTransaction(ctx, res, tx, 23, detail);
+      if (isCardInvalid(code)) return void failTransaction(ctx, res, tx, 23, detail);
       page(res, APP_CODES[code].http, APP_CODES[code].messaggio);
     }
   });

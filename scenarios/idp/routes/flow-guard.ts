@@ -29,7 +29,7 @@ export function sendStale(res: Response): void {
 
 /**
  * The live transaction for this request, or undefined after answering (stale session page, or the
- * SAML 21/23 Response that ends it).
+ * error (21, 23) that ends it).
  */
 export function liveTransaction(
   ctx: IdpContext,
@@ -43,11 +43,11 @@ export function liveTransaction(
     return undefined;
   }
   if (ctx.clock.now().getTime() > tx.deadline) {
-    failTransaction(ctx, res, tx, 21, 'login time budget exceeded');
+    void failTransaction(ctx, res, tx, 21, 'login time budget exceeded');
     return undefined;
   }
   if (tx.state.step === 'failed') {
-    failTransaction(ctx, res, tx, tx.state.code, tx.state.detail);
+    void failTransaction(ctx, res, tx, tx.state.code, tx.state.detail);
     return undefined;
   }
   return tx;

@@ -5,7 +5,7 @@
  */
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { failTransaction, recipientOf, record, sendSuccess, type IdpContext } from '../context.ts';
+import { failTransaction, record, succeedTransaction, type IdpContext } from '../context.ts';
 import {
   newOp,
   otpMatches,
@@ -27,7 +27,6 @@ import {
   type FlowFields,
 } from '../pages/l3-pages.ts';
 import { openAppPage } from '../pages/misc-pages.ts';
-import { ATTRIBUTES } from '../saml/response.ts';
 import type { Transaction } from '../state/transaction.ts';
 import { flowKey, liveTransaction } from './flow-guard.ts';
 import { l3Url, sessionCookie } from './start-transaction.ts';
@@ -41,13 +40,6 @@ const postSchema = z
   })
   .loose();
 
-const LABELS: Readonly<Record<string, string>> = {
-  name: 'Nome',
-  familyName: 'Cognome',
-  dateOfBirth: 'Data di nascita',
-  fiscalNumber: 'Codice fiscale',
-};
-
 function fields(ctx: IdpContext, tx: Transaction): FlowFields {
   return { keyName: ctx.behaviour.flowKeyName, key: tx.key };
 }
@@ -59,7 +51,7 @@ async function render(ctx: IdpContext, res: Response, tx: Transaction): Promise<
     void res.status(200).type('html').set('Cache-Control', 'no-store').send(html);
   switch (s.step) {
     case 'chooser':
-      return send(chooserPage(f, tx.sp.displayName));
+      return send(chooserPage(f, tx.requester.displayName));
     case 'serial':
       return send(serialPage(f, s.error));
     case 'qr': {
@@ -77,7 +69,7 @@ async function render(ctx: IdpContext, res: Response, tx: Transaction): Promise<
           remainingSeconds: remainingSeconds(ctx, s.op),
           pollMs: ctx.timers.qrPollMs,
           checkUrl: `${ctx.urls.base}/idp/login/livello3checkqrcode?${ctx.behaviour.flowKeyName}=${tx.key}`,
-          spName: tx.sp.displayName,
+          spName: tx.requester.displayName,
         }),
       );
     }
@@ -91,15 +83,11 @@ async function render(ctx: IdpContext, res: Response, tx: Transaction): Promise<
       );
     case 'handoff':
       return send(openAppPage());
-    case 'consent': {
-      const rows = ATTRIBUTES.filter((a) => tx.request.requestedAttributes.includes(a.name))
-        .sort((a, b) => Object.keys(LABELS).indexOf(a.name) - Object.keys(LABELS).indexOf(b.name))
-        .map((a) => ({ label: LABELS[a.name] ?? a.name, value: a.value(s.citizen) }));
-      return send(consentPage(f, tx.sp.displayName, rows));
-    }
+    case 'consent':
+      return send(consentPage(f, tx.requester.displayName, tx.requester.consentRows(s.citizen)));
     case 'failed':
     case 'done':
-      return failTransaction(ctx, res, tx, 25, 'transaction already ended');
+      return void failTransaction(ctx, res, tx, 25, 'transaction already ended');
   }
 }
 
@@ -113,7 +101,7 @@ function act(
   const s = tx.state;
   const now = ctx.clock.now().getTime();
   if (body.scelta === 'annulla') {
-    failTransaction(ctx, res, tx, 25, `cancelled by the user at step ${s.step}`);
+    void failTransaction(ctx, res, tx, 25, `cancelled by the user at step ${s.step}`);
     return false;
   }
   if (s.step === 'chooser') {
@@ -139,7 +127,7 @@ function act(
     } else if (s.triesLeft <= 1) {
       record(ctx, 'hybrid', `${tx.key}: OTP tries exhausted`);
       if (ctx.behaviour.otpExhausted === 'cancel') {
-        failTransaction(ctx, res, tx, 25, 'OTP tries exhausted');
+        void failTransaction(ctx, res, tx, 25, 'OTP tries exhausted');
         return false;
       }
       tx.state = { step: 'otp-void', reason: 'tries' };
@@ -149,19 +137,11 @@ function act(
     }
   } else if (s.step === 'consent' && body.azione === 'consenso') {
     if (body.scelta === 'nego') {
-      failTransaction(ctx, res, tx, 22, 'consent refused');
+      void failTransaction(ctx, res, tx, 22, 'consent refused');
       return false;
     }
     if (body.scelta === 'acconsento') {
-      ctx.store.finish(tx);
-      sendSuccess(
-        ctx,
-        res,
-        recipientOf(tx),
-        s.citizen,
-        s.authnInstant,
-        tx.request.requestedAttributes,
-      );
+      void succeedTransaction(ctx, res, tx, s.citizen, s.authnInstant);
       return false;
     }
   }

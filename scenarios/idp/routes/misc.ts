@@ -42,7 +42,7 @@ export function miscRouter(ctx: IdpContext, certificateBase64: string): Router {
       typeof req.query['cieid_error_message'] === 'string' ? req.query['cieid_error_message'] : '';
     const message = raw.slice(0, 200).replace(/_/g, ' ');
     const tx = ctx.store.latest(sessionCookie(req));
-    if (tx) return failTransaction(ctx, res, tx, 25, `app error: ${message}`);
+    if (tx) return void failTransaction(ctx, res, tx, 25, `app error: ${message}`);
     res
       .status(200)
       .type('html')

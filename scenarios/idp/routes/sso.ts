@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { record, sendErrorPage, sendSamlError, type IdpContext } from '../context.ts';
 import { applyInjection } from './inject-outcome.ts';
 import { startTransaction } from './start-transaction.ts';
+import { samlRequester } from '../saml/saml-requester.ts';
 import { checkAuthnRequest, requestIssuer } from '../saml/authn-request.ts';
 import {
   BindingFormatError,
@@ -199,7 +200,7 @@ function handle(ctx: IdpContext, req: Request, res: Response, r: Received): void
       );
     return;
   }
-  startTransaction(ctx, req, res, r.sp, check.request, r.relayState);
+  startTransaction(ctx, req, res, samlRequester(r.sp, check.request, r.relayState));
 }
 
 export function ssoRouter(ctx: IdpContext): Router {

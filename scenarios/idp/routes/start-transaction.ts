@@ -1,12 +1,11 @@
 /**
- * A validated AuthnRequest opens a login transaction in the user's session (cookie `JSESSIONID`,
+ * A validated request (SAML AuthnRequest, OpenID Connect authorization) opens a login transaction in the user's session (cookie `JSESSIONID`,
  * path /idp, Secure, HttpOnly, SameSite=Lax) and sends the browser on: desktop user agents to the
  * level-3 page, mobile ones to the app hand-off (`A-MOBILE-UA`, `A-HANDOFF`).
  */
 import type { Request, Response } from 'express';
 import { newId, record, type IdpContext } from '../context.ts';
-import type { AcceptedRequest } from '../saml/authn-request.ts';
-import type { SpMetadata } from '../sp-registry/sp-metadata.ts';
+import type { LoginRequester } from '../flows/requester.ts';
 import type { Transaction } from '../state/transaction.ts';
 import { L3_PATH } from '../pages/l3-pages.ts';
 import { opText, spLogo } from '../flows/sp-texts.ts';
@@ -45,33 +44,38 @@ export function handoffUrl(ctx: IdpContext, tx: Transaction): string {
   q.set('value', tx.key);
   q.set('authnRequestString', tx.authnRequestString);
   q.set('nextUrl', `${ctx.urls.base}/idp/login/livello3mobile`);
-  q.set('OpText', opText(tx.sp));
-  q.set('imgUrl', spLogo(ctx, tx.sp));
+  q.set('OpText', opText(tx.requester));
+  q.set('imgUrl', spLogo(ctx, tx.requester));
   const path = ctx.behaviour.handoff === 'livello3' ? L3_PATH : '/idp/OpenApp';
   return `${ctx.urls.base}${path}?${q.toString().replace(/\+/g, '%20')}`;
 }
 
+/**
+ * Opens a login transaction for `requester` in the browser's session and sends the browser on
+ * (level-3 page, or the app hand-off for a mobile user agent).
+ */
 export function startTransaction(
   ctx: IdpContext,
   req: Request,
   res: Response,
-  sp: SpMetadata,
-  request: AcceptedRequest,
-  relayState: string | undefined,
-): void {
+  requester: LoginRequester,
+): Transaction {
   const sid = ctx.store.session(sessionCookie(req));
   const now = ctx.clock.now().getTime();
   const mobile = isMobile(ctx, req);
   const tx = ctx.store.create(sid, {
     createdAt: now,
     deadline: now + ctx.timers.loginBudgetMs,
-    request,
-    sp,
-    ...(relayState === undefined ? {} : { relayState }),
+    requester,
     channel: mobile ? 'mobile' : 'desktop',
     state: mobile ? { step: 'handoff' } : { step: 'chooser' },
   });
-  record(ctx, 'login', `${tx.key} for ${sp.entityId} (${tx.channel}), request ${request.id}`);
+  record(
+    ctx,
+    'login',
+    `${tx.key} for ${requester.id} (${requester.protocol}, ${tx.channel}), ${requester.reference}`,
+  );
   setSessionCookie(res, sid);
   res.set('Cache-Control', 'no-store').redirect(302, mobile ? handoffUrl(ctx, tx) : l3Url(ctx, tx));
+  return tx;
 }

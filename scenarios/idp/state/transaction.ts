@@ -1,5 +1,6 @@
 /**
- * A login transaction: one validated AuthnRequest and what the user has done since, as an explicit
+ * A login transaction: one validated request (SAML or OpenID Connect) and what the user has done
+ * since, as an explicit
  * state machine (a discriminated union on `step`, never flags). Allowed moves:
  *
  * ```
@@ -11,8 +12,7 @@
  * any step ──cancel──▶ done(25) · budget over──▶ done(21) · card expired/revoked──▶ done(23)  ◀──┘
  * ```
  */
-import type { AcceptedRequest } from '../saml/authn-request.ts';
-import type { SpMetadata } from '../sp-registry/sp-metadata.ts';
+import type { LoginRequester } from '../flows/requester.ts';
 import type { CitizenAttributes } from '../saml/response.ts';
 
 /** One QR operation of the hybrid flow. */
@@ -72,9 +72,8 @@ export interface Transaction {
   readonly authnRequestString: string;
   readonly createdAt: number;
   readonly deadline: number;
-  readonly request: AcceptedRequest;
-  readonly sp: SpMetadata;
-  readonly relayState?: string;
+  /** Who asked for the login (an SP's AuthnRequest, a relying party's authorization request). */
+  readonly requester: LoginRequester;
   /** `mobile` when the user agent asked for the app hand-off. */
   readonly channel: 'desktop' | 'mobile';
   state: Step;
