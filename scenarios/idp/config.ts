@@ -10,6 +10,24 @@ export const REAL_HOSTS: Readonly<Record<Exclude<IdpMode, 'bench'>, string>> = {
   prod: 'idserver.servizicie.interno.gov.it',
 };
 
+/**
+ * Host names of the real CIE OpenID Connect provider and federation registry (trust anchor), as
+ * public relying-party configurations name them (`A-OIDC-HOSTS`: not confirmed from the live
+ * well-known documents).
+ */
+export const REAL_OIDC_HOSTS: Readonly<
+  Record<Exclude<IdpMode, 'bench'>, { readonly op: string; readonly registry: string }>
+> = {
+  preprod: {
+    op: 'preproduzione.oidc.idserver.servizicie.interno.gov.it',
+    registry: 'preprod.oidc.registry.servizicie.interno.gov.it',
+  },
+  prod: {
+    op: 'oidc.idserver.servizicie.interno.gov.it',
+    registry: 'oidc.registry.servizicie.interno.gov.it',
+  },
+};
+
 export interface IdpTimers {
   /** `A-QR-LIFETIME` */
   readonly qrLifetimeMs: number;
@@ -80,6 +98,27 @@ export interface Ports {
   readonly main: number;
   readonly desktop: number;
   readonly mtls: number;
+  /** The OpenID Provider's listener (0 when OpenID Connect is off). */
+  readonly oidc: number;
+  /** The federation trust anchor's listener (0 when OpenID Connect is off). */
+  readonly registry: number;
+}
+
+/** Entity IDs of the OpenID Provider and the trust anchor for `mode` (no trailing slash). */
+export function oidcBases(
+  mode: IdpMode,
+  ports: Ports,
+  benchHost = '127.0.0.1',
+): { readonly op: string; readonly registry: string } {
+  if (mode === 'bench')
+    return {
+      op: `https://${benchHost}:${ports.oidc}`,
+      registry: `https://${benchHost}:${ports.registry}`,
+    };
+  return {
+    op: `https://${REAL_OIDC_HOSTS[mode].op}`,
+    registry: `https://${REAL_OIDC_HOSTS[mode].registry}`,
+  };
 }
 
 /** The three base URLs of a running IdP (no trailing slash). */
@@ -119,9 +158,12 @@ export function publicUrls(mode: IdpMode, ports: Ports, benchHost = '127.0.0.1')
 export function hostResolverRules(mode: IdpMode, ports: Ports): string | undefined {
   if (mode === 'bench') return undefined;
   const h = REAL_HOSTS[mode];
+  const o = REAL_OIDC_HOSTS[mode];
   return [
     `MAP ${h}:${IMPERSONATION_PORTS.desktop} 127.0.0.1:${ports.desktop}`,
     `MAP ${h}:${IMPERSONATION_PORTS.mtls} 127.0.0.1:${ports.mtls}`,
     `MAP ${h} 127.0.0.1:${ports.main}`,
+    ...(ports.oidc ? [`MAP ${o.op} 127.0.0.1:${ports.oidc}`] : []),
+    ...(ports.registry ? [`MAP ${o.registry} 127.0.0.1:${ports.registry}`] : []),
   ].join(', ');
 }

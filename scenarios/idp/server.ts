@@ -19,6 +19,8 @@ import {
   DEFAULT_TIMERS,
   hostResolverRules,
   IMPERSONATION_PORTS,
+  oidcBases,
+  REAL_OIDC_HOSTS,
   publicUrls,
   REAL_HOSTS,
   systemIdpClock,
@@ -52,6 +54,8 @@ import {
 } from './trust/bench-keys.ts';
 import { CardTrust } from './trust/card-trust.ts';
 import { CitizenRegistry } from './trust/citizens.ts';
+import { loadOidc } from './oidc/load.ts';
+import type { OidcConfig, OidcRuntime } from './oidc/setup.ts';
 
 export interface StartIdpOptions {
   readonly mode?: IdpMode;
@@ -76,6 +80,11 @@ export interface StartIdpOptions {
   readonly spMetadataDir?: string;
   /** Control API token (random when absent). */
   readonly controlToken?: string;
+  /**
+   * The OpenID Connect side (OpenID Provider, federation trust anchor) on two more listeners:
+   * `true` or its configuration to start it (default off: a SAML-only IdP does not load it).
+   */
+  readonly oidc?: boolean | OidcConfig;
 }
 
 export interface RunningIdp {
@@ -98,6 +107,8 @@ export interface RunningIdp {
   connectTo(host: string, port: number): { host: string; port: number } | undefined;
   /** Results of the SP registrations made at start. */
   readonly registrations: readonly RegistrationResult[];
+  /** The OpenID Provider and trust anchor (when started with `oidc`). */
+  readonly oidc?: OidcRuntime;
   metadata(): string;
   registerSp(xml: string): RegistrationResult;
   inject(i: InjectionInput): void;
@@ -233,6 +244,12 @@ export async function startIdp(o: StartIdpOptions = {}): Promise<RunningIdp> {
       ca: caPems,
       secureOptions: constants.SSL_OP_NO_TICKET,
     }),
+    ...(o.oidc
+      ? {
+          oidc: https.createServer({ ...tls, minVersion: 'TLSv1.2' }),
+          registry: https.createServer({ ...tls, minVersion: 'TLSv1.2' }),
+        }
+      : {}),
   };
   const innerMtlsPort = await listen(servers.mtls, '127.0.0.1', 0);
   const gate = new AlertGate(() => innerMtlsPort);
@@ -240,6 +257,8 @@ export async function startIdp(o: StartIdpOptions = {}): Promise<RunningIdp> {
     main: await listen(servers.main, host, o.ports?.main ?? 0),
     desktop: await listen(servers.desktop, host, o.ports?.desktop ?? 0),
     mtls: await listen(gate.server, host, o.ports?.mtls ?? 0),
+    oidc: servers.oidc ? await listen(servers.oidc, host, o.ports?.oidc ?? 0) : 0,
+    registry: servers.registry ? await listen(servers.registry, host, o.ports?.registry ?? 0) : 0,
   };
   const urls = publicUrls(mode, ports);
   const publishedHost = new URL(urls.base).hostname;
@@ -271,8 +290,39 @@ export async function startIdp(o: StartIdpOptions = {}): Promise<RunningIdp> {
   });
 
   const token = o.controlToken ?? randomBytes(24).toString('base64url');
+  const connectTo = (h: string, p: number): { host: string; port: number } | undefined => {
+    if (mode === 'bench') return undefined;
+    const oidcHosts = REAL_OIDC_HOSTS[mode];
+    const to =
+      h === REAL_HOSTS[mode]
+        ? {
+            443: ports.main,
+            [IMPERSONATION_PORTS.desktop]: ports.desktop,
+            [IMPERSONATION_PORTS.mtls]: ports.mtls,
+          }[p]
+        : p === 443 && h === oidcHosts.op && ports.oidc
+          ? ports.oidc
+          : p === 443 && h === oidcHosts.registry && ports.registry
+            ? ports.registry
+            : undefined;
+    return to === undefined ? undefined : { host: '127.0.0.1', port: to };
+  };
+  const tlsCaPem = certificatePem(keys.tlsCa.certificate);
+  const oidc = o.oidc
+    ? await (
+        await loadOidc()
+      )(ctx, {
+        issuer: oidcBases(mode, ports).op,
+        registry: oidcBases(mode, ports).registry,
+        seed: o.seed ?? DEFAULT_IDP_SEED,
+        tlsCaPem,
+        connectTo,
+        ...(typeof o.oidc === 'object' ? { config: o.oidc } : {}),
+      })
+    : undefined;
   const main = baseApp(ctx);
-  main.use(controlRouter(ctx, token));
+  main.use(controlRouter(ctx, token, oidc?.controlRouter));
+  if (oidc) main.use(oidc.loginRouter);
   main.use(ssoRouter(ctx));
   main.use(l3Router(ctx));
   main.use(appRouter(ctx));
@@ -287,6 +337,10 @@ export async function startIdp(o: StartIdpOptions = {}): Promise<RunningIdp> {
   servers.main.on('request', main);
   servers.desktop.on('request', desktop);
   servers.mtls.on('request', mtls);
+  if (oidc && servers.oidc && servers.registry) {
+    servers.oidc.on('request', oidc.opApp);
+    servers.registry.on('request', oidc.registryApp);
+  }
 
   const registrations = [
     ...(o.spMetadata ?? []).map((x) => ctx.sps.add(x, 'startIdp option')),
@@ -299,20 +353,13 @@ export async function startIdp(o: StartIdpOptions = {}): Promise<RunningIdp> {
     mode,
     context: ctx,
     controlToken: token,
-    tlsCaPem: certificatePem(keys.tlsCa.certificate),
+    tlsCaPem,
     tlsSpkiSha256: spkiSha256Base64(keys.tlsServer.certificate),
     signingCertificatePem: ctx.signingKey.certificatePem,
     ...(rules ? { hostResolverRules: rules } : {}),
     registrations,
-    connectTo: (h, p) => {
-      if (mode === 'bench' || h !== REAL_HOSTS[mode]) return undefined;
-      const to = {
-        443: ports.main,
-        [IMPERSONATION_PORTS.desktop]: ports.desktop,
-        [IMPERSONATION_PORTS.mtls]: ports.mtls,
-      }[p];
-      return to === undefined ? undefined : { host: '127.0.0.1', port: to };
-    },
+    ...(oidc ? { oidc } : {}),
+    connectTo,
     metadata: () => idpMetadata(urls, ctx.signingKey, certificateBase64(signing.certificate)),
     registerSp: (xml) => ctx.sps.add(xml, 'registerSp'),
     inject: (i) => void ctx.injections.add(i),

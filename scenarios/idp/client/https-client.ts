@@ -58,6 +58,11 @@ export class HttpClient {
     return other;
   }
 
+  /** Sets a cookie as if a server had (tests: a cookie a page would have set). */
+  setCookie(name: string, value: string): void {
+    this.cookies.set(name, value);
+  }
+
   private cookieHeader(): string {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
   }

@@ -23,9 +23,11 @@ function authorised(token: string) {
   };
 }
 
-export function controlRouter(ctx: IdpContext, token: string): Router {
+/** The control API; `extra` (the OpenID Connect side's routes) is mounted behind the same token. */
+export function controlRouter(ctx: IdpContext, token: string, extra?: Router): Router {
   const r = Router();
   r.use(CONTROL_PATH, authorised(token));
+  if (extra) r.use(CONTROL_PATH, extra);
   r.post(`${CONTROL_PATH}/sps`, express.text({ type: () => true, limit: '512kb' }), (req, res) => {
     if (typeof req.body !== 'string' || req.body.length === 0)
       return void res

@@ -4,7 +4,8 @@
  *
  * ```
  * TLS CA  "CIE Bench TEST TLS CA"      self-signed, issues the IdP's server certificate
- *  └── server certificate               SAN: 127.0.0.1, ::1, localhost and the real IdP host names
+ *  └── server certificate               SAN: 127.0.0.1, ::1, localhost and the real IdP, OpenID
+ *                                       Provider and registry host names
  *                                       (impersonation), serverAuth
  * SAML signing certificate              self-signed RSA-2048, CN = the IdP host (as the real IdP's
  *                                       metadata certificate, CN=idserver.servizicie.interno.gov.it)
@@ -13,6 +14,7 @@
  * machine's trust store. RFC 5280 profiles; dates are constants, never the wall clock.
  */
 import { createHash, X509Certificate } from 'node:crypto';
+import { REAL_OIDC_HOSTS } from '../config.ts';
 import * as asn1js from 'asn1js';
 import { seededRng } from '../../../emulator/src/crypto/rng.ts';
 import {
@@ -43,6 +45,9 @@ export const REAL_IDP_HOSTS = [
   'preproduzione.idserver.servizicie.interno.gov.it',
   'collaudo.idserver.servizicie.interno.gov.it',
 ] as const;
+
+/** Host names of the real CIE OpenID Provider and federation registry (also in the TLS certificate). */
+const REAL_OIDC_HOST_NAMES = Object.values(REAL_OIDC_HOSTS).flatMap((h) => [h.op, h.registry]);
 
 export interface BenchKeys {
   readonly tlsCa: KeyAndCert;
@@ -119,7 +124,7 @@ function build(seed: string): BenchKeys {
       keyUsage([0, 2]),
       extendedKeyUsage([SERVER_AUTH]),
       subjectAltName(
-        ['localhost', ...REAL_IDP_HOSTS],
+        ['localhost', ...REAL_IDP_HOSTS, ...REAL_OIDC_HOST_NAMES],
         [Uint8Array.of(127, 0, 0, 1), Uint8Array.of(...new Array(15).fill(0), 1)],
       ),
     ],

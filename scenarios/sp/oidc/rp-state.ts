@@ -1,0 +1,95 @@
+/**
+ * In-memory state of the reference relying party: logins in flight (by `state`, bound to the
+ * browser that began them), sessions, and the log of outcomes tests and the scenario runner wait
+ * on (as the SAML SP's ACS outcomes).
+ */
+import { EventEmitter } from 'node:events';
+import { SpTimeoutError } from '../state.ts';
+import type { LoginResult, PendingLogin } from './rp-flow.ts';
+
+export interface RpSession extends LoginResult {
+  readonly id: string;
+  readonly createdAt: string;
+}
+
+/** What the callback (or logout) made of one step. */
+export type RpOutcome =
+  | { readonly kind: 'login'; readonly at: string; readonly session: RpSession }
+  | {
+      readonly kind: 'op-error';
+      readonly at: string;
+      /** Where the OP said no. */
+      readonly where: 'authorization' | 'token' | 'userinfo';
+      readonly error: string;
+      readonly description?: string;
+      /** The CIE code carried in the description ("ErrorCode nrNN"), when there is one. */
+      readonly cieCode?: number;
+      readonly state?: string;
+      /** The state names a login this browser began. */
+      readonly stateMatched: boolean;
+      readonly status?: number;
+    }
+  | { readonly kind: 'rejected'; readonly at: string; readonly problems: readonly string[] }
+  | { readonly kind: 'logout'; readonly at: string; readonly revoked: boolean };
+
+/** `ErrorCode nrNN` in an error description → NN. */
+export function cieCodeOf(description: string | undefined): number | undefined {
+  const m = /ErrorCode nr(\d{2})/.exec(description ?? '');
+  return m ? Number(m[1]) : undefined;
+}
+
+export class RpState {
+  readonly pending = new Map<string, PendingLogin & { readonly browser: string }>();
+  readonly sessions = new Map<string, RpSession>();
+  readonly outcomes: RpOutcome[] = [];
+  readonly #events = new EventEmitter();
+  readonly #ttlMs: number;
+
+  constructor(ttlMs = 15 * 60_000) {
+    this.#ttlMs = ttlMs;
+  }
+
+  addPending(p: PendingLogin, browser: string): void {
+    const now = Date.now();
+    for (const [k, v] of this.pending) if (v.createdAt + this.#ttlMs < now) this.pending.delete(k);
+    this.pending.set(p.state, { ...p, browser });
+  }
+
+  /** The login `state` names, if this browser began it (used once). */
+  takePending(state: string | undefined, browser: string | undefined): PendingLogin | undefined {
+    if (!state || !browser) return undefined;
+    const p = this.pending.get(state);
+    if (!p || p.browser !== browser || p.createdAt + this.#ttlMs < Date.now()) return undefined;
+    this.pending.delete(state);
+    return p;
+  }
+
+  record(o: RpOutcome): void {
+    this.outcomes.push(o);
+    if (this.outcomes.length > 10_000) this.outcomes.splice(0, this.outcomes.length - 10_000);
+    this.#events.emit('outcome', o);
+  }
+
+  /** The first outcome from index `from` (default: the next one) that satisfies `match`. */
+  waitForOutcome(
+    match: (o: RpOutcome) => boolean = () => true,
+    timeoutMs = 60_000,
+    from = this.outcomes.length,
+  ): Promise<RpOutcome> {
+    const seen = this.outcomes.slice(from).find(match);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const onOutcome = (o: RpOutcome): void => {
+        if (!match(o)) return;
+        clearTimeout(timer);
+        this.#events.off('outcome', onOutcome);
+        resolve(o);
+      };
+      const timer = setTimeout(() => {
+        this.#events.off('outcome', onOutcome);
+        reject(new SpTimeoutError(`no matching relying-party outcome within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.#events.on('outcome', onOutcome);
+    });
+  }
+}
