@@ -197,7 +197,7 @@ function errorPage(error: string, description: string, detail?: string): string 
   );
 }
 
-/** The CIE answers the library shapes differently (refresh grant, introspection). */
+/** The CIE answers the library shapes differently (refresh grant, introspection, client errors). */
 async function profileAnswers(ctx: KoaContextWithOIDC, next: () => Promise<void>): Promise<void> {
   await next();
   const body = ctx.body as Record<string, unknown> | undefined;
@@ -211,6 +211,17 @@ async function profileAnswers(ctx: KoaContextWithOIDC, next: () => Promise<void>
     delete body['id_token'];
   if (route === 'introspection' && ctx.status === 200)
     ctx.body = { active: body['active'] === true };
+  // A client assertion that does not authenticate the client is a client-authentication problem
+  // (docs/it/token_endpoint.rst: invalid_client, 401), whatever the library calls it.
+  if (
+    (route === 'token' || route === 'revocation' || route === 'introspection') &&
+    ctx.status === 400 &&
+    body['error'] === 'invalid_request' &&
+    /client_assertion|client_id/.test(String(body['error_description'] ?? ''))
+  ) {
+    ctx.status = 401;
+    ctx.body = { ...body, error: 'invalid_client' };
+  }
 }
 
 interface IdTokenInternals {
