@@ -12,8 +12,8 @@
  * - refresh tokens only for `offline_access` with `prompt=consent`, rotated at every use, and a
  *   refresh grant answers **without** an ID Token (docs/it/token_endpoint.rst: a refresh token
  *   "NON DEVE consentire al RP richiedente di ottenere un ID Token");
- * - revoking an access token leaves its refresh token; revoking a refresh token revokes the grant
- *   (docs/it/revocation_endpoint.rst) — the library's default policy;
+ * - revoking an access token leaves its refresh token (the library would revoke the whole grant);
+ *   revoking a refresh token revokes the grant (docs/it/revocation_endpoint.rst);
  * - introspection answers only `active` (docs/it/introspection_endpoint.rst).
  *
  * Endpoint paths (`A-OIDC-PATHS`): the Shibboleth OIDC layout public client configurations of the
@@ -289,8 +289,25 @@ export function buildProvider(d: ProviderDeps): Provider {
       claimsParameter: { enabled: true },
       encryption: { enabled: true },
       jwtUserinfo: { enabled: true },
-      introspection: { enabled: true },
-      revocation: { enabled: true },
+      introspection: {
+        enabled: true,
+        // docs/it/introspection_endpoint.rst: a token not issued to the caller is not active.
+        allowedPolicy: (_ctx, client, token) => token.clientId === client.clientId,
+      },
+      revocation: {
+        enabled: true,
+        // docs/it/revocation_endpoint.rst: revoking an access token must not revoke its refresh
+        // token (the library would revoke every token of the grant), revoking a refresh token
+        // revokes its access tokens; another client's token is left alone (still a 200).
+        allowedPolicy: async (_ctx, client, token) => {
+          if (token.clientId !== client.clientId) return false;
+          if (token.kind === 'AccessToken') {
+            await token.destroy();
+            return false;
+          }
+          return true;
+        },
+      },
       requestObjects: { enabled: true, requireSignedRequestObject: true },
       userinfo: { enabled: true },
       rpInitiatedLogout: { enabled: false },
