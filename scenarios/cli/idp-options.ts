@@ -47,6 +47,12 @@ export const startOptionsSchema = z
     flow: z.enum(['auto', 'desktop', 'mobile']).optional(),
     idpName: z.string().min(1).max(100).optional(),
     token: z.string().min(16).max(200).optional(),
+    oidc: z.boolean().default(true),
+    oidcPort: port.default(8446),
+    registryPort: port.default(8447),
+    federation: z.boolean().default(true),
+    oidcClient: z.array(z.string()).default([]),
+    oidcTrustCa: z.array(z.string()).default([]),
     exportMetadata: z.string().optional(),
     exportCa: z.string().optional(),
   })
@@ -116,7 +122,13 @@ export function toStartOptions(raw: StartCliOptions): {
   const options: StartIdpOptions = {
     mode: o.as,
     listen: o.listen,
-    ports: { main: o.port, desktop: o.desktopPort, mtls: o.mtlsPort },
+    ports: {
+      main: o.port,
+      desktop: o.desktopPort,
+      mtls: o.mtlsPort,
+      oidc: o.oidcPort,
+      registry: o.registryPort,
+    },
     ...(o.seed ? { seed: o.seed } : {}),
     timers,
     behaviour,
@@ -127,8 +139,26 @@ export function toStartOptions(raw: StartCliOptions): {
     spMetadata: o.sp.map((f) => readOrFail(f, 'SP metadata')),
     ...(o.spMetadata ? { spMetadataDir: o.spMetadata } : {}),
     ...(o.token ? { controlToken: o.token } : {}),
+    ...(o.oidc
+      ? {
+          oidc: {
+            federation: o.federation,
+            staticClients: o.oidcClient.map((f) => parseJsonFile(f, 'OIDC client metadata')),
+            fetchCas: o.oidcTrustCa.map((f) => readOrFail(f, 'CA')),
+          },
+        }
+      : {}),
   };
   return { options, cli: o };
+}
+
+function parseJsonFile(file: string, what: string): unknown {
+  try {
+    return JSON.parse(readOrFail(file, what));
+  } catch (e) {
+    if (e instanceof IdpCliError) throw e;
+    throw new IdpCliError(`${what} ${file} is not JSON: ${(e as Error).message}`);
+  }
 }
 
 function readdirSafe(path: string): string[] | undefined {

@@ -5,7 +5,8 @@
  *   the bench TLS CA, registers the SP metadata given, and writes `$CIEBENCH_HOME/idp/running.json`
  *   (owner-only) so the other sub-commands find it;
  * - `idp check-sp <metadata.xml>` reports the CIE metadata rules an SP breaks (exit 1 if refused);
- * - `idp register <metadata.xml>` and `idp inject --code N` talk to the running IdP's control API.
+ * - `idp register <metadata.xml>` and `idp inject --code N` talk to the running IdP's control API;
+ * - `idp federation …` and `idp oidc-client …` (idp-oidc.ts): its trust anchor and static OIDC clients.
  *
  * Exit codes: 0 ok, 1 refused (metadata), 2 bad input, 3 environment (port busy, IdP not running);
  * errors are host errors turned into exit codes by the command-line root.
@@ -14,6 +15,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
+import { commandGroup } from '../../harness/cli/cli-kit.ts';
 import {
   BenchError,
   EXIT_CODES,
@@ -25,6 +27,7 @@ import { startIdp } from '../idp/server.ts';
 import { checkSpMetadata, formatReport } from '../idp/sp-registry/sp-rules.ts';
 import { HttpClient } from '../idp/client/https-client.ts';
 import { IdpCliError, toStartOptions, type StartCliOptions } from './idp-options.ts';
+import { registerOidcCommands } from './idp-oidc.ts';
 
 const runningFile = (): string => join(ciebenchHome(), 'idp', 'running.json');
 
@@ -35,6 +38,7 @@ const runningSchema = z
     ca: z.string(),
     spki: z.string(),
     hostResolverRules: z.string().optional(),
+    oidc: z.object({ issuer: z.string(), trustAnchor: z.string() }).strict().optional(),
   })
   .strict();
 
@@ -56,7 +60,7 @@ async function start(raw: StartCliOptions): Promise<void> {
     if (e.code === 'EADDRINUSE' || e.code === 'EACCES')
       throw new BenchError(
         'PORT_UNAVAILABLE',
-        `cannot listen: ${e.message} (choose other ports with --port, --desktop-port, --mtls-port)`,
+        `cannot listen: ${e.message} (choose other ports with --port, --desktop-port, --mtls-port, --oidc-port, --registry-port)`,
         'environment',
       );
     throw e;
@@ -73,6 +77,14 @@ async function start(raw: StartCliOptions): Promise<void> {
   out(
     `  listening on    ${options.listen}: ${idp.ports.main}, ${idp.ports.desktop}, ${idp.ports.mtls}`,
   );
+  if (idp.oidc) {
+    out(`  OpenID Provider ${idp.oidc.urls.issuer}  (${idp.oidc.urls.entityConfiguration})`);
+    out(
+      `  trust anchor    ${idp.oidc.urls.trustAnchor}  (fetch, list, resolve, trust_mark_status)`,
+    );
+    out(`  static RPs      ${idp.oidc.urls.discovery}`);
+    out('  register an RP  ciebench idp federation add-rp <entity-id>');
+  }
   if (idp.hostResolverRules)
     out(`  Chromium        --host-resolver-rules="${idp.hostResolverRules}"`);
   out(`  Chromium trust  --ignore-certificate-errors-spki-list=${idp.tlsSpkiSha256}`);
@@ -94,6 +106,9 @@ async function start(raw: StartCliOptions): Promise<void> {
       ca: join(dir, 'ca.pem'),
       spki: idp.tlsSpkiSha256,
       ...(idp.hostResolverRules ? { hostResolverRules: idp.hostResolverRules } : {}),
+      ...(idp.oidc
+        ? { oidc: { issuer: idp.oidc.urls.issuer, trustAnchor: idp.oidc.urls.trustAnchor } }
+        : {}),
     }),
     { mode: 0o600 },
   );
@@ -110,7 +125,8 @@ async function start(raw: StartCliOptions): Promise<void> {
   await idp.close();
 }
 
-function running(): z.infer<typeof runningSchema> {
+/** The running IdP's announcement (`$CIEBENCH_HOME/idp/running.json`). */
+export function running(): z.infer<typeof runningSchema> {
   try {
     return runningSchema.parse(JSON.parse(readFileSync(runningFile(), 'utf8')));
   } catch {
@@ -120,7 +136,8 @@ function running(): z.infer<typeof runningSchema> {
   }
 }
 
-async function control(
+/** A call to the running IdP's control API. */
+export async function control(
   method: string,
   path: string,
   body: string,
@@ -188,9 +205,9 @@ async function browser(url: string | undefined, o: { headless?: boolean }): Prom
 }
 
 export function register(program: Command): void {
-  const idp = program
-    .command('idp')
-    .description('the reference CIE identity provider (SAML 2.0, level 3)');
+  const idp = commandGroup(program, 'idp').description(
+    'the reference CIE identity provider (SAML 2.0 and OpenID Connect Federation, level 3)',
+  );
   idp
     .command('start')
     .description('run the IdP on loopback until stopped')
@@ -241,6 +258,22 @@ export function register(program: Command): void {
     .option('--flow <flow>', 'auto | desktop | mobile (ignore the User-Agent)')
     .option('--idp-name <name>', 'IdPName in the QR (default "CieID Server")')
     .option('--token <token>', 'control API token (random by default)')
+    .option('--no-oidc', 'no OpenID Provider and trust anchor (SAML only)')
+    .option('--oidc-port <n>', 'OpenID Provider HTTPS port', '8446')
+    .option('--registry-port <n>', 'federation trust anchor HTTPS port', '8447')
+    .option('--no-federation', 'OIDC static registration only (no trust-chain resolution)')
+    .option(
+      '--oidc-client <file>',
+      'register a static OIDC client (JSON: client_id + openid_relying_party metadata; repeatable)',
+      collect,
+      [],
+    )
+    .option(
+      '--oidc-trust-ca <file>',
+      "trust this CA (PEM) when reading relying parties' Entity Configurations (repeatable)",
+      collect,
+      [],
+    )
     .option('--export-metadata <file>', 'write the IdP metadata to a file')
     .option('--export-ca <file>', 'write the bench TLS CA (PEM) to a file')
     .action((opts: StartCliOptions) => start(opts));
@@ -289,4 +322,5 @@ export function register(program: Command): void {
       if (r.status !== 201) throw new IdpCliError(`the IdP refused the injection: ${r.body}`);
       process.stdout.write(`${r.body}\n`);
     });
+  registerOidcCommands(idp, control);
 }
