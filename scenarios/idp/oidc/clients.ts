@@ -19,6 +19,7 @@ import type { FederationFetcher } from '../../oidc/federation/fetcher.ts';
 import { jwksSchema } from '../../oidc/federation/statements.ts';
 import { resolveTrustChain, TrustChainError } from '../../oidc/federation/trust-chain.ts';
 import { RP_POLICY } from './federation-policy.ts';
+import { TOLERANCES, type Tolerance } from './request-object.ts';
 import type { TrustAnchor } from './trust-anchor.ts';
 
 /** A statically registered client: `client_id` plus `openid_relying_party` metadata. */
@@ -28,6 +29,8 @@ export const staticClientSchema = z
     client_name: z.string().max(200).optional(),
     redirect_uris: z.array(z.url()).min(1).max(20),
     jwks: jwksSchema,
+    /** Bench-only relaxations of the CIE request rules (request-object.ts), recorded when used. */
+    ciebench_tolerate: z.array(z.enum(TOLERANCES)).max(TOLERANCES.length).optional(),
   })
   .loose();
 export type StaticClient = z.infer<typeof staticClientSchema>;
@@ -86,6 +89,7 @@ export function providerClient(
 
 export class ClientDirectory {
   private readonly statics = new Map<string, Record<string, unknown>>();
+  private readonly tolerances = new Map<string, readonly Tolerance[]>();
   private readonly cache = new Map<string, { client: Record<string, unknown>; until: number }>();
   private readonly refusals = new Map<string, Refusal>();
   private readonly o: ClientDirectoryOptions;
@@ -111,12 +115,19 @@ export class ClientDirectory {
     }
     const client = providerClient(parsed.data.client_id, metadata, parsed.data.client_name);
     this.statics.set(parsed.data.client_id, client);
+    this.tolerances.set(parsed.data.client_id, parsed.data.ciebench_tolerate ?? []);
     this.cache.delete(parsed.data.client_id);
     this.o.record('oidc-client', `static client ${parsed.data.client_id} registered`);
     return parsed.data.client_id;
   }
 
+  /** The bench-only tolerances of a static client (none for federation clients). */
+  tolerated(clientId: string): readonly Tolerance[] {
+    return this.tolerances.get(clientId) ?? [];
+  }
+
   removeStatic(clientId: string): boolean {
+    this.tolerances.delete(clientId);
     return this.statics.delete(clientId);
   }
 

@@ -190,6 +190,7 @@ export async function setupOidc(ctx: IdpContext, i: OidcSetupInput): Promise<Oid
       const r = clients.refusal(id);
       return r ? `${r.reason}: ${r.detail}` : undefined;
     },
+    tolerances: (id) => clients.tolerated(id),
     record: log,
   });
   // The OP is the anchor's subordinate, with its trust mark.
