@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../../emulator/src/bytes/hex.ts';
 import { createDefaultCard } from '../cards/default-card.ts';
-import { IsoDepSession } from '../nfc/iso-dep-session.ts';
+import { ReaderSlot } from '../vpcd/reader-slot.ts';
 import { PcscChannel } from '../pcsc/pcsc-channel.ts';
 import { pcscdRunning } from '../pcsc/pcsc-env.ts';
 import { EchoCard } from '../pcsc/testing/echo-card.ts';
@@ -234,7 +234,7 @@ describe.skipIf(!reversedGate.ok)(
       const binding = reversedGate.binding!;
       const card = new EchoCard();
       const server = new ViccServer({
-        session: new IsoDepSession({ card }),
+        slot: new ReaderSlot({ card }),
         port: CIEBENCH_REVERSED_READER.port,
       });
       await server.listen();

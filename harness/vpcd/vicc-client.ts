@@ -5,7 +5,7 @@
  * re-inserts the card with exponential backoff until {@link ViccClient.stop} is called.
  */
 import { connect, type Socket } from 'node:net';
-import { IsoDepSession } from '../nfc/iso-dep-session.ts';
+import type { ReaderSlot } from './reader-slot.ts';
 import { ViccEndpoint, type ViccEndpointEvent } from './vicc-endpoint.ts';
 import { serveViccLink, type LinkCloseReason, type ViccLink } from './vicc-link.ts';
 
@@ -35,7 +35,7 @@ export type ViccClientEvent =
 export interface ViccClientOptions {
   readonly host: string;
   readonly port: number;
-  readonly session: IsoDepSession;
+  readonly slot: ReaderSlot;
   readonly readerPseudoApdus?: boolean;
   readonly backoff?: Backoff;
   readonly maxPayload?: number;
@@ -50,7 +50,7 @@ export function backoffDelay(b: Backoff, failures: number): number {
 export class ViccClient {
   readonly host: string;
   readonly port: number;
-  readonly session: IsoDepSession;
+  readonly slot: ReaderSlot;
   private readonly endpoint: ViccEndpoint;
   private readonly backoff: Backoff;
   private readonly options: ViccClientOptions;
@@ -69,12 +69,12 @@ export class ViccClient {
   constructor(o: ViccClientOptions) {
     this.host = o.host;
     this.port = o.port;
-    this.session = o.session;
+    this.slot = o.slot;
     this.options = o;
     this.backoff = o.backoff ?? DEFAULT_BACKOFF;
     this.emit = o.onEvent ?? ((): void => undefined);
     this.endpoint = new ViccEndpoint({
-      session: o.session,
+      slot: o.slot,
       ...(o.readerPseudoApdus !== undefined ? { readerPseudoApdus: o.readerPseudoApdus } : {}),
       onEvent: (event) => {
         this.usefulLink = true;
@@ -197,16 +197,16 @@ export class ViccClient {
 export interface VpcdSlotSpec {
   readonly host: string;
   readonly port: number;
-  readonly session: IsoDepSession;
+  readonly slot: ReaderSlot;
 }
 
 /** Several cards on several reader slots from one process (one port per card). */
 export function startViccClients(
   specs: readonly VpcdSlotSpec[],
-  common: Omit<ViccClientOptions, 'host' | 'port' | 'session'> = {},
+  common: Omit<ViccClientOptions, 'host' | 'port' | 'slot'> = {},
 ): ViccClient[] {
   return specs.map((s) => {
-    const client = new ViccClient({ ...common, host: s.host, port: s.port, session: s.session });
+    const client = new ViccClient({ ...common, host: s.host, port: s.port, slot: s.slot });
     client.start();
     return client;
   });
