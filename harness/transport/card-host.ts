@@ -61,6 +61,9 @@ function endpointText(e: ViccEndpointEvent): string | undefined {
   }
 }
 
+const readingPaused = (unsent: number): string =>
+  `the peer does not read its answers (${unsent} bytes unsent): not reading from it until it does`;
+
 export class CardHost {
   private readonly o: CardHostOptions;
   private client: ViccClient | undefined;
@@ -130,7 +133,7 @@ export class CardHost {
         } else if (ev.kind === 'endpoint') {
           const text = endpointText(ev.event);
           if (text) this.line(tag, text);
-        }
+        } else if (ev.kind === 'reading-paused') this.line(tag, readingPaused(ev.unsentBytes));
       },
     });
     this.client.start();
@@ -152,7 +155,7 @@ export class CardHost {
         else if (ev.kind === 'endpoint') {
           const text = endpointText(ev.event);
           if (text) this.line(tag, text);
-        }
+        } else if (ev.kind === 'reading-paused') this.line(tag, readingPaused(ev.unsentBytes));
       },
     });
     const a = await this.server.listen();
@@ -186,10 +189,10 @@ export class CardHost {
 
   private onNfc(ev: NfcServerEvent, fresh: boolean): void {
     if (ev.kind === 'server-error') return this.line('nfc', `endpoint error: ${ev.error}`);
-    if (ev.kind === 'protocol-error' || ev.kind === 'session-refused') {
-      const what = ev.kind === 'protocol-error' ? ev.error : ev.reason;
-      return this.line('nfc', `connection from ${ev.remote} closed: ${what}`);
-    }
+    if (ev.kind === 'protocol-error')
+      return this.line('nfc', `connection from ${ev.remote} closed: ${ev.error}`);
+    if (ev.kind === 'session-refused')
+      return this.line('nfc', `session from ${ev.remote} refused: ${ev.reason}`);
     const tag = `nfc#${ev.id}`;
     if (ev.kind === 'session-open') {
       this.line(
@@ -210,8 +213,7 @@ export class CardHost {
     } else if (ev.kind === 'activated') this.line(tag, `field on, activated (UID ${ev.uid})`);
     else if (ev.kind === 'field-off') this.line(tag, 'field off');
     else if (ev.kind === 'tag-lost') this.line(tag, `tag lost: ${ev.reason}`);
-    else if (ev.kind === 'reading-paused')
-      this.line(tag, `client is not reading its answers (${ev.unsentBytes} bytes unsent): paused`);
+    else if (ev.kind === 'reading-paused') this.line(tag, readingPaused(ev.unsentBytes));
     else this.line(tag, `bad message: ${ev.error}`);
   }
 }

@@ -30,7 +30,9 @@ export type ViccClientEvent =
       readonly retryInMs: number | undefined;
     }
   | { readonly kind: 'connect-failed'; readonly message: string; readonly retryInMs: number }
-  | { readonly kind: 'endpoint'; readonly event: ViccEndpointEvent };
+  | { readonly kind: 'endpoint'; readonly event: ViccEndpointEvent }
+  /** The reader does not read its answers: the card stopped reading from it until it does. */
+  | { readonly kind: 'reading-paused'; readonly unsentBytes: number };
 
 export interface ViccClientOptions {
   readonly host: string;
@@ -162,11 +164,10 @@ export class ViccClient {
       return;
     }
     this.usefulLink = false;
-    const link = serveViccLink(
-      socket,
-      this.endpoint,
-      this.options.maxPayload !== undefined ? { maxPayload: this.options.maxPayload } : {},
-    );
+    const link = serveViccLink(socket, this.endpoint, {
+      ...(this.options.maxPayload !== undefined ? { maxPayload: this.options.maxPayload } : {}),
+      onReadingPaused: (unsentBytes) => this.emit({ kind: 'reading-paused', unsentBytes }),
+    });
     this.link = link;
     this.emit({ kind: 'connected' });
     for (const w of this.waiters.splice(0)) w();

@@ -25,6 +25,8 @@ export const VICC_HIGH_WATER_BYTES = 64 * 1024;
 
 export interface ViccLinkOptions {
   readonly maxPayload?: number;
+  /** The reader does not read its answers: the link stopped reading from it. */
+  readonly onReadingPaused?: (unsentBytes: number) => void;
 }
 
 /** Serves `endpoint` on `socket` until the connection ends; resolves with why it ended. */
@@ -44,6 +46,8 @@ export class ViccLink {
   /** Decoded frames not handled yet (at most those of one socket read). */
   private readonly frames: Uint8Array[] = [];
   private busy = false;
+  private stalled = false;
+  private readonly onReadingPaused: (unsentBytes: number) => void;
   private inFlight: Promise<void> = Promise.resolve();
   private reason: LinkCloseReason | undefined;
   private finish: (r: LinkCloseReason) => void = () => undefined;
@@ -54,6 +58,7 @@ export class ViccLink {
     this.decoder = new VpcdFrameDecoder(
       options.maxPayload !== undefined ? { maxPayload: options.maxPayload } : {},
     );
+    this.onReadingPaused = options.onReadingPaused ?? ((): void => undefined);
     this.closed = new Promise((resolve) => {
       this.finish = resolve;
     });
@@ -88,8 +93,11 @@ export class ViccLink {
     const full = this.socket.writableLength > VICC_HIGH_WATER_BYTES;
     const frame = full ? undefined : this.frames.shift();
     if (frame === undefined) {
-      if (full) this.socket.pause();
-      else this.socket.resume();
+      if (full) {
+        this.socket.pause();
+        if (!this.stalled) this.onReadingPaused(this.socket.writableLength);
+      } else this.socket.resume();
+      this.stalled = full;
       return;
     }
     this.socket.pause();

@@ -15,7 +15,9 @@ export type ViccServerEvent =
   | { readonly kind: 'reader-connected'; readonly remote: string }
   | { readonly kind: 'reader-refused'; readonly remote: string; readonly reason: string }
   | { readonly kind: 'reader-disconnected'; readonly reason: LinkCloseReason }
-  | { readonly kind: 'endpoint'; readonly event: ViccEndpointEvent };
+  | { readonly kind: 'endpoint'; readonly event: ViccEndpointEvent }
+  /** The reader does not read its answers: the card stopped reading from it until it does. */
+  | { readonly kind: 'reading-paused'; readonly unsentBytes: number };
 
 export interface ViccServerOptions {
   readonly slot: ReaderSlot;
@@ -104,11 +106,10 @@ export class ViccServer {
       socket.destroy();
       return;
     }
-    const link = serveViccLink(
-      socket,
-      this.endpoint,
-      this.options.maxPayload !== undefined ? { maxPayload: this.options.maxPayload } : {},
-    );
+    const link = serveViccLink(socket, this.endpoint, {
+      ...(this.options.maxPayload !== undefined ? { maxPayload: this.options.maxPayload } : {}),
+      onReadingPaused: (unsentBytes) => this.emit({ kind: 'reading-paused', unsentBytes }),
+    });
     this.link = link;
     this.emit({ kind: 'reader-connected', remote });
     void link.closed.then((reason) => {

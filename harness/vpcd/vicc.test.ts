@@ -332,3 +332,47 @@ describe('ViccServer (reversed mode)', () => {
     third.destroy();
   });
 });
+
+describe('backpressure (the reader waits for each answer)', () => {
+  it('stops reading from a reader that does not read its answers, loses nothing, frees all on close', async () => {
+    const { card } = await createDefaultCard();
+    const { card: twin } = await createDefaultCard();
+    twin.powerOn();
+    const getData = fromHex('00CB3FFF0A4D087006BFA10102A380');
+    const expected = toHex(twin.transmit(getData));
+    let pausedSeen!: () => void;
+    const paused = new Promise<void>((resolve) => (pausedSeen = resolve));
+    let goneSeen!: () => void;
+    const gone = new Promise<void>((resolve) => (goneSeen = resolve));
+    const server = new ViccServer({
+      slot: slot(card),
+      port: 0,
+      onEvent: (e) => {
+        if (e.kind === 'reading-paused') pausedSeen();
+        if (e.kind === 'reader-disconnected') goneSeen();
+      },
+    });
+    cleanups.push(() => server.close());
+    const { port } = await server.listen();
+    const reader = await connectToCard(port);
+    await reader.send(fromHex('01'));
+    reader.socket.pause();
+    const n = 10_000;
+    const frame = encodeVpcdFrame(getData);
+    const stream = new Uint8Array(frame.length * n);
+    for (let i = 0; i < n; i++) stream.set(frame, i * frame.length);
+    reader.socket.write(stream);
+    await paused;
+    reader.socket.resume();
+    for (let i = 0; i < n; i++) {
+      const answer = toHex(await reader.next(30_000));
+      if (answer !== expected) expect(answer, `answer ${i}`).toBe(expected);
+    }
+    reader.destroy();
+    await gone;
+    expect(card.powered).toBe(false);
+    const next = await connectToCard(port);
+    cleanups.push(() => next.destroy());
+    expect(await next.request(fromHex('04'))).toEqual(card.atr);
+  });
+});
