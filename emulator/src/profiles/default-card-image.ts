@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { CardImage } from '../state/card-image.ts';
-import { validateCardImage } from '../state/image-file.ts';
+import { parseCardImageText } from '../state/image-file.ts';
 
 export const DEFAULT_CARD_SEED = 'ciebench-default-v1';
 export const DEFAULT_CARD_IMAGE_URL = new URL('./default-card-image.json', import.meta.url);
@@ -16,9 +16,9 @@ let cached: CardImage | undefined;
 
 /** The committed default image (validated; shared, do not mutate — cards copy its state). */
 export function defaultCardImage(): CardImage {
-  cached ??= validateCardImage(
-    JSON.parse(readFileSync(DEFAULT_CARD_IMAGE_URL, 'utf8')),
+  cached ??= parseCardImageText(
+    readFileSync(DEFAULT_CARD_IMAGE_URL, 'utf8'),
     'default card image',
-  );
+  ).image;
   return cached;
 }

@@ -16,7 +16,6 @@ import { describeSw, swFromResponse } from '../../../emulator/src/apdu/status-wo
 import { fromHex, HexFormatError, toHex } from '../../../emulator/src/bytes/hex.ts';
 import type { Card } from '../../../emulator/src/card/card.ts';
 import { cieCardFromImage, openCieCard } from '../../../emulator/src/profiles/cie-card-image.ts';
-import { readCardImage } from '../../../emulator/src/state/image-file.ts';
 import { createDefaultCard } from '../../cards/default-card.ts';
 import { FaultListSchema, type FaultInput } from '../../nfc/faults.ts';
 import { IsoDepConfigSchema, type IsoDepConfigInput } from '../../nfc/iso-dep-config.ts';
@@ -41,7 +40,8 @@ export class CardStartError extends Error {
 
 const hostPort = z.string().regex(/^[0-9.]+:\d{1,5}$/, 'expected host:port, e.g. 127.0.0.1:35980');
 
-export function parseEndpoint(text: string, what: string): Endpoint {
+/** `host:port`; port 0 (a free port, printed at start) only where the card listens. */
+export function parseEndpoint(text: string, what: string, listening = false): Endpoint {
   const r = hostPort.safeParse(text);
   if (!r.success)
     throw new CardStartError(`${what} '${text}': ${r.error.issues[0]?.message ?? 'invalid'}`);
@@ -49,14 +49,15 @@ export function parseEndpoint(text: string, what: string): Endpoint {
     text.slice(0, text.lastIndexOf(':')),
     Number(text.slice(text.lastIndexOf(':') + 1)),
   ];
-  if (port < 1 || port > 65535) throw new CardStartError(`${what} '${text}': port out of range`);
+  if (port < (listening ? 0 : 1) || port > 65535)
+    throw new CardStartError(`${what} '${text}': port out of range`);
   return { host, port };
 }
 
 export function parseNfcUrl(text: string): Endpoint {
   const m = /^ws:\/\/([0-9.]+):(\d{1,5})\/?$/.exec(text);
   if (!m) throw new CardStartError(`--nfc '${text}': expected ws://127.0.0.1:PORT`);
-  return parseEndpoint(`${m[1]}:${m[2]}`, '--nfc');
+  return parseEndpoint(`${m[1]}:${m[2]}`, '--nfc', true);
 }
 
 function readJson<T>(file: string, schema: z.ZodType<T>, what: string): T {
@@ -130,17 +131,29 @@ async function loadCard(file: string | undefined): Promise<LoadedCard> {
     };
   }
   const opened = openCieCard(file);
-  const image = readCardImage(file);
+  const image = opened.store.current;
   return {
     card: opened.card,
     profileId: opened.profile.id,
     description: `${opened.profile.label} from ${file} (PIN/PUK state persisted in the file)`,
-    fresh: () => cieCardFromImage(image).card,
+    // A copy of the image as it is when the session starts (a blocked PIN stays blocked), kept in
+    // memory: what happens in the session is never written back (see freshImageWarning).
+    fresh: () => cieCardFromImage(opened.store.current).card,
     secrets: { pin: image.state.pin.value, puk: image.state.puk.value, can: image.citizen.can },
   };
 }
 
 const out = (line: string): void => void process.stdout.write(`${line}\n`);
+
+/** What `--nfc-cards fresh --card FILE` does to the retry counters, said before it happens. */
+export function freshImageWarning(file: string): string {
+  return (
+    `warning: --nfc-cards fresh with --card ${file}: every NFC session gets its own in-memory copy of the card ` +
+    `as the image is when the session starts; PIN/PUK tries made over NFC are forgotten when the session ends ` +
+    `and never written to ${file}, so NFC clients can guess the PIN without limit. ` +
+    `Use --nfc-cards shared (the default) to test retry counters over NFC.`
+  );
+}
 
 /** Per-APDU and power lines for a card, tagged with where the card currently is. */
 function watch(
@@ -192,7 +205,7 @@ interface Plan {
 
 /** Options → endpoints; without --vpcd, the reader `npm start` should use (and what is missing). */
 async function plan(o: StartOptions): Promise<Plan> {
-  const listen = o.vpcdListen ? parseEndpoint(o.vpcdListen, '--vpcd-listen') : undefined;
+  const listen = o.vpcdListen ? parseEndpoint(o.vpcdListen, '--vpcd-listen', true) : undefined;
   let vpcds = o.vpcd.map((v) => parseEndpoint(v, '--vpcd'));
   if (o.vpcd.length === 0 && !listen && o.pcsc) {
     const status = await pcscSystemStatus();
@@ -264,6 +277,8 @@ async function hostCard(
 
 async function start(o: StartOptions): Promise<void> {
   const p = await plan(o);
+  if (o.nfcCards === 'fresh' && p.nfc && o.card[0] !== undefined)
+    process.stderr.write(`${freshImageWarning(o.card[0])}\n`);
   const hosts: CardHost[] = [];
   const sinks: FileSink[] = [];
   let first: LoadedCard | undefined;
