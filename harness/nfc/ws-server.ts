@@ -258,7 +258,8 @@ class NfcConnection {
   }
 
   private async onMessage(data: RawData, isBinary: boolean): Promise<void> {
-    if (this.ended) return;
+    // A client that is gone gets no more work done: what it sent before leaving is dropped.
+    if (this.ended || this.ws.readyState !== this.ws.OPEN) return;
     const bytes = Buffer.isBuffer(data)
       ? data
       : Array.isArray(data)
