@@ -1,5 +1,5 @@
 /**
- * `npm run fuzz`: the reliability campaign, bounded (about two minutes on a 2-core machine) and
+ * `npm run fuzz`: the reliability campaign, bounded (under two minutes on a 2-core machine) and
  * replayable: every target draws from its own seed derived from `--seed` (default below, the one
  * CI uses), prints how many inputs it tried and how many violated its invariant, and the run
  * exits 1 if any did. `--only <target>` runs one target. What each target checks is written at

@@ -9,7 +9,7 @@ import { defaultCardImage } from '../../../emulator/src/profiles/default-card-im
 import { toHex } from '../../../emulator/src/bytes/hex.ts';
 import { Chooser, Tally, type FuzzTarget } from '../fuzz-kit.ts';
 
-const INPUTS = 150_000;
+const INPUTS = 1_000_000;
 
 const CLASSES = [0x00, 0x0c, 0x10, 0x1c, 0x80, 0x8c, 0x0d, 0x04, 0x08, 0x40, 0xff];
 const INS = [
