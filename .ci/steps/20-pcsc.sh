@@ -1,4 +1,4 @@
-# PC/SC stack for the transport integration tests (issue 5; recipe: shared/spec/virtual-reader-nfc.md §7):
+# PC/SC stack for the transport integration tests (recipe: harness/vpcd/README.md §8):
 # Debian packages, the CIE Bench reader driver, pcscd in the background (no systemd), the loopback
 # quickack route when permitted, and CIE_REQUIRE_INTEGRATION=1 so integration tests fail instead of
 # skipping. Sourced by .ci/run (bash, set -euo pipefail, add_cleanup). Safe to run again.
@@ -22,7 +22,7 @@ node -e "require('smartcard')"
 echo "-- CIE Bench reader driver (+ reversed-mode reader)"
 node harness/cli/ciebench.mjs reader install --reversed
 
-# Stops a pcscd by PID and waits until it is really gone (a restart before that fails, spec §6.7 #6).
+# Stops a pcscd by PID and waits until it is really gone (a restart before that fails, harness/vpcd/README.md §7 item 6).
 ciebench_stop_pcscd() {
   local pid=$1
   kill "$pid" 2>/dev/null || return 0

@@ -2,15 +2,13 @@
  * Default implementation conformance statements, one per personality. A lab testing a physical
  * card copies the closest one, edits it to the vendor's declarations and passes it with `--ics`.
  */
-import { fileURLToPath } from 'node:url';
+import { packageFile } from '../../emulator/src/package-root.ts';
 import { existsSync } from 'node:fs';
 import { IcsError, loadIcsFile, type Ics } from '../lib/ics.ts';
 
-const DIR = new URL('./', import.meta.url);
-
 /** Path of the default ICS of a personality (`<personality>.ics.json` in this folder). */
 export function defaultIcsPath(personality: string): string {
-  return fileURLToPath(new URL(`${personality}.ics.json`, DIR));
+  return packageFile('conformance', 'ics', `${personality}.ics.json`);
 }
 
 export function hasDefaultIcs(personality: string): boolean {

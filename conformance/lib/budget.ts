@@ -1,14 +1,15 @@
 /**
- * The tries budget: physical-card safety for PIN/PUK retry counters (issue 7, "a budget refuses
- * to go below one remaining try"). Every VERIFY (`20`) and CHANGE REFERENCE DATA (`24`) that
+ * The tries budget: physical-card safety for PIN/PUK retry counters: the budget refuses to go
+ * below one remaining try. Every VERIFY (`20`) and CHANGE REFERENCE DATA (`24`) that
  * would present a wrong secret is checked before it is sent: the remaining tries of that
  * reference must be known and stay at or above the floor afterwards. Counters are learned from
  * the card's answers (`63Cx` → x left, `6983` → blocked, `9000` → back to the maximum,
- * ISO/IEC 7816-4:2020 §7.5.6, cie-ias.md §6).
+ * ISO/IEC 7816-4:2020 §7.5.6, ias/README.md §6).
  *
  * On a disposable in-process card the floor is 0: cases may block a PIN because the card is a
  * throw-away copy.
  */
+import { HostError } from '../../emulator/src/host-error.ts';
 import { bytesToAscii } from '../../emulator/src/bytes/bytes.ts';
 import {
   SW_6983_AUTH_METHOD_BLOCKED,
@@ -16,7 +17,7 @@ import {
   retriesOf63C,
 } from '../../emulator/src/apdu/status-words.ts';
 
-export class BudgetError extends Error {
+export class BudgetError extends HostError {
   readonly code = 'TRIES_BUDGET';
 }
 
@@ -24,7 +25,7 @@ export const INS_VERIFY = 0x20;
 export const INS_CHANGE_REFERENCE_DATA = 0x24;
 
 export interface SecretRef {
-  /** Reference byte (VERIFY P2): `81` PIN, `82` PUK on the CIE IAS (cie-ias.md §2.3). */
+  /** Reference byte (VERIFY P2): `81` PIN, `82` PUK on the CIE IAS (ias/README.md §2.3). */
   readonly ref: number;
   readonly label: string;
   readonly value: string | undefined;

@@ -4,6 +4,7 @@
  * and the tries budget. Every byte that goes to the card passes through {@link CaseContext.transmit}
  * and lands in the case's APDU log, so a verdict always carries the full exchange.
  */
+import { HostError } from '../../emulator/src/host-error.ts';
 import {
   encodeCommandApdu,
   parseCommandApdu,
@@ -20,16 +21,16 @@ import type { TriesBudget } from './budget.ts';
 import type { Ics } from './ics.ts';
 import type { ApduSource, LogEntry, Protection, StepResponse } from './model.ts';
 import { protect } from './sm-faults.ts';
-import { maskBytes, secretRanges } from '../../traces/format/masking.ts';
+import { maskBytes, secretRanges } from '../../emulator/src/apdu/secret-masking.ts';
 
 /** A placeholder value computed from the ICS or the context (`<LONG_FID>`, `<EMRTD_AID>`). */
 export type Placeholder = (ctx: CaseContext) => Uint8Array;
 
-export class PreconditionError extends Error {
+export class PreconditionError extends HostError {
   readonly code = 'PRECONDITION_FAILED';
 }
 
-export class TemplateError extends Error {
+export class TemplateError extends HostError {
   readonly code = 'TEMPLATE';
 }
 

@@ -1,7 +1,7 @@
 /**
  * Judging one step: accepted status words, the form of a protected response, data checks
  * (ICAO Part 3 expected results: "a set of acceptable SWs, optionally response data empty,
- * optionally a required data prefix", emrtd.md §4.3, plus length, equality and code checks).
+ * optionally a required data prefix", emrtd/README.md §4.3, plus length, equality and code checks).
  */
 import { equalBytes } from '../../emulator/src/bytes/bytes.ts';
 import { fromHex, toHex } from '../../emulator/src/bytes/hex.ts';
@@ -88,7 +88,7 @@ function smMode(
 
 /**
  * The outer status word a verified protected response must carry: `mirror` repeats DO 99
- * (ICAO 9303-11 §9.8); `ok` answers 9000 except for 6282 and 6B00 (cie-ias.md §4.3 policy).
+ * (ICAO 9303-11 §9.8); `ok` answers 9000 except for 6282 and 6B00 (ias/README.md §4.3 policy).
  */
 export function expectedOuterSw(ctx: CaseContext, inner: number): number {
   if (ctx.ics.behaviour.smOuterSw === 'mirror') return inner;

@@ -1,10 +1,11 @@
 /**
  * Implementation conformance statements (ICS): what a card declares about itself, validated with
  * zod. The ICS selects applicable cases through tokens (the ICAO Part 3 "profile tokens",
- * emrtd.md §4.2 and §4.5) and fixes the alternatives the standards leave open (EOF status,
+ * emrtd/README.md §4.2 and §4.5) and fixes the alternatives the standards leave open (EOF status,
  * `6Cxx` vs `61xx`, outer SW of protected errors, …). Expected values come from the specification
  * clause *and* the ICS — never from what the card under test happens to do.
  */
+import { HostError } from '../../emulator/src/host-error.ts';
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { fromHex } from '../../emulator/src/bytes/hex.ts';
@@ -33,14 +34,14 @@ export const ICS_TOKENS = [
   'RECORD_FILE',
   'MF_AFTER_RESET',
   'SM_TEST_HOOK',
-  // CIE IAS (cie-ias.md)
+  // CIE IAS (ias/README.md)
   'IAS',
   'IAS-61xx',
   'IAS-SELECT-AID',
   'IAS-SELECT-MF',
   'IAS-GETDATA-TEMPLATE',
   'IAS-GETDATA-SEPARATE',
-  // eMRTD (emrtd.md §4.2 profile tokens)
+  // eMRTD (emrtd/README.md §4.2 profile tokens)
   'EMRTD',
   'BAC',
   'PACE',
@@ -48,13 +49,20 @@ export const ICS_TOKENS = [
   'PACE-ECDH',
   'PACE-CAN',
   'PACE-MRZ',
+  /** PACE Chip Authentication Mapping / Integrated Mapping (ICAO Part 3 tokens PACE-CAM; P_51 IM). */
+  'PACE-CAM',
+  'PACE-IM',
   'CA',
+  /** Chip Authentication with an ECDH key (the EC-only borderline cases of ICAO Part 3 I). */
+  'CA-ECDH',
   'TA',
   'AA',
   'AA-ECDSA',
   'CARD_SECURITY',
   'EF_DIR',
   'EF_ATR_INFO',
+  /** EF.ATR/INFO reachable by SFI 01, as ICAO 9303-10 assigns it (ICAO Part 3 T_2, T_4). */
+  'EF_ATR_INFO_SFI',
   'EF_CVCA',
   'DG1',
   'DG2',
@@ -72,6 +80,8 @@ export const ICS_TOKENS = [
   'DG14',
   'DG15',
   'DG16',
+  /** Biometric data groups encoded to ISO/IEC 39794 (ICAO Part 3 token 39794-5; LDS_C_14..25, LDS_G). */
+  'ISO39794',
   // Our test PKI (TA-positive and SOD-chain cases need it)
   'TEST_PKI',
 ] as const;
@@ -151,6 +161,8 @@ const behaviour = z
   .object({
     /** READ BINARY asking beyond the end: remaining data with `6282` (ISO) or `9000` (ICAO E_4), or `6Cxx`. */
     readBeyondEof: z.enum(['6282', '9000', '6Cxx']),
+    /** The same for the odd INS `B1` (default: as `readBeyondEof`); real CIEs: B0 `9000`, B1 `6282`. */
+    readBeyondEofOdd: z.enum(['6282', '9000', '6Cxx']).optional(),
     /** Ne smaller than a fixed-length response: `6Cxx`, data + `61xx`, or truncation. */
     neTooSmall: z.enum(['6Cxx', '61xx', 'truncate']),
     /** Short commands with more than 256 bytes to return: one long response or `61xx`. */
@@ -200,7 +212,7 @@ const secrets = z
       .string()
       .regex(/^[0-9]{6}$/)
       .optional(),
-    /** MRZ_information (document number, DOB, DOE with check digits; emrtd.md §2.2). */
+    /** MRZ_information (document number, DOB, DOE with check digits; emrtd/README.md §2.2). */
     mrz: z
       .string()
       .regex(/^[0-9A-Z<]{24}$/)
@@ -208,12 +220,12 @@ const secrets = z
   })
   .strict();
 
-/** CIE IAS declarations (cie-ias.md). */
+/** CIE IAS declarations (ias/README.md). */
 const iasSection = z
   .object({
     pinTries: z.number().int().min(1).max(15),
     pukTries: z.number().int().min(1).max(15),
-    /** CRT tags that select the terminal key by CHR (cie-ias.md §1.3: ST cards accept A4 only). */
+    /** CRT tags that select the terminal key by CHR (ias/README.md §1.3: ST cards accept A4 only). */
     externalAuthCrt: z.array(z.enum(['A4', 'B6'])).min(1),
     /** EF 1002/1003 readable after DAPP + PIN, or after DAPP alone (§12 item 7 [open]). */
     protectedFileAccess: z.enum(['dapp+pin', 'dapp']),
@@ -222,7 +234,7 @@ const iasSection = z
   })
   .strict();
 
-/** eMRTD declarations (emrtd.md). */
+/** eMRTD declarations (emrtd/README.md). */
 const emrtdSection = z
   .object({
     /** The exact EF.CardAccess the vendor declares (LDS_I_4 checks it byte for byte). */
@@ -249,7 +261,7 @@ export type Ics = z.infer<typeof icsSchema>;
 export type IcsTransparentEf = z.infer<typeof transparentEf>;
 export type IasIcs = z.infer<typeof iasSection>;
 
-export class IcsError extends Error {
+export class IcsError extends HostError {
   readonly code = 'ICS_INVALID';
 }
 
@@ -285,6 +297,13 @@ export async function loadIcsFile(path: string): Promise<Ics> {
 /** Hex field of the ICS as bytes (already validated). */
 export function icsBytes(text: string): Uint8Array {
   return fromHex(text);
+}
+
+/** The declared end-of-file status of READ BINARY `B0` or, with `odd`, `B1`. */
+export function eofMode(ics: Ics, odd = false): '6282' | '9000' | '6Cxx' {
+  return odd
+    ? (ics.behaviour.readBeyondEofOdd ?? ics.behaviour.readBeyondEof)
+    : ics.behaviour.readBeyondEof;
 }
 
 /** Why a case is not applicable, or undefined when it is. */

@@ -1,6 +1,6 @@
 /**
  * The conformance-case model: a case is data plus small code, shaped after the ICAO "RF Protocol
- * and Application Test Standard for eMRTD – Part 3" v3.2 test-case anatomy (emrtd.md §4.3): an id,
+ * and Application Test Standard for eMRTD – Part 3" v3.2 test-case anatomy (emrtd/README.md §4.3): an id,
  * a purpose, the profile tokens it applies to, named preconditions, numbered steps (APDU templates
  * whose protected parts are computed at run time) and, per step, the accepted status words and
  * data checks.
@@ -55,7 +55,7 @@ export interface Destructive {
 
 /**
  * How a step's command travels: in plain, SM-protected, SM-protected the way the desktop
- * middleware does it (DO 97 `00` even without Le, cie-ias.md §4.2 item 8), or SM-protected with a
+ * middleware does it (DO 97 `00` even without Le, ias/README.md §4.2 item 8), or SM-protected with a
  * deliberate fault.
  */
 export type Protection = 'plain' | 'sm' | 'sm-le-00' | SmFault;
@@ -216,6 +216,33 @@ export interface RunSummary {
   readonly counts: Readonly<Record<Verdict, number>>;
 }
 
+/** One ICAO Part 3 matrix case: covered by an applicable suite case, not applicable, or missing. */
+export interface CaseCoverage {
+  readonly id: string;
+  readonly status: 'covered' | 'n/a' | 'missing';
+  /** Why n/a (the ICS reason) or missing. */
+  readonly reason?: string;
+}
+
+export interface CategoryCoverage {
+  readonly category: string;
+  readonly total: number;
+  readonly covered: number;
+  readonly notApplicable: number;
+  readonly missing: number;
+  readonly cases: readonly CaseCoverage[];
+}
+
+/** Coverage of the ICAO Part 3 matrix by the suite under the run's ICS (conformance/icao-part3/). */
+export interface MatrixCoverage {
+  readonly matrix: string;
+  readonly total: number;
+  readonly covered: number;
+  readonly notApplicable: number;
+  readonly missing: number;
+  readonly categories: readonly CategoryCoverage[];
+}
+
 export interface RunResult {
   readonly tool: string;
   readonly startedAt: string;
@@ -235,4 +262,6 @@ export interface RunResult {
   };
   readonly summary: RunSummary;
   readonly results: readonly CaseResult[];
+  /** ICAO Part 3 coverage, when the run includes the eMRTD suite. */
+  readonly coverage?: MatrixCoverage;
 }

@@ -1,8 +1,8 @@
 /**
- * Issue 7 Must show 1, PC/SC part: the whole conformance suite (ISO 7816, CIE IAS, eMRTD) runs on
+ * PC/SC part of the conformance runs: the whole conformance suite (ISO 7816, CIE IAS, eMRTD) runs on
  * the default emulated CIE through pcscd and the project's vpcd-protocol reader driver
  * ("CIE Bench Virtual Reader", slot 1), with the same cases as in-process — one suite, many
- * channels (house style rule 9). The reports (JUnit, JSON, HTML) are written to
+ * channels (DESIGN.md rule 9). The reports (JUnit, JSON, HTML) are written to
  * $CONFORMANCE_REPORT_DIR (default reports/conformance-pcsc, git-ignored) and the JUnit path is printed.
  *
  * Physical-card safety is on as for a real reader: the target is not disposable, so the tries
@@ -22,7 +22,6 @@ import {
 import { CIEBENCH_READER, readerName } from '../../harness/transport/endpoints.ts';
 import { resolveTarget } from './targets.ts';
 import { writeReports } from './reports/write-reports.ts';
-import { CIE_CARDS } from '../suites/cards.ts';
 import { runConformance } from '../suites/run-conformance.ts';
 import { KNOWN_DEFECTS } from '../suites/known-defects.ts';
 
@@ -38,7 +37,7 @@ describe.skipIf(!gate.ok)(`conformance suite over PcscChannel + ${reader}`, () =
   });
 
   it('runs every suite on the default CIE through pcscd: no failure beyond the reported defects, nothing inconclusive', async () => {
-    const inproc = await resolveTarget('inproc:cie', { named: CIE_CARDS });
+    const inproc = await resolveTarget('inproc:cie');
     // The default card (createDefaultCard) is the `cie` target: same image, same composition. It runs
     // in a worker thread: a card served by the event loop that also makes the binding's synchronous
     // PC/SC calls can deadlock with pcscd's presence poll (harness/pcsc/README.md).

@@ -1,6 +1,6 @@
 /**
  * Named setup steps (ICAO Part 3 preconditions: "LDS application selected", "basic access
- * granted", …; emrtd.md §4.3), each implemented once. Suites register the ones that need their
+ * granted", …; emrtd/README.md §4.3), each implemented once. Suites register the ones that need their
  * reference terminals (`pace_done`, `ias_sm_established`, …); the generic ones live here.
  * A precondition that fails makes the case inconclusive: the card was not judged.
  */
@@ -83,7 +83,8 @@ export async function expectSetup(
 export const GENERIC_PRECONDITIONS: readonly Precondition[] = [
   {
     name: 'mf_selected',
-    description: 'SELECT MF by FID 3F00, no response data (00 A4 00 0C 02 3F 00; emrtd.md §1.3)',
+    description:
+      'SELECT MF by FID 3F00, no response data (00 A4 00 0C 02 3F 00; emrtd/README.md §1.3)',
     run: async (ctx) => void (await expectSetup(ctx, '00A4000C023F00')),
   },
   {

@@ -96,7 +96,7 @@ export async function selectAid(
 
 /**
  * Reads the current EF from offset 0 until 6282, 6B00 or a short answer (the client loop of
- * cie-ias.md §3 row 6 / the ICAO 9303 readers), `le` bytes at a time.
+ * ias/README.md §3 row 6 / the ICAO 9303 readers), `le` bytes at a time.
  */
 export async function readCurrent(
   ctx: CaseContext,

@@ -1,5 +1,5 @@
 /**
- * The conformance engine: runs cases over any {@link ApduChannel} (house style rule 9, "one
+ * The conformance engine: runs cases over any {@link ApduChannel} (DESIGN.md rule 9, "one
  * suite, many channels") and returns one verdict per case with its full APDU log.
  *
  * Every case starts from a warm reset, so cases are independent of their order. Randomness
@@ -25,7 +25,7 @@ import type {
 } from './model.ts';
 import { VERDICTS } from './model.ts';
 import type { PreconditionRegistry } from './preconditions.ts';
-import { SW_9000_OK } from '../../emulator/src/apdu/status-words.ts';
+import { SW_9000_OK, swFromResponse } from '../../emulator/src/apdu/status-words.ts';
 
 export interface Target {
   /** `in-process: iso-test`, `pcsc: CIE Bench Virtual Reader 00 00`, … */
@@ -118,7 +118,7 @@ async function runSteps(
       r = { sw: SW_9000_OK, data: atr, protected: false, outerSw: SW_9000_OK, raw: atr };
     } else if (typeof step.send === 'object') {
       const raw = await ctx.transmit(ctx.resolveRaw(step.send.raw), { note: 'raw frame' });
-      const sw = ((raw[raw.length - 2] ?? 0) << 8) | (raw[raw.length - 1] ?? 0);
+      const sw = raw.length >= 2 ? swFromResponse(raw) : 0;
       r = {
         sw,
         data: raw.subarray(0, Math.max(0, raw.length - 2)),

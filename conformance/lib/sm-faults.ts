@@ -1,7 +1,7 @@
 /**
  * Terminal-side secure messaging for test steps: the correct wrapping (the foundation codec,
  * `sm-codec.ts`) and deliberately damaged variants for the negative cases of ICAO Part 3
- * ISO7816_C_12..C_18, P_79/P_80 (emrtd.md §4.2) and ISO/IEC 7816-4:2020 §6.
+ * ISO7816_C_12..C_18, P_79/P_80 (emrtd/README.md §4.2) and ISO/IEC 7816-4:2020 §6.
  *
  * ```
  * correct     CLA|0C INS P1 P2 Lc [87|85] [97] 8E 08 MAC 00        (MAC over SSC+1, header, DOs)

@@ -2,6 +2,7 @@
  * How a suite plugs into the engine: its cases, the preconditions and placeholders only it
  * needs, and host-side services (reference terminals) built once per run.
  */
+import { HostError } from '../../emulator/src/host-error.ts';
 import type { Placeholder } from './case-context.ts';
 import type { Ics } from './ics.ts';
 import type { ConformanceCase, SuiteId } from './model.ts';
@@ -28,7 +29,7 @@ export interface RunPlan {
   readonly secrets: readonly SecretRef[];
 }
 
-export class SuiteDefinitionError extends Error {
+export class SuiteDefinitionError extends HostError {
   readonly code = 'SUITE_DEFINITION';
 }
 

@@ -3,11 +3,12 @@
  * `success` is `9000`; `error` is any status that reports a failed command: SW1 `64`–`6F`
  * (ISO/IEC 7816-4:2020 §5.6 Table 5: "execution error" 64–66, "checking error" 67–6F) and the
  * `63xx` family (`6300` authentication failed, `63Cx` verification failed) — what ICAO Part 3
- * means by a negative step that does not pin a status word (emrtd.md §4.3).
+ * means by a negative step that does not pin a status word (emrtd/README.md §4.3).
  */
+import { HostError } from '../../emulator/src/host-error.ts';
 import { SW_9000_OK, describeSw, swHex } from '../../emulator/src/apdu/status-words.ts';
 
-export class SwPatternError extends Error {
+export class SwPatternError extends HostError {
   readonly code = 'SW_PATTERN';
 }
 

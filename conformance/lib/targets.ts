@@ -1,28 +1,37 @@
 /**
- * `--target` specifications → a {@link Target} (a channel plus what the path contributes):
+ * Targets of a conformance run: a channel plus what the path contributes.
  *
  * ```
- * inproc:<name>           a named in-process card (iso-test, sm-test, cie-…); RAW_FRAMES, DISPOSABLE
- * inproc:<card.json>      a card image file, loaded in memory (the file is never written)
- * pcsc:<reader>           a PC/SC reader, physical or virtual (exact name or a unique part)
- * nfc:<ws-url>            the simulated NFC endpoint (ws://127.0.0.1:PORT)
+ * card:<spec>  or  inproc:<spec>   an emulated card in-process (the card registry's grammar:
+ *                                  default, <personality>, seed:<seed>, <personality>:<seed>,
+ *                                  iso-test, sm-test, or a card image file, never written);
+ *                                  RAW_FRAMES, DISPOSABLE. `cie` and `cie-<personality>` are
+ *                                  accepted for the default CIE on a personality.
+ * pcsc:<reader>                    a PC/SC reader, physical or virtual (exact name or a unique part)
+ * nfc:<ws-url>                     the simulated NFC endpoint (ws://127.0.0.1:PORT)
  * ```
- * The PC/SC channel belongs to another part of the project and is loaded only when a target needs
- * it; CIE cards and card images come from a catalogue the suites provide.
+ * The PC/SC channel is loaded only when a target needs it (its binding is optional).
  */
-import { existsSync } from 'node:fs';
+import { HostError, type FailureKind } from '../../emulator/src/host-error.ts';
+import {
+  resolveCardSpec,
+  type CardRecipe,
+  type CardSecrets,
+  type TrustAnchors,
+} from '../../harness/cards/card-registry.ts';
 import { InProcessChannel } from '../../harness/channel/in-process-channel.ts';
 import type { ApduChannel } from '../../harness/channel/apdu-channel.ts';
 import { WsNfcChannel } from '../../harness/nfc/ws-nfc-channel.ts';
-import type { Card } from '../../emulator/src/card/card.ts';
 import type { Target } from './run-suite.ts';
-import { TEST_CARDS, type CardSecrets, type NamedCard, type TrustAnchors } from './test-cards.ts';
 
-export class TargetError extends Error {
+export class TargetError extends HostError {
   readonly code: 'TARGET_SYNTAX' | 'TARGET_UNKNOWN_CARD' | 'TARGET_UNAVAILABLE';
   constructor(code: TargetError['code'], message: string) {
     super(message);
     this.code = code;
+  }
+  override get kind(): FailureKind {
+    return this.code === 'TARGET_UNAVAILABLE' ? 'environment' : 'input';
   }
 }
 
@@ -38,35 +47,40 @@ export interface ResolvedTarget {
   readonly services?: ReadonlyMap<string, unknown>;
 }
 
-/** Where in-process cards come from: named cards, and card-image files. */
-export interface CardCatalogue {
-  named(): Promise<readonly NamedCard[]>;
-  fromImage?(path: string): Promise<NamedCard>;
+/** The ICS personality of a card recipe: `cie-<chip>` for CIEs, the test card's own name otherwise. */
+export function icsPersonality(recipe: CardRecipe): string {
+  return recipe.image ? `cie-${recipe.personality}` : recipe.personality;
 }
 
-function inProcess(card: NamedCard, label = card.name): ResolvedTarget {
+/** An in-process target over fresh instances of `recipe`. */
+export function inProcessTarget(recipe: CardRecipe, label = recipe.spec): ResolvedTarget {
   const description = `in-process: ${label}`;
-  const create = (): Card => card.create();
-  const name = label;
   return {
-    personality: card.personality,
-    ...(card.secrets ? { secrets: card.secrets } : {}),
-    ...(card.trust ? { trust: card.trust } : {}),
-    ...(card.services ? { services: card.services() } : {}),
+    personality: icsPersonality(recipe),
+    ...(recipe.secrets ? { secrets: recipe.secrets } : {}),
+    ...(recipe.trust ? { trust: recipe.trust } : {}),
+    ...(recipe.services ? { services: recipe.services() } : {}),
     target: {
       description,
-      channel: new InProcessChannel(create(), name),
+      channel: new InProcessChannel(recipe.create(), label),
       tokens: ['RAW_FRAMES', 'DISPOSABLE'],
-      fresh: async () => new InProcessChannel(create(), `${name} (fresh copy)`),
+      fresh: async () => new InProcessChannel(recipe.create(), `${label} (fresh copy)`),
     },
   };
 }
 
+/** The registry spec of an in-process target name (legacy `cie` / `cie-<personality>` names). */
+function cardSpecOf(name: string): string {
+  if (name === 'cie') return 'default';
+  if (name.startsWith('cie-') && !name.includes('/') && !name.endsWith('.json'))
+    return name.slice(4);
+  return name;
+}
+
 async function pcscChannel(reader: string): Promise<ApduChannel> {
-  const url = new URL('../../harness/pcsc/pcsc-channel.ts', import.meta.url).href;
   let mod: { PcscChannel?: new (o: { reader?: string; waitForCardMs?: number }) => ApduChannel };
   try {
-    mod = (await import(url)) as typeof mod;
+    mod = (await import('../../harness/pcsc/pcsc-channel.ts')) as typeof mod;
   } catch (e) {
     throw new TargetError(
       'TARGET_UNAVAILABLE',
@@ -78,31 +92,23 @@ async function pcscChannel(reader: string): Promise<ApduChannel> {
   return new mod.PcscChannel({ ...(reader ? { reader } : {}), waitForCardMs: 5000 });
 }
 
-export async function resolveTarget(
-  spec: string,
-  catalogue?: CardCatalogue,
-): Promise<ResolvedTarget> {
+export async function resolveTarget(spec: string): Promise<ResolvedTarget> {
   const i = spec.indexOf(':');
   if (i < 0)
     throw new TargetError(
       'TARGET_SYNTAX',
-      `target '${spec}' must be inproc:<name|card.json>, pcsc:<reader> or nfc:<ws-url>`,
+      `target '${spec}' must be card:<card>, pcsc:<reader> or nfc:<ws-url>`,
     );
   const kind = spec.slice(0, i);
   const rest = spec.slice(i + 1);
-  if (kind === 'inproc') {
-    const cards = [...TEST_CARDS, ...((await catalogue?.named()) ?? [])];
-    const found = cards.find((c) => c.name === rest);
-    if (found) return inProcess(found);
-    if (rest.endsWith('.json') || existsSync(rest)) {
-      if (!catalogue?.fromImage)
-        throw new TargetError('TARGET_UNAVAILABLE', 'card images need the CIE card modules');
-      return inProcess(await catalogue.fromImage(rest));
+  if (kind === 'inproc' || kind === 'card') {
+    try {
+      return inProcessTarget(resolveCardSpec(cardSpecOf(rest)), rest);
+    } catch (e) {
+      if (e instanceof HostError && e.code === 'CARD_SPEC')
+        throw new TargetError('TARGET_UNKNOWN_CARD', e.message);
+      throw e;
     }
-    throw new TargetError(
-      'TARGET_UNKNOWN_CARD',
-      `no in-process card '${rest}' (known: ${cards.map((c) => c.name).join(', ')}; or a card.json path)`,
-    );
   }
   if (kind === 'pcsc') {
     const channel = await pcscChannel(rest);
@@ -117,5 +123,5 @@ export async function resolveTarget(
       target: { description: `ws-nfc: ${rest}`, channel: new WsNfcChannel(rest), tokens: [] },
     };
   }
-  throw new TargetError('TARGET_SYNTAX', `unknown target kind '${kind}' (inproc, pcsc, nfc)`);
+  throw new TargetError('TARGET_SYNTAX', `unknown target kind '${kind}' (card, pcsc, nfc)`);
 }

@@ -1,5 +1,5 @@
 /**
- * One suite, many channels (house style rule 9; issue 7 "runs over … the NFC endpoint"): the
+ * One suite, many channels (DESIGN.md rule 9: the same cases over the NFC endpoint): the
  * whole conformance suite on the default emulated CIE through the simulated NFC endpoint — a
  * WebSocket ISO-DEP session (harness/nfc) on loopback, reset = field off/on — with the same cases
  * and the same expectations as in-process. The path is not disposable, so the tries budget keeps
@@ -8,8 +8,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { NfcServer } from '../../harness/nfc/ws-server.ts';
 import { WsNfcChannel } from '../../harness/nfc/ws-nfc-channel.ts';
+import { resolveCardSpec } from '../../harness/cards/card-registry.ts';
 import { resolveTarget } from '../lib/targets.ts';
-import { CIE_CARDS } from './cards.ts';
 import { KNOWN_DEFECTS } from './known-defects.ts';
 import { runConformance } from './run-conformance.ts';
 
@@ -20,12 +20,10 @@ describe('conformance suite over the simulated NFC endpoint (WebSocket ISO-DEP)'
   });
 
   it('passes the same cases as in-process: no failure beyond the reported defects, nothing inconclusive', async () => {
-    const named = (await CIE_CARDS()).find((c) => c.name === 'cie');
-    if (!named) throw new Error('no default CIE card');
-    const card = named.create();
+    const card = resolveCardSpec('default').create();
     server = new NfcServer({ port: 0, card: () => card, exclusive: true });
     const { url } = await server.listen();
-    const base = await resolveTarget('inproc:cie', { named: CIE_CARDS });
+    const base = await resolveTarget('inproc:cie');
     const r = await runConformance({
       target: {
         ...base,

@@ -11,8 +11,10 @@ export const DOC_ICAO_10 = 'ICAO Doc 9303-10 (8th ed. 2021)';
 export const DOC_ICAO_11 = 'ICAO Doc 9303-11 (8th ed. 2021)';
 export const DOC_TR03105 = 'BSI TR-03105 Part 3.2';
 export const DOC_TR03110 = 'BSI TR-03110 (v1.11 EAC1 / v2 Parts 2-3)';
-export const DOC_CIE_IAS = 'cie-ias.md (CIE 3.0 IAS-ECC application, project specification)';
-export const DOC_EMRTD = 'emrtd.md (CIE 3.0 eMRTD application, project specification)';
+export const DOC_CIE_IAS =
+  'emulator/src/applications/ias/README.md (CIE 3.0 IAS-ECC application: facts and their public sources)';
+export const DOC_EMRTD =
+  'emulator/src/applications/emrtd/README.md (CIE 3.0 eMRTD application: facts and their public sources)';
 
 export const iso4 = (clause: string): Reference => ({ doc: DOC_ISO4, clause });
 export const iso3 = (clause: string): Reference => ({ doc: DOC_ISO3, clause });

@@ -9,10 +9,11 @@ import type { CaseResult, RunResult, SuiteId } from '../lib/model.ts';
 import { SUITE_IDS } from '../lib/model.ts';
 import { runSuite } from '../lib/run-suite.ts';
 import { planRun } from '../lib/suite-module.ts';
-import { resolveTarget, TargetError, type ResolvedTarget } from '../lib/targets.ts';
-import { cardFromImageFile, CIE_CARDS } from './cards.ts';
-import type { CardSecrets, TrustAnchors } from '../lib/test-cards.ts';
+import { BenchError } from '../../emulator/src/host-error.ts';
+import { resolveTarget, type ResolvedTarget } from '../lib/targets.ts';
+import type { CardSecrets, TrustAnchors } from '../../harness/cards/card-registry.ts';
 import { ALL_SUITES } from './index.ts';
+import { matrixCoverage } from '../icao-part3/coverage.ts';
 
 export interface ConformanceRequest {
   /** A target specification (`inproc:iso-test`) or an already resolved target. */
@@ -42,9 +43,9 @@ async function icsFor(
   if (req.ics) return req.ics;
   if (req.icsPath) return { ics: await loadIcsFile(req.icsPath), source: req.icsPath };
   if (!personality)
-    throw new TargetError(
-      'TARGET_UNAVAILABLE',
-      'the target does not say which personality it is: pass an ICS with --ics',
+    throw new BenchError(
+      'CONFORMANCE_NEEDS_ICS',
+      'a card in a reader or on the NFC endpoint does not say which personality it is: pass its implementation conformance statement with --ics (conformance/ics/ has one per emulated personality)',
     );
   return loadDefaultIcs(personality);
 }
@@ -58,10 +59,7 @@ function withSecrets(ics: Ics, ...layers: (CardSecrets | undefined)[]): Ics {
 }
 
 export async function runConformance(req: ConformanceRequest): Promise<RunResult> {
-  const resolved =
-    typeof req.target === 'string'
-      ? await resolveTarget(req.target, { named: CIE_CARDS, fromImage: cardFromImageFile })
-      : req.target;
+  const resolved = typeof req.target === 'string' ? await resolveTarget(req.target) : req.target;
   const loaded = await icsFor(req, resolved.personality);
   // Re-validated: secrets given on the command line must have the ICS formats (8-digit PIN, …).
   const ics = parseIcs(
@@ -72,7 +70,7 @@ export async function runConformance(req: ConformanceRequest): Promise<RunResult
   const trust = req.trust ?? resolved.trust;
   const suites = req.suites ?? SUITE_IDS;
   const plan = planRun(ALL_SUITES, suites, ics);
-  return runSuite({
+  const run = await runSuite({
     target: resolved.target,
     ics,
     icsSource: source,
@@ -94,4 +92,7 @@ export async function runConformance(req: ConformanceRequest): Promise<RunResult
     ...(req.onStart ? { onStart: req.onStart } : {}),
     ...(req.onCase ? { onCase: req.onCase } : {}),
   });
+  if (!suites.includes('emrtd')) return run;
+  const tokens = new Set<string>([...ics.tokens, ...resolved.target.tokens]);
+  return { ...run, coverage: matrixCoverage(plan.cases, tokens) };
 }

@@ -1,7 +1,8 @@
 /** The tool version, from package.json (one source of truth for the CLI and trace headers). */
 import { readFileSync } from 'node:fs';
+import { packageFile } from './package-root.ts';
 
-const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+const pkg = JSON.parse(readFileSync(packageFile('package.json'), 'utf8')) as {
   version: string;
 };
 

@@ -1,8 +1,9 @@
 /**
- * How conformance suites, scenarios, reference terminals and traces reach a card (house style
- * §3.2): bytes in, bytes out, whatever is behind — the in-process emulator, a PC/SC reader
+ * How conformance suites, scenarios, reference terminals and traces reach a card (DESIGN.md
+ * §2): bytes in, bytes out, whatever is behind — the in-process emulator, a PC/SC reader
  * (virtual or physical) or the NFC endpoint.
  */
+import { HostError, type FailureKind } from '../../emulator/src/host-error.ts';
 
 export interface ApduChannel {
   /** `in-process`, `pcsc`, `ws-nfc`, … */
@@ -44,11 +45,17 @@ export type ChannelErrorCode =
   | 'TIMEOUT'
   | 'TAG_LOST';
 
-/** Host-side channel failure with a stable code (house style §3.3). */
-export class ChannelError extends Error {
+/** Host-side channel failure with a stable code (DESIGN.md §3). */
+export class ChannelError extends HostError {
   readonly code: ChannelErrorCode;
   constructor(code: ChannelErrorCode, message: string) {
     super(message);
     this.code = code;
+  }
+  /** A missing reader or smart-card service is the machine's state, not the user's input. */
+  override get kind(): FailureKind {
+    return this.code === 'READER_NOT_FOUND' || this.code === 'SERVICE_UNAVAILABLE'
+      ? 'environment'
+      : 'verdict';
   }
 }

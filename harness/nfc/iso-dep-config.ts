@@ -11,7 +11,7 @@
  * ```
  * The historical bytes default to those of the personality's ATR (the IAS profile carries the
  * CIE's), the UID to a fresh random one per activation (first byte 08h, ISO/IEC 14443-3 §6.4.4), as
- * privacy-preserving eID chips and Android HCE do (virtual-reader-nfc.md §4.1).
+ * privacy-preserving eID chips and Android HCE do (nfc/README.md §1).
  */
 import { z } from 'zod';
 import { fromHex, HexFormatError } from '../../emulator/src/bytes/hex.ts';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../../emulator/src/bytes/hex.ts';
 import { ManualClock } from '../../emulator/src/crypto/clock.ts';
 import { seededRng } from '../../emulator/src/crypto/rng.ts';
-import { createDefaultCard } from '../cards/default-card.ts';
+import { createDefaultCard } from '../cards/card-registry.ts';
 import { corrupt, FaultPlan } from './faults.ts';
 import {
   blocksFor,

@@ -7,6 +7,7 @@
  * After a tag loss or a timeout the tag is dead, as on Android: every transceive fails until
  * {@link IsoDepClient.reconnect} (a new tap: field off, field on, new activation).
  */
+import { HostError, type FailureKind } from '../../emulator/src/host-error.ts';
 import { WebSocket } from 'ws';
 import { fromHex } from '../../emulator/src/bytes/hex.ts';
 import type { FaultInput } from './faults.ts';
@@ -25,7 +26,7 @@ export type NfcClientErrorCode =
   | 'NFC_CONNECTION_CLOSED'
   | 'NFC_NOT_CONNECTED';
 
-export class NfcClientError extends Error {
+export class NfcClientError extends HostError {
   readonly code: NfcClientErrorCode;
   /** The server's error code when the server refused the operation. */
   readonly serverCode: string | undefined;
@@ -33,6 +34,10 @@ export class NfcClientError extends Error {
     super(message);
     this.code = code;
     this.serverCode = serverCode;
+  }
+  /** The card was lost or the endpoint went away mid-run: the run failed, the input was fine. */
+  override get kind(): FailureKind {
+    return 'verdict';
   }
 }
 

@@ -1,7 +1,7 @@
 /**
  * The simulated NFC endpoint: a WebSocket server (`ws`) exposing one ISO-DEP session per
  * connection, for mobile test builds whose NFC layer is bound to a socket instead of the radio
- * (virtual-reader-nfc.md §4.3). Protocol: PROTOCOL.md (`ciebench-nfc/1`).
+ * (nfc/README.md §3). Protocol: PROTOCOL.md (`ciebench-nfc/1`).
  *
  * Messages of one connection are handled strictly in order; a bad control message is answered with
  * an `error` message and the session continues; a broken connection only ends its own session.

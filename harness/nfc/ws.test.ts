@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { fromHex, toHex } from '../../emulator/src/bytes/hex.ts';
 import type { Card } from '../../emulator/src/card/card.ts';
-import { createDefaultCard } from '../cards/default-card.ts';
+import { createDefaultCard } from '../cards/card-registry.ts';
 import { ChannelError } from '../channel/apdu-channel.ts';
 import type { FaultInput } from './faults.ts';
 import { frameWaitingTimeMs } from './iso-dep-config.ts';

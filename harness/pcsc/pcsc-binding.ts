@@ -1,8 +1,9 @@
 /**
- * The slice of the `smartcard` npm binding (tomkp, N-API; virtual-reader-nfc.md §3) this project
+ * The slice of the `smartcard` npm binding (tomkp, N-API; pcsc/README.md "Why the `smartcard` binding") this project
  * uses, as narrow interfaces so tests can substitute a scripted fake. The binding is an optional
  * dependency: it is loaded on first use, and a missing build becomes a clear error.
  */
+import { HostError, type FailureKind } from '../../emulator/src/host-error.ts';
 
 export interface PcscCard {
   readonly protocol: number;
@@ -45,8 +46,11 @@ export const SCARD_STATE_EMPTY = 0x10;
 export const SCARD_STATE_PRESENT = 0x20;
 export const SCARD_STATE_MUTE = 0x200;
 
-export class PcscUnavailableError extends Error {
+export class PcscUnavailableError extends HostError {
   readonly code = 'PCSC_BINDING_MISSING';
+  override get kind(): FailureKind {
+    return 'environment';
+  }
 }
 
 let loaded: Promise<PcscBinding> | undefined;

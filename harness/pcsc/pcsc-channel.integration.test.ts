@@ -1,15 +1,14 @@
 /**
  * The PC/SC ApduChannel against real pcscd, through this project's driver and through Debian's
  * vpcd: same answers as the card in-process, reset as a power cycle, reader pseudo-APDUs, extended
- * APDUs, and a card pulled mid-flow reported as CARD_REMOVED (issue 5, "card removal mid-flow is
- * reported as removal").
+ * APDUs, and a card pulled mid-flow reported as CARD_REMOVED.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../../emulator/src/bytes/hex.ts';
-import { createDefaultCard } from '../cards/default-card.ts';
+import { createDefaultCard } from '../cards/card-registry.ts';
 import { CIEBENCH_READER, DEBIAN_VPCD, readerName } from '../transport/endpoints.ts';
 import { PcscChannel } from './pcsc-channel.ts';
-import { EchoCard } from './testing/echo-card.ts';
+import { EchoCard } from '../cards/echo-card.ts';
 import {
   insertCard,
   integrationGate,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../../emulator/src/bytes/hex.ts';
 import type { Card } from '../../emulator/src/card/card.ts';
 import { NullCard } from '../../emulator/src/card/null-card.ts';
-import { createDefaultCard } from '../cards/default-card.ts';
+import { createDefaultCard } from '../cards/card-registry.ts';
 import { ChannelError } from '../channel/apdu-channel.ts';
 import { SCARD_PROTOCOL_T0 } from './pcsc-binding.ts';
 import { PcscChannel } from './pcsc-channel.ts';

@@ -40,7 +40,7 @@ function run(cmd: string, args: readonly string[]): Promise<{ ok: boolean; stdou
   });
 }
 
-/** True when the loopback quickack route for `address` is in place (spec §6.7 #2). */
+/** True when the loopback quickack route for `address` is in place (vpcd/README.md §7 item 2). */
 export async function quickackRoute(address = QUICKACK_ADDRESS): Promise<boolean> {
   const r = await run('ip', ['route', 'show', 'table', 'local', address]);
   return r.ok && /\bquickack 1\b/.test(r.stdout);

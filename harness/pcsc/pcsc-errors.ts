@@ -5,7 +5,7 @@
  *
  * Removal needs a second look: pcsc-lite answers an APDU interrupted by a removal with "Transaction
  * failed" (SCARD_E_NOT_TRANSACTED), and Debian's vpcd even with an empty successful response
- * (virtual-reader-nfc.md §4.1, §6.7 #7); "Card was removed" comes only after pcscd's next presence
+ * (nfc/README.md §1, vpcd/README.md §7 item 7); "Card was removed" comes only after pcscd's next presence
  * poll (400 ms). Those cases are `ambiguous`: the channel then watches the reader to tell a
  * removal from a plain transmission failure.
  */

@@ -9,12 +9,13 @@
  *
  * - plain command: the guard asks the card first with VERIFY without data (§7.5.6: the card answers
  *   63Cx with x tries left, or 9000 when already verified; no try is consumed);
- * - secure-messaging command: a plain probe would end the SM session (house style §3.3), so the
+ * - secure-messaging command: a plain probe would end the SM session (DESIGN.md §3), so the
  *   guard relies on what it learned on this channel: earlier probes and the status words of earlier
  *   VERIFY answers (outer SW, or DO'99' inside the protected response). Unknown means refused.
  *
  * Counts are learned from every VERIFY/CHANGE REFERENCE DATA answer and forgotten on connect/reset.
  */
+import { HostError } from '../../emulator/src/host-error.ts';
 import { claHasSm } from '../../emulator/src/apdu/cla.ts';
 import { parseCommandApdu } from '../../emulator/src/apdu/command-apdu.ts';
 import { INS_20_VERIFY, INS_24_CHANGE_REFERENCE_DATA } from '../../emulator/src/apdu/ins.ts';
@@ -24,11 +25,12 @@ import {
   SW_6983_AUTH_METHOD_BLOCKED,
   SW_9000_OK,
   retriesOf63C,
+  swFromResponse,
 } from '../../emulator/src/apdu/status-words.ts';
 
 export type PinGuardCode = 'PIN_GUARD_LAST_TRY' | 'PIN_GUARD_BLOCKED' | 'PIN_GUARD_UNKNOWN_TRIES';
 
-export class PinGuardError extends Error {
+export class PinGuardError extends HostError {
   readonly code: PinGuardCode;
   constructor(code: PinGuardCode, message: string) {
     super(message);
@@ -57,8 +59,7 @@ export function triesFromSw(sw: number): Tries | undefined {
 }
 
 function swOf(response: Uint8Array): number {
-  const n = response.length;
-  return n >= 2 ? ((response[n - 2] as number) << 8) | (response[n - 1] as number) : -1;
+  return response.length >= 2 ? swFromResponse(response) : -1;
 }
 
 /** The SW a protected response carries in DO'99' (ICAO 9303-11 §9.8.6), else its outer SW. */

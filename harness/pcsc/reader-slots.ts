@@ -55,7 +55,7 @@ function isCard(x: CardSpec | Card): x is Card {
  * Inserts a card into slot `slot` of a virtual reader and waits until pcscd lists it. A
  * {@link CardSpec} builds the card in a worker thread (recommended); a Card object runs in this
  * thread (possible deadlock with synchronous PC/SC calls, see vicc-worker-protocol.ts). Cards for
- * Debian's vpcd come from the quickack address when that route exists (spec §6.7 #2).
+ * Debian's vpcd come from the quickack address when that route exists (vpcd/README.md §7 item 2).
  */
 export async function insertCard(
   binding: PcscBinding,

@@ -1,7 +1,7 @@
 /**
  * APDU transport over T=0 (ISO/IEC 7816-3:2006 §12.2): the card answers `61xx` when response data
  * waits for GET RESPONSE and `6Cxx` when Le was wrong. A reader's transport layer resolves both;
- * pcscd and vpcd do not (virtual-reader-nfc.md §2.3), so the PC/SC channel does it when the card
+ * pcscd and vpcd do not (vpcd/README.md §3), so the PC/SC channel does it when the card
  * negotiated T=0, and the caller sees `data ‖ 9000` as over T=1.
  */
 import { INS_C0_GET_RESPONSE } from '../../emulator/src/apdu/ins.ts';

@@ -1,7 +1,6 @@
 /**
- * The reference terminals run unchanged over the PC/SC channel (issue 5, "the IAS reference
- * terminal's full login and the eMRTD PACE read pass over the PC/SC channel"), through this
- * project's driver and through Debian's vpcd.
+ * The reference terminals run unchanged over the PC/SC channel (the IAS reference
+ * terminal's full login and the eMRTD PACE read), through this project's driver and through Debian's vpcd.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { seededRng } from '../../emulator/src/crypto/rng.ts';
@@ -37,7 +36,7 @@ for (const kind of [CIEBENCH_READER, DEBIAN_VPCD]) {
         await (o instanceof PcscChannel ? o.close() : o.remove());
     });
 
-    it('IAS: full login (DH + DAPP + VERIFY + certificate + sign, signature verified) — cie-ias.md §5', async () => {
+    it('IAS: full login (DH + DAPP + VERIFY + certificate + sign, signature verified) — ias/README.md §5', async () => {
       const image = defaultCardImage();
       const seed = `pcsc-${kind.id}`;
       const inserted = await insertCard(binding, kind, {
@@ -67,7 +66,7 @@ for (const kind of [CIEBENCH_READER, DEBIAN_VPCD]) {
       expect(inserted.worker.faults).toEqual([]);
     });
 
-    it('eMRTD: PACE-CAN + Chip Authentication + Terminal Authentication, every data group read, Passive Authentication ok — emrtd.md', async () => {
+    it('eMRTD: PACE-CAN + Chip Authentication + Terminal Authentication, every data group read, Passive Authentication ok — emrtd/README.md', async () => {
       const t = emrtdTestCard();
       open.push(
         await insertCard(binding, kind, {

@@ -1,5 +1,5 @@
 /**
- * The CIE Bench reader driver inside a real pcscd (issue 5 "Real apps must see the card"):
+ * The CIE Bench reader driver inside a real pcscd (real applications must see the card):
  * SCardGetAttrib(SCARD_ATTR_ATR_STRING), extended-APDU capability, extended APDUs, several slots,
  * removal mid-flow, and a card side that misbehaves at any moment. Debian's vpcd is checked for
  * the same attribute, to keep the reason for the driver visible.
@@ -10,11 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../../emulator/src/bytes/hex.ts';
-import { createDefaultCard } from '../cards/default-card.ts';
+import { createDefaultCard } from '../cards/card-registry.ts';
 import { ReaderSlot } from '../vpcd/reader-slot.ts';
 import { PcscChannel } from '../pcsc/pcsc-channel.ts';
 import { pcscdRunning } from '../pcsc/pcsc-env.ts';
-import { EchoCard } from '../pcsc/testing/echo-card.ts';
+import { EchoCard } from '../cards/echo-card.ts';
 import {
   insertCard,
   integrationGate,
@@ -261,19 +261,16 @@ const vpcdGate = await integrationGate({
 });
 reportGate('reader-driver (Debian vpcd comparison)', vpcdGate);
 
-describe.skipIf(!vpcdGate.ok)(
-  "Debian's vpcd 0.8, for comparison (virtual-reader-nfc.md §2.6)",
-  () => {
-    it('does not answer SCARD_ATTR_ATR_STRING nor the extended-APDU features: why the driver exists', async () => {
-      const inserted = await insertCard(vpcdGate.binding!, DEBIAN_VPCD, { kind: 'default' });
-      try {
-        const p = await probe(await buildProbe(), inserted.reader);
-        expect(p['status_atr']).toBe(toHex(inserted.atr));
-        expect(p['attrib_atr']).toMatch(/^error:0x8010001F/);
-        expect(p['features']).toMatch(/^error:/);
-      } finally {
-        await inserted.remove();
-      }
-    });
-  },
-);
+describe.skipIf(!vpcdGate.ok)("Debian's vpcd 0.8, for comparison (vpcd/README.md §6)", () => {
+  it('does not answer SCARD_ATTR_ATR_STRING nor the extended-APDU features: why the driver exists', async () => {
+    const inserted = await insertCard(vpcdGate.binding!, DEBIAN_VPCD, { kind: 'default' });
+    try {
+      const p = await probe(await buildProbe(), inserted.reader);
+      expect(p['status_atr']).toBe(toHex(inserted.atr));
+      expect(p['attrib_atr']).toMatch(/^error:0x8010001F/);
+      expect(p['features']).toMatch(/^error:/);
+    } finally {
+      await inserted.remove();
+    }
+  });
+});

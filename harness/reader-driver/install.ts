@@ -4,6 +4,7 @@
  * write one reader.conf.d entry per reader (normal mode, optionally a reversed-mode reader too).
  * pcscd reads reader.conf.d only at start: the caller is told to restart it.
  */
+import { HostError, type FailureKind } from '../../emulator/src/host-error.ts';
 import { execFile } from 'node:child_process';
 import {
   copyFileSync,
@@ -15,17 +16,21 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageFile } from '../../emulator/src/package-root.ts';
 import { CIEBENCH_READER, CIEBENCH_REVERSED_READER } from '../transport/endpoints.ts';
 
-export const DRIVER_DIR = dirname(fileURLToPath(import.meta.url));
+/** The driver's C sources and templates (located from the package root: sources and build alike). */
+export const DRIVER_DIR: string = packageFile('harness', 'reader-driver');
 export const DRIVER_LIBRARY = 'libifdciebench.so';
 
-export class DriverInstallError extends Error {
+export class DriverInstallError extends HostError {
   readonly code: 'DRIVER_BUILD_FAILED' | 'DRIVER_BAD_OPTION' | 'DRIVER_NOT_ROOT';
   constructor(code: DriverInstallError['code'], message: string) {
     super(message);
     this.code = code;
+  }
+  override get kind(): FailureKind {
+    return this.code === 'DRIVER_BAD_OPTION' ? 'input' : 'environment';
   }
 }
 

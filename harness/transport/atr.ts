@@ -1,7 +1,7 @@
 /**
  * Just enough ATR handling for the transports: find the historical bytes of a personality's ATR
  * (ISO/IEC 7816-3:2006 §8.2) and build the ATR a PC/SC contactless reader synthesises from ATS
- * historical bytes (PC/SC part 3 v2.01.09 §3.1.3.2.3.1; virtual-reader-nfc.md §4.2).
+ * historical bytes (PC/SC part 3 v2.01.09 §3.1.3.2.3.1; nfc/README.md §2).
  *
  * ```
  * TS T0 [TAi TBi TCi TDi]... T1..TK [TCK]
@@ -9,9 +9,10 @@
  *    TDi: high nibble Y(i+1), low nibble protocol T; TCK present when any T other than 0 is offered
  * ```
  */
+import { HostError } from '../../emulator/src/host-error.ts';
 import { ByteReader, ByteUnderflowError } from '../../emulator/src/bytes/byte-reader.ts';
 
-export class AtrFormatError extends Error {
+export class AtrFormatError extends HostError {
   readonly code = 'ATR_FORMAT';
 }
 

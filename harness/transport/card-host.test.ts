@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { fromHex, toHex } from '../../emulator/src/bytes/hex.ts';
 import type { ExchangeEvent } from '../../emulator/src/card/card.ts';
-import { createDefaultCard } from '../cards/default-card.ts';
+import { createDefaultCard } from '../cards/card-registry.ts';
 import { defaultVpcd, parseEndpoint, parseNfcUrl } from '../cli/commands/card-start.ts';
 import { clientFrame, RawWs } from '../nfc/testing/raw-ws.ts';
 import { IsoDepClient } from '../nfc/ws-client.ts';

@@ -27,7 +27,7 @@ export const CIEBENCH_READER: VirtualReaderKind = {
 
 /**
  * The same driver in reversed mode (`/connect`): pcscd connects to a listening card. Installed by
- * `ciebench reader install --reversed`; Debian's vpcd 0.8 cannot do this (pcscd aborts, §2.6).
+ * `ciebench reader install --reversed`; Debian's vpcd 0.8 cannot do this (pcscd aborts, vpcd/README.md §6).
  */
 export const CIEBENCH_REVERSED_READER: VirtualReaderKind = {
   id: 'ciebench-reversed',
@@ -40,7 +40,7 @@ export const CIEBENCH_REVERSED_READER: VirtualReaderKind = {
   library: '/usr/lib/pcsc/drivers/serial/libifdciebench-reversed.so',
 };
 
-/** Debian 12's vsmartcard-vpcd 0.8 (virtual-reader-nfc.md §2.4). */
+/** Debian 12's vsmartcard-vpcd 0.8 (vpcd/README.md §4). */
 export const DEBIAN_VPCD: VirtualReaderKind = {
   id: 'vpcd',
   readerPrefix: 'Virtual PCD',
@@ -56,7 +56,7 @@ export const VIRTUAL_READERS: readonly VirtualReaderKind[] = [
   DEBIAN_VPCD,
 ];
 
-/** Loopback address whose route carries `quickack 1` (spec §6.7 #2); cards for vpcd connect from it. */
+/** Loopback address whose route carries `quickack 1` (vpcd/README.md §7 item 2); cards for vpcd connect from it. */
 export const QUICKACK_ADDRESS = '127.0.0.2';
 
 /** Default port of the WebSocket NFC (ISO-DEP) endpoint. */

@@ -14,7 +14,11 @@ import { claHasSm } from '../../emulator/src/apdu/cla.ts';
 import { insName } from '../../emulator/src/apdu/ins.ts';
 import { toHex } from '../../emulator/src/bytes/hex.ts';
 import type { ExchangeEvent, PowerEvent } from '../../emulator/src/card/card.ts';
-import { maskBytes, maskSecretsInText, secretRanges } from '../../traces/format/masking.ts';
+import {
+  maskBytes,
+  maskSecretsInText,
+  secretRanges,
+} from '../../emulator/src/apdu/secret-masking.ts';
 
 export interface LiveLogOptions {
   /** Show PIN/PUK values (default: masked). */

@@ -1,6 +1,6 @@
 /**
  * The reader pseudo-APDUs a PC/SC contactless reader answers itself (PC/SC part 3 v2.01.09
- * §3.2.2.1.3 GET DATA; virtual-reader-nfc.md §4.2). They never reach the card: a real reader
+ * §3.2.2.1.3 GET DATA; nfc/README.md §2). They never reach the card: a real reader
  * intercepts them, so the virtual reader does too. The reader owns `FF CA` (GET DATA) and knows:
  *
  * ```

@@ -12,7 +12,7 @@ describe('ATR (ISO/IEC 7816-3:2006 §8.2)', () => {
     expect(p.tck).toBe(0x01);
   });
 
-  it('reads the historical bytes of the vpcd test card ATR 3B 89 80 01 "NodeVCard" 4A (spec §4.2)', () => {
+  it('reads the historical bytes of the vpcd test card ATR 3B 89 80 01 "NodeVCard" 4A (nfc/README.md §2)', () => {
     const p = parseAtr(fromHex('3B898001 4E6F646556436172 64 4A'));
     expect(new TextDecoder().decode(p.historicalBytes)).toBe('NodeVCard');
   });

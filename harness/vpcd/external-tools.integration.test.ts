@@ -1,13 +1,13 @@
 /**
  * Real third-party PC/SC programs see the emulated card, through this project's reader driver and
- * through Debian's vpcd (issue 5, "Integration tests with real third-party programs"):
+ * through Debian's vpcd:
  * `opensc-tool -l / -a / -s`, `pcsc_scan`, `scriptor`. Answers are compared byte for byte with the
  * same personality in-process, so the test holds for whatever `createDefaultCard()` returns.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../../emulator/src/bytes/hex.ts';
 import type { Card } from '../../emulator/src/card/card.ts';
-import { createDefaultCard } from '../cards/default-card.ts';
+import { createDefaultCard } from '../cards/card-registry.ts';
 import {
   insertCard,
   integrationGate,

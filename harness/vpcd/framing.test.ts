@@ -30,7 +30,7 @@ function decodeInChunks(stream: Uint8Array, cuts: readonly number[]): Uint8Array
   return out;
 }
 
-describe('vpcd framing (virtual-reader-nfc.md §2.2)', () => {
+describe('vpcd framing (vpcd/README.md §2)', () => {
   it('encodes length big-endian then payload, in one buffer', () => {
     expect(toHex(encodeVpcdFrame(fromHex('04')))).toBe('000104');
     expect(toHex(encodeVpcdFrame(new Uint8Array(0)))).toBe('0000');

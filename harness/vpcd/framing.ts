@@ -1,5 +1,5 @@
 /**
- * The vpcd wire framing (virtual-reader-nfc.md §2.2; frankmorgner/vsmartcard `vpcd.c` and
+ * The vpcd wire framing (vpcd/README.md §2; frankmorgner/vsmartcard `vpcd.c` and
  * `VirtualSmartcard.py`, read for the protocol only): in both directions every message is
  *
  * ```
@@ -8,15 +8,16 @@
  * TCP is a byte stream, so frames arrive split or several per segment: the decoder is an explicit
  * state loop over whatever bytes come (the ws `receiver.js` pattern) and never assumes that one
  * `data` event is one frame. The encoder builds length and payload into one buffer so a frame
- * leaves in one write (the two-write Nagle stall of vpcd 0.8 is the warning, §2.6).
+ * leaves in one write (the two-write Nagle stall of vpcd 0.8 is the warning, README.md §6).
  */
+import { HostError } from '../../emulator/src/host-error.ts';
 
 export const VPCD_MAX_PAYLOAD = 0xffff;
 
 export type VpcdErrorCode = 'VPCD_FRAME_TOO_LONG' | 'VPCD_PAYLOAD_TOO_LONG' | 'VPCD_DECODER_FAILED';
 
-/** Host-side vpcd protocol error (house style §3.3). */
-export class VpcdProtocolError extends Error {
+/** Host-side vpcd protocol error (DESIGN.md §3). */
+export class VpcdProtocolError extends HostError {
   readonly code: VpcdErrorCode;
   constructor(code: VpcdErrorCode, message: string) {
     super(message);

@@ -1,5 +1,5 @@
 /**
- * A card in a vpcd reader slot, normal mode (virtual-reader-nfc.md §2.1): the reader listens, the
+ * A card in a vpcd reader slot, normal mode (vpcd/README.md §1): the reader listens, the
  * card connects. Connecting is inserting the card, disconnecting is removing it. When the link
  * drops (pcscd restarted, the reader turned the card away, a fault removed it) the client
  * re-inserts the card with exponential backoff until {@link ViccClient.stop} is called.
@@ -16,7 +16,7 @@ export interface Backoff {
 }
 
 /**
- * The first re-insertion waits longer than pcscd's 400 ms presence poll (§2.3): re-inserted any
+ * The first re-insertion waits longer than pcscd's 400 ms presence poll (README.md §3): re-inserted any
  * sooner, Debian's vpcd would show the card as never removed, and applications would miss the loss.
  */
 export const DEFAULT_BACKOFF: Backoff = { initialMs: 500, maxMs: 5000, factor: 2 };

@@ -1,5 +1,5 @@
 /**
- * The card side of the vpcd protocol for one card (the "vicc" role, virtual-reader-nfc.md §2.3),
+ * The card side of the vpcd protocol for one card (the "vicc" role, vpcd/README.md §3),
  * without sockets: one decoded frame in, at most one reply out.
  *
  * | payload from the reader  | meaning   | the card                                               |

@@ -1,6 +1,6 @@
 /**
  * One vpcd connection: binds a socket to a {@link ViccEndpoint}. Frames are decoded from the byte
- * stream, handled strictly one after another (vpcd waits for each answer, §2.3) and each answer
+ * stream, handled strictly one after another (vpcd waits for each answer, README.md §3) and each answer
  * leaves in a single write on a TCP_NODELAY socket. A framing error or a fault-plan removal closes
  * this connection only; the card loses power when the link goes (removal = power loss).
  *

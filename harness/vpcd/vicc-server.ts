@@ -1,5 +1,5 @@
 /**
- * Reversed mode (virtual-reader-nfc.md §2.1, §2.5): the card listens and the reader connects to
+ * Reversed mode (vpcd/README.md §1, §5): the card listens and the reader connects to
  * it — upstream vpcd with `DEVICENAME host:port`, this project's reader driver with `,connect`,
  * or a phone relay such as the Android "Smart Card Emulator" (ACardEmulator). One reader at a
  * time holds the card; a second connection while one is active is closed at once. The card loses

@@ -4,7 +4,7 @@ import type { Card, PowerEvent } from '../../emulator/src/card/card.ts';
 import { NullCard } from '../../emulator/src/card/null-card.ts';
 import { createIsoTestCard, ISO_TEST_SHORT } from '../../emulator/src/profiles/iso-test-card.ts';
 import { seededRng } from '../../emulator/src/crypto/rng.ts';
-import { createDefaultCard } from '../cards/default-card.ts';
+import { createDefaultCard } from '../cards/card-registry.ts';
 import type { FaultInput } from '../nfc/faults.ts';
 import { encodeVpcdFrame } from './framing.ts';
 import { ReaderSlot } from './reader-slot.ts';
@@ -52,7 +52,7 @@ async function clientOn(
   return { client, conn };
 }
 
-describe('ViccEndpoint: the vpcd messages (virtual-reader-nfc.md §2.3)', () => {
+describe('ViccEndpoint: the vpcd messages (vpcd/README.md §3)', () => {
   it('answers GET ATR with the personality ATR and power messages with nothing', async () => {
     const { card } = await createDefaultCard();
     const ep = new ViccEndpoint({ slot: slot(card) });

@@ -1,5 +1,5 @@
 /**
- * Annotation: command names and P1/P2 meanings (ISO/IEC 7816-4 §7, ICAO 9303-11 §4.4, cie-ias.md
+ * Annotation: command names and P1/P2 meanings (ISO/IEC 7816-4 §7, ICAO 9303-11 §4.4, ias/README.md
  * §3), file names by application, SW meanings, TLV trees (7C, 70/BFA101/A3, 7F21), SM data
  * objects, and decryption of SM exchanges given the session keys.
  */

@@ -6,7 +6,7 @@
  */
 import { decodeCla } from '../../emulator/src/apdu/cla.ts';
 import type { CommandApdu } from '../../emulator/src/apdu/command-apdu.ts';
-import { describeSw, swHex } from '../../emulator/src/apdu/status-words.ts';
+import { describeSw, swFromResponse, swHex } from '../../emulator/src/apdu/status-words.ts';
 import { fromHex, toHex } from '../../emulator/src/bytes/hex.ts';
 import type { Trace, TraceExchange, TraceRecord } from '../format/schema.ts';
 import { describeCommandApdu, updateState, type CommandMeaning } from './commands.ts';
@@ -58,6 +58,8 @@ export interface AnnotatedExchange {
   readonly response?: AnnotatedResponse;
   readonly sm?: AnnotatedSm;
   readonly incomplete?: true;
+  /** The source logged the status word only (PN532 sketch log). */
+  readonly responseDataUnknown?: true;
   readonly masked?: readonly string[];
   readonly notes?: readonly string[];
   /** Application current when the command was sent (mf, ias, cie, emrtd, …). */
@@ -177,7 +179,7 @@ function annotateResponse(
 ): AnnotatedResponse | undefined {
   if (bytes.length < 2) return undefined;
   const data = bytes.subarray(0, bytes.length - 2);
-  const sw = (bytes[bytes.length - 2] as number) * 256 + (bytes[bytes.length - 1] as number);
+  const sw = swFromResponse(bytes);
   const info = describeSw(sw);
   const ctx = smWire
     ? SM_CONTEXT.response
@@ -226,6 +228,7 @@ function annotateExchange(
     ...(response ? { response } : {}),
     ...(sm ? { sm } : {}),
     ...(x.incomplete ? { incomplete: true as const } : {}),
+    ...(x.responseDataUnknown ? { responseDataUnknown: true as const } : {}),
     ...(x.masked
       ? {
           masked: x.masked.map(

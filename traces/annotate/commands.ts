@@ -1,9 +1,9 @@
 /**
- * Command semantics for annotation, one table entry per INS (house style rule 11: tables, not
+ * Command semantics for annotation, one table entry per INS (DESIGN.md rule 11: tables, not
  * if/else chains): the name in context, the meaning of P1/P2, the TLV context of the command
  * and response data, and how a successful command changes the annotation state.
  * ISO/IEC 7816-4:2020 §7 (SELECT, READ BINARY, GET DATA, MSE, VERIFY, …), ICAO 9303-11 §4.3–4.4
- * and §9.7 (BAC MUTUAL AUTHENTICATE, PACE GENERAL AUTHENTICATE), cie-ias.md §3 (IAS commands).
+ * and §9.7 (BAC MUTUAL AUTHENTICATE, PACE GENERAL AUTHENTICATE), ias/README.md §3 (IAS commands).
  */
 import type { CommandApdu } from '../../emulator/src/apdu/command-apdu.ts';
 import { insName } from '../../emulator/src/apdu/ins.ts';
@@ -179,7 +179,7 @@ const readBinaryOdd: InsSpec = {
   },
 };
 
-/** IAS GET DATA: what the extended header list asks for (cie-ias.md §2.4). */
+/** IAS GET DATA: what the extended header list asks for (ias/README.md §2.4). */
 function getDataTarget(data: Uint8Array): string {
   const header = findTlvPath(safeTree(data), [0x4d]);
   const list = [
@@ -328,7 +328,7 @@ const externalAuthenticate: InsSpec = {
       name: 'EXTERNAL AUTHENTICATE',
       params: [
         a.data.length === 264
-          ? 'IAS DAPP: SN.IFD ‖ SIG.IFD (cie-ias.md §5.3 step 6)'
+          ? 'IAS DAPP: SN.IFD ‖ SIG.IFD (ias/README.md §5.3 step 6)'
           : `${a.data.length} bytes`,
       ],
     };

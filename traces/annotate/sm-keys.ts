@@ -1,11 +1,12 @@
 /**
  * Session keys for decrypting the secure-messaging exchanges of a trace (`--sm-keys`), and the
  * decryptor that walks the trace with them. The SSC moves exactly as on the card: +1 for each
- * protected command, +1 for each protected response (ICAO 9303-11 §9.8; cie-ias.md §4.2–4.3).
+ * protected command, +1 for each protected response (ICAO 9303-11 §9.8; ias/README.md §4.2–4.3).
  * A plain command ends the session (ICAO 9303-11 §9.8.4.2; the CardOs rule). After the IAS DAPP
- * INTERNAL AUTHENTICATE the SSC is re-seeded with RND.ICC[4..7] ‖ RND.IFD[4..7] (cie-ias.md §5.3
+ * INTERNAL AUTHENTICATE the SSC is re-seeded with RND.ICC[4..7] ‖ RND.IFD[4..7] (ias/README.md §5.3
  * step 8). Key spec: `[des3|aes:]KENC:KMAC[:SSC][@SEQ]` (hex; SSC default 0; from record SEQ).
  */
+import { HostError } from '../../emulator/src/host-error.ts';
 import { parseCommandApdu, type CommandApdu } from '../../emulator/src/apdu/command-apdu.ts';
 import { encodeResponseApdu, type ResponseApdu } from '../../emulator/src/apdu/response-apdu.ts';
 import { fromHex, HexFormatError } from '../../emulator/src/bytes/hex.ts';
@@ -22,7 +23,7 @@ import { concatBytes } from '../../emulator/src/bytes/bytes.ts';
 import { encodeCommandApdu } from '../../emulator/src/apdu/command-apdu.ts';
 import { SW_9000_OK } from '../../emulator/src/apdu/status-words.ts';
 
-export class SmKeyFormatError extends Error {
+export class SmKeyFormatError extends HostError {
   readonly code = 'SM_KEYS_FORMAT';
 }
 
@@ -128,7 +129,7 @@ export class SmDecryptor {
     }
   }
 
-  /** IAS DAPP (cie-ias.md §5.3): remember RND.ICC and re-seed the SSC after INTERNAL AUTHENTICATE. */
+  /** IAS DAPP (ias/README.md §5.3): remember RND.ICC and re-seed the SSC after INTERNAL AUTHENTICATE. */
   private track(cmd: CommandApdu, resp: ResponseApdu | undefined): void {
     if (cmd.ins === 0x22 && cmd.p1 === 0x41 && cmd.p2 === 0xa4)
       this.dappKey = cmd.data.some(

@@ -2,7 +2,7 @@
  * Names for trace annotation: applications, files, key and password references, algorithm
  * identifiers and object identifiers of the CIE 3.0 chip. Sources: ISO/IEC 7816-4:2020 §7,
  * ICAO Doc 9303-10 §4.6 (LDS1 files), ICAO 9303-11 §4.4 and §9 (PACE, BAC, SM), BSI TR-03110-3
- * (OIDs), cie-ias.md §2 (IAS/DF_CIE files, keys, SDOs) and emrtd.md §1 (eMRTD files).
+ * (OIDs), ias/README.md §2 (IAS/DF_CIE files, keys, SDOs) and emrtd/README.md §1 (eMRTD files).
  */
 
 /** The applications a SELECT can make current. `mf` is the master file itself. */
@@ -17,12 +17,16 @@ export interface AppInfo {
 export const APPLICATIONS: ReadonlyMap<string, AppInfo> = new Map([
   [
     'A0000000308000000009816001',
-    { id: 'ias', name: 'IAS-ECC application', ref: 'cie-ias.md §2.1' },
+    { id: 'ias', name: 'IAS-ECC application', ref: 'ias/README.md §2.1' },
   ],
-  ['A00000000039', { id: 'cie', name: 'DF_CIE (CIE application)', ref: 'cie-ias.md §2.1' }],
+  ['A00000000039', { id: 'cie', name: 'DF_CIE (CIE application)', ref: 'ias/README.md §2.1' }],
   [
     'A0000002471001',
-    { id: 'emrtd', name: 'eMRTD LDS1 application', ref: 'ICAO 9303-10 §3.6.2; emrtd.md §1.1' },
+    {
+      id: 'emrtd',
+      name: 'eMRTD LDS1 application',
+      ref: 'ICAO 9303-10 §3.6.2; emrtd/README.md §1.1',
+    },
   ],
   [
     'A0000002472001',
@@ -44,7 +48,7 @@ export type FileKind = 'public-constant' | 'holder-data' | 'card-unique';
 
 const f = (name: string, kind: FileKind): FileInfo => ({ name, kind });
 
-/** FIDs by the application they live in (cie-ias.md §2.2, emrtd.md §1.6). */
+/** FIDs by the application they live in (ias/README.md §2.2, emrtd/README.md §1.6). */
 export const FILES: ReadonlyMap<AppId, ReadonlyMap<number, FileInfo>> = new Map<
   AppId,
   ReadonlyMap<number, FileInfo>
@@ -105,7 +109,7 @@ export const SFIS: ReadonlyMap<AppId, ReadonlyMap<number, number>> = new Map<
   AppId,
   ReadonlyMap<number, number>
 >([
-  // cie-ias.md §2.2: EF.ATR SFI 1D (PN532 evidence), EF.DH SFI 1B; EF.CardAccess SFI 1C (emrtd.md §1.3).
+  // ias/README.md §2.2: EF.ATR SFI 1D (PN532 evidence), EF.DH SFI 1B; EF.CardAccess SFI 1C (emrtd/README.md §1.3).
   [
     'mf',
     new Map([
@@ -134,7 +138,7 @@ export const SFIS: ReadonlyMap<AppId, ReadonlyMap<number, number>> = new Map<
     ]),
   ],
 ]);
-/** The IAS root is the MF on NXP/ITJ4 cards (cie-ias.md §1.3): its files are the MF's. */
+/** The IAS root is the MF on NXP/ITJ4 cards (ias/README.md §1.3): its files are the MF's. */
 export function filesOf(app: AppId): ReadonlyMap<number, FileInfo> | undefined {
   return FILES.get(app === 'ias' ? 'mf' : app);
 }
@@ -150,7 +154,7 @@ export const PACE_PASSWORDS: ReadonlyMap<number, string> = new Map([
   [0x04, 'PUK'],
 ]);
 
-/** CIE IAS key and PIN references (cie-ias.md §2.3). */
+/** CIE IAS key and PIN references (ias/README.md §2.3). */
 export const IAS_REFERENCES: ReadonlyMap<number, string> = new Map([
   [0x81, 'PIN / DH key / holder signature key (ref 1)'],
   [0x82, 'PUK / ICC authentication key (DAPP, ref 2)'],
@@ -158,14 +162,14 @@ export const IAS_REFERENCES: ReadonlyMap<number, string> = new Map([
   [0x84, 'CA public key (ref 4)'],
 ]);
 
-/** Key references of MSE SET AT `84` (private key) in the IAS application (cie-ias.md §2.3). */
+/** Key references of MSE SET AT `84` (private key) in the IAS application (ias/README.md §2.3). */
 export const IAS_PRIVATE_KEYS: ReadonlyMap<number, string> = new Map([
   [0x81, 'holder signature key'],
   [0x82, 'ICC authentication key (DAPP)'],
   [0x83, 'servizi key'],
 ]);
 
-/** IAS algorithm identifiers, MSE DO80 (cie-ias.md §2.3). */
+/** IAS algorithm identifiers, MSE DO80 (ias/README.md §2.3). */
 export const IAS_ALGORITHMS: ReadonlyMap<number, string> = new Map([
   [0x02, 'RSA PKCS#1 v1.5, card pads'],
   [0x41, 'ISO 9796-2 scheme 1 with SHA-256'],

@@ -3,7 +3,7 @@
  * encrypted nonce inside a PACE `7C` but the mechanism reference inside an MSE CRT; `99` is the
  * SM status DO but the DH `q` inside the IAS `A3` template). Sources: ICAO 9303-11 §4.4.4 and
  * §9.8 (7C, SM DOs), ISO/IEC 7816-4:2020 §5.2, §7.4 (FCP) and §6 (SM), ICAO 9303-10 §4.6
- * (LDS tags), BSI TR-03110-3 C.1 (CV certificates), cie-ias.md §2.4 (IAS GET DATA templates).
+ * (LDS tags), BSI TR-03110-3 C.1 (CV certificates), ias/README.md §2.4 (IAS GET DATA templates).
  */
 
 export type TlvContext =

@@ -4,6 +4,7 @@
  * class it explains and, always, the reason. A divergence matched by an entry is reported as
  * explained and does not fail the diff.
  */
+import { HostError } from '../../emulator/src/host-error.ts';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { DiffClass } from './diff.ts';
@@ -34,7 +35,7 @@ export const allowEntrySchema = z
 export const allowListSchema = z.array(allowEntrySchema);
 export type AllowEntry = z.infer<typeof allowEntrySchema>;
 
-export class AllowListError extends Error {
+export class AllowListError extends HostError {
   readonly code = 'ALLOW_LIST_FORMAT';
 }
 

@@ -2,7 +2,7 @@
  * Command chaining in the diff (ISO/IEC 7816-4:2020 §5.3.3): chained segments are merged into one
  * logical command before normalisation, so a data object cut across segments is masked whole —
  * whatever its random bytes look like. The IAS MSE SET KAT (266 bytes, chained 255 + 11,
- * cie-ias.md §3 row 10) is the case: its continuation carries only the end of PuK.IFD.DH.
+ * ias/README.md §3 row 10) is the case: its continuation carries only the end of PuK.IFD.DH.
  */
 import { describe, expect, it } from 'vitest';
 import { toHex } from '../../emulator/src/bytes/hex.ts';

@@ -1,5 +1,5 @@
 /**
- * Must show 2 (issue 6), on the generic ISO test card with an SM session (traces/testing): two
+ * Trace diff on the generic ISO test card with an SM session (traces/testing): two
  * runs with different seeds are "same after normalisation"; a different personality shows its
  * specific divergences; an altered trace (one SW changed, one exchange removed) is reported
  * exactly. Also: GET RESPONSE chains and wrong-Le retries are merged, not reported.

@@ -22,7 +22,11 @@ import { tlvSkeleton, tlvTree } from '../annotate/tlv-render.ts';
 import type { Trace } from '../format/schema.ts';
 import { maskable, maskedHex } from './masking.ts';
 import { RULES, type MaskTarget } from './rules.ts';
-import { SW_6282_END_OF_FILE, SW_9000_OK } from '../../emulator/src/apdu/status-words.ts';
+import {
+  SW_6282_END_OF_FILE,
+  SW_9000_OK,
+  swFromResponse,
+} from '../../emulator/src/apdu/status-words.ts';
 
 export interface LogicalExchange {
   /** Trace record numbers of the exchanges merged into this one. */
@@ -31,6 +35,8 @@ export interface LogicalExchange {
   /** Raw wire bytes of all merged exchanges (the "identical" test). */
   readonly wire: string;
   readonly incomplete: boolean;
+  /** A side whose source logged status words only: the diff compares the SW alone. */
+  readonly swOnly: boolean;
   /** Normalised command: the alignment key. */
   readonly key: string;
   /** Normalised response data (`··` for masked bytes, or a placeholder for whole-data rules). */
@@ -55,6 +61,7 @@ interface Semantic {
   readonly sm: boolean;
   readonly plainKnown: boolean;
   incomplete: boolean;
+  swOnly: boolean;
   readonly file: FileRef | undefined;
   readonly app: string;
   readonly rules: Set<string>;
@@ -79,6 +86,7 @@ function semanticOf(x: AnnotatedExchange): Semantic {
     sm,
     plainKnown,
     incomplete: x.incomplete === true,
+    swOnly: x.responseDataUnknown === true,
     file,
     app: x.app,
     rules: new Set(sm ? ['sm-wire'] : []),
@@ -87,8 +95,7 @@ function semanticOf(x: AnnotatedExchange): Semantic {
 
 /** A chunk of a file read: data with 9000, or the last one with 6282. */
 const READ_OK: readonly number[] = [SW_9000_OK, SW_6282_END_OF_FILE];
-const swOf = (r: Uint8Array): number =>
-  r.length >= 2 ? (r[r.length - 2] as number) * 256 + (r[r.length - 1] as number) : -1;
+const swOf = (r: Uint8Array): number => (r.length >= 2 ? swFromResponse(r) : -1);
 const dataOf = (r: Uint8Array): Uint8Array =>
   r.length >= 2 ? r.subarray(0, r.length - 2) : new Uint8Array(0);
 const ins = (s: Semantic): number => s.command[1] ?? -1;
@@ -100,6 +107,7 @@ function merge(into: Semantic, next: Semantic, rule: string, response: Uint8Arra
   into.wire.push(...next.wire);
   into.response = response;
   into.incomplete = next.incomplete;
+  into.swOnly ||= next.swOnly;
   into.rules.add(rule);
   for (const r of next.rules) into.rules.add(r);
 }
@@ -176,6 +184,7 @@ function coalesce(list: Semantic[]): Semantic[] {
     }
     if (
       prev &&
+      !s.incomplete &&
       isRead(prev) &&
       isRead(s) &&
       prev.file?.name !== undefined &&
@@ -211,6 +220,7 @@ function normalise(s: Semantic): LogicalExchange {
     exchanges: s.exchanges,
     wire: s.wire.join(' '),
     incomplete: s.incomplete,
+    swOnly: s.swOnly,
     summary,
   };
   const apdu: CommandApdu | undefined = tryParseCommand(s.command);

@@ -1,5 +1,5 @@
 /**
- * Must show 4 (issue 6): the self-contained HTML diff report renders in headless Chromium — the
+ * The self-contained HTML diff report renders in headless Chromium — the
  * page loads from a file:// URL with no network, and contains one row per diff pair with its
  * class. Skips loudly without /usr/bin/chromium (Debian package `chromium`), fails under CI=1.
  */

@@ -1,5 +1,5 @@
 /**
- * THE normalisation table (issue 6): every rule that hides what legitimately differs between two
+ * THE normalisation table: every rule that hides what legitimately differs between two
  * runs or two cards, one row per rule, each with the reason and the clause that makes the bytes
  * differ. The diff names the rules it applied to every pair. Two kinds:
  *
@@ -82,7 +82,7 @@ function maskCommandData(x: RuleInput, t: MaskTarget, from = 0): boolean {
 
 /**
  * EXTERNAL AUTHENTICATE data to hide: the IAS DAPP one keeps its fixed SN.IFD (first 8 bytes,
- * cie-ias.md §5.3 step 6); the eMRTD Terminal Authentication one is a signature only. Chained
+ * ias/README.md §5.3 step 6); the eMRTD Terminal Authentication one is a signature only. Chained
  * segments arrive merged (`command-chain`).
  */
 function maskExternalAuthentication(x: RuleInput, t: MaskTarget): boolean {
@@ -105,7 +105,7 @@ export const RULES: readonly NormalisationRule[] = [
     title: 'command chain merged',
     reason:
       'Clients split long data fields into chained commands wherever they like (the IAS MSE SET KAT at 255 bytes, SM commands at 231); the whole command is compared, so data objects cut across segments are masked whole.',
-    ref: 'ISO/IEC 7816-4:2020 §5.3.3; cie-ias.md §3 row 10, §4.2 item 7',
+    ref: 'ISO/IEC 7816-4:2020 §5.3.3; ias/README.md §3 row 10, §4.2 item 7',
   },
   {
     id: 'get-response-chain',
@@ -113,14 +113,14 @@ export const RULES: readonly NormalisationRule[] = [
     title: 'GET RESPONSE chain merged',
     reason:
       'A card may return long data at once or as 61xx + GET RESPONSE; the merged data and final SW are compared.',
-    ref: 'ISO/IEC 7816-4:2020 §5.3.4 (61xx), cie-ias.md §4.4',
+    ref: 'ISO/IEC 7816-4:2020 §5.3.4 (61xx), ias/README.md §4.4',
   },
   {
     id: 'wrong-le-retry',
     kind: 'coalesce',
     title: '6Cxx wrong-Le retry merged',
     reason: 'A 6Cxx answer followed by the same command with Le = xx is one logical read.',
-    ref: 'ISO/IEC 7816-4:2020 §5.6 Table 6 (6Cxx), cie-ias.md §11',
+    ref: 'ISO/IEC 7816-4:2020 §5.6 Table 6 (6Cxx), ias/README.md §11',
   },
   {
     id: 'transport-retry',
@@ -136,7 +136,15 @@ export const RULES: readonly NormalisationRule[] = [
     title: 'chunked read of a personal or card-unique file merged',
     reason:
       'The number of READ BINARY chunks follows the file length, which differs between holders and cards.',
-    ref: 'ISO/IEC 7816-4:2020 §7.2.3; cie-ias.md §2.2 (0xE7 chunks); emrtd.md §1.6',
+    ref: 'ISO/IEC 7816-4:2020 §7.2.3; ias/README.md §2.2 (0xE7 chunks); emrtd/README.md §1.6',
+  },
+  {
+    id: 'sw-only-source',
+    kind: 'mask',
+    title: 'the source logged status words only',
+    reason:
+      'Some logs print each command and its status word, never the response data (the italia/cie-PN532 sketch); such exchanges are compared by status word.',
+    ref: 'traces/import/formats/pn532.ts; italia/cie-PN532 issues 3 and 5',
   },
   {
     id: 'sm-wire',
@@ -204,7 +212,7 @@ export const RULES: readonly NormalisationRule[] = [
     kind: 'mask',
     title: 'IAS ephemeral DH public keys',
     reason: 'PuK.IFD.DH (MSE SET KAT DO 91) and PuK.ICC.DH (GET DATA A6/91) are fresh per session.',
-    ref: 'cie-ias.md §4.1 steps 3-5',
+    ref: 'ias/README.md §4.1 steps 3-5',
     apply: (x, t) =>
       either(
         x.command.ins === INS.MSE && x.command.p2 === 0xa6 && maskCommandTlv(x, t, [[0x91]]),
@@ -217,7 +225,7 @@ export const RULES: readonly NormalisationRule[] = [
     title: 'EXTERNAL/INTERNAL AUTHENTICATE challenges and signatures',
     reason:
       'Signatures over fresh challenges (IAS DAPP, servizi and holder keys) and the challenges themselves.',
-    ref: 'cie-ias.md §5.3 steps 6-7, §5.1 B, §7',
+    ref: 'ias/README.md §5.3 steps 6-7, §5.1 B, §7',
     apply: (x, t) =>
       either(
         x.command.ins === INS.EXT_AUTH && !isBac(x) && maskExternalAuthentication(x, t),
@@ -230,7 +238,7 @@ export const RULES: readonly NormalisationRule[] = [
     title: 'terminal certificate signature and CAR',
     reason:
       "The terminal certificate is signed for the card's CA key, which differs between cards.",
-    ref: 'cie-ias.md §5.3 step 1',
+    ref: 'ias/README.md §5.3 step 1',
     apply: (x, t) =>
       x.command.ins === INS.PSO &&
       maskCommandTlv(x, t, [
@@ -245,7 +253,7 @@ export const RULES: readonly NormalisationRule[] = [
     title: 'card keys and DH parameters from GET DATA',
     reason:
       'DH group, CA public key and its CHR/CHA are chosen per card (the structure is compared).',
-    ref: 'cie-ias.md §2.4',
+    ref: 'ias/README.md §2.4',
     apply: (x, t) =>
       x.command.ins === INS.GET_DATA &&
       maskTlvValues(t.data, x.data, [
@@ -264,7 +272,7 @@ export const RULES: readonly NormalisationRule[] = [
     title: 'personal data of the holder',
     reason:
       'MRZ, names, dates, portrait, document number and certificate differ between holders (length included).',
-    ref: 'ICAO 9303-10 §4.7 (DG1-DG16); cie-ias.md §2.2 (EF 1002, 1003)',
+    ref: 'ICAO 9303-10 §4.7 (DG1-DG16); ias/README.md §2.2 (EF 1002, 1003)',
     apply: (x, t) =>
       isRead(x) &&
       x.file?.kind === 'holder-data' &&
@@ -276,7 +284,7 @@ export const RULES: readonly NormalisationRule[] = [
     title: 'card-unique files: keys, serial numbers, security objects',
     reason:
       'EF.SOD, DG14, EF.SN.ICC, EF.ID_Servizi and public-key files are unique to each card (length included).',
-    ref: 'ICAO 9303-10 §4.6.2 (EF.SOD), §4.7.14 (DG14); cie-ias.md §2.2',
+    ref: 'ICAO 9303-10 §4.6.2 (EF.SOD), §4.7.14 (DG14); ias/README.md §2.2',
     apply: (x, t) =>
       isRead(x) &&
       x.file?.kind === 'card-unique' &&

@@ -1,10 +1,15 @@
 /**
- * The trace format (issue 2): versioned JSON Lines validated with zod, written once per exchange,
+ * The trace format: versioned JSON Lines validated with zod, written once per exchange,
  * read back with line-numbered errors, secrets masked by default.
  */
 import { describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../../emulator/src/bytes/hex.ts';
-import { MASK_BYTE, maskBytes, maskSecretsInText, secretRanges } from './masking.ts';
+import {
+  MASK_BYTE,
+  maskBytes,
+  maskSecretsInText,
+  secretRanges,
+} from '../../emulator/src/apdu/secret-masking.ts';
 import { parseTrace, TraceFormatError } from './read.ts';
 import { MemorySink, serializeTrace, TraceWriter } from './write.ts';
 import type { TraceHeader } from './schema.ts';

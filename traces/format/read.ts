@@ -1,8 +1,9 @@
 /** Reading traces: every line validated, errors reported with their line number. */
+import { HostError } from '../../emulator/src/host-error.ts';
 import { readFileSync } from 'node:fs';
 import { traceHeaderSchema, traceRecordSchema, type Trace, type TraceRecord } from './schema.ts';
 
-export class TraceFormatError extends Error {
+export class TraceFormatError extends HostError {
   readonly code = 'TRACE_FORMAT';
   readonly line: number;
   constructor(line: number, message: string) {

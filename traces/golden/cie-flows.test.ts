@@ -1,5 +1,5 @@
 /**
- * Must show 2 (issue 6) on the CIE eMRTD personality: two runs of the main eMRTD flow (PACE-CAN,
+ * Trace diff on the CIE eMRTD personality: two runs of the main eMRTD flow (PACE-CAN,
  * then EF.COM, DG1, EF.SOD under SM) for two different citizens/seeds are identical or same after
  * normalisation, each rule named; the 8-byte-nonce personality shows exactly its divergence (GA
  * step 1 response 12 ≠ 20 bytes). The CIE golden flow is reproduced exactly and replays against
@@ -16,12 +16,12 @@ import { readAllowList } from '../diff/allow-list.ts';
 import { diffTraces } from '../diff/diff.ts';
 import { parseTrace } from '../format/read.ts';
 import { serializeTrace } from '../format/write.ts';
-import { cieCardWithNonce } from '../replay/cie-cards.ts';
+import { cieCardWithNonce } from '../testing/cie-golden.ts';
 import { DEFAULT_CARD_SEED } from '../../emulator/src/profiles/default-card-image.ts';
 import { paceEstablisher } from '../replay/pace-establisher.ts';
 import { replayTrace } from '../replay/replay.ts';
-import { CIE_GOLDEN_FILE, recordCieFlow } from './cie-golden.ts';
-import { GOLDEN_DIR } from './golden.ts';
+import { CIE_GOLDEN_FILE, recordCieFlow } from '../testing/cie-golden.ts';
+import { GOLDEN_DIR } from '../testing/golden.ts';
 
 const first = await recordCieFlow(DEFAULT_CARD_SEED);
 const allowList = readAllowList(join(GOLDEN_DIR, 'allow-list.json'));
@@ -42,7 +42,7 @@ describe('CIE eMRTD flow: diff and golden', () => {
 
   it('the CIE golden trace is reproduced exactly by a fresh run', async () => {
     const path = join(GOLDEN_DIR, CIE_GOLDEN_FILE);
-    expect(existsSync(path), `${CIE_GOLDEN_FILE} missing: run npx tsx traces/golden/generate.ts`).toBe(true);
+    expect(existsSync(path), `${CIE_GOLDEN_FILE} missing: run npx tsx traces/testing/generate-goldens.ts`).toBe(true);
     expect(serializeTrace(first)).toBe(readFileSync(path, 'utf8'));
   });
 

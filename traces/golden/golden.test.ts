@@ -1,5 +1,5 @@
 /**
- * Golden traces (issue 6): the imported real-card fragment is stable, each emulator golden is
+ * Golden traces: the imported real-card fragment is stable, each emulator golden is
  * reproduced exactly by a fresh run, and replaying each against a fresh card of its personality
  * (other seed) shows no divergence that the normalisation rules or `allow-list.json` do not
  * explain. The real fragment's replay against the CIE personality is in `cie-replay.test.ts`.
@@ -14,13 +14,13 @@ import { diffTraces } from '../diff/diff.ts';
 import { parseTrace } from '../format/read.ts';
 import { serializeTrace } from '../format/write.ts';
 import { replayTrace } from '../replay/replay.ts';
-import { EMULATOR_GOLDENS, GOLDEN_DIR, importReal2018 } from './golden.ts';
+import { EMULATOR_GOLDENS, GOLDEN_DIR, importReal2018 } from '../testing/golden.ts';
 
 const allowList = readAllowList(join(GOLDEN_DIR, 'allow-list.json'));
 const golden = (file: string): string => readFileSync(join(GOLDEN_DIR, file), 'utf8');
 
-describe('golden: real-card PACE fragment (shared/data/real-trace-pace-2018.txt)', () => {
-  it('the stored golden is exactly a fresh import of the shared log', () => {
+describe('golden: real-card PACE fragment (real-card/real-trace-pace-2018.txt)', () => {
+  it('the stored golden is exactly a fresh import of the real log', () => {
     expect(golden('real-card/pace-2018.trace.jsonl')).toBe(serializeTrace(importReal2018()));
   });
 

@@ -1,4 +1,4 @@
-/** The emulator-side recorder (issue 2): one record per exchange at the card boundary, secrets masked. */
+/** The emulator-side recorder: one record per exchange at the card boundary, secrets masked. */
 import { describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../../emulator/src/bytes/hex.ts';
 import { parseCommandApdu, encodeCommandApdu } from '../../emulator/src/apdu/command-apdu.ts';
@@ -7,7 +7,7 @@ import { createIsoTestCard } from '../../emulator/src/profiles/iso-test-card.ts'
 import { wrapCommand } from '../../emulator/src/sm/sm-codec.ts';
 import { smSession } from '../../emulator/src/sm/sm-session.ts';
 import { des3Suite } from '../../emulator/src/sm/suites/des3.ts';
-import { createSmTestCard, START_SM_APDU } from '../../emulator/src/testing/sm-test-card.ts';
+import { createSmTestCard, START_SM_APDU } from '../../emulator/src/profiles/sm-test-card.ts';
 import { parseTrace } from '../format/read.ts';
 import { MemorySink, TraceWriter } from '../format/write.ts';
 import { attachRecorder } from './card-recorder.ts';

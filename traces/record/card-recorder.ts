@@ -1,13 +1,17 @@
 /**
  * The emulator-side recorder: one trace record per exchange, taken at the card boundary from the
  * card's own exchange events, so each exchange is recorded exactly once whatever the transport
- * (house style §3.2; JMRTD's duplicate `WrappedAPDUEvent` bug is the warning).
+ * (DESIGN.md §2; JMRTD's duplicate `WrappedAPDUEvent` bug is the warning).
  */
 import { toHex } from '../../emulator/src/bytes/hex.ts';
 import type { ExchangeEvent, ObservableCard, PowerEvent } from '../../emulator/src/card/card.ts';
 import { systemClock, type Clock } from '../../emulator/src/crypto/clock.ts';
 import { TOOL_NAME, TOOL_VERSION } from '../../emulator/src/version.ts';
-import { maskBytes, maskSecretsInText, secretRanges } from '../format/masking.ts';
+import {
+  maskBytes,
+  maskSecretsInText,
+  secretRanges,
+} from '../../emulator/src/apdu/secret-masking.ts';
 import type { MaskedRange, TraceTransport } from '../format/schema.ts';
 import type { TraceWriter } from '../format/write.ts';
 

@@ -1,6 +1,6 @@
 /**
- * Client-side capture through a real PC/SC stack (issue 6 "Capture": what `ciebench trace record
- * --reader` does with a physical card): the IAS login flow over pcscd and the CIE Bench reader
+ * Client-side capture through a real PC/SC stack (what `ciebench trace record --reader`
+ * does with a physical card): the IAS login flow over pcscd and the CIE Bench reader
  * driver, behind the last-try PIN guard, recorded by a RecordingChannel. The trace carries the wire
  * form of every exchange, the plain form of the protected ones (from the terminal's keys), the PIN
  * masked, and annotates and re-reads cleanly. Skips loudly without pcscd; fails under

@@ -1,5 +1,5 @@
 /**
- * Client-side recording (issue 6 "Capture"): the RecordingChannel writes every exchange once, in
+ * Client-side recording: the RecordingChannel writes every exchange once, in
  * the trace format, with µs timings around the inner transmit, power events with the ATR, plain
  * forms reported by an SM layer, masked PINs, and an incomplete exchange when the transmit fails.
  */

@@ -4,7 +4,7 @@
  * format, with µs timings taken around the inner `transmit`. Each exchange is written once, when
  * the next exchange starts or the channel closes, so a secure-messaging layer above the channel
  * can first attach the plain form it knows ({@link PlainFormSink}: the reference terminal's own
- * session keys, issue 6 "Capture"). PIN/PUK bytes are masked unless `revealSecrets`.
+ * session keys). PIN/PUK bytes are masked unless `revealSecrets`.
  */
 import { equalBytes } from '../../emulator/src/bytes/bytes.ts';
 import { toHex } from '../../emulator/src/bytes/hex.ts';
@@ -13,7 +13,11 @@ import { TOOL_NAME, TOOL_VERSION } from '../../emulator/src/version.ts';
 import type { ApduChannel, PlainFormSink } from '../../harness/channel/apdu-channel.ts';
 
 export { isPlainFormSink, type PlainFormSink } from '../../harness/channel/apdu-channel.ts';
-import { maskBytes, maskSecretsInText, secretRanges } from '../format/masking.ts';
+import {
+  maskBytes,
+  maskSecretsInText,
+  secretRanges,
+} from '../../emulator/src/apdu/secret-masking.ts';
 import { transportSchema, type MaskedRange, type TraceTransport } from '../format/schema.ts';
 import type { TraceWriter } from '../format/write.ts';
 

@@ -8,7 +8,7 @@
 import { defaultCardImage } from '../../emulator/src/profiles/default-card-image.ts';
 import { inspect } from '../../harness/terminals/emrtd/inspection-system.ts';
 import { loginFlow, nisFlow } from '../../harness/terminals/ias/flows.ts';
-import { trustOf } from '../../harness/terminals/ias/testing.ts';
+import { trustOfImage as trustOf } from '../../harness/cards/card-registry.ts';
 import { registerFlow } from './flows.ts';
 
 function report(
@@ -43,7 +43,7 @@ registerFlow({
 registerFlow({
   name: 'ias-nis',
   description:
-    'IAS NIS flow of the mobile SDKs (NIS, EF 1005, EF.SOD, servizi signature), cie-ias.md §5.1 B',
+    'IAS NIS flow of the mobile SDKs (NIS, EF 1005, EF.SOD, servizi signature), ias/README.md §5.1 B',
   async run(ch) {
     report('ias-nis', await nisFlow(ch, { trust: trustOf(defaultCardImage()) }));
   },

@@ -1,10 +1,11 @@
 /**
- * The IAS session establisher for replay (cie-ias.md §4.1 DH key exchange, §5.3 DAPP): the IAS
+ * The IAS session establisher for replay (ias/README.md §4.1 DH key exchange, §5.3 DAPP): the IAS
  * reference terminal (harness/terminals/ias) runs the key exchange — and DAPP when the source
  * block had it — on the replay channel. The DH group, the CA public key and EF 1004 are taken from
  * what the target itself answered earlier in the replay, since every client reads them before
  * the key exchange (§8.1 steps 3–5); nothing extra is sent.
  */
+import { HostError } from '../../emulator/src/host-error.ts';
 import { fromHex, toHex } from '../../emulator/src/bytes/hex.ts';
 import type { CommandApdu } from '../../emulator/src/apdu/command-apdu.ts';
 import { parseResponseApdu } from '../../emulator/src/apdu/response-apdu.ts';
@@ -28,7 +29,7 @@ import { tryParseCommand } from '../annotate/sm-keys.ts';
 import type { AnsweredExchange, SessionEstablisher } from './replay.ts';
 import { SW_6282_END_OF_FILE, SW_9000_OK } from '../../emulator/src/apdu/status-words.ts';
 
-export class IasReplayError extends Error {
+export class IasReplayError extends HostError {
   readonly code = 'IAS_REPLAY';
 }
 
@@ -40,7 +41,7 @@ export interface IasTargetParameters {
 }
 
 const FID_1004 = 0x1004;
-/** SFI 04 of DF_CIE is EF 1004 (cie-ias.md §2.2). */
+/** SFI 04 of DF_CIE is EF 1004 (ias/README.md §2.2). */
 const SFI_04 = 0x04;
 
 function dataOf(response: Uint8Array): Uint8Array | undefined {
@@ -91,7 +92,7 @@ export function iasParametersFrom(answered: readonly AnsweredExchange[]): IasTar
 
 export interface IasEstablisherOptions {
   readonly rng: Rng;
-  /** Client command sequence of the terminal (cie-ias.md §1.3, §4.2); desktop by default. */
+  /** Client command sequence of the terminal (ias/README.md §1.3, §4.2); desktop by default. */
   readonly style?: TerminalStyle;
 }
 

@@ -5,6 +5,7 @@
  * password reference); then the four GA steps are run with fresh keys. Used by replay and by the
  * trace tests until the eMRTD inspection system (harness/terminals/emrtd) offers its own.
  */
+import { HostError } from '../../emulator/src/host-error.ts';
 import {
   commandApdu,
   encodeCommandApdu,
@@ -21,11 +22,11 @@ import type { ApduChannel } from '../../harness/channel/apdu-channel.ts';
 import type { SessionEstablisher } from './replay.ts';
 import { transmitAll } from '../record/transmit-all.ts';
 
-export class PaceReplayError extends Error {
+export class PaceReplayError extends HostError {
   readonly code = 'PACE_REPLAY';
 }
 
-/** The CIE's PACE (emrtd.md §1.2): DH-GM-3DES, parameterId 2, CAN (reference 02). */
+/** The CIE's PACE (emrtd/README.md §1.2): DH-GM-3DES, parameterId 2, CAN (reference 02). */
 export const CIE_PACE_MSE = '0022C1A40F800A04007F00070202040101830102';
 
 async function ga(
@@ -36,7 +37,7 @@ async function ga(
   expect: number,
 ): Promise<Uint8Array> {
   const data = tlv(0x7c, ...(value ? [tlv(tag, value)] : []));
-  // Steps 2-3 carry 256-byte DH keys: extended length, Le 0000 (emrtd.md §1.4 row 6).
+  // Steps 2-3 carry 256-byte DH keys: extended length, Le 0000 (emrtd/README.md §1.4 row 6).
   const ne = data.length > 255 ? 65536 : 256;
   const rsp = await transmitAll(
     ch,

@@ -34,14 +34,14 @@ export interface AnsweredExchange {
   readonly response: Uint8Array;
 }
 
-/** The narrow port a reference terminal implements for replay (house style rule 5). */
+/** The narrow port a reference terminal implements for replay (DESIGN.md rule 5). */
 export interface SessionEstablisher {
   /**
    * Runs `protocol` on `channel` (which records every exchange) the way the source block did —
    * the block is given for its parameters (PACE OID and password reference, IAS key references)
    * — and returns the secure-messaging session it established. `answered` holds what the target
    * answered so far in this replay (the IAS DH group, CA key and EF 1004 are read before the key
-   * exchange, cie-ias.md §8.1).
+   * exchange, ias/README.md §8.1).
    */
   establish(
     channel: ApduChannel,
@@ -77,7 +77,7 @@ export interface ReplayResult {
   readonly established: readonly SessionProtocol[];
 }
 
-/** Refills masked PIN/PUK bytes (VERIFY/CHANGE/RESET RETRY COUNTER, cie-ias.md §3 rows 18-21). */
+/** Refills masked PIN/PUK bytes (VERIFY/CHANGE/RESET RETRY COUNTER, ias/README.md §3 rows 18-21). */
 function unmask(
   hex: string,
   x: TraceExchange,

@@ -11,7 +11,7 @@
  * | ias      | MSE SET KAT `22 41 A6`                          | GET DATA `A6 91`, or, when DAPP follows (protected MSE SET DST `22 81 B6`), its INTERNAL AUTHENTICATE `88` |
  * | test-e0  | `00 E0 00 00` of the trace test card (traces/testing, a fixture) | the same        |
  *
- * References: ICAO 9303-11 §4.4 (PACE), §9.7.2 (BAC); cie-ias.md §4.1 and §5.3 (IAS DH + DAPP).
+ * References: ICAO 9303-11 §4.4 (PACE), §9.7.2 (BAC); ias/README.md §4.1 and §5.3 (IAS DH + DAPP).
  */
 import { decodeCla } from '../../emulator/src/apdu/cla.ts';
 import { fromHex } from '../../emulator/src/bytes/hex.ts';
@@ -62,7 +62,7 @@ function header(hex: string): { ins: number; p1p2: number } | undefined {
   return a && { ins: a.ins, p1p2: (a.p1 << 8) | a.p2 };
 }
 
-/** DAPP (cie-ias.md §5.3): protected MSE (22), PSO (2A), GET CHALLENGE (84), EXTERNAL (82), INTERNAL AUTHENTICATE (88). */
+/** DAPP (ias/README.md §5.3): protected MSE (22), PSO (2A), GET CHALLENGE (84), EXTERNAL (82), INTERNAL AUTHENTICATE (88). */
 const DAPP_INS = new Set([0x22, 0x2a, 0x84, 0x82, 0x88]);
 
 /**
@@ -82,7 +82,7 @@ function dappLength(exchanges: readonly TraceExchange[], from: number): number {
 }
 
 /**
- * GET RESPONSE (any CLA: the desktop middleware sends `0C C0 00 00 00` inside SM, cie-ias.md §3
+ * GET RESPONSE (any CLA: the desktop middleware sends `0C C0 00 00 00` inside SM, ias/README.md §3
  * row 26) right after a `61xx` answer: transport-level, not a command of the flow.
  */
 function isGetResponseAfter61(x: TraceExchange, prev: TraceExchange | undefined): boolean {

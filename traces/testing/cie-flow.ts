@@ -1,7 +1,7 @@
 /**
  * The main eMRTD flow of a CIE for the trace tests: read EF.CardAccess, PACE with the CAN, then
  * under PACE secure messaging select the eMRTD application and read EF.COM, DG1 and EF.SOD in
- * 0xE0-byte chunks (emrtd.md §1.4, §1.6: what the CIE SDKs do). The plain form of every protected
+ * 0xE0-byte chunks (emrtd/README.md §1.4, §1.6: what the CIE SDKs do). The plain form of every protected
  * exchange is reported to a recording channel.
  */
 import { commandApdu, type CommandApdu } from '../../emulator/src/apdu/command-apdu.ts';

@@ -1,5 +1,5 @@
 /**
- * Deliberately broken cards for the mutation check (issue 7 Must show 2): each variant breaks one
+ * Deliberately broken cards for the mutation check (a suite that cannot fail proves nothing): each variant breaks one
  * ISO/IEC 7816-4 or secure-messaging rule, built only by wrapping the card or overriding one
  * handler-table entry or option — the emulator's own code is untouched. A suite that passes on
  * the correct card and reports exactly the expected case ids on each variant is proven able to
@@ -15,6 +15,7 @@ import {
   SW_6B00_WRONG_P1P2,
   SW_6D00_INS_NOT_SUPPORTED,
   SW_6E00_CLA_NOT_SUPPORTED,
+  swFromResponse,
 } from '../../../emulator/src/apdu/status-words.ts';
 import type { CommandHandler, HandlerEntry } from '../../../emulator/src/card/application.ts';
 import { CardError } from '../../../emulator/src/card/card-error.ts';
@@ -29,7 +30,7 @@ import {
   readBinaryOddHandler,
 } from '../../../emulator/src/iso7816/commands/read-binary.ts';
 import { withSsc, type SmSession } from '../../../emulator/src/sm/sm-session.ts';
-import { createSmTestCard, START_SM_APDU } from '../../../emulator/src/testing/sm-test-card.ts';
+import { createSmTestCard, START_SM_APDU } from '../../../emulator/src/profiles/sm-test-card.ts';
 import { smTestSession } from '../test-cards.ts';
 
 export interface Mutant {
@@ -96,7 +97,7 @@ class SessionKeepingCard extends CardWrapper {
     const out = this.inner.transmit(command);
     if (!before || this.inner.state.sm) return out;
     const isProtected = ((command[0] ?? 0) & 0x0c) !== 0;
-    const sw = ((out[out.length - 2] ?? 0) << 8) | (out[out.length - 1] ?? 0);
+    const sw = out.length >= 2 ? swFromResponse(out) : 0;
     if (
       this.when === 'sm-error' &&
       isProtected &&
@@ -147,7 +148,7 @@ export const ISO_MUTANTS: readonly Mutant[] = [
   {
     name: 'eof-9000',
     breaks: 'declared EOF status 6282 (ICS) answered 9000 (ISO/IEC 7816-4 §5.6 Table 5)',
-    create: () => smCard({ options: { readBeyondEof: '9000' } }),
+    create: () => smCard({ options: { readBeyondEof: '9000', readBeyondEofOdd: '9000' } }),
   },
   {
     name: 'ne-truncate',

@@ -7,7 +7,7 @@
  */
 import { describeCommand } from '../../../emulator/src/apdu/describe.ts';
 import { parseCommandApdu } from '../../../emulator/src/apdu/command-apdu.ts';
-import { describeSw, swHex } from '../../../emulator/src/apdu/status-words.ts';
+import { describeSw, swFromResponse, swHex } from '../../../emulator/src/apdu/status-words.ts';
 import { fromHex } from '../../../emulator/src/bytes/hex.ts';
 import { TOOL_NAME, TOOL_VERSION } from '../../../emulator/src/version.ts';
 import { annotateTrace } from '../../../traces/annotate/annotate.ts';
@@ -54,7 +54,7 @@ function plainLines(e: LogEntry): string[] {
     what = 'malformed command';
   }
   const r = fromHex(e.response);
-  const sw = r.length >= 2 ? ((r[r.length - 2] as number) << 8) | (r[r.length - 1] as number) : 0;
+  const sw = r.length >= 2 ? swFromResponse(r) : 0;
   return [`#${e.seq}`, `  > ${e.command}`, `    ${what}`, `  < ${e.response}`, `    ${swHex(sw)} ${describeSw(sw).text}`, ...(e.plainCommand ? [`  plain > ${e.plainCommand}`] : []), ...(e.plainResponse ? [`  plain < ${e.plainResponse}`] : []), ...(e.note ? [`  note: ${e.note}`] : [])];
 }
 

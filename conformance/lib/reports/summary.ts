@@ -37,9 +37,10 @@ export function bySuite(run: RunResult): CategoryRow[] {
   });
 }
 
-/** Exit code of a run: 0 no failure, 1 a case failed, 2 only inconclusive cases. */
+/**
+ * Exit code of a run (the command line's table): 0 when every case passed, was not applicable or
+ * was skipped by the safety rules; 1 (verdict failed) when a case failed or could not conclude.
+ */
 export function exitCodeOf(run: RunResult): number {
-  if (run.summary.counts.failed > 0) return 1;
-  if (run.summary.counts.inconclusive > 0) return 2;
-  return 0;
+  return run.summary.counts.failed > 0 || run.summary.counts.inconclusive > 0 ? 1 : 0;
 }

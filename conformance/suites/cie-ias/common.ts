@@ -1,7 +1,7 @@
 /**
  * Shared pieces of the CIE IAS suite (`CIE_IAS_<GROUP>_<n>`): the ICS `ias` section, the
  * reference terminal (harness/terminals/ias) driven over the case's logging channel, and the
- * preconditions that walk the state machine of cie-ias.md §10:
+ * preconditions that walk the state machine of ias/README.md §10:
  *
  * ```
  * ias_selected ─► dfcie_selected ─► ias_keys_read ─► ias_sm_established (SMd) ─► dapp_done (SMa)
@@ -117,7 +117,7 @@ const STAGES: Readonly<
   >
 > = {
   ias_selected: {
-    description: 'SELECT IAS as the detected client does (cie-ias.md §1.3)',
+    description: 'SELECT IAS as the detected client does (ias/README.md §1.3)',
     run: async (_c, t) => {
       await t.connect();
       await t.selectIas();

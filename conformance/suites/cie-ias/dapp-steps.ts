@@ -1,5 +1,5 @@
 /**
- * DAPP (cie-ias.md §5.3) as individual protected steps, so negative cases can break any one of
+ * DAPP (ias/README.md §5.3) as individual protected steps, so negative cases can break any one of
  * them. The protected parts are computed at run time from what the reference terminal learnt
  * (CA key, EF 1004, DH transcript) with the terminal's building blocks; long data go out in
  * 231-byte segments, each protected on its own (§4.2 item 7), exactly as the clients send them.

@@ -1,5 +1,5 @@
 /**
- * The CIE IAS suite (`CIE_IAS_<GROUP>_<n>`): every command row of cie-ias.md §3 and state-machine
+ * The CIE IAS suite (`CIE_IAS_<GROUP>_<n>`): every command row of ias/README.md §3 and state-machine
  * row of §10, the SM rules of §4, DAPP and its negatives, the PIN/PUK lifecycle (destructive),
  * signatures, NIS consistency and the personality quirks (both select forms, both GET DATA forms).
  */
@@ -11,7 +11,7 @@ import { SECURE_CHANNEL_CASES } from './secure-channel.ts';
 
 export const CIE_IAS_SUITE: SuiteModule = {
   id: 'cie-ias',
-  title: 'CIE 3.0 IAS-ECC application (cie-ias.md)',
+  title: 'CIE 3.0 IAS-ECC application (ias/README.md)',
   cases: [...FILE_CASES, ...SECURE_CHANNEL_CASES, ...PIN_SIGN_CASES],
   preconditions: IAS_PRECONDITIONS,
   placeholders: IAS_PLACEHOLDERS,

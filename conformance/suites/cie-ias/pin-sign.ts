@@ -1,5 +1,5 @@
 /**
- * CIE IAS suite: the PIN/PUK lifecycle (cie-ias.md §5.4-5.5, §6; destructive cases restore the
+ * CIE IAS suite: the PIN/PUK lifecycle (ias/README.md §5.4-5.5, §6; destructive cases restore the
  * card before they end unless they are irreversible), signatures with the holder key 81 and the
  * servizi key 83 (§7, §5.1), and the state-machine rows of §10 not covered elsewhere.
  *

@@ -1,9 +1,10 @@
 /**
- * CIE IAS suite: GET DATA in every form of cie-ias.md §2.4, the DH key agreement and session
+ * CIE IAS suite: GET DATA in every form of ias/README.md §2.4, the DH key agreement and session
  * keys of §4.1 (checked with an independent implementation: OpenSSL DH through node:crypto and
  * the SHA-256 KDF written out here), the IAS secure-messaging rules of §4.2-4.4, and DAPP (§5.3)
  * step by step with its negatives. Negative steps accept the ISO/IEC 7816-4 status words that
- * mean the failure in question (§5.6 Table 6) — the spec fixes none — and each then checks the
+ * mean the failure in question (ISO/IEC 7816-4:2020 §5.6 Table 6) — no public source fixes
+ * one — and each then checks the
  * consequence (the protocol cannot continue).
  */
 import { createDiffieHellman } from 'node:crypto';
@@ -77,7 +78,7 @@ const anyError = (why: string, sws: readonly string[]): Expectation => ({ sw: sw
 const WRONG_STATE = ['6985', '6982', '6986'];
 
 /**
- * An independent DH + KDF (cie-ias.md §4.1): x from the case RNG, OpenSSL modexp, K at |p| bytes,
+ * An independent DH + KDF (ias/README.md §4.1): x from the case RNG, OpenSSL modexp, K at |p| bytes,
  * K_ENC/K_MAC = SHA-256(K ‖ counter)[0..15], SSC = 1. Installs the session in the case context.
  */
 async function independentDh(

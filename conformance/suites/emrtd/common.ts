@@ -92,7 +92,7 @@ export async function withSession<T>(
   }
 }
 
-/** Reads an LDS file under the current session (SFI first read, then 0xE0 chunks; emrtd.md §1.6). */
+/** Reads an LDS file under the current session (SFI first read, then 0xE0 chunks; emrtd/README.md §1.6). */
 export async function readFile(ctx: CaseContext, file: LdsFileId): Promise<Uint8Array> {
   return withSession(ctx, (s) => readLdsFile(s, file), false);
 }
@@ -158,7 +158,7 @@ const STAGES: Readonly<
       )),
   },
   card_access_read: {
-    description: 'EF.CardAccess read from the MF (emrtd.md §1.3)',
+    description: 'EF.CardAccess read from the MF (emrtd/README.md §1.3)',
     run: async (ctx, s) => {
       const r = await readCardAccess(s);
       ctx.vars.set('emrtd.paceInfos', r.paceInfos);

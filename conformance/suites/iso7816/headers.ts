@@ -1,7 +1,7 @@
 /**
  * ISO 7816 generic suite: class byte, instruction byte, P1-P2 and length errors
  * (ISO/IEC 7816-4:2020 §5.1, §5.4.1 Tables 2-3, §5.6 Table 6; ISO/IEC 7816-3:2006 §12.1;
- * emrtd.md §4.7). The card must answer each with a precise status word and without side effects.
+ * emrtd/README.md §4.7). The card must answer each with a precise status word and without side effects.
  */
 import type { CaseContext } from '../../lib/case-context.ts';
 import type { ConformanceCase } from '../../lib/model.ts';
@@ -114,7 +114,7 @@ export const HEADER_CASES: readonly ConformanceCase[] = [
           expect: {
             sw: ['6E00', '6882', '6987', '6988', '6982'],
             data: { empty: true },
-            why: 'class/SM not supported or SM data objects rejected (emrtd.md §4.7 recommends 6E00; ISO 7816-4 §6 6987/6988)',
+            why: 'class/SM not supported or SM data objects rejected (emrtd/README.md §4.7 recommends 6E00; ISO 7816-4 §6 6987/6988)',
           },
         },
       ],

@@ -1,6 +1,6 @@
 /**
- * The ISO/IEC 7816-4 generic suite on the generic test cards (issue 7 Must show 1, in-process
- * part) and its mutation check (Must show 2): the correct cards pass every applicable case, and
+ * The ISO/IEC 7816-4 generic suite on the generic test cards (in-process) and its mutation
+ * check: the correct cards pass every applicable case, and
  * each deliberately broken variant is reported by exactly the case ids that check the rule it
  * breaks — no more, no fewer.
  */

@@ -1,17 +1,19 @@
 /**
  * ISO 7816 generic suite: READ BINARY even (`B0`, offset or SFI) and odd (`B1`, DO 54/53), end of
- * file, the per-response cap, and the current-EF rules (ISO/IEC 7816-4:2020 §7.2.3; emrtd.md §2.1
- * and §4.7; cie-ias.md §2.2 notes and §3 rows 6-8; ICAO Part 3 ISO7816_E_3/E_4).
+ * file, the per-response cap, and the current-EF rules (ISO/IEC 7816-4:2020 §7.2.3; emrtd/README.md §2.1
+ * and §4.7; ias/README.md §2.2 notes and §3 rows 6-8; ICAO Part 3 ISO7816_E_3/E_4).
  */
 import { parseSingleTlv } from '../../../emulator/src/bytes/ber-tlv.ts';
 import { toHex } from '../../../emulator/src/bytes/hex.ts';
 import type { CaseContext } from '../../lib/case-context.ts';
+import { eofMode } from '../../lib/ics.ts';
 import type { ConformanceCase, DataCheck } from '../../lib/model.ts';
 import { cieIas, emrtd, icaoP3, iso4, SW_TABLE } from '../refs.ts';
 import {
   capture,
   eofData,
   eofSws,
+  oddEofSws,
   equalsVar,
   isoCase,
   readBinary,
@@ -537,11 +539,11 @@ export const READ_BINARY_CASES: readonly ConformanceCase[] = [
           title: 'READ BINARY odd at size − 3, Le 10',
           send: (ctx) => readBinaryOdd(0, longSize(ctx) - 3, 0x10),
           expect: {
-            sw: eofSws,
+            sw: oddEofSws,
             data: {
               what: 'DO 53 with 3 bytes (none with 6Cxx)',
               check: (d, ctx) => {
-                if (ctx.ics.behaviour.readBeyondEof === '6Cxx')
+                if (eofMode(ctx.ics, true) === '6Cxx')
                   return d.length === 0 ? undefined : 'data with 6Cxx';
                 const t = parseSingleTlv(d, false);
                 return t.tag === 0x53 && t.value.length === 3

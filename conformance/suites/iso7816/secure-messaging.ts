@@ -2,7 +2,7 @@
  * ISO 7816 generic suite: secure-messaging rules that hold for every session whatever
  * established it (the ICS says how: test hook, IAS DH, PACE or BAC). ISO/IEC 7816-4:2020 §6;
  * ICAO Doc 9303-11 §9.8; ICAO Part 3 ISO7816_C_12..C_18 (the BAC-profile originals of these
- * checks); cie-ias.md §4.2-4.3; emrtd.md §2.3, §4.7.
+ * checks); ias/README.md §4.2-4.3; emrtd/README.md §2.3, §4.7.
  *
  * Rules: a protected command gets a protected answer whose MAC verifies with SSC+1; any SM error
  * (missing DO 8E, bad MAC, bad SSC, bad cryptogram, unknown DO) is answered in plain 6987/6988
@@ -40,7 +40,7 @@ const sessionEnded: ApduStep = {
   expect: {
     sw: 'error',
     sm: 'plain',
-    why: 'the chip deletes the session keys after an SM error (ISO 7816-4 §6; emrtd.md §2.3; ICAO Part 3 C_13 step 2)',
+    why: 'the chip deletes the session keys after an SM error (ISO 7816-4 §6; emrtd/README.md §2.3; ICAO Part 3 C_13 step 2)',
   },
 };
 
@@ -84,7 +84,7 @@ function wrappedError(sw: string): Expectation {
     sw: [sw],
     sm: form,
     data: { empty: true },
-    why: 'ICS smWrapErrors decides DO 99 vs plain (emrtd.md §2.3, cie-ias.md §4.3)',
+    why: 'ICS smWrapErrors decides DO 99 vs plain (emrtd/README.md §2.3, ias/README.md §4.3)',
   };
 }
 

@@ -1,7 +1,7 @@
 /**
  * ISO 7816 generic suite: SELECT forms and the FCP/FCI/FMD templates (ISO/IEC 7816-4:2020
- * §7.1.1 Tables 39-40, §7.4.3 Tables 10-12; cie-ias.md §2.1 for the MF forms the CIE clients
- * send; emrtd.md §1.3, §4.7 "SELECT with P2 0C returns no data").
+ * §7.1.1 Tables 39-40, §7.4.3 Tables 10-12; ias/README.md §2.1 for the MF forms the CIE clients
+ * send; emrtd/README.md §1.3, §4.7 "SELECT with P2 0C returns no data").
  */
 import { findTlv, parseTlvTree } from '../../../emulator/src/bytes/ber-tlv.ts';
 import { equalBytes } from '../../../emulator/src/bytes/bytes.ts';

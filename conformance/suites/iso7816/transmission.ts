@@ -1,7 +1,7 @@
 /**
  * ISO 7816 generic suite: READ RECORD, response-length handling (`6Cxx`, `61xx`, GET RESPONSE),
  * command chaining and GET CHALLENGE (ISO/IEC 7816-4:2020 §7.3.3, §5.1, §5.3.4, §7.6.1, §5.3.3,
- * §7.5.3; emrtd.md §4.7; cie-ias.md §4.4, §11).
+ * §7.5.3; emrtd/README.md §4.7; ias/README.md §4.4, §11).
  */
 import { findTlv, parseTlvTree } from '../../../emulator/src/bytes/ber-tlv.ts';
 import { equalBytes } from '../../../emulator/src/bytes/bytes.ts';

@@ -1,5 +1,5 @@
 /**
- * Deliberately broken CIE cards for the mutation check (issue 7 Must show 2). Each variant is the
+ * Deliberately broken CIE cards for the mutation check. Each variant is the
  * default composite CIE with one rule broken — by a different option, a different personalisation
  * datum, a wrapped secret store, one handler-table entry replaced, or a wrapper around the card —
  * never by editing the emulator. The conformance test asserts the exact case ids each one fails.
@@ -25,12 +25,16 @@ import {
 } from '../../../emulator/src/state/secret-store.ts';
 import { withSsc, type SmSession } from '../../../emulator/src/sm/sm-session.ts';
 import type { CardModule } from '../../../emulator/src/card/card-module.ts';
-import { createEmrtdModule } from '../../../emulator/src/applications/emrtd/emrtd-module.ts';
-import { emrtdPersonalisation } from '../cards.ts';
+import {
+  createEmrtdModule,
+  type EmrtdModuleOptions,
+} from '../../../emulator/src/applications/emrtd/emrtd-module.ts';
+import { emrtdPersonalisationFromImage as emrtdPersonalisation } from '../../../emulator/src/applications/emrtd/emrtd-image.ts';
 import { CardWrapper } from '../../lib/mutants/card-wrapper.ts';
 import {
   SW_6987_SM_DATA_OBJECTS_MISSING,
   SW_6988_SM_DATA_OBJECTS_INCORRECT,
+  swFromResponse,
 } from '../../../emulator/src/apdu/status-words.ts';
 
 export interface CieMutant {
@@ -39,17 +43,19 @@ export interface CieMutant {
   create(image: CardImage): Card;
 }
 
-interface Variant {
+export interface CieVariant {
   readonly options?: Partial<CardOptions>;
   readonly iasOptions?: Partial<IasOptions>;
+  readonly emrtdOptions?: EmrtdModuleOptions;
   readonly secrets?: (s: SecretsState) => SecretStore;
   readonly emrtd?: (m: CardModule) => CardModule;
   readonly image?: (i: CardImage) => CardImage;
 }
 
-function build(image: CardImage, v: Variant = {}): CardOs {
+/** The default composite CIE over `image` with the variant's changes (mutants, regression tests). */
+export function buildCieVariant(image: CardImage, v: CieVariant = {}): CardOs {
   const img = v.image ? v.image(image) : image;
-  const emrtd: CardModule = createEmrtdModule(emrtdPersonalisation(image));
+  const emrtd: CardModule = createEmrtdModule(emrtdPersonalisation(image), v.emrtdOptions);
   return createCieCard({
     personalisation: iasPersonalisationFromImage(img),
     profile: img.profile,
@@ -72,7 +78,7 @@ class NoDecrementStore extends MemorySecretStore {
   }
 }
 
-/** Replaces one entry of an application's command table (the table-override pattern, house style rule 2). */
+/** Replaces one entry of an application's command table (the table-override pattern, DESIGN.md rule 2). */
 function override(
   card: CardOs,
   appId: string,
@@ -118,7 +124,7 @@ class SessionKeepingCie extends CardWrapper {
     const state = this.inner.volatile as { sm: SmSession | undefined };
     const before = state.sm;
     const out = this.inner.transmit(command);
-    const sw = ((out[out.length - 2] ?? 0) << 8) | (out[out.length - 1] ?? 0);
+    const sw = out.length >= 2 ? swFromResponse(out) : 0;
     if (
       before &&
       !state.sm &&
@@ -133,52 +139,59 @@ class SessionKeepingCie extends CardWrapper {
 export const CIE_MUTANTS: readonly CieMutant[] = [
   {
     name: 'pin-counter-not-decremented',
-    breaks: 'a wrong PIN/PUK does not decrement the retry counter (cie-ias.md §6)',
-    create: (i) => build(i, { secrets: (s) => new NoDecrementStore(s) }),
+    breaks: 'a wrong PIN/PUK does not decrement the retry counter (ias/README.md §6)',
+    create: (i) => buildCieVariant(i, { secrets: (s) => new NoDecrementStore(s) }),
   },
   {
     name: 'sm-kept-after-mac-error',
     breaks: 'the SM session survives a MAC error (ISO/IEC 7816-4 §6; ICAO Part 3 C_13)',
-    create: (i) => new SessionKeepingCie(build(i)),
+    create: (i) => new SessionKeepingCie(buildCieVariant(i)),
   },
   {
-    name: 'eof-9000',
-    breaks: 'READ BINARY at EOF answers 9000 where the ICS declares 6282 (cie-ias.md §3 row 6)',
-    create: (i) => build(i, { options: { readBeyondEof: '9000' } }),
+    name: 'eof-6282',
+    breaks:
+      'READ BINARY (B0) at EOF answers 6282 where the ICS declares 9000 (real traces; ICAO Part 3 ISO7816_E_4)',
+    create: (i) => buildCieVariant(i, { options: { readBeyondEof: '6282' } }),
+  },
+  {
+    name: 'odd-eof-9000',
+    breaks:
+      'odd READ BINARY (B1) at EOF answers 9000 where the ICS declares 6282 (the real last EF.SOD chunk)',
+    create: (i) => buildCieVariant(i, { options: { readBeyondEofOdd: '9000' } }),
   },
   {
     name: 'dg-readable-without-pace',
-    breaks: 'data groups readable without BAC/PACE (emrtd.md §1.6)',
-    create: (i) => build(i, { emrtd: openFiles }),
+    breaks: 'data groups readable without BAC/PACE (emrtd/README.md §1.6)',
+    create: (i) => buildCieVariant(i, { emrtd: openFiles }),
   },
   {
     name: 'dg3-without-ta',
-    breaks: 'DG3 readable without Terminal Authentication (emrtd.md §1.6, §2.7)',
-    create: (i) => build(i, { emrtd: dg3LikeDg1 }),
+    breaks: 'DG3 readable without Terminal Authentication (emrtd/README.md §1.6, §2.7)',
+    create: (i) => buildCieVariant(i, { emrtd: dg3LikeDg1 }),
   },
   {
     name: 'getdata-template-refused',
     breaks:
-      'the single-request DH template GET DATA is refused (cie-ias.md §1.3: both forms on every personality)',
-    create: (i) => build(i, { iasOptions: { getDataTemplate: false } }),
+      'the single-request DH template GET DATA is refused (ias/README.md §1.3: both forms on every personality)',
+    create: (i) => buildCieVariant(i, { iasOptions: { getDataTemplate: false } }),
   },
   {
     name: 'outer-sw-mirror',
     breaks:
-      'protected error statuses mirrored in the outer SW instead of the declared 9000 policy (cie-ias.md §4.3)',
-    create: (i) => build(i, { options: { smOuterSw: 'mirror' } }),
+      'protected error statuses mirrored in the outer SW instead of the declared 9000 policy (ias/README.md §4.3)',
+    create: (i) => buildCieVariant(i, { options: { smOuterSw: 'mirror' } }),
   },
   {
     name: 'read-cap-256',
     breaks:
-      'READ BINARY returns up to 256 bytes instead of the declared 231 (cie-ias.md §2.2 notes)',
-    create: (i) => build(i, { options: { readBinaryMax: 256 } }),
+      'READ BINARY returns up to 256 bytes instead of the declared 231 (ias/README.md §2.2 notes)',
+    create: (i) => buildCieVariant(i, { options: { readBinaryMax: 256 } }),
   },
   {
     name: 'nis-mismatch',
-    breaks: 'EF.ID_Servizi differs from the BCD digits of EF.SN.ICC (cie-ias.md §2.2 notes)',
+    breaks: 'EF.ID_Servizi differs from the BCD digits of EF.SN.ICC (ias/README.md §2.2 notes)',
     create: (i) =>
-      build(i, {
+      buildCieVariant(i, {
         image: (img) => ({
           ...img,
           citizen: { ...img.citizen },
@@ -196,9 +209,9 @@ export const CIE_MUTANTS: readonly CieMutant[] = [
   },
   {
     name: 'challenge-reusable',
-    breaks: 'the DAPP challenge can be used twice (cie-ias.md §10)',
+    breaks: 'the DAPP challenge can be used twice (ias/README.md §10)',
     create: (i) =>
-      override(build(i), 'ias', 0x82, (h) => (ctx, apdu) => {
+      override(buildCieVariant(i), 'ias', 0x82, (h) => (ctx, apdu) => {
         const c = ctx.challenge;
         try {
           return h(ctx, apdu);
@@ -210,9 +223,9 @@ export const CIE_MUTANTS: readonly CieMutant[] = [
   {
     name: 'pin-granted-by-internal-authenticate',
     breaks:
-      'INTERNAL AUTHENTICATE (also the DAPP one) sets the PIN status: key 81 signs and EF 1002 opens without VERIFY (cie-ias.md §7, §10)',
+      'INTERNAL AUTHENTICATE (also the DAPP one) sets the PIN status: key 81 signs and EF 1002 opens without VERIFY (ias/README.md §7, §10)',
     create: (i) =>
-      override(build(i), 'ias', 0x88, (h) => (ctx, apdu) => {
+      override(buildCieVariant(i), 'ias', 0x88, (h) => (ctx, apdu) => {
         ctx.security.grant(FLAG_PIN, 'sm-session');
         return h(ctx, apdu);
       }),

@@ -1,5 +1,5 @@
 /**
- * emrtd.md §3.6 CIE-profile regression vectors (GENERATED EXAMPLE, NOT OFFICIAL; see README.md)
+ * emrtd/README.md §3.6 CIE-profile regression vectors (GENERATED EXAMPLE, NOT OFFICIAL; see README.md)
  * through the emulated card with the real CIE EF.CardAccess and the reference inspection system:
  * PACE-CAN DH-GM-3DES on parameter 2 with an 8-byte nonce, the vector's private keys injected on
  * both sides; the first protected command must be the vector's, and the card must accept it.
@@ -27,7 +27,7 @@ import v from './cie-profile.json' with { type: 'json' };
 const key = (purpose: string): bigint =>
   (bytesToBigInt(sha256(asciiBytes(`cie-emu-vector-1|${purpose}`))) % (DH_GROUP_2.q - 1n)) + 1n;
 
-describe('emrtd.md §3.6 CIE-profile vectors through the emulated card (generated example, not official)', () => {
+describe('emrtd/README.md §3.6 CIE-profile vectors through the emulated card (generated example, not official)', () => {
   it('§3.6: default card: EF.CardAccess is the real CIE bytes; PACE-CAN gives the vector session and first SM command', async () => {
     const base = personaliseEmrtdForSeed('cie-profile-vector');
     const { card } = createEmrtdCard({

@@ -1,5 +1,5 @@
 /**
- * CIE-profile regression vectors of shared/spec/emrtd.md §3.6 and §1.7. These are GENERATED
+ * CIE-profile regression vectors of emrtd/README.md §3.6 and §1.7. These are GENERATED
  * EXAMPLES, NOT OFFICIAL and not from a real card (see README.md): they pin the CIE code path
  * (PACE DH-GM, RFC 5114 2048/256, 3DES, CAN, 8-byte nonce) that no ICAO appendix covers.
  */
@@ -36,7 +36,7 @@ import v from './cie-profile.json' with { type: 'json' };
 const protocol = paceProtocol(v.oidDotted);
 if (!protocol) throw new Error('OID not decoded');
 
-/** SHA-256("cie-emu-vector-1|<purpose>") mod (q − 1) + 1, as emrtd.md §3.6 defines the keys. */
+/** SHA-256("cie-emu-vector-1|<purpose>") mod (q − 1) + 1, as emrtd/README.md §3.6 defines the keys. */
 function vectorKey(domain: AgreementDomain, purpose: string): bigint {
   return (
     (bytesToBigInt(sha256(asciiBytes(`cie-emu-vector-1|${purpose}`))) % (domain.order - 1n)) + 1n
@@ -45,7 +45,7 @@ function vectorKey(domain: AgreementDomain, purpose: string): bigint {
 
 const nonce = sha256(asciiBytes('cie-emu-vector-1|nonce')).slice(0, 8);
 
-describe('emrtd.md §3.6 CIE-profile regression vectors (generated example, not official)', () => {
+describe('emrtd/README.md §3.6 CIE-profile regression vectors (generated example, not official)', () => {
   it('§3.6: EF.CardAccess of the CIE decodes to one PACEInfo DH-GM-3DES, version 2, parameterId 2', () => {
     const infos = parseSecurityInfos(fromHex(v.efCardAccess));
     expect(infos).toEqual([{ type: 'pace', protocol, version: 2, parameterId: 2 }]);

@@ -32,7 +32,7 @@ const vectors = JSON.parse(
 const keys = deriveSessionKeys(new Uint8Array(256).fill(0x11));
 const session = iasSmSession(keys);
 
-describe('CIE IAS secure messaging — worked examples of cie-ias.md §4.1–4.3', () => {
+describe('CIE IAS secure messaging — worked examples of ias/README.md §4.1–4.3', () => {
   it(`${vectors.kdf.ref}: K = 256 × 11 → K_ENC, K_MAC (SHA-256 KDF)`, () => {
     expect(toHex(keys.kEnc)).toBe(vectors.kdf.kEnc);
     expect(toHex(keys.kMac)).toBe(vectors.kdf.kMac);

@@ -14,7 +14,7 @@ import {
 } from '../../../emulator/src/sm/sm-codec.ts';
 import { encodeSsc, smSession, type SmSession } from '../../../emulator/src/sm/sm-session.ts';
 import { des3Suite } from '../../../emulator/src/sm/suites/des3.ts';
-import { createSmTestCard, START_SM_APDU } from '../../../emulator/src/testing/sm-test-card.ts';
+import { createSmTestCard, START_SM_APDU } from '../../../emulator/src/profiles/sm-test-card.ts';
 import v from './appendix-d4.json' with { type: 'json' };
 
 const start = (): SmSession =>

@@ -1,5 +1,5 @@
 /**
- * AES secure-messaging known answers from gmrtd and opencie-pkcs11 (emrtd.md §3.5), both codec sides.
+ * AES secure-messaging known answers from gmrtd and opencie-pkcs11 (emrtd/README.md §3.5), both codec sides.
  * Provenance: README.md in this folder.
  */
 import { describe, expect, it } from 'vitest';

@@ -126,7 +126,7 @@ describe('status-word table (ISO/IEC 7816-4:2020 §5.6)', () => {
       'SW_6982_SECURITY_STATUS_NOT_SATISFIED',
     );
   });
-  it('allows response data only with SW1 61, 62, 63 and 9x (house style §3.3)', () => {
+  it('allows response data only with SW1 61, 62, 63 and 9x (DESIGN.md §3)', () => {
     expect([0x9000, 0x6100, 0x6282, 0x63c1, 0x9110].every(swAllowsData)).toBe(true);
     expect([0x6982, 0x6a82, 0x6700, 0x6f00].some(swAllowsData)).toBe(false);
   });

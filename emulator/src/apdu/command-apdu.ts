@@ -13,6 +13,7 @@
  * ```
  * Every malformed input becomes an {@link ApduFormatError} carrying `6700` (wrong length).
  */
+import { HostError } from '../host-error.ts';
 import { allocBytes } from '../bytes/bytes.ts';
 import { SW_6700_WRONG_LENGTH, type StatusWord } from './status-words.ts';
 
@@ -31,7 +32,7 @@ export interface CommandApdu {
   readonly case: ApduCase;
 }
 
-export class ApduFormatError extends Error {
+export class ApduFormatError extends HostError {
   readonly code = 'APDU_FORMAT';
   readonly sw: StatusWord;
   constructor(message: string, sw: StatusWord = SW_6700_WRONG_LENGTH) {

@@ -1,5 +1,5 @@
 /**
- * Instruction bytes named with their hex value (house style rule 12), with a name table for
+ * Instruction bytes named with their hex value (DESIGN.md rule 12), with a name table for
  * trace annotation. ISO/IEC 7816-4:2020 §5.4 Table 4 and ICAO 9303-11 (GENERAL AUTHENTICATE,
  * MUTUAL AUTHENTICATE). Application-specific meanings are added by the applications.
  */

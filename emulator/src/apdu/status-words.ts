@@ -1,11 +1,11 @@
 /**
- * The one status-word table (house style §3.3). Every SW the emulator can return is a constant
+ * The one status-word table (DESIGN.md §3). Every SW the emulator can return is a constant
  * whose name carries its hex value, registered here with its meaning and the clause that defines
  * it. Parametric families (`61xx`, `6Cxx`, `63Cx`) have builders. No other file writes SW
  * literals.
  *
  * References: ISO/IEC 7816-4:2020 §5.6 Tables 5-6 (SW1-SW2 values, "ISO 7816-4 T6" below);
- * ICAO Doc 9303-11 §9.8 for SM errors; cie-ias.md §11 for what the CIE clients check.
+ * ICAO Doc 9303-11 §9.8 for SM errors; ias/README.md §11 for what the CIE clients check.
  */
 
 export type StatusWord = number & { readonly __brand: 'StatusWord' };
@@ -340,7 +340,7 @@ export function describeSw(sw: number): SwInfo {
 }
 
 /**
- * The jcardsim rule (house style §3.3): response data accompanies only SW1 `61`, `62`, `63`
+ * The jcardsim rule (DESIGN.md §3): response data accompanies only SW1 `61`, `62`, `63`
  * and `9x`; with an error status the card sends the status word alone.
  */
 export function swAllowsData(sw: number): boolean {

@@ -6,11 +6,12 @@
  *
  * Tags are numbers formed from their bytes in big-endian order (`BF A1 01` → 0xBFA101).
  */
+import { HostError } from '../host-error.ts';
 import { concatBytes } from './bytes.ts';
 import { ByteReader, ByteUnderflowError } from './byte-reader.ts';
 import { toHex } from './hex.ts';
 
-export class TlvFormatError extends Error {
+export class TlvFormatError extends HostError {
   readonly code = 'TLV_FORMAT';
 }
 

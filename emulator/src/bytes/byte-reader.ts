@@ -3,8 +3,9 @@
  * here, so parsers never do offset arithmetic of their own and an out-of-range read is a typed
  * error instead of an `undefined`.
  */
+import { HostError } from '../host-error.ts';
 
-export class ByteUnderflowError extends Error {
+export class ByteUnderflowError extends HostError {
   readonly code = 'BYTE_UNDERFLOW';
 }
 

@@ -15,7 +15,7 @@ import { fromHex, HexFormatError, hexBytes, toHex } from './hex.ts';
 import { padIso9797M2, PaddingError, unpadIso9797M2 } from './padding.ts';
 
 describe('hex', () => {
-  it('accepts the separators used by pcsc_scan, OpenSC logs and the spec', () => {
+  it('accepts the separators used by pcsc_scan, OpenSC logs and the READMEs', () => {
     expect(toHex(fromHex('3B:8F 80-01,80\n31'))).toBe('3B8F80018031');
     expect(toHex(hexBytes`00 A4 04 0C`, ' ')).toBe('00 A4 04 0C');
   });

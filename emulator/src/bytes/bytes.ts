@@ -35,7 +35,7 @@ export function concatBytes(...parts: readonly Uint8Array[]): Uint8Array {
   return out;
 }
 
-/** Constant-time comparison (house style rule 10: MAC comparison is constant time). */
+/** Constant-time comparison (DESIGN.md rule 10: MAC comparison is constant time). */
 export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   let diff = 0;
@@ -51,7 +51,7 @@ export function xorBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
   return out;
 }
 
-/** Overwrites key material once it is no longer needed (house style rule 10). */
+/** Overwrites key material once it is no longer needed (DESIGN.md rule 10). */
 export function wipe(...arrays: Uint8Array[]): void {
   for (const a of arrays) a.fill(0);
 }

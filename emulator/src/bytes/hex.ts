@@ -1,9 +1,10 @@
 /**
  * Hex encoding for fixtures, traces and the CLI. Input may contain spaces, colons, dashes and
- * newlines between bytes (the forms used by pcsc_scan, OpenSC logs and the spec documents).
+ * newlines between bytes (the forms used by pcsc_scan, OpenSC logs and the READMEs).
  */
+import { HostError } from '../host-error.ts';
 
-export class HexFormatError extends Error {
+export class HexFormatError extends HostError {
   readonly code = 'HEX_FORMAT';
 }
 

@@ -1,10 +1,11 @@
 /**
  * ISO/IEC 9797-1 padding method 2: append `80`, then `00` up to a multiple of the block size.
  * A full block is always added when the input is already aligned (ISO/IEC 9797-1 §6.1.2;
- * ICAO 9303-11 §9.8.3 uses it for SM, the CIE IAS SM for DO 87 and the MAC input, cie-ias.md §4.2).
+ * ICAO 9303-11 §9.8.3 uses it for SM, the CIE IAS SM for DO 87 and the MAC input, ias/README.md §4.2).
  */
+import { HostError } from '../host-error.ts';
 
-export class PaddingError extends Error {
+export class PaddingError extends HostError {
   readonly code = 'PADDING';
 }
 

@@ -1,5 +1,5 @@
 /**
- * Applications plug their command tables into the pipeline (house style rule 2, the OpenSC
+ * Applications plug their command tables into the pipeline (DESIGN.md rule 2, the OpenSC
  * `iso_ops` pattern): a table is built by spreading the ISO table and overriding named entries.
  */
 import type { CommandApdu } from '../apdu/command-apdu.ts';
@@ -64,7 +64,7 @@ export interface SmReplaceOptions {
   readonly keepFlags?: boolean;
 }
 
-/** What a handler may see and do (house style rule 5: a narrow port, not the whole card). */
+/** What a handler may see and do (DESIGN.md rule 5: a narrow port, not the whole card). */
 export interface CommandContext {
   readonly fs: FileSystem;
   readonly options: CardOptions;

@@ -1,5 +1,5 @@
 /**
- * The handler's port onto the card (house style rule 5: a narrow port, not the whole card): one
+ * The handler's port onto the card (DESIGN.md rule 5: a narrow port, not the whole card): one
  * instance per card, whose per-command fields are read live from the pipeline.
  */
 import type { Clock } from '../crypto/clock.ts';

@@ -1,5 +1,5 @@
 /**
- * The one exception type handlers throw (house style rule 4). Only the pipeline in
+ * The one exception type handlers throw (DESIGN.md rule 4). Only the pipeline in
  * `card-os.ts` turns it into a response; `reason` is for traces and test messages, never sent.
  */
 import { describeSw, type StatusWord } from '../apdu/status-words.ts';

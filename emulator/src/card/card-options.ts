@@ -1,6 +1,6 @@
 /**
  * Per-personality knobs of the generic pipeline. Each option exists because real cards differ on
- * it (cie-ias.md §1.3, §4.4, §12; emrtd.md §2.1, §4.7) and is validated with zod when a profile
+ * it (ias/README.md §1.3, §4.4, §12; emrtd/README.md §2.1, §4.7) and is validated with zod when a profile
  * supplies it.
  */
 import { z } from 'zod';
@@ -15,25 +15,33 @@ export const cardOptionsSchema = z
     maxResponseData: z.number().int().min(1).max(65536),
     /**
      * Response data longer than a short command's Ne of 256: `whole` sends it in one response
-     * (what T=1 readers pass on), `61xx` sends 256 bytes and `61xx` (cie-ias.md §4.4 [open]).
+     * (what T=1 readers pass on), `61xx` sends 256 bytes and `61xx` (ias/README.md §4.4 [open]).
      */
     longResponses: z.enum(['whole', '61xx']),
-    /** T=0 style: answer every case-4 command that has data with `61xx` and no data (cie-ias.md §3 row 25). */
+    /** T=0 style: answer every case-4 command that has data with `61xx` and no data (ias/README.md §3 row 25). */
     t0Case4: z.boolean(),
     /** Response data longer than Ne: `6Cxx` (exact length), `61xx` (first Ne bytes, rest by GET RESPONSE) or truncate. */
     neTooSmall: z.enum(['6Cxx', '61xx', 'truncate']),
-    /** Case-3 commands that produce data: send it anyway (CIE clients rely on it, cie-ias.md §3) or drop it. */
+    /** Case-3 commands that produce data: send it anyway (CIE clients rely on it, ias/README.md §3) or drop it. */
     dataWithoutLe: z.enum(['send', 'drop']),
-    /** Most bytes one READ BINARY returns (the CIE IAS caps at 231, cie-ias.md §2.2 notes). */
+    /** Most bytes one READ BINARY returns (the CIE IAS caps at 231, ias/README.md §2.2 notes). */
     readBinaryMax: z.number().int().min(1).max(65536),
-    /** READ BINARY asking beyond the end of the file: data + `6282`, data + `9000`, or `6Cxx` without data. */
+    /**
+     * READ BINARY (even INS `B0`) and READ RECORD asking beyond the end of the file: data +
+     * `6282`, data + `9000`, or `6Cxx` without data.
+     */
     readBeyondEof: z.enum(['6282', '9000', '6Cxx']),
     /**
+     * The same for the odd READ BINARY (`B1`, data in DO 53). Cards may differ between the two:
+     * the CIE answers the even form with `9000` and the odd one with `6282` (ias/README.md §2.2).
+     */
+    readBeyondEofOdd: z.enum(['6282', '9000', '6Cxx']),
+    /**
      * Outer status word of protected responses: `mirror` repeats DO 99 (ICAO 9303-11 §9.8), `ok`
-     * answers `9000` except for `6282`/`6B00` (the CIE IAS policy, cie-ias.md §4.3).
+     * answers `9000` except for `6282`/`6B00` (the CIE IAS policy, ias/README.md §4.3).
      */
     smOuterSw: z.enum(['mirror', 'ok']),
-    /** Wrap error statuses in DO 99 (true) or answer them in plain (false) (emrtd.md §2.3). */
+    /** Wrap error statuses in DO 99 (true) or answer them in plain (false) (emrtd/README.md §2.3). */
     smWrapErrors: z.boolean(),
     /** Largest data accumulated over a command chain (bounds memory on hostile input). */
     maxChainedData: z.number().int().min(1).max(65535),
@@ -53,6 +61,7 @@ export const DEFAULT_CARD_OPTIONS: CardOptions = {
   dataWithoutLe: 'send',
   readBinaryMax: 65536,
   readBeyondEof: '6282',
+  readBeyondEofOdd: '6282',
   smOuterSw: 'mirror',
   smWrapErrors: true,
   maxChainedData: 65535,

@@ -1,20 +1,25 @@
 /**
- * The card pipeline (issue 2): header checks, chaining (ISO/IEC 7816-4:2020 §5.3.3), response
- * length and GET RESPONSE (§5.1, §7.6.1), the error funnel (house style rule 4), power cycles, and
- * the secure-messaging session rules (ICAO 9303-11 §9.8; emrtd.md §2.3, §4.7).
+ * The card pipeline (DESIGN.md §2): header checks, chaining (ISO/IEC 7816-4:2020 §5.3.3), response
+ * length and GET RESPONSE (§5.1, §7.6.1), the error funnel (DESIGN.md rule 4), power cycles, and
+ * the secure-messaging session rules (ICAO 9303-11 §9.8; emrtd/README.md §2.3, §4.7).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../bytes/hex.ts';
 import { commandApdu, encodeCommandApdu, parseCommandApdu } from '../apdu/command-apdu.ts';
 import { parseResponseApdu, responseApdu } from '../apdu/response-apdu.ts';
-import { describeSw, SW_6A82_FILE_NOT_FOUND, SW_9000_OK } from '../apdu/status-words.ts';
+import {
+  describeSw,
+  SW_6A82_FILE_NOT_FOUND,
+  SW_9000_OK,
+  swFromResponse,
+} from '../apdu/status-words.ts';
 import { seededRng } from '../crypto/rng.ts';
 import { createIsoTestCard, ISO_TEST_LONG, ISO_TEST_SHORT } from '../profiles/iso-test-card.ts';
 import { unwrapResponse, wrapCommand } from '../sm/sm-codec.ts';
 import { smSession, withSsc, type SmSession } from '../sm/sm-session.ts';
 import { des3Suite } from '../sm/suites/des3.ts';
-import { createSmTestCard, START_SM_APDU } from '../testing/sm-test-card.ts';
+import { createSmTestCard, START_SM_APDU } from '../profiles/sm-test-card.ts';
 import type { HandlerEntry, SmSessionEvent } from './application.ts';
 import { CardError } from './card-error.ts';
 import type { CardOptions } from './card-options.ts';
@@ -133,7 +138,7 @@ describe('response length and GET RESPONSE (ISO/IEC 7816-4:2020 §5.1, §7.6.1)'
     tx('00B00000000000');
     expect(tx('00C0000010')).toBe(`${LONG.slice(512, 544)}6100`); // 328 bytes left
   });
-  it('T=0-style personality answers case-4 commands with 61xx and no data (cie-ias.md §3 row 25)', () => {
+  it('T=0-style personality answers case-4 commands with 61xx and no data (ias/README.md §3 row 25)', () => {
     const { tx } = isoCard({ t0Case4: true });
     const full = isoCard().tx(`${selectFci}00`).slice(0, -4);
     const n = (full.length / 2).toString(16).toUpperCase().padStart(2, '0');
@@ -151,7 +156,7 @@ describe('response length and GET RESPONSE (ISO/IEC 7816-4:2020 §5.1, §7.6.1)'
   });
 });
 
-describe('the error funnel (house style rule 4)', () => {
+describe('the error funnel (DESIGN.md rule 4)', () => {
   const throwing: ReadonlyMap<number, HandlerEntry> = new Map<number, HandlerEntry>([
     [
       0xe2,
@@ -204,7 +209,7 @@ describe('the error funnel (house style rule 4)', () => {
   });
 });
 
-describe('power (the single reset path, house style §3.4)', () => {
+describe('power (the single reset path, DESIGN.md §4)', () => {
   it('a command before power-on gets 6F00', () => {
     const c = createIsoTestCard({ strict: true });
     expect(toHex(c.transmit(fromHex('00A4000C023F00')))).toBe('6F00');
@@ -239,7 +244,7 @@ describe('power (the single reset path, house style §3.4)', () => {
   });
 });
 
-describe('secure-messaging session rules (ICAO 9303-11 §9.8; emrtd.md §2.3, §4.7)', () => {
+describe('secure-messaging session rules (ICAO 9303-11 §9.8; emrtd/README.md §2.3, §4.7)', () => {
   const KENC = fromHex('979EC13B1CBFE9DCD01AB0FED307EAE5');
   const KMAC = fromHex('F1CB1F1FB5ADF208806B89DC579DC1F8');
   const initial = (): SmSession => smSession(des3Suite, KENC, KMAC, 0x10n);
@@ -321,7 +326,7 @@ describe('secure-messaging session rules (ICAO 9303-11 §9.8; emrtd.md §2.3, §
     expect(send('00A4000C029999')).toEqual({ outer: '6A82', inner: '6A82' });
     expect(c.state.sm).toBeDefined();
   });
-  it("outer status 9000 except 6282/6B00 on an smOuterSw='ok' personality (cie-ias.md §4.3)", () => {
+  it("outer status 9000 except 6282/6B00 on an smOuterSw='ok' personality (ias/README.md §4.3)", () => {
     const { send } = smCard({ smOuterSw: 'ok' });
     expect(send('00A4000C029999')).toEqual({ outer: '9000', inner: '6A82' });
     send('00A4000C020102');
@@ -360,7 +365,7 @@ describe('secure-messaging session rules (ICAO 9303-11 §9.8; emrtd.md §2.3, §
     expect(c.state.sm).toBeUndefined();
     expect(c.state.security.has('test-flag')).toBe(false);
   });
-  it('a counter re-seed with the same keys keeps sm-session flags (IAS DAPP, cie-ias.md §5.3 step 8)', () => {
+  it('a counter re-seed with the same keys keeps sm-session flags (IAS DAPP, ias/README.md §5.3 step 8)', () => {
     const { send, c } = smCard();
     send('00E80000');
     expect(send('00EA0000')).toEqual({ outer: '9000', inner: '9000' });
@@ -452,8 +457,8 @@ describe('secure-messaging session rules (ICAO 9303-11 §9.8; emrtd.md §2.3, §
 /** Valid status words: SW1 in 61..6F or 9x, and known to the table or one of its families. */
 function validSw(response: Uint8Array): boolean {
   if (response.length < 2) return false;
-  const sw1 = response[response.length - 2] as number;
-  const sw = (sw1 << 8) | (response[response.length - 1] as number);
+  const sw = swFromResponse(response);
+  const sw1 = sw >> 8;
   return (
     ((sw1 >= 0x61 && sw1 <= 0x6f) || (sw1 & 0xf0) === 0x90) &&
     describeSw(sw).text !== 'Unknown status word'
@@ -494,7 +499,7 @@ const hostileApdu = fc.oneof(
     .map((r) => encodeCommandApdu(commandApdu(r))),
 );
 
-describe('transmit never throws and always answers a valid status word (issue 2, Must show 2)', () => {
+describe('transmit never throws and always answers a valid status word (DESIGN.md §2, §5)', () => {
   it('for any byte string on the ISO test card (strict mode: any internal exception fails the test)', () => {
     const { c } = isoCard();
     fc.assert(

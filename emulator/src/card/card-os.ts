@@ -1,5 +1,5 @@
 /**
- * The card operating system: the fixed pipeline every command goes through (house style §3.2).
+ * The card operating system: the fixed pipeline every command goes through (DESIGN.md §2).
  *
  * ```
  * bytes ─► power check ─► parse ─► CLA/INS checks ─► pending GET RESPONSE? ──────────────┐
@@ -10,7 +10,7 @@
  * ```
  * Handlers throw {@link CardError}; the single `try` in {@link CardOs.transmit} converts it. Any
  * other exception becomes `6F00` and is recorded as a fault; in strict mode (tests) it is rethrown
- * so that bugs never hide behind `6F00` (house style rule 4).
+ * so that bugs never hide behind `6F00` (DESIGN.md rule 4).
  *
  * Secure-messaging session rule (ICAO 9303-11 §9.8.4-9.8.5; BSI TR-03110-3 Appendix F): the
  * session ends on an SM error and on a plain command. The pipeline applies it to every command the
@@ -21,6 +21,7 @@
  * continue the session. GET RESPONSE fetching the rest of a protected answer is part of it. The
  * end or replacement of a session is one {@link SmSessionEvent} sent to every application.
  */
+import { HostError } from '../host-error.ts';
 import { decodeCla, type ClaInfo } from '../apdu/cla.ts';
 import { equalBytes } from '../bytes/bytes.ts';
 import {
@@ -86,11 +87,11 @@ export interface CardOsConfig {
   readonly strict?: boolean;
 }
 
-export class CardConfigError extends Error {
+export class CardConfigError extends HostError {
   readonly code = 'CARD_CONFIG';
 }
 
-/** Everything that a power cycle forgets (house style §3.4: one record, one reset path). */
+/** Everything that a power cycle forgets (DESIGN.md §4: one record, one reset path). */
 interface VolatileState {
   df: DfNode;
   ef: EfNode | undefined;
@@ -408,7 +409,7 @@ export class CardOs implements ObservableCard {
     return encodeResponseApdu(shaped.response);
   }
 
-  /** SM wrap with the personality's outer-status policy (cie-ias.md §4.3; ICAO 9303-11 §9.8). */
+  /** SM wrap with the personality's outer-status policy (ias/README.md §4.3; ICAO 9303-11 §9.8). */
   private protect(ins: number, response: ResponseApdu): ResponseApdu {
     const session = this.s.sm as SmSession;
     const isError = !swAllowsData(response.sw);

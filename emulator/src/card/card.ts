@@ -1,5 +1,5 @@
 /**
- * The card boundary (house style §3.2, rule 1): ATR and power control plus raw bytes in, raw
+ * The card boundary (DESIGN.md §2, rule 1): ATR and power control plus raw bytes in, raw
  * bytes out. Every transport and channel talks to a card only through this interface.
  */
 
@@ -48,4 +48,13 @@ export interface CardObserver {
 export interface ObservableCard extends Card {
   /** Registers an observer; returns the function that removes it. */
   observe(observer: CardObserver): () => void;
+}
+
+/** An emulated card as factories hand it out: observable, with its internal-fault record. */
+export interface EmulatedCard extends ObservableCard {
+  /**
+   * Internal faults so far (exceptions other than card errors, answered 6F00). Non-empty means a
+   * defect in the emulator; in strict mode the fault is thrown instead.
+   */
+  readonly faults: readonly Error[];
 }

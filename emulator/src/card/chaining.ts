@@ -4,7 +4,7 @@
  * P2. A command that does not belong to a pending chain aborts it and is answered `6883` (last
  * command of the chain expected) without being executed.
  *
- * Under secure messaging every segment is protected on its own (cie-ias.md §4.2 item 7), so the
+ * Under secure messaging every segment is protected on its own (ias/README.md §4.2 item 7), so the
  * pipeline unwraps first and chains the plain segments.
  */
 import { concatBytes } from '../bytes/bytes.ts';

@@ -1,4 +1,4 @@
-/** Injectable clock (house style rule 10). Traces use microseconds from a monotonic source. */
+/** Injectable clock (DESIGN.md rule 10). Traces use microseconds from a monotonic source. */
 
 export interface Clock {
   /** Monotonic microseconds (arbitrary origin). */

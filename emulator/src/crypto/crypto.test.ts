@@ -19,7 +19,7 @@ import {
   rsaPublicKeyObject,
 } from './rsa.ts';
 
-describe('seeded RNG (house style rule 10)', () => {
+describe('seeded RNG (DESIGN.md rule 10)', () => {
   it('is deterministic per seed and differs between seeds', () => {
     expect(toHex(seededRng('a').bytes(32))).toBe(toHex(seededRng('a').bytes(32)));
     expect(toHex(seededRng('a').bytes(32))).not.toBe(toHex(seededRng('b').bytes(32)));

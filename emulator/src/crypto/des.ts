@@ -1,5 +1,5 @@
 /**
- * DES family through `node:crypto` (noble has no DES, house style §3.9). Two-key 3DES uses
+ * DES family through `node:crypto` (noble has no DES). Two-key 3DES uses
  * OpenSSL's `des-ede` (K1, K2, K1); single DES is `des-ede` with K1 = K2, which OpenSSL 3 still
  * provides in its default provider (plain `des-cbc` moved to the legacy provider).
  *

@@ -1,6 +1,6 @@
 /**
  * ISO/IEC 9797-1 MAC algorithm 3 ("retail MAC") with DES, as used by ICAO 9303-11 §9.8.3.2 and
- * the CIE IAS secure messaging (cie-ias.md §4.2 step 5):
+ * the CIE IAS secure messaging (ias/README.md §4.2 step 5):
  *
  * ```
  * H1 = E_K1(D1),  Hi = E_K1(Di ⊕ Hi-1)      single-DES CBC over all blocks, IV = 0

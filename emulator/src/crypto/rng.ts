@@ -1,5 +1,5 @@
 /**
- * Injectable randomness (house style rule 10: never a hidden `Math.random` or a private
+ * Injectable randomness (DESIGN.md rule 10: never a hidden `Math.random` or a private
  * `SecureRandom`). Tests and reproducible traces use {@link seededRng}; a running card uses
  * {@link systemRng}.
  */

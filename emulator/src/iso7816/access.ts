@@ -1,5 +1,5 @@
 /**
- * Access conditions as data (house style §3.2): a condition names security-status flags that must
+ * Access conditions as data (DESIGN.md §2): a condition names security-status flags that must
  * have been achieved, so profiles can declare them and zod can validate them. Applications choose
  * the flag names (`sm`, `pace`, `pin:81`, `ta:dg3`, …); this module knows none of them.
  *

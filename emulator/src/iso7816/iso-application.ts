@@ -1,6 +1,6 @@
 /**
  * The generic ISO/IEC 7816-4 command table. Applications spread it and override entries
- * (house style rule 2).
+ * (DESIGN.md rule 2).
  */
 import {
   INS_22_MSE,

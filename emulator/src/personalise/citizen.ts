@@ -6,8 +6,8 @@
  *
  * Consistency rules that clients rely on:
  * - the NIS (EF.ID_Servizi, 12 ASCII digits) equals the BCD digits of EF.SN.ICC bytes 5..10
- *   (cie-ias.md §2.2 notes: the desktop middleware keys its cache by both);
- * - the document number follows `C[A-Z]\d{5}[A-Z]{2}` (cie-ias.md §2.2, e.g. `CA00000AA`);
+ *   (ias/README.md §2.2 notes: the desktop middleware keys its cache by both);
+ * - the document number follows `C[A-Z]\d{5}[A-Z]{2}` (ias/README.md §2.2, e.g. `CA00000AA`);
  * - the fiscal code has a correct check character; the MRZ has correct check digits.
  */
 import { seededRng, type Rng } from '../crypto/rng.ts';
@@ -159,7 +159,7 @@ export function luhnDigit(payload: string): string {
   return String((10 - (sum % 10)) % 10);
 }
 
-/** EF.SN.ICC content for a NIS: `5A 0A` ‖ BCD("938000" ‖ NIS ‖ Luhn) ‖ F pad — the real card's layout (cie-ias.md §2.2). */
+/** EF.SN.ICC content for a NIS: `5A 0A` ‖ BCD("938000" ‖ NIS ‖ Luhn) ‖ F pad — the real card's layout (ias/README.md §2.2). */
 export function snIccForNis(nis: string): string {
   if (!/^\d{12}$/.test(nis)) throw new RangeError('NIS must be 12 digits');
   const pan = `938000${nis}`;

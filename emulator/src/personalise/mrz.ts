@@ -35,7 +35,7 @@ function fit(text: string, length: number): string {
 }
 
 export interface Td1Input {
-  /** Two characters, e.g. `CI` for the CIE (emrtd.md §1.1). */
+  /** Two characters, e.g. `CI` for the CIE (emrtd/README.md §1.1). */
   readonly documentCode: string;
   readonly issuingState: string;
   readonly documentNumber: string;

@@ -11,7 +11,7 @@ describe('MRZ (ICAO 9303-3 §4.9, 9303-5 §4.2)', () => {
       '6',
     ]);
   });
-  it('TD1 lines of the synthetic profile in emrtd.md §1.7 [generated example]', () => {
+  it('TD1 lines of the synthetic profile in emrtd/README.md §1.7 [generated example]', () => {
     expect(
       td1Lines({
         documentCode: 'CI',
@@ -74,7 +74,7 @@ describe('synthetic citizen', () => {
     expect(c.puk).toMatch(/^\d{8}$/);
     expect(isValidFiscalCode(c.fiscalCode)).toBe(true);
   });
-  it('EF.SN.ICC bytes 5..10 carry the NIS (cie-ias.md §2.2 notes) with the real card layout and a Luhn digit', () => {
+  it('EF.SN.ICC bytes 5..10 carry the NIS (ias/README.md §2.2 notes) with the real card layout and a Luhn digit', () => {
     expect(c.snIcc).toMatch(/^5A0A938000\d{13}F$/);
     expect(nisFromSnIcc(c.snIcc)).toBe(c.nis);
     // The real read-out 5A0A 9380 0051 8654 7797 299F (cie-PN532 issue #3) has the same shape.

@@ -1,6 +1,6 @@
 /**
  * The complete emulated CIE 3.0: MF-level EF.ATR of the personality, the IAS application (whose
- * root is the MF, cie-ias.md §2.2) with DF_CIE, plus any further card modules (the eMRTD module
+ * root is the MF, ias/README.md §2.2) with DF_CIE, plus any further card modules (the eMRTD module
  * adds EF.CardAccess at MF level and the eMRTD DF):
  *
  * ```
@@ -14,6 +14,7 @@
  * sides); a module's `extendMfHandlers` adds its entries to the MF application's table (commands
  * run while the MF is current, e.g. PACE), modules applied in order.
  */
+import { HostError } from '../host-error.ts';
 import type { Application } from '../card/application.ts';
 import type { CardModule } from '../card/card-module.ts';
 import { CardOs } from '../card/card-os.ts';
@@ -35,7 +36,7 @@ import { initialSecrets, MemorySecretStore, type SecretStore } from '../state/se
 import type { CieProfile } from './cie-profile.ts';
 import { cieProfile, DEFAULT_CIE_PROFILE_ID } from './cie-profiles.ts';
 
-export class CardCompositionError extends Error {
+export class CardCompositionError extends HostError {
   readonly code = 'CARD_MODULE_CLASH';
 }
 
@@ -74,7 +75,7 @@ function childKeys(c: MfChild): string[] {
   return keys;
 }
 
-/** MF children of all owners, with clashes reported by owner (issue 3 design note). */
+/** MF children of all owners, with clashes reported by owner. */
 export function mergeMfChildren(
   groups: readonly { owner: string; children: readonly MfChild[] }[],
 ): MfChild[] {

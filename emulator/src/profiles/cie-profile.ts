@@ -1,8 +1,9 @@
 /**
  * A CIE personality as declarative, zod-validated data: the ATR the reader shows, the EF.ATR the
- * chip stores (cie-ias.md §1.1, §1.4), the pipeline options (CardOptions) and the IAS options
+ * chip stores (ias/README.md §1.1, §1.4), the pipeline options (CardOptions) and the IAS options
  * where vendors differ, and where each value comes from.
  */
+import { HostError } from '../host-error.ts';
 import { z } from 'zod';
 import { fromHex } from '../bytes/hex.ts';
 import { cardOptionsSchema } from '../card/card-options.ts';
@@ -29,16 +30,25 @@ export const cieProfileSchema = z
     vendor: z.string(),
     atr: hexText.refine((h) => atrChecksumOk(fromHex(h)), 'ATR checksum (TCK) is wrong'),
     efAtr: hexText,
-    evidence: z.object({ atr: z.string(), efAtr: z.string(), quirks: z.string() }).strict(),
+    evidence: z
+      .object({ atr: z.string(), efAtr: z.string(), quirks: z.string(), paceNonce: z.string() })
+      .strict(),
     /** EF.SOD variant cards of this generation carry (§1.5). */
     sodVariant: z.enum(SOD_VARIANTS),
     card: cardOptionsSchema.partial(),
+    /** eMRTD application attributes of the chip (emrtd/README.md §1.2). */
+    emrtd: z
+      .object({
+        /** Length of the PACE nonce s in GA step 1: 16 bytes (2018 card) or 8 (2023 card). */
+        paceNonceLength: z.union([z.literal(8), z.literal(16), z.literal(32)]),
+      })
+      .strict(),
     ias: iasOptionsSchema.partial(),
   })
   .strict();
 
 export type CieProfile = z.infer<typeof cieProfileSchema>;
 
-export class ProfileError extends Error {
+export class ProfileError extends HostError {
   readonly code = 'PROFILE_UNKNOWN';
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { responseApdu } from '../apdu/response-apdu.ts';
 import { SW_9000_OK } from '../apdu/status-words.ts';
@@ -13,11 +14,20 @@ import { defaultCardImage } from './default-card-image.ts';
 
 const personalisation = iasPersonalisationFromImage(defaultCardImage());
 
+/** Lines of a real-card data file next to this test (`#` lines are its source header). */
+function realCardLines(name: string, prefix: string): string[] {
+  const text = readFileSync(new URL(`./real-card/${name}`, import.meta.url), 'utf8');
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith(prefix))
+    .map((l) => l.slice(prefix.length).trim());
+}
+
 function send(card: { transmit(c: Uint8Array): Uint8Array }, hex: string): string {
   return toHex(card.transmit(fromHex(hex)));
 }
 
-describe('CIE personalities (cie-ias.md §1.1, §1.4)', () => {
+describe('CIE personalities (ias/README.md §1.1, §1.4)', () => {
   it('12 profiles: the 11 ATRs registered on Windows (CIE_1…CIE_11) plus Actalis B946, all distinct', () => {
     expect(CIE_PROFILES).toHaveLength(12);
     expect(new Set(CIE_PROFILES.map((p) => p.atr)).size).toBe(12);
@@ -29,7 +39,11 @@ describe('CIE personalities (cie-ias.md §1.1, §1.4)', () => {
     for (const p of CIE_PROFILES) expect(atrChecksumOk(fromHex(p.atr)), p.id).toBe(true);
   });
 
-  it('the Gemalto and Bit4id 2023 ATRs equal the real pcsc_scan read-outs (shared/data/real-card-ATRs_pcsc_scan.txt)', () => {
+  it('the Gemalto and Bit4id 2023 ATRs equal the real pcsc_scan read-outs (real-card/real-card-ATRs_pcsc_scan.txt)', () => {
+    expect(realCardLines('real-card-ATRs_pcsc_scan.txt', 'ATR:')).toEqual([
+      cieProfile('gemalto').atr,
+      cieProfile('bit4id2').atr,
+    ]);
     expect(cieProfile('gemalto').atr).toBe(
       '3B 8F 80 01 80 31 80 65 B0 85 04 00 11 12 0F FF 82 90 00 8A',
     );
@@ -38,7 +52,10 @@ describe('CIE personalities (cie-ias.md §1.1, §1.4)', () => {
     );
   });
 
-  it('NXP EF.ATR is the real read-out (shared/data/ef-atr-readouts.txt); Gemalto carries "IasEccRoot"; EF.ATRs end with 82 02 90 00 where complete', () => {
+  it('NXP EF.ATR is the real read-out (real-card/ef-atr-readouts.txt); Gemalto carries "IasEccRoot"; EF.ATRs end with 82 02 90 00 where complete', () => {
+    const [nxp, gemalto2] = realCardLines('ef-atr-readouts.txt', '//');
+    expect(`${cieProfile('nxp').efAtr} 90 00  MIA`).toBe(nxp);
+    expect(gemalto2).toBe(`${cieProfile('gemalto2').efAtr} 90 00 // ANNULLATA`);
     expect(cieProfile('nxp').efAtr.replace(/ /g, '')).toBe(
       '80004301B84604101010104703940180E01002020104020200E6020200E6020200E6780806062B8122F8780282029000' +
         '00',

@@ -1,6 +1,6 @@
 /**
  * Key derivation and the symmetric primitives that depend on the negotiated cipher
- * (ICAO Doc 9303-11, 8th ed. 2021, §9.7.1 "Key Derivation Function"; emrtd.md §2.2, §2.5).
+ * (ICAO Doc 9303-11, 8th ed. 2021, §9.7.1 "Key Derivation Function"; emrtd/README.md §2.2, §2.5).
  *
  * ```
  * KDF(K, c) = H(K ‖ c as 32-bit big-endian)

@@ -1,7 +1,7 @@
 /**
  * Object identifiers of the ICAO 9303 / BSI TR-03110 security protocols and what each one
- * selects (ICAO Doc 9303-11, 8th ed. 2021, §9.2 "SecurityInfos" ASN.1 module; emrtd.md §2.5 OID
- * table). Protocol choice is data: one table row per OID, no if/else chains (house style 11).
+ * selects (ICAO Doc 9303-11, 8th ed. 2021, §9.2 "SecurityInfos" ASN.1 module; emrtd/README.md §2.5 OID
+ * table). Protocol choice is data: one table row per OID, no if/else chains (DESIGN.md rule 11).
  *
  * ```
  * bsi-de            0.4.0.127.0.7

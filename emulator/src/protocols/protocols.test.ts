@@ -103,7 +103,7 @@ describe('SecurityInfos (ICAO 9303-11 §9.2)', () => {
 });
 
 describe('RFC 5114 groups (PACE parameterId 0–2)', () => {
-  it('emrtd.md §2.5 fingerprint of group 2: SHA-256(p) and q', () => {
+  it('emrtd/README.md §2.5 fingerprint of group 2: SHA-256(p) and q', () => {
     expect(toHex(sha256(bigIntToBytes(DH_GROUP_2.p, 256)))).toBe(
       '0B7835722CB619827610C2549FDDA5587421686C4409A13865E76225522DDCC9',
     );

@@ -1,6 +1,6 @@
 /**
  * SecurityInfos: the content of EF.CardAccess and DG14 (ICAO Doc 9303-11, 8th ed. 2021, §9.2;
- * emrtd.md §2.9). Encoders for personalisation, a tolerant parser for terminals and tests.
+ * emrtd/README.md §2.9). Encoders for personalisation, a tolerant parser for terminals and tests.
  *
  * ```asn1
  * SecurityInfos ::= SET OF SecurityInfo

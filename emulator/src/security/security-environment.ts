@@ -1,5 +1,5 @@
 /**
- * The current security environment (house style §3.2): what MANAGE SECURITY ENVIRONMENT selected,
+ * The current security environment (DESIGN.md §2): what MANAGE SECURITY ENVIRONMENT selected,
  * kept apart from {@link SecurityStatus}. ISO/IEC 7816-4:2020 §7.5.11 (MSE) and §7.5.12 Table 55
  * (control reference templates).
  *

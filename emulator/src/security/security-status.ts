@@ -1,7 +1,7 @@
 /**
- * What has been achieved (house style §3.2, PersoSim `secstatus/`): flags such as a completed
+ * What has been achieved (DESIGN.md §2, PersoSim `secstatus/`): flags such as a completed
  * PACE, a verified PIN, a terminal-authentication right. Each flag has a scope that says which
- * event revokes it; a power cycle revokes everything (one reset path, house style §3.4).
+ * event revokes it; a power cycle revokes everything (one reset path, DESIGN.md §4).
  */
 import type { FlagSource } from '../iso7816/access.ts';
 

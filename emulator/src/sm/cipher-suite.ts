@@ -1,5 +1,5 @@
 /**
- * What distinguishes one secure-messaging cipher suite from another (house style §3.2, the JMRTD
+ * What distinguishes one secure-messaging cipher suite from another (DESIGN.md §2, the JMRTD
  * template methods as a strategy object). The DO layout lives in `sm-codec.ts` and never here.
  */
 

@@ -1,7 +1,7 @@
 /**
  * The secure-messaging codec: one DO layout for every cipher suite, card side and terminal side.
  * ISO/IEC 7816-4:2020 §6 and ICAO 9303-11 §9.8; the CIE IAS uses the same layout
- * (cie-ias.md §4.2–4.3).
+ * (ias/README.md §4.2–4.3).
  *
  * ```
  *  command   CLA|0C INS P1 P2  Lc'  [87 L 01‖C | 85 L C]  [97 L Le]  8E 08 MAC  Le'
@@ -14,6 +14,7 @@
  * Failures raise {@link SmError}: a missing mandatory DO is `6987`, any other defect (MAC, order,
  * unknown DO, padding, cryptogram length) is `6988` (ISO/IEC 7816-4 §5.6 Table 6; ICAO 9303-11 §9.8).
  */
+import { HostError } from '../host-error.ts';
 import { concatBytes, equalBytes } from '../bytes/bytes.ts';
 import { parseTlvs, tlv, type Tlv, TlvFormatError } from '../bytes/ber-tlv.ts';
 import { padIso9797M2, PaddingError, unpadIso9797M2 } from '../bytes/padding.ts';
@@ -37,7 +38,7 @@ export const DO_99_STATUS = 0x99;
 const MAC_LENGTH = 8;
 const PADDING_INDICATOR = 0x01;
 
-export class SmError extends Error {
+export class SmError extends HostError {
   readonly code = 'SM_ERROR';
   readonly sw: StatusWord;
   constructor(kind: 'missing' | 'incorrect', message: string) {
@@ -203,7 +204,7 @@ export function wrapResponse(
 export interface WrapCommandOptions {
   /**
    * Emit DO 97 even when the plain command has no Le, with the given value (the desktop
-   * middleware quirk of cie-ias.md §4.2 item 8 sends `97 01 00`).
+   * middleware quirk of ias/README.md §4.2 item 8 sends `97 01 00`).
    */
   readonly leWhenAbsent?: number;
 }

@@ -1,7 +1,7 @@
 /**
  * A secure-messaging session: cipher suite, session keys and the send sequence counter.
  * Immutable: every codec step returns the next session. The SSC is advanced only by
- * {@link advanceSsc} (house style rule 6).
+ * {@link advanceSsc} (DESIGN.md rule 6).
  */
 import { bigIntToBytes } from '../bytes/bytes.ts';
 import type { SmCipherSuite } from './cipher-suite.ts';

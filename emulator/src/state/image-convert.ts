@@ -2,7 +2,7 @@
  * Conversion between the in-memory IAS personalisation (bigints, bytes) and the card image
  * (hex JSON). Loading re-checks what a hand edit could break silently: every RSA key is
  * consistent (n = p·q, e·d ≡ 1 mod λ), EF 1004/1005 hold the public keys of keys 82/83, and the
- * NIS equals the BCD digits of EF.SN.ICC (cie-ias.md §2.2 notes).
+ * NIS equals the BCD digits of EF.SN.ICC (ias/README.md §2.2 notes).
  */
 import { toHex, fromHex } from '../bytes/hex.ts';
 import { equalBytes } from '../bytes/bytes.ts';
@@ -97,7 +97,7 @@ function checkConsistency(p: IasPersonalisation): void {
   if (nisFromSn !== p.citizen.nis)
     throw new CardImageError(
       'IMAGE_INVALID',
-      `NIS ${p.citizen.nis} differs from EF.SN.ICC digits ${nisFromSn} (cie-ias.md §2.2)`,
+      `NIS ${p.citizen.nis} differs from EF.SN.ICC digits ${nisFromSn} (ias/README.md §2.2)`,
     );
 }
 

@@ -4,14 +4,14 @@
  * benchmarks) or in a card image file (anti-tearing persistence, `file-secret-store.ts`).
  *
  * `write` must be durable when it returns: the application persists a decremented retry
- * counter BEFORE it compares the presented value (ISO/IEC 7816-4 §7.5.6 practice; issue 3
- * "Persistent state"), so a power loss in between can never give an attacker a free try.
+ * counter BEFORE it compares the presented value (ISO/IEC 7816-4 §7.5.6 practice;
+ * ias/README.md §6), so a power loss in between can never give an attacker a free try.
  */
 import { z } from 'zod';
 
 export const referenceDataStateSchema = z
   .object({
-    /** 8 ASCII digits (cie-ias.md §5.4). */
+    /** 8 ASCII digits (ias/README.md §5.4). */
     value: z.string().regex(/^\d{8}$/, 'PIN/PUK must be 8 digits'),
     remaining: z.number().int().min(0).max(15),
     max: z.number().int().min(1).max(15),

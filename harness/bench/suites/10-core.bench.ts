@@ -1,5 +1,5 @@
 /**
- * Core pipeline benchmark (issue 2): plain READ BINARY of 231 bytes in-process, next to the null
+ * Core pipeline benchmark: plain READ BINARY of 231 bytes in-process, next to the null
  * card measured in the same run. Targets: ≥ 100 000 APDU/s, and at most 3× the null card's time
  * per APDU.
  */

@@ -1,5 +1,5 @@
 /**
- * IAS benchmark (issue 3 Must show 6), in-process, next to the null card measured in the same run:
+ * IAS benchmark, in-process, next to the null card measured in the same run:
  *
  * - full login with the reference terminal (warm reset, SELECTs, EF 1004, GET DATA, DH, DAPP,
  *   VERIFY PIN, read EF 1002 and EF 1003, sign, every check of the terminal): median and p95 over
@@ -94,7 +94,7 @@ async function cardSideRate(channel: InProcessChannel, session: SmSession): Prom
 }
 
 export const suite: BenchSuite = {
-  name: 'IAS application (issue 3), in-process',
+  name: 'IAS application, in-process',
   async run() {
     const nullChannel = new InProcessChannel(new NullCard());
     await nullChannel.connect();

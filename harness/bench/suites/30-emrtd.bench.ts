@@ -1,5 +1,5 @@
 /**
- * eMRTD benchmark (issue 4 Must show 5), in-process, next to the null card measured in the same
+ * eMRTD benchmark, in-process, next to the null card measured in the same
  * run, on the default CIE-like eMRTD card (real CIE EF.CardAccess: PACE DH-GM-3DES on the RFC 5114
  * 2048/256 group, 8-byte nonce):
  *
@@ -47,7 +47,7 @@ async function flow(channel: InProcessChannel, can: string, withReads: boolean):
 }
 
 export const suite: BenchSuite = {
-  name: 'eMRTD application (issue 4), in-process',
+  name: 'eMRTD application, in-process',
   async run() {
     const nullChannel = new InProcessChannel(new NullCard());
     await nullChannel.connect();

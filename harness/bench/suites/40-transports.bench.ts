@@ -1,5 +1,5 @@
 /**
- * Transport benchmark (issue 5, Must show 2): per-APDU round trip of the default card and of the
+ * Transport benchmark: per-APDU round trip of the default card and of the
  * null card measured in the same run, interleaved batch by batch, through
  *
  * - pcscd + the CIE Bench reader driver,
@@ -19,7 +19,7 @@ import { execFile } from 'node:child_process';
 import { fromHex, toHex } from '../../../emulator/src/bytes/hex.ts';
 import type { Card } from '../../../emulator/src/card/card.ts';
 import { NullCard } from '../../../emulator/src/card/null-card.ts';
-import { createDefaultCard } from '../../cards/default-card.ts';
+import { createDefaultCard } from '../../cards/card-registry.ts';
 import type { ApduChannel } from '../../channel/apdu-channel.ts';
 import { WsNfcChannel } from '../../nfc/ws-nfc-channel.ts';
 import { NfcServer } from '../../nfc/ws-server.ts';

@@ -1,5 +1,5 @@
 /**
- * Conformance benchmark (issue 7 Must show 3): the full in-process run of the three suites (ISO
+ * Conformance benchmark: the full in-process run of the three suites (ISO
  * 7816, CIE IAS, eMRTD) on the default emulated CIE, destructive cases included, reports written
  * as the CLI would. Target: ≤ 30 s wall time. One warm-up run (personalisation of the eMRTD
  * side and module loading happen once per process, as in a CLI run), then the median of three

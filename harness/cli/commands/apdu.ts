@@ -1,11 +1,15 @@
-/** `ciebench apdu <hex>...`: send APDUs to a fresh default card in-process and decode the answers. */
+/**
+ * `ciebench apdu <hex>...`: send APDUs to a fresh emulated card in-process (`--card`, default the
+ * default card; an image file is used in memory, never written) and decode the answers.
+ */
 import type { Command } from 'commander';
 import { describeCommand } from '../../../emulator/src/apdu/describe.ts';
 import { ApduFormatError, parseCommandApdu } from '../../../emulator/src/apdu/command-apdu.ts';
 import { parseResponseApdu } from '../../../emulator/src/apdu/response-apdu.ts';
 import { describeSw, swHex } from '../../../emulator/src/apdu/status-words.ts';
 import { fromHex, toHex } from '../../../emulator/src/bytes/hex.ts';
-import { createDefaultCard } from '../../cards/default-card.ts';
+import { resolveCardSpec } from '../../cards/card-registry.ts';
+import { CARD_SPEC_HELP } from '../cli-kit.ts';
 
 export interface DecodedExchange {
   readonly command: string;
@@ -19,11 +23,12 @@ export interface DecodedExchange {
 
 export async function runApdus(
   hexes: readonly string[],
+  cardSpec = 'default',
 ): Promise<{ atr: string; exchanges: DecodedExchange[] }> {
-  const { card } = await createDefaultCard();
+  const commands = hexes.map((h) => fromHex(h));
+  const card = resolveCardSpec(cardSpec).create();
   const atr = toHex(card.powerOn());
-  const exchanges = hexes.map((h) => {
-    const cmd = fromHex(h);
+  const exchanges = commands.map((cmd) => {
     let commandText: string;
     try {
       commandText = describeCommand(parseCommandApdu(cmd));
@@ -57,9 +62,10 @@ export function register(program: Command): void {
       '<hex...>',
       'command APDUs in hex, e.g. 00A4040C07A0000002471001 (spaces allowed inside quotes)',
     )
+    .option('--card <card>', `the card: ${CARD_SPEC_HELP}`, 'default')
     .option('--json', 'print JSON instead of text')
-    .action(async (hexes: string[], opts: { json?: boolean }) => {
-      const { atr, exchanges } = await runApdus(hexes);
+    .action(async (hexes: string[], opts: { json?: boolean; card: string }) => {
+      const { atr, exchanges } = await runApdus(hexes, opts.card);
       if (opts.json) {
         process.stdout.write(`${JSON.stringify({ atr, exchanges }, null, 2)}\n`);
         return;

@@ -1,10 +1,11 @@
 /** `ciebench card new`: personalise a synthetic CIE from a seed and write its card image. */
+import { HostError } from '../../../emulator/src/host-error.ts';
 import type { Command } from 'commander';
 import { SOD_VARIANTS, type SodVariant } from '../../../emulator/src/personalise/ias/ias-files.ts';
 import { newCardImage } from '../../../emulator/src/profiles/cie-card-image.ts';
 import { cieProfile, DEFAULT_CIE_PROFILE_ID } from '../../../emulator/src/profiles/cie-profiles.ts';
 import { writeCardImageAtomic } from '../../../emulator/src/state/image-file.ts';
-import { commandGroup } from '../main.ts';
+import { commandGroup } from '../cli-kit.ts';
 
 export interface CardNewOptions {
   readonly seed: string;
@@ -15,7 +16,7 @@ export interface CardNewOptions {
   readonly force?: boolean;
 }
 
-export class CardNewError extends Error {
+export class CardNewError extends HostError {
   readonly code = 'CARD_NEW_OPTION';
 }
 
@@ -33,7 +34,7 @@ export function cardNew(o: CardNewOptions): string {
 }
 
 export function register(program: Command): void {
-  commandGroup(program, 'card', 'emulated cards: start, create, inspect')
+  commandGroup(program, 'card')
     .command('new')
     .description(
       'personalise a synthetic TEST CIE from a seed (citizen, keys, certificates, EF.SOD) and write its card image',
@@ -48,7 +49,7 @@ export function register(program: Command): void {
       '--pki-seed <seed>',
       'seed of the test CSCA/DS/holder-CA hierarchy (default: the shared test PKI)',
     )
-    .requiredOption('--out <file>', 'card image to write (JSON)')
+    .requiredOption('-o, --out <file>', 'card image to write (JSON)')
     .option('--force', 'overwrite an existing file')
     .action((opts: CardNewOptions) => {
       process.stdout.write(cardNew(opts));

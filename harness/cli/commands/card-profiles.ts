@@ -1,10 +1,10 @@
-/** `ciebench card profiles`: the CIE personalities with their ATR, EF.ATR and quirks. */
+/** `ciebench card profiles`: the CIE personalities with their ATR, EF.ATR, quirks and PACE nonce length. */
 import type { Command } from 'commander';
 import {
   CIE_PROFILES,
   DEFAULT_CIE_PROFILE_ID,
 } from '../../../emulator/src/profiles/cie-profiles.ts';
-import { commandGroup } from '../main.ts';
+import { commandGroup } from '../cli-kit.ts';
 
 export function profilesText(): string {
   const lines: string[] = [];
@@ -16,6 +16,7 @@ export function profilesText(): string {
       `READ BINARY max ${c.readBinaryMax ?? '-'}`,
       `max response ${c.maxResponseData ?? 65536}`,
       `SOD ${p.sodVariant}`,
+      `PACE nonce ${p.emrtd.paceNonceLength} bytes`,
       ...(p.ias.externalAuthCrt ? [`terminal-key CRT ${p.ias.externalAuthCrt.join('/')}`] : []),
     ];
     lines.push(`${p.id}${p.id === DEFAULT_CIE_PROFILE_ID ? ' (default)' : ''} — ${p.label}`);
@@ -26,12 +27,13 @@ export function profilesText(): string {
     lines.push(`  EF.ATR ${p.efAtr}`);
     lines.push(`  ${quirks.join(' · ')}`);
     lines.push(`  evidence: ${p.evidence.efAtr}`);
+    lines.push(`  PACE nonce: ${p.evidence.paceNonce}`);
   }
   return `${lines.join('\n')}\n`;
 }
 
 export function register(program: Command): void {
-  commandGroup(program, 'card', 'emulated cards: start, create, inspect')
+  commandGroup(program, 'card')
     .command('profiles')
     .description('list the CIE personalities (ATR, EF.ATR, quirks, evidence)')
     .option('--json', 'print JSON')

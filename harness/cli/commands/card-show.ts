@@ -1,11 +1,15 @@
-/** `ciebench card show <image>`: the TEST citizen and the secrets testers need (PIN, PUK, CAN). */
+/**
+ * `ciebench card show <card>`: the TEST citizen of a card (an image file, or any other card of the
+ * registry's grammar) and the secrets testers need (PIN, PUK, CAN).
+ */
 import type { Command } from 'commander';
 import { X509Certificate } from 'node:crypto';
 import { fromHex } from '../../../emulator/src/bytes/hex.ts';
 import { cieProfile } from '../../../emulator/src/profiles/cie-profiles.ts';
 import type { CardImage } from '../../../emulator/src/state/card-image.ts';
-import { readCardImage } from '../../../emulator/src/state/image-file.ts';
-import { commandGroup } from '../main.ts';
+import { resolveCardSpec } from '../../cards/card-registry.ts';
+import { BenchError } from '../../../emulator/src/host-error.ts';
+import { CARD_SPEC_HELP, commandGroup } from '../cli-kit.ts';
 
 export function showText(image: CardImage, path: string): string {
   const c = image.citizen;
@@ -14,7 +18,7 @@ export function showText(image: CardImage, path: string): string {
   const counter = (r: CardImage['state']['pin']): string =>
     r.blocked ? 'BLOCKED' : `${r.remaining}/${r.max} tries left`;
   return [
-    `card image ${path} — ${cieProfile(image.profile).label} (${image.profile}), seed '${image.seed}'`,
+    `card ${path} — ${cieProfile(image.profile).label} (${image.profile}), seed '${image.seed}'`,
     '*** SYNTHETIC TEST DATA: invented citizen, test keys, test PKI — not an identity document ***',
     `  holder        ${c.givenName} ${c.surname} (${c.sex}), born ${c.birthDate} in ${c.birthPlace.name} (${c.birthPlace.province})`,
     `  fiscal code   ${c.fiscalCode}`,
@@ -32,13 +36,14 @@ export function showText(image: CardImage, path: string): string {
 }
 
 export function register(program: Command): void {
-  commandGroup(program, 'card', 'emulated cards: start, create, inspect')
+  commandGroup(program, 'card')
     .command('show')
-    .description('print the TEST citizen of a card image with its PIN, PUK and CAN')
-    .argument('<image>', 'card image file')
+    .description('print the TEST citizen of a card with its PIN, PUK and CAN')
+    .argument('<card>', CARD_SPEC_HELP)
     .option('--json', 'print the citizen and state as JSON')
     .action((path: string, opts: { json?: boolean }) => {
-      const image = readCardImage(path);
+      const image = resolveCardSpec(path).image;
+      if (!image) throw new BenchError('CARD_SPEC', `${path}: a test card, no citizen to show`);
       if (opts.json) {
         process.stdout.write(
           `${JSON.stringify({ notice: image.notice, profile: image.profile, seed: image.seed, citizen: image.citizen, state: image.state }, null, 2)}\n`,

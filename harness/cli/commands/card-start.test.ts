@@ -47,25 +47,26 @@ function watchOutput(child: ChildProcessWithoutNullStreams): {
 describe('ciebench card start', () => {
   it('serves the default CIE on the NFC endpoint and records a masked trace', async () => {
     const trace = join(dir, 'session.jsonl');
-    const port = 36000 + Math.floor(Math.random() * 500);
     const child = spawn(process.execPath, [
       bin,
       'card',
       'start',
       '--no-pcsc',
       '--nfc',
-      `ws://127.0.0.1:${port}`,
+      'ws://127.0.0.1:0',
       '--trace',
       trace,
     ]);
     const output = watchOutput(child);
     try {
       const banner = await output.until(/Ctrl-C to stop/);
-      expect(banner).toContain(`NFC: ws://127.0.0.1:${port}`);
+      // Port 0: the endpoint takes a free port and the banner says which.
+      const url = /NFC: (ws:\/\/127\.0\.0\.1:[1-9]\d*)/.exec(banner)?.[1];
+      expect(url).toBeDefined();
       expect(banner).toMatch(/PIN\/PUK\/CAN masked/);
-      const tag = await IsoDepClient.connect(`ws://127.0.0.1:${port}`);
+      const tag = await IsoDepClient.connect(url as string);
       expect(toHex(await tag.transceive(fromHex('00A4000C023F00')))).toBe('9000');
-      // EF.ATR (2F01) by SFI 1D, readable without authentication (cie-ias.md §1.4).
+      // EF.ATR (2F01) by SFI 1D, readable without authentication (ias/README.md §1.4).
       expect(toHex(await tag.transceive(fromHex('00B09D0000'))).slice(-4)).toMatch(/^(9000|6282)$/);
       // A plain VERIFY: the IAS wants secure messaging (6982), and the trace must not show the digits.
       expect(toHex(await tag.transceive(fromHex('00200081083132333435363738')))).toBe('6982');

@@ -8,6 +8,7 @@
  * the first card. `--trace <file>` records every exchange of the cards at the card boundary
  * (emulator side: wire and plain forms of protected exchanges; card i > 1 in `<file>-<i>`).
  */
+import { HostError } from '../../../emulator/src/host-error.ts';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
@@ -15,8 +16,8 @@ import { z } from 'zod';
 import { describeSw, swFromResponse } from '../../../emulator/src/apdu/status-words.ts';
 import { fromHex, HexFormatError, toHex } from '../../../emulator/src/bytes/hex.ts';
 import type { Card } from '../../../emulator/src/card/card.ts';
-import { cieCardFromImage, openCieCard } from '../../../emulator/src/profiles/cie-card-image.ts';
-import { createDefaultCard } from '../../cards/default-card.ts';
+import { readCardImage } from '../../../emulator/src/state/image-file.ts';
+import { cieRecipe, resolveCardSpec } from '../../cards/card-registry.ts';
 import { FaultListSchema, type FaultInput } from '../../nfc/faults.ts';
 import { IsoDepConfigSchema, type IsoDepConfigInput } from '../../nfc/iso-dep-config.ts';
 import { NFC_PROTOCOL } from '../../nfc/protocol.ts';
@@ -32,15 +33,15 @@ import {
 import { formatExchange, formatNote, formatPower } from '../../transport/live-log.ts';
 import { FileSink, TraceWriter } from '../../../traces/format/write.ts';
 import { attachRecorder } from '../../../traces/record/card-recorder.ts';
-import { commandGroup } from '../main.ts';
+import { CARD_SPEC_HELP, commandGroup } from '../cli-kit.ts';
 
-export class CardStartError extends Error {
+export class CardStartError extends HostError {
   readonly code = 'CARD_START_OPTION';
 }
 
 const hostPort = z.string().regex(/^[0-9.]+:\d{1,5}$/, 'expected host:port, e.g. 127.0.0.1:35980');
 
-/** `host:port`; port 0 (a free port, printed at start) only where the card listens. */
+/** `host:port`; port 0 (a free port, announced when listening) only where the bench listens. */
 export function parseEndpoint(text: string, what: string, listening = false): Endpoint {
   const r = hostPort.safeParse(text);
   if (!r.success)
@@ -117,29 +118,37 @@ interface LoadedCard {
   readonly description: string;
   readonly fresh: () => Card | Promise<Card>;
   readonly secrets?: { pin: string; puk: string; can: string };
+  /** The image file the card runs from, if any. */
+  readonly imagePath?: string;
 }
 
-async function loadCard(file: string | undefined): Promise<LoadedCard> {
-  if (file === undefined) {
-    const d = await createDefaultCard();
-    return {
-      card: d.card,
-      profileId: d.profileId,
-      description: `${d.description} (profile ${d.profileId})`,
-      fresh: async () => (await createDefaultCard()).card,
-      secrets: d.secrets,
-    };
-  }
-  const opened = openCieCard(file);
-  const image = opened.store.current;
+async function loadCard(spec: string | undefined): Promise<LoadedCard> {
+  const recipe = resolveCardSpec(spec ?? 'default');
+  const image = recipe.image;
+  const persistent = recipe.open !== undefined;
   return {
-    card: opened.card,
-    profileId: opened.profile.id,
-    description: `${opened.profile.label} from ${file} (PIN/PUK state persisted in the file)`,
-    // A copy of the image as it is when the session starts (a blocked PIN stays blocked), kept in
-    // memory: what happens in the session is never written back (see freshImageWarning).
-    fresh: () => cieCardFromImage(opened.store.current).card,
-    secrets: { pin: image.state.pin.value, puk: image.state.puk.value, can: image.citizen.can },
+    card: recipe.open ? recipe.open() : recipe.create(),
+    profileId: recipe.personality,
+    description: persistent
+      ? `${recipe.description} (PIN/PUK state persisted in the file)`
+      : recipe.description,
+    // For an image file, a copy of the image as it is when the session starts (a blocked PIN stays
+    // blocked), kept in memory: what happens in the session is never written back (see
+    // freshImageWarning).
+    fresh: () =>
+      recipe.imagePath
+        ? cieRecipe(recipe.spec, readCardImage(recipe.imagePath), recipe.personality).create()
+        : recipe.create(),
+    ...(recipe.imagePath ? { imagePath: recipe.imagePath } : {}),
+    ...(image
+      ? {
+          secrets: {
+            pin: image.state.pin.value,
+            puk: image.state.puk.value,
+            can: image.citizen.can,
+          },
+        }
+      : {}),
   };
 }
 
@@ -277,13 +286,13 @@ async function hostCard(
 
 async function start(o: StartOptions): Promise<void> {
   const p = await plan(o);
-  if (o.nfcCards === 'fresh' && p.nfc && o.card[0] !== undefined)
-    process.stderr.write(`${freshImageWarning(o.card[0])}\n`);
   const hosts: CardHost[] = [];
   const sinks: FileSink[] = [];
   let first: LoadedCard | undefined;
   for (let i = 0; i < Math.max(1, p.placements.length, o.card.length); i++) {
     const loaded = await loadCard(o.card[i]);
+    if (i === 0 && o.nfcCards === 'fresh' && p.nfc && loaded.imagePath)
+      process.stderr.write(`${freshImageWarning(loaded.imagePath)}\n`);
     first ??= loaded;
     hosts.push(await hostCard(i, loaded, p, o, sinks));
   }
@@ -328,14 +337,14 @@ async function stdinShell(card: Card): Promise<void> {
 const collect = (v: string, acc: string[]): string[] => [...acc, v];
 
 export function register(program: Command): void {
-  commandGroup(program, 'card', 'emulated cards: start, create, inspect')
+  commandGroup(program, 'card')
     .command('start')
     .description(
       'run a card on the virtual PC/SC reader and the NFC endpoint until stopped, logging one line per APDU',
     )
     .option(
-      '--card <file>',
-      'card image (ciebench card new); repeat for several cards, one per --vpcd',
+      '--card <card>',
+      `${CARD_SPEC_HELP}; an image file keeps its PIN/PUK state. Repeat for several cards, one per --vpcd`,
       collect,
       [],
     )

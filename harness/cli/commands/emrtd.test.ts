@@ -36,7 +36,7 @@ describe('ciebench emrtd', () => {
     const refused = spawnSync(process.execPath, [bin, 'emrtd', 'personalise', '--card', image], {
       encoding: 'utf8',
     });
-    expect(refused.status).toBe(1);
+    expect(refused.status).toBe(2);
     expect(refused.stderr).toMatch(/already has modules\.emrtd/);
     expect(run('emrtd', 'personalise', '--card', image, '--force')).toMatch(
       /modules\.emrtd written/,

@@ -2,13 +2,14 @@
  * `ciebench emrtd …`: the reference eMRTD inspection system.
  *
  *   emrtd read         PACE (CAN/MRZ) or BAC, Chip/Terminal Authentication, every DG, Passive
- *                      Authentication; against a card image (--card, the full CIE: IAS + eMRTD),
- *                      a seed (--seed), or a PC/SC reader (--pcsc, a real or virtual card)
+ *                      Authentication; against an emulated card (--card, the registry's grammar:
+ *                      the full CIE, IAS + eMRTD) or a PC/SC reader (--reader, a real or virtual card)
  *   emrtd personalise  store the eMRTD personalisation in a card image (modules.emrtd)
  */
+import { HostError } from '../../../emulator/src/host-error.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { fromHex } from '../../../emulator/src/bytes/hex.ts';
 import { createEmrtdCard } from '../../../emulator/src/applications/emrtd/emrtd-card.ts';
 import {
@@ -17,7 +18,6 @@ import {
 } from '../../../emulator/src/applications/emrtd/emrtd-image.ts';
 import { generateCvPki } from '../../../emulator/src/personalise/emrtd/cv-pki.ts';
 import { emrtdPersonaliseOptionsSchema } from '../../../emulator/src/personalise/emrtd/personalise-emrtd.ts';
-import { cieCardFromImage, newCardImage } from '../../../emulator/src/profiles/cie-card-image.ts';
 import { cieProfile } from '../../../emulator/src/profiles/cie-profiles.ts';
 import { mrzInformationFromTd1 } from '../../../emulator/src/protocols/bac/bac-keys.ts';
 import type { PaceInfo } from '../../../emulator/src/protocols/security-infos.ts';
@@ -33,20 +33,19 @@ import {
 import { credentialsOf } from '../../terminals/emrtd/eac.ts';
 import { faceImage } from '../../terminals/emrtd/lds.ts';
 import { formatInspection } from '../../terminals/emrtd/report-text.ts';
-import { commandGroup } from '../main.ts';
+import { cieRecipe, resolveCardSpec } from '../../cards/card-registry.ts';
+import { CARD_SPEC_HELP, commandGroup, exitCodeOfReport } from '../cli-kit.ts';
 
-export class EmrtdCliError extends Error {
+export class EmrtdCliError extends HostError {
   readonly code = 'EMRTD_CLI_OPTION';
 }
-
-/** The personality of the public CIE PACE log (OpenSC#2486 ATR, extended length). */
-const EMRTD_DEFAULT_PROFILE = 'gemalto';
 
 interface ReadOptions {
   card?: string;
   profile?: string;
   strictProfile?: boolean;
   seed?: string;
+  reader?: string | boolean;
   pcsc?: string | boolean;
   emrtdOnly?: boolean;
   can?: string;
@@ -70,18 +69,19 @@ interface Target {
 }
 
 async function openTarget(o: ReadOptions): Promise<Target> {
-  if (o.pcsc !== undefined) {
+  const reader = o.reader ?? o.pcsc;
+  if (reader !== undefined && reader !== false) {
     const mod = await import('../../pcsc/pcsc-channel.ts');
     return {
-      channel: new mod.PcscChannel(typeof o.pcsc === 'string' ? { reader: o.pcsc } : {}),
+      channel: new mod.PcscChannel(typeof reader === 'string' ? { reader } : {}),
       image: undefined,
       cscas: [],
     };
   }
   if (o.card && o.seed) throw new EmrtdCliError('give either --card or --seed');
-  const image = o.card
-    ? readCardImage(o.card)
-    : newCardImage(o.seed ?? 'ciebench-default-v1', o.profile ?? EMRTD_DEFAULT_PROFILE);
+  const recipe = resolveCardSpec(o.seed ? `seed:${o.seed}` : (o.card ?? 'default'));
+  const image = recipe.image;
+  if (!image) throw new EmrtdCliError(`--card ${recipe.spec}: not a CIE (no eMRTD application)`);
   const p = emrtdPersonalisationFromImage(image);
   const cscas = [fromHex(image.ias.certificates.csca)];
   if (o.emrtdOnly)
@@ -93,18 +93,18 @@ async function openTarget(o: ReadOptions): Promise<Target> {
       image,
       cscas,
     };
-  const profile = cieProfile(o.profile ?? image.profile);
-  // PACE-DH carries 256-byte keys: it needs extended length (emrtd.md §1.1). Personalities whose
-  // EF.ATR denies it (NXP, ST) could not run the CIE's PACE at all; the reader states the override.
+  const profile = cieProfile(o.profile ?? recipe.personality);
+  // PACE-DH carries 256-byte keys: it needs extended length (emrtd/README.md §1.1). Personalities
+  // whose EF.ATR denies it (NXP, ST) could not run the CIE's PACE at all; the reader states the
+  // override.
   const force = !o.strictProfile && profile.card.extendedLength !== true;
-  const cie = cieCardFromImage(image, {
-    profile: profile.id,
-    ...(force ? { options: { extendedLength: true } } : {}),
-  });
+  const card = cieRecipe(recipe.spec, image, profile.id).create(
+    force ? { options: { extendedLength: true } } : {},
+  );
   return {
     channel: new InProcessChannel(
-      cie.card,
-      `${cie.profile.label} (IAS + eMRTD)${force ? ', extended length enabled for PACE' : ''}`,
+      card,
+      `${profile.label} (IAS + eMRTD)${force ? ', extended length enabled for PACE' : ''}`,
     ),
     image,
     cscas,
@@ -167,32 +167,24 @@ async function read(o: ReadOptions): Promise<void> {
       ? `${JSON.stringify(r.report, null, 2)}\n`
       : formatInspection(r, { apdus: o.apdus ?? false }),
   );
-  if (r.report.verdict !== 'pass') process.exitCode = 1;
+  process.exitCode = exitCodeOfReport(r.report);
 }
 
 export function register(program: Command): void {
-  const emrtd = commandGroup(program, 'emrtd', 'eMRTD (ICAO 9303) reference inspection system');
+  const emrtd = commandGroup(program, 'emrtd');
   emrtd
     .command('read')
     .description(
       'PACE/BAC, CA, TA, read every data group, Passive Authentication; report every step',
     )
+    .option('--card <card>', `the emulated card: ${CARD_SPEC_HELP} (default: default)`)
+    .option('--seed <seed>', 'the citizen personalised from this seed (same as --card seed:<seed>)')
     .option(
-      '--card <image>',
-      'card image (the full CIE: IAS + eMRTD); default: a fresh image of --seed',
-    )
-    .option(
-      '--seed <seed>',
-      'personalise a synthetic card on the fly (default ciebench-default-v1)',
-    )
-    .option(
-      '--pcsc [reader]',
+      '--reader [name]',
       'read a card in a PC/SC reader (real or virtual) instead of an emulated one',
     )
-    .option(
-      '--profile <id>',
-      `personality of the emulated CIE (default: the image's, or ${EMRTD_DEFAULT_PROFILE} with --seed)`,
-    )
+    .addOption(new Option('--pcsc [name]').hideHelp())
+    .option('--profile <id>', "present another personality (see 'ciebench card profiles')")
     .option(
       '--strict-profile',
       'do not enable extended length on personalities whose EF.ATR denies it',
@@ -213,7 +205,7 @@ export function register(program: Command): void {
       '--extended',
       'read each file with one extended-length READ BINARY instead of 0xE0-byte chunks',
     )
-    .option('--out <dir>', 'write every file read, face.jpg and report.json to this directory')
+    .option('-o, --out <dir>', 'write every file read, face.jpg and report.json to this directory')
     .option('--apdus', 'print every APDU (plain and wire form)')
     .option('--json', 'print the report as JSON')
     .action(read);

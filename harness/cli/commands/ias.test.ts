@@ -21,14 +21,14 @@ async function run(...args: string[]): Promise<string> {
     out += String(chunk);
     return true;
   });
-  const program = await buildProgram();
+  const program = await buildProgram(['node', 'ciebench', ...args]);
   program.exitOverride();
   await program.parseAsync(['node', 'ciebench', ...args]);
   vi.restoreAllMocks();
   return out;
 }
 
-describe('ciebench card … and ias … (issue 3 CLI)', () => {
+describe('ciebench card … and ias … (CLI)', () => {
   const path = join(dir, 'card.json');
   const image = defaultCardImage();
 
@@ -36,6 +36,18 @@ describe('ciebench card … and ias … (issue 3 CLI)', () => {
     const text = profilesText();
     expect(text.match(/^\S+( \(default\))? — /gm)).toHaveLength(12);
     expect(text).toContain('3B 8F 80 01 80 31 80 65 49 54 4A 34 4C 12 0F FF 82 90 00 85');
+  });
+
+  it('card profiles shows each personality’s PACE nonce length (16 for nxp, 8 for bit4id2)', () => {
+    const text = profilesText();
+    expect(text.match(/PACE nonce (8|16) bytes/g)).toHaveLength(12);
+    const block = (id: string): string =>
+      text.slice(
+        text.indexOf(`${id} `),
+        text.indexOf('\n', text.indexOf('PACE nonce', text.indexOf(`${id} `))),
+      );
+    expect(block('nxp')).toContain('PACE nonce 16 bytes');
+    expect(block('bit4id2')).toContain('PACE nonce 8 bytes');
   });
 
   it('card show labels the secrets as TEST data and prints PIN, PUK and CAN', () => {

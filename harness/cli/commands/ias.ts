@@ -1,17 +1,16 @@
 /**
- * `ciebench ias …`: the IAS reference terminal against an emulated card in-process — the default
- * card, or a card image whose PIN/PUK state is persisted (`--card`) — or against a card in a PC/SC
- * reader (`--pcsc`: the virtual reader of `ciebench card start`, or a physical card). Over PC/SC the
- * terminal asks for the tries left before each VERIFY and the last-try guard refuses a VERIFY that
- * could block the PIN/PUK unless `--allow-last-try`; trust anchors and the TEST PIN come from
- * `--card` (or the default card image).
+ * `ciebench ias …`: the IAS reference terminal against an emulated card in-process (`--card`, the
+ * registry's grammar; a card image file is opened with its PIN/PUK state persisted, any other
+ * card lives in memory) or against a card in a PC/SC reader (`--reader`: the virtual reader of
+ * `ciebench card start`, or a physical card). Over PC/SC the terminal asks for the tries left
+ * before each VERIFY and the last-try guard refuses a VERIFY that could block the PIN/PUK unless
+ * `--allow-last-try`; trust anchors and the TEST PIN then come from `--card` (default: the default
+ * card).
  */
-import type { Command } from 'commander';
-import { fromHex } from '../../../emulator/src/bytes/hex.ts';
-import { cieCardFromImage, openCieCard } from '../../../emulator/src/profiles/cie-card-image.ts';
-import { defaultCardImage } from '../../../emulator/src/profiles/default-card-image.ts';
+import { Option, type Command } from 'commander';
+import { BenchError } from '../../../emulator/src/host-error.ts';
 import type { CardImage } from '../../../emulator/src/state/card-image.ts';
-import { readCardImage } from '../../../emulator/src/state/image-file.ts';
+import { cieRecipe, resolveCardSpec, trustOfImage } from '../../cards/card-registry.ts';
 import type { ApduChannel } from '../../channel/apdu-channel.ts';
 import { InProcessChannel } from '../../channel/in-process-channel.ts';
 import { PinGuardChannel } from '../../pcsc/pin-guard.ts';
@@ -26,10 +25,11 @@ import {
 } from '../../terminals/ias/flows.ts';
 import { formatFlowReport } from '../../terminals/ias/report-text.ts';
 import { TERMINAL_STYLES, type TerminalStyle } from '../../terminals/ias/styles.ts';
-import { commandGroup } from '../main.ts';
+import { CARD_SPEC_HELP, commandGroup, exitCodeOfReport } from '../cli-kit.ts';
 
 interface CommonOptions {
   card?: string;
+  reader?: string | boolean;
   pcsc?: string | boolean;
   allowLastTry?: boolean;
   profile?: string;
@@ -39,48 +39,50 @@ interface CommonOptions {
   showSecrets?: boolean;
 }
 
-export class IasCliError extends Error {
-  readonly code = 'IAS_CLI_OPTION';
-}
-
 interface Target {
   readonly channel: ApduChannel;
   readonly image: CardImage;
   readonly flow: FlowOptions;
 }
 
-/** The card (image file with persistent state, or the default card) and the trust anchors it was issued under. */
+/** `--reader [name]` (or the older `--pcsc [name]`): a name, `true` for "the reader with a card", or absent. */
+function readerOption(o: CommonOptions): string | true | undefined {
+  const r = o.reader ?? o.pcsc;
+  if (r === undefined || r === false) return undefined;
+  return r === true ? true : r;
+}
+
+/** The card (registry spec) and the trust anchors it was issued under, on the chosen channel. */
 export async function openTarget(o: CommonOptions): Promise<Target> {
   if (o.style !== undefined && !(TERMINAL_STYLES as readonly string[]).includes(o.style))
-    throw new IasCliError(`--style must be one of ${TERMINAL_STYLES.join(', ')}`);
-  const flowOf = (image: CardImage, probeTries: boolean): FlowOptions => ({
-    trust: {
-      csca: [fromHex(image.ias.certificates.csca)],
-      holderCa: [fromHex(image.ias.certificates.holderCa)],
-    },
+    throw new BenchError('IAS_CLI_OPTION', `--style must be one of ${TERMINAL_STYLES.join(', ')}`);
+  let recipe = resolveCardSpec(o.card ?? 'default');
+  const image = recipe.image;
+  if (!image)
+    throw new BenchError('IAS_CLI_OPTION', `--card ${recipe.spec}: not a CIE (no IAS application)`);
+  if (o.profile) recipe = cieRecipe(recipe.spec, image, o.profile, recipe.imagePath);
+  const flowOf = (probeTries: boolean): FlowOptions => ({
+    trust: trustOfImage(image),
     ...(o.style ? { style: o.style as TerminalStyle } : {}),
     ...(o.showSecrets ? { showSecrets: true } : {}),
     ...(probeTries ? { probeTries } : {}),
   });
-  if (o.pcsc !== undefined && o.pcsc !== false) {
+  const reader = readerOption(o);
+  if (reader !== undefined) {
     // Loaded only here: the PC/SC binding is an optional dependency.
     const { PcscChannel } = await import('../../pcsc/pcsc-channel.ts');
-    const image = o.card ? readCardImage(o.card) : defaultCardImage();
-    const reader = new PcscChannel(typeof o.pcsc === 'string' ? { reader: o.pcsc } : {});
-    const channel = new PinGuardChannel(reader, {
+    const pcsc = new PcscChannel(typeof reader === 'string' ? { reader } : {});
+    const channel = new PinGuardChannel(pcsc, {
       allowLastTry: o.allowLastTry ?? false,
       onDecision: (text) => process.stderr.write(`${text}\n`),
     });
-    return { channel, image, flow: flowOf(image, true) };
+    return { channel, image, flow: flowOf(true) };
   }
-  const cardOpts = o.profile ? { profile: o.profile } : {};
-  const opened = o.card ? openCieCard(o.card, cardOpts) : undefined;
-  const c = opened ?? cieCardFromImage(defaultCardImage(), cardOpts);
-  const image = opened ? opened.store.current : defaultCardImage();
+  const card = recipe.open ? recipe.open() : recipe.create();
   return {
-    channel: new InProcessChannel(c.card, c.profile.label),
+    channel: new InProcessChannel(card, recipe.personality),
     image,
-    flow: flowOf(image, false),
+    flow: flowOf(false),
   };
 }
 
@@ -90,22 +92,23 @@ function print(report: FlowReport<unknown>, o: CommonOptions): void {
       ? `${JSON.stringify(report, null, 2)}\n`
       : formatFlowReport(report, { apdus: o.apdus ?? false, showSecrets: o.showSecrets ?? false }),
   );
-  if (report.verdict !== 'pass') process.exitCode = 1;
+  process.exitCode = exitCodeOfReport(report);
 }
 
 function common(cmd: Command): Command {
   return cmd
     .option(
-      '--card <image>',
-      'card image (PIN/PUK changes are written back); default: the default card, in memory. With --pcsc: the image the card in the reader was started from (trust anchors, TEST PIN)',
+      '--card <card>',
+      `the card: ${CARD_SPEC_HELP}. A card image file keeps its PIN/PUK state; with --reader: the card the reader holds was started from (trust anchors, TEST PIN). Default: default`,
     )
     .option(
-      '--pcsc [reader]',
+      '--reader [name]',
       'talk to a card in a PC/SC reader (the virtual reader of `ciebench card start`, or a physical card)',
     )
+    .addOption(new Option('--pcsc [name]').hideHelp())
     .option(
       '--allow-last-try',
-      'with --pcsc: let a VERIFY use the last remaining PIN/PUK try (refused by default)',
+      'with --reader: let a VERIFY use the last remaining PIN/PUK try (refused by default)',
     )
     .option('--profile <id>', "present another personality (see 'ciebench card profiles')")
     .option('--style <style>', `client command sequence: ${TERMINAL_STYLES.join(' | ')}`, 'desktop')
@@ -115,7 +118,7 @@ function common(cmd: Command): Command {
 }
 
 export function register(program: Command): void {
-  const ias = commandGroup(program, 'ias', 'IAS reference terminal: login, NIS, PIN management');
+  const ias = commandGroup(program, 'ias');
   common(
     ias
       .command('login')

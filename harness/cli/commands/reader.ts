@@ -12,6 +12,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { BenchError } from '../../../emulator/src/host-error.ts';
 import { toHex } from '../../../emulator/src/bytes/hex.ts';
 import { loadPcscBinding, SCARD_STATE_PRESENT } from '../../pcsc/pcsc-binding.ts';
 import { pcscSystemStatus, quickackRoute, setupAdvice } from '../../pcsc/pcsc-env.ts';
@@ -24,7 +25,7 @@ import {
   uninstallDriver,
 } from '../../reader-driver/install.ts';
 import { QUICKACK_ADDRESS } from '../../transport/endpoints.ts';
-import { commandGroup } from '../main.ts';
+import { commandGroup } from '../cli-kit.ts';
 
 const out = (line: string): void => void process.stdout.write(`${line}\n`);
 
@@ -156,6 +157,14 @@ async function probe(reader: string): Promise<void> {
   const path = existsSync(tool) ? tool : (await buildDriver(join(DRIVER_DIR, 'build'))).probe;
   const r = await run(path, [reader]);
   out(r.output);
+  // The probe prints `<step>=error:0x… <text>` and exits 1 when it cannot reach the reader.
+  const failed = /^(establish|connect)=error:0x([0-9A-F]{8})/m.exec(r.output);
+  if (failed)
+    throw new BenchError(
+      'READER_PROBE_FAILED',
+      `cannot probe '${reader}': ${failed[1]} failed with 0x${failed[2]} (see 'ciebench reader list' for the readers pcscd knows)`,
+      'environment',
+    );
   if (/^attrib_atr=error/m.test(r.output))
     out(
       "note: this reader does not answer SCardGetAttrib(SCARD_ATTR_ATR_STRING); the CIE middleware will report 'token not recognized' (use the CIE Bench driver)",
@@ -163,11 +172,7 @@ async function probe(reader: string): Promise<void> {
 }
 
 export function register(program: Command): void {
-  const reader = commandGroup(
-    program,
-    'reader',
-    'PC/SC readers: the CIE Bench virtual reader driver, quickack, status',
-  );
+  const reader = commandGroup(program, 'reader');
   reader
     .command('install')
     .description('(root) build and install the CIE Bench reader driver and its reader.conf.d entry')

@@ -1,6 +1,6 @@
 /**
  * Random and structured command APDUs against the complete default CIE (IAS + eMRTD) in-process.
- * Invariants (house style §3.3, §3.5): `Card.transmit` never throws and always answers at least
+ * Invariants (DESIGN.md §3, §5): `Card.transmit` never throws and always answers at least
  * SW1 SW2; SW1 is 61..6F or 9x; data comes only with 61/62/63/9x; no command ends as an internal
  * fault (an unexpected exception turned into 6F00).
  */

@@ -24,7 +24,7 @@ import { wrapCommand } from '../../../emulator/src/sm/sm-codec.ts';
 import { smSession, type SmSession } from '../../../emulator/src/sm/sm-session.ts';
 import { aesSuite } from '../../../emulator/src/sm/suites/aes.ts';
 import { des3Suite } from '../../../emulator/src/sm/suites/des3.ts';
-import { createSmTestCard, START_SM_APDU } from '../../../emulator/src/testing/sm-test-card.ts';
+import { createSmTestCard, START_SM_APDU } from '../../../emulator/src/profiles/sm-test-card.ts';
 import { rig, toPinVerified } from '../../terminals/ias/testing.ts';
 import { Chooser, Tally, type FuzzTarget } from '../fuzz-kit.ts';
 

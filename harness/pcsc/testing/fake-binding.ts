@@ -1,7 +1,7 @@
 /**
  * A scripted stand-in for the `smartcard` binding: readers hold emulated cards, and tests can
  * remove a card, make pcsc-lite's error texts appear, or return the empty "successful" answer of
- * Debian's vpcd (virtual-reader-nfc.md §6.7 #7).
+ * Debian's vpcd (vpcd/README.md §7 item 7).
  */
 import type { Card } from '../../../emulator/src/card/card.ts';
 import {

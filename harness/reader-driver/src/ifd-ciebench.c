@@ -3,7 +3,7 @@
  * that presents cards emulated by a separate process as PC/SC readers.
  *
  * The card side speaks the vpcd wire protocol (docs: harness/reader-driver/README.md and
- * /work/shared/spec/virtual-reader-nfc.md §2.2-2.3), so the same emulator works behind Debian's
+ * harness/vpcd/README.md §2-3), so the same emulator works behind Debian's
  * vpcd and behind this driver:
  *
  *   frame    = length (2 bytes, big-endian) || payload
@@ -11,7 +11,7 @@
  *   card -> reader:  ATR (answer to 04) | R-APDU (answer to a C-APDU); nothing for 00/01/02
  *   an empty answer or a closed connection means "card removed"
  *
- * What this driver adds over Debian 12's vpcd 0.8 (spec §2.6):
+ * What this driver adds over Debian 12's vpcd 0.8 (harness/vpcd/README.md §6):
  *   - SCardGetAttrib(SCARD_ATTR_ATR_STRING) is answered (the CIE middleware reads the ATR only so);
  *   - FEATURE_GET_TLV_PROPERTIES reports dwMaxAPDUDataSize = 65536 (PC/SC part 10 v2.02.09 §2.6.14),
  *     so OpenSC and others use extended APDUs;

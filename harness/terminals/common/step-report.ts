@@ -4,8 +4,9 @@
  * messaging, secrets masked unless asked), its timing, a verdict and a precise error. Reports are
  * frozen once the step ends.
  */
+import { HostError, type FailureKind } from '../../../emulator/src/host-error.ts';
 import { toHex } from '../../../emulator/src/bytes/hex.ts';
-import { maskBytes, secretRanges } from '../../../traces/format/masking.ts';
+import { maskBytes, secretRanges } from '../../../emulator/src/apdu/secret-masking.ts';
 
 export interface ApduRecord {
   /** Command as sent (hex). */
@@ -41,14 +42,18 @@ export interface StepReport {
   readonly error?: StepError;
 }
 
-/** Host-side terminal failure with a stable code (house style §3.3). */
-export class TerminalError extends Error {
+/** Host-side terminal failure with a stable code (DESIGN.md §3). */
+export class TerminalError extends HostError {
   readonly code: string;
   readonly sw?: number;
   constructor(code: string, message: string, sw?: number) {
     super(message);
     this.code = code;
     if (sw !== undefined) this.sw = sw;
+  }
+  /** A terminal flow that stops on the card's answer is a failed verdict, not bad input. */
+  override get kind(): FailureKind {
+    return 'verdict';
   }
 }
 

@@ -1,7 +1,7 @@
 /**
  * Access-control building blocks of the reference inspection system: read EF.CardAccess, run PACE
  * (CAN or MRZ) or BAC, select the eMRTD application. ICAO Doc 9303-11 §4.3–4.4 and the real CIE
- * flow of emrtd.md §1.3–1.4 (SELECT 011C first, MF selected only if that fails).
+ * flow of emrtd/README.md §1.3–1.4 (SELECT 011C first, MF selected only if that fails).
  */
 import { tlv } from '../../../emulator/src/bytes/ber-tlv.ts';
 import { randomBelow } from '../../../emulator/src/crypto/rng.ts';
@@ -46,7 +46,7 @@ export async function readCardAccess(
         data: Uint8Array.of(0x01, 0x1c),
       });
       if (sel.sw !== SW_9000_OK) {
-        await s.link.plain({ ins: 0xa4, p1: 0x00, p2: 0x0c }); // SELECT MF (emrtd.md §1.3: some chips need it)
+        await s.link.plain({ ins: 0xa4, p1: 0x00, p2: 0x0c }); // SELECT MF (emrtd/README.md §1.3: some chips need it)
         sel = await s.link.plain({
           ins: 0xa4,
           p1: 0x02,

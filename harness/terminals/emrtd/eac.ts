@@ -1,7 +1,7 @@
 /**
  * Extended Access Control building blocks of the reference inspection system: Chip Authentication
  * v1 from DG14 (ICAO 9303-11 §6.2) and Terminal Authentication v1 with a CV certificate chain
- * (§7.1; emrtd.md §2.6–2.7, the CIE flow of the IPZS .NET SDK).
+ * (§7.1; emrtd/README.md §2.6–2.7, the CIE flow of the IPZS .NET SDK).
  */
 import { parseTlvs, tlv } from '../../../emulator/src/bytes/ber-tlv.ts';
 import { concatBytes } from '../../../emulator/src/bytes/bytes.ts';

@@ -1,7 +1,7 @@
 /**
- * The inspection system's APDU layer over any ApduChannel (ICAO 9303-11 §9.8; emrtd.md §2.1,
+ * The inspection system's APDU layer over any ApduChannel (ICAO 9303-11 §9.8; emrtd/README.md §2.1,
  * §2.3): plain and secure-messaging commands, extended length whenever a field exceeds the short
- * form (PACE-DH mapping data is 256 bytes, emrtd.md §1.1), `61xx` continuation with GET RESPONSE
+ * form (PACE-DH mapping data is 256 bytes, emrtd/README.md §1.1), `61xx` continuation with GET RESPONSE
  * and `6Cxx` retry. Every exchange is recorded (wire and plain form) in the current step.
  *
  * A protected response is verified (MAC, DO 99) whenever it has a body; an error answered in plain
@@ -134,7 +134,7 @@ export class EmrtdLink {
     });
   }
 
-  /** A plain command; ends the link's SM session (a plain APDU ends the chip's, emrtd.md §2.3). */
+  /** A plain command; ends the link's SM session (a plain APDU ends the chip's, emrtd/README.md §2.3). */
   async plain(c: CommandInit): Promise<Reply> {
     this.session = undefined;
     const apdu = EmrtdLink.build(c);

@@ -1,5 +1,5 @@
 /**
- * Reading transparent EFs the way eMRTD readers do (emrtd.md §1.6, §2.1): a short first READ
+ * Reading transparent EFs the way eMRTD readers do (emrtd/README.md §1.6, §2.1): a short first READ
  * BINARY to learn the TLV length, then chunks (or one extended-length read); offsets above 7FFF
  * use the odd instruction B1 with an offset DO 54 and DO 53 in the answer.
  */

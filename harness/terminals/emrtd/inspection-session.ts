@@ -1,5 +1,5 @@
 /**
- * State shared by the building blocks of one inspection (house style rule 5: each block gets this
+ * State shared by the building blocks of one inspection (DESIGN.md rule 5: each block gets this
  * narrow record, not the whole inspection system).
  */
 import type { Rng } from '../../../emulator/src/crypto/rng.ts';
@@ -8,7 +8,7 @@ import type { StepRecorder } from '../common/step-report.ts';
 import type { EmrtdLink } from './emrtd-link.ts';
 
 export interface ReadOptions {
-  /** Bytes per READ BINARY after the header (0xE0 as the IPZS .NET SDK, emrtd.md §1.6). */
+  /** Bytes per READ BINARY after the header (0xE0 as the IPZS .NET SDK, emrtd/README.md §1.6). */
   readonly chunk: number;
   /** Read the rest of a file with one extended-length READ BINARY instead of chunks. */
   readonly extended: boolean;
@@ -20,7 +20,7 @@ export const DEFAULT_READ_OPTIONS: ReadOptions = { chunk: 0xe0, extended: false,
 
 export interface AccessState {
   readonly method: 'bac' | 'pace';
-  /** ID_PICC for Terminal Authentication (emrtd.md §2.7 item 5). */
+  /** ID_PICC for Terminal Authentication (emrtd/README.md §2.7 item 5). */
   readonly idPicc: Uint8Array;
   readonly cipher: SymmetricCipher;
 }

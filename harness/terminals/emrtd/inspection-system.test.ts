@@ -1,5 +1,5 @@
 /**
- * Issue 4, Must show 2: the reference inspection system reads every data group of the default card
+ * The reference inspection system reads every data group of the default card
  * with PACE-CAN (DH-GM-3DES, the real CIE EF.CardAccess), with PACE-MRZ, with BAC and with each
  * alternative PACEInfo; Passive Authentication succeeds; DG3 only after Terminal Authentication.
  */
@@ -314,7 +314,7 @@ describe('reference inspection system with alternative PACEInfos (profile option
     ).toBe('002241A6');
   });
 
-  it('Chip Authentication with a PKCS #3 DH key in DG14 (the [open] alternative of emrtd.md §2.9)', async () => {
+  it('Chip Authentication with a PKCS #3 DH key in DG14 (the [open] alternative of emrtd/README.md §2.9)', async () => {
     const t = testCard({ perso: { chipAuthentication: { dhAlgorithm: 'pkcs3' } } });
     const r = await inspect(t.channel, {
       access: { kind: 'pace', password: { kind: 'can', can: t.citizen.can } },

@@ -1,6 +1,6 @@
 /**
  * Test doubles for the eMRTD terminal and card tests (the JMRTD `ScriptedCardService` pattern,
- * house style §3.5): a channel that replays published responses and checks every command, and an
+ * DESIGN.md §5): a channel that replays published responses and checks every command, and an
  * RNG that hands out scripted values first.
  */
 import { concatBytes } from '../../../emulator/src/bytes/bytes.ts';

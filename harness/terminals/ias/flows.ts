@@ -1,5 +1,5 @@
 /**
- * The client flows of cie-ias.md as functions over an {@link IasTerminal}, each returning an
+ * The client flows of ias/README.md as functions over an {@link IasTerminal}, each returning an
  * immutable report (steps with APDUs and timings, verdict, precise error) and its result:
  *
  * - {@link desktopEnrolmentPrePin}: §5.1 A, the desktop enrolment before the PIN (SOD checked);

@@ -1,6 +1,6 @@
 /**
  * The IAS terminal's APDU layer over any ApduChannel, speaking like the official clients
- * (cie-ias.md §4.2–4.4, §11):
+ * (ias/README.md §4.2–4.4, §11):
  *
  * - plain commands with more than 255 data bytes go out chained (CLA 10, 255 + rest, §3 row 10);
  * - `61xx` → GET RESPONSE `00 C0 00 00 xx`; the desktop sends `0C C0 00 00 00` when xx = 00 under
@@ -233,7 +233,7 @@ export class IasLink {
       this.session = undefined;
       throw new TerminalError(
         'SM_RESPONSE_INVALID',
-        `protected response with outer SW ${swText(r.sw)} and an empty body (the desktop client crashes on it, cie-ias.md §4.3)`,
+        `protected response with outer SW ${swText(r.sw)} and an empty body (the desktop client crashes on it, ias/README.md §4.3)`,
         r.sw,
       );
     }

@@ -1,5 +1,5 @@
 /**
- * The IAS reference terminal: building blocks of the client flows of cie-ias.md §5 and §8.1 over
+ * The IAS reference terminal: building blocks of the client flows of ias/README.md §5 and §8.1 over
  * any ApduChannel, each recorded as a step (APDUs, timing, verdict, precise error). Flows
  * (`flows.ts`) compose them; the conformance suite and the scenario runner can call them one by
  * one. The terminal keeps what it has learnt (ATR type, DH parameters, CA key, EF 1004) so later

@@ -1,7 +1,7 @@
 /**
- * Issue 3 "Must show" 2: the full login (DH + DAPP + VERIFY + read certificate + sign, the
+ * The full login (DH + DAPP + VERIFY + read certificate + sign, the
  * signature verified with the certificate) on every personality, through the desktop and the
- * mobile (Android, iOS) command sequences of cie-ias.md §5 and §8.1; plus the enrolment and NIS
+ * mobile (Android, iOS) command sequences of ias/README.md §5 and §8.1; plus the enrolment and NIS
  * flows, and the personality-dependent command forms the terminal must pick.
  */
 import { describe, expect, it } from 'vitest';
@@ -26,7 +26,7 @@ function plainCommands(r: FlowReport<unknown>): string[] {
   return r.steps.flatMap((s) => s.apdus.map((a) => a.plainCommand ?? a.command));
 }
 
-describe('full login on every personality and client (cie-ias.md §5, §7, §8.1)', () => {
+describe('full login on every personality and client (ias/README.md §5, §7, §8.1)', () => {
   for (const profile of CIE_PROFILES) {
     for (const style of TERMINAL_STYLES) {
       it(`${profile.id} / ${style}: DH + DAPP + VERIFY + certificate + sign verified with the certificate`, async () => {

@@ -8,7 +8,7 @@ import {
   isMultisetSubset,
 } from './personality.ts';
 
-describe('card-type detection as the clients do it (cie-ias.md §1.2–1.3)', () => {
+describe('card-type detection as the clients do it (ias/README.md §1.2–1.3)', () => {
   for (const p of CIE_PROFILES) {
     it(`${p.id}: the desktop table classifies its ATR as ${p.middlewareType}`, () => {
       expect(detectFromAtr(fromHex(p.atr))).toBe(p.middlewareType);

@@ -1,5 +1,5 @@
 /**
- * Card-type detection as the clients do it (cie-ias.md §1.2–1.3):
+ * Card-type detection as the clients do it (ias/README.md §1.2–1.3):
  *
  * - desktop: walk `atr_list` in table order; a signature matches when it is a *multiset subset*
  *   of the ATR (both sorted; not a contiguous substring); first hit wins; no hit = "CIE not

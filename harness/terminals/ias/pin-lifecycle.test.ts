@@ -1,5 +1,5 @@
 /**
- * Issue 3 "Must show" 3: PIN lifecycle on a card image file — 3 wrong PINs → 6983 and signing
+ * PIN lifecycle on a card image file — 3 wrong PINs → 6983 and signing
  * refused; PUK unblock with a new PIN; change PIN; 10 wrong PUKs → blocked for ever — and every
  * state survives a restart (the card is re-opened from the file; the last check reads it from a
  * separate Node process).
@@ -49,7 +49,7 @@ beforeAll(() => {
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe('PIN and PUK lifecycle across restarts (cie-ias.md §5.5, §6)', () => {
+describe('PIN and PUK lifecycle across restarts (ias/README.md §5.5, §6)', () => {
   it('a correct PIN restores the counter: wrong, wrong, right, wrong → 63C2, 63C1, ok, 63C2', async () => {
     expect(await login('00000000')).toMatchObject({ code: 'PIN_WRONG', sw: '63C2' });
     expect(await login('00000000')).toMatchObject({ code: 'PIN_WRONG', sw: '63C1' });

@@ -1,5 +1,5 @@
 /** Human-readable rendering of IAS flow reports (CLI, logs). */
-import { maskSecretsInText } from '../../../traces/format/masking.ts';
+import { maskSecretsInText } from '../../../emulator/src/apdu/secret-masking.ts';
 import type { FlowReport } from './flows.ts';
 
 export interface ReportTextOptions {

@@ -1,6 +1,6 @@
 /**
- * Terminal side of the IAS key agreement and DAPP (cie-ias.md §4.1, §5.3), written against the
- * narrow {@link IasLink} (house style rule 5). Each function validates what the card returns and
+ * Terminal side of the IAS key agreement and DAPP (ias/README.md §4.1, §5.3), written against the
+ * narrow {@link IasLink} (DESIGN.md rule 5). Each function validates what the card returns and
  * throws a TerminalError naming what was wrong.
  */
 import { commandApdu } from '../../../emulator/src/apdu/command-apdu.ts';

@@ -1,5 +1,5 @@
 /**
- * How each official client family speaks to the IAS application (cie-ias.md §3, §4.2, §5, §8.1,
+ * How each official client family speaks to the IAS application (ias/README.md §3, §4.2, §5, §8.1,
  * §11). The reference terminal reproduces each command sequence byte for byte; the differences
  * are data here, not branches in the flows.
  */

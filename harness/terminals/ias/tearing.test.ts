@@ -1,5 +1,5 @@
 /**
- * Issue 3 "Must show" 5 — tearing: a child process presents wrong PINs to a card image file and
+ * Tearing: a child process presents wrong PINs to a card image file and
  * is killed with SIGKILL at random points (before, during or after the persistent write of an
  * operation). After every kill the image must load, and its counters must be exactly the last
  * state the card reported, or that state plus the effect of the one operation in flight —
@@ -15,7 +15,7 @@ import { cieCardFromImage } from '../../../emulator/src/profiles/cie-card-image.
 import { defaultCardImage } from '../../../emulator/src/profiles/default-card-image.ts';
 import { readCardImage, writeCardImageAtomic } from '../../../emulator/src/state/image-file.ts';
 
-const CHILD = new URL('./tearing-child.ts', import.meta.url).pathname;
+const CHILD = new URL('./testing/tearing-child.ts', import.meta.url).pathname;
 const image = defaultCardImage();
 const PIN_MAX = image.state.pin.max;
 const PUK_MAX = image.state.puk.max;
@@ -89,7 +89,7 @@ function allowed(k: { pin: number; puk: number; inFlight?: string }): string[] {
   }
 }
 
-describe('tearing: SIGKILL at random points during wrong-PIN VERIFYs (issue 3 Must show 5)', () => {
+describe('tearing: SIGKILL at random points during wrong-PIN VERIFYs (ias/README.md §6)', () => {
   it('never loses a decrement, never raises a counter, never leaves an unreadable image (≥ 200 VERIFYs)', async () => {
     writeCardImageAtomic(path, image);
     const rng = seededRng('tearing-schedule');

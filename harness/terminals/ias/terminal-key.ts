@@ -1,8 +1,7 @@
 /**
- * The reference terminal's own RSA-2048 key for DAPP (cie-ias.md §5.3). The official clients
+ * The reference terminal's own RSA-2048 key for DAPP (ias/README.md §5.3). The official clients
  * share one fixed terminal key; a card does not need it (the public key travels inside the
- * self-issued certificate), so the reference terminal uses its own (shared/data/
- * interop-constants.md, last paragraph): generated from {@link TERMINAL_KEY_SEED} with the
+ * self-issued certificate), so the reference terminal uses its own (ias/README.md §2.3): generated from {@link TERMINAL_KEY_SEED} with the
  * project's deterministic key generator and stored here so that every process starts without
  * key generation (a test regenerates it from the seed and compares).
  */

@@ -1,7 +1,7 @@
 /**
  * Helpers for tests that drive an emulated CIE with the IAS reference terminal: a card from the
  * committed default image (no key generation), seeded randomness, and the terminal brought to a
- * given state of cie-ias.md §10 (SMd after DH, SMa after DAPP, PIN verified).
+ * given state of ias/README.md §10 (SMd after DH, SMa after DAPP, PIN verified).
  */
 import type { CardOptions } from '../../../emulator/src/card/card-options.ts';
 import { fromHex } from '../../../emulator/src/bytes/hex.ts';

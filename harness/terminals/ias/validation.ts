@@ -1,5 +1,5 @@
 /**
- * What the reference terminal checks in what it receives (cie-ias.md §2.5, §5.1 A step 11,
+ * What the reference terminal checks in what it receives (ias/README.md §2.5, §5.1 A step 11,
  * §5.1 B): EF.SOD signature and Document Signer chain to a trusted CSCA, data-group hashes over
  * exactly the bytes the desktop hashes, the holder certificate chain, and signatures made by
  * the card's keys.

@@ -7,6 +7,15 @@ import { fromHex } from '../../../emulator/src/bytes/hex.ts';
 import type { CardRunner } from './in-process-vicc.ts';
 import type { CardSpec, FromWorker, ToWorker, ViccWorkerData } from './vicc-worker-protocol.ts';
 
+/**
+ * The worker's entry module: from the TypeScript sources, a small `.mjs` that registers the tsx
+ * loader first (a worker does not inherit the parent's loader); from the compiled package, the
+ * compiled entry itself.
+ */
+const WORKER_ENTRY = import.meta.url.endsWith('.ts')
+  ? new URL('./vicc-worker.mjs', import.meta.url)
+  : new URL('./vicc-worker-main.js', import.meta.url);
+
 export class ViccWorker implements CardRunner {
   readonly events: FromWorker[] = [];
   private readonly worker: Worker;
@@ -15,7 +24,7 @@ export class ViccWorker implements CardRunner {
   private cardFaults: readonly string[] | undefined;
 
   constructor(data: ViccWorkerData) {
-    this.worker = new Worker(new URL('./vicc-worker.mjs', import.meta.url), { workerData: data });
+    this.worker = new Worker(WORKER_ENTRY, { workerData: data });
     this.worker.on('message', (m: FromWorker) => {
       this.events.push(m);
       if (m.type === 'ready') this.atrHex = m.atr;

@@ -1,6 +1,6 @@
 /**
  * The debug output of the IPZS CIE .NET SDK (`CIE.MRTD.SDK`), the format of the real-card
- * fragment `shared/data/real-trace-pace-2018.txt` (italia/cie-mrtd-dotnet-sdk issue #8):
+ * fragment `traces/golden/real-card/real-trace-pace-2018.txt` (italia/cie-mrtd-dotnet-sdk#8):
  *
  * ```
  * APDU:00-A4-02-0C-02-01-1C
@@ -44,7 +44,8 @@ function parseLine(text: string, line: number, asm: ExchangeAssembler): void {
   const rsp = RESPONSE.exec(text);
   if (rsp) {
     const hex = parseLogHex(rsp[1] ?? '');
-    if (hex === undefined) return asm.unknown(line, text, 'Response line without hex');
+    if (hex === undefined)
+      return asm.unparsableResponse(line, text, 'Response line whose bytes cannot be read');
     return asm.response(hex.bytes, line, undefined, hex.truncated);
   }
   asm.unknown(line, text);

@@ -1,6 +1,6 @@
 /**
  * The eMRTD (ICAO LDS1) application's command table and the MF-level fragment for PACE. Built by
- * spreading the generic ISO table and overriding entries (house style rule 2):
+ * spreading the generic ISO table and overriding entries (DESIGN.md rule 2):
  *
  * | INS | override | why |
  * |---|---|---|
@@ -9,10 +9,11 @@
  * | 84 GET CHALLENGE | exactly 8 bytes | 9303-11 §4.3.4.1 |
  * | 82 MUTUAL / EXTERNAL AUTHENTICATE | plain: BAC; protected: TA | 9303-11 §4.3.4.2, §7.1.3 |
  * | 2A PSO | `00 BE` VERIFY CERTIFICATE | 9303-11 §7.1.3 |
+ * | A4 SELECT | a data group before BAC/PACE: `6982` (option `dgSelectBeforeAccess`) | ICAO Part 3 ISO7816_B_3 |
  *
  * No entry is wrapped: the session's rights follow the pipeline's session event
  * (`EmrtdState.sessionChanged`), and PACE notices an interleaved command by its command number
- * when its next GENERAL AUTHENTICATE arrives (`EmrtdState.pace`; ICAO Part 3 P_58..P_61). At MF
+ * when its next GENERAL AUTHENTICATE arrives (`EmrtdState.pace`; ICAO Part 3 P_59..P_61). At MF
  * level the module adds two entries (MSE, GENERAL AUTHENTICATE) to the composer's table and
  * leaves every other entry — every IAS command — as it is.
  */
@@ -23,6 +24,7 @@ import {
   INS_82_EXTERNAL_AUTHENTICATE,
   INS_84_GET_CHALLENGE,
   INS_86_GENERAL_AUTHENTICATE,
+  INS_A4_SELECT,
 } from '../../apdu/ins.ts';
 import type { ResponseApdu } from '../../apdu/response-apdu.ts';
 import {
@@ -40,9 +42,11 @@ import type {
 import { CardError } from '../../card/card-error.ts';
 import { satisfies } from '../../iso7816/access.ts';
 import { mseHandler } from '../../iso7816/commands/mse.ts';
+import { selectHandler } from '../../iso7816/commands/select.ts';
 import { ISO_HANDLERS } from '../../iso7816/iso-application.ts';
 import { parseMse } from '../../security/security-environment.ts';
 import type { EmrtdRuntime } from './emrtd-runtime.ts';
+import { FLAG_ACCESS } from './emrtd-state.ts';
 import { getChallenge, mutualAuthenticate } from './handlers/bac-handlers.ts';
 import {
   caGaHandler,
@@ -91,14 +95,41 @@ function generalAuthenticate(rt: EmrtdRuntime, withCa: boolean): CommandHandler 
   return (ctx, apdu) => {
     checkP1P2Zero(apdu);
     const pace = rt.state.pace(ctx);
-    if (withCa && pace.step === 'idle' && rt.state.volatile.ca.step === 'key-selected')
+    if (withCa && pace.step === 'idle' && rt.state.volatile.ca.step !== 'idle')
       return caGaHandler(rt, ctx, apdu);
     return paceGaHandler(rt, ctx, apdu);
   };
 }
 
+/** FIDs of EF.DG1–EF.DG16 (ICAO 9303-10 Table 34). */
+const isDataGroupFid = (fid: number | undefined): boolean =>
+  fid !== undefined && fid >= 0x0101 && fid <= 0x0110;
+
+/**
+ * SELECT, with data groups refused before BAC/PACE when the option says so: the selection is
+ * undone and `6982` answered (ICAO Part 3 ISO7816_B_3).
+ */
+function selectWithAccess(rt: EmrtdRuntime): CommandHandler {
+  return (ctx, apdu) => {
+    const before = ctx.currentEf ?? ctx.currentDf;
+    const response = selectHandler(ctx, apdu);
+    const ef = ctx.currentEf;
+    if (
+      rt.options.dgSelectBeforeAccess === '6982' &&
+      ef !== undefined &&
+      isDataGroupFid(ef.fid) &&
+      !ctx.security.has(FLAG_ACCESS)
+    ) {
+      ctx.select(before);
+      throw new CardError(SW_6982_SECURITY_STATUS_NOT_SATISFIED, 'data group before BAC/PACE');
+    }
+    return response;
+  };
+}
+
 export function emrtdHandlers(rt: EmrtdRuntime): HandlerTable {
   const table = new Map<number, HandlerEntry>(ISO_HANDLERS);
+  table.set(INS_A4_SELECT, { handle: selectWithAccess(rt) });
   table.set(INS_22_MSE, { handle: mseRouter(rt, MSE_ROUTES, mseHandler), chaining: 'accumulate' });
   table.set(INS_86_GENERAL_AUTHENTICATE, {
     handle: generalAuthenticate(rt, true),

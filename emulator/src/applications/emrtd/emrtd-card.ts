@@ -23,7 +23,7 @@ import {
   type EmrtdModuleOptions,
 } from './emrtd-module.ts';
 
-/** ATR of a real CIE 3.0 on a contactless PC/SC reader (emrtd.md §1.1, OpenSC#2486). */
+/** ATR of a real CIE 3.0 on a contactless PC/SC reader (README.md §1.1, OpenSC#2486). */
 export const CIE_ATR = fromHex('3B 8F 80 01 80 31 80 65 B0 85 04 00 11 12 0F FF 82 90 00 8A');
 
 export interface EmrtdCardConfig {

@@ -1,5 +1,5 @@
 /**
- * The file layout of the eMRTD module (ICAO Doc 9303-10 §4.5–4.6; emrtd.md §1.6) with the CIE's
+ * The file layout of the eMRTD module (ICAO Doc 9303-10 §4.5–4.6; README.md §1.6) with the CIE's
  * access conditions: nothing in the LDS application is readable before BAC or PACE (the flag is
  * revoked with the SM session, so plain reads fail too), DG3 additionally needs Terminal
  * Authentication with the DG3 right.

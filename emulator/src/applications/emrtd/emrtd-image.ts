@@ -4,6 +4,7 @@
  * module was stored in them, personalise it from the image's seed, citizen and PKI seed, which
  * gives the same bytes every time.
  */
+import { HostError } from '../../host-error.ts';
 import type { Citizen } from '../../personalise/citizen.ts';
 import {
   emrtdPersonalisationSchema,
@@ -14,7 +15,7 @@ import {
 import { generateTestPki } from '../../personalise/pki/test-pki.ts';
 import type { CardImage } from '../../state/card-image.ts';
 
-export class EmrtdImageError extends Error {
+export class EmrtdImageError extends HostError {
   readonly code = 'EMRTD_IMAGE';
 }
 

@@ -4,7 +4,7 @@
  *
  * Composition contract (`CardModule`): `mfChildren` go under the MF, `applications` to the card,
  * and `extendMfHandlers(mfTable)` gives the MF application its table: PACE must run with the MF
- * current, as real CIE readers do (emrtd.md §1.4), so MSE `C1 A4` and GENERAL AUTHENTICATE are
+ * current, as real CIE readers do (README.md §1.4), so MSE `C1 A4` and GENERAL AUTHENTICATE are
  * routed in and every MF command is guarded (PACE reset on an interleaved command, ICAO Part 3
  * P_58..P_61).
  */

@@ -1,6 +1,6 @@
 /**
  * Everything the eMRTD handlers share: state, behaviour options and the chip's key material,
- * prepared once from the personalisation (house style rule 5: handlers get a narrow port).
+ * prepared once from the personalisation (DESIGN.md rule 5: handlers get a narrow port).
  */
 import type { CommandContext } from '../../card/application.ts';
 import type { BacKeys } from '../../protocols/bac/bac-keys.ts';

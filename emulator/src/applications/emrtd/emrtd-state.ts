@@ -1,6 +1,6 @@
 /**
- * The eMRTD application's state: volatile protocol machines (lost at power-off/reset, house style
- * §3.4: one record, one reset path) and the non-volatile TA data (trust points, chip date).
+ * The eMRTD application's state: volatile protocol machines (lost at power-off/reset, DESIGN.md
+ * §4: one record, one reset path) and the non-volatile TA data (trust points, chip date).
  *
  * Security-status flags (checked by the file access conditions) all have scope `sm-session`, so a
  * plain command or an SM error revokes them together with the session (ICAO 9303-11 §9.8.4;
@@ -34,7 +34,7 @@ export const FLAG_TA_DG4 = 'emrtd:ta:dg4';
 export interface AccessRecord {
   readonly method: 'bac' | 'pace';
   readonly flags: readonly string[];
-  /** ID_PICC for Terminal Authentication (emrtd.md §2.7 item 5). */
+  /** ID_PICC for Terminal Authentication (README.md §2.7 item 5). */
   readonly idPicc: Uint8Array;
   /** Comp(PK_PCD) of a completed Chip Authentication. */
   readonly caCompPkPcd?: Uint8Array;

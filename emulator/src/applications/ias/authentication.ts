@@ -1,5 +1,5 @@
 /**
- * DAPP and signature commands of the IAS application (cie-ias.md §5.3, §7):
+ * DAPP and signature commands of the IAS application (README.md §5.3, §7):
  *
  * | command                        | needs                                   | failure SW                          |
  * |--------------------------------|-----------------------------------------|-------------------------------------|

@@ -1,5 +1,5 @@
 /**
- * The cryptography of device authentication with privacy protection (DAPP, cie-ias.md §5.3),
+ * The cryptography of device authentication with privacy protection (DAPP, README.md §5.3),
  * shared by the card and the reference terminal:
  *
  * ```
@@ -15,6 +15,7 @@
  * RSA itself is passed in as a raw function so the card, the terminal and tests choose how
  * (OpenSSL with CRT, or a public-key object with the clients' huge CA exponent).
  */
+import { HostError } from '../../host-error.ts';
 import { ByteReader } from '../../bytes/byte-reader.ts';
 import { concatBytes, equalBytes } from '../../bytes/bytes.ts';
 import { parseTlvTree, findTlv, tlv, TlvFormatError } from '../../bytes/ber-tlv.ts';
@@ -35,7 +36,7 @@ export const ISO9796_OVERHEAD = 34;
 
 export type RawRsa = (input: Uint8Array) => Uint8Array;
 
-export class DappFormatError extends Error {
+export class DappFormatError extends HostError {
   readonly code = 'IAS_DAPP_FORMAT';
 }
 

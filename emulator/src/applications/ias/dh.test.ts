@@ -16,7 +16,7 @@ import {
 
 const p = bytesToBigInt(G.p);
 
-describe('IAS Diffie–Hellman (cie-ias.md §4.1, §2.4)', () => {
+describe('IAS Diffie–Hellman (README.md §4.1, §2.4)', () => {
   it('public keys and shared secrets equal the BigInt computation, at exactly |p| bytes', () => {
     const rng = seededRng('dh');
     for (let i = 0; i < 4; i++) {

@@ -1,6 +1,6 @@
 /**
  * Diffie–Hellman key agreement and session-key derivation of the IAS secure channel
- * (cie-ias.md §4.1):
+ * (README.md §4.1):
  *
  * ```
  * PuK = g^x mod p                       (exactly |p| bytes, left-padded — iOS needs it, §2.4)
@@ -10,6 +10,7 @@
  * Modular exponentiation goes through `node:crypto` DiffieHellman (OpenSSL): a BigInt version
  * costs milliseconds per operation, which the login benchmark cannot afford.
  */
+import { HostError } from '../../host-error.ts';
 import { createDiffieHellman } from 'node:crypto';
 import { bigIntToBytes, bytesToBigInt, concatBytes } from '../../bytes/bytes.ts';
 import { sha256 } from '../../crypto/hash.ts';
@@ -23,7 +24,7 @@ export interface DhGroup {
   readonly q: Uint8Array;
 }
 
-export class DhError extends Error {
+export class DhError extends HostError {
   readonly code = 'IAS_DH';
 }
 

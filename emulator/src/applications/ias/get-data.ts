@@ -1,5 +1,5 @@
 /**
- * GET DATA (`00 CB 3F FF Lc 4D …`, cie-ias.md §2.4): the request is an extended header list
+ * GET DATA (`00 CB 3F FF Lc 4D …`, README.md §2.4): the request is an extended header list
  * (ISO/IEC 7816-4:2020 §8.5.1) — tags followed by a length byte that is not a TLV length: in a
  * constructed tag it is the size of the nested list, or `80` for "the whole object"; in a
  * primitive tag it is the requested length (`00` = all).

@@ -1,6 +1,6 @@
 /**
- * The IAS-ECC application of the CIE 3.0 (cie-ias.md), as a command table built by spreading the
- * generic ISO table and overriding entries (house style rule 2):
+ * The IAS-ECC application of the CIE 3.0 (README.md), as a command table built by spreading the
+ * generic ISO table and overriding entries (DESIGN.md rule 2):
  *
  * | INS | command                     | why overridden / added                                   |
  * |-----|-----------------------------|----------------------------------------------------------|
@@ -63,7 +63,7 @@ function iasSelect(ias: IasCard): CommandHandler {
     ) {
       throw new CardError(
         SW_6A82_FILE_NOT_FOUND,
-        'this personality does not answer to the IAS AID (cie-ias.md §12 item 9)',
+        'this personality does not answer to the IAS AID (README.md §12 item 9)',
       );
     }
     return selectHandler(ctx, apdu);

@@ -15,7 +15,7 @@ export interface IasKeyMaterial {
   readonly iccAuth: RsaPrivateKey;
   /** Key 83 (servizi). */
   readonly servizi: RsaPrivateKey;
-  /** Public key 84 (DAPP CA), with its huge public exponent (§2.4). */
+  /** Public key 84 (DAPP CA), with its huge public exponent (README.md §2.4). */
   readonly caPublic: RsaPublicKey;
 }
 

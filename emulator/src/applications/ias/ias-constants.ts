@@ -1,6 +1,6 @@
 /**
  * Identifiers of the CIE 3.0 IAS-ECC ("authentication") application, with the clause of
- * cie-ias.md that gives each value.
+ * README.md that gives each value.
  */
 import { fromHex } from '../../bytes/hex.ts';
 

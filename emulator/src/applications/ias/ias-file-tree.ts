@@ -1,5 +1,5 @@
 /**
- * The IAS part of the CIE file tree (cie-ias.md §2.1–2.2), as declarative specs:
+ * The IAS part of the CIE file tree (README.md §2.1–2.2), as declarative specs:
  *
  * ```
  * MF = IAS root (DF name A0 00 00 00 30 80 00 00 00 09 81 60 01)

@@ -1,7 +1,7 @@
 /**
  * IAS-specific personality options (the generic ones are CardOptions). Every option exists
- * because the spec marks the behaviour [open] or vendor-dependent; the defaults are the
- * behaviour every client in cie-ias.md accepts.
+ * because no public evidence settles the behaviour, or it is vendor-dependent (README.md §12);
+ * the defaults are the behaviour every client of README.md §0 accepts.
  */
 import { z } from 'zod';
 
@@ -9,7 +9,7 @@ export const iasOptionsSchema = z
   .object({
     /**
      * SELECT by the IAS AID: `mf` selects the IAS root (= MF); `not-found` answers `6A82`, as the
-     * card in the italia/cie-PN532 issue #5 log did (cie-ias.md §11, §12 item 9; iOS then falls
+     * card in the italia/cie-PN532 issue #5 log did (README.md §11, §12 item 9; iOS then falls
      * back to `00 A4 00 00`). Default `mf`: the issue requires both select forms everywhere.
      */
     iasAidSelect: z.enum(['mf', 'not-found']),

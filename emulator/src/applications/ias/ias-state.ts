@@ -1,5 +1,5 @@
 /**
- * Volatile state of the IAS application (cie-ias.md §10) — explicit records, reset by a single
+ * Volatile state of the IAS application (README.md §10) — explicit records, reset by a single
  * power path:
  *
  * ```

@@ -1,7 +1,8 @@
 /**
- * Values fixed in the public source of every official CIE client (cie-ias.md §2.3–2.4, §5.3;
- * shared/data/interop-constants.md, from italia/cie-middleware-linux `ExtAuthKey.cpp`, the same
- * bytes in pagopa/cie-sdk-android `constants.kt` and pagopa/cie-sdk-ios). A card the clients
+ * Values fixed in the public source of every official CIE client (README.md §2.3–2.4, §5.3):
+ * italia/cie-middleware-linux `cie-pkcs11/CSP/ExtAuthKey.cpp` (`ExtAuth_PrivExp`), the same bytes
+ * in pagopa/cie-sdk-android `constants.kt` (`caPrivExp`) and pagopa/cie-sdk-ios
+ * (`DH_EXT_AUTH_PRIVATE_EXP`). A card the clients
  * accept is built around them: the clients self-issue the terminal certificate with this CA
  * private exponent, modulo the CA modulus the card returns in GET DATA `7F49`.
  */

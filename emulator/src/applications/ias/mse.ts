@@ -1,5 +1,5 @@
 /**
- * MANAGE SECURITY ENVIRONMENT of the IAS application (cie-ias.md §3 rows 10, 11, 13, 16, 22, 24):
+ * MANAGE SECURITY ENVIRONMENT of the IAS application (README.md §3 rows 10, 11, 13, 16, 22, 24):
  *
  * | P1P2  | data (any DO order)             | meaning                                  | state needed      |
  * |-------|---------------------------------|------------------------------------------|-------------------|
@@ -81,7 +81,7 @@ function keyAgreement(ias: IasCard, ctx: CommandContext, dos: readonly Tlv[]): v
   if (ctx.smProtected)
     throw new CardError(
       SW_6985_CONDITIONS_NOT_SATISFIED,
-      'MSE SET KAT is sent in plain (cie-ias.md §4.1)',
+      'MSE SET KAT is sent in plain (README.md §4.1)',
     );
   const d = dosOf(dos, [DO_80_ALGORITHM, DO_83_KEY_REFERENCE, DO_91_EPHEMERAL_PUBLIC]);
   if (oneByte(d, DO_80_ALGORITHM) !== ALG_9B_DH_SHA256) throw badData('KAT algorithm is not 9B');

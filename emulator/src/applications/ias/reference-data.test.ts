@@ -26,7 +26,7 @@ class RecordingStore implements SecretStore {
   }
 }
 
-describe('reference data (PIN/PUK) — decrement persisted before the comparison (issue 3, anti-tearing)', () => {
+describe('reference data (PIN/PUK) — decrement persisted before the comparison (anti-tearing, README.md §6)', () => {
   it('a right PIN: first write = counter − 1, second write = counter restored', () => {
     const s = new RecordingStore(initialSecrets('12345678', '87654321'));
     expect(presentReferenceData(s, 'pin', asciiBytes('12345678'))).toEqual({ outcome: 'ok' });

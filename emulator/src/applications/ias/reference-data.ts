@@ -1,5 +1,5 @@
 /**
- * PIN (81) and PUK (82) of the IAS application (cie-ias.md §2.3, §5.4, §5.5, §6):
+ * PIN (81) and PUK (82) of the IAS application (README.md §2.3, §5.4, §5.5, §6):
  *
  * | command                        | needs            | statuses (inside DO 99 under the §4.3 policy)          |
  * |--------------------------------|------------------|--------------------------------------------------------|

@@ -1,5 +1,5 @@
 /**
- * Every SELECT and READ form of the generic layer on the tiny test card (issue 2, Must show 3).
+ * Every SELECT and READ form of the generic layer on the tiny test card (ISO/IEC 7816-4:2020 §7.1, §7.2).
  * Test names cite the ISO/IEC 7816-4:2020 clause they check.
  */
 import { describe, expect, it } from 'vitest';
@@ -177,7 +177,7 @@ describe('READ BINARY B0 (ISO/IEC 7816-4:2020 §7.2.3)', () => {
 });
 
 describe('READ BINARY B1 with offset DO 54 and data DO 53 (ISO/IEC 7816-4:2020 §7.2.3)', () => {
-  it('SFI in P2, 231-byte responses as the CIE clients read EF.SOD (cie-ias.md §3 row 8)', () => {
+  it('SFI in P2, 231-byte responses as the CIE clients read EF.SOD (ias/README.md §3 row 8)', () => {
     const { tx } = card({ readBinaryMax: 231 });
     const off = (n: number): string => n.toString(16).toUpperCase().padStart(4, '0');
     const bytes = (from: number, to: number): string => LONG.slice(from * 2, to * 2);

@@ -7,7 +7,7 @@
  * 6F FCI  { the same data objects }            64 FMD { 84 DF name }
  * ```
  * The size DO comes first: a Python CIE reader reads the size at bytes [4..5] of `62 LL 80 02`
- * (cie-ias.md §3 row 5, §12 item 4).
+ * (ias/README.md §3 row 5, §12 item 4).
  */
 import { concatBytes } from '../../bytes/bytes.ts';
 import { tlv } from '../../bytes/ber-tlv.ts';

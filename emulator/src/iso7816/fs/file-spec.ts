@@ -1,6 +1,6 @@
 /**
  * Declarative description of a file tree, validated with zod, from which {@link buildFileSystem}
- * builds the nodes (house style §3.2: the tree is built from a profile, not from imperative code).
+ * builds the nodes (DESIGN.md §2: the tree is built from a profile, not from imperative code).
  * Content is hex text in JSON profiles or bytes when a personaliser builds it in code.
  */
 import { z } from 'zod';
@@ -57,7 +57,7 @@ export interface DfSpec {
 
 export interface MfSpec {
   readonly kind: 'MF';
-  /** Some cards name the MF as an application (the CIE's MF is the IAS root, cie-ias.md §2.1). */
+  /** Some cards name the MF as an application (the CIE's MF is the IAS root, ias/README.md §2.1). */
   readonly dfName?: string | Uint8Array;
   readonly name?: string;
   readonly application?: string;

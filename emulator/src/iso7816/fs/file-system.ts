@@ -2,6 +2,7 @@
  * The file tree and its lookups (ISO/IEC 7816-4:2020 §5.3.1–5.3.2). Lookups are pure: they take
  * the DF to search from and return a node or undefined; SELECT decides what becomes current.
  */
+import { HostError } from '../../host-error.ts';
 import { equalBytes } from '../../bytes/bytes.ts';
 import { toHex } from '../../bytes/hex.ts';
 import type { FileAccess } from '../access.ts';
@@ -10,7 +11,7 @@ import { isDf, type DfNode, type EfNode, type FsNode } from './nodes.ts';
 
 export const FID_3F00_MF = 0x3f00;
 
-export class FileSystemSpecError extends Error {
+export class FileSystemSpecError extends HostError {
   readonly code = 'PROFILE_FILE_SYSTEM';
 }
 

@@ -1,7 +1,7 @@
 /**
  * File-system nodes (ISO/IEC 7816-4:2020 §5.3): MF, DFs (optionally applications with a DF name)
  * and elementary files, transparent or record-structured. Nodes hold structure and content only;
- * the current DF/EF lives in the card state (house style §3.2).
+ * the current DF/EF lives in the card state (DESIGN.md §2).
  */
 import type { FileAccess } from '../access.ts';
 

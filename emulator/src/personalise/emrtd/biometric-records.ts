@@ -1,7 +1,7 @@
 /**
  * Biometric data groups: ISO/IEC 19794-5:2005 facial records (DG2) and ISO/IEC 19794-4:2005 finger
  * image records (DG3) inside the ICAO biometric information templates (ICAO Doc 9303-10, 8th ed.
- * 2021, §4.7.2–4.7.3; CBEFF, ISO/IEC 19785-1; emrtd.md §2.9).
+ * 2021, §4.7.2–4.7.3; CBEFF, ISO/IEC 19785-1; emrtd/README.md §2.9).
  *
  * ```
  * 75|63 { 7F61 { 02 01 n,                                      biometric information group template
@@ -9,7 +9,7 @@
  *                   5F2E <ISO 19794 record> } … } }
  * type 02 face / 08 finger;  format owner 0101 (ISO/IEC JTC 1/SC 37);  format type 0008 face, 0007 finger image
  * ```
- * The CIE stores DG2 as JPEG2000 and DG3 as WSQ (emrtd.md §1.6); the emulator uses baseline JPEG
+ * The CIE stores DG2 as JPEG2000 and DG3 as WSQ (emrtd/README.md §1.6); the emulator uses baseline JPEG
  * (19794-5 image data type 00; 19794-4 compression 03), which both standards define, because it
  * generates the images itself.
  */

@@ -1,6 +1,6 @@
 /**
  * LDS1 elementary files of the eMRTD application (ICAO Doc 9303-10, 8th ed. 2021, §4.6–4.7;
- * emrtd.md §1.6 and §2.9), built from the synthetic citizen.
+ * emrtd/README.md §1.6 and §2.9), built from the synthetic citizen.
  *
  * ```
  * EF.COM  60 { 5F01 04 "0107", 5F36 06 "040000", 5C <tags of present DGs> }
@@ -25,7 +25,7 @@ export const TAG_6C_DG12 = 0x6c;
 export const TAG_6E_DG14 = 0x6e;
 const TAG_5C_TAG_LIST = 0x5c;
 
-/** DG number → first tag of the file (9303-10 Table 34; emrtd.md §1.6). */
+/** DG number → first tag of the file (9303-10 Table 34; emrtd/README.md §1.6). */
 export const DG_TAGS: Readonly<Record<number, number>> = {
   1: 0x61,
   2: 0x75,
@@ -68,7 +68,7 @@ function compactDate(iso: string): string {
   return iso.replace(/-/g, '');
 }
 
-/** DG11 additional personal details; the field list follows what CIE readers check (emrtd.md §1.6). */
+/** DG11 additional personal details; the field list follows what CIE readers check (emrtd/README.md §1.6). */
 export function buildDg11(c: Citizen): Uint8Array {
   const fields: [number, string][] = [
     [0x5f0e, `${mrzName(c.surname)}<<${mrzName(c.givenName)}`],

@@ -3,6 +3,7 @@
  * consistency (EF.COM ↔ present DGs, DG14 ↔ EF.CardAccess, EF.SOD ↔ every DG), the options, the
  * JSON form and its schema, and determinism.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseTlvTree, findTlv } from '../../bytes/ber-tlv.ts';
 import { bytesToAscii } from '../../bytes/bytes.ts';
@@ -29,7 +30,15 @@ const p = personaliseEmrtd(SEED, citizen, pki);
 const file = (k: keyof EmrtdPersonalisation['files']): Uint8Array => fromHex(p.files[k] ?? '');
 
 describe('LDS files of the default (CIE-like) personalisation', () => {
-  it('EF.CardAccess is the real CIE content (shared/data/ef-cardaccess-cie.txt)', () => {
+  it('EF.CardAccess is the real CIE content (real-card/ef-cardaccess-cie.txt)', () => {
+    const base64 = readFileSync(
+      new URL('./real-card/ef-cardaccess-cie.txt', import.meta.url),
+      'utf8',
+    )
+      .split('\n')
+      .filter((l) => l !== '' && !l.startsWith('#'));
+    expect(base64).toHaveLength(1);
+    expect(toHex(Buffer.from(base64[0] ?? '', 'base64'))).toBe(p.cardAccess);
     expect(p.cardAccess).toBe('31143012060A04007F00070202040101020102020102');
     expect(p.cardAccess).toBe(toHex(CIE_EF_CARD_ACCESS));
   });
@@ -46,7 +55,7 @@ describe('LDS files of the default (CIE-like) personalisation', () => {
     expect(p.chip.mrzInformation).toBe(`${l1.slice(5, 15)}${l2.slice(0, 7)}${l2.slice(8, 15)}`);
   });
 
-  it('EF.COM: LDS 0107, Unicode 040000, tag list of DG1, DG2, DG3, DG11, DG12, DG14 (emrtd.md §1.6)', () => {
+  it('EF.COM: LDS 0107, Unicode 040000, tag list of DG1, DG2, DG3, DG11, DG12, DG14 (emrtd/README.md §1.6)', () => {
     expect(toHex(file('com'))).toBe(
       '60185F0104303130375F3606303430303030' + '5C06' + '6175636B6C6E',
     );

@@ -3,7 +3,7 @@
  * chip's secrets (CAN, MRZ key material, Chip Authentication key) and its TA trust point, as a
  * JSON-serialisable record (hex strings) that the card image stores under `modules.emrtd`.
  *
- * Defaults follow the real CIE 3.0 (emrtd.md §0, §1.2–1.6): EF.CardAccess = the real CIE bytes
+ * Defaults follow the real CIE 3.0 (emrtd/README.md §0, §1.2–1.6): EF.CardAccess = the real CIE bytes
  * (PACE DH-GM-3DES, parameterId 2), Chip Authentication DH + 3DES, DG1/DG2/DG3/DG11/DG12/DG14,
  * EF.CVCA, EF.SOD with SHA-256 signed by the test Document Signer of the shared test PKI.
  */
@@ -40,7 +40,7 @@ import { buildDg1, buildDg11, buildDg12, buildDg14, buildEfCom, buildEfCvca } fr
 import { faceRecord } from './biometric-records.ts';
 import { syntheticFace, syntheticFingerprint } from './synthetic-images.ts';
 
-/** EF.CardAccess of real CIE 3.0 cards (shared/data/ef-cardaccess-cie.txt; three public logs, emrtd.md §1.3). */
+/** EF.CardAccess of real CIE 3.0 cards (copy with its source in real-card/ef-cardaccess-cie.txt; three public logs, emrtd/README.md §1.3). */
 export const CIE_EF_CARD_ACCESS = fromHex(
   '31 14 30 12 06 0A 04 00 7F 00 07 02 02 04 01 01 02 01 02 02 01 02',
 );
@@ -73,7 +73,7 @@ export const emrtdPersonaliseOptionsSchema = z
         cipher: cipher.default('3DES'),
         /** Standardized domain of the CA key (2 = the CIE's RFC 5114 2048/256 group). */
         parameterId: z.number().int().default(2),
-        /** SubjectPublicKeyInfo algorithm for a DH key ([open] emrtd.md §2.9). */
+        /** SubjectPublicKeyInfo algorithm for a DH key ([open] emrtd/README.md §2.9). */
         dhAlgorithm: z.enum(['x942', 'pkcs3']).default('x942'),
         keyId: z.number().int().min(0).max(255).optional(),
       })
@@ -89,7 +89,7 @@ export const emrtdPersonaliseOptionsSchema = z
       .default({ hash: 'sha256', signature: 'pss', ldsSecurityObjectVersion: 0 }),
     /** DG3 (fingerprints, readable after Terminal Authentication only). */
     withDg3: z.boolean().default(true),
-    /** MF-level EF.DIR listing the eMRTD application (presence on the CIE is [open], emrtd.md §1.6). */
+    /** MF-level EF.DIR listing the eMRTD application (presence on the CIE is [open], emrtd/README.md §1.6). */
     withEfDir: z.boolean().default(false),
     cvPkiCurve: z
       .enum(['P-256', 'P-384', 'P-521', 'brainpoolP256r1', 'brainpoolP384r1', 'brainpoolP512r1'])

@@ -1,6 +1,5 @@
 /**
- * The DAPP "CA" key pair of the emulated card (cie-ias.md §2.4 recipe, shared/data/
- * interop-constants.md): every client signs the terminal certificate with the private exponent
+ * The DAPP "CA" key pair of the emulated card (ias/README.md §2.3 and the §2.4 recipe): every client signs the terminal certificate with the private exponent
  * d hard-coded in its source, modulo the CA modulus the card returns, and the card verifies with
  * the public exponent it returns. So the card's key pair must have that d:
  *

@@ -1,7 +1,7 @@
 /**
  * The default DH group of the emulated IAS application: RFC 5114 §2.3, "2048-bit MODP Group
  * with 256-bit Prime Order Subgroup" (also ICAO 9303-11 standardized domain parameters id 2).
- * The real CIE group is not published (cie-ias.md §12 item 6); any group works with the clients
+ * The real CIE group is not published (ias/README.md §12 item 6); any group works with the clients
  * as long as g and the public keys are returned at |p| bytes (§2.4).
  */
 import { fromHex } from '../../bytes/hex.ts';

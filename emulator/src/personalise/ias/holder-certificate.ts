@@ -1,6 +1,6 @@
 /**
  * The holder's authentication certificate (EF 1003, key 81), issued by the test holder CA.
- * Subject per cie-ias.md §2.2 notes: `CN = <codice fiscale>/<NIS>`, `serialNumber = IDCIT-<9-char
+ * Subject per ias/README.md §2.2 notes: `CN = <codice fiscale>/<NIS>`, `serialNumber = IDCIT-<9-char
  * document number>` (the Windows CSP reads the card serial at chars 6..14), `GN`, `SN`, `C=IT`;
  * the exact RDN order of real cards is not published [inferred]. Validity = the document's
  * issue and expiry dates (from the seed, never the wall clock).

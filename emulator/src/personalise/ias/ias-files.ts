@@ -1,5 +1,5 @@
 /**
- * File contents of the IAS application (cie-ias.md §2.2) and its EF.SOD (§2.5):
+ * File contents of the IAS application (ias/README.md §2.2) and its EF.SOD (§2.5):
  *
  * | FID  | content                                                       | SOD DG | hashed bytes      |
  * |------|---------------------------------------------------------------|--------|-------------------|

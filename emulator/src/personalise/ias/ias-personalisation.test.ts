@@ -16,7 +16,7 @@ import { RFC5114_2048_256 } from './dh-group.ts';
 
 const p = iasPersonalisationFromImage(defaultCardImage());
 
-describe('IAS personalisation (cie-ias.md §2.2–2.5; issue 3)', () => {
+describe('IAS personalisation (ias/README.md §2.2–2.5)', () => {
   it('the DAPP CA key fits the private exponent hard-coded in every client (§2.4 recipe)', () => {
     const { n, e } = p.keys.ca;
     expect(p.keys.ca.d).toBe(DAPP_CA_PRIVATE_EXPONENT);

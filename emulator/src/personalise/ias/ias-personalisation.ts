@@ -1,8 +1,8 @@
 /**
- * Personalisation of the IAS application from a seed (issue 3): the synthetic citizen, the RSA
+ * Personalisation of the IAS application from a seed: the synthetic citizen, the RSA
  * keys (holder 81, ICC authentication 82, servizi 83), the DAPP CA key that fits the clients'
  * hard-coded exponent (§2.4), the DH group, the holder certificate from the test holder CA and
- * the file contents of cie-ias.md §2.2 including EF.SOD (§2.5) signed by the test DS.
+ * the file contents of ias/README.md §2.2 including EF.SOD (§2.5) signed by the test DS.
  *
  * Every key comes from its own seeded stream (`ciebench-ias|<seed>|<role>`), so the same seed
  * always gives the same card, and keys are cached per seed for the life of the process (key

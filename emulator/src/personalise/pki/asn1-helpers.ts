@@ -9,10 +9,11 @@
  * Name ::= SEQUENCE OF RelativeDistinguishedName;  RDN ::= SET OF AttributeTypeAndValue
  * ```
  */
+import { HostError } from '../../host-error.ts';
 import * as asn1js from 'asn1js';
 import type { HashName } from '../../crypto/hash.ts';
 
-export class Asn1BuildError extends Error {
+export class Asn1BuildError extends HostError {
   readonly code = 'ASN1_BUILD';
 }
 
@@ -41,13 +42,17 @@ export const OID = {
   surname: '2.5.4.4',
   serialNumber: '2.5.4.5',
   country: '2.5.4.6',
+  locality: '2.5.4.7',
   organization: '2.5.4.10',
   organizationalUnit: '2.5.4.11',
   givenName: '2.5.4.42',
   subjectKeyIdentifier: '2.5.29.14',
   keyUsage: '2.5.29.15',
   privateKeyUsagePeriod: '2.5.29.16',
+  subjectAltName: '2.5.29.17',
+  issuerAltName: '2.5.29.18',
   basicConstraints: '2.5.29.19',
+  crlDistributionPoints: '2.5.29.31',
   authorityKeyIdentifier: '2.5.29.35',
   extKeyUsage: '2.5.29.37',
   clientAuth: '1.3.6.1.5.5.7.3.2',
@@ -124,6 +129,7 @@ const NAME_TYPES = {
   SN: OID.surname,
   serialNumber: OID.serialNumber,
   C: OID.country,
+  L: OID.locality,
   O: OID.organization,
   OU: OID.organizationalUnit,
   GN: OID.givenName,

@@ -8,9 +8,10 @@ import { verifyDocumentSigner, verifyIssuedBy } from './chain.ts';
 import { buildSod, parseSod, SodFormatError } from './sod.ts';
 import { generateTestPki } from './test-pki.ts';
 
-const DATA = '/work/shared/data';
+/** Real-card data copied next to this test, each file with a header naming its public source. */
+const DATA = new URL('./real-card', import.meta.url).pathname;
 
-/** Hex files of shared/data: `#` header lines, then hex. */
+/** Hex data files: `#` header lines, then hex. */
 function readHexFile(name: string): Uint8Array {
   const text = readFileSync(`${DATA}/${name}`, 'utf8');
   return fromHex(
@@ -21,7 +22,7 @@ function readHexFile(name: string): Uint8Array {
   );
 }
 
-/** shared/data/italian-csca-certificates.txt: `[SKI …]` line, then one DER hex line. */
+/** real-card/italian-csca-certificates.txt: `[SKI …]` line, then one DER hex line. */
 function italianCsca(ski: string): Uint8Array {
   const lines = readFileSync(`${DATA}/italian-csca-certificates.txt`, 'utf8').split('\n');
   const i = lines.findIndex((l) => l.startsWith(`[SKI ${ski}]`));
@@ -30,7 +31,7 @@ function italianCsca(ski: string): Uint8Array {
   return fromHex(hex);
 }
 
-describe('EF.SOD of a real CIE (shared/data/ias_EF.SOD_sample.hex, from pagopa/cie-sdk-android CieCommandsTest.kt; cie-ias.md §2.5)', () => {
+describe('EF.SOD of a real CIE (real-card/ias_EF.SOD_sample.hex, from pagopa/cie-sdk-android CieCommandsTest.kt)', () => {
   const bytes = readHexFile('ias_EF.SOD_sample.hex');
   const sod = parseSod(bytes);
 
@@ -67,7 +68,7 @@ describe('EF.SOD of a real CIE (shared/data/ias_EF.SOD_sample.hex, from pagopa/c
     expect(ds.subject).toContain('serialNumber=00012');
   });
 
-  it('chains DS → Italian CSCA SKI D11A505E… (shared/data/italian-csca-certificates.txt, from italia/cie-nis-java-sdk)', () => {
+  it('chains DS → Italian CSCA SKI D11A505E… (real-card/italian-csca-certificates.txt, from italia/cie-nis-java-sdk)', () => {
     const csca = italianCsca('D11A505E15ADEA5A61779CA4A2A991EC3949D1F9');
     expect(verifyDocumentSigner(sod.signerCertificate, csca).ok).toBe(true);
     const other = italianCsca('436CE3921D10922307EFD7A2F577ED7524467F1B');
@@ -142,7 +143,7 @@ describe('test PKI (deterministic from a seed)', () => {
   });
 });
 
-describe('buildSod (cie-ias.md §2.5 layout)', () => {
+describe('buildSod (ias/README.md §2.5 layout)', () => {
   const pki = generateTestPki('sod-test');
   const dgs = [
     { number: 0xa5, content: fromHex('3082010A0282010100AABB') },

@@ -1,6 +1,6 @@
 /**
  * EF.SOD: the document security object (ICAO 9303-10 §4.6.2, RFC 5652 SignedData), as carried
- * by the eMRTD application and by the CIE IAS application (FID 1006, cie-ias.md §2.5).
+ * by the eMRTD application and by the CIE IAS application (FID 1006, ias/README.md §2.5).
  *
  * ```
  * 77 L  ContentInfo { id-signedData, [0] SignedData {
@@ -14,9 +14,10 @@
  *                        ldsVersionInfo { "0108", "040000" } -- version 1 only }
  * ```
  * Data-group numbers are written as a ONE-BYTE INTEGER holding the raw byte (`02 01 A5` for the
- * IAS "DG" A5 = EF 1005, cie-ias.md §2.5: "negative" in strict DER, kept as is) and read back the
+ * IAS "DG" A5 = EF 1005, ias/README.md §2.5: "negative" in strict DER, kept as is) and read back the
  * same way, so `Map` keys are the raw bytes (0xA5, 0x1B, 1..16).
  */
+import { HostError } from '../../host-error.ts';
 import * as asn1js from 'asn1js';
 import { ByteReader } from '../../bytes/byte-reader.ts';
 import { concatBytes, equalBytes } from '../../bytes/bytes.ts';
@@ -46,7 +47,7 @@ import { X509Certificate } from 'node:crypto';
 
 export const TAG_77_SOD = 0x77;
 
-export class SodFormatError extends Error {
+export class SodFormatError extends HostError {
   readonly code = 'SOD_FORMAT';
 }
 
@@ -199,7 +200,7 @@ export type SodSignatureAlgorithm = RsaSignatureScheme;
 export interface ParsedSod {
   /** Hash algorithm of the LDSSecurityObject (what the data-group hashes use). */
   readonly hashAlgorithm: HashName;
-  /** SignedData digestAlgorithms[0] (what the desktop middleware branches on, cie-ias.md §2.5). */
+  /** SignedData digestAlgorithms[0] (what the desktop middleware branches on, ias/README.md §2.5). */
   readonly digestAlgorithm: HashName;
   /** LDSSecurityObject version (0 or 1). */
   readonly version: number;

@@ -2,7 +2,7 @@
  * The few DER (ITU-T X.690 §10) building blocks the ICAO security structures need: OBJECT
  * IDENTIFIER, INTEGER, SEQUENCE, SET OF (sorted, X.690 §11.6), OCTET STRING, BIT STRING. Built on
  * the foundation BER-TLV codec (every tag used here is a single byte), so no ASN.1 library enters
- * `emulator/src` (house style §3.6).
+ * `emulator/src` (DESIGN.md §6).
  *
  * ```
  * 06 L arcs       OBJECT IDENTIFIER: first byte 40·a1 + a2, then base-128 arcs (X.690 §8.19)
@@ -11,6 +11,7 @@
  * 04 L v          OCTET STRING        03 L u v  BIT STRING with u unused bits
  * ```
  */
+import { HostError } from '../../host-error.ts';
 import { bigIntToMinimalBytes, bytesToBigInt, concatBytes } from '../../bytes/bytes.ts';
 import { parseSingleTlv, tlv, type Tlv, TlvFormatError } from '../../bytes/ber-tlv.ts';
 
@@ -25,7 +26,7 @@ export const TAG_SEQUENCE = 0x30;
 export const TAG_SET = 0x31;
 
 /** Malformed ASN.1 seen by a parser (host side or personalisation input). */
-export class DerFormatError extends Error {
+export class DerFormatError extends HostError {
   readonly code = 'DER_FORMAT';
 }
 

@@ -1,6 +1,6 @@
 /**
  * SubjectPublicKeyInfo (RFC 5280 §4.1.2.7) for the Chip Authentication key in DG14
- * (ICAO Doc 9303-11 §9.2.6 ChipAuthenticationPublicKeyInfo; emrtd.md §2.9).
+ * (ICAO Doc 9303-11 §9.2.6 ChipAuthenticationPublicKeyInfo; emrtd/README.md §2.9).
  *
  * ```asn1
  * SubjectPublicKeyInfo ::= SEQUENCE { algorithm AlgorithmIdentifier, subjectPublicKey BIT STRING }
@@ -9,7 +9,7 @@
  * --   DH subjectPublicKey = DER INTEGER y
  * -- RFC 5480:                 algorithm id-ecPublicKey, parameters namedCurve OID; subjectPublicKey = 04 ‖ x ‖ y
  * ```
- * Which DH algorithm identifier the CIE uses is [open] (emrtd.md §2.9): X9.42 is the default,
+ * Which DH algorithm identifier the CIE uses is [open] (emrtd/README.md §2.9): X9.42 is the default,
  * PKCS #3 a personalisation option. A PKCS #3 key carries no q; the domain then uses p − 1 as the
  * order (no subgroup check is possible without q).
  */

@@ -1,6 +1,6 @@
 /**
  * BAC MUTUAL AUTHENTICATE, chip side (ICAO Doc 9303-11 §4.3 and §9.7.2; Appendix D.3;
- * emrtd.md §2.2). The state is the challenge of the preceding GET CHALLENGE (kept by the card
+ * emrtd/README.md §2.2). The state is the challenge of the preceding GET CHALLENGE (kept by the card
  * core, consumed once) plus this pure function.
  *
  * ```

@@ -1,6 +1,6 @@
 /**
  * Basic Access Control key derivation (ICAO Doc 9303-11, 8th ed. 2021, §9.7.2 and Appendix D.1–D.3;
- * emrtd.md §2.2).
+ * emrtd/README.md §2.2).
  *
  * ```
  * MRZ_information = docNo(9, '<'-filled) ‖ cd ‖ DOB YYMMDD ‖ cd ‖ DOE YYMMDD ‖ cd

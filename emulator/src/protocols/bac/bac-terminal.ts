@@ -2,6 +2,7 @@
  * BAC, terminal side (ICAO Doc 9303-11 §9.7.2, Appendix D.3): builds the MUTUAL AUTHENTICATE data
  * and checks the chip's answer.
  */
+import { HostError } from '../../host-error.ts';
 import { concatBytes, equalBytes } from '../../bytes/bytes.ts';
 import { padIso9797M2 } from '../../bytes/padding.ts';
 import { tdesCbcDecrypt, tdesCbcEncrypt } from '../../crypto/des.ts';
@@ -9,7 +10,7 @@ import { retailMac } from '../../crypto/retail-mac.ts';
 import type { SmSession } from '../../sm/sm-session.ts';
 import { bacSession, type BacKeys } from './bac-keys.ts';
 
-export class BacTerminalError extends Error {
+export class BacTerminalError extends HostError {
   readonly code: 'BAC_MAC' | 'BAC_NONCE' | 'BAC_LENGTH';
   constructor(code: BacTerminalError['code'], message: string) {
     super(message);

@@ -3,7 +3,7 @@
  * elliptic-curve implementation (curves as data handed to generic algebra, the noble pattern).
  *
  * ICAO Doc 9303-11 (8th ed. 2021): §4.4.3.3.1 Generic Mapping, §9.4 public-key encodings,
- * §9.5.1 standardized domain parameters; emrtd.md §2.5.
+ * §9.5.1 standardized domain parameters; emrtd/README.md §2.5.
  *
  * ```
  * encodings   DH public value: unsigned big-endian, padded to |p|
@@ -16,6 +16,7 @@
  * ISO7816_P_23..30 cases): exact encoding length, DH 1 < y < p − 1 with y^q = 1, EC coordinates
  * below p, point on the curve, not the point at infinity. Failures raise {@link KeyAgreementError}.
  */
+import { HostError } from '../../host-error.ts';
 import { bigIntToBytes, bytesToBigInt } from '../../bytes/bytes.ts';
 import { byteLength } from '../../crypto/rsa.ts';
 import { sha1 } from '../../crypto/hash.ts';
@@ -27,7 +28,7 @@ import { modExp } from './modexp.ts';
 export type KeyAgreementFault =
   'length' | 'format' | 'range' | 'subgroup' | 'not-on-curve' | 'infinity' | 'degenerate';
 
-export class KeyAgreementError extends Error {
+export class KeyAgreementError extends HostError {
   readonly code = 'KEY_AGREEMENT';
   readonly fault: KeyAgreementFault;
   constructor(fault: KeyAgreementFault, message: string) {

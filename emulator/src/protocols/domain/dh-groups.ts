@@ -1,8 +1,8 @@
 /**
  * The MODP groups with prime-order subgroups of RFC 5114 §2.1–2.3, which ICAO Doc 9303-11
  * (8th ed. 2021) §9.5.1 Table 25 standardizes as PACE domain parameters 0, 1 and 2. The CIE uses
- * parameter 2 (emrtd.md §1.2). Values transcribed from the RFC (the same groups OpenSSL 3 ships
- * as `dh_rfc5114:1..3`); `dh-groups.test.ts` checks p's SHA-256 against emrtd.md §2.5, primality
+ * parameter 2 (emrtd/README.md §1.2). Values transcribed from the RFC (the same groups OpenSSL 3 ships
+ * as `dh_rfc5114:1..3`); `dh-groups.test.ts` checks p's SHA-256 against emrtd/README.md §2.5, primality
  * of p and q, q | p − 1 and g^q = 1.
  */
 

@@ -1,5 +1,5 @@
 /**
- * Standardized domain parameters (ICAO Doc 9303-11, 8th ed. 2021, §9.5.1 Table 25; emrtd.md §2.5
+ * Standardized domain parameters (ICAO Doc 9303-11, 8th ed. 2021, §9.5.1 Table 25; emrtd/README.md §2.5
  * table), addressed by the PACEInfo.parameterId / MSE DO 84 value.
  *
  * ```

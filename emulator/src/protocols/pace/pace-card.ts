@@ -1,6 +1,6 @@
 /**
- * PACE, chip side, as a state machine with named steps (house style §3.4). ICAO Doc 9303-11
- * (8th ed. 2021) §4.4 (protocol), §4.4.4 (APDUs), §9.7.3–9.7.4; emrtd.md §1.4 (the real CIE
+ * PACE, chip side, as a state machine with named steps (DESIGN.md §4). ICAO Doc 9303-11
+ * (8th ed. 2021) §4.4 (protocol), §4.4.4 (APDUs), §9.7.3–9.7.4; emrtd/README.md §1.4 (the real CIE
  * exchange), §2.5 (SWs).
  *
  * ```
@@ -11,6 +11,8 @@
  *   awaiting-key-agreement GA 10 86  7C{83 PK}     ─► 7C{84 PK_IC}    ─► awaiting-token
  *   awaiting-token         GA 00 86  7C{85 T_PCD}  ─► 7C{86 T_IC [87 CAR] [88 CAR]} ─► idle + SM session
  * ```
+ * A second step 1 (empty 7C) right after step 1 starts the nonce step again with a fresh nonce;
+ * the protocol then completes with the new one (ICAO Part 3 ISO7816_P_14).
  * Any error answers the SW of {@link PACE_ERRORS} and the caller returns the machine to `idle`
  * (ICAO Part 3 category P: a failed or out-of-sequence step ends the protocol; the terminal starts
  * again with MSE:Set AT). A command other than GENERAL AUTHENTICATE between two steps also resets
@@ -60,9 +62,9 @@ export const MSE_DO_83_PASSWORD = 0x83;
 export const MSE_DO_84_PARAMETER = 0x84;
 export const MSE_DO_7F4C_CHAT = 0x7f4c;
 
-/** The SW for each kind of PACE failure (emrtd.md §2.5 "Typical SWs" and §4.7). */
+/** The SW for each kind of PACE failure (emrtd/README.md §2.5 "Typical SWs" and §4.7). */
 export const PACE_ERRORS = {
-  /** GENERAL AUTHENTICATE without a preceding MSE:Set AT, or after the protocol was reset (emrtd.md §2.5 [inferred]). */
+  /** GENERAL AUTHENTICATE without a preceding MSE:Set AT, or after the protocol was reset (emrtd/README.md §2.5 [inferred]). */
   outOfSequence: SW_6985_CONDITIONS_NOT_SATISFIED,
   /** Steps 1–3 without the chaining bit: the dialogue is a chain (9303-11 §4.4.4.2; profile option `lenient` skips the check). */
   chainExpected: SW_6985_CONDITIONS_NOT_SATISFIED,
@@ -70,9 +72,9 @@ export const PACE_ERRORS = {
   lastCommandExpected: SW_6883_LAST_COMMAND_OF_CHAIN_EXPECTED,
   /** Malformed 7C template, wrong inner tag, invalid public key, wrong token length (ICAO Part 3 P_11..P_53). */
   badData: SW_6A80_INCORRECT_DATA,
-  /** Token mismatch, i.e. wrong password (the CIE's answer to a wrong CAN, emrtd.md §1.4 row 8). */
+  /** Token mismatch, i.e. wrong password (the CIE's answer to a wrong CAN, emrtd/README.md §1.4 row 8). */
   wrongToken: SW_6300_VERIFICATION_FAILED,
-  /** Unknown OID, malformed MSE data (emrtd.md §2.5). */
+  /** Unknown OID, malformed MSE data (emrtd/README.md §2.5). */
   badMse: SW_6A80_INCORRECT_DATA,
   /** Password reference the card does not support, e.g. 03 PIN on the CIE (OpenSC#2486), or unknown DO 84. */
   unknownReference: SW_6A88_REFERENCED_DATA_NOT_FOUND,
@@ -81,7 +83,7 @@ export const PACE_ERRORS = {
 export type PaceStep =
   'idle' | 'ready' | 'awaiting-mapping' | 'awaiting-key-agreement' | 'awaiting-token';
 
-/** What each GENERAL AUTHENTICATE step expects (the table next to the union, house style §3.4). */
+/** What each GENERAL AUTHENTICATE step expects (the table next to the union, DESIGN.md §4). */
 export const PACE_STEPS: Readonly<
   Record<Exclude<PaceStep, 'idle'>, { readonly tag: number | undefined; readonly chained: boolean }>
 > = {
@@ -125,7 +127,7 @@ export interface PaceCardConfig {
   readonly paceInfos: readonly PaceInfo[];
   /** π per password reference the card holds (01 MRZ, 02 CAN). */
   readonly passwords: ReadonlyMap<number, Uint8Array>;
-  /** Length of the nonce s (8 or 16 on CIEs, emrtd.md §1.2); raised to whole blocks of the cipher. */
+  /** Length of the nonce s (8 or 16 on CIEs, emrtd/README.md §1.2); raised to whole blocks of the cipher. */
   readonly nonceLength: number;
   readonly chaining: 'strict' | 'lenient';
   /** CARs of the chip's trust points, answered in DO 87/88 of the last step (9303-11 §4.4.4.2). */
@@ -350,6 +352,9 @@ export function paceGeneralAuthenticate(
     if (e instanceof GaFormatError) throw fail(PACE_ERRORS.badData, e.message);
     throw e;
   }
+  if (state.step === 'awaiting-mapping' && dos.length === 0)
+    // ICAO Part 3 ISO7816_P_14: GA step 1 sent twice restarts the nonce step (a new nonce).
+    return HANDLERS.ready({ step: 'ready', sel: state.sel }, new Uint8Array(0), config, entropy);
   const value = innerDo(dos, expect.tag);
   const handler = HANDLERS[state.step] as (
     s: Active,

@@ -1,6 +1,6 @@
 /**
  * PACE building blocks shared by the card and the inspection system (ICAO Doc 9303-11, 8th ed.
- * 2021, §4.4 and §9.7.3–9.7.4; emrtd.md §1.5, §2.5).
+ * 2021, §4.4 and §9.7.3–9.7.4; emrtd/README.md §1.5, §2.5).
  *
  * ```
  * π      MRZ: SHA-1(MRZ_information)   CAN/PIN/PUK: the ASCII digits
@@ -10,6 +10,7 @@
  * GA     every step's data is a dynamic authentication template 7C { one DO }
  * ```
  */
+import { HostError } from '../../host-error.ts';
 import { concatBytes } from '../../bytes/bytes.ts';
 import { parseTlvs, tlv, type Tlv, TlvFormatError } from '../../bytes/ber-tlv.ts';
 import { asciiBytes } from '../../bytes/bytes.ts';
@@ -19,7 +20,7 @@ import type { AgreementDomain } from '../domain/agreement-domain.ts';
 import { kdf, KDF_PI, tokenMac } from '../kdf.ts';
 import type { SymmetricCipher } from '../oids.ts';
 
-/** Password references of MSE:Set AT DO 83: 01 MRZ, 02 CAN, 03 PIN, 04 PUK (emrtd.md §2.5, ICAO 9303-11 §4.4.4.1). */
+/** Password references of MSE:Set AT DO 83: 01 MRZ, 02 CAN, 03 PIN, 04 PUK (emrtd/README.md §2.5, ICAO 9303-11 §4.4.4.1). */
 export const PACE_PASSWORD_MRZ = 0x01;
 export const PACE_PASSWORD_CAN = 0x02;
 export const PACE_PASSWORD_PIN = 0x03;
@@ -93,7 +94,7 @@ export function gaTemplate(...dos: Uint8Array[]): Uint8Array {
   return tlv(DO_7C_DYNAMIC_AUTH, concatBytes(...dos));
 }
 
-export class GaFormatError extends Error {
+export class GaFormatError extends HostError {
   readonly code = 'GA_FORMAT';
 }
 

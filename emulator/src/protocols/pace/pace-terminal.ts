@@ -4,6 +4,7 @@
  * 9303-11 §4.4.3 and §9.7.3–9.7.4; the step results are checked against Appendix G by the vector
  * tests. Steps must be called in order; each returns the value the next GA command carries.
  */
+import { HostError } from '../../host-error.ts';
 import { concatBytes, equalBytes } from '../../bytes/bytes.ts';
 import { tlv } from '../../bytes/ber-tlv.ts';
 import { derOid } from '../asn1/der.ts';
@@ -20,7 +21,7 @@ import {
   MSE_DO_84_PARAMETER,
 } from './pace-card.ts';
 
-export class PaceTerminalError extends Error {
+export class PaceTerminalError extends HostError {
   readonly code: 'PACE_UNSUPPORTED' | 'PACE_SEQUENCE' | 'PACE_TOKEN_MISMATCH';
   constructor(code: PaceTerminalError['code'], message: string) {
     super(message);

@@ -1,6 +1,6 @@
 /**
  * Card-verifiable certificates for Terminal Authentication v1 (EAC1): BSI TR-03110 v1.11 Annex C,
- * as referenced by ICAO Doc 9303-11 §7.1 (8th ed. 2021); emrtd.md §2.7.
+ * as referenced by ICAO Doc 9303-11 §7.1 (8th ed. 2021); emrtd/README.md §2.7.
  *
  * ```
  * 7F21 CV certificate
@@ -18,6 +18,7 @@
  * PSO:VERIFY CERTIFICATE carries the body and signature without the 7F21 wrapper (9303-11 §7.1.3);
  * the parser accepts both forms.
  */
+import { HostError } from '../../host-error.ts';
 import { parseTlvs, tlv, type Tlv, TlvFormatError } from '../../bytes/ber-tlv.ts';
 import { asciiBytes, bytesToAscii, bytesToBigInt } from '../../bytes/bytes.ts';
 import { oidContent, oidToString } from '../asn1/der.ts';
@@ -50,7 +51,7 @@ const ROLES: Readonly<Record<number, CvRole>> = {
   [ROLE_IS]: 'is',
 };
 
-export class CvCertificateError extends Error {
+export class CvCertificateError extends HostError {
   readonly code = 'CV_CERTIFICATE';
 }
 

@@ -1,7 +1,7 @@
 /**
  * Terminal Authentication v1 (EAC1), chip side: certificate-chain import and the challenge-
- * response, as a state machine (house style §3.4). BSI TR-03110 v1.11 (EAC1) and its Annex C as
- * referenced by ICAO Doc 9303-11 §7.1; emrtd.md §2.7 (the CIE flow of the IPZS .NET SDK).
+ * response, as a state machine (DESIGN.md §4). BSI TR-03110 v1.11 (EAC1) and its Annex C as
+ * referenced by ICAO Doc 9303-11 §7.1; emrtd/README.md §2.7 (the CIE flow of the IPZS .NET SDK).
  *
  * ```
  * idle ──MSE:Set DST 81B6 (83 CAR)──► key-selected ──PSO:VERIFY CERTIFICATE 00 2A 00 BE──► idle (+ imported key)
@@ -83,7 +83,7 @@ export type TaCardState =
 
 export const TA_IDLE: TaCardState = Object.freeze({ step: 'idle', keys: [] });
 
-/** What EXTERNAL AUTHENTICATE binds to (9303-11 §7.1.2 / emrtd.md §2.7 item 5). */
+/** What EXTERNAL AUTHENTICATE binds to (9303-11 §7.1.2 / emrtd/README.md §2.7 item 5). */
 export interface TaBinding {
   /** Document number ‖ check digit after BAC, or Comp(PK_IC of PACE) after PACE. */
   readonly idPicc: Uint8Array;

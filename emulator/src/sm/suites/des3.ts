@@ -1,6 +1,6 @@
 /**
  * Two-key 3DES secure messaging: 3DES-CBC with a zero IV, retail MAC, 8-byte SSC.
- * ICAO 9303-11 §9.8.6.1; CIE IAS SM (cie-ias.md §4.2: K1 = bytes 0–7, K2 = 8–15, K3 = K1).
+ * ICAO 9303-11 §9.8.6.1; CIE IAS SM (ias/README.md §4.2: K1 = bytes 0–7, K2 = 8–15, K3 = K1).
  *
  * Computed on long-lived OpenSSL contexts: creating a `node:crypto` cipher object per operation
  * (≈ 4 µs each, seven per protected exchange) dominated the cost of an SM APDU. The reference

@@ -1,7 +1,7 @@
 /**
  * BAC commands of the eMRTD application (ICAO 9303-11 §4.3): GET CHALLENGE (8 bytes) and MUTUAL
  * AUTHENTICATE in plain. The challenge is kept by the card core and consumed by the next
- * authentication command, successful or not (single use, emrtd.md §4.7).
+ * authentication command, successful or not (single use, README.md §4.7).
  */
 import type { CommandApdu } from '../../../apdu/command-apdu.ts';
 import { responseApdu, type ResponseApdu } from '../../../apdu/response-apdu.ts';

@@ -1,6 +1,6 @@
 /**
  * PACE commands of the eMRTD application (and of the MF, where real CIE readers run PACE first,
- * emrtd.md §1.4): MSE:Set AT `C1 A4` and the GENERAL AUTHENTICATE chain. Protocol logic lives in
+ * README.md §1.4): MSE:Set AT `C1 A4` and the GENERAL AUTHENTICATE chain. Protocol logic lives in
  * `protocols/pace/pace-card.ts`; this file binds it to the card: state, SM session start, rights,
  * anti-hammering delay.
  */

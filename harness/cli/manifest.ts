@@ -1,0 +1,60 @@
+/**
+ * The command-line root's table of contents: each top-level command, its one-line summary, and
+ * the modules that implement it, loaded only when that command runs. `ciebench --version` and
+ * `ciebench --help` load none of them; `ciebench card new` loads only the `card` modules. Adding a
+ * command means adding a line here and a `register(program)` module in the feature's own `cli/`
+ * folder.
+ */
+import type { CommandModule } from './cli-kit.ts';
+
+export interface CommandEntry {
+  readonly name: string;
+  readonly summary: string;
+  readonly modules: readonly (() => Promise<CommandModule>)[];
+}
+
+export const COMMANDS: readonly CommandEntry[] = [
+  {
+    name: 'apdu',
+    summary: 'send APDUs (hex) to a fresh emulated card and decode the answers',
+    modules: [() => import('./commands/apdu.ts')],
+  },
+  {
+    name: 'card',
+    summary: 'emulated cards: start, create, inspect',
+    modules: [
+      () => import('./commands/card-new.ts'),
+      () => import('./commands/card-profiles.ts'),
+      () => import('./commands/card-show.ts'),
+      () => import('./commands/card-start.ts'),
+    ],
+  },
+  {
+    name: 'conformance',
+    summary: 'conformance suites (ISO 7816, CIE IAS, eMRTD) against an emulated or physical card',
+    modules: [() => import('../../conformance/cli/conformance.ts')],
+  },
+  {
+    name: 'emrtd',
+    summary: 'eMRTD (ICAO 9303) reference inspection system',
+    modules: [() => import('./commands/emrtd.ts')],
+  },
+  {
+    name: 'ias',
+    summary: 'IAS reference terminal: login, NIS, PIN management',
+    modules: [() => import('./commands/ias.ts')],
+  },
+  {
+    name: 'reader',
+    summary: 'virtual PC/SC reader: install the driver, list and probe readers',
+    modules: [() => import('./commands/reader.ts')],
+  },
+  {
+    name: 'trace',
+    summary: 'traces: record, import, show, diff and replay APDU traces',
+    modules: [
+      () => import('../../traces/cli/trace.ts'),
+      () => import('../../traces/cli/trace-record.ts'),
+    ],
+  },
+];
