@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../../emulator/src/bytes/hex.ts';
 import type { Card } from '../../emulator/src/card/card.ts';
-import { createDefaultCard } from '../cards/default-card.ts';
+import { createDefaultCard } from '../cards/card-registry.ts';
 import { clientFrame, RawWs } from './testing/raw-ws.ts';
 import { VIOLATIONS } from './testing/ws-violations.ts';
 import { WebSocket } from 'ws';

@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../../../emulator/src/bytes/hex.ts';
-import { rssOf } from '../../fuzz/targets/memory.ts';
+import { rssOf } from '../../fuzz/targets/memory.fuzz.ts';
 import { RawWs } from '../../nfc/testing/raw-ws.ts';
 import { VIOLATIONS } from '../../nfc/testing/ws-violations.ts';
 import { IsoDepClient } from '../../nfc/ws-client.ts';

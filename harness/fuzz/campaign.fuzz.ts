@@ -5,12 +5,12 @@
  * exits 1 if any did. `--only <target>` runs one target. What each target checks is written at
  * the top of its file (harness/fuzz/targets/); the README's robustness section summarises it.
  */
-import { cardApdus } from './targets/card-apdus.ts';
-import { imageFiles } from './targets/image-files.ts';
-import { memory } from './targets/memory.ts';
-import { pinCounters } from './targets/pin-counters.ts';
-import { iasSmMutations, smMutations } from './targets/secure-messaging.ts';
-import { vpcdStreams, wsFrames } from './targets/transports.ts';
+import { cardApdus } from './targets/card-apdus.fuzz.ts';
+import { imageFiles } from './targets/image-files.fuzz.ts';
+import { memory } from './targets/memory.fuzz.ts';
+import { pinCounters } from './targets/pin-counters.fuzz.ts';
+import { iasSmMutations, smMutations } from './targets/secure-messaging.fuzz.ts';
+import { vpcdStreams, wsFrames } from './targets/transports.fuzz.ts';
 import type { FuzzTarget, Tally } from './fuzz-kit.ts';
 
 export const DEFAULT_SEED = 'ciebench-fuzz-v1';

@@ -8,7 +8,7 @@
  */
 import { connect, type Socket } from 'node:net';
 import { fromHex, toHex } from '../../../emulator/src/bytes/hex.ts';
-import { createDefaultCard } from '../../cards/default-card.ts';
+import { createDefaultCard } from '../../cards/card-registry.ts';
 import { clientFrame, RawWs } from '../../nfc/testing/raw-ws.ts';
 import { IsoDepClient } from '../../nfc/ws-client.ts';
 import { NfcServer } from '../../nfc/ws-server.ts';
