@@ -10,6 +10,8 @@ import {
   SW_6282_END_OF_FILE,
   SW_6987_SM_DATA_OBJECTS_MISSING,
   SW_6988_SM_DATA_OBJECTS_INCORRECT,
+  SW_6700_WRONG_LENGTH,
+  SW_6881_LOGICAL_CHANNEL_NOT_SUPPORTED,
   SW_6B00_WRONG_P1P2,
   SW_6D00_INS_NOT_SUPPORTED,
   SW_6E00_CLA_NOT_SUPPORTED,
@@ -55,11 +57,19 @@ function smCard(
   });
 }
 
-type KeepWhen = 'sm-error' | 'plain-command' | 'reset';
+type KeepWhen = 'sm-error' | 'plain-command' | 'refused-before-sm' | 'reset';
+
+/** Status words of the checks that come before SM processing (header, length, class, INS). */
+const REFUSED_BEFORE_SM: readonly number[] = [
+  SW_6700_WRONG_LENGTH,
+  SW_6881_LOGICAL_CHANNEL_NOT_SUPPORTED,
+  SW_6D00_INS_NOT_SUPPORTED,
+  SW_6E00_CLA_NOT_SUPPORTED,
+];
 
 /**
  * Keeps the SM session where the card must end it: after an SM error (6987/6988), after a plain
- * command, or across a reset. The session is put back through the test card's hook with the
+ * command, after a command refused before SM processing (counter unchanged), or across a reset. The session is put back through the test card's hook with the
  * counter the terminal will use next (ISO/IEC 7816-4 §6; ICAO 9303-11 §9.8).
  */
 class SessionKeepingCard extends CardWrapper {
@@ -95,6 +105,8 @@ class SessionKeepingCard extends CardWrapper {
     )
       this.reinstall(withSsc(before, before.ssc + 1n));
     if (this.when === 'plain-command' && !isProtected) this.reinstall(before);
+    if (this.when === 'refused-before-sm' && REFUSED_BEFORE_SM.includes(sw) && out.length === 2)
+      this.reinstall(before);
     return out;
   }
 }
@@ -182,6 +194,12 @@ export const ISO_MUTANTS: readonly Mutant[] = [
     name: 'sm-kept-after-plain',
     breaks: 'SM session survives a plain command (ICAO 9303-11 §9.8; ICAO Part 3 C_16)',
     create: () => new SessionKeepingCard('plain-command'),
+  },
+  {
+    name: 'sm-kept-after-refusal',
+    breaks:
+      'SM session survives a command refused before SM processing (ICAO 9303-11 §9.8: abort on an SM error or a plain APDU)',
+    create: () => new SessionKeepingCard('refused-before-sm'),
   },
   {
     name: 'sm-kept-after-reset',

@@ -20,7 +20,7 @@ import { unwrapResponse, wrapCommand } from '../sm/sm-codec.ts';
 import { smSession, withSsc, type SmSession } from '../sm/sm-session.ts';
 import { des3Suite } from '../sm/suites/des3.ts';
 import { createSmTestCard, START_SM_APDU } from '../profiles/sm-test-card.ts';
-import type { HandlerEntry } from './application.ts';
+import type { HandlerEntry, SmSessionEvent } from './application.ts';
 import { CardError } from './card-error.ts';
 import type { CardOptions } from './card-options.ts';
 
@@ -285,7 +285,7 @@ describe('secure-messaging session rules (ICAO 9303-11 §9.8; emrtd/README.md §
       },
     ],
   ]);
-  function smCard(options: Partial<CardOptions> = {}) {
+  function smCard(options: Partial<CardOptions> = {}, events: SmSessionEvent[] = []) {
     const c = createSmTestCard({
       mfChildren: [
         { kind: 'EF', fid: 0x0101, sfi: 1, content: ISO_TEST_LONG },
@@ -294,6 +294,7 @@ describe('secure-messaging session rules (ICAO 9303-11 §9.8; emrtd/README.md §
       session: initial,
       options,
       extraHandlers: grantFlag,
+      smSessionChanged: (e) => void events.push(e),
     });
     c.powerOn();
     expect(toHex(c.transmit(START_SM_APDU))).toBe('9000');
@@ -388,6 +389,40 @@ describe('secure-messaging session rules (ICAO 9303-11 §9.8; emrtd/README.md §
     send('00F00000');
     expect(c.state.sm).toBeUndefined();
     expect(c.state.security.has('test-flag')).toBe(false);
+  });
+  it('commands refused before SM processing end the session and its flags (ICAO 9303-11 §9.8)', () => {
+    const refused: [string, string][] = [
+      ['0D8400000D9701088E08000000000000000000', '6881'], // protected, logical channel 1
+      ['0484000008', '6882'], // proprietary secure messaging
+      ['00600000', '6D00'], // invalid INS
+      ['8084000008', '6E00'], // proprietary class not accepted
+      ['00A4040C0000', '6700'], // malformed
+      ['00A404', '6700'], // 3-byte fragment
+      ['00B00000000004', '6700'], // extended length on a short-only personality
+    ];
+    for (const [hex, sw] of refused) {
+      const events: SmSessionEvent[] = [];
+      const { send, tx, c } = smCard({ extendedLength: false }, events);
+      send('00E80000');
+      expect(tx(hex), hex).toBe(sw);
+      expect(c.state.sm, hex).toBeUndefined();
+      expect(c.state.security.has('test-flag'), hex).toBe(false);
+      expect(events, hex).toEqual([{ kind: 'ended', reason: expect.stringContaining(sw) }]);
+    }
+  });
+  it('the applications hear each end or replacement once; a counter re-seed is no event', () => {
+    const a: SmSessionEvent[] = [];
+    const reseed = smCard({}, a);
+    reseed.send('00EA0000');
+    expect(a).toEqual([]);
+    expect(reseed.tx('00A4000C020102')).toBe('9000');
+    expect(a).toEqual([{ kind: 'ended', reason: 'plain command' }]);
+    const b: SmSessionEvent[] = [];
+    smCard({}, b).send('00EE0000');
+    expect(b).toEqual([{ kind: 'replaced', rights: 'kept' }]);
+    const c: SmSessionEvent[] = [];
+    smCard({}, c).send('00EC0000');
+    expect(c).toEqual([{ kind: 'replaced', rights: 'revoked' }]);
   });
   it('a protected command without a session: 6988', () => {
     const c = createIsoTestCard({ strict: true });

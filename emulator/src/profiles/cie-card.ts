@@ -11,8 +11,8 @@
  * ```
  * Module composition rules: every module application is registered; FIDs, SFIs and DF names at
  * MF level must be unique across modules (a clash is a {@link CardCompositionError} naming both
- * sides); a module's `extendMfHandlers` wraps the MF application's table (commands run while the
- * MF is current, e.g. PACE), modules applied in order.
+ * sides); a module's `extendMfHandlers` adds its entries to the MF application's table (commands
+ * run while the MF is current, e.g. PACE), modules applied in order.
  */
 import { HostError } from '../host-error.ts';
 import type { Application } from '../card/application.ts';

@@ -27,6 +27,8 @@ export interface SmTestCardInit {
   readonly rng?: Rng;
   /** Extra handlers for the MF application (tests of the pipeline). */
   readonly extraHandlers?: ReadonlyMap<number, HandlerEntry>;
+  /** Receives the pipeline's session events (tests of the pipeline). */
+  readonly smSessionChanged?: Application['smSessionChanged'];
 }
 
 export function createSmTestCard(init: SmTestCardInit): CardOs {
@@ -45,6 +47,7 @@ export function createSmTestCard(init: SmTestCardInit): CardOs {
       ],
       ...(init.extraHandlers ?? []),
     ]),
+    ...(init.smSessionChanged ? { smSessionChanged: init.smSessionChanged } : {}),
   };
   return new CardOs({
     atr: fromHex('3B80800101'),
