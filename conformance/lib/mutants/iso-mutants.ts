@@ -19,7 +19,7 @@ import {
 } from '../../../emulator/src/apdu/status-words.ts';
 import type { CommandHandler, HandlerEntry } from '../../../emulator/src/card/application.ts';
 import { CardError } from '../../../emulator/src/card/card-error.ts';
-import type { CardOs } from '../../../emulator/src/card/card-os.ts';
+import type { EmulatedCard } from '../../../emulator/src/card/card.ts';
 import type { CardOptions } from '../../../emulator/src/card/card-options.ts';
 import type { Card } from '../../../emulator/src/card/card.ts';
 import { CardWrapper } from './card-wrapper.ts';
@@ -47,7 +47,7 @@ function smCard(
     session?: () => SmSession;
     rng?: { bytes(n: number): Uint8Array };
   } = {},
-): CardOs {
+): EmulatedCard {
   return createSmTestCard({
     mfChildren: isoTestFileSystemSpec().children,
     session: o.session ?? smTestSession,
@@ -87,15 +87,15 @@ class SessionKeepingCard extends CardWrapper {
     this.restore = undefined;
   }
   override reset(): Uint8Array {
-    const before = this.inner.state.sm;
+    const before = this.hooks.smSession();
     const atr = this.inner.reset();
     if (this.when === 'reset' && before) this.reinstall(before);
     return atr;
   }
   override transmit(command: Uint8Array): Uint8Array {
-    const before = this.inner.state.sm;
+    const before = this.hooks.smSession();
     const out = this.inner.transmit(command);
-    if (!before || this.inner.state.sm) return out;
+    if (!before || this.hooks.smSession()) return out;
     const isProtected = ((command[0] ?? 0) & 0x0c) !== 0;
     const sw = out.length >= 2 ? swFromResponse(out) : 0;
     if (
@@ -115,7 +115,7 @@ class SessionKeepingCard extends CardWrapper {
 class SwRewritingCard extends CardWrapper {
   private readonly from: number;
   private readonly to: number;
-  constructor(inner: CardOs, from: number, to: number) {
+  constructor(inner: EmulatedCard, from: number, to: number) {
     super(inner);
     this.from = from;
     this.to = to;

@@ -62,9 +62,15 @@ import { SecurityEnvironment } from '../security/security-environment.ts';
 import { SecurityStatus } from '../security/security-status.ts';
 import { SmError, unwrapCommand, wrapResponse } from '../sm/sm-codec.ts';
 import type { SmSession } from '../sm/sm-session.ts';
-import type { Application, HandlerEntry, SmReplaceOptions, SmSessionEvent } from './application.ts';
+import type {
+  Application,
+  CommandHandler,
+  HandlerEntry,
+  SmReplaceOptions,
+  SmSessionEvent,
+} from './application.ts';
 import { Context } from './card-context.ts';
-import type { CardObserver, ObservableCard, PowerEvent } from './card.ts';
+import type { CardObserver, EmulatedCard, ObservableCard, PowerEvent } from './card.ts';
 import { CardError } from './card-error.ts';
 import { cardOptions, type CardOptions } from './card-options.ts';
 import { chainKey, joinChain, type ChainBuffer } from './chaining.ts';
@@ -115,7 +121,7 @@ function plain(sw: StatusWord): ResponseApdu {
   return { data: EMPTY, sw };
 }
 
-export class CardOs implements ObservableCard {
+export class CardOs implements EmulatedCard {
   readonly atr: Uint8Array;
   readonly fs: FileSystem;
   readonly options: CardOptions;
@@ -497,4 +503,49 @@ export class CardOs implements ObservableCard {
     this.s.chain = buffer;
     return undefined;
   }
+}
+
+/**
+ * Hooks into an emulated card for the conformance suite's mutation check, and nothing else: the
+ * check proves the suite can fail by breaking one rule at a time, which means reaching inside a
+ * card. A card changed through these hooks is no longer the emulated CIE. Cards are handed out as
+ * the {@link EmulatedCard} contract; this is the one documented way past it.
+ */
+export interface MutationHooks {
+  /** Wraps the handler of INS `ins` in application `appId` (the table-override pattern). */
+  overrideHandler(appId: string, ins: number, wrap: (h: CommandHandler) => CommandHandler): void;
+  /** The secure-messaging session open now, if any. */
+  smSession(): SmSession | undefined;
+  /** Installs `session` as the open session (a mutant that keeps a session the card must end). */
+  setSmSession(session: SmSession | undefined): void;
+}
+
+/** The {@link MutationHooks} of a card made by this emulator (throws for any other card). */
+export function mutationHooks(card: EmulatedCard): MutationHooks {
+  if (!(card instanceof CardOs)) throw new TypeError('mutation hooks exist only on emulated cards');
+  return {
+    overrideHandler(appId, ins, wrap) {
+      const app = card.application(appId);
+      const entry = app?.handlers.get(ins);
+      if (!app || !entry)
+        throw new TypeError(`no handler for INS ${ins.toString(16)} in '${appId}'`);
+      (app.handlers as Map<number, HandlerEntry>).set(ins, {
+        ...entry,
+        handle: wrap(entry.handle),
+      });
+    },
+    smSession: () => card.volatile.sm,
+    setSmSession(session) {
+      card.volatile.sm = session;
+    },
+  };
+}
+
+/**
+ * The volatile state of an emulated card (selection, security status, secure-messaging session,
+ * chaining buffer), read-only, for white-box tests and diagnostics; throws for any other card.
+ */
+export function cardState(card: EmulatedCard): Readonly<VolatileState> {
+  if (!(card instanceof CardOs)) throw new TypeError('only emulated cards expose their state');
+  return card.state;
 }

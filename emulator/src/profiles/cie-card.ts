@@ -18,6 +18,7 @@ import { HostError } from '../host-error.ts';
 import type { Application } from '../card/application.ts';
 import type { CardModule } from '../card/card-module.ts';
 import { CardOs } from '../card/card-os.ts';
+import type { EmulatedCard } from '../card/card.ts';
 import type { CardOptions } from '../card/card-options.ts';
 import { equalBytes } from '../bytes/bytes.ts';
 import { fromHex, toHex } from '../bytes/hex.ts';
@@ -56,7 +57,7 @@ export interface CieCardConfig {
 }
 
 export interface CieCard {
-  readonly card: CardOs;
+  readonly card: EmulatedCard;
   readonly profile: CieProfile;
   readonly secrets: SecretStore;
   readonly personalisation: IasPersonalisation;

@@ -61,6 +61,7 @@ export const cardApdus: FuzzTarget = {
     const c = new Chooser(seed);
     const { card } = cieCardFromImage(defaultCardImage(), { strict: false });
     card.powerOn();
+    let faultsSeen = card.faults.length;
     for (let i = 0; i < INPUTS; i++) {
       t.inputs++;
       if (c.chance(0.002)) c.chance(0.5) ? card.reset() : card.powerOn();
@@ -78,8 +79,11 @@ export const cardApdus: FuzzTarget = {
       }
       const bad = validSw(r);
       if (bad) t.fail(`${toHex(command)}: ${bad}`);
-      if (card.faults.length > 0)
-        t.fail(`${toHex(command)}: internal fault ${card.faults.splice(0).map((f) => f.message)}`);
+      if (card.faults.length > faultsSeen) {
+        const fresh = card.faults.slice(faultsSeen).map((f) => f.message);
+        faultsSeen = card.faults.length;
+        t.fail(`${toHex(command)}: internal fault ${fresh.join('; ')}`);
+      }
     }
     return t;
   },

@@ -5,6 +5,7 @@
  * each wrong PIN costs one try, a right one restores 3, a blocked PIN stays blocked until the PUK
  * and RESET RETRY COUNTER, and the file always holds the model's state.
  */
+import { cardState } from '../../../emulator/src/card/card-os.ts';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,7 +57,7 @@ export const pinCounters: FuzzTarget = {
         t.inputs++;
         const i = c.int(OBJECTS);
         let h = holders[i] as Holder;
-        if (!h.card.card.state.sm || c.chance(0.03)) {
+        if (!cardState(h.card.card).sm || c.chance(0.03)) {
           h.card.close();
           h = holders[i] = await holder(path, op + OBJECTS);
         }

@@ -13,6 +13,7 @@
  * - `ias-sm-mutations`: the real IAS session after DH + DAPP + VERIFY PIN, one mutation per
  *   session, checking that the verified PIN is gone and a signature with key 81 is refused.
  */
+import { cardState } from '../../../emulator/src/card/card-os.ts';
 import {
   commandApdu,
   encodeCommandApdu,
@@ -115,7 +116,7 @@ export const smMutations: FuzzTarget = {
       const stillProtected = ((bad[0] as number) & 0x0c) !== 0;
       if (stillProtected && r.length !== 2)
         t.fail(`${toHex(bad)} answered ${toHex(r)} (not a plain status word)`);
-      if (card.state.sm) t.fail(`${toHex(bad)} left the session alive`);
+      if (cardState(card).sm) t.fail(`${toHex(bad)} left the session alive`);
     }
     t.figures.push(
       `${equivalent} damaged encodings kept every protected byte and ran the protected command itself`,
@@ -149,9 +150,9 @@ export const iasSmMutations: FuzzTarget = {
       t.inputs++;
       await r.channel.transmit(bad);
       const card = r.cie.card;
-      if (card.state.sm) t.fail(`${toHex(bad)} left the IAS session alive`);
-      if (card.state.security.list().length > 0)
-        t.fail(`${toHex(bad)} left rights: ${card.state.security.list().join(', ')}`);
+      if (cardState(card).sm) t.fail(`${toHex(bad)} left the IAS session alive`);
+      if (cardState(card).security.list().length > 0)
+        t.fail(`${toHex(bad)} left rights: ${cardState(card).security.list().join(', ')}`);
     }
     return t;
   },

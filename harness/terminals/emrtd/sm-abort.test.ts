@@ -4,6 +4,7 @@
  * or a plain APDU). Sent raw after PACE, so the terminal's counter still matches the card's: had
  * the card kept the session, the protected read that follows would succeed.
  */
+import { cardState } from '../../../emulator/src/card/card-os.ts';
 import { describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../../../emulator/src/bytes/hex.ts';
 import { pacedSession, testCard } from './test-support.ts';
@@ -27,8 +28,8 @@ describe('eMRTD: a command refused before SM processing ends the PACE session an
       const s = await pacedSession(t);
       expect((await s.link.protected({ ins: 0xb0, p1: 0x81, p2: 0, ne: 4 })).sw).toBe(0x9000);
       expect(toHex(t.card.transmit(fromHex(h.bytes)))).toBe(h.sw);
-      expect(t.card.state.sm).toBeUndefined();
-      expect(t.card.state.security.list()).toEqual([]);
+      expect(cardState(t.card).sm).toBeUndefined();
+      expect(cardState(t.card).security.list()).toEqual([]);
       const after = await s.link
         .protected({ ins: 0xb0, p1: 0x81, p2: 0, ne: 4 })
         .then((r) => r.sw)

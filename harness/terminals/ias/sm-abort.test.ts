@@ -6,6 +6,7 @@
  * terminal's counter still matches the card's: had the card kept the session, the signature
  * that follows would succeed.
  */
+import { cardState } from '../../../emulator/src/card/card-os.ts';
 import { describe, expect, it } from 'vitest';
 import { commandApdu } from '../../../emulator/src/apdu/command-apdu.ts';
 import { fromHex } from '../../../emulator/src/bytes/hex.ts';
@@ -54,8 +55,8 @@ describe('IAS: a command refused before SM processing ends the session and the v
         .then((reply) => hex(reply.sw))
         .catch((e: Error) => e.message);
       expect(sign).not.toBe('9000');
-      expect(r.cie.card.state.sm).toBeUndefined();
-      expect(r.cie.card.state.security.list()).toEqual([]);
+      expect(cardState(r.cie.card).sm).toBeUndefined();
+      expect(cardState(r.cie.card).security.list()).toEqual([]);
     });
   }
 
