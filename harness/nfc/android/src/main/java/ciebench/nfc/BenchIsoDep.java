@@ -104,7 +104,10 @@ public final class BenchIsoDep implements IsoDepLike {
         if (data.length > tag.activation.getMaxTransceiveLength())
             throw new IOException("Transceive length exceeds supported maximum");
         if (deadEpoch == epoch) throw lost(deadReason);
-        if (!s.isPresent(epoch)) throw lost("the tag is no longer in the field");
+        if (!s.isPresent(epoch)) {
+            String why = s.lossReason(epoch);
+            throw lost(why != null ? why : "the tag is no longer in the field");
+        }
         if (countEpoch != epoch) {
             countEpoch = epoch;
             apduCount = 0;
@@ -121,7 +124,7 @@ public final class BenchIsoDep implements IsoDepLike {
             if (m == null) {
                 deadReason = "no answer within " + limit + " ms (IsoDep timeout)";
                 deadEpoch = epoch;
-                tag.adapter.tagLeft(s, epoch);
+                tag.adapter.tagLeft(s, epoch, deadReason);
                 throw lost(deadReason);
             }
             switch (m.kind) {

@@ -276,8 +276,8 @@ public final class BenchNfcAdapter implements Closeable, BenchSession.Events {
     }
 
     @Override
-    public void tagLeft(BenchSession s, int epoch) {
-        s.markLost(epoch);
+    public void tagLeft(BenchSession s, int epoch, String reason) {
+        s.markLost(epoch, reason);
         commands.add(new Command(Command.LEFT, s, epoch));
     }
 

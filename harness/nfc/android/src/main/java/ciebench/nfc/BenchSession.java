@@ -30,7 +30,7 @@ final class BenchSession extends WebSocketListener {
     /** What the adapter hears of a session without asking. */
     interface Events {
         /** The tag of activation {@code epoch} left the field (fault, field off mid-command, FWT). */
-        void tagLeft(BenchSession session, int epoch);
+        void tagLeft(BenchSession session, int epoch, String reason);
 
         void closed(BenchSession session);
     }
@@ -43,6 +43,7 @@ final class BenchSession extends WebSocketListener {
     /** Activations seen so far; the tag of activation n is "epoch n". */
     private volatile int epoch;
     private volatile int lostEpoch = -1;
+    private volatile String lostReason;
     private volatile boolean fieldOn;
     private volatile IOException failure;
     private volatile String cardDescription = "";
@@ -106,8 +107,15 @@ final class BenchSession extends WebSocketListener {
         return failure == null && fieldOn && e == epoch && lostEpoch != e;
     }
 
-    void markLost(int e) {
-        if (e == epoch) lostEpoch = e;
+    void markLost(int e, String reason) {
+        if (e != epoch) return;
+        if (lostEpoch != e) lostReason = reason;
+        lostEpoch = e;
+    }
+
+    /** Why the tag of activation {@code e} left, as the bench said (null if it did not). */
+    String lossReason(int e) {
+        return lostEpoch == e ? lostReason : null;
     }
 
     /** Sends a control message and waits for its answer (an error answer is thrown). */
@@ -245,17 +253,17 @@ final class BenchSession extends WebSocketListener {
                 return;
             case "tag-lost": {
                 Inbound lost = Inbound.tagLost(Fields.string(m, "reason"), Fields.optionalInteger(m, "seq"), epoch);
-                lostEpoch = epoch;
+                markLost(epoch, lost.text);
                 post(lost);
-                events.tagLeft(this, lost.epoch);
+                events.tagLeft(this, lost.epoch, lost.text);
                 return;
             }
             case "error": {
                 Inbound e = Inbound.error(Fields.string(m, "code"), Fields.string(m, "message"), Fields.optionalInteger(m, "seq"), epoch);
                 post(e);
                 if ("NFC_TAG_LOST".equals(e.code)) {
-                    lostEpoch = epoch;
-                    events.tagLeft(this, e.epoch);
+                    markLost(epoch, e.text);
+                    events.tagLeft(this, e.epoch, e.text);
                 }
                 return;
             }
