@@ -43,6 +43,11 @@ public final class BenchNfcAdapter implements Closeable, BenchSession.Events {
         void onBenchError(IOException e);
     }
 
+    /** The shared card is held by another session (close code 4409); the reader polls on. */
+    public interface CardBusyListener {
+        void onCardBusy();
+    }
+
     private final Options options;
     private final OkHttpClient client;
     private final LinkedBlockingQueue<Command> commands = new LinkedBlockingQueue<>();
@@ -103,6 +108,11 @@ public final class BenchNfcAdapter implements Closeable, BenchSession.Events {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** Whether the reader polls (false after {@link #disableReaderMode()} or a refused configuration). */
+    public boolean isReaderModeEnabled() {
+        return enabled;
     }
 
     /** The user taps again: the card leaves and re-enters the field; the callback fires. */
@@ -168,12 +178,13 @@ public final class BenchNfcAdapter implements Closeable, BenchSession.Events {
             } catch (BenchProtocolException e) {
                 // The bench refused the configuration or the fault plan: retrying cannot help.
                 if (s != null) s.close();
-                report(e);
                 enabled = false;
+                report(e);
                 return null;
             } catch (BenchConnectionException e) {
                 if (s != null) s.close();
                 if (!e.isCardBusy()) report(e);
+                else if (options.onCardBusy != null) options.onCardBusy.onCardBusy();
             } catch (IOException e) {
                 if (s != null) s.close();
                 report(e);
@@ -319,6 +330,7 @@ public final class BenchNfcAdapter implements Closeable, BenchSession.Events {
         long retapAfterMs = -1;
         TagRemovedListener onTagRemoved;
         ErrorListener onError;
+        CardBusyListener onCardBusy;
 
         private Options(String url) {
             this.url = url;
@@ -381,6 +393,11 @@ public final class BenchNfcAdapter implements Closeable, BenchSession.Events {
 
         public Options onError(ErrorListener l) {
             this.onError = l;
+            return this;
+        }
+
+        public Options onCardBusy(CardBusyListener l) {
+            this.onCardBusy = l;
             return this;
         }
 

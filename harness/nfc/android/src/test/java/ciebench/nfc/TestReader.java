@@ -20,6 +20,7 @@ final class TestReader implements AutoCloseable {
     final LinkedBlockingQueue<BenchTag> removed = new LinkedBlockingQueue<>();
     final LinkedBlockingQueue<IOException> errors = new LinkedBlockingQueue<>();
     final LinkedBlockingQueue<String> callbackThreads = new LinkedBlockingQueue<>();
+    final LinkedBlockingQueue<Boolean> busy = new LinkedBlockingQueue<>();
 
     TestReader(BenchNfcAdapter.Options options) {
         options.onTagRemoved(new BenchNfcAdapter.TagRemovedListener() {
@@ -31,6 +32,11 @@ final class TestReader implements AutoCloseable {
             @Override
             public void onBenchError(IOException e) {
                 errors.add(e);
+            }
+        }).onCardBusy(new BenchNfcAdapter.CardBusyListener() {
+            @Override
+            public void onCardBusy() {
+                busy.add(Boolean.TRUE);
             }
         });
         adapter = BenchNfcAdapter.create(options);
