@@ -56,9 +56,9 @@ echo "-- the README's wrapper for the real IsoDep, against Android API stubs"
 compile "$out/classes/stubs" "" $(sources "$here/src/stubs/java")
 mkdir -p "$out/readme"
 awk '/^<!-- radio-isodep:begin -->$/{on=1; next} /^<!-- radio-isodep:end -->$/{on=0} on && !/^```/' \
-  "$here/README.md" >"$out/readme/RadioIsoDep.java"
+  "$here/../README.md" >"$out/readme/RadioIsoDep.java"
 if [ ! -s "$out/readme/RadioIsoDep.java" ]; then
-  echo "README.md has no radio-isodep block" >&2
+  echo "harness/nfc/README.md has no radio-isodep block" >&2
   exit 1
 fi
 compile "$out/classes/readme" "$out/classes/stubs:$out/ciebench-nfc-android.jar" "$out/readme/RadioIsoDep.java"

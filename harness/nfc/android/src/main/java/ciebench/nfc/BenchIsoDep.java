@@ -214,6 +214,11 @@ public final class BenchIsoDep implements IsoDepLike {
         return countEpoch == tag.epoch ? apduCount : 0;
     }
 
+    /** Whether a transceive waits for its answer right now (tests). */
+    boolean transceiving() {
+        return inflight != 0;
+    }
+
     /** S(WTX) rounds the card needed for the last answer (invisible to Android apps; for logs). */
     public int getLastWtxRounds() {
         return lastWtx;

@@ -132,6 +132,38 @@ public class FaultsTest {
     }
 
     @Test
+    public void closeFromAnotherThreadCancelsABlockedTransceive() throws Exception {
+        try (TestReader r = reader(null, "[{\"kind\":\"delay\",\"atApdu\":1,\"ms\":3000}]")) {
+            final BenchIsoDep iso = r.nextIsoDep();
+            final java.util.concurrent.LinkedBlockingQueue<Object> outcome = new java.util.concurrent.LinkedBlockingQueue<>();
+            Thread t = new Thread(new Runnable() {
+                @Override
+                public void run() {
+                    try {
+                        outcome.add(iso.transceive(Apdus.SELECT_IAS));
+                    } catch (Exception e) {
+                        outcome.add(e);
+                    }
+                }
+            });
+            t.start();
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(TestReader.WAIT_S);
+            while (!iso.transceiving() && outcome.isEmpty() && System.nanoTime() < deadline) Thread.yield();
+            assertTrue("the transceive is waiting for the slow card", iso.transceiving());
+            iso.close();
+            Object o = outcome.poll(TestReader.WAIT_S, java.util.concurrent.TimeUnit.SECONDS);
+            assertTrue(String.valueOf(o), o instanceof IOException);
+            assertFalse("cancelled, not lost", TagLostException.isTagLost((IOException) o));
+            assertEquals("Transceive failed", ((IOException) o).getMessage());
+            assertEquals("cancelled by close()", ((IOException) o).getCause().getMessage());
+            // The tag stays: connect again, the late answer of the cancelled command is not taken for this one.
+            iso.setTimeout(TestReader.GENEROUS_TIMEOUT_MS);
+            iso.connect();
+            assertEquals(0x6A82, Apdus.sw(iso.transceive(Apdus.SELECT_UNKNOWN)));
+        }
+    }
+
+    @Test
     public void theFieldOffMidCommandLosesTheAnswerAfterTheCardActed() throws Exception {
         try (TestReader r = reader(null, "[{\"kind\":\"field-off-mid-command\",\"atApdu\":2}]")) {
             final BenchIsoDep iso = r.nextIsoDep();
