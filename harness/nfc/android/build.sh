@@ -34,13 +34,15 @@ command -v javac >/dev/null || { echo "javac not found: apt-get install openjdk-
 need "$java_dir/okhttp.jar" "$java_dir/okio.jar" "$json"
 
 sources() { find "$1" -name '*.java' | sort; }
-# Java 8 language level and API (--release checks both), warnings are errors.
+# The library, the sample app and the stand-ins at Java 8 language level and API (--release checks
+# both); the tests, which only run on the build machine's JDK, at 17. Warnings are errors.
+release=8
 compile() {
   local dest=$1 cp=$2
   shift 2
   rm -rf "$dest"
   mkdir -p "$dest"
-  javac --release 8 -encoding UTF-8 -Xlint:all,-options -Werror -d "$dest" -cp "$cp" "$@"
+  javac --release "$release" -encoding UTF-8 -Xlint:all,-options -Werror -d "$dest" -cp "$cp" "$@"
 }
 
 echo "-- library (Java 8): $out/ciebench-nfc-android.jar"
@@ -72,6 +74,7 @@ lib_cp="$out/ciebench-nfc-android.jar:$out/ciebench-nfc-app.jar:$okhttp:$json"
 test_classes() { (cd "$1" && find . -name '*Test.java' | sed 's|^\./||; s|\.java$||; s|/|.|g' | sort); }
 
 echo "-- JVM tests (plain JVM: no android.* classes)"
+release=17
 compile "$out/classes/test" "$lib_cp:$junit" $(sources "$here/src/test/java")
 java -Dciebench.root="$root" -cp "$out/classes/test:$lib_cp:$junit" org.junit.runner.JUnitCore \
   $(test_classes "$here/src/test/java")

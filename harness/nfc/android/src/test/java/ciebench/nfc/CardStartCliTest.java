@@ -8,6 +8,7 @@ import ciebench.nfc.app.CieLogin;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -31,24 +32,29 @@ public class CardStartCliTest {
         try {
             final BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
             final String[] found = new String[2];
+            final CountDownLatch announced = new CountDownLatch(1);
+            // Reads the announcement, then keeps draining the log until the process ends (a closed
+            // pipe would make its next log line fail).
             Thread reader = new Thread(new Runnable() {
                 @Override
                 public void run() {
                     try {
-                        for (String line; (found[0] == null || found[1] == null) && (line = out.readLine()) != null;) {
+                        for (String line; (line = out.readLine()) != null;) {
                             Matcher m = NFC.matcher(line);
                             if (m.find()) found[0] = m.group(1);
                             m = PIN.matcher(line);
                             if (m.find()) found[1] = m.group(1);
+                            if (found[0] != null && found[1] != null) announced.countDown();
                         }
                     } catch (java.io.IOException ignored) {
                         // the process ended: the assertions below say what is missing
                     }
+                    announced.countDown();
                 }
             });
             reader.setDaemon(true);
             reader.start();
-            reader.join(TimeUnit.SECONDS.toMillis(120));
+            announced.await(120, TimeUnit.SECONDS);
             assertNotNull("card start announced no NFC URL", found[0]);
             assertNotNull("card start printed no TEST PIN", found[1]);
             try (TestReader r = TestReader.at(found[0])) {
@@ -60,8 +66,9 @@ public class CardStartCliTest {
                 assertEquals(12, login.nis.length());
             }
         } finally {
-            p.destroy();
-            p.waitFor(30, TimeUnit.SECONDS);
+            // SIGTERM without closing the pipes (Process.destroy closes them): card start stops cleanly.
+            p.toHandle().destroy();
+            if (!p.waitFor(60, TimeUnit.SECONDS)) p.destroyForcibly();
         }
     }
 }
