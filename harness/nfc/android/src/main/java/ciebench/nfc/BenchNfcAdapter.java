@@ -258,7 +258,7 @@ public final class BenchNfcAdapter implements Closeable, BenchSession.Events {
         }
     }
 
-    private void report(IOException e) {
+    private synchronized void report(IOException e) {
         String text = String.valueOf(e.getMessage());
         if (text.equals(lastError)) return;
         lastError = text;
