@@ -138,7 +138,7 @@ public final class BenchIsoDep implements IsoDepLike {
                     if (m.seq != null) apduCount++;
                     throw lost(m.text);
                 case ERROR:
-                    if (m.seq != null) throw refused(m);
+                    if (m.seq != null) throw refused(s, epoch, m);
                     break;
                 case CLOSED:
                     throw s.failure();
@@ -156,9 +156,12 @@ public final class BenchIsoDep implements IsoDepLike {
     }
 
     /** The bench refused the command: the error code decides what the app sees. */
-    private IOException refused(Inbound m) {
+    private IOException refused(BenchSession s, int epoch, Inbound m) {
         String why = m.code + ": " + m.text;
-        if ("NFC_TAG_LOST".equals(m.code) || "NFC_FIELD_OFF".equals(m.code)) return lost(why);
+        if ("NFC_TAG_LOST".equals(m.code) || "NFC_FIELD_OFF".equals(m.code)) {
+            tag.adapter.tagLeft(s, epoch, why);
+            return lost(why);
+        }
         if ("NFC_TRANSCEIVE_TOO_LONG".equals(m.code))
             return new IOException("Transceive length exceeds supported maximum");
         // NFC_EMPTY_COMMAND, NFC_BUSY and anything new: RESULT_FAILURE on Android.

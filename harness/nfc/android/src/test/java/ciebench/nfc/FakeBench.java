@@ -24,6 +24,11 @@ final class FakeBench implements AutoCloseable {
     /** Lines to send back for one client text message. */
     interface Script {
         List<String> answer(String clientMessage);
+
+        /** Text messages to send instead of the R-APDU 9000 for the n-th command (null: 9000). */
+        default List<String> answerApdu(int n) {
+            return null;
+        }
     }
 
     final LinkedBlockingQueue<Integer> closeCodes = new LinkedBlockingQueue<>();
@@ -70,6 +75,7 @@ final class FakeBench implements AutoCloseable {
                         + "Sec-WebSocket-Accept: " + Base64.getEncoder().encodeToString(sha1) + "\r\n\r\n")
                 .getBytes(StandardCharsets.US_ASCII));
         frame(out, 1, hello.getBytes(StandardCharsets.UTF_8));
+        int apdus = 0;
         for (;;) {
             int b0 = in.read();
             if (b0 < 0) return;
@@ -79,7 +85,9 @@ final class FakeBench implements AutoCloseable {
                 for (String answer : script.answer(new String(payload, StandardCharsets.UTF_8)))
                     frame(out, 1, answer.getBytes(StandardCharsets.UTF_8));
             } else if (opcode == 2) {
-                frame(out, 2, new byte[] {(byte) 0x90, 0x00});
+                List<String> instead = script.answerApdu(++apdus);
+                if (instead == null) frame(out, 2, new byte[] {(byte) 0x90, 0x00});
+                else for (String m : instead) frame(out, 1, m.getBytes(StandardCharsets.UTF_8));
             } else if (opcode == 8) {
                 closeCodes.add(payload.length >= 2 ? ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF) : 1005);
                 frame(out, 8, new byte[0]);

@@ -219,6 +219,51 @@ public class ReaderModeTest {
     }
 
     @Test
+    public void theBenchsRefusalsOfACommandMapToWhatAndroidThrows() throws Exception {
+        final String[] errors = {
+            "{\"type\":\"error\",\"code\":\"NFC_BUSY\",\"message\":\"busy\",\"seq\":1}",
+            "{\"type\":\"error\",\"code\":\"NFC_TRANSCEIVE_TOO_LONG\",\"message\":\"too long\",\"seq\":2}",
+            "{\"type\":\"error\",\"code\":\"NFC_FIELD_OFF\",\"message\":\"no field\",\"seq\":3}",
+        };
+        try (FakeBench fake = new FakeBench(HELLO, new FakeBench.Script() {
+                    @Override
+                    public List<String> answer(String m) {
+                        return m.contains("\"on\":true") ? FakeBench.lines(ACTIVATED + "}") : FakeBench.lines();
+                    }
+
+                    @Override
+                    public List<String> answerApdu(int n) {
+                        return n <= errors.length ? FakeBench.lines(errors[n - 1]) : null;
+                    }
+                });
+                TestReader r = TestReader.at(fake.url())) {
+            final BenchIsoDep iso = r.nextIsoDep();
+            try {
+                iso.transceive(Apdus.SELECT_IAS);
+                fail("NFC_BUSY");
+            } catch (IOException e) {
+                assertFalse(TagLostException.isTagLost(e));
+                assertEquals("Transceive failed", e.getMessage());
+                assertEquals("NFC_BUSY", ((BenchProtocolException) e.getCause()).getCode());
+            }
+            try {
+                iso.transceive(Apdus.SELECT_IAS);
+                fail("NFC_TRANSCEIVE_TOO_LONG");
+            } catch (IOException e) {
+                assertFalse(TagLostException.isTagLost(e));
+                assertEquals("Transceive length exceeds supported maximum", e.getMessage());
+            }
+            Apdus.expectTagLost(new Apdus.Call() {
+                @Override
+                public void run() throws Exception {
+                    iso.transceive(Apdus.SELECT_IAS);
+                }
+            });
+            assertFalse(iso.isConnected());
+        }
+    }
+
+    @Test
     public void notJsonIsAProtocolError() throws Exception {
         try (FakeBench fake = new FakeBench(HELLO, new FakeBench.Script() {
                     @Override
