@@ -4,28 +4,13 @@
  * are installed and are skipped LOUDLY otherwise — a failure when CIE_REQUIRE_INTEGRATION=1 (CI,
  * where `.ci/steps/40-android-adapter.sh` installs them and also runs the suites on its own).
  */
-import { execFile, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { packageFile } from '../../../emulator/src/package-root.ts';
+import { ANDROID_DIR as HERE, jvmMissing, runBuild } from './testing/jvm.ts';
 
 const REQUIRED = process.env['CIE_REQUIRE_INTEGRATION'] === '1';
-const HERE = packageFile('harness', 'nfc', 'android');
-const JARS = ['okhttp.jar', 'okio.jar', 'com.android.json.jar', 'junit4.jar', 'hamcrest-core.jar'];
-const PACKAGES = 'openjdk-17-jdk-headless libokhttp-java libandroid-json-java junit4';
-
-/** Why the suites cannot run here, or undefined. */
-function missing(): string | undefined {
-  for (const tool of ['java', 'javac'])
-    if (spawnSync(tool, ['-version'], { stdio: 'ignore' }).status !== 0)
-      return `${tool} is not installed (apt-get install ${PACKAGES})`;
-  const jars = JARS.filter((j) => !existsSync(`/usr/share/java/${j}`));
-  if (jars.length > 0)
-    return `/usr/share/java lacks ${jars.join(', ')} (apt-get install ${PACKAGES})`;
-  return undefined;
-}
 
 /** Number of `@Test` methods under a source folder: JUnit must report exactly that many. */
 function countTests(dir: string): number {
@@ -39,25 +24,13 @@ function countTests(dir: string): number {
   return n;
 }
 
-const reason = missing();
+const reason = jvmMissing();
 const out = mkdtempSync(join(tmpdir(), 'ciebench-android-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 if (reason === undefined) {
   it('builds the adapter and passes its JVM suites (plain JVM, then with the Android API stand-ins)', async () => {
-    const run = await new Promise<{ code: number; output: string }>((resolve) => {
-      execFile(
-        'bash',
-        [join(HERE, 'build.sh'), 'test'],
-        {
-          env: { ...process.env, CIEBENCH_ANDROID_BUILD: out },
-          maxBuffer: 64 * 1024 * 1024,
-          timeout: 900_000,
-        },
-        (error, stdout, stderr) =>
-          resolve({ code: error ? Number(error.code ?? 1) : 0, output: `${stdout}\n${stderr}` }),
-      );
-    });
+    const run = await runBuild('test', out);
     expect(run.code, run.output).toBe(0);
     const totals = [...run.output.matchAll(/^OK \((\d+) tests?\)$/gm)].map((m) => Number(m[1]));
     expect(totals, run.output).toEqual([
