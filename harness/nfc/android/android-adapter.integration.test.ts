@@ -2,7 +2,7 @@
  * The Android adapter's JVM suites (`harness/nfc/android/build.sh test`, JUnit 4 on Debian's OpenJDK)
  * from `npm test`, so a developer sees them next to the rest: they run when Java and Debian's jars
  * are installed and are skipped LOUDLY otherwise — a failure when CIE_REQUIRE_INTEGRATION=1 (CI,
- * where `.ci/steps/40-android-adapter.sh` installs them and also runs the suites on its own).
+ * where `.ci/steps/45-android-jvm.sh` installs them and also runs the suites on its own).
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
