@@ -132,6 +132,31 @@ public class FaultsTest {
     }
 
     @Test
+    public void eachWaitingTimeExtensionLastsWtxmFrameWaitingTimes() throws Exception {
+        // WTXM 4: each S(WTX) grants 4 · 77.3 ms; 400 ms take ceil((400 − 77.3) / 309.3) = 2 rounds.
+        try (TestReader r = reader("{\"fwi\":8,\"wtxm\":4}", "[{\"kind\":\"delay\",\"atApdu\":1,\"ms\":400}]")) {
+            BenchIsoDep iso = r.nextIsoDep();
+            assertArrayEquals(Hex.decode("9000"), iso.transceive(Apdus.SELECT_IAS));
+            assertEquals(2, iso.getLastWtxRounds());
+            assertTrue(iso.isConnected());
+        }
+    }
+
+    @Test
+    public void aDelayWithoutApduNumberSlowsEveryAnswer() throws Exception {
+        // 200 ms on every APDU, FWT 77.3 ms: ceil((200 − 77.3) / 77.3) = 2 S(WTX) before each answer.
+        try (TestReader r = reader("{\"fwi\":8}", "[{\"kind\":\"delay\",\"ms\":200}]")) {
+            BenchIsoDep iso = r.nextIsoDep();
+            for (int i = 1; i <= 3; i++) {
+                assertEquals(0x9000, Apdus.sw(iso.transceive(Apdus.SELECT_IAS)));
+                assertEquals("APDU " + i, 2, iso.getLastWtxRounds());
+            }
+            assertEquals(3, iso.getApduCount());
+            assertTrue(iso.isConnected());
+        }
+    }
+
+    @Test
     public void closeFromAnotherThreadCancelsABlockedTransceive() throws Exception {
         try (TestReader r = reader(null, "[{\"kind\":\"delay\",\"atApdu\":1,\"ms\":3000}]")) {
             final BenchIsoDep iso = r.nextIsoDep();

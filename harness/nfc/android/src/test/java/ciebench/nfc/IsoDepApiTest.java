@@ -59,6 +59,33 @@ public class IsoDepApiTest {
     }
 
     @Test
+    public void everyIsoDepParameterOfTheConfigurationReachesTheApp() throws Exception {
+        // PROTOCOL.md §3.1, every key but the reader limits and WTX (FaultsTest): the values a phone
+        // would read from another card's anticollision and ATS (ISO/IEC 14443-3 §6, 14443-4 §5.2).
+        String isoDep = "{\"uid\":\"0A0B0C0D0E0F10\",\"atqa\":\"4403\",\"sak\":40,\"historicalBytes\":\"80318065\","
+                + "\"fsci\":5,\"fsdi\":10,\"fwi\":4,\"sfgi\":3,\"ta1\":119,\"tc1\":0}";
+        try (TestReader r = new TestReader(BenchNfcAdapter.Options.url(Bench.get().url("fresh")).isoDep(isoDep))) {
+            BenchIsoDep iso = r.nextIsoDep();
+            Activation a = iso.getTag().getActivation();
+            assertArrayEquals(Hex.decode("0A0B0C0D0E0F10"), iso.getTag().getId());
+            assertArrayEquals("NfcA.getAtqa() order as configured", Hex.decode("4403"), a.getAtqa());
+            assertEquals(0x28, a.getSak());
+            assertArrayEquals(Hex.decode("80318065"), iso.getHistoricalBytes());
+            // TL, T0 = 0x70 | FSCI (TA1, TB1, TC1 present), TA1, TB1 = FWI << 4 | SFGI, TC1, T1..Tk.
+            assertEquals("ATS", "0975774300" + "80318065", Hex.encode(a.getAts()));
+            assertEquals("FSCI 5", 64, a.getFsc());
+            assertEquals("FSDI 10", 1024, a.getFsd());
+            assertEquals("FWT = 256 · 16 / fc · 2^4", 4096.0 / 13560 * 16, a.getFwtMs(), 1e-3);
+            assertEquals("the card still answers", 0x9000, Apdus.sw(iso.transceive(Apdus.SELECT_IAS)));
+            // Configured historical bytes stay across taps; the fixed UID too.
+            r.adapter.tap();
+            BenchIsoDep again = r.nextIsoDep();
+            assertArrayEquals(Hex.decode("80318065"), again.getHistoricalBytes());
+            assertArrayEquals(Hex.decode("0A0B0C0D0E0F10"), again.getTag().getId());
+        }
+    }
+
+    @Test
     public void everyTapHasANewRandomUid() throws Exception {
         try (TestReader r = TestReader.at(Bench.get().url("fresh"))) {
             Set<String> uids = new HashSet<>();
