@@ -8,7 +8,7 @@
  * loudly without them (a failure under CIE_REQUIRE_INTEGRATION=1).
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -40,29 +40,30 @@ interface AppEvent {
   readonly [key: string]: string;
 }
 
+interface AppRun {
+  readonly code: number;
+  readonly events: AppEvent[];
+  readonly stderr: string;
+}
+
 /** Runs the Java app on one QR payload; its JSON lines and exit code. */
-function runApp(
-  qr: string,
-  extra: readonly string[] = [],
-): Promise<{ code: number; events: AppEvent[]; stderr: string }> {
-  const image = defaultCardImage();
+function runApp(qr: string, extra: readonly string[] = []): Promise<AppRun> {
   const ca = join(out, 'idp-ca.pem');
   writeFileSync(ca, idp.tlsCaPem);
+  return runJava(['--nfc', nfcUrl, '--idp-ca', ca, '--qr', qr, ...extra]);
+}
+
+/** Runs the Java app with the TEST PIN, a fixed seed and `source` (where the QR comes from). */
+function runJava(source: readonly string[]): Promise<AppRun> {
   const args = [
     '-cp',
     appClassPath(out),
     'ciebench.nfc.app.HybridLoginApp',
-    '--nfc',
-    nfcUrl,
     '--pin',
-    image.state.pin.value,
-    '--idp-ca',
-    ca,
-    '--qr',
-    qr,
+    defaultCardImage().state.pin.value,
     '--seed',
     'jvm-app-hybrid',
-    ...extra,
+    ...source,
   ];
   return new Promise((resolve) => {
     execFile(
@@ -135,6 +136,51 @@ if (reason === undefined) {
       SAMLResponse: done?.samlResponse ?? '',
     });
     expect(profile?.['fiscalNumber']).toBe(`TINIT-${defaultCardImage().citizen.fiscalCode}`);
+  }, 300_000);
+
+  it('the JVM app waits for the publication a scenario runner makes for an external app and logs in with what it names', async () => {
+    const c = new HttpClient(idp.tlsCaPem);
+    const started = await beginLogin(c, idp, sp);
+    const key = flowKeyOf(started.page);
+    await l3Post(c, idp, key, { scelta: 'smartphone' });
+    const qrPage = await l3Post(c, idp, key, {
+      azione: 'seriale',
+      seriale: defaultCardImage().citizen.document.number,
+      scelta: 'prosegui',
+    });
+    // The app starts before the file exists, as a team's UI test does while the runner opens the QR page.
+    const file = join(out, 'journey', 'external-app.json');
+    const app = runJava(['--external-app', file, '--wait-ms', '240000']);
+    mkdirSync(join(out, 'journey'), { recursive: true });
+    const published = { qr: qrPayloadOf(qrPage).toString(), nfc: nfcUrl, idpCaPem: idp.tlsCaPem };
+    writeFileSync(file, `${JSON.stringify(published, null, 2)}\n`);
+    const run = await app;
+    expect(run.code, `${JSON.stringify(run.events)}\n${run.stderr}`).toBe(0);
+    expect(run.events.map((e) => e.event)).toEqual([
+      'external-app',
+      'qr',
+      'tag',
+      'card',
+      'challenge',
+      'otp',
+    ]);
+    expect(run.events[0]?.['nfc']).toBe(nfcUrl);
+    const poll = JSON.parse(
+      (await c.get(`${idp.urls.base}/idp/login/livello3checkqrcode?value=${key}`)).body,
+    ) as Record<string, unknown>;
+    expect(poll['status']).toBe('OK');
+    const otp = run.events.find((e) => e.event === 'otp')?.['otp'] ?? '';
+    const consent = await l3Post(c, idp, key, { azione: 'otp', otp, scelta: 'prosegui' });
+    expect(pageId(consent.body)).toBe('consenso');
+  }, 300_000);
+
+  it('the JVM app refuses a publication without its NFC endpoint (usage error, exit 2)', async () => {
+    const file = join(out, 'incomplete-external-app.json');
+    writeFileSync(file, JSON.stringify({ qr: 'https://127.0.0.1/x', nfc: null, idpCaPem: '' }));
+    const run = await runJava(['--external-app', file, '--wait-ms', '300']);
+    expect(run.code).toBe(2);
+    expect(run.events[0]?.['code']).toBe('BAD_INPUT');
+    expect(run.events[0]?.['message']).toContain('external-app');
   }, 300_000);
 
   it('the JVM app reports what the IdP refuses: a QR of a login typed with another serial gives SERIAL_MISMATCH and no OTP', async () => {

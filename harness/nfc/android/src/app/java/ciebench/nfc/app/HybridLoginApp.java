@@ -7,11 +7,13 @@ import ciebench.nfc.Hex;
 import ciebench.nfc.IsoDepLike;
 import ciebench.nfc.TagLostException;
 import java.io.BufferedReader;
-import java.io.FileInputStream;
+import java.io.ByteArrayInputStream;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.SecureRandom;
@@ -43,7 +45,11 @@ import org.json.JSONObject;
  * java -cp … ciebench.nfc.app.HybridLoginApp --nfc ws://127.0.0.1:35990 --pin 12345678 \
  *      --idp-ca ~/.ciebench/idp/ca.pem (--qr '&lt;payload&gt;' | --qr-stdin) [--timeout-ms 30000] \
  *      [--isodep '{"maxTransceiveLength":261}'] [--faults '[…]'] [--retap-after-ms 500] [--seed s]
+ * java -cp … ciebench.nfc.app.HybridLoginApp --external-app reports/…/external-app.json --pin 12345678 […]
  * </pre>
+ *
+ * With {@code --external-app} the QR payload, the NFC endpoint and the IdP's TLS CA come from the file
+ * the scenario runner publishes for an external app ({@link ExternalAppFile}); the app waits for it.
  *
  * Each QR payload (one argument, or one line of standard input) gives one login. Progress goes to
  * standard output as JSON lines: {@code qr}, {@code tag}, {@code card}, {@code challenge},
@@ -60,12 +66,12 @@ public final class HybridLoginApp {
     private final BenchNfcAdapter nfc;
     private final long waitMs;
 
-    private HybridLoginApp(Map<String, String> args) throws Exception {
+    private HybridLoginApp(Map<String, String> args, byte[] idpCaPem) throws Exception {
         this.args = args;
-        this.http = httpClient(required("idp-ca"));
+        this.http = httpClient(idpCaPem);
         this.rng = SecureRandom.getInstance("SHA1PRNG");
         rng.setSeed(args.containsKey("seed") ? args.get("seed").getBytes(StandardCharsets.UTF_8) : SecureRandom.getSeed(32));
-        this.waitMs = Long.parseLong(args.containsKey("wait-ms") ? args.get("wait-ms") : "120000");
+        this.waitMs = waitMs(args);
         BenchNfcAdapter.Options o = BenchNfcAdapter.Options.url(required("nfc"));
         if (args.containsKey("isodep")) o.isoDep(args.get("isodep"));
         if (args.containsKey("faults")) o.faults(args.get("faults"));
@@ -85,16 +91,28 @@ public final class HybridLoginApp {
             args = parse(argv);
             String pin = args.get("pin");
             if (pin == null || !pin.matches("[0-9]{8}")) throw new IllegalArgumentException("--pin: 8 digits");
-            if (args.containsKey("qr") == args.containsKey("qr-stdin"))
-                throw new IllegalArgumentException("give --qr <payload> or --qr-stdin");
+            int sources = (args.containsKey("qr") ? 1 : 0) + (args.containsKey("qr-stdin") ? 1 : 0)
+                    + (args.containsKey("external-app") ? 1 : 0);
+            if (sources != 1) throw new IllegalArgumentException("give --qr <payload>, --qr-stdin or --external-app <file>");
         } catch (IllegalArgumentException e) {
             System.err.println("usage error: " + e.getMessage());
             System.exit(2);
             return;
         }
+        byte[] ca;
+        try {
+            ca = idpCa(args);
+        } catch (IllegalArgumentException | IOException e) {
+            event("error", "code", "BAD_INPUT", "message", e.getMessage());
+            System.exit(2);
+            return;
+        } catch (InterruptedException e) {
+            System.exit(1);
+            return;
+        }
         int code;
         try {
-            HybridLoginApp app = new HybridLoginApp(args);
+            HybridLoginApp app = new HybridLoginApp(args, ca);
             try {
                 code = app.run();
             } finally {
@@ -217,14 +235,31 @@ public final class HybridLoginApp {
         }
     }
 
-    /** HTTPS trusting the IdP's TLS CA (PEM file) only. */
-    private static OkHttpClient httpClient(String caPem) throws IOException, GeneralSecurityException {
+    /**
+     * The IdP's TLS CA as PEM bytes: from {@code --idp-ca}, or from the runner's published file, whose
+     * QR payload and NFC endpoint then become {@code --qr} and {@code --nfc}.
+     */
+    private static byte[] idpCa(Map<String, String> args) throws IOException, InterruptedException {
+        if (!args.containsKey("external-app")) return Files.readAllBytes(new File(args.get("idp-ca")).toPath());
+        ExternalAppFile published = ExternalAppFile.await(new File(args.get("external-app")), waitMs(args));
+        event("external-app", "file", args.get("external-app"), "nfc", published.nfc);
+        args.put("qr", published.qr);
+        args.put("nfc", published.nfc);
+        return published.idpCaPem.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static long waitMs(Map<String, String> args) {
+        return Long.parseLong(args.containsKey("wait-ms") ? args.get("wait-ms") : "120000");
+    }
+
+    /** HTTPS trusting the IdP's TLS CA (PEM) only. */
+    private static OkHttpClient httpClient(byte[] caPem) throws IOException, GeneralSecurityException {
         KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
         ks.load(null, null);
-        try (InputStream in = new FileInputStream(caPem)) {
+        try (InputStream in = new ByteArrayInputStream(caPem)) {
             int i = 0;
             for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(in)) ks.setCertificateEntry("ca" + i++, c);
-            if (i == 0) throw new IllegalArgumentException("--idp-ca " + caPem + ": no certificate");
+            if (i == 0) throw new IllegalArgumentException("the IdP's TLS CA: no certificate");
         }
         TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         tmf.init(ks);
@@ -257,8 +292,13 @@ public final class HybridLoginApp {
                 out.put(key, argv[++i]);
             }
         }
-        for (String k : new String[] {"nfc", "idp-ca"})
-            if (!out.containsKey(k)) throw new IllegalArgumentException("--" + k + " is required");
+        if (out.containsKey("external-app")) {
+            for (String k : new String[] {"nfc", "idp-ca", "qr", "qr-stdin"})
+                if (out.containsKey(k)) throw new IllegalArgumentException("--external-app gives --" + k + " itself");
+        } else {
+            for (String k : new String[] {"nfc", "idp-ca"})
+                if (!out.containsKey(k)) throw new IllegalArgumentException("--" + k + " is required");
+        }
         return out;
     }
 
