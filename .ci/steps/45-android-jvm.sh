@@ -6,4 +6,4 @@ apt-get install -y --no-install-recommends openjdk-17-jdk-headless libokhttp-jav
 java -version 2>&1 | sed -n 1p
 dpkg-query -W -f='${Package} ${Version}\n' openjdk-17-jdk-headless libokhttp-java libandroid-json-java junit4
 bash harness/nfc/android/build.sh test
-echo "Android adapter jar: $PWD/harness/nfc/android/build/ciebench-nfc-android.jar"
+echo "Android adapter jar: ${CIEBENCH_ANDROID_BUILD:-$PWD/harness/nfc/android/build}/ciebench-nfc-android.jar"
