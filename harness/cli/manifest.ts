@@ -15,6 +15,11 @@ export interface CommandEntry {
 
 export const COMMANDS: readonly CommandEntry[] = [
   {
+    name: 'app',
+    summary: 'CieID app agent: card registration, QR and app-to-app logins, PIN management',
+    modules: [() => import('../../scenarios/cli/app.ts')],
+  },
+  {
     name: 'apdu',
     summary: 'send APDUs (hex) to a fresh emulated card and decode the answers',
     modules: [() => import('./commands/apdu.ts')],
