@@ -55,6 +55,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     modules: [() => import('./commands/reader.ts')],
   },
   {
+    name: 'sp',
+    summary:
+      'service providers: the reference CIE SP, SimpleSAMLphp and Shibboleth SP configured for CIE',
+    modules: [() => import('../../scenarios/cli/sp.ts')],
+  },
+  {
     name: 'trace',
     summary: 'traces: record, import, show, diff and replay APDU traces',
     modules: [

@@ -3,18 +3,22 @@
  * (home page with "Entra con CIE", metadata, ACS), writes its signed metadata where asked (to
  * register at the IdP) and the CA of its HTTPS certificate (for the browser to trust).
  *
- * Exit codes: 0 stopped normally, 2 bad options or configuration, 3 the IdP metadata could not be
- * read (environment).
+ * `ciebench sp third-party start|check`: SimpleSAMLphp and the Shibboleth SP from Debian, configured
+ * for CIE (scenarios/sp/third-party/).
+ *
+ * Exit codes: 0 stopped normally (or the check passed), 1 the check failed, 2 bad options,
+ * configuration or metadata file, 3 the IdP metadata URL is unreachable or a Debian package is
+ * missing.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { SpConfigError, SP_DEFECTS, type SpOptionsInput } from '../sp/config.ts';
-import { loadIdpMetadataXml, MetadataSourceError } from '../sp/metadata-source.ts';
+import { EXIT_CODES, HostError, type FailureKind } from '../../emulator/src/host-error.ts';
+import { SP_DEFECTS, type SpOptionsInput } from '../sp/config.ts';
+import { loadIdpMetadataXml } from '../sp/metadata-source.ts';
 import { startServiceProvider } from '../sp/service-provider.ts';
 import { checkThirdPartySp, START_THIRD_PARTY } from '../sp/third-party/check.ts';
 import { thirdPartyStatus, thirdPartyVersions } from '../sp/third-party/environment.ts';
 import type { ThirdPartyKind } from '../sp/third-party/instance.ts';
-import { XmlInputError } from '../sp/xml.ts';
 
 interface StartFlags {
   idpMetadata: string;
@@ -35,8 +39,17 @@ interface StartFlags {
   json?: boolean;
 }
 
-class SpCliError extends Error {
+/** A bad option or file given to `ciebench sp` (exit 2). */
+class SpCliError extends HostError {
   readonly code = 'SP_CLI';
+}
+
+/** A Debian package a third-party SP needs is missing (exit 3). */
+class SpEnvironmentError extends HostError {
+  readonly code = 'SP_ENV';
+  override get kind(): FailureKind {
+    return 'environment';
+  }
 }
 
 function readConfigFile(file: string): Record<string, unknown> {
@@ -103,10 +116,6 @@ async function start(flags: StartFlags): Promise<void> {
   });
 }
 
-class SpEnvironmentError extends Error {
-  readonly code = 'SP_ENV';
-}
-
 function kindOf(text: string): ThirdPartyKind {
   if (text === 'simplesamlphp' || text === 'shibboleth') return text;
   throw new SpCliError(`unknown SP '${text}' (simplesamlphp or shibboleth)`);
@@ -163,18 +172,11 @@ async function checkThirdParty(kinds: string[]): Promise<void> {
       if (!s.ok) failed = true;
     }
   }
-  if (failed) process.exitCode = 1;
-}
-
-function exitCodeOf(e: unknown): number {
-  if (e instanceof MetadataSourceError || e instanceof SpEnvironmentError) return 3;
-  if (e instanceof SpConfigError || e instanceof SpCliError || e instanceof XmlInputError) return 2;
-  if (e instanceof Error && 'code' in e && e.code === 'SP_ENV') return 3;
-  return 1;
+  if (failed) process.exitCode = EXIT_CODES.verdict;
 }
 
 export function register(program: Command): void {
-  const sp = program.command('sp').description('reference CIE service provider (SAML 2.0)');
+  const sp = program.command('sp');
   sp.command('start')
     .description(
       'run the reference SP ("Entra con CIE" home page, signed metadata, ACS) until stopped',
@@ -203,7 +205,7 @@ export function register(program: Command): void {
     .option('--write-metadata <file>', 'write the signed SP metadata to a file')
     .option('--write-ca <file>', 'write the CA of the HTTPS certificate (PEM)')
     .option('--json', 'print one JSON line (urls, control token) instead of text')
-    .action((flags: StartFlags) => guarded(() => start(flags)));
+    .action((flags: StartFlags) => start(flags));
 
   const third = sp
     .command('third-party')
@@ -217,21 +219,11 @@ export function register(program: Command): void {
     .option('--write-metadata <file>', "write the SP's CIE metadata (register it at the IdP)")
     .option('--write-ca <file>', 'write the CA of its HTTPS certificate (PEM)')
     .option('--keep', 'keep the instance directory (configuration and logs) after stopping')
-    .action((kind: string, flags: ThirdPartyFlags) => guarded(() => startThirdParty(kind, flags)));
+    .action((kind: string, flags: ThirdPartyFlags) => startThirdParty(kind, flags));
   third
     .command('check [kinds...]')
     .description(
-      'start each SP against a fixture IdP, log in with a signed CIE response, stop (installation check)',
+      'start each SP against a stand-in IdP, log in with a signed CIE response, stop (installation check)',
     )
-    .action((kinds: string[]) => guarded(() => checkThirdParty(kinds)));
-}
-
-async function guarded(run: () => Promise<void>): Promise<void> {
-  try {
-    await run();
-  } catch (e) {
-    const err = e as Error & { code?: string };
-    process.stderr.write(`ciebench sp: ${err.code ? `[${err.code}] ` : ''}${err.message}\n`);
-    process.exitCode = exitCodeOf(e);
-  }
+    .action((kinds: string[]) => checkThirdParty(kinds));
 }

@@ -7,11 +7,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SpDefect } from './config.ts';
 import { startServiceProvider, type ServiceProvider } from './service-provider.ts';
-import { buildResponse, fixtureIdp, type ResponseSpec } from './testing/fixture-idp.ts';
+import { buildResponse, standInIdp, type ResponseSpec } from './stand-in/stand-in-idp.ts';
 import { postToAcs, startRedirectLogin, type AcsResult } from './testing/sp-client.ts';
 
-const idp = fixtureIdp();
-const other = fixtureIdp('another-idp-key');
+const idp = standInIdp();
+const other = standInIdp('another-idp-key');
 let sp: ServiceProvider;
 
 beforeAll(async () => {

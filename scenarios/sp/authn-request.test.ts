@@ -11,10 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignedXml } from 'xml-crypto';
 import { parseXml, NS, attr, child, children, text } from './xml.ts';
 import { startServiceProvider, type ServiceProvider } from './service-provider.ts';
-import { fixtureIdp, FIXTURE_IDP_BASE } from './testing/fixture-idp.ts';
+import { standInIdp, STAND_IN_IDP_BASE } from './stand-in/stand-in-idp.ts';
 import { startPostLogin, startRedirectLogin } from './testing/sp-client.ts';
 
-const idp = fixtureIdp();
+const idp = standInIdp();
 let sp: ServiceProvider;
 
 beforeAll(async () => {
@@ -63,9 +63,9 @@ describe('AuthnRequest over HTTP-Redirect', () => {
   it('carries the CIE fields, no XML signature, and a query signature over the raw octets', async () => {
     const login = await startRedirectLogin(sp);
     expect(`${login.location.origin}${login.location.pathname}`).toBe(
-      `${FIXTURE_IDP_BASE}/idp/profile/SAML2/Redirect/SSO`,
+      `${STAND_IN_IDP_BASE}/idp/profile/SAML2/Redirect/SSO`,
     );
-    checkCieFields(login.requestXml, `${FIXTURE_IDP_BASE}/idp/profile/SAML2/Redirect/SSO`);
+    checkCieFields(login.requestXml, `${STAND_IN_IDP_BASE}/idp/profile/SAML2/Redirect/SSO`);
     expect(login.requestXml).not.toContain('Signature');
     // SAMLRequest, RelayState, SigAlg, Signature — in this order, as the binding requires.
     const parts = login.rawQuery.split('&');
@@ -111,7 +111,7 @@ describe('AuthnRequest over HTTP-Redirect', () => {
 describe('AuthnRequest over HTTP-POST', () => {
   it('is base64 (not deflated) XML with one enveloped signature after the Issuer', async () => {
     const login = await startPostLogin(sp);
-    const dest = `${FIXTURE_IDP_BASE}/idp/profile/SAML2/POST/SSO`;
+    const dest = `${STAND_IN_IDP_BASE}/idp/profile/SAML2/POST/SSO`;
     expect(login.action).toBe(dest);
     checkCieFields(login.requestXml, dest);
     const root = parseXml(login.requestXml, 'AuthnRequest').documentElement!;

@@ -204,6 +204,24 @@ for (const spec of SPS) {
         await page.close();
       });
 
+    if (spec.name.startsWith('reference'))
+      it('desktop path up to the card reader: the client-certificate listener refuses a browser without a card certificate; Annulla ends on the SP with nr25', async () => {
+        // A headless Chromium can present the card's certificate only through a PKCS#11 module
+        // backed by the emulated card; until the bench has one, the card-reader leg stops here.
+        const page = await browser!.context.newPage();
+        await openLogin(page, sp.homeUrl);
+        await page.getByRole('button', { name: 'Prosegui con computer' }).click();
+        const accedi = await page.locator('#accedi').getAttribute('href');
+        expect(new URL(accedi ?? '').origin).toBe(idp!.urls.desktop);
+        const answer = await page.goto(accedi ?? '');
+        expect(answer?.status()).toBe(403);
+        expect(await page.textContent('body')).toContain('Nessun certificato ricevuto');
+        await page.goBack();
+        await consent(page, 'Annulla');
+        await expectEnding(spErrorPage(page), 25);
+        await page.close();
+      });
+
     it('consent refused ends on the SP with ErrorCode nr22', async () => {
       const page = await browser!.context.newPage();
       await hybridToConsent(page, sp.homeUrl, phone());

@@ -8,6 +8,7 @@
  * responses a weak SP would accept.
  */
 import { z } from 'zod';
+import { HostError } from '../../emulator/src/host-error.ts';
 import { DEFAULT_SP_KEY_SEED, type PemKeyPair } from './keys.ts';
 
 /** Checks a defective SP skips; the names say what the SP then accepts. */
@@ -144,7 +145,8 @@ export interface SpMaterial {
   readonly controlToken?: string;
 }
 
-export class SpConfigError extends Error {
+/** Bad SP options (exit 2). */
+export class SpConfigError extends HostError {
   readonly code = 'SP_CONFIG';
 }
 

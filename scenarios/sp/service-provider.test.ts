@@ -9,9 +9,9 @@ import { describe, expect, it } from 'vitest';
 import { SpConfigError } from './config.ts';
 import { spTlsAuthority } from './keys.ts';
 import { startServiceProvider } from './service-provider.ts';
-import { fixtureIdp } from './testing/fixture-idp.ts';
+import { standInIdp } from './stand-in/stand-in-idp.ts';
 
-const idp = fixtureIdp();
+const idp = standInIdp();
 
 function httpsGet(
   url: string,

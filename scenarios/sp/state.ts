@@ -5,6 +5,7 @@
  * never sleep.
  */
 import { EventEmitter } from 'node:events';
+import { HostError, type FailureKind } from '../../emulator/src/host-error.ts';
 import type { CieLoginFacts, SamlStatus } from './acs-checks.ts';
 import type { IssuedRequest } from './cie-saml.ts';
 
@@ -32,8 +33,12 @@ export type AcsOutcome =
       readonly problems: readonly string[];
     };
 
-export class SpTimeoutError extends Error {
+/** No ACS outcome arrived in time: the login did not reach the SP (a verdict, exit 1). */
+export class SpTimeoutError extends HostError {
   readonly code = 'SP_WAIT_TIMEOUT';
+  override get kind(): FailureKind {
+    return 'verdict';
+  }
 }
 
 export class ExpiringMap<V> {

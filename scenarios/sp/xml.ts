@@ -8,6 +8,7 @@
 // @xmldom/xmldom 0.8 (the version node-saml and xml-crypto use) types its nodes with the DOM
 // library's global Document / Element.
 import { DOMParser } from '@xmldom/xmldom';
+import { HostError } from '../../emulator/src/host-error.ts';
 
 export const NS = {
   md: 'urn:oasis:names:tc:SAML:2.0:metadata',
@@ -24,7 +25,8 @@ export const BINDING = {
   post: 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST',
 } as const;
 
-export class XmlInputError extends Error {
+/** A SAML document that is not acceptable XML (exit 2 when it comes from the command line). */
+export class XmlInputError extends HostError {
   readonly code = 'SP_XML_INPUT';
 }
 

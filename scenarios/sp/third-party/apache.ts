@@ -9,14 +9,19 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { chownSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { join } from 'node:path';
+import { HostError, type FailureKind } from '../../../emulator/src/host-error.ts';
 
 export const APACHE_BIN = '/usr/sbin/apache2';
 
-export class ThirdPartySpError extends Error {
+/** A third-party SP could not be set up or started: the machine lacks something (exit 3). */
+export class ThirdPartySpError extends HostError {
   readonly code: string;
   constructor(code: string, message: string) {
     super(message);
     this.code = code;
+  }
+  override get kind(): FailureKind {
+    return 'environment';
   }
 }
 

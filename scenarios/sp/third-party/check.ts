@@ -1,11 +1,11 @@
 /**
  * Installation check of a third-party SP (used by the CI step and `ciebench sp third-party
- * check`): start it against the fixture IdP, follow "Entra con CIE" to the IdP redirect, check the
+ * check`): start it against the stand-in IdP, follow "Entra con CIE" to the IdP redirect, check the
  * AuthnRequest carries no AllowCreate, post a signed CIE Response, read the attributes page, stop.
  * Needs nothing else running.
  */
-import { fixtureIdp, FIXTURE_IDP_BASE } from '../testing/fixture-idp.ts';
-import { beginLogin, completeLogin } from '../testing/third-party-driver.ts';
+import { standInIdp, STAND_IN_IDP_BASE } from '../stand-in/stand-in-idp.ts';
+import { beginLogin, completeLogin } from '../stand-in/third-party-login.ts';
 import { attr, child, NS, parseXml } from '../xml.ts';
 import type { ThirdPartyKind, ThirdPartySp } from './instance.ts';
 import { startShibbolethSp } from './shibboleth.ts';
@@ -23,14 +23,14 @@ export interface CheckStep {
 }
 
 export async function checkThirdPartySp(kind: ThirdPartyKind): Promise<CheckStep[]> {
-  const idp = fixtureIdp();
+  const idp = standInIdp();
   const steps: CheckStep[] = [];
   let sp: ThirdPartySp | undefined;
   try {
     const t0 = Date.now();
     sp = await START_THIRD_PARTY[kind]({ idpMetadataXml: idp.metadataXml });
     steps.push({ step: 'start', ok: true, detail: `${sp.baseUrl} in ${Date.now() - t0} ms` });
-    const begun = await beginLogin(sp, FIXTURE_IDP_BASE);
+    const begun = await beginLogin(sp, STAND_IN_IDP_BASE);
     const policy = child(
       parseXml(begun.requestXml, 'AuthnRequest').documentElement!,
       NS.samlp,

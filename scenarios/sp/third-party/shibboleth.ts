@@ -11,6 +11,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
+import { packageFile } from '../../../emulator/src/package-root.ts';
 import { parseIdpMetadata } from '../idp-metadata.ts';
 import {
   apacheCommon,
@@ -30,8 +31,9 @@ import {
   type ThirdPartySp,
 } from './instance.ts';
 
-const HERE = new URL('.', import.meta.url).pathname;
-const tpl = (name: string): string => readFileSync(join(HERE, name), 'utf8');
+// Templates ship with the package (found the same way from the sources and from dist/).
+const tpl = (name: string): string =>
+  readFileSync(packageFile('scenarios/sp/third-party', name), 'utf8');
 
 export const SHIBD_BIN = '/usr/sbin/shibd';
 

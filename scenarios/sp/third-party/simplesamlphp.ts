@@ -10,6 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { packageFile } from '../../../emulator/src/package-root.ts';
 import { parseIdpMetadata, type IdpMetadata } from '../idp-metadata.ts';
 import { apacheCommon, fillTemplate, freePort, handOver, startApache } from './apache.ts';
 import {
@@ -22,8 +23,9 @@ import {
   type ThirdPartySp,
 } from './instance.ts';
 
-const HERE = new URL('.', import.meta.url).pathname;
-const tpl = (name: string): string => readFileSync(join(HERE, name), 'utf8');
+// Templates ship with the package (found the same way from the sources and from dist/).
+const tpl = (name: string): string =>
+  readFileSync(packageFile('scenarios/sp/third-party', name), 'utf8');
 
 export const SIMPLESAMLPHP_ROOT = '/usr/share/simplesamlphp';
 

@@ -9,24 +9,24 @@
  */
 import { createVerify, X509Certificate } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixtureIdp, FIXTURE_IDP_BASE, type ResponseSpec } from '../testing/fixture-idp.ts';
+import { standInIdp, STAND_IN_IDP_BASE, type ResponseSpec } from '../stand-in/stand-in-idp.ts';
 import { requireEnvironment } from '../testing/gate.ts';
-import type { HttpsAnswer } from '../testing/https-session.ts';
-import { beginLogin as begin, completeLogin } from '../testing/third-party-driver.ts';
+import type { HttpsAnswer } from '../stand-in/https-session.ts';
+import { beginLogin as begin, completeLogin } from '../stand-in/third-party-login.ts';
 import { NS, attr, child, children, parseXml, text } from '../xml.ts';
 import { thirdPartyStatus } from './environment.ts';
 import type { ThirdPartyKind, ThirdPartySp } from './instance.ts';
 import { startShibbolethSp } from './shibboleth.ts';
 import { startSimpleSamlPhp } from './simplesamlphp.ts';
 
-const idp = fixtureIdp();
-const other = fixtureIdp('another-idp-key');
+const idp = standInIdp();
+const other = standInIdp('another-idp-key');
 const START: Record<ThirdPartyKind, typeof startSimpleSamlPhp> = {
   simplesamlphp: startSimpleSamlPhp,
   shibboleth: startShibbolethSp,
 };
 
-const beginLogin = (sp: ThirdPartySp): ReturnType<typeof begin> => begin(sp, FIXTURE_IDP_BASE);
+const beginLogin = (sp: ThirdPartySp): ReturnType<typeof begin> => begin(sp, STAND_IN_IDP_BASE);
 const complete = (
   sp: ThirdPartySp,
   b: Awaited<ReturnType<typeof begin>>,

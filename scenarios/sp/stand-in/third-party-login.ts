@@ -1,12 +1,12 @@
 /**
  * Drives a third-party SP over HTTPS without a browser: from its home page through "Entra con CIE"
  * to the redirect to the IdP (the AuthnRequest is decoded there), then a crafted response from the
- * fixture IdP posted to its ACS and the redirects followed to the page the user would see.
+ * stand-in IdP posted to its ACS and the redirects followed to the page the user would see.
  */
 import { inflateRawSync } from 'node:zlib';
 import type { ThirdPartySp } from '../third-party/instance.ts';
 import { attr, parseXml } from '../xml.ts';
-import { buildResponse, type FixtureIdp, type ResponseSpec } from './fixture-idp.ts';
+import { buildResponse, type StandInIdp, type ResponseSpec } from './stand-in-idp.ts';
 import { HttpsSession, type HttpsAnswer } from './https-session.ts';
 
 export interface BegunLogin {
@@ -52,7 +52,7 @@ export async function beginLogin(sp: ThirdPartySp, idpOrigin: string): Promise<B
 /** Posts a crafted response to the SP's ACS and follows its redirects to the final page. */
 export async function completeLogin(
   sp: ThirdPartySp,
-  idp: FixtureIdp,
+  idp: StandInIdp,
   b: BegunLogin,
   edit: Partial<ResponseSpec> = {},
 ): Promise<HttpsAnswer> {

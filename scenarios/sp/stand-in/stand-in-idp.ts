@@ -1,6 +1,7 @@
 /**
- * Test support: a stand-in for the identity provider's *signing* side, so the SP's ACS can be
- * tested on its own with crafted responses. It writes IdP metadata and CIE-shaped Responses
+ * A stand-in for the identity provider's *signing* side, so an SP's ACS can be exercised on its
+ * own with crafted responses (the SP tests, the installation check of the third-party SPs, and
+ * the scenario runner's SP response cases). Its key is a TEST key derived from a seed. It writes IdP metadata and CIE-shaped Responses
  * ("Regole tecniche CIE id", chapter Protocolli: Response and Assertion both signed rsa-sha256 /
  * exc-c14n, Issuer without Format on the Response, transient NameID with NameQualifier, bearer
  * SubjectConfirmation, 5-minute Conditions, SpidL3, the four eIDAS attributes) and lets a test
@@ -13,30 +14,30 @@ import { spSigningMaterial, type PemKeyPair } from '../keys.ts';
 import { ALG } from '../metadata.ts';
 import { BINDING, NS, esc } from '../xml.ts';
 
-export const FIXTURE_IDP_BASE = 'https://idp.fixture.ciebench.invalid';
-export const FIXTURE_IDP_ENTITY_ID = `${FIXTURE_IDP_BASE}/idp/profile/SAML2/POST/SSO`;
+export const STAND_IN_IDP_BASE = 'https://idp.stand-in.ciebench.invalid';
+export const STAND_IN_IDP_ENTITY_ID = `${STAND_IN_IDP_BASE}/idp/profile/SAML2/POST/SSO`;
 
-export interface FixtureIdp {
+export interface StandInIdp {
   readonly entityId: string;
   readonly signing: PemKeyPair;
   readonly metadataXml: string;
 }
 
-export function fixtureIdp(seed = 'fixture-idp'): FixtureIdp {
-  const signing = spSigningMaterial(seed, 'idp.fixture.ciebench.invalid');
+export function standInIdp(seed = 'stand-in-idp'): StandInIdp {
+  const signing = spSigningMaterial(seed, 'idp.stand-in.ciebench.invalid');
   const cert = signing.certPem.replace(/-----[^-]+-----|\s/g, '');
   const sso = (b: string): string =>
-    `<md:SingleSignOnService Binding="${b === 'redirect' ? BINDING.redirect : BINDING.post}" Location="${FIXTURE_IDP_BASE}/idp/profile/SAML2/${b === 'redirect' ? 'Redirect' : 'POST'}/SSO"/>`;
+    `<md:SingleSignOnService Binding="${b === 'redirect' ? BINDING.redirect : BINDING.post}" Location="${STAND_IN_IDP_BASE}/idp/profile/SAML2/${b === 'redirect' ? 'Redirect' : 'POST'}/SSO"/>`;
   const metadataXml = [
-    `<md:EntityDescriptor xmlns:md="${NS.md}" xmlns:ds="${NS.ds}" entityID="${FIXTURE_IDP_ENTITY_ID}">`,
+    `<md:EntityDescriptor xmlns:md="${NS.md}" xmlns:ds="${NS.ds}" entityID="${STAND_IN_IDP_ENTITY_ID}">`,
     `<md:IDPSSODescriptor protocolSupportEnumeration="${NS.samlp}">`,
     `<md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>${cert}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>`,
-    `<md:SingleLogoutService Binding="${BINDING.redirect}" Location="${FIXTURE_IDP_BASE}/idp/profile/SAML2/Redirect/SLO"/>`,
+    `<md:SingleLogoutService Binding="${BINDING.redirect}" Location="${STAND_IN_IDP_BASE}/idp/profile/SAML2/Redirect/SLO"/>`,
     sso('redirect'),
     sso('post'),
     '</md:IDPSSODescriptor></md:EntityDescriptor>',
   ].join('');
-  return { entityId: FIXTURE_IDP_ENTITY_ID, signing, metadataXml };
+  return { entityId: STAND_IN_IDP_ENTITY_ID, signing, metadataXml };
 }
 
 export interface ResponseSpec {
@@ -54,7 +55,7 @@ export interface ResponseSpec {
   readonly status?: { readonly code: string; readonly subCode?: string; readonly message?: string };
   readonly signResponse?: boolean;
   readonly signAssertion?: boolean;
-  /** Signing key (default: the fixture IdP's). */
+  /** Signing key (default: the stand-in IdP's). */
   readonly signer?: PemKeyPair;
   /** Edit the assertion XML after it is signed (to tamper with signed content). */
   readonly afterAssertionSigned?: (xml: string) => string;
@@ -99,7 +100,7 @@ function sign(xml: string, local: string, signer: PemKeyPair): string {
 
 const id = (): string => `_${randomBytes(16).toString('hex')}`;
 
-function assertionXml(spec: ResponseSpec, idp: FixtureIdp, now: Date): string {
+function assertionXml(spec: ResponseSpec, idp: StandInIdp, now: Date): string {
   const plus5 = new Date(now.getTime() + 5 * 60_000).toISOString();
   const t = now.toISOString();
   const attributes = Object.entries(spec.attributes ?? DEFAULT_ATTRIBUTES)
@@ -122,7 +123,7 @@ function assertionXml(spec: ResponseSpec, idp: FixtureIdp, now: Date): string {
 }
 
 /** A CIE Response as XML (signed as `spec` says: both by default). */
-export function buildResponse(idp: FixtureIdp, spec: ResponseSpec): string {
+export function buildResponse(idp: StandInIdp, spec: ResponseSpec): string {
   const now = spec.now ?? new Date();
   const signer = spec.signer ?? idp.signing;
   let body: string;

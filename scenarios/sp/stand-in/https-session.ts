@@ -1,5 +1,5 @@
 /**
- * Test support: a minimal HTTPS client with a cookie jar and a trusted CA (Node's fetch cannot
+ * A minimal HTTPS client with a cookie jar and a trusted CA (Node's fetch cannot
  * take a CA per request), for driving the third-party SPs without a browser.
  */
 import { request } from 'node:https';
