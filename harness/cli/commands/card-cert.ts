@@ -23,7 +23,7 @@ import {
   revoke,
   unrevoke,
 } from '../../../emulator/src/state/pki-revocations.ts';
-import { commandGroup } from '../main.ts';
+import { commandGroup } from '../cli-kit.ts';
 
 export class CardCertError extends Error {
   readonly code = 'CARD_CERT_OPTION';
@@ -97,7 +97,7 @@ function run(fn: () => string): void {
 }
 
 export function register(program: Command): void {
-  const card = commandGroup(program, 'card', 'emulated cards: start, create, inspect');
+  const card = commandGroup(program, 'card');
   card
     .command('revoke')
     .description("revoke the card's authentication certificate (adds it to its test PKI's CRL)")
