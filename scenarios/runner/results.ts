@@ -103,7 +103,8 @@ export interface SpCaseResult {
   readonly durationMs: number;
   readonly screenshot?: string;
   readonly detail: string;
-  readonly responseXml?: string;
+  /** The Response the case sent (relative path). */
+  readonly responseFile?: string;
 }
 
 export function countVerdicts(

@@ -143,7 +143,7 @@ export async function startSp(a: SpActor, idpMetadataXml: string): Promise<SpHan
       }
       const sp = await startShibbolethSp({ idpMetadataXml });
       // The Session handler lists the session's attributes; without one: "A valid session was not found."
-      return thirdParty(sp, `${sp.baseUrl}/Shibboleth.sso/Session`, 'Authentication Instant');
+      return thirdParty(sp, `${sp.baseUrl}/Shibboleth.sso/Session`, 'Authentication Time:');
     }
     case 'external':
       throw new SpActorError('an external SP is given with --sp-url and --sp-metadata');
