@@ -32,6 +32,7 @@ export const COMMANDS: readonly CommandEntry[] = [
       () => import('./commands/card-profiles.ts'),
       () => import('./commands/card-show.ts'),
       () => import('./commands/card-start.ts'),
+      () => import('./commands/card-cert.ts'),
     ],
   },
   {
@@ -48,6 +49,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     name: 'ias',
     summary: 'IAS reference terminal: login, NIS, PIN management',
     modules: [() => import('./commands/ias.ts')],
+  },
+  {
+    name: 'idp',
+    summary:
+      'reference CIE identity provider (SAML 2.0, level 3): start, check SP metadata, register, inject',
+    modules: [() => import('../../scenarios/cli/idp.ts')],
   },
   {
     name: 'reader',

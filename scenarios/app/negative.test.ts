@@ -1,108 +1,37 @@
 /**
  * Negative paths of the app's card side, each ending in the app's typed event, with the card's
  * PIN/PUK state read back from the card image file: wrong PIN ×3 → blocked, PUK unblock → 3 tries
- * again, 10 wrong PUKs → card dead; tag lost and field off at every APDU n of a registration, of a
- * login's card step and of a PIN change (none corrupts the card or the registration); the PIN
- * changed elsewhere under both PIN policies; device and input refusals.
+ * again, 10 wrong PUKs → card dead; the PIN changed elsewhere under both PIN policies; device,
+ * input and card refusals; a card that is not a CIE; no card answering.
  */
 import { mkdirSync } from 'node:fs';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { asciiBytes } from '../../emulator/src/bytes/bytes.ts';
-import { seededRng } from '../../emulator/src/crypto/rng.ts';
 import { ManualClock } from '../../emulator/src/crypto/clock.ts';
 import { NullCard } from '../../emulator/src/card/null-card.ts';
-import type { FaultInput } from '../../harness/nfc/faults.ts';
 import { NfcServer } from '../../harness/nfc/ws-server.ts';
-import { holderCertificateSerial } from '../../emulator/src/state/certificate-lifecycle.ts';
-import { revoke } from '../../emulator/src/state/pki-revocations.ts';
 import { attempt, CieIdAgent } from './agent.ts';
 import type { AppOptions, PinPolicy } from './app-context.ts';
-import { NfcCardReader, type TapMeter } from './card-reader.ts';
+import { NfcCardReader } from './card-reader.ts';
 import type { AppResult } from './events.ts';
 import { signAsRegistered } from './login-card.ts';
 import type { PhoneOptions } from './phone.ts';
-import { cardFile, nfcEndpoint, tempDir, trustOfImage, type CardFile } from './testing.ts';
+import {
+  kind,
+  rig as makeRig,
+  revokedCrl as crlOf,
+  tempDir,
+  trustOfImage,
+  type Rig,
+} from './testing.ts';
 
 const tmp = tempDir('app-negative');
 afterAll(() => tmp.cleanup());
-
-function kind<T>(r: AppResult<T>): string {
-  return r.ok ? 'ok' : r.event.kind;
-}
-
-interface Rig {
-  readonly file: CardFile;
-  readonly agent: CieIdAgent;
-  readonly meters: TapMeter[];
-  /** Fault plan of the next tap (consumed by it). */
-  next: FaultInput[];
-  newAgent(o?: Partial<AppOptions> & { profile?: string }): CieIdAgent;
-  close(): Promise<void>;
-}
-
-let counter = 0;
-async function rig(
-  o: { profile?: string; pinPolicy?: PinPolicy; phone?: PhoneOptions } = {},
-): Promise<Rig> {
-  const dir = `${tmp.dir}/${counter++}`;
-  mkdirSync(dir, { recursive: true });
-  const file = cardFile(dir, o.profile ?? 'nxp');
-  const endpoint = await nfcEndpoint(file);
-  const meters: TapMeter[] = [];
-  const agents: CieIdAgent[] = [];
-  const r: Rig = {
-    file,
-    meters,
-    next: [],
-    agent: undefined as unknown as CieIdAgent,
-    newAgent(extra = {}) {
-      const { profile, ...rest } = extra;
-      const a = new CieIdAgent({
-        profileDir: `${dir}/${profile ?? 'profile'}`,
-        reader: new NfcCardReader(endpoint.url, {
-          faults: () => {
-            const plan = r.next;
-            r.next = [];
-            return plan;
-          },
-        }),
-        trust: trustOfImage(file.image),
-        rng: seededRng(`neg|${counter}`),
-        onTapEnd: (t) => meters.push({ ...t.meter }),
-        ...(o.pinPolicy ? { pinPolicy: o.pinPolicy } : {}),
-        ...(o.phone ? { phone: o.phone } : {}),
-        ...rest,
-      });
-      agents.push(a);
-      return a;
-    },
-    async close() {
-      for (const a of agents) await a.close();
-      await endpoint.close();
-    },
-  };
-  (r as { agent: CieIdAgent }).agent = r.newAgent();
-  return r;
-}
-
 const CHALLENGE = asciiBytes('negative-path challenge');
-
-function revokedCrl(file: CardFile): Uint8Array {
-  return revoke(
-    `${tmp.dir}/pki-${counter++}`,
-    file.image.pkiSeed,
-    holderCertificateSerial(file.image),
-    {
-      now: new Date('2026-01-01T00:00:00Z'),
-      reason: 'keyCompromise',
-      label: 'negative test',
-    },
-  );
-}
 
 describe('PIN and PUK counters, read back from the card image', () => {
   let r: Rig;
-  beforeEach(async () => (r = await rig()));
+  beforeEach(async () => (r = await makeRig(tmp.dir)));
   afterEach(() => r.close());
 
   it('wrong PIN ×3 → 2 left, 1 left, blocked; a 4th try is still "blocked"; the PUK gives 3 tries back', async () => {
@@ -199,107 +128,9 @@ describe('PIN and PUK counters, read back from the card image', () => {
   });
 });
 
-describe('tag lost / field off at every APDU n', () => {
-  it.each(['nxp', 'gemalto'])(
-    'login card step on %s: each ends in "tag lost", the card and the registration are untouched, the next tap works',
-    async (profile) => {
-      const r = await rig({ profile });
-      try {
-        expect(kind(await r.agent.register({ serial: r.file.serial, pin: r.file.pin }))).toBe('ok');
-        const before = r.agent.ctx.store.get(r.file.nis);
-        await signAsRegistered(r.agent.ctx, r.file.pin.slice(4), CHALLENGE);
-        const n = r.meters.at(-1)?.commands ?? 0;
-        expect(n).toBeGreaterThan(20);
-        for (const fault of ['tag-lost', 'field-off-mid-command'] as const) {
-          for (let at = 1; at <= n; at++) {
-            r.next = [{ kind: fault, atApdu: at }];
-            const res = await attempt(() =>
-              signAsRegistered(r.agent.ctx, r.file.pin.slice(4), CHALLENGE),
-            );
-            expect(res.ok ? 'ok' : res.event, `${fault} at APDU ${at}`).toMatchObject({
-              kind: 'TAG_LOST',
-              message: 'Hai rimosso la carta troppo presto\nRIPROVA',
-              sdkEvent: 'ON_TAG_LOST',
-            });
-            expect(r.file.state().pin).toMatchObject({ value: r.file.pin, remaining: 3 });
-            expect(r.agent.ctx.store.get(r.file.nis)).toEqual(before);
-          }
-        }
-        expect(r.agent.ctx.store.pinHalf(r.file.nis)).toBe(r.file.pin.slice(0, 4));
-        const ok = await attempt(() =>
-          signAsRegistered(r.agent.ctx, r.file.pin.slice(4), CHALLENGE),
-        );
-        expect(ok.ok).toBe(true);
-      } finally {
-        await r.close();
-      }
-    },
-  );
-
-  it('registration: a lost tag at any APDU stores nothing and the card keeps its 3 tries', async () => {
-    const r = await rig();
-    try {
-      const probe = r.newAgent({ profile: 'probe' });
-      expect(kind(await probe.register({ serial: r.file.serial, pin: r.file.pin }))).toBe('ok');
-      await probe.close();
-      const n = r.meters.at(-1)?.commands ?? 0;
-      expect(n).toBeGreaterThan(40);
-      for (let at = 1; at <= n; at++) {
-        r.next = [{ kind: 'tag-lost', atApdu: at }];
-        expect(
-          kind(await r.agent.register({ serial: r.file.serial, pin: r.file.pin })),
-          `APDU ${at}`,
-        ).toBe('TAG_LOST');
-        expect(r.agent.list()).toEqual([]);
-        expect(r.file.state().pin.remaining).toBe(3);
-      }
-      expect(kind(await r.agent.register({ serial: r.file.serial, pin: r.file.pin }))).toBe('ok');
-    } finally {
-      await r.close();
-    }
-  });
-
-  it('change PIN: the field drops at every APDU; only a loss at CHANGE REFERENCE DATA leaves the half "uncertain"', async () => {
-    const r = await rig();
-    try {
-      expect(kind(await r.agent.register({ serial: r.file.serial, pin: r.file.pin }))).toBe('ok');
-      let current = r.file.pin;
-      let next = '13572468';
-      expect(kind(await r.agent.changePin({ oldPin: current, newPin: next, repeat: next }))).toBe(
-        'ok',
-      );
-      [current, next] = [next, current];
-      const n = r.meters.at(-1)?.commands ?? 0;
-      let uncertain = 0;
-      for (let at = 1; at <= n; at++) {
-        r.next = [{ kind: 'field-off-mid-command', atApdu: at }];
-        const res = await r.agent.changePin({ oldPin: current, newPin: next, repeat: next });
-        expect(kind(res), `APDU ${at}`).toBe('TAG_LOST');
-        const onCard = r.file.state().pin;
-        expect(onCard.remaining).toBe(3);
-        const status = r.agent.ctx.store.get(r.file.nis)?.pinHalfStatus;
-        if (onCard.value === next) {
-          // The card changed its PIN but the answer was lost: the app must not trust its half.
-          expect(at).toBe(n);
-          expect(status).toBe('uncertain');
-          uncertain++;
-          r.agent.ctx.store.put(
-            { ...r.agent.ctx.store.get(r.file.nis)!, pinHalfStatus: 'ok' },
-            next.slice(0, 4),
-          );
-          [current, next] = [next, current];
-        } else expect(status, `APDU ${at}`).toBe('ok');
-      }
-      expect(uncertain).toBe(1);
-    } finally {
-      await r.close();
-    }
-  });
-});
-
 describe('PIN changed elsewhere (the stored half no longer matches)', () => {
   async function changedElsewhere(policy: PinPolicy): Promise<Rig> {
-    const r = await rig({ pinPolicy: policy });
+    const r = await makeRig(tmp.dir, { pinPolicy: policy });
     expect(kind(await r.agent.register({ serial: r.file.serial, pin: r.file.pin }))).toBe('ok');
     // The card goes to another phone, whose app changes the PIN, and comes back.
     await r.agent.close();
@@ -361,7 +192,7 @@ describe('PIN changed elsewhere (the stored half no longer matches)', () => {
 
 describe('refusals before or at the card', () => {
   let r: Rig;
-  beforeEach(async () => (r = await rig()));
+  beforeEach(async () => (r = await makeRig(tmp.dir)));
   afterEach(() => r.close());
 
   it('input and device checks touch no card', async () => {
@@ -430,7 +261,7 @@ describe('refusals before or at the card', () => {
       [{ trust: { ...trust, holderCa: trust.csca } }, 'CERTIFICATE_INVALID'],
       [{ trust: { ...trust, csca: trust.holderCa } }, 'DOCUMENT_CHECK_FAILED'],
       // A CRL of the holder CA listing this card (the user configured it; the app makes no call).
-      [{ trust: { ...trust, crls: [revokedCrl(r.file)] } }, 'CERTIFICATE_REVOKED'],
+      [{ trust: { ...trust, crls: [crlOf(`${tmp.dir}/pki`, r.file)] } }, 'CERTIFICATE_REVOKED'],
     ];
     for (const [options, expected] of phones) {
       const other = r.newAgent({ ...options, profile: expected });

@@ -4,7 +4,7 @@
  * from the card image), the trust anchors it was issued under, a throw-away profile directory,
  * and a WebSocket NFC endpoint serving that card.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fromHex } from '../../emulator/src/bytes/hex.ts';
@@ -16,7 +16,14 @@ import { readCardImage } from '../../emulator/src/state/image-file.ts';
 import type { SecretsState } from '../../emulator/src/state/secret-store.ts';
 import type { IsoDepConfigInput } from '../../harness/nfc/iso-dep-config.ts';
 import { NfcServer } from '../../harness/nfc/ws-server.ts';
-import type { TrustConfig } from './app-context.ts';
+import { holderCertificateSerial } from '../../emulator/src/state/certificate-lifecycle.ts';
+import { revoke } from '../../emulator/src/state/pki-revocations.ts';
+import type { FaultInput } from '../../harness/nfc/faults.ts';
+import { CieIdAgent } from './agent.ts';
+import type { AppOptions, PinPolicy, TrustConfig } from './app-context.ts';
+import { NfcCardReader, type TapMeter } from './card-reader.ts';
+import type { AppResult } from './events.ts';
+import type { PhoneOptions } from './phone.ts';
 
 export function trustOfImage(image: CardImage = defaultCardImage()): TrustConfig {
   return {
@@ -83,4 +90,77 @@ export async function nfcEndpoint(
   });
   const { url } = await server.listen();
   return { url, server, close: () => server.close() };
+}
+
+/** The event kind of a result, or 'ok'. */
+export function kind<T>(r: AppResult<T>): string {
+  return r.ok ? 'ok' : r.event.kind;
+}
+
+/** One card image file on an NFC endpoint, and agents (phones) that tap it one at a time. */
+export interface Rig {
+  readonly file: CardFile;
+  readonly agent: CieIdAgent;
+  readonly meters: TapMeter[];
+  /** Fault plan of the next tap (consumed by it). */
+  next: FaultInput[];
+  newAgent(o?: Partial<AppOptions> & { profile?: string }): CieIdAgent;
+  close(): Promise<void>;
+}
+
+let rigs = 0;
+
+/** A rig under `baseDir`: card `profile` (default nxp), one agent ready, more on demand. */
+export async function rig(
+  baseDir: string,
+  o: { profile?: string; pinPolicy?: PinPolicy; phone?: PhoneOptions } = {},
+): Promise<Rig> {
+  const dir = `${baseDir}/${rigs++}`;
+  mkdirSync(dir, { recursive: true });
+  const file = cardFile(dir, o.profile ?? 'nxp');
+  const endpoint = await nfcEndpoint(file);
+  const meters: TapMeter[] = [];
+  const agents: CieIdAgent[] = [];
+  const r: Rig = {
+    file,
+    meters,
+    next: [],
+    agent: undefined as unknown as CieIdAgent,
+    newAgent(extra = {}) {
+      const { profile, ...rest } = extra;
+      const a = new CieIdAgent({
+        profileDir: `${dir}/${profile ?? 'profile'}`,
+        reader: new NfcCardReader(endpoint.url, {
+          faults: () => {
+            const plan = r.next;
+            r.next = [];
+            return plan;
+          },
+        }),
+        trust: trustOfImage(file.image),
+        rng: seededRng(`rig|${dir}|${profile ?? ''}`),
+        onTapEnd: (t) => meters.push({ ...t.meter }),
+        ...(o.pinPolicy ? { pinPolicy: o.pinPolicy } : {}),
+        ...(o.phone ? { phone: o.phone } : {}),
+        ...rest,
+      });
+      agents.push(a);
+      return a;
+    },
+    async close() {
+      for (const a of agents) await a.close();
+      await endpoint.close();
+    },
+  };
+  (r as { agent: CieIdAgent }).agent = r.newAgent();
+  return r;
+}
+
+/** A CRL of the card's test PKI listing the card's certificate. */
+export function revokedCrl(dir: string, file: CardFile): Uint8Array {
+  return revoke(dir, file.image.pkiSeed, holderCertificateSerial(file.image), {
+    now: new Date('2026-01-01T00:00:00Z'),
+    reason: 'keyCompromise',
+    label: 'app test',
+  });
 }

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultCardImage } from '../../emulator/src/profiles/default-card-image.ts';
 import type { CardImage } from '../../emulator/src/state/card-image.ts';
 import { startIdp, type RunningIdp } from './server.ts';
-import { HttpClient, pageId } from './testing/http-client.ts';
+import { HttpClient, pageId } from './client/https-client.ts';
 import { expectSamlError } from './testing/expect-outcome.ts';
 import { cardSign, emulatedCard } from './testing/card-signer.ts';
 import { appScan, beginLogin, flowKeyOf, l3Post, qrPayloadOf } from './testing/login-driver.ts';

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startIdp, type RunningIdp } from './server.ts';
-import { HttpClient, pageId } from './testing/http-client.ts';
+import { HttpClient, pageId } from './client/https-client.ts';
 import { expectSamlError } from './testing/expect-outcome.ts';
 import { emulatedCard } from './testing/card-signer.ts';
 import {

@@ -11,7 +11,7 @@ import { connect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultCardImage } from '../../emulator/src/profiles/default-card-image.ts';
 import { startIdp, type RunningIdp } from './server.ts';
-import { HttpClient, pageId } from './testing/http-client.ts';
+import { HttpClient, pageId } from './client/https-client.ts';
 import { cardSign, emulatedCard } from './testing/card-signer.ts';
 import { beginLogin, flowKeyOf, l3Post, postedResponse } from './testing/login-driver.ts';
 import {

@@ -18,7 +18,9 @@ import {
   DEFAULT_BEHAVIOUR,
   DEFAULT_TIMERS,
   hostResolverRules,
+  IMPERSONATION_PORTS,
   publicUrls,
+  REAL_HOSTS,
   systemIdpClock,
   type IdpBehaviour,
   type IdpClock,
@@ -89,6 +91,11 @@ export interface RunningIdp {
   readonly signingCertificatePem: string;
   /** Chromium `--host-resolver-rules` for impersonation (undefined in bench mode). */
   readonly hostResolverRules?: string;
+  /**
+   * Where a Node client must connect for a published host and port (impersonation: the real host
+   * names → loopback ports; bench mode: undefined, connect as the URL says).
+   */
+  connectTo(host: string, port: number): { host: string; port: number } | undefined;
   /** Results of the SP registrations made at start. */
   readonly registrations: readonly RegistrationResult[];
   metadata(): string;
@@ -297,6 +304,15 @@ export async function startIdp(o: StartIdpOptions = {}): Promise<RunningIdp> {
     signingCertificatePem: ctx.signingKey.certificatePem,
     ...(rules ? { hostResolverRules: rules } : {}),
     registrations,
+    connectTo: (h, p) => {
+      if (mode === 'bench' || h !== REAL_HOSTS[mode]) return undefined;
+      const to = {
+        443: ports.main,
+        [IMPERSONATION_PORTS.desktop]: ports.desktop,
+        [IMPERSONATION_PORTS.mtls]: ports.mtls,
+      }[p];
+      return to === undefined ? undefined : { host: '127.0.0.1', port: to };
+    },
     metadata: () => idpMetadata(urls, ctx.signingKey, certificateBase64(signing.certificate)),
     registerSp: (xml) => ctx.sps.add(xml, 'registerSp'),
     inject: (i) => void ctx.injections.add(i),

@@ -278,7 +278,10 @@ describe('ACS: IdP error statuses end on the SP error page', () => {
 
 describe('defects switch off exactly their check', () => {
   const cases: ReadonlyArray<readonly [SpDefect, Partial<ResponseSpec>]> = [
+    ['accept-unsigned-response', { signResponse: false }],
     ['accept-unsigned-assertion', { signAssertion: false }],
+    ['skip-in-response-to', { inResponseTo: '_0123456789abcdef0123456789abcdef01234567' }],
+    ['skip-issuer', { issuer: 'https://evil.invalid/idp' }],
     ['skip-destination', { destination: 'https://elsewhere.invalid/acs' }],
     ['skip-recipient', { recipient: 'https://elsewhere.invalid/acs' }],
     ['skip-audience', { audience: 'https://elsewhere.invalid/sp' }],

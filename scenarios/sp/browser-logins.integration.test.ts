@@ -22,6 +22,7 @@ import {
 } from '../../emulator/src/state/certificate-lifecycle.ts';
 import { startIdp, type RunningIdp } from '../idp/server.ts';
 import { emulatedCard, type EmulatedCard } from '../idp/testing/card-signer.ts';
+import { softwareClientCertificate } from '../idp/testing/test-cards.ts';
 import { startServiceProvider, type ServiceProvider } from './service-provider.ts';
 import { launchBenchBrowser, type BenchBrowser } from './testing/browser.ts';
 import {
@@ -141,7 +142,7 @@ afterAll(async () => {
 });
 
 for (const spec of SPS) {
-  describe(`${spec.name}: hybrid login in Chromium through the reference IdP`, () => {
+  describe(`${spec.name}: logins in Chromium through the reference IdP`, () => {
     if (!requireEnvironment(`${FILE} (${spec.name})`, spec.gate())) return;
     let sp: SpUnderTest;
     const card = emulatedCard();
@@ -221,6 +222,27 @@ for (const spec of SPS) {
         await expectEnding(spErrorPage(page), 25);
         await page.close();
       });
+
+    it('desktop: "Prosegui con computer" → card certificate over TLS 1.2 → consent; the SP shows the holder’s attributes', async () => {
+      // The IdP's client-certificate listener and everything after it are the real path; the TLS
+      // CertificateVerify is signed by a software stand-in holding the TEST card's key, because no
+      // card-backed PKCS#11 module exists yet for Chromium.
+      const stand = softwareClientCertificate(card.image);
+      const desktop = await launchBenchBrowser({
+        trustCaPems: [idp!.tlsCaPem, sp.tlsCaPem],
+        clientCertificates: [{ origin: idp!.urls.desktop, certPem: stand.cert, keyPem: stand.key }],
+      });
+      try {
+        const page = await desktop.context.newPage();
+        await openLogin(page, sp.homeUrl);
+        await page.getByRole('button', { name: 'Prosegui con computer' }).click();
+        await page.click('#accedi');
+        await consent(page, 'Acconsento');
+        expect(await loggedInAttributes(page)).toEqual(HOLDER);
+      } finally {
+        await desktop.close();
+      }
+    });
 
     it('consent refused ends on the SP with ErrorCode nr22', async () => {
       const page = await browser!.context.newPage();

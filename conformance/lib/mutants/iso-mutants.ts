@@ -136,7 +136,7 @@ export const ISO_MUTANTS: readonly Mutant[] = [
   {
     name: 'eof-9000',
     breaks: 'declared EOF status 6282 (ICS) answered 9000 (ISO/IEC 7816-4 §5.6 Table 5)',
-    create: () => smCard({ options: { readBeyondEof: '9000' } }),
+    create: () => smCard({ options: { readBeyondEof: '9000', readBeyondEofOdd: '9000' } }),
   },
   {
     name: 'ne-truncate',

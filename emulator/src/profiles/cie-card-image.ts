@@ -55,14 +55,26 @@ export interface CardFromImageOptions extends Pick<
   readonly extraModules?: readonly CardModule[];
 }
 
-/** The composer's configuration for `image`, apart from personalisation, personality and secrets. */
+/**
+ * The composer's configuration for `image`, apart from personalisation, personality and secrets.
+ * The eMRTD module takes the personality's chip attributes (PACE nonce length) unless `emrtd`
+ * overrides them.
+ */
 function passThrough(
   image: CardImage,
   o: CardFromImageOptions,
 ): Omit<CieCardConfig, 'personalisation' | 'profile' | 'secrets'> {
-  const { profile: _profile, emrtd, extraModules, ...rest } = o;
+  const { profile, emrtd, extraModules, ...rest } = o;
+  const chip = cieProfile(profile ?? image.profile).emrtd;
   const emrtdModule =
-    emrtd === false ? [] : [createEmrtdModule(emrtdPersonalisationFromImage(image), emrtd ?? {})];
+    emrtd === false
+      ? []
+      : [
+          createEmrtdModule(emrtdPersonalisationFromImage(image), {
+            paceNonceLength: chip.paceNonceLength,
+            ...emrtd,
+          }),
+        ];
   return { ...rest, extraModules: [...emrtdModule, ...(extraModules ?? [])] };
 }
 

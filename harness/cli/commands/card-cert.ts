@@ -10,6 +10,7 @@
  */
 import { X509Certificate } from 'node:crypto';
 import type { Command } from 'commander';
+import { HostError } from '../../../emulator/src/host-error.ts';
 import { z } from 'zod';
 import { CRL_REASONS, type CrlReason } from '../../../emulator/src/personalise/pki/crl.ts';
 import {
@@ -25,7 +26,7 @@ import {
 } from '../../../emulator/src/state/pki-revocations.ts';
 import { commandGroup } from '../cli-kit.ts';
 
-export class CardCertError extends Error {
+export class CardCertError extends HostError {
   readonly code = 'CARD_CERT_OPTION';
 }
 
@@ -87,13 +88,7 @@ export function cardExpire(raw: unknown, now = new Date()): string {
 }
 
 function run(fn: () => string): void {
-  try {
-    process.stdout.write(fn());
-  } catch (e) {
-    const err = e as Error & { code?: string };
-    process.stderr.write(`ciebench card: ${err.code ? `[${err.code}] ` : ''}${err.message}\n`);
-    process.exitCode = err instanceof CardCertError ? 2 : 1;
-  }
+  process.stdout.write(fn());
 }
 
 export function register(program: Command): void {
@@ -125,6 +120,6 @@ export function register(program: Command): void {
     )
     .requiredOption('--card <image>', 'card image (JSON), rewritten in place unless --out')
     .option('--on <YYYY-MM-DD>', 'last day of validity (default: yesterday)')
-    .option('--out <file>', 'write the expired card to another file')
+    .option('-o, --out <file>', 'write the expired card to another file')
     .action((o: unknown) => run(() => cardExpire(o)));
 }

@@ -38,10 +38,18 @@ function fresh(options: Parameters<typeof testCard>[0] = {}): TestCard {
 }
 
 describe('ICAO Part 3 categories B / O (spirit): access before BAC or PACE', () => {
-  it('B_1..B_18: plain SELECT of every LDS file succeeds (9000) but gives no data', () => {
+  it('B_1..B_18: plain SELECT gives no data — EF.COM, EF.SOD, EF.CVCA 9000, data groups 6982 (B_3 expects 6982 for DG1)', () => {
     const t = fresh();
     expect(send(t, SELECT_AID)).toBe('9000');
+    for (const fid of FIDS)
+      expect(send(t, `00A4020C02${fid}`), fid).toBe(fid.startsWith('011') ? '9000' : '6982');
+  });
+
+  it('option dgSelectBeforeAccess 9000: data groups are selectable before access, still not readable', () => {
+    const t = fresh({ module: { dgSelectBeforeAccess: '9000' } });
+    expect(send(t, SELECT_AID)).toBe('9000');
     for (const fid of FIDS) expect(send(t, `00A4020C02${fid}`), fid).toBe('9000');
+    expect(send(t, '00B0000001')).toBe('6982');
   });
 
   it.each(SFIS)(

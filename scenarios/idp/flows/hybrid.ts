@@ -7,7 +7,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import QRCode from 'qrcode';
 import { newId, numericCode, record, type IdpContext } from '../context.ts';
 import type { HybridOp, Transaction } from '../state/transaction.ts';
-import { opText, spLogo } from '../routes/start-transaction.ts';
+import { opText, spLogo } from './sp-texts.ts';
 import {
   APP_CODES,
   AppRefusal,

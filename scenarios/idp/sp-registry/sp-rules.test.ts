@@ -149,6 +149,18 @@ describe('CIE SP metadata rules', () => {
 
   it('endpoints: ACS not https, duplicate index, two defaults, no HTTP-POST ACS; no HTTP-Redirect SLO; NameIDFormat other than transient', () => {
     only(sp.metadata({ acsUrl: 'http://sp.example/acs' }), 'MD-ACS', /is not an https URL/);
+    const loopback = checkSpMetadata(
+      sp.metadata({ acsUrl: 'http://127.0.0.1:8543/acs' }),
+      now,
+    ).report;
+    expect(loopback.ok).toBe(true);
+    expect(loopback.findings).toEqual([
+      {
+        rule: 'MD-ACS',
+        severity: 'warning',
+        message: expect.stringContaining('plain http on loopback'),
+      },
+    ]);
     only(
       sp.metadata({
         extraAcs: [

@@ -5,7 +5,7 @@
  */
 import type { RunningIdp } from '../server.ts';
 import { L3_PATH } from '../pages/l3-pages.ts';
-import { hiddenField, pageId, type HttpAnswer, type HttpClient } from './http-client.ts';
+import { hiddenField, pageId, type HttpAnswer, type HttpClient } from '../client/https-client.ts';
 import {
   authnRequestXml,
   postRequest,

@@ -39,6 +39,12 @@ export interface BenchBrowserOptions {
   readonly userAgent?: string;
   /** Force a trust mechanism (default: NSS when certutil is installed). */
   readonly trust?: 'nss' | 'spki-list';
+  /**
+   * Client certificates per origin (Playwright answers the TLS client-certificate request itself,
+   * in Node). Playwright then checks the server certificates against Node's CAs, which do not
+   * include the bench CAs, so such a browser does not check server certificates at all.
+   */
+  readonly clientCertificates?: readonly { origin: string; certPem: string; keyPem: string }[];
 }
 
 export interface BenchBrowser {
@@ -87,6 +93,16 @@ export async function launchBenchBrowser(o: BenchBrowserOptions): Promise<BenchB
     args,
     env: { ...process.env, HOME: home },
     ...(o.userAgent ? { userAgent: o.userAgent } : {}),
+    ...(o.clientCertificates
+      ? {
+          clientCertificates: o.clientCertificates.map((c) => ({
+            origin: c.origin,
+            cert: Buffer.from(c.certPem),
+            key: Buffer.from(c.keyPem),
+          })),
+          ignoreHTTPSErrors: true,
+        }
+      : {}),
   });
   return {
     context,

@@ -9,6 +9,7 @@
  * | 84 GET CHALLENGE | exactly 8 bytes | 9303-11 §4.3.4.1 |
  * | 82 MUTUAL / EXTERNAL AUTHENTICATE | plain: BAC; protected: TA | 9303-11 §4.3.4.2, §7.1.3 |
  * | 2A PSO | `00 BE` VERIFY CERTIFICATE | 9303-11 §7.1.3 |
+ * | A4 SELECT | a data group before BAC/PACE: `6982` (option `dgSelectBeforeAccess`) | ICAO Part 3 ISO7816_B_3 |
  *
  * Every entry is wrapped so that (1) the rights of the current SM session are re-applied after a
  * Chip Authentication re-key (see `EmrtdState.sync`) and (2) any command other than GENERAL
@@ -21,6 +22,7 @@ import {
   INS_82_EXTERNAL_AUTHENTICATE,
   INS_84_GET_CHALLENGE,
   INS_86_GENERAL_AUTHENTICATE,
+  INS_A4_SELECT,
 } from '../../apdu/ins.ts';
 import type { ResponseApdu } from '../../apdu/response-apdu.ts';
 import {
@@ -38,10 +40,12 @@ import type {
 import { CardError } from '../../card/card-error.ts';
 import { satisfies } from '../../iso7816/access.ts';
 import { mseHandler } from '../../iso7816/commands/mse.ts';
+import { selectHandler } from '../../iso7816/commands/select.ts';
 import { ISO_HANDLERS } from '../../iso7816/iso-application.ts';
 import { PACE_IDLE } from '../../protocols/pace/pace-card.ts';
 import { parseMse } from '../../security/security-environment.ts';
 import type { EmrtdRuntime } from './emrtd-runtime.ts';
+import { FLAG_ACCESS } from './emrtd-state.ts';
 import { getChallenge, mutualAuthenticate } from './handlers/bac-handlers.ts';
 import {
   caGaHandler,
@@ -90,9 +94,34 @@ function generalAuthenticate(rt: EmrtdRuntime, withCa: boolean): CommandHandler 
   return (ctx, apdu) => {
     checkP1P2Zero(apdu);
     const v = rt.state.volatile;
-    if (withCa && v.pace.step === 'idle' && v.ca.step === 'key-selected')
-      return caGaHandler(rt, ctx, apdu);
+    if (withCa && v.pace.step === 'idle' && v.ca.step !== 'idle') return caGaHandler(rt, ctx, apdu);
     return paceGaHandler(rt, ctx, apdu);
+  };
+}
+
+/** FIDs of EF.DG1–EF.DG16 (ICAO 9303-10 Table 34). */
+const isDataGroupFid = (fid: number | undefined): boolean =>
+  fid !== undefined && fid >= 0x0101 && fid <= 0x0110;
+
+/**
+ * SELECT, with data groups refused before BAC/PACE when the option says so: the selection is
+ * undone and `6982` answered (ICAO Part 3 ISO7816_B_3).
+ */
+function selectWithAccess(rt: EmrtdRuntime): CommandHandler {
+  return (ctx, apdu) => {
+    const before = ctx.currentEf ?? ctx.currentDf;
+    const response = selectHandler(ctx, apdu);
+    const ef = ctx.currentEf;
+    if (
+      rt.options.dgSelectBeforeAccess === '6982' &&
+      ef !== undefined &&
+      isDataGroupFid(ef.fid) &&
+      !ctx.security.has(FLAG_ACCESS)
+    ) {
+      ctx.select(before);
+      throw new CardError(SW_6982_SECURITY_STATUS_NOT_SATISFIED, 'data group before BAC/PACE');
+    }
+    return response;
   };
 }
 
@@ -116,6 +145,7 @@ function guardAll(rt: EmrtdRuntime, table: ReadonlyMap<number, HandlerEntry>): H
 
 export function emrtdHandlers(rt: EmrtdRuntime): HandlerTable {
   const table = new Map<number, HandlerEntry>(ISO_HANDLERS);
+  table.set(INS_A4_SELECT, { handle: selectWithAccess(rt) });
   table.set(INS_22_MSE, { handle: mseRouter(rt, MSE_ROUTES, mseHandler), chaining: 'accumulate' });
   table.set(INS_86_GENERAL_AUTHENTICATE, {
     handle: generalAuthenticate(rt, true),
