@@ -14,7 +14,7 @@ import { Journey, stepText, type JourneyOptions } from './journey.ts';
 import type { Scenario } from './load.ts';
 import type { Step } from './steps.ts';
 import { evaluateOracle } from './oracle.ts';
-import { currentPageId, pageText, waitForPage } from './pages.ts';
+import { currentPageId, STEP_TIMEOUT_MS, waitForPage } from './pages.ts';
 import type { JourneyResult, StepArtefacts, StepResult, Variant } from './results.ts';
 import { SamlCapture } from './saml-capture.ts';
 import { runBrowserStep, type StepOutcome } from './steps-browser.ts';
@@ -126,8 +126,16 @@ async function checkExpectations(j: Journey, s: Step, out: StepOutcome): Promise
   if (!('expect' in s) || !s.expect) return;
   const e = s.expect as Record<string, unknown>;
   if (typeof e['page'] === 'string') await waitForPage(j.page, e['page'], j.models);
-  if (typeof e['text'] === 'string' && !(await pageText(j.page)).includes(e['text']))
-    throw new Error(`the page does not say "${e['text']}"`);
+  if (typeof e['text'] === 'string') {
+    const text = e['text'];
+    const shown = await j.page
+      .getByText(text, { exact: false })
+      .first()
+      .waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS })
+      .then(() => true)
+      .catch(() => false);
+    if (!shown) throw new Error(`the page does not show "${text}"`);
+  }
   const app = out.app;
   if (e['ok'] === true && !app?.ok)
     throw new Error(`the app showed ${app?.event ?? 'nothing'}: ${app?.text ?? ''}`.trim());
