@@ -15,7 +15,7 @@
  * | no connection, DNS failure, timeout, connection reset | `NO_INTERNET_CONNECTION` (`ON_NO_INTERNET_CONNECTION`: `SocketTimeoutException`, `UnknownHostException`) |
  */
 import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { request as httpsRequest, type Agent } from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { lookup as dnsLookup } from 'node:dns';
 import { z } from 'zod';
@@ -27,6 +27,11 @@ export interface IdpConnection {
   /** Host name → IP address the agent resolves itself (impersonation of the real IdP hosts). */
   readonly resolve?: Readonly<Record<string, string>>;
   readonly timeoutMs?: number;
+  /**
+   * The phone's own connection pool (keep-alive within its logins, as an app's HTTP client does);
+   * default: Node's global agent.
+   */
+  readonly agent?: Agent;
 }
 
 export interface HttpAnswer {
@@ -88,6 +93,7 @@ export function postForm(
     },
     ...(lookup ? { lookup } : {}),
     ...(ca && target.protocol === 'https:' ? { ca } : {}),
+    ...(conn.agent && target.protocol === 'https:' ? { agent: conn.agent } : {}),
   };
   const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise<HttpAnswer>((resolve, reject) => {
