@@ -18,6 +18,7 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest, type Agent } from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { lookup as dnsLookup } from 'node:dns';
+import { createSecureContext, type SecureContext } from 'node:tls';
 import { z } from 'zod';
 import { appEvent, raise, type AppEvent } from './events.ts';
 
@@ -73,6 +74,22 @@ function lookupWith(
   };
 }
 
+/**
+ * TLS contexts by trusted CA set: building one parses every CA certificate, which costs more than
+ * the handshake's own work, so a context is made once per CA set and reused by every connection.
+ */
+const contexts = new Map<string, SecureContext>();
+
+function secureContextFor(ca: readonly string[]): SecureContext {
+  const key = ca.join('\n');
+  let c = contexts.get(key);
+  if (!c) {
+    c = createSecureContext({ ca: [...ca] });
+    contexts.set(key, c);
+  }
+  return c;
+}
+
 /** POSTs `fields` as a form; resolves to the answer whatever its status, or raises "no connection". */
 export function postForm(
   url: string,
@@ -92,7 +109,7 @@ export function postForm(
       accept: 'application/json, text/plain',
     },
     ...(lookup ? { lookup } : {}),
-    ...(ca && target.protocol === 'https:' ? { ca } : {}),
+    ...(ca && target.protocol === 'https:' ? { secureContext: secureContextFor(ca) } : {}),
     ...(conn.agent && target.protocol === 'https:' ? { agent: conn.agent } : {}),
   };
   const send = target.protocol === 'https:' ? httpsRequest : httpRequest;

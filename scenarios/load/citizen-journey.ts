@@ -12,7 +12,12 @@
  */
 import type { Scenario } from '../runner/load.ts';
 import type { Step } from '../runner/steps.ts';
-import { BrowserlessBrowser, BrowserlessError, USER_AGENTS } from './browserless/browser.ts';
+import {
+  BrowserlessBrowser,
+  BrowserlessError,
+  trustContext,
+  USER_AGENTS,
+} from './browserless/browser.ts';
 import { errorOf, type LoadError } from './browserless/outcome.ts';
 import {
   checkBrowserlessExpectations,
@@ -21,7 +26,7 @@ import {
   type BrowserlessJourney,
 } from './browserless/steps.ts';
 import type { LoadCitizen } from './citizens.ts';
-import type { LoadTarget } from './target.ts';
+import type { TargetView } from './target.ts';
 
 export interface StepTiming {
   /** The step's metric name: its `name`, else its kind (`idp.otp`, a repeat `idp.otp#2`). */
@@ -71,19 +76,22 @@ export interface JourneyOptions {
 
 /** Runs `scenario` for `citizen` against `target`. */
 export async function runCitizenJourney(
-  target: LoadTarget,
+  target: TargetView,
   scenario: Scenario,
   citizen: LoadCitizen,
   o: JourneyOptions = {},
 ): Promise<CitizenJourneyResult> {
   const device = scenario.actors.browser.device;
-  const browser = new BrowserlessBrowser({ ca: target.browserCa, userAgent: USER_AGENTS[device] });
+  const browser = new BrowserlessBrowser({
+    trust: trustContext(target.browserCa),
+    userAgent: USER_AGENTS[device],
+  });
   const j: BrowserlessJourney = {
     browser,
     citizen,
     models: target.models,
-    spHome: target.sp.homeUrl,
-    idpOrigin: target.idp.origins[0] ?? '',
+    spHome: target.spHome,
+    idpOrigin: target.idpOrigin,
     state: {},
   };
   const names = stepNames(scenario.steps);

@@ -18,6 +18,19 @@ import type { IdpActor, SpActor } from '../runner/model.ts';
 import { systemClock } from '../../emulator/src/crypto/clock.ts';
 import type { BrowserlessModels } from './browserless/outcome.ts';
 
+/**
+ * What a citizen needs to know of the target, as plain data (it crosses to worker threads): where
+ * the SP's home page is, the page models, the CAs, how the phone reaches the IdP.
+ */
+export interface TargetView {
+  readonly spHome: string;
+  readonly models: BrowserlessModels;
+  readonly browserCa: readonly string[];
+  readonly phoneIdp: IdpConfig;
+  readonly idpOrigin: string;
+  readonly description: string;
+}
+
 export interface LoadTarget {
   readonly idp: IdpHandle;
   readonly sp: SpHandle;
@@ -34,6 +47,18 @@ export interface TargetOptions {
   /** An external IdP (metadata, CA, page model); default: the reference IdP in this process. */
   readonly externalIdp?: ExternalIdpOptions;
   readonly sp?: Partial<SpActor>;
+}
+
+/** The plain-data view of a started target. */
+export function targetView(t: LoadTarget): TargetView {
+  return {
+    spHome: t.sp.homeUrl,
+    models: t.models,
+    browserCa: t.browserCa,
+    phoneIdp: t.phoneIdp,
+    idpOrigin: t.idp.origins[0] ?? '',
+    description: t.description,
+  };
 }
 
 /** Starts the reference IdP (or takes the external one) and the reference SP registered at it. */
@@ -58,11 +83,12 @@ export async function startLoadTarget(o: TargetOptions = {}): Promise<LoadTarget
     throw e;
   }
   const started = sp;
+  const browserCa = [idp.tlsCaPem, started.tlsCaPem ?? ''].filter((p) => p.length > 0);
   return {
     idp,
     sp: started,
     models: { idp: idp.pages, sp: started.pages },
-    browserCa: [idp.tlsCaPem, started.tlsCaPem ?? ''].filter((p) => p.length > 0),
+    browserCa,
     phoneIdp: { origins: idp.origins, connection: idp.connection },
     description: `${idp.description}; ${started.description}`,
     async close() {

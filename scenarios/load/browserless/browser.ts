@@ -10,6 +10,7 @@
 import { request as httpRequest, Agent as HttpAgent, type IncomingMessage } from 'node:http';
 import { request as httpsRequest, Agent as HttpsAgent } from 'node:https';
 import { isIP } from 'node:net';
+import { createSecureContext, type SecureContext } from 'node:tls';
 import { parseForms, type HtmlForm } from './html.ts';
 
 export interface BrowserlessPage {
@@ -30,8 +31,11 @@ export class BrowserlessError extends Error {
 export type ConnectTo = (host: string, port: number) => { host: string; port: number } | undefined;
 
 export interface BrowserlessOptions {
-  /** CA certificates (PEM) trusted for HTTPS. */
-  readonly ca: readonly string[];
+  /**
+   * What HTTPS trusts: a TLS context made once for many browsers (`trustContext`), so that no
+   * connection parses the CA certificates again.
+   */
+  readonly trust: SecureContext;
   readonly userAgent: string;
   readonly connectTo?: ConnectTo;
   readonly timeoutMs?: number;
@@ -44,6 +48,19 @@ export const USER_AGENTS = {
   mobile:
     'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Mobile Safari/537.36 CIE-Bench-load',
 } as const;
+
+const contexts = new Map<string, SecureContext>();
+
+/** The TLS context trusting these CAs (PEM), made once per CA set and thread, shared by browsers. */
+export function trustContext(ca: readonly string[]): SecureContext {
+  const key = ca.join('\n');
+  let c = contexts.get(key);
+  if (!c) {
+    c = createSecureContext({ ca: [...ca] });
+    contexts.set(key, c);
+  }
+  return c;
+}
 
 interface Cookie {
   readonly value: string;
@@ -221,7 +238,7 @@ export class BrowserlessBrowser {
       ...(https
         ? {
             agent: this.httpsAgent,
-            ca: [...this.o.ca],
+            secureContext: this.o.trust,
             ...(isIP(u.hostname) ? {} : { servername: u.hostname }),
           }
         : { agent: this.httpAgent }),
