@@ -157,7 +157,48 @@ async function load(journey: string, f: LoadFlags): Promise<number> {
   }
 }
 
+/**
+ * Starts the reference IdP and SP (or the SP against an external IdP) and writes what a citizen
+ * needs of them (SP home page, page models, CAs, the phone's IdP) to `file`, for load engines in
+ * other processes (the Artillery engine); runs until SIGINT or SIGTERM.
+ */
+async function serveTarget(
+  file: string,
+  f: Pick<LoadFlags, 'idpMetadata' | 'idpCa' | 'idpPages'>,
+): Promise<void> {
+  const target = await startLoadTarget(
+    f.idpMetadata
+      ? {
+          externalIdp: {
+            metadataFile: f.idpMetadata,
+            ...(f.idpCa ? { caFile: f.idpCa } : {}),
+            ...(f.idpPages ? { pagesFile: f.idpPages } : {}),
+          },
+        }
+      : {},
+  );
+  writeFileSync(file, `${JSON.stringify(targetView(target), null, 2)}\n`);
+  out(`${target.description}\ntarget written to ${file}; Ctrl-C stops`);
+  await new Promise<void>((done) => {
+    process.once('SIGINT', done);
+    process.once('SIGTERM', done);
+  });
+  await target.close();
+}
+
 export function register(program: Command): void {
+  commandGroup(program, 'scenario')
+    .command('load-target')
+    .description(
+      'start the reference IdP and SP for load runs in other processes (Artillery) and describe them in a file',
+    )
+    .requiredOption('-o, --out <file>', 'the target file (JSON) the Artillery engine reads')
+    .option('--idp-metadata <file>', 'an external IdP (default: the reference IdP, started here)')
+    .option('--idp-ca <file>', 'external IdP: its TLS CA (PEM)')
+    .option('--idp-pages <file>', 'external IdP: page selectors (JSON)')
+    .action(async (f: { out: string } & Pick<LoadFlags, 'idpMetadata' | 'idpCa' | 'idpPages'>) => {
+      await serveTarget(f.out, f);
+    });
   commandGroup(program, 'scenario')
     .command('load')
     .description(

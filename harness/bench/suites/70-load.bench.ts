@@ -1,0 +1,190 @@
+/**
+ * Load benchmark: what thousands of citizens cost on one machine.
+ *
+ * - cards: how fast a card fleet makes cards (personalisation and a card object, after the
+ *   fleet's 32 key slots are warm), the retained memory per idle card (heap and array buffers,
+ *   after garbage collection, 1,000 cards held), the process's resident memory with those 1,000
+ *   cards; the same per load citizen (card, phone with its registration, connection pool);
+ * - logins: a load run of the browserless hybrid journey (scenario `hybrid-login`: the SP's
+ *   login, the IdP's pages, serial, QR read by the app, card, OTP, consent, the SP's ACS) against
+ *   the reference IdP and SP in this process, citizens in one worker thread, arrivals at a fixed
+ *   rate: completed logins per second, p95 per step, failures by CIE code, and the process's CPU
+ *   time per login (all threads), which gives the rate two idle cores could carry whatever else
+ *   runs on the machine at the time (the load average is printed beside it).
+ *
+ * Sizes: CIEBENCH_LOAD_RATE (arrivals/s, default 50), CIEBENCH_LOAD_SECONDS (default 20),
+ * CIEBENCH_LOAD_USERS (default 400).
+ */
+import { loadavg } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { seededRng } from '../../../emulator/src/crypto/rng.ts';
+import type { EmulatedCard } from '../../../emulator/src/card/card.ts';
+import { cardFleet } from '../../cards/card-fleet.ts';
+import { fleetRecipe } from '../../cards/card-registry.ts';
+import { catalogue } from '../../../scenarios/runner/load.ts';
+import { loadCitizen, type LoadCitizen } from '../../../scenarios/load/citizens.ts';
+import { runLoad } from '../../../scenarios/load/load-run.ts';
+import { startLoadTarget, targetView } from '../../../scenarios/load/target.ts';
+import type { BenchMetric, BenchSuite } from '../bench-kit.ts';
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+const num = (name: string, dflt: number): number => {
+  const v = Number(process.env[name]);
+  return Number.isFinite(v) && v > 0 ? v : dflt;
+};
+
+/** Retained bytes (heap + array buffers) after a full collection. */
+function retained(): number {
+  gc();
+  gc();
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
+}
+
+const MB = 1024 * 1024;
+const cpuMs = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
+async function cards(): Promise<BenchMetric[]> {
+  const fleet = cardFleet({ seed: 'bench-cards' });
+  const make = (i: number): EmulatedCard =>
+    fleetRecipe(fleet, i).create({ rng: seededRng(`bench-card|${i}`) });
+  // The fleet's shared material (PKI, CVCA, each key slot's eMRTD files) is built once.
+  for (let i = 0; i < fleet.pool.size; i++) make(i);
+  const before = retained();
+  const held: EmulatedCard[] = [];
+  const t0 = performance.now();
+  const c0 = cpuMs();
+  for (let i = 0; i < 1000; i++) held.push(make(fleet.pool.size + i));
+  const ms = performance.now() - t0;
+  const cpu = cpuMs() - c0;
+  const perCard = (retained() - before) / held.length;
+  const rss = process.memoryUsage().rss / MB;
+  const out: BenchMetric[] = [
+    {
+      name: 'cards created per second (warm fleet, 1,000 cards)',
+      value: (held.length * 1000) / ms,
+      unit: '/s',
+      detail: `${(cpu / held.length).toFixed(1)} ms CPU per card`,
+    },
+    {
+      name: 'memory per idle card (retained, 1,000 cards held)',
+      value: perCard / 1024,
+      unit: 'KB',
+      target: { op: '<=', value: 100 },
+    },
+    {
+      name: 'process resident memory with 1,000 cards',
+      value: rss,
+      unit: 'MB',
+      target: { op: '<=', value: 1024 },
+    },
+  ];
+  held.length = 0;
+  // A load citizen: its card, its phone (app agent, memory profile, registration), its pool.
+  const idp = { origins: ['https://127.0.0.1:1'], connection: {} };
+  const base = retained();
+  const citizens: LoadCitizen[] = [];
+  for (let i = 0; i < 300; i++) citizens.push(loadCitizen(fleet, 2000 + i, { idp }));
+  out.push({
+    name: 'memory per idle load citizen (card + phone, 300 held)',
+    value: (retained() - base) / citizens.length / 1024,
+    unit: 'KB',
+  });
+  for (const c of citizens) c.close();
+  return out;
+}
+
+async function logins(): Promise<BenchMetric[]> {
+  const scenario = catalogue().find((s) => s.id === 'hybrid-login');
+  if (!scenario) throw new Error('the catalogue has no hybrid-login journey');
+  const rate = num('CIEBENCH_LOAD_RATE', 50);
+  const durationS = num('CIEBENCH_LOAD_SECONDS', 20);
+  const users = num('CIEBENCH_LOAD_USERS', 400);
+  const target = await startLoadTarget();
+  try {
+    const load = loadavg()[0] ?? 0;
+    // CPU and logins counted from the first second of the run on (preparation excluded).
+    let cpuAtStart = 0;
+    let doneAtStart = 0;
+    const r = await runLoad(
+      targetView(target),
+      {
+        scenario,
+        users,
+        rate,
+        durationS,
+        fleet: { seed: 'bench-load' },
+        workers: 1,
+        drainS: 60,
+      },
+      {
+        onSnapshot: (s) => {
+          if (s.phase !== 'running' || cpuAtStart !== 0) return;
+          cpuAtStart = cpuMs();
+          doneAtStart = s.ok + s.failed;
+        },
+      },
+    );
+    const cpuPerLogin = (cpuMs() - cpuAtStart) / Math.max(1, r.ok + r.failed - doneAtStart);
+    const out: BenchMetric[] = [
+      {
+        name: `browserless hybrid logins per second (${rate}/s offered, ${durationS} s)`,
+        value: r.loginsPerSecond,
+        unit: '/s',
+        target: { op: '>=', value: 50 },
+        detail: `${r.ok} ok, ${r.failed} failed, ${r.dropped} dropped of ${r.arrivals} arrivals; load average ${load.toFixed(1)} at start`,
+      },
+      {
+        name: 'CPU time per login (IdP, SP, citizen; all threads)',
+        value: cpuPerLogin,
+        unit: 'ms',
+        detail: `two idle cores would carry about ${(2000 / cpuPerLogin).toFixed(0)} logins/s`,
+      },
+      {
+        name: 'failed logins (any CIE code or step error)',
+        value: r.failed,
+        unit: '',
+        target: { op: '<=', value: 0 },
+        detail:
+          Object.entries(r.errors)
+            .map(([k, e]) => `${k}×${e.count} at ${e.step}`)
+            .join(', ') || 'none',
+      },
+      {
+        name: 'whole login p95',
+        value: r.login.p95,
+        unit: 'ms',
+        detail: `p50 ${r.login.p50.toFixed(0)} ms`,
+      },
+    ];
+    for (const [step, s] of Object.entries(r.steps))
+      out.push({
+        name: `  step ${step} p95`,
+        value: s.p95,
+        unit: 'ms',
+        detail: `p50 ${s.p50.toFixed(1)} ms, ${s.count} samples`,
+      });
+    out.push({
+      name: '  card taps p95',
+      value: r.cardTaps.p95,
+      unit: 'ms',
+      detail: `p50 ${r.cardTaps.p50.toFixed(1)} ms`,
+    });
+    return out;
+  } finally {
+    await target.close();
+  }
+}
+
+export const suite: BenchSuite = {
+  name: 'load: card fleets and browserless logins',
+  async run() {
+    return [...(await cards()), ...(await logins())];
+  },
+};
