@@ -210,6 +210,7 @@ export class BrowserlessBrowser {
     method: string,
     url: string,
     body?: string,
+    retried = false,
   ): Promise<{ status: number; body: string; location?: string }> {
     const u = new URL(url);
     const https = u.protocol === 'https:';
@@ -245,7 +246,9 @@ export class BrowserlessBrowser {
     };
     const send = https ? httpsRequest : httpRequest;
     return new Promise((resolve, reject) => {
+      let answered = false;
       const req = send(options, (res: IncomingMessage) => {
+        answered = true;
         const chunks: Buffer[] = [];
         let size = 0;
         res.on('data', (c: Buffer) => {
@@ -267,13 +270,24 @@ export class BrowserlessBrowser {
       req.setTimeout(this.o.timeoutMs ?? 30_000, () =>
         req.destroy(new BrowserlessError('net-timeout', `${method} ${url}: no answer in time`)),
       );
-      req.on('error', (e: NodeJS.ErrnoException) =>
+      req.on('error', (e: NodeJS.ErrnoException) => {
+        // A kept-alive connection the server closed as the request went out: browsers send the
+        // request again on a new connection (Node's http docs describe the same race and remedy).
+        if (
+          !retried &&
+          !answered &&
+          req.reusedSocket &&
+          (e.code === 'ECONNRESET' || e.code === 'EPIPE')
+        ) {
+          resolve(this.fetch(method, url, body, true));
+          return;
+        }
         reject(
           e instanceof BrowserlessError
             ? e
             : new BrowserlessError(`net-${e.code ?? 'error'}`, `${method} ${url}: ${e.message}`),
-        ),
-      );
+        );
+      });
       req.end(body);
     });
   }
