@@ -61,7 +61,7 @@ describe('Artillery engine against the reference IdP', () => {
         () =>
           new Promise<{ err: Error | null; card: unknown }>((done) => {
             const context = { vars: {} as Record<string, unknown> };
-            run(context, (err) => done({ err, card: context.vars.ciebenchCard }));
+            run(context, (err) => done({ err, card: context.vars['ciebenchCard'] }));
           }),
       ),
     );

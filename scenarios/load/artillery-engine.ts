@@ -106,14 +106,14 @@ export class CiebenchEngine {
     this.config = parsed.data;
     const base = dirname(script._scriptPath ?? script._configPath ?? 'x');
     const file =
-      process.env.CIEBENCH_TARGET ?? (this.config.target && resolve(base, this.config.target));
+      process.env['CIEBENCH_TARGET'] ?? (this.config.target && resolve(base, this.config.target));
     if (!file)
       throw new Error(
         'config.ciebench.target or CIEBENCH_TARGET: the file of ciebench scenario load-target',
       );
     this.target = readTarget(file);
     this.fleet = loadFleet({ seed: this.config.seed, keys: this.config.keys });
-    this.runner = Number(process.env.CIEBENCH_RUNNER ?? '0');
+    this.runner = Number(process.env['CIEBENCH_RUNNER'] ?? '0');
     if (!Number.isInteger(this.runner) || this.runner < 0)
       throw new Error('CIEBENCH_RUNNER must be a whole number (0, 1, …)');
     // Artillery's local runner plays VUs in worker threads (1, 2, …); the main thread is 0.
@@ -156,7 +156,7 @@ export class CiebenchEngine {
       idp: this.target.phoneIdp,
       registration: this.config.registration,
     });
-    if (context.vars) context.vars.ciebenchCard = citizen.recipe.spec;
+    if (context.vars) context.vars['ciebenchCard'] = citizen.recipe.spec;
     try {
       for (const s of flow) {
         if ('think' in s) {

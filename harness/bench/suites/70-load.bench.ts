@@ -16,7 +16,7 @@
  * CIEBENCH_LOAD_USERS (default 400).
  */
 import { loadavg } from 'node:os';
-import type { EventLoopUtilization } from 'node:perf_hooks';
+import { performance as perf, type EventLoopUtilization } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { seededRng } from '../../../emulator/src/crypto/rng.ts';
@@ -129,7 +129,7 @@ async function logins(): Promise<BenchMetric[]> {
         onSnapshot: (s) => {
           if (s.phase !== 'running' || cpuAtStart !== 0) return;
           cpuAtStart = cpuMs();
-          eluAtStart = performance.eventLoopUtilization();
+          eluAtStart = perf.eventLoopUtilization();
           doneAtStart = s.ok + s.failed;
         },
       },
@@ -137,7 +137,7 @@ async function logins(): Promise<BenchMetric[]> {
     const logins = Math.max(1, r.ok + r.failed - doneAtStart);
     const cpuPerLogin = (cpuMs() - cpuAtStart) / logins;
     // The IdP and the SP share the main thread: its busy time per login bounds the rate.
-    const mainPerLogin = performance.eventLoopUtilization(eluAtStart).active / logins;
+    const mainPerLogin = perf.eventLoopUtilization(eluAtStart).active / logins;
     const out: BenchMetric[] = [
       {
         name: `browserless hybrid logins per second (${rate}/s offered, ${durationS} s)`,

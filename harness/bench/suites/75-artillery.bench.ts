@@ -91,7 +91,7 @@ export const suite: BenchSuite = {
   async run() {
     if (!existsSync(ARTILLERY)) {
       const msg = `Artillery is not installed in ${ENGINE_DIR} (PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefix ${ENGINE_DIR})`;
-      if (process.env.CIEBENCH_REQUIRE_ARTILLERY === '1') throw new Error(msg);
+      if (process.env['CIEBENCH_REQUIRE_ARTILLERY'] === '1') throw new Error(msg);
       process.stdout.write(`  SKIPPED: ${msg}\n`);
       return [];
     }
