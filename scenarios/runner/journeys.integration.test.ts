@@ -7,11 +7,15 @@
  * but the file itself refused: every step's screenshot shows, the APDUs and the SAML messages are
  * on the page.
  *
+ * An external app: the runner serves the card on the NFC endpoint, publishes the QR payload and
+ * waits; a separate app (here the bench's own agent playing a team's build, told only what the
+ * runner published) registers the card and scans the QR; the journey completes.
+ *
  * Needs Debian's Chromium (skipped loudly without it); the PC/SC run needs pcscd with the bench's
  * reader driver (run under `flock /tmp/ciebench-pcscd.lock`). Both fail instead under
  * CIE_REQUIRE_INTEGRATION=1.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -21,6 +25,12 @@ import { integrationGate, reportGate } from '../../harness/pcsc/testing/integrat
 import { CIEBENCH_READER, readerName } from '../../harness/transport/endpoints.ts';
 import { CHROMIUM, CHROMIUM_FLAGS } from './browser.ts';
 import type { RunResult } from './results.ts';
+import { fromHex } from '../../emulator/src/bytes/hex.ts';
+import { defaultCardImage } from '../../emulator/src/profiles/default-card-image.ts';
+import { CieIdAgent } from '../app/agent.ts';
+import { NfcCardReader } from '../app/card-reader.ts';
+import { readScenarioFile } from './load.ts';
+import { runScenarios } from './run.ts';
 import { browserGate } from './testing/browser-gate.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'ciebench-runner-journeys-'));
@@ -154,6 +164,78 @@ describe.skipIf(!browserOk)(
         } finally {
           await browser.close();
         }
+      },
+    );
+
+    it(
+      '--app external: the runner serves the card and waits; another app scans the QR and signs',
+      { timeout: 240_000 },
+      async () => {
+        const file = join(dir, 'external-qr.json');
+        writeFileSync(
+          file,
+          JSON.stringify({
+            id: 'external-qr',
+            title: 'a hybrid login by an external app',
+            refs: ['the team app contract'],
+            steps: [
+              { use: 'hybrid-to-qr' },
+              { do: 'app.scan-qr', expect: { ok: true } },
+              { do: 'idp.otp', expect: { page: 'consenso' } },
+              { do: 'idp.consent', choice: 'accept', expect: { page: 'sp-session' } },
+            ],
+            oracle: { sp: { session: true }, saml: 1 },
+          }),
+        );
+        const report = join(dir, 'external');
+        const running = runScenarios([readScenarioFile(file)], {
+          reportDir: report,
+          headed: false,
+          showSecrets: false,
+          overrides: { app: { kind: 'external' } },
+          external: {},
+        });
+        // The "team's app": it knows only what the runner published.
+        let published: string | undefined;
+        for (let i = 0; i < 600 && !published; i++) {
+          const journeys = join(report, 'journeys');
+          const d = existsSync(journeys) ? readdirSync(journeys)[0] : undefined;
+          const f = d ? join(journeys, d, 'external-app.json') : undefined;
+          if (f && existsSync(f)) published = f;
+          else await new Promise((r) => setTimeout(r, 100));
+        }
+        const info = JSON.parse(readFileSync(published ?? '', 'utf8')) as {
+          qr: string;
+          nfc: string;
+          idpCaPem: string;
+        };
+        const image = defaultCardImage();
+        const app = new CieIdAgent({
+          profileDir: join(dir, 'team-app'),
+          reader: new NfcCardReader(info.nfc),
+          trust: {
+            csca: [fromHex(image.ias.certificates.csca)],
+            holderCa: [fromHex(image.ias.certificates.holderCa)],
+          },
+          idp: { origins: [new URL(info.qr).origin], connection: { ca: info.idpCaPem } },
+        });
+        try {
+          const reg = await app.register({
+            serial: image.citizen.document.number,
+            pin: image.state.pin.value,
+          });
+          expect(reg.ok).toBe(true);
+          const login = await app.loginQr({
+            qr: info.qr,
+            lastFour: image.state.pin.value.slice(4),
+          });
+          expect(login.ok).toBe(true);
+        } finally {
+          await app.close();
+        }
+        const run = await running;
+        expect(run.journeys[0]?.verdict, run.journeys[0]?.reason).toBe('passed');
+        expect(run.journeys[0]?.variant.app).toBe('external');
       },
     );
   },

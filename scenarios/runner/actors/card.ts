@@ -80,6 +80,8 @@ export interface JourneyCard {
   /** The phone's reader (the app agent's `CardReader`). */
   readonly reader: CardReader;
   readonly tracePath: string;
+  /** The NFC endpoint serving the card (NFC channel): where an external app connects. */
+  readonly nfcUrl?: string;
   /** Records written to the trace so far (a step's APDUs are the records it added). */
   traceRecords(): number;
   /** The card's counters now (emulated cards; read back from the card image). */
@@ -140,7 +142,12 @@ async function emulatedReader(
   imagePath: string,
   tracePath: string,
   faults: { next: FaultInput[] },
-): Promise<{ reader: CardReader; nfc?: NfcServer; placement?: VirtualReaderPlacement }> {
+): Promise<{
+  reader: CardReader;
+  nfc?: NfcServer;
+  nfcUrl?: string;
+  placement?: VirtualReaderPlacement;
+}> {
   switch (o.app.channel) {
     case 'nfc': {
       const nfc = new NfcServer({
@@ -157,7 +164,7 @@ async function emulatedReader(
         // A card that is not on the phone is looked for briefly (a phone polls its field).
         discoveryMs: 1000,
       });
-      return { reader, nfc };
+      return { reader, nfc, nfcUrl: url };
     }
     case 'in-process':
       return { reader: new InProcessCardReader(card, 'journey card') };
@@ -227,6 +234,7 @@ async function emulatedCard(o: JourneyCardOptions, recipe: CardRecipe): Promise<
       : {}),
     reader: placed.reader,
     tracePath,
+    ...(placed.nfcUrl ? { nfcUrl: placed.nfcUrl } : {}),
     traceRecords: () => countLines(tracePath),
     counters: () => {
       if (!imagePath) return undefined;
