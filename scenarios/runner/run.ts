@@ -6,7 +6,8 @@
 import { TOOL_NAME, TOOL_VERSION } from '../../emulator/src/version.ts';
 import { HostError } from '../../emulator/src/host-error.ts';
 import { environmentKey, RunEnvironment, type ExternalActors } from './environment.ts';
-import { journeyName, runJourney, variantOf, type ExecutorOptions } from './executor.ts';
+import { runJourney } from './executor.ts';
+import { journeyName, variantOf, type ExecutorOptions } from './plan.ts';
 import type { Scenario } from './load.ts';
 import type { AppActor, IdpActor, SpActor } from './model.ts';
 import type { JourneyResult, RunResult } from './results.ts';

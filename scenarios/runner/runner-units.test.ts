@@ -7,7 +7,7 @@ import { deflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { newPinProblem } from '../app/pin.ts';
 import { RunClock } from './environment.ts';
-import { knownDefectVerdict, skipReason } from './executor.ts';
+import { knownDefectVerdict, skipReason } from './plan.ts';
 import { newPinFor, wrongDigits } from './journey.ts';
 import { catalogue } from './load.ts';
 import { htmlReport, prettyXml } from './reports/html.ts';
