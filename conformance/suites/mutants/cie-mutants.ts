@@ -10,7 +10,8 @@ import type {
   HandlerEntry,
 } from '../../../emulator/src/card/application.ts';
 import type { CardOptions } from '../../../emulator/src/card/card-options.ts';
-import type { CardOs } from '../../../emulator/src/card/card-os.ts';
+import { mutationHooks } from '../../../emulator/src/card/card-os.ts';
+import type { EmulatedCard } from '../../../emulator/src/card/card.ts';
 import type { Card } from '../../../emulator/src/card/card.ts';
 import type { DfSpec, EfSpec } from '../../../emulator/src/iso7816/fs/file-spec.ts';
 import type { IasOptions } from '../../../emulator/src/applications/ias/ias-options.ts';
@@ -53,7 +54,7 @@ export interface CieVariant {
 }
 
 /** The default composite CIE over `image` with the variant's changes (mutants, regression tests). */
-export function buildCieVariant(image: CardImage, v: CieVariant = {}): CardOs {
+export function buildCieVariant(image: CardImage, v: CieVariant = {}): EmulatedCard {
   const img = v.image ? v.image(image) : image;
   const emrtd: CardModule = createEmrtdModule(emrtdPersonalisation(image), v.emrtdOptions);
   return createCieCard({
@@ -80,15 +81,12 @@ class NoDecrementStore extends MemorySecretStore {
 
 /** Replaces one entry of an application's command table (the table-override pattern, DESIGN.md rule 2). */
 function override(
-  card: CardOs,
+  card: EmulatedCard,
   appId: string,
   ins: number,
   wrap: (h: CommandHandler) => CommandHandler,
-): CardOs {
-  const app = card.application(appId) as Application;
-  const table = app.handlers as Map<number, HandlerEntry>;
-  const entry = table.get(ins) as HandlerEntry;
-  table.set(ins, { ...entry, handle: wrap(entry.handle) });
+): EmulatedCard {
+  mutationHooks(card).overrideHandler(appId, ins, wrap);
   return card;
 }
 
@@ -121,17 +119,16 @@ function dg3LikeDg1(m: CardModule): CardModule {
 /** Keeps the SM session after an SM error (6987/6988), with the counter the terminal uses next. */
 class SessionKeepingCie extends CardWrapper {
   override transmit(command: Uint8Array): Uint8Array {
-    const state = this.inner.volatile as { sm: SmSession | undefined };
-    const before = state.sm;
+    const before = this.hooks.smSession();
     const out = this.inner.transmit(command);
     const sw = out.length >= 2 ? swFromResponse(out) : 0;
     if (
       before &&
-      !state.sm &&
+      !this.hooks.smSession() &&
       ((command[0] ?? 0) & 0x0c) !== 0 &&
       (sw === SW_6987_SM_DATA_OBJECTS_MISSING || sw === SW_6988_SM_DATA_OBJECTS_INCORRECT)
     )
-      state.sm = withSsc(before, before.ssc + 1n);
+      this.hooks.setSmSession(withSsc(before, before.ssc + 1n));
     return out;
   }
 }

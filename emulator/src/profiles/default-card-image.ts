@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { packageFile } from '../package-root.ts';
 import type { SodVariant } from '../personalise/ias/ias-files.ts';
 import type { CardImage } from '../state/card-image.ts';
-import { validateCardImage } from '../state/image-file.ts';
+import { parseCardImageText } from '../state/image-file.ts';
 
 export const DEFAULT_CARD_SEED = 'ciebench-default-v1';
 /** The EF.SOD variant of the default card: the real sample's (ias/README.md §2.5). */
@@ -25,9 +25,9 @@ let cached: CardImage | undefined;
 
 /** The committed default image (validated; shared, do not mutate — cards copy its state). */
 export function defaultCardImage(): CardImage {
-  cached ??= validateCardImage(
-    JSON.parse(readFileSync(DEFAULT_CARD_IMAGE_PATH, 'utf8')),
+  cached ??= parseCardImageText(
+    readFileSync(DEFAULT_CARD_IMAGE_PATH, 'utf8'),
     'default card image',
-  );
+  ).image;
   return cached;
 }

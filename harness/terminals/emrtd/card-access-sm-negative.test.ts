@@ -4,6 +4,7 @@
  * and its SM: wrong cryptogram, missing GET CHALLENGE, corrupted MAC/SSC ends the session, plain
  * command during SM, reused challenge) in spirit (README.md §4.2, §4.7).
  */
+import { cardState } from '../../../emulator/src/card/card-os.ts';
 import { describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../../../emulator/src/bytes/hex.ts';
 import { bacKeys } from '../../../emulator/src/protocols/bac/bac-keys.ts';
@@ -82,7 +83,7 @@ describe('ICAO Part 3 categories B / O (spirit): access before BAC or PACE', () 
     const s = await pacedSession(t);
     expect((await s.link.protected({ ins: 0xb0, p1: 0x81, p2: 0, ne: 4 })).sw).toBe(0x9000);
     expect(send(t, '00B0810004')).toBe('6982');
-    expect(t.card.state.sm).toBeUndefined();
+    expect(cardState(t.card).sm).toBeUndefined();
   });
 
   it('after PACE, every LDS file but DG3 is readable under SM; DG3 needs TA (6982)', async () => {
@@ -132,7 +133,7 @@ describe('ICAO Part 3 category C (spirit): BAC and its secure messaging', () => 
     ]) {
       const t = fresh();
       expect(challengeAndMutual(t, mutate)).toBe('6300');
-      expect(t.card.state.sm).toBeUndefined();
+      expect(cardState(t.card).sm).toBeUndefined();
       expect(send(t, '00B0810004')).toBe('6982');
     }
   });
@@ -193,7 +194,7 @@ describe('ICAO Part 3 category C (spirit): BAC and its secure messaging', () => 
     const t = testCard();
     const s = await pacedSession(t);
     expect(send(t, '0CB09E00039701' + '04' + '00')).toBe('6987');
-    expect(t.card.state.sm).toBeUndefined();
+    expect(cardState(t.card).sm).toBeUndefined();
     expect((await s.link.protected({ ins: 0xb0, p1: 0x9e, p2: 0, ne: 4 })).sw).toBe(0x6988);
   });
 
@@ -203,7 +204,7 @@ describe('ICAO Part 3 category C (spirit): BAC and its secure messaging', () => 
     const wire = wrapOnly(s, fromHex('00B09E0004'));
     expect(toHex(t.card.transmit(wire))).toMatch(/9000$/);
     expect(toHex(t.card.transmit(wire))).toBe('6988');
-    expect(t.card.state.sm).toBeUndefined();
+    expect(cardState(t.card).sm).toBeUndefined();
   });
 
   it('C_16: a plain SELECT during SM succeeds (9000), and the following protected read fails', async () => {

@@ -4,6 +4,7 @@
  * effective date and CVCA link certificates (BSI TR-03105-3.2 EAC_CV units in spirit; README.md
  * §2.6–2.7, §4.4).
  */
+import { cardState } from '../../../emulator/src/card/card-os.ts';
 import { describe, expect, it } from 'vitest';
 import { commandApdu, encodeCommandApdu } from '../../../emulator/src/apdu/command-apdu.ts';
 import { concatBytes } from '../../../emulator/src/bytes/bytes.ts';
@@ -117,7 +118,7 @@ describe('Chip Authentication negatives (ICAO Part 3 ISO7816_I)', () => {
   it('a completed CA re-keys the session (SSC 0) and keeps the PACE rights: files readable under the new keys', async () => {
     const t = testCard();
     const s = await withCa(t);
-    expect(t.card.state.security.list()).toEqual(['emrtd:access', 'emrtd:ca', 'emrtd:pace']);
+    expect(cardState(t.card).security.list()).toEqual(['emrtd:access', 'emrtd:ca', 'emrtd:pace']);
     expect((await prot(s, 0xb0, 0x8b, 0, undefined, 4)).sw).toBe(0x9000);
   });
 });

@@ -4,6 +4,7 @@
  * every step, chaining errors, interleaved commands, state reset; plus the PACE password rules (wrong
  * CAN → 6300 at the token step, no attempt counter, a configurable delay).
  */
+import { cardState } from '../../../emulator/src/card/card-os.ts';
 import { describe, expect, it } from 'vitest';
 import { concatBytes } from '../../../emulator/src/bytes/bytes.ts';
 import { tlv } from '../../../emulator/src/bytes/ber-tlv.ts';
@@ -229,7 +230,7 @@ describe('ICAO Part 3 category P (spirit): GENERAL AUTHENTICATE steps', () => {
     const t = powered();
     const { next } = pacePartial(t, 4, '000000');
     expect(sw(t, ga(0x00, next))).toBe('6300');
-    expect(t.card.state.sm).toBeUndefined();
+    expect(cardState(t.card).sm).toBeUndefined();
     const t2 = testCard();
     const s = await pacedSession(t2);
     const session = s.link.session;
@@ -237,7 +238,7 @@ describe('ICAO Part 3 category P (spirit): GENERAL AUTHENTICATE steps', () => {
     s.link.session = { ...session, ssc: session.ssc + 5n };
     const r = await s.link.send({ ins: 0xb0, p1: 0x9e, p2: 0, ne: 4 });
     expect(r.sw).toBe(0x6988);
-    expect(t2.card.state.sm).toBeUndefined();
+    expect(cardState(t2.card).sm).toBeUndefined();
   });
 });
 

@@ -11,9 +11,11 @@
  * | 2A PSO | `00 BE` VERIFY CERTIFICATE | 9303-11 §7.1.3 |
  * | A4 SELECT | a data group before BAC/PACE: `6982` (option `dgSelectBeforeAccess`) | ICAO Part 3 ISO7816_B_3 |
  *
- * Every entry is wrapped so that (1) the rights of the current SM session are re-applied after a
- * Chip Authentication re-key (see `EmrtdState.sync`) and (2) any command other than GENERAL
- * AUTHENTICATE in the middle of PACE resets it (ICAO Part 3 P_58..P_61).
+ * No entry is wrapped: the session's rights follow the pipeline's session event
+ * (`EmrtdState.sessionChanged`), and PACE notices an interleaved command by its command number
+ * when its next GENERAL AUTHENTICATE arrives (`EmrtdState.pace`; ICAO Part 3 P_59..P_61). At MF
+ * level the module adds two entries (MSE, GENERAL AUTHENTICATE) to the composer's table and
+ * leaves every other entry — every IAS command — as it is.
  */
 import type { CommandApdu } from '../../apdu/command-apdu.ts';
 import {
@@ -42,7 +44,6 @@ import { satisfies } from '../../iso7816/access.ts';
 import { mseHandler } from '../../iso7816/commands/mse.ts';
 import { selectHandler } from '../../iso7816/commands/select.ts';
 import { ISO_HANDLERS } from '../../iso7816/iso-application.ts';
-import { PACE_IDLE } from '../../protocols/pace/pace-card.ts';
 import { parseMse } from '../../security/security-environment.ts';
 import type { EmrtdRuntime } from './emrtd-runtime.ts';
 import { FLAG_ACCESS } from './emrtd-state.ts';
@@ -93,8 +94,9 @@ function checkP1P2Zero(apdu: CommandApdu): void {
 function generalAuthenticate(rt: EmrtdRuntime, withCa: boolean): CommandHandler {
   return (ctx, apdu) => {
     checkP1P2Zero(apdu);
-    const v = rt.state.volatile;
-    if (withCa && v.pace.step === 'idle' && v.ca.step !== 'idle') return caGaHandler(rt, ctx, apdu);
+    const pace = rt.state.pace(ctx);
+    if (withCa && pace.step === 'idle' && rt.state.volatile.ca.step !== 'idle')
+      return caGaHandler(rt, ctx, apdu);
     return paceGaHandler(rt, ctx, apdu);
   };
 }
@@ -125,24 +127,6 @@ function selectWithAccess(rt: EmrtdRuntime): CommandHandler {
   };
 }
 
-/** Sync of session rights and the PACE interleaving rule, around any handler. */
-function guard(rt: EmrtdRuntime, entry: HandlerEntry, ins: number): HandlerEntry {
-  const handle: CommandHandler = (ctx, apdu) => {
-    rt.state.sync(ctx);
-    const v = rt.state.volatile;
-    if (ins !== INS_86_GENERAL_AUTHENTICATE && v.pace.step !== 'idle') {
-      v.pace = PACE_IDLE;
-      ctx.note('PACE abandoned: interleaved command');
-    }
-    return entry.handle(ctx, apdu);
-  };
-  return { ...entry, handle };
-}
-
-function guardAll(rt: EmrtdRuntime, table: ReadonlyMap<number, HandlerEntry>): HandlerTable {
-  return new Map([...table].map(([ins, entry]) => [ins, guard(rt, entry, ins)]));
-}
-
 export function emrtdHandlers(rt: EmrtdRuntime): HandlerTable {
   const table = new Map<number, HandlerEntry>(ISO_HANDLERS);
   table.set(INS_A4_SELECT, { handle: selectWithAccess(rt) });
@@ -167,7 +151,7 @@ export function emrtdHandlers(rt: EmrtdRuntime): HandlerTable {
     },
     chaining: 'accumulate',
   });
-  return guardAll(rt, table);
+  return table;
 }
 
 export function emrtdApplication(rt: EmrtdRuntime): Application {
@@ -175,13 +159,14 @@ export function emrtdApplication(rt: EmrtdRuntime): Application {
     id: EMRTD_APPLICATION_ID,
     handlers: emrtdHandlers(rt),
     powerReset: () => rt.state.powerReset(),
+    smSessionChanged: (event) => rt.state.sessionChanged(event),
   };
 }
 
 /**
  * The MF-level table: `base` (the composer's MF table) with MSE `C1 A4` and GENERAL AUTHENTICATE
- * routed to PACE; every other MSE form goes to `base`'s MSE entry (or the ISO one). All entries
- * are guarded like the application's own.
+ * routed to PACE; every other MSE form goes to `base`'s MSE entry (or the ISO one). Every other
+ * entry of `base` is left untouched.
  */
 export function withEmrtdMfHandlers(rt: EmrtdRuntime, base: HandlerTable): HandlerTable {
   const table = new Map<number, HandlerEntry>(base);
@@ -199,5 +184,5 @@ export function withEmrtdMfHandlers(rt: EmrtdRuntime, base: HandlerTable): Handl
     handle: generalAuthenticate(rt, false),
     chaining: 'per-segment',
   });
-  return guardAll(rt, table);
+  return table;
 }

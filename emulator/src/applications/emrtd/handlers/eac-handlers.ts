@@ -61,7 +61,6 @@ function rekey(
   rt.state.volatile.ta = TA_IDLE;
   rt.state.establish(ctx, {
     ...record,
-    kMac: r.session.kMac,
     flags: [
       ...record.flags.filter((f) => f !== FLAG_TA_DG3 && f !== FLAG_TA_DG4),
       ...(record.flags.includes(FLAG_CA) ? [] : [FLAG_CA]),
