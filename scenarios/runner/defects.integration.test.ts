@@ -6,8 +6,8 @@
  *   `assertion-unsigned` fails — the SP opens a session for a Response whose Assertion is not
  *   signed — while the conformant SP passes them all;
  * - the reference IdP not checking the OTP: the journey "OTP wrong three times" fails at the first
- *   wrong code (the IdP goes on to the consent page instead of asking again). This needs the IdP's
- *   switch (scenarios/runner/NEEDS.md); without it the test says so and skips.
+ *   wrong code (the IdP goes on to the consent page instead of asking again); the IdP's switch is
+ *   `behaviour.otpCheck: 'off'`.
  *
  * Needs Debian's Chromium (skipped loudly without it; a failure under CIE_REQUIRE_INTEGRATION=1).
  */
@@ -15,11 +15,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { idpDefectSupported } from './actors/idp.ts';
 import { catalogue, type Scenario } from './load.ts';
 import { runScenarios } from './run.ts';
 import { runSpCases } from './sp-cases/run-cases.ts';
-import { browserGate, INTEGRATION_REQUIRED } from './testing/browser-gate.ts';
+import { browserGate } from './testing/browser-gate.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'ciebench-runner-defects-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -81,16 +80,7 @@ describe.skipIf(!browserOk)(
   },
 );
 
-const otpSwitch = idpDefectSupported('otp-unchecked');
-if (!otpSwitch) {
-  const msg =
-    'the reference IdP has no switch to stop checking the OTP (behaviour.otpCheck, scenarios/runner/NEEDS.md): the planted IdP defect test is SKIPPED';
-  if (INTEGRATION_REQUIRED)
-    console.warn(`\n*** ${msg} (not an environment problem: the IdP lacks the option) ***\n`);
-  else console.warn(`\n*** ${msg} ***\n`);
-}
-
-describe.skipIf(!browserOk || !otpSwitch)('planted IdP defect: the OTP not checked', () => {
+describe.skipIf(!browserOk)('planted IdP defect: the OTP not checked', () => {
   const journey = catalogue().find((s) => s.id === 'otp-wrong-three-times') as Scenario;
   const withDefect: Scenario = {
     ...journey,
