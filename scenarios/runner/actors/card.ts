@@ -138,7 +138,7 @@ function prepareImage(recipe: CardRecipe, actor: CardActor): CardImage {
 /** The reader of the phone for one emulated card, on the app actor's channel. */
 async function emulatedReader(
   o: JourneyCardOptions,
-  card: Card,
+  opened: Card | undefined,
   imagePath: string,
   tracePath: string,
   faults: { next: FaultInput[] },
@@ -148,11 +148,15 @@ async function emulatedReader(
   nfcUrl?: string;
   placement?: VirtualReaderPlacement;
 }> {
+  const card = (): Card => {
+    if (!opened) throw new CardActorError('no card opened on this side for the channel');
+    return opened;
+  };
   switch (o.app.channel) {
     case 'nfc': {
       const nfc = new NfcServer({
         port: 0,
-        card: () => card,
+        card,
         exclusive: true,
         cardDescription: 'journey card',
         rng: seededRng(`runner-nfc|${o.seed}`),
@@ -167,7 +171,7 @@ async function emulatedReader(
       return { reader, nfc, nfcUrl: url };
     }
     case 'in-process':
-      return { reader: new InProcessCardReader(card, 'journey card') };
+      return { reader: new InProcessCardReader(card(), 'journey card') };
     case 'pcsc': {
       const placement = await placeInVirtualReader({
         imagePath,
@@ -188,7 +192,8 @@ async function emulatedCard(o: JourneyCardOptions, recipe: CardRecipe): Promise<
   const isCie = recipe.image !== undefined;
   let image: CardImage | undefined;
   let imagePath = '';
-  let card: Card;
+  let card: Card | undefined;
+  let release = (): void => undefined;
   if (isCie) {
     image = prepareImage(recipe, o.actor);
     imagePath = join(o.dir, 'card.image.json');
@@ -201,13 +206,19 @@ async function emulatedCard(o: JourneyCardOptions, recipe: CardRecipe): Promise<
           label: `journey ${o.seed}`,
         }),
       );
-    card = openCieCard(imagePath, { rng: seededRng(`runner-card|${o.seed}`) }).card;
+    // In the virtual reader the card lives in the vicc worker, which opens the image itself: one
+    // image is one card, so this side must not hold it too.
+    if (o.app.channel !== 'pcsc') {
+      const opened = openCieCard(imagePath, { rng: seededRng(`runner-card|${o.seed}`) });
+      release = () => opened.close();
+      card = opened.card;
+    }
   } else {
     if (o.app.channel === 'pcsc')
       throw new CardActorError('a card that is not a CIE goes on the NFC channel or in-process');
     card = recipe.create({ rng: seededRng(`runner-card|${o.seed}`) });
   }
-  if (o.app.channel !== 'pcsc') {
+  if (card) {
     const sink = (line: string): void => appendFileSync(tracePath, `${line}\n`);
     attachRecorder(card as Parameters<typeof attachRecorder>[0], new TraceWriter(sink), {
       profile: recipe.personality,
@@ -260,6 +271,7 @@ async function emulatedCard(o: JourneyCardOptions, recipe: CardRecipe): Promise<
       await placed.reader.close();
       if (placed.nfc && !away) await placed.nfc.close();
       await placed.placement?.remove();
+      release();
     },
   };
 }
