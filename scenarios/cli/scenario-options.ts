@@ -3,6 +3,7 @@
  * actor overrides and external actors. One grammar with the other commands: `--card <card>` (the
  * card registry), `--reader <name>` (PC/SC, a physical card), `--show-secrets`.
  */
+import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { BenchError } from '../../emulator/src/host-error.ts';
 import type { ExternalActors } from '../runner/environment.ts';
@@ -58,7 +59,21 @@ export interface ParsedFlags {
   readonly readerSlot: number;
 }
 
+function mustExist(file: string | undefined, option: string): void {
+  if (file !== undefined && !existsSync(file))
+    throw new ScenarioCliError(`${option} ${file}: no such file`);
+}
+
 export function parseFlags(f: ScenarioFlags): ParsedFlags {
+  for (const [file, option] of [
+    [f.idpMetadata, '--idp-metadata'],
+    [f.idpCa, '--idp-ca'],
+    [f.idpPages, '--idp-pages'],
+    [f.spMetadata, '--sp-metadata'],
+    [f.spCa, '--sp-ca'],
+    [f.spPages, '--sp-pages'],
+  ] as const)
+    mustExist(file, option);
   const base: { -readonly [K in keyof ActorOverrides]: ActorOverrides[K] } = {};
   if (f.card !== undefined) {
     if (f.reader !== undefined)

@@ -97,7 +97,7 @@ async function playwright(): Promise<typeof import('playwright-core')> {
     return await import('playwright-core');
   } catch (e) {
     throw new BrowserMissingError(
-      `playwright-core cannot be loaded (${(e as Error).message}); install the package's dependencies`,
+      `playwright-core cannot be loaded (${(e as Error).message}); install it beside cie-bench: npm i -E playwright-core@1.65.1`,
     );
   }
 }

@@ -1,213 +1,30 @@
 /**
  * Runs one journey in an environment: its card on the chosen channel, its phone, a fresh browser
- * context; the steps in order, each checked against its expectations and leaving its artefacts
- * (screenshot, page, APDU records, SAML messages, what the phone showed, timings); then the
- * oracle. The first step that fails ends the journey (the rest are listed as not run).
+ * context; the steps in order (step-run.ts), each checked against its expectations and leaving its
+ * artefacts; then the oracle. The first step that fails ends the journey (the rest are listed as
+ * not run).
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { BenchError } from '../../emulator/src/host-error.ts';
 import { journeyApp } from './actors/app.ts';
-import { journeyCard, type JourneyCard } from './actors/card.ts';
+import { journeyCard } from './actors/card.ts';
 import type { RunEnvironment } from './environment.ts';
-import { Journey, stepText, type JourneyOptions } from './journey.ts';
+import { Journey, stepText } from './journey.ts';
 import type { Scenario } from './load.ts';
-import type { Step } from './steps.ts';
 import { evaluateOracle } from './oracle.ts';
-import { currentPageId, STEP_TIMEOUT_MS, waitForPage } from './pages.ts';
-import type { JourneyResult, StepArtefacts, StepResult, Variant } from './results.ts';
+import {
+  journeyName,
+  knownDefectVerdict,
+  skipReason,
+  slug,
+  variantOf,
+  wrongEntries,
+  type ExecutorOptions,
+} from './plan.ts';
+import type { JourneyResult, StepResult } from './results.ts';
 import { SamlCapture } from './saml-capture.ts';
-import { runBrowserStep, type StepOutcome } from './steps-browser.ts';
-import { runPhoneStep } from './steps-phone.ts';
-
-export interface ExecutorOptions extends JourneyOptions {
-  /** The report folder; the journey writes into `journeys/<slug>/`. */
-  readonly reportDir: string;
-  /** A physical card in this PC/SC reader. */
-  readonly physicalReader?: string;
-  /** Wrong PIN/PUK entries a physical card may still take in this run (shared, decremented). */
-  readonly triesBudget?: { remaining: number };
-  readonly virtualSlot?: number;
-}
-
-export function variantOf(s: Scenario, o: Pick<ExecutorOptions, 'physicalReader'>): Variant {
-  const a = s.actors;
-  return {
-    sp: a.sp.kind + (a.sp.defects.length ? `(without ${a.sp.defects.join(',')})` : ''),
-    idp:
-      a.idp.kind +
-      (a.idp.mode === 'preprod' ? ':preprod' : '') +
-      (a.idp.defects.length ? `(${a.idp.defects.join(',')})` : ''),
-    app:
-      a.app.kind === 'agent'
-        ? `agent:${a.app.channel}${a.app.isoDep === 'aosp' ? ':aosp' : ''}`
-        : 'external',
-    card: o.physicalReader ? `physical:${o.physicalReader}` : a.card.spec,
-    browser: a.browser.device,
-  };
-}
-
-export function journeyName(id: string, v: Variant): string {
-  return `${id} [sp=${v.sp} app=${v.app} card=${v.card}]`;
-}
-
-/** Wrong PIN/PUK entries a journey makes (a physical card's tries budget must cover them). */
-function wrongEntries(steps: readonly Step[]): number {
-  return steps.filter((s) =>
-    Object.entries(s).some(
-      ([k, v]) => ['pin', 'lastFour', 'puk', 'old'].includes(k) && v === 'wrong',
-    ),
-  ).length;
-}
-
-/** Why a journey cannot run with these actors (it is skipped, loudly), or undefined. */
-export function skipReason(s: Scenario, o: ExecutorOptions): string | undefined {
-  if (s.pending) return `pending: ${s.pending}`;
-  const usesNfc = s.steps.some(
-    (x) =>
-      x.do === 'card.away' ||
-      x.do === 'card.back' ||
-      ('faults' in x && (x.faults?.length ?? 0) > 0),
-  );
-  if (usesNfc && s.actors.app.channel !== 'nfc')
-    return `needs the NFC channel (tag faults, card away), not ${s.actors.app.channel}`;
-  if (
-    s.actors.app.kind === 'external' &&
-    s.steps.some((x) => x.do.startsWith('app.') && x.do !== 'app.scan-qr')
-  )
-    return 'an external app is driven by its own UI tests: only QR journeys wait for it';
-  if (o.physicalReader) {
-    const st = s.actors.card.state;
-    if (
-      s.actors.card.fixed ||
-      st.pinTries !== undefined ||
-      st.pukTries !== undefined ||
-      st.certificate !== 'valid'
-    )
-      return 'needs an emulated card in a given state (a physical card is used as it is)';
-    if (usesNfc) return 'needs an emulated card on the NFC endpoint';
-    const wrong = wrongEntries(s.steps);
-    const budget = o.triesBudget?.remaining ?? 0;
-    if (wrong > budget)
-      return `makes ${wrong} wrong PIN/PUK entries; the physical card's tries budget left is ${budget} (--tries-budget)`;
-  }
-  return undefined;
-}
-
-/**
- * A failure that matches a known defect of the journey is reported as that defect (skipped, with
- * both reasons); a journey with known defects that passes fails, so the entry goes once fixed.
- */
-export function knownDefectVerdict(
-  s: Pick<Scenario, 'knownDefects'>,
-  reason: string | undefined,
-): { verdict: 'passed' | 'failed' | 'skipped'; reason?: string } {
-  if (reason === undefined)
-    return s.knownDefects.length > 0
-      ? {
-          verdict: 'failed',
-          reason: `passed although a known defect is listed (${s.knownDefects.map((k) => k.reason).join('; ')}): remove the entry`,
-        }
-      : { verdict: 'passed' };
-  const known = s.knownDefects.find((k) => new RegExp(k.match).test(reason));
-  return known
-    ? { verdict: 'skipped', reason: `known defect: ${known.reason} — ${reason}` }
-    : { verdict: 'failed', reason };
-}
-
-function slug(name: string): string {
-  return name
-    .replace(/[^A-Za-z0-9._-]+/g, '_')
-    .replace(/_+$/, '')
-    .slice(0, 120);
-}
-
-async function checkExpectations(j: Journey, s: Step, out: StepOutcome): Promise<void> {
-  if (!('expect' in s) || !s.expect) return;
-  const e = s.expect as Record<string, unknown>;
-  if (typeof e['page'] === 'string') await waitForPage(j.page, e['page'], j.models);
-  if (typeof e['text'] === 'string') {
-    const text = e['text'];
-    const shown = await j.page
-      .getByText(text, { exact: false })
-      .first()
-      .waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS })
-      .then(() => true)
-      .catch(() => false);
-    if (!shown) throw new Error(`the page does not show "${text}"`);
-  }
-  const app = out.app;
-  if (e['ok'] === true && !app?.ok)
-    throw new Error(`the app showed ${app?.event ?? 'nothing'}: ${app?.text ?? ''}`.trim());
-  if (typeof e['event'] === 'string' && app?.event !== e['event'])
-    throw new Error(
-      `expected the app event ${e['event']}, got ${app?.ok ? 'success' : (app?.event ?? 'nothing')}`,
-    );
-  if (typeof e['triesLeft'] === 'number' && app?.detail?.['triesLeft'] !== e['triesLeft'])
-    throw new Error(
-      `expected ${e['triesLeft']} tries left, the app shows ${String(app?.detail?.['triesLeft'])}`,
-    );
-}
-
-function dispatch(j: Journey, s: Step): Promise<StepOutcome> {
-  if (
-    s.do.startsWith('app.') ||
-    s.do.startsWith('card.') ||
-    s.do === 'time.pass' ||
-    s.do === 'comune.reprint-pin'
-  )
-    return runPhoneStep(j, s as Parameters<typeof runPhoneStep>[1]);
-  return runBrowserStep(j, s as Parameters<typeof runBrowserStep>[1]);
-}
-
-/** Trace records so far (the trace's first line is its header). */
-const records = (c: JourneyCard): number => Math.max(0, c.traceRecords() - 1);
-
-async function runStep(
-  j: Journey,
-  s: Step,
-  index: number,
-  t0: number,
-  dir: string,
-  reportDir: string,
-): Promise<StepResult> {
-  j.saml.step = index;
-  const before = records(j.card);
-  const start = performance.now();
-  let out: StepOutcome = { notes: [] };
-  let error: string | undefined;
-  try {
-    out = await dispatch(j, s);
-    await checkExpectations(j, s, out);
-  } catch (e) {
-    error = e instanceof Error ? e.message : String(e);
-  }
-  const durationMs = Math.round(performance.now() - start);
-  const shot = join(dir, 'steps', `${String(index + 1).padStart(2, '0')}.jpg`);
-  const screenshot = await j.page
-    .screenshot({ type: 'jpeg', quality: 55, path: shot, timeout: 10_000 })
-    .then(() => relative(reportDir, shot))
-    .catch(() => undefined);
-  const after = records(j.card);
-  const artefacts: StepArtefacts = {
-    ...(screenshot ? { screenshot } : {}),
-    page: { url: j.page.url(), id: await currentPageId(j.page, j.models).catch(() => '?') },
-    ...(after > before ? { apdus: { from: before + 1, to: after } } : {}),
-    saml: j.saml.messages.flatMap((m, i) => (m.step === index ? [i] : [])),
-    ...(out.app ? { app: out.app } : {}),
-  };
-  return {
-    index,
-    do: s.do,
-    text: stepText(s),
-    verdict: error ? 'failed' : 'passed',
-    startedMs: Math.round(start - t0),
-    durationMs,
-    notes: out.notes,
-    ...(error ? { error } : {}),
-    artefacts,
-  };
-}
+import { runStep } from './step-run.ts';
 
 export async function runJourney(
   env: RunEnvironment,

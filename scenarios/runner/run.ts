@@ -4,9 +4,10 @@
  * machine is shared and a journey's timing faults must not depend on a neighbour's load.
  */
 import { TOOL_NAME, TOOL_VERSION } from '../../emulator/src/version.ts';
-import { BenchError } from '../../emulator/src/host-error.ts';
+import { HostError } from '../../emulator/src/host-error.ts';
 import { environmentKey, RunEnvironment, type ExternalActors } from './environment.ts';
-import { journeyName, runJourney, variantOf, type ExecutorOptions } from './executor.ts';
+import { runJourney } from './executor.ts';
+import { journeyName, variantOf, type ExecutorOptions } from './plan.ts';
 import type { Scenario } from './load.ts';
 import type { AppActor, IdpActor, SpActor } from './model.ts';
 import type { JourneyResult, RunResult } from './results.ts';
@@ -99,7 +100,9 @@ export async function runScenarios(
       environment[environmentKey(first.actors)] = d;
       progress.onEnvironment?.(d);
     } catch (e) {
-      envError = e instanceof BenchError ? `${e.message} (${e.code})` : (e as Error).message;
+      // Bad input (a file, an option) stops the run; a missing environment fails its journeys.
+      if (!(e instanceof HostError) || e.kind !== 'environment') throw e;
+      envError = `${e.message} (${e.code})`;
       progress.onEnvironment?.(`environment failed: ${envError}`);
     }
     try {

@@ -44,7 +44,8 @@ async function otpFromIdp(j: Journey): Promise<string | undefined> {
     .first()
     .getAttribute('value', { timeout: 2000 })
     .catch(() => null);
-  const cookies = await j.context.cookies(idp.urls.base);
+  // The session cookie has Path=/idp: ask for the cookies of a page under it.
+  const cookies = await j.context.cookies(`${idp.urls.base}/idp/login/livello3`);
   const session = cookies.find((c) => c.name === 'JSESSIONID')?.value;
   const tx = key ? idp.context.store.get(session, key) : undefined;
   return tx?.state.step === 'otp' ? tx.state.otp : undefined;

@@ -5,11 +5,13 @@
  * of a lost PIN half. The phone's outcome is recorded as the app shows it (its Italian text and
  * the typed event), never a PIN digit.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { decodeQrPng } from '../app/qr.ts';
 import type { AppEvent, AppResult } from '../app/events.ts';
 import { iosReturnUrl, type MobileLoginInput } from '../app/mobile-login.ts';
 import type { Journey } from './journey.ts';
-import { STEP_TIMEOUT_MS } from './pages.ts';
+import { STEP_TIMEOUT_MS, waitForPage } from './pages.ts';
 import type { StepOutcome } from './steps-browser.ts';
 import type { Step } from './steps.ts';
 
@@ -85,6 +87,43 @@ async function scanQr(
   return { qr: { png }, notes };
 }
 
+/** How long the runner waits for an external app (a person or a UI test scanning the QR code). */
+export const EXTERNAL_APP_TIMEOUT_MS = 180_000;
+
+/**
+ * An external app (a team's build on the NFC endpoint, driven by its own UI tests): the runner
+ * publishes the QR payload, the card's NFC endpoint and the IdP's TLS CA in `external-app.json` in the journey's
+ * folder (and on the terminal), then waits for the IdP to see the app's signature — the desktop
+ * page moves on to the OTP page.
+ */
+async function externalScan(j: Journey): Promise<StepOutcome> {
+  const payload = await j.page
+    .locator(j.models.idp.qrPayload)
+    .first()
+    .getAttribute('data-qr-payload', { timeout: STEP_TIMEOUT_MS });
+  if (!payload) throw new Error('the QR page embeds no payload for the external app');
+  const before = j.card.traceRecords();
+  const file = join(j.dir, 'external-app.json');
+  writeFileSync(
+    file,
+    `${JSON.stringify({ qr: payload, nfc: j.card.nfcUrl ?? null, idpCaPem: j.env.idp.tlsCaPem }, null, 2)}\n`,
+  );
+  j.options.onLine?.(
+    `    external app: card on ${j.card.nfcUrl ?? '(no NFC endpoint)'}; QR payload in ${file}`,
+  );
+  await waitForPage(j.page, 'otp', j.models, EXTERNAL_APP_TIMEOUT_MS);
+  const apdus = j.card.traceRecords() - before;
+  if (apdus <= 0)
+    throw new Error('the IdP moved on, but the card saw no APDU from the external app');
+  j.state.lastApp = { ok: true, summary: 'the app under test signed with the card' };
+  return {
+    notes: [
+      `the external app used the card (${apdus} trace records) and the IdP accepted its signature`,
+    ],
+    app: { ok: true, text: 'the app under test signed with the card; its OTP is on its screen' },
+  };
+}
+
 export async function runPhoneStep(j: Journey, s: PhoneStep): Promise<StepOutcome> {
   const fault = (f: readonly unknown[] | undefined): string[] => {
     if (!f || f.length === 0) return [];
@@ -104,6 +143,7 @@ export async function runPhoneStep(j: Journey, s: PhoneStep): Promise<StepOutcom
       return { ...o, notes: [...notes, ...o.notes] };
     }
     case 'app.scan-qr': {
+      if (!j.app) return externalScan(j);
       const notes = fault(s.faults);
       const { qr, notes: qrNotes } = await scanQr(j, s.source);
       const r = await requireApp(j).agent.loginQr({ qr, lastFour: j.lastFour(s.lastFour) });

@@ -80,6 +80,8 @@ export interface JourneyCard {
   /** The phone's reader (the app agent's `CardReader`). */
   readonly reader: CardReader;
   readonly tracePath: string;
+  /** The NFC endpoint serving the card (NFC channel): where an external app connects. */
+  readonly nfcUrl?: string;
   /** Records written to the trace so far (a step's APDUs are the records it added). */
   traceRecords(): number;
   /** The card's counters now (emulated cards; read back from the card image). */
@@ -136,16 +138,25 @@ function prepareImage(recipe: CardRecipe, actor: CardActor): CardImage {
 /** The reader of the phone for one emulated card, on the app actor's channel. */
 async function emulatedReader(
   o: JourneyCardOptions,
-  card: Card,
+  opened: Card | undefined,
   imagePath: string,
   tracePath: string,
   faults: { next: FaultInput[] },
-): Promise<{ reader: CardReader; nfc?: NfcServer; placement?: VirtualReaderPlacement }> {
+): Promise<{
+  reader: CardReader;
+  nfc?: NfcServer;
+  nfcUrl?: string;
+  placement?: VirtualReaderPlacement;
+}> {
+  const card = (): Card => {
+    if (!opened) throw new CardActorError('no card opened on this side for the channel');
+    return opened;
+  };
   switch (o.app.channel) {
     case 'nfc': {
       const nfc = new NfcServer({
         port: 0,
-        card: () => card,
+        card,
         exclusive: true,
         cardDescription: 'journey card',
         rng: seededRng(`runner-nfc|${o.seed}`),
@@ -157,10 +168,10 @@ async function emulatedReader(
         // A card that is not on the phone is looked for briefly (a phone polls its field).
         discoveryMs: 1000,
       });
-      return { reader, nfc };
+      return { reader, nfc, nfcUrl: url };
     }
     case 'in-process':
-      return { reader: new InProcessCardReader(card, 'journey card') };
+      return { reader: new InProcessCardReader(card(), 'journey card') };
     case 'pcsc': {
       const placement = await placeInVirtualReader({
         imagePath,
@@ -181,7 +192,8 @@ async function emulatedCard(o: JourneyCardOptions, recipe: CardRecipe): Promise<
   const isCie = recipe.image !== undefined;
   let image: CardImage | undefined;
   let imagePath = '';
-  let card: Card;
+  let card: Card | undefined;
+  let release = (): void => undefined;
   if (isCie) {
     image = prepareImage(recipe, o.actor);
     imagePath = join(o.dir, 'card.image.json');
@@ -194,13 +206,19 @@ async function emulatedCard(o: JourneyCardOptions, recipe: CardRecipe): Promise<
           label: `journey ${o.seed}`,
         }),
       );
-    card = openCieCard(imagePath, { rng: seededRng(`runner-card|${o.seed}`) }).card;
+    // In the virtual reader the card lives in the vicc worker, which opens the image itself: one
+    // image is one card, so this side must not hold it too.
+    if (o.app.channel !== 'pcsc') {
+      const opened = openCieCard(imagePath, { rng: seededRng(`runner-card|${o.seed}`) });
+      release = () => opened.close();
+      card = opened.card;
+    }
   } else {
     if (o.app.channel === 'pcsc')
       throw new CardActorError('a card that is not a CIE goes on the NFC channel or in-process');
     card = recipe.create({ rng: seededRng(`runner-card|${o.seed}`) });
   }
-  if (o.app.channel !== 'pcsc') {
+  if (card) {
     const sink = (line: string): void => appendFileSync(tracePath, `${line}\n`);
     attachRecorder(card as Parameters<typeof attachRecorder>[0], new TraceWriter(sink), {
       profile: recipe.personality,
@@ -227,6 +245,7 @@ async function emulatedCard(o: JourneyCardOptions, recipe: CardRecipe): Promise<
       : {}),
     reader: placed.reader,
     tracePath,
+    ...(placed.nfcUrl ? { nfcUrl: placed.nfcUrl } : {}),
     traceRecords: () => countLines(tracePath),
     counters: () => {
       if (!imagePath) return undefined;
@@ -252,6 +271,7 @@ async function emulatedCard(o: JourneyCardOptions, recipe: CardRecipe): Promise<
       await placed.reader.close();
       if (placed.nfc && !away) await placed.nfc.close();
       await placed.placement?.remove();
+      release();
     },
   };
 }

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { BenchError } from '../../../emulator/src/host-error.ts';
-import { DEFAULT_BEHAVIOUR, type IdpBehaviour, type IdpClock } from '../../idp/config.ts';
+import type { IdpBehaviour, IdpClock } from '../../idp/config.ts';
 import { startIdp, type RunningIdp } from '../../idp/server.ts';
 import type { IdpConnection } from '../../app/idp-client.ts';
 import type { IdpActor, IdpDefect } from '../model.ts';
@@ -89,27 +89,13 @@ export class IdpActorError extends BenchError {
  */
 export const RUNNER_IDP_TIMERS = { qrPollMs: 250, loginBudgetMs: 160_000 } as const;
 
-/** The IdP behaviour switch each planted defect needs (none exists yet: see NEEDS.md). */
-const DEFECT_SWITCH: Readonly<Record<IdpDefect, { key: string; value: unknown }>> = {
-  'otp-unchecked': { key: 'otpCheck', value: 'off' },
+/** The reference IdP's behaviour switch behind each planted defect (scenarios/idp/README.md). */
+const DEFECT_SWITCH: Readonly<Record<IdpDefect, Partial<IdpBehaviour>>> = {
+  'otp-unchecked': { otpCheck: 'off' },
 };
 
-/** Does the reference IdP have the switch a planted defect needs? */
-export function idpDefectSupported(d: IdpDefect): boolean {
-  return DEFECT_SWITCH[d].key in (DEFAULT_BEHAVIOUR as object);
-}
-
 function behaviourFor(defects: readonly IdpDefect[]): Partial<IdpBehaviour> {
-  const out: Record<string, unknown> = {};
-  for (const d of defects) {
-    if (!idpDefectSupported(d))
-      throw new IdpActorError(
-        `the reference IdP has no switch for the planted defect '${d}' (behaviour.${DEFECT_SWITCH[d].key}; scenarios/runner/NEEDS.md)`,
-        'environment',
-      );
-    out[DEFECT_SWITCH[d].key] = DEFECT_SWITCH[d].value;
-  }
-  return out as Partial<IdpBehaviour>;
+  return Object.assign({}, ...defects.map((d) => DEFECT_SWITCH[d])) as Partial<IdpBehaviour>;
 }
 
 export interface ReferenceIdpOptions {

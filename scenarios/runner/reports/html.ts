@@ -20,14 +20,19 @@ export function esc(s: string): string {
 export function prettyXml(xml: string): string {
   const parts = xml.replace(/>\s*</g, '><').split(/(?=<)|(?<=>)/);
   let depth = 0;
+  let afterText = false;
   const out: string[] = [];
   for (const p of parts) {
     if (!p.trim()) continue;
-    if (p.startsWith('</')) depth = Math.max(0, depth - 1);
     const line = p.length > 400 ? `${p.slice(0, 400)}… (${p.length} characters)` : p;
-    if (p.startsWith('<') || out.length === 0) out.push(`${'  '.repeat(depth)}${line}`);
-    else out[out.length - 1] += line;
-    if (p.startsWith('<') && !p.startsWith('</') && !p.endsWith('/>') && !p.startsWith('<?') && !p.startsWith('<!')) depth++;
+    const closing = p.startsWith('</');
+    if (closing) depth = Math.max(0, depth - 1);
+    // Text, and the closing tag right after it, stay on their element's line.
+    if ((!p.startsWith('<') || (closing && afterText)) && out.length > 0) out[out.length - 1] += line;
+    else out.push(`${'  '.repeat(depth)}${line}`);
+    afterText = !p.startsWith('<');
+    const opens = p.startsWith('<') && !closing && !p.endsWith('/>') && !/^<[?!]/.test(p);
+    if (opens) depth++;
   }
   return out.join('\n');
 }

@@ -8,6 +8,7 @@
  * all, whether the browser now holds a session (the SP's session URL in the same browser).
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { HostError } from '../../../emulator/src/host-error.ts';
 import { join, relative } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -244,7 +245,8 @@ export async function runSpCases(
   try {
     env = await RunEnvironment.start(spec, { headed: o.headed, external: o.external });
   } catch (e) {
-    const reason = `environment: ${(e as Error).message}`;
+    if (!(e instanceof HostError) || e.kind !== 'environment') throw e;
+    const reason = `environment: ${e.message}`;
     const results = cases.map((c) => ({
       id: c.id,
       title: c.title,
