@@ -18,7 +18,7 @@ import {
 import { dirname } from 'node:path';
 
 export interface ProfileFiles {
-  /** Where the files are, for messages (`/home/…/profile`, `memory:<label>`). */
+  /** Where the files are, for messages (the profile folder, or `memory:<label>`). */
   readonly where: string;
   exists(path: string): boolean;
   /** The text of a file (throws like `readFileSync` when absent). */
