@@ -19,10 +19,17 @@ import {
 import { rsaPublicKeyObject } from '../../crypto/rsa.ts';
 import { X509Certificate } from 'node:crypto';
 
+/** A validity other than the document's (an expired card, a re-issued certificate). */
+export interface CertificateValidity {
+  readonly notBefore: Date;
+  readonly notAfter: Date;
+}
+
 export function holderCertificate(
   citizen: Citizen,
   holderKey: RsaPublicKey,
   holderCa: KeyAndCert,
+  validity?: CertificateValidity,
 ): Uint8Array {
   const caPublic = new X509Certificate(holderCa.certificate).publicKey;
   const caKey = holderCa.key;
@@ -30,7 +37,12 @@ export function holderCertificate(
   if (!caPublic.equals(rsaPublicKeyObject(caKey)))
     throw new Error('holder CA key does not match its certificate');
   return issueCertificate({
-    serialNumber: serialFrom(`ciebench-holder-cert|${citizen.seed}`),
+    // A re-issued certificate gets its own serial number (RFC 5280 §4.1.2.2: unique per CA).
+    serialNumber: serialFrom(
+      validity
+        ? `ciebench-holder-cert|${citizen.seed}|${validity.notBefore.toISOString()}|${validity.notAfter.toISOString()}`
+        : `ciebench-holder-cert|${citizen.seed}`,
+    ),
     subject: [
       ['C', 'IT'],
       ['SN', citizen.surname],
@@ -39,8 +51,8 @@ export function holderCertificate(
       ['CN', `${citizen.fiscalCode}/${citizen.nis}`],
     ],
     issuer: HOLDER_CA_NAME,
-    notBefore: new Date(`${citizen.document.issueDate}T00:00:00Z`),
-    notAfter: new Date(`${citizen.document.expiryDate}T23:59:59Z`),
+    notBefore: validity?.notBefore ?? new Date(`${citizen.document.issueDate}T00:00:00Z`),
+    notAfter: validity?.notAfter ?? new Date(`${citizen.document.expiryDate}T23:59:59Z`),
     subjectKey: holderKey,
     issuerKey: caKey,
     signature: { kind: 'pkcs1', hash: 'sha256' },

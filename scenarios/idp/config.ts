@@ -1,0 +1,127 @@
+/**
+ * Configuration of the bench IdP: listeners and published URLs (bench or impersonation of the real
+ * pre-production / production IdP), timers, and the behaviours that are not public and therefore
+ * options (each named as in L3-PROTOCOL.md §8).
+ */
+export type IdpMode = 'bench' | 'preprod' | 'prod';
+
+export const REAL_HOSTS: Readonly<Record<Exclude<IdpMode, 'bench'>, string>> = {
+  preprod: 'preproduzione.idserver.servizicie.interno.gov.it',
+  prod: 'idserver.servizicie.interno.gov.it',
+};
+
+export interface IdpTimers {
+  /** `A-QR-LIFETIME` */
+  readonly qrLifetimeMs: number;
+  /** `A-QR-POLL`: how often the QR page polls. */
+  readonly qrPollMs: number;
+  /** `A-OTP-LIFETIME` */
+  readonly otpLifetimeMs: number;
+  /** `A-OTP-TRIES` */
+  readonly otpTries: number;
+  /** `A-LOGIN-BUDGET`: per login, SAML 21 after it. */
+  readonly loginBudgetMs: number;
+  /** `A-TLS13-CHALLENGE` lifetime. */
+  readonly challengeLifetimeMs: number;
+  /** `A-LOGIN2-CODE` lifetime. */
+  readonly codeLifetimeMs: number;
+  /** Accepted distance between an AuthnRequest's IssueInstant and its arrival (code 13). */
+  readonly issueInstantSkewMs: number;
+}
+
+export interface IdpBehaviour {
+  /** `A-HYBRID-CHALLENGE` */
+  readonly hybridChallenge: 'opid' | 'nonce';
+  /** `A-HANDOFF` */
+  readonly handoff: 'openapp' | 'livello3';
+  /** `A-FLOW-KEY-NAME` */
+  readonly flowKeyName: 'value' | 'execution';
+  /** `A-SERIAL-CHECK` */
+  readonly serialCheck: boolean;
+  /** `A-OTP-EXHAUSTED` */
+  readonly otpExhausted: 'restart' | 'cancel';
+  /** `A-MOBILE-UA` override. */
+  readonly flow: 'auto' | 'desktop' | 'mobile';
+  /** `A-IDP-NAME` */
+  readonly idpName: string;
+}
+
+export const DEFAULT_TIMERS: IdpTimers = {
+  qrLifetimeMs: 120_000,
+  qrPollMs: 5_000,
+  otpLifetimeMs: 120_000,
+  otpTries: 3,
+  loginBudgetMs: 600_000,
+  challengeLifetimeMs: 120_000,
+  codeLifetimeMs: 120_000,
+  issueInstantSkewMs: 180_000,
+};
+
+export const DEFAULT_BEHAVIOUR: IdpBehaviour = {
+  hybridChallenge: 'opid',
+  handoff: 'openapp',
+  flowKeyName: 'value',
+  serialCheck: true,
+  otpExhausted: 'restart',
+  flow: 'auto',
+  idpName: 'CieID Server',
+};
+
+/** Published ports of the client-certificate listeners in impersonation mode. */
+export const IMPERSONATION_PORTS = { desktop: 8444, mtls: 8445 } as const;
+
+export interface IdpClock {
+  now(): Date;
+}
+
+export const systemIdpClock: IdpClock = { now: () => new Date() };
+
+export interface Ports {
+  readonly main: number;
+  readonly desktop: number;
+  readonly mtls: number;
+}
+
+/** The three base URLs of a running IdP (no trailing slash). */
+export interface IdpUrls {
+  readonly base: string;
+  readonly desktop: string;
+  readonly mtls: string;
+  readonly entityId: string;
+  readonly ssoRedirect: string;
+  readonly ssoPost: string;
+  readonly metadata: string;
+  readonly sloRedirect: string;
+}
+
+/** Public URLs for `mode` given the ports actually listened on. */
+export function publicUrls(mode: IdpMode, ports: Ports, benchHost = '127.0.0.1'): IdpUrls {
+  const host = mode === 'bench' ? benchHost : REAL_HOSTS[mode];
+  const base = mode === 'bench' ? `https://${host}:${ports.main}` : `https://${host}`;
+  const desktop = `https://${host}:${mode === 'bench' ? ports.desktop : IMPERSONATION_PORTS.desktop}`;
+  const mtls = `https://${host}:${mode === 'bench' ? ports.mtls : IMPERSONATION_PORTS.mtls}`;
+  return {
+    base,
+    desktop,
+    mtls,
+    entityId: `${base}/idp/profile/SAML2/POST/SSO`,
+    ssoRedirect: `${base}/idp/profile/SAML2/Redirect/SSO`,
+    ssoPost: `${base}/idp/profile/SAML2/POST/SSO`,
+    metadata: `${base}/idp/shibboleth?Metadata`,
+    sloRedirect: `${base}/idp/profile/SAML2/Redirect/SLO`,
+  };
+}
+
+/**
+ * Chromium `--host-resolver-rules` that send the published host names to the local listeners
+ * (HostMappingRules match `host:port` before `host`), so nothing on the machine's DNS changes.
+ */
+export function hostResolverRules(mode: IdpMode, ports: Ports): string | undefined {
+  if (mode === 'bench') return undefined;
+  const h = REAL_HOSTS[mode];
+  return [
+    `MAP ${h}:${IMPERSONATION_PORTS.desktop} 127.0.0.1:${ports.desktop}`,
+    `MAP ${h}:${IMPERSONATION_PORTS.mtls} 127.0.0.1:${ports.mtls}`,
+    `MAP ${h} 127.0.0.1:${ports.main}`,
+  ].join(', ');
+}

@@ -1,0 +1,85 @@
+/**
+ * A validated AuthnRequest opens a login transaction in the user's session (cookie `JSESSIONID`,
+ * path /idp, Secure, HttpOnly, SameSite=Lax) and sends the browser on: desktop user agents to the
+ * level-3 page, mobile ones to the app hand-off (`A-MOBILE-UA`, `A-HANDOFF`).
+ */
+import type { Request, Response } from 'express';
+import { newId, record, type IdpContext } from '../context.ts';
+import type { AcceptedRequest } from '../saml/authn-request.ts';
+import type { SpMetadata } from '../sp-registry/sp-metadata.ts';
+import type { Transaction } from '../state/transaction.ts';
+import { L3_PATH } from '../pages/l3-pages.ts';
+
+export const SESSION_COOKIE = 'JSESSIONID';
+const MOBILE_UA = /Android|iPhone|iPad|Mobile/;
+
+/** The session id from the Cookie header (no cookie library: one name, one value). */
+export function sessionCookie(req: Request): string | undefined {
+  const header = req.headers.cookie ?? '';
+  for (const part of header.split(';')) {
+    const [k, ...v] = part.trim().split('=');
+    if (k === SESSION_COOKIE) return v.join('=');
+  }
+  return undefined;
+}
+
+export function setSessionCookie(res: Response, id: string): void {
+  res.append('Set-Cookie', `${SESSION_COOKIE}=${id}; Path=/idp; Secure; HttpOnly; SameSite=Lax`);
+}
+
+export function isMobile(ctx: IdpContext, req: Request): boolean {
+  if (ctx.behaviour.flow !== 'auto') return ctx.behaviour.flow === 'mobile';
+  return MOBILE_UA.test(req.headers['user-agent'] ?? '');
+}
+
+/** SP text shown by the app and on the QR (`OpText`). */
+export function opText(sp: SpMetadata): string {
+  return `${sp.displayName} chiede di accedere ai servizi on-line`;
+}
+
+export function spLogo(ctx: IdpContext, sp: SpMetadata): string {
+  return sp.logoUrl ?? `${ctx.urls.base}/idp/images/logo-sp.svg`;
+}
+
+export function l3Url(ctx: IdpContext, tx: Transaction): string {
+  return `${ctx.urls.base}${L3_PATH}?${ctx.behaviour.flowKeyName}=${tx.key}`;
+}
+
+/** The hand-off URL for the app (L3-PROTOCOL.md §5.1). */
+export function handoffUrl(ctx: IdpContext, tx: Transaction): string {
+  const q = new URLSearchParams();
+  if (ctx.behaviour.handoff === 'livello3') q.set('opId', newId());
+  q.set('name', ctx.behaviour.flowKeyName);
+  q.set('value', tx.key);
+  q.set('authnRequestString', tx.authnRequestString);
+  q.set('nextUrl', `${ctx.urls.base}/idp/login/livello3mobile`);
+  q.set('OpText', opText(tx.sp));
+  q.set('imgUrl', spLogo(ctx, tx.sp));
+  const path = ctx.behaviour.handoff === 'livello3' ? L3_PATH : '/idp/OpenApp';
+  return `${ctx.urls.base}${path}?${q.toString().replace(/\+/g, '%20')}`;
+}
+
+export function startTransaction(
+  ctx: IdpContext,
+  req: Request,
+  res: Response,
+  sp: SpMetadata,
+  request: AcceptedRequest,
+  relayState: string | undefined,
+): void {
+  const sid = ctx.store.session(sessionCookie(req));
+  const now = ctx.clock.now().getTime();
+  const mobile = isMobile(ctx, req);
+  const tx = ctx.store.create(sid, {
+    createdAt: now,
+    deadline: now + ctx.timers.loginBudgetMs,
+    request,
+    sp,
+    ...(relayState === undefined ? {} : { relayState }),
+    channel: mobile ? 'mobile' : 'desktop',
+    state: mobile ? { step: 'handoff' } : { step: 'chooser' },
+  });
+  record(ctx, 'login', `${tx.key} for ${sp.entityId} (${tx.channel}), request ${request.id}`);
+  setSessionCookie(res, sid);
+  res.set('Cache-Control', 'no-store').redirect(302, mobile ? handoffUrl(ctx, tx) : l3Url(ctx, tx));
+}
