@@ -7,7 +7,6 @@
  * again before MSE SET + INTERNAL AUTHENTICATE. Status words map as the official module maps
  * them: 63Cx → CKR_PIN_INCORRECT (x tries left, announced), 6983 → CKR_PIN_LOCKED.
  */
-import { wipe } from '../../../emulator/src/bytes/bytes.ts';
 import type { VerifyResult } from '../../terminals/ias/ias-terminal.ts';
 import { CKM, CKR, CKU } from '../p11-constants.ts';
 import type { Backend, BackendOptions } from './backend.ts';
@@ -69,7 +68,7 @@ export class BackendAuth {
     if (userType === BigInt(CKU.CONTEXT_SPECIFIC)) return fail(CKR.OPERATION_NOT_INITIALIZED);
     // The PUK (security officer) is the official unblock dialog's business, not a login here.
     if (userType !== BigInt(CKU.USER)) return fail(CKR.USER_TYPE_INVALID);
-    if (s.client.logins.has(s.slot)) return fail(CKR.USER_ALREADY_LOGGED_IN);
+    if (s.client.logins.get(s.slot)?.last4) return fail(CKR.USER_ALREADY_LOGGED_IN);
     const live = this.live(s);
     if (!live) return fail(CKR.DEVICE_REMOVED);
     const { slot, token } = live;
@@ -83,48 +82,44 @@ export class BackendAuth {
       return fail(CKR.USER_PIN_NOT_INITIALIZED);
     }
     if (token.tries === 0) return fail(CKR.PIN_LOCKED);
-    let last4: Uint8Array;
-    if (pin.kind === 'given') last4 = pin.digits.slice();
+    let digits: string;
+    if (pin.kind === 'given') digits = Buffer.from(pin.digits).toString('latin1');
     else if (pin.kind === 'too-long') return fail(CKR.PIN_INCORRECT);
-    else if (!this.o.protectedPath) return fail(CKR.ARGUMENTS_BAD);
+    else if (this.o.pinMode === 'application') return fail(CKR.ARGUMENTS_BAD);
     else {
-      const a = await this.o.pinEntry.request({
-        slot: slot.id,
-        reader: slot.reader,
-        nis: token.nis,
-        holder: token.pairing.holder,
-        triesLeft: token.tries,
-      });
-      if (a.kind !== 'digits') return fail(CKR.FUNCTION_CANCELED);
-      last4 = new Uint8Array(Buffer.from(a.digits, 'utf8'));
+      const a = await this.askPin(slot, token);
+      if (a === undefined) return fail(CKR.FUNCTION_CANCELED);
+      digits = a;
     }
     // Only 4 digits can be the second half: anything else is refused before the card sees it.
-    if (!/^\d{4}$/.test(Buffer.from(last4).toString('latin1'))) {
-      wipe(last4);
-      return fail(CKR.PIN_INCORRECT);
-    }
+    if (!/^\d{4}$/.test(digits)) return fail(CKR.PIN_INCORRECT);
     const pairing = token.pairing;
     const result = await this.b.slots
       .exclusive(slot, () =>
-        verifyPin(
-          this.b.slots.channelOf(slot),
-          this.o.rng,
-          fullPin(pairing.first4, Buffer.from(last4).toString('latin1')),
-        ),
+        verifyPin(this.b.slots.channelOf(slot), this.o.rng, fullPin(pairing.first4, digits)),
       )
       .catch((e: unknown) => this.cardFailure(slot, 'login', e));
-    if ('rv' in result) {
-      wipe(last4);
-      return result;
-    }
+    if ('rv' in result) return result;
     const rv = this.pinOutcome(token, result);
-    if (rv !== CKR.OK) {
-      wipe(last4);
-      return fail(rv);
-    }
-    s.client.logins.set(s.slot, { insertion: s.insertion, last4 });
+    if (rv !== CKR.OK) return fail(rv);
+    s.client.logins.set(s.slot, {
+      insertion: s.insertion,
+      last4: new Uint8Array(Buffer.from(digits, 'latin1')),
+    });
     this.o.events({ type: 'login', nis: token.nis, reader: slot.reader });
     return { rv: CKR.OK };
+  }
+
+  /** The last 4 digits from the PIN-entry channel; undefined when cancelled or timed out. */
+  private async askPin(slot: Slot, token: Token): Promise<string | undefined> {
+    const a = await this.o.pinEntry.request({
+      slot: slot.id,
+      reader: slot.reader,
+      nis: token.nis,
+      holder: token.pairing?.holder ?? '',
+      triesLeft: token.tries,
+    });
+    return a.kind === 'digits' ? a.digits : undefined;
   }
 
   /** The CK_RV of a VERIFY answer; records the counter and announces a wrong or blocked PIN. */
@@ -235,23 +230,49 @@ export class BackendAuth {
     s.sign = undefined;
     const { slot, token } = live;
     const pairing = live.token.pairing;
-    const pin = fullPin(pairing.first4, Buffer.from(login.last4).toString('latin1'));
-    const started = performance.now();
-    const outcome = await this.b.slots
-      .exclusive(slot, () => signWithCard(this.b.slots.channelOf(slot), this.o.rng, pin, input))
-      .catch((e: unknown) => this.cardFailure(slot, 'sign', e));
-    if ('rv' in outcome) return outcome;
-    if (!outcome.ok) {
-      // The PIN changed on the card since C_Login: the application is no longer logged in.
-      this.pinOutcome(token, outcome.pin);
-      logout(s.client, s.slot);
-      return fail(CKR.USER_NOT_LOGGED_IN);
+    // A self-login asks the PIN-entry channel here, and asks again after a wrong PIN while the
+    // card has tries left (the request shows how many): the user is the one who stops.
+    for (;;) {
+      const asked = login.last4 === undefined;
+      const digits = login.last4
+        ? Buffer.from(login.last4).toString('latin1')
+        : await this.askPin(slot, token);
+      if (digits === undefined) return fail(CKR.FUNCTION_CANCELED);
+      if (!/^\d{4}$/.test(digits)) continue;
+      const started = performance.now();
+      const outcome = await this.b.slots
+        .exclusive(slot, () =>
+          signWithCard(
+            this.b.slots.channelOf(slot),
+            this.o.rng,
+            fullPin(pairing.first4, digits),
+            input,
+          ),
+        )
+        .catch((e: unknown) => this.cardFailure(slot, 'sign', e));
+      if ('rv' in outcome) return outcome;
+      if (outcome.ok) {
+        if (asked) {
+          login.last4 = new Uint8Array(Buffer.from(digits, 'latin1'));
+          this.o.events({ type: 'login', nis: token.nis, reader: slot.reader });
+        }
+        this.o.events({
+          type: 'signature',
+          nis: token.nis,
+          ms: Math.round(performance.now() - started),
+        });
+        return { rv: CKR.OK, body: (w) => length(w, outcome.signature) };
+      }
+      const rv = this.pinOutcome(token, outcome.pin);
+      if (rv === CKR.PIN_LOCKED) {
+        logout(s.client, s.slot);
+        return fail(CKR.FUNCTION_FAILED);
+      }
+      // Digits kept from C_Login that the card now refuses: the PIN changed since.
+      if (!asked) {
+        logout(s.client, s.slot);
+        return fail(CKR.USER_NOT_LOGGED_IN);
+      }
     }
-    this.o.events({
-      type: 'signature',
-      nis: token.nis,
-      ms: Math.round(performance.now() - started),
-    });
-    return { rv: CKR.OK, body: (w) => length(w, outcome.signature) };
   }
 }

@@ -20,11 +20,22 @@ export interface BackendOptions {
   readonly pairingsDir: string;
   readonly rng: Rng;
   readonly pinEntry: PinEntry;
-  /** Flag tokens CKF_PROTECTED_AUTHENTICATION_PATH: a login without PIN asks the PIN-entry channel. */
-  readonly protectedPath: boolean;
+  /** Who provides the last 4 PIN digits (README.md, "PIN entry"). */
+  readonly pinMode: PinMode;
   readonly events: EventSink;
   readonly now?: () => Date;
 }
+
+/**
+ * - `application`: the application gives the 4 digits to C_Login (a desktop PIN dialog);
+ * - `protected-path`: the token is flagged CKF_PROTECTED_AUTHENTICATION_PATH and C_Login without
+ *   PIN asks the PIN-entry channel (what pkcs11-tool, p11tool and Firefox do with such a token);
+ * - `self-login`: as `protected-path`, and every application is logged in from its first session:
+ *   the PIN-entry channel is asked at the first signature. Headless Chromium needs this: on a
+ *   protected-path token NSS still calls the browser's password callback, which waits for a
+ *   dialog that a headless browser never shows; a session already logged in needs no callback.
+ */
+export type PinMode = 'application' | 'protected-path' | 'self-login';
 
 const MANUFACTURER: Record<string, string> = {
   CIE_NXP: 'NXP',
@@ -163,7 +174,14 @@ export class Backend {
       this.sessions.closeInsertion(s.slot, s.insertion);
       return fail(CKR.SESSION_HANDLE_INVALID);
     }
+    this.selfLogin(c, slot);
     return fn(s);
+  }
+
+  /** In self-login mode, an application is logged in on a paired token from its first session. */
+  private selfLogin(c: Client, slot: Slot): void {
+    if (this.o.pinMode !== 'self-login' || !slot.token?.pairing || c.logins.has(slot.id)) return;
+    c.logins.set(slot.id, { insertion: slot.insertion, last4: undefined });
   }
 
   /** The slot and token of a live session (for the auth operations). */
@@ -249,7 +267,7 @@ export class Backend {
   tokenFlags(t: Token): number {
     let f = CKF.LOGIN_REQUIRED | CKF.TOKEN_INITIALIZED | CKF.WRITE_PROTECTED;
     if (t.pairing) f |= CKF.USER_PIN_INITIALIZED;
-    if (this.o.protectedPath) f |= CKF.PROTECTED_AUTHENTICATION_PATH;
+    if (this.o.pinMode !== 'application') f |= CKF.PROTECTED_AUTHENTICATION_PATH;
     if (t.tries === 0) f |= CKF.USER_PIN_LOCKED;
     else if (t.tries === 1) f |= CKF.USER_PIN_FINAL_TRY | CKF.USER_PIN_COUNT_LOW;
     else if (t.tries !== undefined && t.tries < 3) f |= CKF.USER_PIN_COUNT_LOW;
@@ -300,6 +318,7 @@ export class Backend {
     if ((flags & BigInt(CKF.RW_SESSION)) !== 0n) return fail(CKR.TOKEN_WRITE_PROTECTED);
     const s = this.sessions.open(c, r.slot.id, r.slot.insertion, false);
     if (!s) return fail(CKR.SESSION_COUNT);
+    this.selfLogin(c, r.slot);
     return ok((w) => w.u64(s.handle));
   }
 

@@ -7,7 +7,7 @@ import { join, dirname } from 'node:path';
 import { systemRng, type Rng } from '../../../emulator/src/crypto/rng.ts';
 import { defaultPairingsDir } from '../pairing/store.ts';
 import { PcscRelay } from '../pcsc-relay.ts';
-import { Backend } from './backend.ts';
+import { Backend, type PinMode } from './backend.ts';
 import { defaultSocketPath, startBridgeServer } from './bridge-server.ts';
 import { startControlServer } from './control-server.ts';
 import type { MiddlewareEvent } from './events.ts';
@@ -21,8 +21,8 @@ export interface DaemonOptions {
   /** Control socket for `ciebench middleware pin|status` (default: next to the bridge socket). */
   readonly controlPath?: string;
   readonly pairingsDir?: string;
-  /** Protected authentication path (default true): a login without PIN asks the PIN-entry channel. */
-  readonly protectedPath?: boolean;
+  /** Who gives the last 4 PIN digits (default `protected-path`; backend.ts `PinMode`). */
+  readonly pinMode?: PinMode;
   readonly pinTimeoutMs?: number;
   readonly rng?: Rng;
   readonly now?: () => Date;
@@ -79,7 +79,7 @@ export async function startMiddlewareDaemon(o: DaemonOptions): Promise<RunningDa
     pairingsDir: o.pairingsDir ?? defaultPairingsDir(),
     rng: o.rng ?? systemRng,
     pinEntry: pins,
-    protectedPath: o.protectedPath ?? true,
+    pinMode: o.pinMode ?? 'protected-path',
     events: emit,
     ...(o.now ? { now: o.now } : {}),
   });

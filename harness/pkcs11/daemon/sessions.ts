@@ -10,8 +10,11 @@ import type { UlongLayout } from './objects.ts';
 
 export interface Login {
   readonly insertion: number;
-  /** The last 4 PIN digits (ASCII), wiped at logout. */
-  readonly last4: Uint8Array;
+  /**
+   * The last 4 PIN digits (ASCII), wiped at logout; undefined for a self-login not yet completed
+   * (the PIN-entry channel is asked at the first signature).
+   */
+  last4: Uint8Array | undefined;
 }
 
 export interface SignOperation {
@@ -101,7 +104,7 @@ export class SessionTable {
 export function logout(client: Client, slot: number): boolean {
   const l = client.logins.get(slot);
   if (!l) return false;
-  wipe(l.last4);
+  if (l.last4) wipe(l.last4);
   client.logins.delete(slot);
   for (const s of client.sessions.values()) if (s.slot === slot) s.sign = undefined;
   return true;
