@@ -45,6 +45,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     modules: [() => import('./commands/ias.ts')],
   },
   {
+    name: 'middleware',
+    summary: 'desktop CIE middleware: PKCS#11 module, bench daemon, pairing, PIN entry, browser setup',
+    modules: [() => import('../pkcs11/cli/middleware.ts')],
+  },
+  {
     name: 'reader',
     summary: 'virtual PC/SC reader: install the driver, list and probe readers',
     modules: [() => import('./commands/reader.ts')],

@@ -1,7 +1,9 @@
 /**
  * The control socket (owner-only, next to the bridge socket): JSON lines for the people and
- * tools around the daemon — `ciebench middleware pin` answers a PIN request, `status` lists
- * readers, tokens and open requests, `events` reads the notices. One request per line, one
+ * tools around the daemon — `pin` answers an open PIN request, `preset` gives the digits for the
+ * next one (a client that signs synchronously, as OpenSSL's engine does, cannot answer while it
+ * waits), `cancel` refuses one, `status` lists readers, tokens and open requests, `events` reads
+ * the notices. One request per line, one
  * answer per line; every request is checked with zod; digits are never echoed.
  */
 import { chmodSync, existsSync, rmSync } from 'node:fs';
@@ -20,6 +22,7 @@ const requestSchema = z.discriminatedUnion('op', [
       digits: z.string().regex(/^\d{4}$/),
     })
     .strict(),
+  z.object({ op: z.literal('preset'), digits: z.string().regex(/^\d{4}$/) }).strict(),
   z.object({ op: z.literal('cancel'), id: z.string().max(64).optional() }).strict(),
   z.object({ op: z.literal('events'), since: z.number().int().min(0).optional() }).strict(),
 ]);
@@ -73,6 +76,9 @@ async function handle(o: ControlServerOptions, line: string): Promise<unknown> {
       return { ok: true, ...((await status(o)) as object) };
     case 'pin':
       return { ok: o.pins.answer(r.data.id, r.data.digits) };
+    case 'preset':
+      o.pins.preset(r.data.digits);
+      return { ok: true };
     case 'cancel':
       return { ok: o.pins.cancel(r.data.id) };
     case 'events':
