@@ -80,6 +80,22 @@ export interface RelayConnection {
   readonly atr: Uint8Array;
 }
 
+/**
+ * What the daemon needs of PC/SC: the relay implements it; tests substitute in-process cards
+ * (testing/fake-pcsc.ts).
+ */
+export interface PcscAccess {
+  readonly alive: boolean;
+  list(): Promise<RelayReader[]>;
+  connect(reader: string): Promise<RelayConnection>;
+  transmit(handle: number, apdu: Uint8Array): Promise<Uint8Array>;
+  begin(handle: number): Promise<void>;
+  end(handle: number, disposition?: number): Promise<void>;
+  reconnect(handle: number, init: number): Promise<{ protocol: number; atr: Uint8Array }>;
+  disconnect(handle: number, disposition?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
 const OP = {
   list: 1,
   connect: 2,
@@ -104,7 +120,7 @@ interface Pending {
 }
 
 /** The relay process; requests are queued and answered in order. */
-export class PcscRelay {
+export class PcscRelay implements PcscAccess {
   private readonly child: ChildProcessWithoutNullStreams;
   private readonly decoder = new FrameDecoder();
   private readonly waiting: Pending[] = [];

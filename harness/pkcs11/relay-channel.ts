@@ -7,7 +7,7 @@
  */
 import { ChannelError, type ApduChannel } from '../channel/apdu-channel.ts';
 import { transmitT0 } from '../pcsc/t0.ts';
-import { DISPOSITION, PcscRelayError, SCARD, STATE_PRESENT, type PcscRelay } from './pcsc-relay.ts';
+import { DISPOSITION, PcscRelayError, SCARD, STATE_PRESENT, type PcscAccess } from './pcsc-relay.ts';
 
 const SCARD_PROTOCOL_T0 = 1;
 
@@ -25,10 +25,10 @@ export class RelayChannel implements ApduChannel {
   private handle: number | undefined;
   private protocol = 0;
   private atr: Uint8Array = new Uint8Array();
-  private readonly relay: PcscRelay;
+  private readonly relay: PcscAccess;
   readonly reader: string;
 
-  constructor(relay: PcscRelay, reader: string) {
+  constructor(relay: PcscAccess, reader: string) {
     this.relay = relay;
     this.reader = reader;
   }

@@ -5,7 +5,7 @@
  */
 import type { Rng } from '../../../emulator/src/crypto/rng.ts';
 import { CKF, CKM, CKR, CKS, CK_UNAVAILABLE_INFORMATION } from '../p11-constants.ts';
-import type { PcscRelay } from '../pcsc-relay.ts';
+import type { PcscAccess } from '../pcsc-relay.ts';
 import { BackendAuth } from './backend-auth.ts';
 import { fieldText, type BridgeAnswer, type BridgeRequest } from './bridge-protocol.ts';
 import { CardOpError } from './card-ops.ts';
@@ -16,7 +16,7 @@ import { SessionTable, type Client, type Session } from './sessions.ts';
 import { SlotRegistry, type Slot, type Token } from './slots.ts';
 
 export interface BackendOptions {
-  readonly relay: () => PcscRelay;
+  readonly relay: () => PcscAccess;
   readonly pairingsDir: string;
   readonly rng: Rng;
   readonly pinEntry: PinEntry;
@@ -190,8 +190,10 @@ export class Backend {
     return slot && slot.present && slot.insertion === s.insertion ? slot : undefined;
   }
 
+  // C_GetSlotList, C_GetSlotInfo and C_GetTokenInfo are how applications notice a card coming or
+  // going: they always look at the readers; session calls reuse a listing up to 150 ms old.
   private async slotList(tokenPresent: boolean): Promise<BridgeAnswer> {
-    await this.slots.refresh();
+    await this.slots.refresh(true);
     const ids = this.slots
       .all()
       .filter((s) => !tokenPresent || s.present)
@@ -203,7 +205,7 @@ export class Backend {
   }
 
   private async slotInfo(id: number): Promise<BridgeAnswer> {
-    await this.slots.refresh();
+    await this.slots.refresh(true);
     const slot = this.slots.byId(id);
     if (!slot) return fail(CKR.SLOT_ID_INVALID);
     const flags = CKF.REMOVABLE_DEVICE | CKF.HW_SLOT | (slot.present ? CKF.TOKEN_PRESENT : 0);
@@ -216,7 +218,7 @@ export class Backend {
 
   /** Identifies the token of a slot id, or the CK_RV that says why there is none. */
   private async tokenOf(id: number): Promise<{ slot: Slot; token: Token } | BridgeAnswer> {
-    await this.slots.refresh();
+    await this.slots.refresh(true);
     const slot = this.slots.byId(id);
     if (!slot) return fail(CKR.SLOT_ID_INVALID);
     if (!slot.present) return fail(CKR.TOKEN_NOT_PRESENT);

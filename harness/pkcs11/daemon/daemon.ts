@@ -6,7 +6,7 @@
 import { join, dirname } from 'node:path';
 import { systemRng, type Rng } from '../../../emulator/src/crypto/rng.ts';
 import { defaultPairingsDir } from '../pairing/store.ts';
-import { PcscRelay } from '../pcsc-relay.ts';
+import { PcscRelay, type PcscAccess } from '../pcsc-relay.ts';
 import { Backend, type PinMode } from './backend.ts';
 import { defaultSocketPath, startBridgeServer } from './bridge-server.ts';
 import { startControlServer } from './control-server.ts';
@@ -16,6 +16,8 @@ import { PinEntry } from './pin-entry.ts';
 export interface DaemonOptions {
   /** The `ciebench-pcsc-relay` executable (build.ts). */
   readonly relayBinary: string;
+  /** PC/SC access other than the relay (tests: in-process cards). */
+  readonly pcsc?: PcscAccess;
   /** Bridge socket (default: the module's default path). */
   readonly socketPath?: string;
   /** Control socket for `ciebench middleware pin|status` (default: next to the bridge socket). */
@@ -70,10 +72,10 @@ export async function startMiddlewareDaemon(o: DaemonOptions): Promise<RunningDa
   pins.on('request', (r: { id: string; nis: string; triesLeft: number | undefined }) =>
     emit({ type: 'pin-request', id: r.id, nis: r.nis, triesLeft: r.triesLeft }),
   );
-  let relay = new PcscRelay({ binary: o.relayBinary });
+  let relay: PcscAccess = o.pcsc ?? new PcscRelay({ binary: o.relayBinary });
   const backend = new Backend({
     relay: () => {
-      if (!relay.alive) relay = new PcscRelay({ binary: o.relayBinary });
+      if (!relay.alive && !o.pcsc) relay = new PcscRelay({ binary: o.relayBinary });
       return relay;
     },
     pairingsDir: o.pairingsDir ?? defaultPairingsDir(),

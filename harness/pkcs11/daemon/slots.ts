@@ -10,7 +10,7 @@ import { detectFromAtr, type MiddlewareType } from '../../terminals/ias/personal
 import type { CardKey } from '../pairing/card-key.ts';
 import { openPairing, pairingStamp, readPairing } from '../pairing/store.ts';
 import { CKR } from '../p11-constants.ts';
-import type { PcscRelay } from '../pcsc-relay.ts';
+import type { PcscAccess } from '../pcsc-relay.ts';
 import { STATE_MUTE, STATE_PRESENT } from '../pcsc-relay.ts';
 import { RelayChannel } from '../relay-channel.ts';
 import { CardOpError, identifyCard } from './card-ops.ts';
@@ -52,7 +52,7 @@ export interface Slot {
 }
 
 export interface SlotRegistryOptions {
-  readonly relay: () => PcscRelay;
+  readonly relay: () => PcscAccess;
   readonly pairingsDir: string;
   readonly rng: Rng;
   /** Called when the card of a slot went away or changed (its sessions close). */
