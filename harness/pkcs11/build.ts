@@ -60,6 +60,29 @@ export function buildModule(dir: string = defaultBuildDir()): Promise<BuiltModul
   });
 }
 
+/**
+ * The module and its test driver built with AddressSanitizer and UBSan (`make asan`), for the
+ * fuzz tests: a memory error that would not crash an ordinary build stops the driver there.
+ */
+export function buildSanitized(
+  dir: string = defaultBuildDir(),
+): Promise<{ module: string; driver: string }> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      'make',
+      ['-s', '-C', PKCS11_DIR, `BUILD=${dir}`, 'asan'],
+      { timeout: 300_000 },
+      (e, stdout, stderr) => {
+        if (e)
+          return reject(
+            new ModuleBuildError(`make asan failed:\n${String(stdout)}${String(stderr)}`),
+          );
+        resolve({ module: join(dir, 'asan', MODULE_FILE), driver: join(dir, 'asan', 'p11-check') });
+      },
+    );
+  });
+}
+
 /** Modification time of the module (tests rebuild when the sources are newer). */
 export function moduleMtime(dir: string = defaultBuildDir()): number {
   const b = builtModule(dir);

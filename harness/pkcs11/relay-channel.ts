@@ -7,7 +7,13 @@
  */
 import { ChannelError, type ApduChannel } from '../channel/apdu-channel.ts';
 import { transmitT0 } from '../pcsc/t0.ts';
-import { DISPOSITION, PcscRelayError, SCARD, STATE_PRESENT, type PcscAccess } from './pcsc-relay.ts';
+import {
+  DISPOSITION,
+  PcscRelayError,
+  SCARD,
+  STATE_PRESENT,
+  type PcscAccess,
+} from './pcsc-relay.ts';
 
 const SCARD_PROTOCOL_T0 = 1;
 

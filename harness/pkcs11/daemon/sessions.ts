@@ -46,7 +46,7 @@ export interface Client {
 export const MAX_SESSIONS_PER_CLIENT = 64;
 
 export class SessionTable {
-  private nextHandle = 0x1000 + Math.floor(Math.random() * 0x1000);
+  private nextHandle = 0x1000;
   private readonly all = new Map<number, Session>();
 
   open(client: Client, slot: number, insertion: number, rw: boolean): Session | undefined {

@@ -38,6 +38,7 @@ CK_RV module_call(wbuf *w, answer *a, int *absent)
 		return CKR_CRYPTOKI_NOT_INITIALIZED;
 	}
 	uint32_t rv = 0;
+	uint8_t op = w->len > 1 ? w->data[1] : 0;
 	bridge_status st = bridge_call(w, &rv, &a->mem, &a->r);
 	pthread_mutex_unlock(&g_lock);
 	wb_free(w);
@@ -45,8 +46,8 @@ CK_RV module_call(wbuf *w, answer *a, int *absent)
 		*absent = 1;
 	if (st != BRIDGE_OK)
 		return CKR_DEVICE_ERROR;
-	a->rv = rv;
-	return rv;
+	a->rv = legal_rv(op, rv);
+	return a->rv;
 }
 
 CK_RV answer_end(answer *a, CK_RV rv)
@@ -183,7 +184,9 @@ P11_EXPORT CK_RV C_GetSlotList(CK_BBOOL tokenPresent, CK_SLOT_ID_PTR pSlotList, 
 		free(a.mem);
 		return rv == CKR_DEVICE_ERROR ? CKR_FUNCTION_FAILED : rv;
 	}
-	return copy_id_list(&a, pSlotList, pulCount);
+	/* C_GetSlotList uses no token: a malformed answer is a failed function, not a device error. */
+	rv = copy_id_list(&a, pSlotList, pulCount);
+	return rv == CKR_DEVICE_ERROR ? CKR_FUNCTION_FAILED : rv;
 }
 
 P11_EXPORT CK_RV C_GetSlotInfo(CK_SLOT_ID slotID, CK_SLOT_INFO_PTR pInfo)

@@ -39,6 +39,9 @@ CK_RV module_call(wbuf *w, answer *a, int *absent);
 /* Frees an answer; returns CKR_DEVICE_ERROR when it was malformed (not fully consumed). */
 CK_RV answer_end(answer *a, CK_RV rv);
 
+/* The daemon's return value if the function may return it, else CKR_DEVICE_ERROR (src/legal.c). */
+CK_RV legal_rv(uint8_t op, CK_RV rv);
+
 /* Frees a malformed answer: CKR_DEVICE_ERROR. */
 CK_RV answer_fail(answer *a);
 

@@ -35,6 +35,8 @@ export interface Rig {
   triesInImage(): number;
   /** Puts a fresh instance of the image's card back in the reader. */
   reinsert(): void;
+  /** Restores the card image as it was (PIN tries included) and reinserts the card. */
+  resetCard(): void;
   client(): Promise<BridgeClient>;
   close(): Promise<void>;
 }
@@ -92,6 +94,11 @@ export async function startRig(o: RigOptions = {}): Promise<Rig> {
     pin: image.state.pin.value,
     triesInImage: () => readCardImage(imagePath).state.pin.remaining,
     reinsert: insert,
+    resetCard() {
+      pcsc.remove(RIG_READER);
+      writeCardImageAtomic(imagePath, image);
+      insert();
+    },
     async client() {
       const c = await BridgeClient.connect(daemon.socketPath);
       clients.push(c);
