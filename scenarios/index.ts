@@ -158,3 +158,7 @@ export function inspectEmrtd(
     ...rest,
   });
 }
+
+// The reference CIE identity provider (scenarios/idp/README.md).
+export { startIdp, type RunningIdp, type StartIdpOptions } from './idp/server.ts';
+export { checkSpMetadata, formatReport, type MetadataReport } from './idp/sp-registry/sp-rules.ts';

@@ -1,6 +1,8 @@
 # What a new user has: a fresh clone on a machine with only Node.js 20 — before any system package
-# is installed (no libpcsclite-dev, pcscd, Chromium), with the optional PC/SC binding left out. The
-# type check and the unit project must pass there; PC/SC and browser tests skip, loudly.
+# is installed (no libpcsclite-dev, pcscd, Chromium), installed with `npm ci --omit=optional` so the
+# optional PC/SC binding is left out. The type check and the unit project must pass there; PC/SC and
+# browser tests skip, loudly. (--omit=optional also drops platform binaries of build tools: rollup,
+# which vitest loads, is therefore overridden in package.json by its WebAssembly build, which has none.)
 bare_dir=$(mktemp -d /tmp/ciebench-bare.XXXXXX)
 add_cleanup "rm -rf '$bare_dir'"
 git clone -q . "$bare_dir/cie-bench"

@@ -16,6 +16,7 @@ import { SUITE_IDS, VERDICTS } from '../lib/model.ts';
 import { notApplicableReason } from '../lib/ics.ts';
 import { bySuite, byCategory, exitCodeOf } from '../lib/reports/summary.ts';
 import { writeReports } from '../lib/reports/write-reports.ts';
+import { coverageReasons, coverageTable, matrixCoverage } from '../icao-part3/coverage.ts';
 import { ALL_SUITES } from '../suites/index.ts';
 import { runConformance } from '../suites/run-conformance.ts';
 import { CARD_SPEC_HELP, commandGroup } from '../../harness/cli/cli-kit.ts';
@@ -186,6 +187,10 @@ async function run(o: RunOpts): Promise<void> {
     process.stdout.write(
       `${result.summary.total} cases in ${(result.ms / 1000).toFixed(1)} s: ${VERDICTS.map((v) => `${c[v]} ${v}`).join(', ')}\n`,
     );
+    if (result.coverage)
+      process.stdout.write(
+        `ICAO Part 3 coverage: ${result.coverage.covered} covered, ${result.coverage.notApplicable} n/a, ${result.coverage.missing} missing of ${result.coverage.total} (conformance list --coverage for the reasons)\n`,
+      );
     const p = problems(result);
     if (p.length) process.stdout.write(`\n${p.join('\n')}\n`);
     if (o.failures)
@@ -211,12 +216,37 @@ async function icsForList(
   return undefined;
 }
 
+/** The default card's ICS when none is named (coverage needs one). */
+const DEFAULT_COVERAGE_PERSONALITY = 'cie-nxp';
+
+function printCoverage(ics: Ics, source: string, json: boolean): void {
+  const tokens = new Set<string>([...ics.tokens, 'RAW_FRAMES', 'DISPOSABLE']);
+  const cov = matrixCoverage(
+    ALL_SUITES.flatMap((s) => s.cases),
+    tokens,
+  );
+  if (json) {
+    process.stdout.write(`${JSON.stringify({ ics: source, ...cov }, null, 2)}\n`);
+    return;
+  }
+  process.stdout.write(
+    `${cov.matrix}\nICS ${ics.personality} (${source})\n\n${coverageTable(cov)}\n\n${coverageReasons(cov)}\n`,
+  );
+}
+
 async function list(o: {
   suite?: string;
   ics?: string;
   personality?: string;
   json?: boolean;
+  coverage?: boolean;
 }): Promise<void> {
+  if (o.coverage) {
+    const personality = o.personality ?? DEFAULT_COVERAGE_PERSONALITY;
+    const ics = await icsForList(o.ics, personality);
+    if (ics) printCoverage(ics, o.ics ?? personality, o.json ?? false);
+    return;
+  }
   const suites = parseSuites(o.suite);
   const ics = await icsForList(o.ics, o.personality);
   const tokens = new Set<string>([...(ics?.tokens ?? []), 'RAW_FRAMES', 'DISPOSABLE']);
@@ -322,8 +352,18 @@ export function register(program: Command): void {
     .option('-s, --suite <list>', 'comma-separated suites')
     .option('--ics <file>', 'ICS to evaluate applicability against')
     .option('--personality <id>', 'use this personality default ICS')
+    .option(
+      '--coverage',
+      `ICAO Part 3 matrix coverage per category: covered / n/a (with the reason) / missing (ICS default: ${DEFAULT_COVERAGE_PERSONALITY})`,
+    )
     .option('--json', 'print JSON')
-    .action(async (o: { suite?: string; ics?: string; personality?: string; json?: boolean }) =>
-      list(o),
+    .action(
+      async (o: {
+        suite?: string;
+        ics?: string;
+        personality?: string;
+        json?: boolean;
+        coverage?: boolean;
+      }) => list(o),
     );
 }

@@ -49,13 +49,20 @@ export const ICS_TOKENS = [
   'PACE-ECDH',
   'PACE-CAN',
   'PACE-MRZ',
+  /** PACE Chip Authentication Mapping / Integrated Mapping (ICAO Part 3 tokens PACE-CAM; P_51 IM). */
+  'PACE-CAM',
+  'PACE-IM',
   'CA',
+  /** Chip Authentication with an ECDH key (the EC-only borderline cases of ICAO Part 3 I). */
+  'CA-ECDH',
   'TA',
   'AA',
   'AA-ECDSA',
   'CARD_SECURITY',
   'EF_DIR',
   'EF_ATR_INFO',
+  /** EF.ATR/INFO reachable by SFI 01, as ICAO 9303-10 assigns it (ICAO Part 3 T_2, T_4). */
+  'EF_ATR_INFO_SFI',
   'EF_CVCA',
   'DG1',
   'DG2',
@@ -73,6 +80,8 @@ export const ICS_TOKENS = [
   'DG14',
   'DG15',
   'DG16',
+  /** Biometric data groups encoded to ISO/IEC 39794 (ICAO Part 3 token 39794-5; LDS_C_14..25, LDS_G). */
+  'ISO39794',
   // Our test PKI (TA-positive and SOD-chain cases need it)
   'TEST_PKI',
 ] as const;
@@ -152,6 +161,8 @@ const behaviour = z
   .object({
     /** READ BINARY asking beyond the end: remaining data with `6282` (ISO) or `9000` (ICAO E_4), or `6Cxx`. */
     readBeyondEof: z.enum(['6282', '9000', '6Cxx']),
+    /** The same for the odd INS `B1` (default: as `readBeyondEof`); real CIEs: B0 `9000`, B1 `6282`. */
+    readBeyondEofOdd: z.enum(['6282', '9000', '6Cxx']).optional(),
     /** Ne smaller than a fixed-length response: `6Cxx`, data + `61xx`, or truncation. */
     neTooSmall: z.enum(['6Cxx', '61xx', 'truncate']),
     /** Short commands with more than 256 bytes to return: one long response or `61xx`. */
@@ -286,6 +297,13 @@ export async function loadIcsFile(path: string): Promise<Ics> {
 /** Hex field of the ICS as bytes (already validated). */
 export function icsBytes(text: string): Uint8Array {
   return fromHex(text);
+}
+
+/** The declared end-of-file status of READ BINARY `B0` or, with `odd`, `B1`. */
+export function eofMode(ics: Ics, odd = false): '6282' | '9000' | '6Cxx' {
+  return odd
+    ? (ics.behaviour.readBeyondEofOdd ?? ics.behaviour.readBeyondEof)
+    : ics.behaviour.readBeyondEof;
 }
 
 /** Why a case is not applicable, or undefined when it is. */

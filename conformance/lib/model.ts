@@ -216,6 +216,33 @@ export interface RunSummary {
   readonly counts: Readonly<Record<Verdict, number>>;
 }
 
+/** One ICAO Part 3 matrix case: covered by an applicable suite case, not applicable, or missing. */
+export interface CaseCoverage {
+  readonly id: string;
+  readonly status: 'covered' | 'n/a' | 'missing';
+  /** Why n/a (the ICS reason) or missing. */
+  readonly reason?: string;
+}
+
+export interface CategoryCoverage {
+  readonly category: string;
+  readonly total: number;
+  readonly covered: number;
+  readonly notApplicable: number;
+  readonly missing: number;
+  readonly cases: readonly CaseCoverage[];
+}
+
+/** Coverage of the ICAO Part 3 matrix by the suite under the run's ICS (conformance/icao-part3/). */
+export interface MatrixCoverage {
+  readonly matrix: string;
+  readonly total: number;
+  readonly covered: number;
+  readonly notApplicable: number;
+  readonly missing: number;
+  readonly categories: readonly CategoryCoverage[];
+}
+
 export interface RunResult {
   readonly tool: string;
   readonly startedAt: string;
@@ -235,4 +262,6 @@ export interface RunResult {
   };
   readonly summary: RunSummary;
   readonly results: readonly CaseResult[];
+  /** ICAO Part 3 coverage, when the run includes the eMRTD suite. */
+  readonly coverage?: MatrixCoverage;
 }

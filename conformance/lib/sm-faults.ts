@@ -8,7 +8,7 @@
  * corrupt-mac          ...           8E 08 MAC⊕01                  → 6988 (ICAO C_13, C_18)
  * drop-mac             ...  (no 8E)                                → 6987 (ICAO C_12, C_17)
  * skip-ssc    MAC computed with SSC+2 instead of SSC+1             → 6988 (ICAO C_14, P_79)
- * corrupt-cryptogram   87 with one byte flipped, MAC recomputed    → 6988 (bad padding)
+ * corrupt-cryptogram   87 re-encrypted with a broken padding, MAC recomputed → 6988 (bad padding)
  * wrong-cryptogram-do  85 for an even INS / 87 for an odd one      → 6988
  * unknown-do           an extra DO 81 before 8E, MAC recomputed    → 6988
  * truncated-mac        8E 04                                       → 6988
@@ -63,6 +63,26 @@ function remac(session: SmSession, wire: CommandApdu, dos: Uint8Array[]): Comman
   return rebuild(wire, concatBytes(body, tlv(DO_8E_MAC, macFor(session, header, body))));
 }
 
+/**
+ * The cryptogram DO re-encrypted so that it decrypts, by construction, to a plaintext whose last
+ * byte is `5A`: neither `80` nor `00`, so no ISO/IEC 9797-1 method 2 padding can end there and the
+ * card must refuse it. (Flipping a cryptogram byte instead leaves valid padding about once in 256.)
+ * `session` is the one the command was wrapped with (counter already advanced), as for the MAC.
+ */
+function badPaddingCryptogram(session: SmSession, dobj: Uint8Array): Uint8Array {
+  const d = parseTlvs(dobj)[0];
+  if (!d) throw new Error('sm-corrupt-cryptogram: unreadable cryptogram DO');
+  const withIndicator = d.tag === DO_87_CRYPTOGRAM;
+  const cryptogram = withIndicator ? d.value.subarray(1) : d.value;
+  const ssc = encodeSsc(session);
+  const plain = session.suite.decrypt(session.kEnc, ssc, cryptogram).slice();
+  plain[plain.length - 1] = 0x5a;
+  const broken = session.suite.encrypt(session.kEnc, ssc, plain);
+  return withIndicator
+    ? tlv(DO_87_CRYPTOGRAM, Uint8Array.of(0x01), broken)
+    : tlv(DO_85_CRYPTOGRAM_ODD, broken);
+}
+
 type FaultFn = (session: SmSession, next: SmSession, wire: CommandApdu) => CommandApdu;
 
 const FAULTS: Readonly<Record<SmFault, FaultFn>> = {
@@ -84,7 +104,7 @@ const FAULTS: Readonly<Record<SmFault, FaultFn>> = {
     const i = dos.findIndex((d) => d[0] === DO_87_CRYPTOGRAM || d[0] === DO_85_CRYPTOGRAM_ODD);
     const target = dos[i];
     if (target === undefined) throw new Error('sm-corrupt-cryptogram needs a command with data');
-    target[target.length - 1] = (target[target.length - 1] as number) ^ 0x5a;
+    dos[i] = badPaddingCryptogram(next, target);
     return remac(next, wire, dos);
   },
   'sm-wrong-cryptogram-do': (_s, next, wire) => {

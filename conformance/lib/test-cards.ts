@@ -3,7 +3,7 @@
  * session: the mutants of the ISO suite's self-test keep or corrupt the session it opens. The
  * plain cards the suite runs on come from the card registry (`iso-test`, `sm-test`).
  */
-import type { CardOs } from '../../emulator/src/card/card-os.ts';
+import type { EmulatedCard } from '../../emulator/src/card/card.ts';
 import { isoTestFileSystemSpec } from '../../emulator/src/profiles/iso-test-card.ts';
 import type { SmSession } from '../../emulator/src/sm/sm-session.ts';
 import { createSmTestCard } from '../../emulator/src/profiles/sm-test-card.ts';
@@ -12,6 +12,6 @@ import { smTestSession } from '../../harness/cards/card-registry.ts';
 export { smTestSession } from '../../harness/cards/card-registry.ts';
 
 /** The SM test card with the generic ISO test file system; `session` may be replaced (mutants). */
-export function createSmIsoCard(session: () => SmSession = smTestSession): CardOs {
+export function createSmIsoCard(session: () => SmSession = smTestSession): EmulatedCard {
   return createSmTestCard({ mfChildren: isoTestFileSystemSpec().children, session });
 }

@@ -87,20 +87,23 @@ const EXPECTED: Readonly<Record<string, readonly string[]>> = {
     'ISO7816_GEN_178',
     'ISO7816_P_79',
   ],
-  'eof-9000': [
+  'eof-6282': [
     'CIE_IAS_READ_2',
+    'CIE_IAS_READ_3',
     'CIE_IAS_READ_8',
     'ISO7816_E_4',
-    'ISO7816_GEN_106',
     'ISO7816_GEN_158',
     'ISO7816_GEN_84',
     'ISO7816_GEN_86',
   ],
+  'odd-eof-9000': ['CIE_IAS_READ_12', 'ISO7816_GEN_106'],
   'dg-readable-without-pace': [
-    ...[19, 20, 21, 22, 23, 31, 32, 34, 37, 38, 39, 40, 41, 49, 50, 52].flatMap((n) => [
+    ...[19, 20, 21, 22, 23, 31, 32, 34, 37, 38, 39, 40, 49, 50, 52].flatMap((n) => [
       `ISO7816_B_${n}`,
       `ISO7816_O_${n}`,
     ]),
+    // DG3 after PACE: O_41 expects the EAC refusal; B_41 does not apply to an EAC chip (ICAO).
+    'ISO7816_O_41',
     'ISO7816_C_3',
     'CIE_EMRTD_TA_2',
     'CIE_EMRTD_TA_3',
@@ -117,6 +120,7 @@ const EXPECTED: Readonly<Record<string, readonly string[]>> = {
     'CIE_EMRTD_TA_6',
     'CIE_EMRTD_TA_7',
     'CIE_EMRTD_TA_9',
+    'ISO7816_O_41',
   ],
   'getdata-template-refused': ['CIE_IAS_GETDATA_1', 'CIE_IAS_GETDATA_6'],
   'outer-sw-mirror': [
@@ -127,7 +131,8 @@ const EXPECTED: Readonly<Record<string, readonly string[]>> = {
     ...[3, 4, 5, 11, 12].map((n) => `CIE_IAS_SIGN_${n}`),
     'CIE_IAS_STATE_5',
     'ISO7816_D_23',
-    ...[2, 4, 5, 7, 8].map((n) => `ISO7816_I_${n}`),
+    'ISO7816_O_41',
+    ...[3, 6, 7, 12, 13, 18, 21, 22, 27, 28].map((n) => `ISO7816_I_${n}`),
     'CIE_EMRTD_CA_1',
     ...[2, 3, 4, 5, 6, 7, 9, 10].map((n) => `CIE_EMRTD_TA_${n}`),
     'ISO7816_P_80',

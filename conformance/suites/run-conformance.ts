@@ -13,6 +13,7 @@ import { BenchError } from '../../emulator/src/host-error.ts';
 import { resolveTarget, type ResolvedTarget } from '../lib/targets.ts';
 import type { CardSecrets, TrustAnchors } from '../../harness/cards/card-registry.ts';
 import { ALL_SUITES } from './index.ts';
+import { matrixCoverage } from '../icao-part3/coverage.ts';
 
 export interface ConformanceRequest {
   /** A target specification (`inproc:iso-test`) or an already resolved target. */
@@ -69,7 +70,7 @@ export async function runConformance(req: ConformanceRequest): Promise<RunResult
   const trust = req.trust ?? resolved.trust;
   const suites = req.suites ?? SUITE_IDS;
   const plan = planRun(ALL_SUITES, suites, ics);
-  return runSuite({
+  const run = await runSuite({
     target: resolved.target,
     ics,
     icsSource: source,
@@ -91,4 +92,7 @@ export async function runConformance(req: ConformanceRequest): Promise<RunResult
     ...(req.onStart ? { onStart: req.onStart } : {}),
     ...(req.onCase ? { onCase: req.onCase } : {}),
   });
+  if (!suites.includes('emrtd')) return run;
+  const tokens = new Set<string>([...ics.tokens, ...resolved.target.tokens]);
+  return { ...run, coverage: matrixCoverage(plan.cases, tokens) };
 }

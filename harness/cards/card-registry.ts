@@ -11,8 +11,11 @@
  * <path>                     a card image file (`ciebench card new`); an existing file, or a path
  *                            with a `/` or ending in `.json`. A JSON file that is not an image
  *                            describes a variant: {"card": "<spec>", "options": {…}} (pipeline
- *                            options of card-options.ts, e.g. {"readBeyondEof": "9000"}); the
- *                            older key "profile" is read as "card", "seed" as seed:<seed>
+ *                            options of card-options.ts, e.g. {"readBeyondEof": "6282"}), and
+ *                            optionally "iasOptions" (ias-options.ts, e.g. the fault
+ *                            {"iasAidSelect": "not-found"}) and "emrtd" (emrtd-options.ts, e.g.
+ *                            {"paceNonceLength": 8}); the older key "profile" is read as "card",
+ *                            "seed" as seed:<seed>
  * iso-test | sm-test         generic ISO/IEC 7816-4 test cards (no CIE application)
  * ```
  *
@@ -31,8 +34,12 @@ import type { Clock } from '../../emulator/src/crypto/clock.ts';
 import type { Rng } from '../../emulator/src/crypto/rng.ts';
 import { BenchError } from '../../emulator/src/host-error.ts';
 import type { EmrtdModuleOptions } from '../../emulator/src/applications/emrtd/emrtd-module.ts';
-import type { IasOptions } from '../../emulator/src/applications/ias/ias-options.ts';
-import { generateCvPki } from '../../emulator/src/personalise/emrtd/cv-pki.ts';
+import {
+  iasOptionsSchema,
+  type IasOptions,
+} from '../../emulator/src/applications/ias/ias-options.ts';
+import { emrtdOptionsSchema } from '../../emulator/src/applications/emrtd/emrtd-options.ts';
+import { generateCvLinkChain, generateCvPki } from '../../emulator/src/personalise/emrtd/cv-pki.ts';
 import {
   cieCardFromImage,
   newCardImage,
@@ -163,9 +170,13 @@ export function trustOfImage(image: CardImage): TrustAnchors {
 
 function emrtdServices(image: CardImage): ReadonlyMap<string, unknown> {
   const pki = generateCvPki(image.citizen.seed);
+  // A CVCA link certificate + DV + IS under the new CVCA (ICAO Part 3 ISO7816_I_30).
+  const link = generateCvLinkChain(pki, image.citizen.seed);
+  const linkedChain = [link.link.certificate, link.dv.certificate, link.is.certificate];
   return new Map<string, unknown>([
     ['emrtd.credentials', credentialsOf(pki.is, pki.dv)],
     ['emrtd.credentialsWithoutRights', credentialsOf(pki.isWithoutRights, pki.dv)],
+    ['emrtd.credentialsLinked', { ...credentialsOf(link.is, link.dv), chain: linkedChain }],
   ]);
 }
 
@@ -243,6 +254,8 @@ const variantSchema = z
     profile: z.string().min(1).optional(),
     seed: z.string().min(1).optional(),
     options: cardOptionsSchema.partial().optional(),
+    iasOptions: iasOptionsSchema.partial().optional(),
+    emrtd: emrtdOptionsSchema.partial().optional(),
   })
   .strict();
 
@@ -258,12 +271,19 @@ function variantRecipe(path: string, json: unknown): CardRecipe {
   if (looksLikePath(spec)) throw new CardSpecError(`${path}: a variant names a card, not a file`);
   const inner = resolveCardSpec(spec);
   const options = r.data.options as Partial<CardOptions> | undefined;
-  const withOptions = (rt: CardRuntime = {}): CardRuntime =>
-    options ? { ...rt, options: { ...options, ...rt.options } } : rt;
+  const ias = r.data.iasOptions as Partial<IasOptions> | undefined;
+  const emrtd = r.data.emrtd as EmrtdModuleOptions | undefined;
+  const withOptions = (rt: CardRuntime = {}): CardRuntime => ({
+    ...rt,
+    ...(options ? { options: { ...options, ...rt.options } } : {}),
+    ...(ias ? { iasOptions: { ...ias, ...rt.iasOptions } } : {}),
+    ...(emrtd && rt.emrtd !== false ? { emrtd: { ...emrtd, ...rt.emrtd } } : {}),
+  });
+  const shown = { ...options, ...(ias ? { iasOptions: ias } : {}), ...(emrtd ? { emrtd } : {}) };
   return {
     ...inner,
     spec: path,
-    description: `${inner.description}, options ${JSON.stringify(options ?? {})} (${path})`,
+    description: `${inner.description}, options ${JSON.stringify(shown)} (${path})`,
     create: (rt) => inner.create(withOptions(rt)),
   };
 }

@@ -4,16 +4,23 @@
  * exist: whatever the machine has — no PC/SC binding, no pcscd, or pcscd with other readers —
  * the answer is 3.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from './testing/run-cli.ts';
+import { defaultCardImage } from '../../emulator/src/profiles/default-card-image.ts';
+import { testSp } from '../../scenarios/idp/testing/test-sp.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'ciebench-exit-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const NO_READER = 'CIE Bench test: no such reader';
+
+const sp = testSp();
+writeFileSync(join(dir, 'sp.xml'), sp.metadata());
+writeFileSync(join(dir, 'sp-bad.xml'), sp.metadata({ wantAssertionsSigned: 'false' }));
+writeFileSync(join(dir, 'default.json'), JSON.stringify(defaultCardImage()));
 const SELECT_IAS = '00A4040C0DA0000000308000000009816001';
 
 type Case = readonly [code: 0 | 1 | 2 | 3, args: readonly string[]];
@@ -62,6 +69,31 @@ const CASES: Readonly<Record<string, readonly Case[]>> = {
     [2, ['conformance', 'run', '--suite', 'no-such-suite']],
     [2, ['conformance', 'run', '--reader', NO_READER]],
     [3, ['conformance', 'run', '--reader', NO_READER, '--ics', 'conformance/ics/cie-nxp.ics.json']],
+  ],
+  idp: [
+    [0, ['idp', 'check-sp', join(dir, 'sp.xml')]],
+    [1, ['idp', 'check-sp', join(dir, 'sp-bad.xml')]],
+    [2, ['idp', 'check-sp', join(dir, 'missing.xml')]],
+    [2, ['idp', 'start', '--as', 'staging']],
+  ],
+  'card revoke/expire': [
+    [0, ['card', 'revoke', '--card', join(dir, 'default.json'), '--pki-dir', join(dir, 'pki')]],
+    [0, ['card', 'unrevoke', '--card', join(dir, 'default.json'), '--pki-dir', join(dir, 'pki')]],
+    [
+      0,
+      [
+        'card',
+        'expire',
+        '--card',
+        join(dir, 'default.json'),
+        '--on',
+        '2025-01-31',
+        '-o',
+        join(dir, 'expired.json'),
+      ],
+    ],
+    [2, ['card', 'revoke', '--card', join(dir, 'default.json'), '--reason', 'whim']],
+    [2, ['card', 'expire', '--card', join(dir, 'missing.json')]],
   ],
   reader: [
     [0, ['reader', 'status']],

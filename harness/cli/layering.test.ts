@@ -45,8 +45,8 @@ function imports(): Import[] {
 }
 
 const layerOf = (path: string): number => LAYERS.findIndex((l) => path.startsWith(`${l}/`));
-/** Tests and benchmarks may use test helpers. */
-const isTest = (path: string): boolean => /\.(test|bench)\.ts$/.test(path);
+/** Tests, benchmarks and the fuzz campaign (`*.fuzz.ts`, `npm run fuzz`) may use test helpers. */
+const isTest = (path: string): boolean => /\.(test|bench|fuzz)\.ts$/.test(path);
 const inTesting = (path: string): boolean => /(^|\/)testing(\/|\.ts$)/.test(path);
 
 describe('layering', () => {

@@ -15,6 +15,11 @@ export interface CommandEntry {
 
 export const COMMANDS: readonly CommandEntry[] = [
   {
+    name: 'app',
+    summary: 'CieID app agent: card registration, QR and app-to-app logins, PIN management',
+    modules: [() => import('../../scenarios/cli/app.ts')],
+  },
+  {
     name: 'apdu',
     summary: 'send APDUs (hex) to a fresh emulated card and decode the answers',
     modules: [() => import('./commands/apdu.ts')],
@@ -27,6 +32,7 @@ export const COMMANDS: readonly CommandEntry[] = [
       () => import('./commands/card-profiles.ts'),
       () => import('./commands/card-show.ts'),
       () => import('./commands/card-start.ts'),
+      () => import('./commands/card-cert.ts'),
     ],
   },
   {
@@ -45,6 +51,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     modules: [() => import('./commands/ias.ts')],
   },
   {
+    name: 'idp',
+    summary:
+      'reference CIE identity provider (SAML 2.0, level 3): start, check SP metadata, register, inject',
+    modules: [() => import('../../scenarios/cli/idp.ts')],
+  },
+  {
     name: 'middleware',
     summary: 'desktop CIE middleware: PKCS#11 module, bench daemon, pairing, PIN entry, browser setup',
     modules: [() => import('../pkcs11/cli/middleware.ts')],
@@ -53,6 +65,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     name: 'reader',
     summary: 'virtual PC/SC reader: install the driver, list and probe readers',
     modules: [() => import('./commands/reader.ts')],
+  },
+  {
+    name: 'sp',
+    summary:
+      'service providers: the reference CIE SP, SimpleSAMLphp and Shibboleth SP configured for CIE',
+    modules: [() => import('../../scenarios/cli/sp.ts')],
   },
   {
     name: 'trace',

@@ -6,6 +6,18 @@
  * Messages of one connection are handled strictly in order; a bad control message is answered with
  * an `error` message and the session continues; a broken connection only ends its own session.
  * Loopback by default.
+ *
+ * Robustness rules (each has a regression test in ws.test.ts):
+ * - A WebSocket protocol violation (RFC 6455 §5: unmasked client frame, RSV bits, unknown opcode,
+ *   invalid UTF-8, bad close code, control frame over 125 bytes or fragmented, stray continuation,
+ *   message over 256 KiB) closes that connection with the close code `ws` picks (1002, 1007, 1009)
+ *   and never reaches the process: every socket has an `'error'` listener.
+ * - Backpressure: ISO-DEP is half-duplex, so the endpoint reads the next message only once the
+ *   previous one has been handled and its answers have left the socket buffer (below
+ *   {@link HIGH_WATER_BYTES}). A client that writes commands without reading the answers stalls on
+ *   its own TCP window instead of growing this process.
+ * - With an exclusive card, a session holds the card until its in-flight APDU has finished and the
+ *   field is off; only then can the next session start (until then: close code 4409).
  */
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
@@ -26,6 +38,10 @@ import {
 
 export type NfcServerEvent =
   | { readonly kind: 'session-open'; readonly id: number; readonly remote: string }
+  | { readonly kind: 'protocol-error'; readonly remote: string; readonly error: string }
+  | { readonly kind: 'server-error'; readonly error: string }
+  /** The client does not read its answers: the endpoint stops reading from it until it does. */
+  | { readonly kind: 'reading-paused'; readonly id: number; readonly unsentBytes: number }
   | { readonly kind: 'session-refused'; readonly remote: string; readonly reason: string }
   | { readonly kind: 'session-closed'; readonly id: number; readonly code: number }
   | { readonly kind: 'activated'; readonly id: number; readonly uid: string }
@@ -51,7 +67,10 @@ export interface NfcServerOptions {
 
 /** WebSocket close code for a refused second session on an exclusive card. */
 export const CLOSE_CARD_BUSY = 4409;
-const MAX_MESSAGE = 256 * 1024;
+/** Largest WebSocket message of any kind (PROTOCOL.md §1); bigger ones close with 1009. */
+export const MAX_MESSAGE = 256 * 1024;
+/** Unsent answer bytes above which the endpoint stops reading from that client. */
+export const HIGH_WATER_BYTES = 64 * 1024;
 
 export function activationInfo(a: IsoDepActivation, atr: Uint8Array): ActivationInfo {
   return {
@@ -74,6 +93,7 @@ export class NfcServer {
   private readonly emit: (e: NfcServerEvent) => void;
   private wss: WebSocketServer | undefined;
   private nextId = 1;
+  /** Connections that hold a card, counted until their session has really ended. */
   private active = 0;
 
   constructor(options: NfcServerOptions) {
@@ -88,6 +108,8 @@ export class NfcServer {
       wss.once('error', reject);
       wss.once('listening', () => {
         wss.off('error', reject);
+        // After listening, a server-level error (e.g. EMFILE on accept) is reported, never fatal.
+        wss.on('error', (e: Error) => this.emit({ kind: 'server-error', error: e.message }));
         const port = (wss.address() as AddressInfo).port;
         resolve({ host, port, url: `ws://${host}:${port}` });
       });
@@ -110,11 +132,14 @@ export class NfcServer {
   }
 
   private accept(ws: WebSocket, remote: string): void {
+    // ws closes the connection itself (with the RFC 6455 close code) after emitting 'error'; an
+    // 'error' without a listener would be thrown and end the whole process.
+    ws.on('error', (e: Error) => this.emit({ kind: 'protocol-error', remote, error: e.message }));
     if (this.options.exclusive && this.active > 0) {
       this.emit({
         kind: 'session-refused',
         remote,
-        reason: 'the card is already in another session',
+        reason: 'the card is still held by another session',
       });
       ws.close(CLOSE_CARD_BUSY, 'card busy: one session at a time');
       return;
@@ -124,8 +149,11 @@ export class NfcServer {
     this.emit({ kind: 'session-open', id, remote });
     const handler = new NfcConnection(id, ws, this.options, this.emit);
     ws.on('close', (code) => {
-      this.active--;
-      void handler.end().then(() => this.emit({ kind: 'session-closed', id, code }));
+      // The card is released only once the in-flight APDU has finished and the field is off.
+      void handler.end().then(() => {
+        this.active--;
+        this.emit({ kind: 'session-closed', id, code });
+      });
     });
   }
 }
@@ -138,6 +166,10 @@ class NfcConnection {
   private readonly emit: (e: NfcServerEvent) => void;
   private session: Promise<IsoDepSession>;
   private queue: Promise<void> = Promise.resolve();
+  /** Messages received and not yet handled (the one in flight included). */
+  private waiting = 0;
+  /** Resolvers waiting for the unsent answer bytes to fall below the high-water mark. */
+  private drainWaiters: Array<() => void> = [];
   private lostTimer: NodeJS.Timeout | undefined;
   private ended = false;
 
@@ -155,9 +187,16 @@ class NfcConnection {
       this.newSession(card, options.isoDep ?? {}),
     );
     ws.on('message', (data: RawData, isBinary: boolean) => {
+      this.waiting++;
+      this.flow();
       this.queue = this.queue
+        .then(() => this.drained())
         .then(() => this.onMessage(data, isBinary))
-        .catch((e: Error) => this.fail(e));
+        .catch((e: Error) => this.fail(e))
+        .finally(() => {
+          this.waiting--;
+          this.flow();
+        });
     });
     void this.session
       .then(() =>
@@ -170,12 +209,38 @@ class NfcConnection {
       .catch((e: Error) => this.fail(e));
   }
 
-  /** The connection is gone: the card leaves the field. */
+  /** The connection is gone: the in-flight APDU finishes, then the card leaves the field. */
   async end(): Promise<void> {
     this.ended = true;
     if (this.lostTimer) clearTimeout(this.lostTimer);
+    for (const w of this.drainWaiters.splice(0)) w();
     await this.queue.catch(() => undefined);
     await this.session.then((s) => s.fieldOff()).catch(() => undefined);
+  }
+
+  /**
+   * Half-duplex flow control: reading stops while a message is being handled or while the answers
+   * already sent wait in the socket buffer, and resumes when both are done.
+   */
+  private flow(): void {
+    if (this.ended) return;
+    const stop = this.waiting > 0 || this.ws.bufferedAmount > HIGH_WATER_BYTES;
+    if (stop && !this.ws.isPaused) this.ws.pause();
+    else if (!stop && this.ws.isPaused) this.ws.resume();
+  }
+
+  /** Resolves once the unsent answer bytes are below the high-water mark (or the session ended). */
+  private drained(): Promise<void> {
+    if (this.ended || this.ws.bufferedAmount <= HIGH_WATER_BYTES) return Promise.resolve();
+    this.emit({ kind: 'reading-paused', id: this.id, unsentBytes: this.ws.bufferedAmount });
+    return new Promise((resolve) => this.drainWaiters.push(resolve));
+  }
+
+  /** Called when a send has left the buffer: wakes the queue and re-evaluates reading. */
+  private onSent(): void {
+    if (this.ws.bufferedAmount <= HIGH_WATER_BYTES)
+      for (const w of this.drainWaiters.splice(0)) w();
+    this.flow();
   }
 
   private newSession(
@@ -193,7 +258,8 @@ class NfcConnection {
   }
 
   private async onMessage(data: RawData, isBinary: boolean): Promise<void> {
-    if (this.ended) return;
+    // A client that is gone gets no more work done: what it sent before leaving is dropped.
+    if (this.ended || this.ws.readyState !== this.ws.OPEN) return;
     const bytes = Buffer.isBuffer(data)
       ? data
       : Array.isArray(data)
@@ -260,7 +326,8 @@ class NfcConnection {
     if (result.kind === 'rejected') return this.error(result.code, result.message, seq);
     if (result.kind === 'tag-lost') return this.tagLost(result.reason, seq);
     if (result.wtx > 0) this.send({ type: 'wtx', seq, count: result.wtx });
-    if (this.ws.readyState === this.ws.OPEN) this.ws.send(result.response, { binary: true });
+    if (this.ws.readyState === this.ws.OPEN)
+      this.ws.send(result.response, { binary: true }, () => this.onSent());
   }
 
   private tagLost(reason: string, seq?: number): void {
@@ -273,7 +340,7 @@ class NfcConnection {
   }
 
   private send(m: ServerMessage): void {
-    if (this.ws.readyState === this.ws.OPEN) this.ws.send(JSON.stringify(m));
+    if (this.ws.readyState === this.ws.OPEN) this.ws.send(JSON.stringify(m), () => this.onSent());
   }
 
   private fail(e: Error): void {

@@ -1,10 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { fromHex } from '../../emulator/src/bytes/hex.ts';
+import { WebSocket } from 'ws';
+import { fromHex, toHex } from '../../emulator/src/bytes/hex.ts';
 import type { ExchangeEvent } from '../../emulator/src/card/card.ts';
 import { createDefaultCard } from '../cards/card-registry.ts';
 import { defaultVpcd, parseEndpoint, parseNfcUrl } from '../cli/commands/card-start.ts';
+import { clientFrame, RawWs } from '../nfc/testing/raw-ws.ts';
 import { IsoDepClient } from '../nfc/ws-client.ts';
-import { FakeVpcdReader } from '../vpcd/testing/fake-reader.ts';
+import { CLOSE_CARD_BUSY } from '../nfc/ws-server.ts';
+import { connectToCard, FakeVpcdReader } from '../vpcd/testing/fake-reader.ts';
 import { CardHost } from './card-host.ts';
 import { formatExchange, maskedCommandHex } from './live-log.ts';
 
@@ -154,5 +157,54 @@ describe('CardHost: one card, one place at a time', () => {
     expect((await a.transceive(fromHex('00A4000C023F00'))).length).toBeGreaterThanOrEqual(2);
     expect((await b.transceive(fromHex('00A4000C023F00'))).length).toBeGreaterThanOrEqual(2);
     expect(await conn.request(fromHex('04'))).toEqual(card.atr);
+  });
+});
+
+describe('CardHost: a vanished NFC session keeps the card until its command has finished', () => {
+  it('refuses the next NFC session and the PC/SC reader until then; the card is never powered off under them', async () => {
+    const { card } = await createDefaultCard();
+    let challengeInCard!: () => void;
+    const inCard = new Promise<void>((resolve) => (challengeInCard = resolve));
+    card.observe({ exchange: (e) => toHex(e.command) === '0084000008' && challengeInCard() });
+    const lines: string[] = [];
+    let closedSeen!: () => void;
+    const firstClosed = new Promise<void>((resolve) => (closedSeen = resolve));
+    const host = new CardHost({
+      card,
+      description: 'test',
+      vpcdListen: { host: '127.0.0.1', port: 0 },
+      nfc: { host: '127.0.0.1', port: 0 },
+      onLine: (t, x) => {
+        lines.push(`${t} ${x}`);
+        if (t === 'nfc#1' && x.startsWith('session closed')) closedSeen();
+      },
+    });
+    cleanups.push(() => host.stop());
+    const addresses = await host.start();
+    const nfcPort = Number(new URL(addresses.nfc as string).port);
+    const vpcdPort = Number((addresses.vpcdListen as string).split(':')[1]);
+    const a = await RawWs.open(nfcPort);
+    await a.nextJson();
+    const faults = '[{"kind":"delay","atApdu":1,"ms":1500}]';
+    await a.write(clientFrame(1, new TextEncoder().encode(`{"type":"faults","faults":${faults}}`)));
+    await a.write(clientFrame(1, new TextEncoder().encode('{"type":"field","on":true}')));
+    await a.nextJson();
+    await a.nextJson();
+    await a.write(clientFrame(2, fromHex('0084000008')));
+    await inCard;
+    a.socket.resetAndDestroy();
+    const b = new WebSocket(addresses.nfc as string);
+    expect(await new Promise<number>((resolve) => b.on('close', (c) => resolve(c)))).toBe(
+      CLOSE_CARD_BUSY,
+    );
+    const early = await connectToCard(vpcdPort);
+    await early.closed; // the reader is turned away: the card is still in the NFC field
+    await firstClosed;
+    const reader = await connectToCard(vpcdPort);
+    cleanups.push(() => reader.destroy());
+    await reader.send(fromHex('01'));
+    for (let i = 0; i < 3; i++)
+      expect(toHex(await reader.request(fromHex('00A4000C023F00')))).toBe('9000');
+    expect(lines.filter((l) => l.includes('refused'))).toHaveLength(2);
   });
 });

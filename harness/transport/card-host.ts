@@ -2,16 +2,17 @@
  * Runs one emulated card on its transports, as `ciebench card start` does: a vpcd reader slot
  * (the card connects, or listens in reversed mode) and, optionally, the WebSocket NFC endpoint.
  *
- * One card is in one place at a time, as a real CIE is: while an NFC session holds it, it is out
- * of the PC/SC reader (applications there see a removal) and goes back when the session ends. With
- * `nfcCards: 'fresh'` every NFC session gets its own fresh card instead (parallel mobile tests)
- * and the reader keeps the main card.
+ * One card is in one place at a time, as a real CIE is: an NFC session gets the card only once it
+ * is out of the PC/SC reader (the reader's command in flight finished; applications there see a
+ * removal), and the card goes back into the reader only once the NFC session has really ended
+ * (its command in flight finished, field off). With `nfcCards: 'fresh'` every NFC session gets its
+ * own fresh card instead (parallel mobile tests) and the reader keeps the main card.
  */
 import type { Card, ObservableCard } from '../../emulator/src/card/card.ts';
 import type { FaultInput } from '../nfc/faults.ts';
 import type { IsoDepConfigInput } from '../nfc/iso-dep-config.ts';
-import { IsoDepSession } from '../nfc/iso-dep-session.ts';
 import { NfcServer, type NfcServerEvent } from '../nfc/ws-server.ts';
+import { ReaderSlot } from '../vpcd/reader-slot.ts';
 import { ViccClient, type ViccClientEvent } from '../vpcd/vicc-client.ts';
 import type { ViccEndpointEvent } from '../vpcd/vicc-endpoint.ts';
 import { ViccServer, type ViccServerEvent } from '../vpcd/vicc-server.ts';
@@ -53,14 +54,15 @@ function endpointText(e: ViccEndpointEvent): string | undefined {
       return undefined; // the card's own power events are logged at the card boundary
     case 'reader-apdu':
       return `reader answered ${toHex(e.command)} < ${toHex(e.response)} (pseudo-APDU, not sent to the card)`;
-    case 'tag-lost':
-      return `card removed by the fault plan: ${e.reason}`;
+    case 'removed':
+      return `card removed: ${e.reason}`;
     case 'ignored':
       return `ignored from the reader: ${e.reason}`;
-    case 'response-replaced':
-      return `answer replaced by 6F00: ${e.reason}`;
   }
 }
+
+const readingPaused = (unsent: number): string =>
+  `the peer does not read its answers (${unsent} bytes unsent): not reading from it until it does`;
 
 export class CardHost {
   private readonly o: CardHostOptions;
@@ -94,10 +96,14 @@ export class CardHost {
     await this.nfc?.close();
   }
 
-  private session(card: Card): IsoDepSession {
-    return new IsoDepSession({
+  private slot(card: Card): ReaderSlot {
+    const { uid, historicalBytes } = this.o.isoDep ?? {};
+    return new ReaderSlot({
       card,
-      ...(this.o.isoDep ? { config: this.o.isoDep } : {}),
+      identity: {
+        ...(uid !== undefined ? { uid } : {}),
+        ...(historicalBytes !== undefined ? { historicalBytes } : {}),
+      },
       faults: this.o.faults ?? [],
     });
   }
@@ -108,7 +114,7 @@ export class CardHost {
     this.client = new ViccClient({
       host: e.host,
       port: e.port,
-      session: this.session(this.o.card),
+      slot: this.slot(this.o.card),
       onEvent: (ev: ViccClientEvent) => {
         if (ev.kind === 'connected') {
           waitingSaid = false;
@@ -127,7 +133,7 @@ export class CardHost {
         } else if (ev.kind === 'endpoint') {
           const text = endpointText(ev.event);
           if (text) this.line(tag, text);
-        }
+        } else if (ev.kind === 'reading-paused') this.line(tag, readingPaused(ev.unsentBytes));
       },
     });
     this.client.start();
@@ -137,7 +143,7 @@ export class CardHost {
   private async startServer(e: Endpoint): Promise<string> {
     const tag = this.vpcdTag;
     this.server = new ViccServer({
-      session: this.session(this.o.card),
+      slot: this.slot(this.o.card),
       host: e.host,
       port: e.port,
       onEvent: (ev: ViccServerEvent) => {
@@ -149,7 +155,7 @@ export class CardHost {
         else if (ev.kind === 'endpoint') {
           const text = endpointText(ev.event);
           if (text) this.line(tag, text);
-        }
+        } else if (ev.kind === 'reading-paused') this.line(tag, readingPaused(ev.unsentBytes));
       },
     });
     const a = await this.server.listen();
@@ -158,11 +164,14 @@ export class CardHost {
 
   private async startNfc(e: Endpoint): Promise<string> {
     const fresh = this.o.nfcCards === 'fresh';
-    const factory = fresh && this.o.freshCard ? this.o.freshCard : (): Card => this.o.card;
+    const shared = async (): Promise<Card> => {
+      await this.leaveReader();
+      return this.o.card;
+    };
     this.nfc = new NfcServer({
       host: e.host,
       port: e.port,
-      card: factory,
+      card: fresh && this.o.freshCard ? this.o.freshCard : shared,
       exclusive: !fresh,
       cardDescription: this.o.description,
       ...(this.o.isoDep ? { isoDep: this.o.isoDep } : {}),
@@ -173,16 +182,24 @@ export class CardHost {
     return a.url;
   }
 
+  /** Takes the card out of the PC/SC reader; resolves once the reader's last command has finished. */
+  private async leaveReader(): Promise<void> {
+    await Promise.all([this.server?.suspend(), this.client?.stop()]);
+  }
+
   private onNfc(ev: NfcServerEvent, fresh: boolean): void {
-    const tag = 'id' in ev ? `nfc#${ev.id}` : 'nfc';
+    if (ev.kind === 'server-error') return this.line('nfc', `endpoint error: ${ev.error}`);
+    if (ev.kind === 'protocol-error')
+      return this.line('nfc', `connection from ${ev.remote} closed: ${ev.error}`);
+    if (ev.kind === 'session-refused')
+      return this.line('nfc', `session from ${ev.remote} refused: ${ev.reason}`);
+    const tag = `nfc#${ev.id}`;
     if (ev.kind === 'session-open') {
       this.line(
         tag,
         `session from ${ev.remote}${fresh ? ' (fresh card)' : '; the card leaves the PC/SC reader'}`,
       );
-      if (fresh) return;
-      this.server?.suspend();
-      void (this.client?.stop() ?? Promise.resolve()).then(() => this.o.onWhere?.(tag));
+      if (!fresh) this.o.onWhere?.(tag);
     } else if (ev.kind === 'session-closed') {
       this.line(
         tag,
@@ -193,11 +210,10 @@ export class CardHost {
         this.server?.resume();
         this.o.onWhere?.(this.vpcdTag);
       }
-    } else if (ev.kind === 'session-refused')
-      this.line(tag, `session from ${ev.remote} refused: ${ev.reason}`);
-    else if (ev.kind === 'activated') this.line(tag, `field on, activated (UID ${ev.uid})`);
+    } else if (ev.kind === 'activated') this.line(tag, `field on, activated (UID ${ev.uid})`);
     else if (ev.kind === 'field-off') this.line(tag, 'field off');
     else if (ev.kind === 'tag-lost') this.line(tag, `tag lost: ${ev.reason}`);
+    else if (ev.kind === 'reading-paused') this.line(tag, readingPaused(ev.unsentBytes));
     else this.line(tag, `bad message: ${ev.error}`);
   }
 }

@@ -5,7 +5,7 @@
  * re-inserts the card with exponential backoff until {@link ViccClient.stop} is called.
  */
 import { connect, type Socket } from 'node:net';
-import { IsoDepSession } from '../nfc/iso-dep-session.ts';
+import type { ReaderSlot } from './reader-slot.ts';
 import { ViccEndpoint, type ViccEndpointEvent } from './vicc-endpoint.ts';
 import { serveViccLink, type LinkCloseReason, type ViccLink } from './vicc-link.ts';
 
@@ -30,12 +30,14 @@ export type ViccClientEvent =
       readonly retryInMs: number | undefined;
     }
   | { readonly kind: 'connect-failed'; readonly message: string; readonly retryInMs: number }
-  | { readonly kind: 'endpoint'; readonly event: ViccEndpointEvent };
+  | { readonly kind: 'endpoint'; readonly event: ViccEndpointEvent }
+  /** The reader does not read its answers: the card stopped reading from it until it does. */
+  | { readonly kind: 'reading-paused'; readonly unsentBytes: number };
 
 export interface ViccClientOptions {
   readonly host: string;
   readonly port: number;
-  readonly session: IsoDepSession;
+  readonly slot: ReaderSlot;
   readonly readerPseudoApdus?: boolean;
   readonly backoff?: Backoff;
   readonly maxPayload?: number;
@@ -50,7 +52,7 @@ export function backoffDelay(b: Backoff, failures: number): number {
 export class ViccClient {
   readonly host: string;
   readonly port: number;
-  readonly session: IsoDepSession;
+  readonly slot: ReaderSlot;
   private readonly endpoint: ViccEndpoint;
   private readonly backoff: Backoff;
   private readonly options: ViccClientOptions;
@@ -69,12 +71,12 @@ export class ViccClient {
   constructor(o: ViccClientOptions) {
     this.host = o.host;
     this.port = o.port;
-    this.session = o.session;
+    this.slot = o.slot;
     this.options = o;
     this.backoff = o.backoff ?? DEFAULT_BACKOFF;
     this.emit = o.onEvent ?? ((): void => undefined);
     this.endpoint = new ViccEndpoint({
-      session: o.session,
+      slot: o.slot,
       ...(o.readerPseudoApdus !== undefined ? { readerPseudoApdus: o.readerPseudoApdus } : {}),
       onEvent: (event) => {
         this.usefulLink = true;
@@ -162,11 +164,10 @@ export class ViccClient {
       return;
     }
     this.usefulLink = false;
-    const link = serveViccLink(
-      socket,
-      this.endpoint,
-      this.options.maxPayload !== undefined ? { maxPayload: this.options.maxPayload } : {},
-    );
+    const link = serveViccLink(socket, this.endpoint, {
+      ...(this.options.maxPayload !== undefined ? { maxPayload: this.options.maxPayload } : {}),
+      onReadingPaused: (unsentBytes) => this.emit({ kind: 'reading-paused', unsentBytes }),
+    });
     this.link = link;
     this.emit({ kind: 'connected' });
     for (const w of this.waiters.splice(0)) w();
@@ -197,16 +198,16 @@ export class ViccClient {
 export interface VpcdSlotSpec {
   readonly host: string;
   readonly port: number;
-  readonly session: IsoDepSession;
+  readonly slot: ReaderSlot;
 }
 
 /** Several cards on several reader slots from one process (one port per card). */
 export function startViccClients(
   specs: readonly VpcdSlotSpec[],
-  common: Omit<ViccClientOptions, 'host' | 'port' | 'session'> = {},
+  common: Omit<ViccClientOptions, 'host' | 'port' | 'slot'> = {},
 ): ViccClient[] {
   return specs.map((s) => {
-    const client = new ViccClient({ ...common, host: s.host, port: s.port, session: s.session });
+    const client = new ViccClient({ ...common, host: s.host, port: s.port, slot: s.slot });
     client.start();
     return client;
   });

@@ -11,18 +11,16 @@
  * | 2 bytes or more          | C-APDU    | replies with the R-APDU                                |
  *
  * The transport never parses APDUs except the reader pseudo-APDUs `FF CA 00/01 00 Le`, which the
- * virtual reader answers itself (reader-pseudo-apdu.ts). Every other APDU goes through the ISO-DEP
- * session (faults included) to `Card.transmit`. Any other 1-byte code and empty frames are
+ * virtual reader answers itself (reader-pseudo-apdu.ts). Every other APDU goes through the reader
+ * slot (reader-slot.ts: power, faults) to `Card.transmit`, and the card's answer goes back
+ * unchanged: the transport makes up no status word. An answer that the vpcd framing cannot carry
+ * (more than 65 535 bytes, or less than SW1 SW2 after a `corrupt-response` fault) is lost like
+ * the answer of a card pulled out: the link is closed. Any other 1-byte code and empty frames are
  * ignored (reported as events): the stream stays in step and nothing reaches the card.
  */
-import { encodeResponseApdu, responseApdu } from '../../emulator/src/apdu/response-apdu.ts';
-import {
-  SW_6700_WRONG_LENGTH,
-  SW_6F00_NO_PRECISE_DIAGNOSIS,
-} from '../../emulator/src/apdu/status-words.ts';
-import type { IsoDepSession } from '../nfc/iso-dep-session.ts';
 import { answerReaderPseudoApdu } from '../transport/reader-pseudo-apdu.ts';
 import { VPCD_MAX_PAYLOAD } from './framing.ts';
+import type { ReaderSlot } from './reader-slot.ts';
 
 export const VPCD_POWER_OFF = 0x00;
 export const VPCD_POWER_ON = 0x01;
@@ -32,9 +30,8 @@ export const VPCD_GET_ATR = 0x04;
 export type ViccEndpointEvent =
   | { readonly kind: 'power'; readonly action: 'off' | 'on' | 'reset' }
   | { readonly kind: 'reader-apdu'; readonly command: Uint8Array; readonly response: Uint8Array }
-  | { readonly kind: 'tag-lost'; readonly reason: string }
-  | { readonly kind: 'ignored'; readonly reason: string }
-  | { readonly kind: 'response-replaced'; readonly reason: string };
+  | { readonly kind: 'removed'; readonly reason: string }
+  | { readonly kind: 'ignored'; readonly reason: string };
 
 /** What to do after a frame: send `payload`, send nothing, or drop the link (card removed). */
 export type ViccReply =
@@ -43,23 +40,21 @@ export type ViccReply =
   | { readonly kind: 'remove'; readonly reason: string };
 
 export interface ViccEndpointOptions {
-  readonly session: IsoDepSession;
+  readonly slot: ReaderSlot;
   /** Answer `FF CA 00/01 00` like a contactless reader (default true). */
   readonly readerPseudoApdus?: boolean;
   readonly onEvent?: (event: ViccEndpointEvent) => void;
 }
 
 const NONE: ViccReply = { kind: 'none' };
-const sw = (s: Parameters<typeof responseApdu>[0]): Uint8Array =>
-  encodeResponseApdu(responseApdu(s));
 
 export class ViccEndpoint {
-  readonly session: IsoDepSession;
+  readonly slot: ReaderSlot;
   private readonly pseudo: boolean;
   private readonly emit: (event: ViccEndpointEvent) => void;
 
   constructor(o: ViccEndpointOptions) {
-    this.session = o.session;
+    this.slot = o.slot;
     this.pseudo = o.readerPseudoApdus ?? true;
     this.emit = o.onEvent ?? ((): void => undefined);
   }
@@ -75,25 +70,25 @@ export class ViccEndpoint {
 
   /** The link is gone (card removed from the reader): the card loses power. */
   disconnect(): void {
-    this.session.fieldOff();
+    this.slot.powerOff();
   }
 
   private control(code: number): ViccReply {
     switch (code) {
       case VPCD_POWER_OFF:
-        this.session.fieldOff();
+        this.slot.powerOff();
         this.emit({ kind: 'power', action: 'off' });
         return NONE;
       case VPCD_POWER_ON:
-        this.session.fieldOn();
+        this.slot.powerOn();
         this.emit({ kind: 'power', action: 'on' });
         return NONE;
       case VPCD_RESET:
-        this.session.reset();
+        this.slot.reset();
         this.emit({ kind: 'power', action: 'reset' });
         return NONE;
       case VPCD_GET_ATR:
-        return { kind: 'reply', payload: this.session.card.atr };
+        return { kind: 'reply', payload: this.slot.card.atr };
       default:
         this.emit({
           kind: 'ignored',
@@ -104,52 +99,32 @@ export class ViccEndpoint {
   }
 
   private async apdu(command: Uint8Array): Promise<ViccReply> {
-    if (this.session.state === 'field-off') {
+    if (!this.slot.powered) {
       // pcscd always powers first; a relay that does not gets an implicit power-on.
-      this.session.fieldOn();
+      this.slot.powerOn();
       this.emit({ kind: 'power', action: 'on' });
     }
-    const activation = this.session.activation;
-    if (this.pseudo && activation) {
-      const answer = answerReaderPseudoApdu(command, activation);
+    const identity = this.slot.identity;
+    if (this.pseudo && identity) {
+      const answer = answerReaderPseudoApdu(command, identity);
       if (answer) {
         this.emit({ kind: 'reader-apdu', command, response: answer });
         return { kind: 'reply', payload: answer };
       }
     }
-    const result = await this.session.transceive(command);
-    if (result.kind === 'tag-lost') {
-      this.emit({ kind: 'tag-lost', reason: result.reason });
-      return { kind: 'remove', reason: result.reason };
-    }
-    if (result.kind === 'rejected') {
-      if (result.code === 'NFC_TAG_LOST') return { kind: 'remove', reason: result.message };
-      this.emit({ kind: 'response-replaced', reason: result.message });
-      return {
-        kind: 'reply',
-        payload: sw(
-          result.code === 'NFC_TRANSCEIVE_TOO_LONG'
-            ? SW_6700_WRONG_LENGTH
-            : SW_6F00_NO_PRECISE_DIAGNOSIS,
-        ),
-      };
-    }
-    if (result.response.length > VPCD_MAX_PAYLOAD) {
-      // README.md §2: a 65 536-byte answer cannot be framed; the card says 6F00 instead of vanishing.
-      this.emit({
-        kind: 'response-replaced',
-        reason: `response of ${result.response.length} bytes cannot be framed`,
-      });
-      return { kind: 'reply', payload: sw(SW_6F00_NO_PRECISE_DIAGNOSIS) };
-    }
-    if (result.response.length < 2) {
-      // A corrupted (truncated) answer must still not read as a control code or a removal.
-      this.emit({
-        kind: 'response-replaced',
-        reason: `response of ${result.response.length} byte(s) cannot be sent over vpcd`,
-      });
-      return { kind: 'reply', payload: sw(SW_6F00_NO_PRECISE_DIAGNOSIS) };
-    }
+    const result = await this.slot.transmit(command);
+    if (result.kind === 'removed') return this.remove(result.reason);
+    const n = result.response.length;
+    // A 65 536-byte answer cannot be framed (the length field has 16 bits); a 0- or 1-byte frame
+    // would not read as an answer. Either way the answer is lost, as when the card is pulled.
+    if (n > VPCD_MAX_PAYLOAD) return this.remove(`answer of ${n} bytes cannot be framed by vpcd`);
+    if (n < 2) return this.remove(`answer of ${n} byte(s) is not a response APDU`);
     return { kind: 'reply', payload: result.response };
+  }
+
+  private remove(reason: string): ViccReply {
+    this.slot.powerOff();
+    this.emit({ kind: 'removed', reason });
+    return { kind: 'remove', reason };
   }
 }

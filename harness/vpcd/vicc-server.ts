@@ -6,7 +6,7 @@
  * power whenever its reader goes.
  */
 import { createServer, type Server, type Socket } from 'node:net';
-import type { IsoDepSession } from '../nfc/iso-dep-session.ts';
+import type { ReaderSlot } from './reader-slot.ts';
 import { ViccEndpoint, type ViccEndpointEvent } from './vicc-endpoint.ts';
 import { serveViccLink, type LinkCloseReason, type ViccLink } from './vicc-link.ts';
 
@@ -15,10 +15,12 @@ export type ViccServerEvent =
   | { readonly kind: 'reader-connected'; readonly remote: string }
   | { readonly kind: 'reader-refused'; readonly remote: string; readonly reason: string }
   | { readonly kind: 'reader-disconnected'; readonly reason: LinkCloseReason }
-  | { readonly kind: 'endpoint'; readonly event: ViccEndpointEvent };
+  | { readonly kind: 'endpoint'; readonly event: ViccEndpointEvent }
+  /** The reader does not read its answers: the card stopped reading from it until it does. */
+  | { readonly kind: 'reading-paused'; readonly unsentBytes: number };
 
 export interface ViccServerOptions {
-  readonly session: IsoDepSession;
+  readonly slot: ReaderSlot;
   /** Default 127.0.0.1: anything that can connect can talk to the card. */
   readonly host?: string;
   /** 0 picks a free port. */
@@ -40,7 +42,7 @@ export class ViccServer {
     this.options = o;
     this.emit = o.onEvent ?? ((): void => undefined);
     this.endpoint = new ViccEndpoint({
-      session: o.session,
+      slot: o.slot,
       ...(o.readerPseudoApdus !== undefined ? { readerPseudoApdus: o.readerPseudoApdus } : {}),
       onEvent: (event) => this.emit({ kind: 'endpoint', event }),
     });
@@ -71,10 +73,15 @@ export class ViccServer {
     this.link?.close();
   }
 
-  /** The card is elsewhere (e.g. in an NFC session): drop the reader and refuse readers until resume. */
-  suspend(): void {
+  /**
+   * The card is elsewhere (e.g. in an NFC session): drop the reader and refuse readers until
+   * resume. Resolves once the reader's last command has finished and the card is out.
+   */
+  async suspend(): Promise<void> {
     this.suspended = true;
-    this.link?.close();
+    const link = this.link;
+    link?.close();
+    if (link) await link.closed;
   }
 
   resume(): void {
@@ -99,11 +106,10 @@ export class ViccServer {
       socket.destroy();
       return;
     }
-    const link = serveViccLink(
-      socket,
-      this.endpoint,
-      this.options.maxPayload !== undefined ? { maxPayload: this.options.maxPayload } : {},
-    );
+    const link = serveViccLink(socket, this.endpoint, {
+      ...(this.options.maxPayload !== undefined ? { maxPayload: this.options.maxPayload } : {}),
+      onReadingPaused: (unsentBytes) => this.emit({ kind: 'reading-paused', unsentBytes }),
+    });
     this.link = link;
     this.emit({ kind: 'reader-connected', remote });
     void link.closed.then((reason) => {

@@ -5,8 +5,9 @@ import { NullCard } from '../../emulator/src/card/null-card.ts';
 import { createIsoTestCard, ISO_TEST_SHORT } from '../../emulator/src/profiles/iso-test-card.ts';
 import { seededRng } from '../../emulator/src/crypto/rng.ts';
 import { createDefaultCard } from '../cards/card-registry.ts';
-import { IsoDepSession } from '../nfc/iso-dep-session.ts';
+import type { FaultInput } from '../nfc/faults.ts';
 import { encodeVpcdFrame } from './framing.ts';
+import { ReaderSlot } from './reader-slot.ts';
 import { FakeVpcdReader, connectToCard, type ReaderConnection } from './testing/fake-reader.ts';
 import { ViccClient, backoffDelay, type ViccClientEvent } from './vicc-client.ts';
 import { ViccEndpoint, type ViccEndpointEvent } from './vicc-endpoint.ts';
@@ -23,11 +24,8 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-function session(
-  card: Card,
-  faults: ConstructorParameters<typeof IsoDepSession>[0]['faults'] = [],
-): IsoDepSession {
-  return new IsoDepSession({
+function slot(card: Card, faults: readonly FaultInput[] = []): ReaderSlot {
+  return new ReaderSlot({
     card,
     rng: seededRng('vicc-test'),
     faults,
@@ -43,7 +41,7 @@ async function clientOn(
   const client = new ViccClient({
     host: '127.0.0.1',
     port: reader.port,
-    session: session(card),
+    slot: slot(card),
     backoff: FAST,
     onEvent: (e) => events.push(e),
   });
@@ -57,7 +55,7 @@ async function clientOn(
 describe('ViccEndpoint: the vpcd messages (vpcd/README.md §3)', () => {
   it('answers GET ATR with the personality ATR and power messages with nothing', async () => {
     const { card } = await createDefaultCard();
-    const ep = new ViccEndpoint({ session: session(card) });
+    const ep = new ViccEndpoint({ slot: slot(card) });
     expect(await ep.handle(fromHex('04'))).toEqual({ kind: 'reply', payload: card.atr });
     for (const code of ['01', '02', '00'])
       expect(await ep.handle(fromHex(code))).toEqual({ kind: 'none' });
@@ -67,14 +65,14 @@ describe('ViccEndpoint: the vpcd messages (vpcd/README.md §3)', () => {
     const { card } = await createDefaultCard();
     const power: PowerEvent['kind'][] = [];
     card.observe({ power: (e) => power.push(e.kind) });
-    const ep = new ViccEndpoint({ session: session(card) });
+    const ep = new ViccEndpoint({ slot: slot(card) });
     for (const code of ['01', '02', '00']) await ep.handle(fromHex(code));
     expect(power).toEqual(['power-on', 'reset', 'power-off']);
     expect(card.powered).toBe(false);
   });
 
   it('a power cycle loses the selection (ISO test card: EF.SHORT by SFI only inside DF.TEST)', async () => {
-    const ep = new ViccEndpoint({ session: session(createIsoTestCard()) });
+    const ep = new ViccEndpoint({ slot: slot(createIsoTestCard()) });
     await ep.handle(fromHex('01'));
     await ep.handle(fromHex('00A4040C07A0000000990102'));
     const before = await ep.handle(fromHex('00B0820014'));
@@ -97,7 +95,7 @@ describe('ViccEndpoint: the vpcd messages (vpcd/README.md §3)', () => {
     const { card } = await createDefaultCard();
     const { card: twin } = await createDefaultCard();
     twin.powerOn();
-    const ep = new ViccEndpoint({ session: session(card) });
+    const ep = new ViccEndpoint({ slot: slot(card) });
     await ep.handle(fromHex('01'));
     for (const c of PROBES)
       expect(await ep.handle(c)).toEqual({ kind: 'reply', payload: twin.transmit(c) });
@@ -108,11 +106,11 @@ describe('ViccEndpoint: the vpcd messages (vpcd/README.md §3)', () => {
     const seen: string[] = [];
     card.observe({ exchange: (e) => seen.push(toHex(e.command)) });
     const events: ViccEndpointEvent[] = [];
-    const s = new IsoDepSession({
+    const s = new ReaderSlot({
       card,
-      config: { uid: '04A1B2C3D4E5F6', historicalBytes: '8031B8' },
+      identity: { uid: '04A1B2C3D4E5F6', historicalBytes: '8031B8' },
     });
-    const ep = new ViccEndpoint({ session: s, onEvent: (e) => events.push(e) });
+    const ep = new ViccEndpoint({ slot: s, onEvent: (e) => events.push(e) });
     await ep.handle(fromHex('01'));
     expect(await ep.handle(fromHex('FFCA000000'))).toEqual({
       kind: 'reply',
@@ -130,7 +128,7 @@ describe('ViccEndpoint: the vpcd messages (vpcd/README.md §3)', () => {
     const { card } = await createDefaultCard();
     const { card: twin } = await createDefaultCard();
     twin.powerOn();
-    const ep = new ViccEndpoint({ session: session(card), readerPseudoApdus: false });
+    const ep = new ViccEndpoint({ slot: slot(card), readerPseudoApdus: false });
     await ep.handle(fromHex('01'));
     expect(await ep.handle(fromHex('FFCA000000'))).toEqual({
       kind: 'reply',
@@ -143,28 +141,43 @@ describe('ViccEndpoint: the vpcd messages (vpcd/README.md §3)', () => {
     const power: string[] = [];
     card.observe({ power: (e) => power.push(e.kind), exchange: () => power.push('apdu') });
     const events: ViccEndpointEvent[] = [];
-    const ep = new ViccEndpoint({ session: session(card), onEvent: (e) => events.push(e) });
+    const ep = new ViccEndpoint({ slot: slot(card), onEvent: (e) => events.push(e) });
     for (const f of ['', '03', '05', 'FF'])
       expect(await ep.handle(fromHex(f))).toEqual({ kind: 'none' });
     expect(power).toEqual([]);
     expect(events.map((e) => e.kind)).toEqual(['ignored', 'ignored', 'ignored', 'ignored']);
   });
 
-  it('replaces an answer that cannot be framed (> 65 535 bytes) by 6F00', async () => {
-    const huge: Card = Object.assign(new NullCard(), {
-      transmit: () => new Uint8Array(65_538).fill(0x90),
+  it('makes up no status word: an answer vpcd cannot frame (> 65 535 bytes, < 2 bytes) is lost with the card', async () => {
+    for (const length of [65_538, 1]) {
+      const odd: Card = Object.assign(new NullCard(), {
+        transmit: () => new Uint8Array(length).fill(0x90),
+      });
+      const events: ViccEndpointEvent[] = [];
+      const ep = new ViccEndpoint({ slot: slot(odd), onEvent: (e) => events.push(e) });
+      await ep.handle(fromHex('01'));
+      expect(await ep.handle(fromHex('00B0000000'))).toMatchObject({ kind: 'remove' });
+      expect(events.at(-1)).toMatchObject({ kind: 'removed' });
+      expect(odd.powered).toBe(false);
+    }
+  });
+
+  it('a field-off-mid-command fault: the card processed the command, the answer is lost with the card', async () => {
+    const { card } = await createDefaultCard();
+    const seen: string[] = [];
+    card.observe({ exchange: (e) => seen.push(toHex(e.command)) });
+    const ep = new ViccEndpoint({
+      slot: slot(card, [{ kind: 'field-off-mid-command', atApdu: 1 }]),
     });
-    const ep = new ViccEndpoint({ session: session(huge) });
     await ep.handle(fromHex('01'));
-    expect(await ep.handle(fromHex('00B0000000'))).toEqual({
-      kind: 'reply',
-      payload: fromHex('6F00'),
-    });
+    expect((await ep.handle(PROBES[0] as Uint8Array)).kind).toBe('remove');
+    expect(seen).toEqual([toHex(PROBES[0] as Uint8Array)]);
+    expect(card.powered).toBe(false);
   });
 
   it('a tag-lost fault removes the card (the link must close)', async () => {
     const { card } = await createDefaultCard();
-    const ep = new ViccEndpoint({ session: session(card, [{ kind: 'tag-lost', atApdu: 2 }]) });
+    const ep = new ViccEndpoint({ slot: slot(card, [{ kind: 'tag-lost', atApdu: 2 }]) });
     await ep.handle(fromHex('01'));
     expect((await ep.handle(PROBES[0] as Uint8Array)).kind).toBe('reply');
     expect((await ep.handle(PROBES[0] as Uint8Array)).kind).toBe('remove');
@@ -221,7 +234,7 @@ describe('ViccClient over TCP (normal mode)', () => {
     const clientA = new ViccClient({
       host: '127.0.0.1',
       port: readerA.port,
-      session: session(new NullCard()),
+      slot: slot(new NullCard()),
       maxPayload: 300,
       backoff: FAST,
       onEvent: (e) => eventsA.push(e),
@@ -236,11 +249,11 @@ describe('ViccClient over TCP (normal mode)', () => {
     expect(eventsA.find((e) => e.kind === 'disconnected')).toMatchObject({
       reason: { kind: 'protocol-error', code: 'VPCD_FRAME_TOO_LONG' },
     });
-    expect(await b.conn.request(fromHex('04'))).toEqual(b.client.session.card.atr);
+    expect(await b.conn.request(fromHex('04'))).toEqual(b.client.slot.card.atr);
     await b.conn.send(fromHex('01'));
     expect((await b.conn.request(PROBES[0] as Uint8Array)).length).toBeGreaterThanOrEqual(2);
     const aAgain = await readerA.accept();
-    expect(await aAgain.request(fromHex('04'))).toEqual(clientA.session.card.atr);
+    expect(await aAgain.request(fromHex('04'))).toEqual(clientA.slot.card.atr);
   });
 
   it('abrupt close mid-APDU: the card loses power and is re-inserted with backoff', async () => {
@@ -271,7 +284,7 @@ describe('ViccClient over TCP (normal mode)', () => {
     const client = new ViccClient({
       host: '127.0.0.1',
       port,
-      session: session(new NullCard()),
+      slot: slot(new NullCard()),
       backoff: FAST,
       onEvent: (e) => events.push(e),
     });
@@ -302,7 +315,7 @@ describe('ViccClient over TCP (normal mode)', () => {
 describe('ViccServer (reversed mode)', () => {
   it('serves one reader at a time, refuses a second, and accepts the next after a disconnect', async () => {
     const { card } = await createDefaultCard();
-    const server = new ViccServer({ session: session(card), port: 0 });
+    const server = new ViccServer({ slot: slot(card), port: 0 });
     cleanups.push(() => server.close());
     const { host, port } = await server.listen();
     expect(host).toBe('127.0.0.1');
@@ -317,5 +330,49 @@ describe('ViccServer (reversed mode)', () => {
     const third = await connectToCard(port);
     expect(await third.request(fromHex('04'))).toEqual(card.atr);
     third.destroy();
+  });
+});
+
+describe('backpressure (the reader waits for each answer)', () => {
+  it('stops reading from a reader that does not read its answers, loses nothing, frees all on close', async () => {
+    const { card } = await createDefaultCard();
+    const { card: twin } = await createDefaultCard();
+    twin.powerOn();
+    const getData = fromHex('00CB3FFF0A4D087006BFA10102A380');
+    const expected = toHex(twin.transmit(getData));
+    let pausedSeen!: () => void;
+    const paused = new Promise<void>((resolve) => (pausedSeen = resolve));
+    let goneSeen!: () => void;
+    const gone = new Promise<void>((resolve) => (goneSeen = resolve));
+    const server = new ViccServer({
+      slot: slot(card),
+      port: 0,
+      onEvent: (e) => {
+        if (e.kind === 'reading-paused') pausedSeen();
+        if (e.kind === 'reader-disconnected') goneSeen();
+      },
+    });
+    cleanups.push(() => server.close());
+    const { port } = await server.listen();
+    const reader = await connectToCard(port);
+    await reader.send(fromHex('01'));
+    reader.socket.pause();
+    const n = 10_000;
+    const frame = encodeVpcdFrame(getData);
+    const stream = new Uint8Array(frame.length * n);
+    for (let i = 0; i < n; i++) stream.set(frame, i * frame.length);
+    reader.socket.write(stream);
+    await paused;
+    reader.socket.resume();
+    for (let i = 0; i < n; i++) {
+      const answer = toHex(await reader.next(30_000));
+      if (answer !== expected) expect(answer, `answer ${i}`).toBe(expected);
+    }
+    reader.destroy();
+    await gone;
+    expect(card.powered).toBe(false);
+    const next = await connectToCard(port);
+    cleanups.push(() => next.destroy());
+    expect(await next.request(fromHex('04'))).toEqual(card.atr);
   });
 });

@@ -5,11 +5,12 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { HostError } from '../../emulator/src/host-error.ts';
 import { readCardImage } from '../../emulator/src/state/image-file.ts';
 import type { StartIdpOptions } from '../idp/server.ts';
 import { CitizenRegistry } from '../idp/trust/citizens.ts';
 
-export class IdpCliError extends Error {
+export class IdpCliError extends HostError {
   readonly code = 'IDP_OPTION';
 }
 

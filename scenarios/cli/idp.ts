@@ -7,30 +7,43 @@
  * - `idp check-sp <metadata.xml>` reports the CIE metadata rules an SP breaks (exit 1 if refused);
  * - `idp register <metadata.xml>` and `idp inject --code N` talk to the running IdP's control API.
  *
- * Exit codes: 0 ok, 1 refused, 2 bad input, 3 environment (port busy, IdP not running).
+ * Exit codes: 0 ok, 1 refused (metadata), 2 bad input, 3 environment (port busy, IdP not running);
+ * errors are host errors turned into exit codes by the command-line root.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
+import {
+  BenchError,
+  EXIT_CODES,
+  HostError,
+  type FailureKind,
+} from '../../emulator/src/host-error.ts';
 import { ciebenchHome } from '../../emulator/src/state/pki-revocations.ts';
 import { startIdp } from '../idp/server.ts';
 import { checkSpMetadata, formatReport } from '../idp/sp-registry/sp-rules.ts';
-import { HttpClient } from '../idp/testing/http-client.ts';
+import { HttpClient } from '../idp/client/https-client.ts';
 import { IdpCliError, toStartOptions, type StartCliOptions } from './idp-options.ts';
 
 const runningFile = (): string => join(ciebenchHome(), 'idp', 'running.json');
 
 const runningSchema = z
-  .object({ url: z.string().url(), token: z.string(), ca: z.string() })
+  .object({
+    url: z.string().url(),
+    token: z.string(),
+    ca: z.string(),
+    spki: z.string(),
+    hostResolverRules: z.string().optional(),
+  })
   .strict();
 
-function fail(e: unknown): void {
-  const err = e as Error & { code?: string };
-  const env =
-    err.code === 'EADDRINUSE' || err.code === 'IDP_NOT_RUNNING' || err.code === 'ECONNREFUSED';
-  process.stderr.write(`ciebench idp: ${err.code ? `[${err.code}] ` : ''}${err.message}\n`);
-  process.exitCode = env ? 3 : 2;
+/** The IdP the other sub-commands talk to is not running (exit 3). */
+export class IdpNotRunningError extends HostError {
+  readonly code = 'IDP_NOT_RUNNING';
+  override get kind(): FailureKind {
+    return 'environment';
+  }
 }
 
 function collect(v: string, prev: string[] = []): string[] {
@@ -39,7 +52,15 @@ function collect(v: string, prev: string[] = []): string[] {
 
 async function start(raw: StartCliOptions): Promise<void> {
   const { options, cli } = toStartOptions(raw);
-  const idp = await startIdp(options);
+  const idp = await startIdp(options).catch((e: NodeJS.ErrnoException) => {
+    if (e.code === 'EADDRINUSE' || e.code === 'EACCES')
+      throw new BenchError(
+        'PORT_UNAVAILABLE',
+        `cannot listen: ${e.message} (choose other ports with --port, --desktop-port, --mtls-port)`,
+        'environment',
+      );
+    throw e;
+  });
   const out = (s: string): boolean => process.stdout.write(`${s}\n`);
   out(
     `CIE Bench TEST identity provider (${idp.mode === 'bench' ? 'bench' : `impersonating ${idp.mode}`})`,
@@ -55,6 +76,9 @@ async function start(raw: StartCliOptions): Promise<void> {
   if (idp.hostResolverRules)
     out(`  Chromium        --host-resolver-rules="${idp.hostResolverRules}"`);
   out(`  Chromium trust  --ignore-certificate-errors-spki-list=${idp.tlsSpkiSha256}`);
+  out(
+    `  a browser       ciebench idp browser [url]   (Chromium with these two flags, nothing installed)`,
+  );
   out(`  control token   ${idp.controlToken}`);
   for (const r of idp.registrations) out(formatReport(r.report));
   if (idp.registrations.length === 0)
@@ -64,7 +88,13 @@ async function start(raw: StartCliOptions): Promise<void> {
   writeFileSync(join(dir, 'ca.pem'), idp.tlsCaPem);
   writeFileSync(
     runningFile(),
-    JSON.stringify({ url: idp.urls.base, token: idp.controlToken, ca: join(dir, 'ca.pem') }),
+    JSON.stringify({
+      url: idp.urls.base,
+      token: idp.controlToken,
+      ca: join(dir, 'ca.pem'),
+      spki: idp.tlsSpkiSha256,
+      ...(idp.hostResolverRules ? { hostResolverRules: idp.hostResolverRules } : {}),
+    }),
     { mode: 0o600 },
   );
   out(`  bench TLS CA    ${join(dir, 'ca.pem')}`);
@@ -84,9 +114,8 @@ function running(): z.infer<typeof runningSchema> {
   try {
     return runningSchema.parse(JSON.parse(readFileSync(runningFile(), 'utf8')));
   } catch {
-    throw Object.assign(
-      new Error(`no running IdP found (${runningFile()}): start one with 'ciebench idp start'`),
-      { code: 'IDP_NOT_RUNNING' },
+    throw new IdpNotRunningError(
+      `no running IdP found (${runningFile()}): start one with 'ciebench idp start'`,
     );
   }
 }
@@ -100,9 +129,62 @@ async function control(
   const r = running();
   const c = new HttpClient(readFileSync(r.ca, 'utf8'));
   const u = new URL(`/ciebench/control${path}`, r.url);
-  return c.requestWithHeaders(method, u.toString(), body, type, {
-    Authorization: `Bearer ${r.token}`,
+  try {
+    return await c.requestWithHeaders(method, u.toString(), body, type, {
+      Authorization: `Bearer ${r.token}`,
+    });
+  } catch (e) {
+    throw new IdpNotRunningError(
+      `the IdP at ${r.url} does not answer (${(e as Error).message}); is it still running?`,
+    );
+  }
+}
+
+/** `idp browser [url]`: Chromium trusting the running IdP (and mapping its real host names). */
+async function browser(url: string | undefined, o: { headless?: boolean }): Promise<void> {
+  // Loaded here only: playwright-core is a development dependency, `idp start` must not need it.
+  const { CHROMIUM, launchChromium } = await import('../idp/browser/chromium.ts').catch(
+    (e: Error) => {
+      throw new BenchError(
+        'BROWSER_DRIVER_MISSING',
+        `playwright-core is not installed (${e.message})`,
+        'environment',
+      );
+    },
+  );
+  if (!existsSync(CHROMIUM))
+    throw new BenchError(
+      'BROWSER_MISSING',
+      `${CHROMIUM} is missing: apt-get install chromium`,
+      'environment',
+    );
+  const headless = o.headless ?? false;
+  if (!headless && !process.env['DISPLAY'] && !process.env['WAYLAND_DISPLAY'])
+    throw new BenchError(
+      'NO_DISPLAY',
+      'no display for a Chromium window: use --headless, or run under xvfb-run',
+      'environment',
+    );
+  const r = running();
+  const b = await launchChromium(
+    {
+      tlsSpkiSha256: r.spki,
+      ...(r.hostResolverRules ? { hostResolverRules: r.hostResolverRules } : {}),
+    },
+    { headless },
+  );
+  const page = await b.context.newPage();
+  if (url)
+    await page.goto(url).catch((e: Error) => {
+      process.stderr.write(`ciebench idp browser: ${url}: ${e.message.split('\n')[0]}\n`);
+    });
+  process.stdout.write(`Chromium is open (${page.url()}); close it (or Ctrl-C) to stop.\n`);
+  await new Promise<void>((resolve) => {
+    b.context.on('close', () => resolve());
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
   });
+  await b.close().catch(() => undefined);
 }
 
 export function register(program: Command): void {
@@ -161,31 +243,31 @@ export function register(program: Command): void {
     .option('--token <token>', 'control API token (random by default)')
     .option('--export-metadata <file>', 'write the IdP metadata to a file')
     .option('--export-ca <file>', 'write the bench TLS CA (PEM) to a file')
-    .action((opts: StartCliOptions) => start(opts).catch(fail));
+    .action((opts: StartCliOptions) => start(opts));
+  idp
+    .command('browser [url]')
+    .description(
+      'open Chromium trusting the running IdP (and, with --as, resolving the real IdP hosts to it)',
+    )
+    .option('--headless', 'without a window (for scripts)')
+    .action((url: string | undefined, o: { headless?: boolean }) => browser(url, o));
   idp
     .command('check-sp <metadata>')
     .description('check an SP metadata file against the CIE rules and print a report')
     .action((file: string) => {
-      try {
-        const { report } = checkSpMetadata(readFileSync(file, 'utf8'), new Date());
-        process.stdout.write(`${formatReport(report)}\n`);
-        if (!report.ok) process.exitCode = 1;
-      } catch (e) {
-        fail(e instanceof IdpCliError ? e : new IdpCliError((e as Error).message));
-      }
+      const { report } = checkSpMetadata(readFileSync(file, 'utf8'), new Date());
+      process.stdout.write(`${formatReport(report)}\n`);
+      if (!report.ok) process.exitCode = EXIT_CODES.verdict;
     });
   idp
     .command('register <metadata>')
     .description('register SP metadata with the running IdP (refused metadata: report, exit 1)')
     .action(async (file: string) => {
-      try {
-        const r = await control('POST', '/sps', readFileSync(file, 'utf8'), 'application/xml');
-        const j = JSON.parse(r.body) as { report?: Parameters<typeof formatReport>[0] };
-        process.stdout.write(`${j.report ? formatReport(j.report) : r.body}\n`);
-        if (r.status !== 201) process.exitCode = 1;
-      } catch (e) {
-        fail(e);
-      }
+      const xml = readFileSync(file, 'utf8');
+      const r = await control('POST', '/sps', xml, 'application/xml');
+      const j = JSON.parse(r.body) as { report?: Parameters<typeof formatReport>[0] };
+      process.stdout.write(`${j.report ? formatReport(j.report) : r.body}\n`);
+      if (r.status !== 201) process.exitCode = EXIT_CODES.verdict;
     });
   idp
     .command('inject')
@@ -197,18 +279,14 @@ export function register(program: Command): void {
     .option('--times <n>', 'for this many requests', '1')
     .option('--fiscal-code <cf>', 'citizen of a code-1 success')
     .action(async (o: { code: string; sp?: string; times: string; fiscalCode?: string }) => {
-      try {
-        const body = JSON.stringify({
-          code: Number(o.code),
-          times: Number(o.times),
-          ...(o.sp ? { sp: o.sp } : {}),
-          ...(o.fiscalCode ? { fiscalCode: o.fiscalCode } : {}),
-        });
-        const r = await control('POST', '/inject', body, 'application/json');
-        process.stdout.write(`${r.body}\n`);
-        if (r.status !== 201) process.exitCode = 2;
-      } catch (e) {
-        fail(e);
-      }
+      const body = JSON.stringify({
+        code: Number(o.code),
+        times: Number(o.times),
+        ...(o.sp ? { sp: o.sp } : {}),
+        ...(o.fiscalCode ? { fiscalCode: o.fiscalCode } : {}),
+      });
+      const r = await control('POST', '/inject', body, 'application/json');
+      if (r.status !== 201) throw new IdpCliError(`the IdP refused the injection: ${r.body}`);
+      process.stdout.write(`${r.body}\n`);
     });
 }

@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startIdp, type RunningIdp } from './server.ts';
-import { HttpClient, pageId } from './testing/http-client.ts';
+import { HttpClient, pageId } from './client/https-client.ts';
 import { expectPage, expectSamlError } from './testing/expect-outcome.ts';
 import { beginLogin } from './testing/login-driver.ts';
 import {

@@ -9,7 +9,7 @@ import { getVerifiedXml } from '@node-saml/node-saml/lib/xml.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultCardImage } from '../../emulator/src/profiles/default-card-image.ts';
 import { startIdp, type RunningIdp } from './server.ts';
-import { HttpClient } from './testing/http-client.ts';
+import { HttpClient } from './client/https-client.ts';
 import { emulatedCard } from './testing/card-signer.ts';
 import {
   beginLogin,

@@ -4,12 +4,12 @@
  * authentication (TLS 1.2, certificate requested, checked by the IdP), mobile mutual TLS (TLS 1.2,
  * certificate required and checked in the handshake against the trusted CAs and CRLs).
  */
-import { randomBytes } from 'node:crypto';
+import { constants, randomBytes } from 'node:crypto';
+import type { TLSSocket } from 'node:tls';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import https from 'node:https';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import { crlPem } from '../../emulator/src/personalise/pki/crl.ts';
 import { DEFAULT_PKI_SEED } from '../../emulator/src/personalise/pki/test-pki.ts';
 import { defaultCardImage } from '../../emulator/src/profiles/default-card-image.ts';
 import { CRL_FILE, defaultPkiDir } from '../../emulator/src/state/pki-revocations.ts';
@@ -18,7 +18,9 @@ import {
   DEFAULT_BEHAVIOUR,
   DEFAULT_TIMERS,
   hostResolverRules,
+  IMPERSONATION_PORTS,
   publicUrls,
+  REAL_HOSTS,
   systemIdpClock,
   type IdpBehaviour,
   type IdpClock,
@@ -39,6 +41,7 @@ import { ssoRouter } from './routes/sso.ts';
 import { idpMetadata } from './saml/metadata.ts';
 import { SpRegistry, type RegistrationResult } from './sp-registry/registry.ts';
 import { Store } from './state/store.ts';
+import { ALERT, AlertGate, type Decision } from './tls/alert-gate.ts';
 import {
   benchKeys,
   certificateBase64,
@@ -88,6 +91,11 @@ export interface RunningIdp {
   readonly signingCertificatePem: string;
   /** Chromium `--host-resolver-rules` for impersonation (undefined in bench mode). */
   readonly hostResolverRules?: string;
+  /**
+   * Where a Node client must connect for a published host and port (impersonation: the real host
+   * names → loopback ports; bench mode: undefined, connect as the URL says).
+   */
+  connectTo(host: string, port: number): { host: string; port: number } | undefined;
   /** Results of the SP registrations made at start. */
   readonly registrations: readonly RegistrationResult[];
   metadata(): string;
@@ -102,7 +110,7 @@ export function crlFileSource(files: readonly string[]): () => readonly Uint8Arr
   let current: readonly Uint8Array[] = [];
   return () => {
     const now = files
-      .map((f) => (existsSync(f) ? `${f}@${statSync(f).mtimeMs}` : `${f}@-`))
+      .map((f) => (existsSync(f) ? `${f}@${statSync(f).mtimeMs}@${statSync(f).size}` : `${f}@-`))
       .join('|');
     if (now !== stamp) {
       stamp = now;
@@ -162,7 +170,23 @@ function finish(app: Express, ctx: IdpContext): void {
   );
 }
 
-function listen(server: https.Server, host: string, port: number): Promise<number> {
+/** The TLS alert for a mutual-TLS client whose certificate the IdP refuses (undefined: accept). */
+function handshakeDecision(ctx: IdpContext, sock: TLSSocket): Decision {
+  const peer = sock.getPeerCertificate();
+  if (!peer || !peer.raw) return ALERT.handshakeFailure;
+  const r = ctx.trust.check(new Uint8Array(peer.raw), ctx.clock.now());
+  if (r.ok) return undefined;
+  const alerts = {
+    CERT_REVOKED: ALERT.certificateRevoked,
+    CERT_EXPIRED: ALERT.certificateExpired,
+    CERT_UNTRUSTED: ALERT.unknownCa,
+    CERT_MALFORMED: ALERT.badCertificate,
+    SERIAL_MISMATCH: ALERT.badCertificate,
+  } as const;
+  return alerts[r.code];
+}
+
+function listen(server: net.Server, host: string, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
@@ -199,19 +223,23 @@ export async function startIdp(o: StartIdpOptions = {}): Promise<RunningIdp> {
       rejectUnauthorized: false,
       ca: caPems,
     }),
+    // Behind the alert gate (tls/alert-gate.ts): no session resumption, every handshake is full.
     mtls: https.createServer({
       ...tls,
       minVersion: 'TLSv1.2',
       maxVersion: 'TLSv1.2',
       requestCert: true,
-      rejectUnauthorized: true,
+      rejectUnauthorized: false,
       ca: caPems,
+      secureOptions: constants.SSL_OP_NO_TICKET,
     }),
   };
+  const innerMtlsPort = await listen(servers.mtls, '127.0.0.1', 0);
+  const gate = new AlertGate(() => innerMtlsPort);
   const ports: Ports = {
     main: await listen(servers.main, host, o.ports?.main ?? 0),
     desktop: await listen(servers.desktop, host, o.ports?.desktop ?? 0),
-    mtls: await listen(servers.mtls, host, o.ports?.mtls ?? 0),
+    mtls: await listen(gate.server, host, o.ports?.mtls ?? 0),
   };
   const urls = publicUrls(mode, ports);
   const publishedHost = new URL(urls.base).hostname;
@@ -235,20 +263,12 @@ export async function startIdp(o: StartIdpOptions = {}): Promise<RunningIdp> {
     seenRequests: new Map(),
     events: [],
   };
-  // The mutual-TLS listener checks revocation in the handshake: refresh its CRLs when they change.
-  let crlSeen: readonly Uint8Array[] | undefined;
-  const refreshMtls = (): void => {
-    const list = crls();
-    if (list === crlSeen) return;
-    crlSeen = list;
-    servers.mtls.setSecureContext({
-      ...tls,
-      ca: caPems,
-      ...(list.length > 0 ? { crl: list.map(crlPem) } : {}),
-    });
-  };
-  refreshMtls();
-  servers.mtls.on('connection', refreshMtls);
+  // The mutual-TLS listener refuses a bad card in the handshake, with the TLS alert the SDKs expect.
+  servers.mtls.prependListener('secureConnection', (sock: TLSSocket) => {
+    const d = handshakeDecision(ctx, sock);
+    gate.decided(sock, d);
+    if (d !== undefined) sock.destroy();
+  });
 
   const token = o.controlToken ?? randomBytes(24).toString('base64url');
   const main = baseApp(ctx);
@@ -284,10 +304,20 @@ export async function startIdp(o: StartIdpOptions = {}): Promise<RunningIdp> {
     signingCertificatePem: ctx.signingKey.certificatePem,
     ...(rules ? { hostResolverRules: rules } : {}),
     registrations,
+    connectTo: (h, p) => {
+      if (mode === 'bench' || h !== REAL_HOSTS[mode]) return undefined;
+      const to = {
+        443: ports.main,
+        [IMPERSONATION_PORTS.desktop]: ports.desktop,
+        [IMPERSONATION_PORTS.mtls]: ports.mtls,
+      }[p];
+      return to === undefined ? undefined : { host: '127.0.0.1', port: to };
+    },
     metadata: () => idpMetadata(urls, ctx.signingKey, certificateBase64(signing.certificate)),
     registerSp: (xml) => ctx.sps.add(xml, 'registerSp'),
     inject: (i) => void ctx.injections.add(i),
     close: async () => {
+      await gate.close();
       await Promise.all(
         Object.values(servers).map(
           (s) =>

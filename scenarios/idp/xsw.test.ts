@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startIdp, type RunningIdp } from './server.ts';
-import { HttpClient } from './testing/http-client.ts';
+import { HttpClient } from './client/https-client.ts';
 import { expectPage } from './testing/expect-outcome.ts';
 import { authnRequestXml, testSp } from './testing/test-sp.ts';
 import { signRootElement } from './saml/sign.ts';

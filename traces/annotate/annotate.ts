@@ -58,6 +58,8 @@ export interface AnnotatedExchange {
   readonly response?: AnnotatedResponse;
   readonly sm?: AnnotatedSm;
   readonly incomplete?: true;
+  /** The source logged the status word only (PN532 sketch log). */
+  readonly responseDataUnknown?: true;
   readonly masked?: readonly string[];
   readonly notes?: readonly string[];
   /** Application current when the command was sent (mf, ias, cie, emrtd, …). */
@@ -226,6 +228,7 @@ function annotateExchange(
     ...(response ? { response } : {}),
     ...(sm ? { sm } : {}),
     ...(x.incomplete ? { incomplete: true as const } : {}),
+    ...(x.responseDataUnknown ? { responseDataUnknown: true as const } : {}),
     ...(x.masked
       ? {
           masked: x.masked.map(

@@ -113,4 +113,26 @@ describe('ciebench trace (CLI)', () => {
     expect(report.pairs.filter((p) => p.class === 'different-sw').length).toBe(3);
     expect(readFileSync(join(dir, 'r.html'), 'utf8')).toContain('data-class="different-sw"');
   });
+
+  it('replay reads the PACE nonce length from the trace; --pace-nonce-length overrides it', async () => {
+    // The 2018 card answered a 16-byte nonce; bit4id's own is 8.
+    const detected = await cli('trace', 'replay', REAL, '--card', 'bit4id', '--no-color');
+    expect(detected.stderr).toContain(
+      "PACE nonce length: 16 (read from the trace's first GA step 1",
+    );
+    expect(detected.code).toBe(0);
+    const forced = await cli(
+      'trace',
+      'replay',
+      REAL,
+      '--card',
+      'bit4id',
+      '--pace-nonce-length',
+      '8',
+      '--no-color',
+    );
+    expect(forced.stderr).toContain('PACE nonce length: 8 (given with --pace-nonce-length)');
+    expect(forced.code).toBe(1);
+    expect(forced.stdout).toContain('response data 20 ≠ 12 bytes');
+  });
 });

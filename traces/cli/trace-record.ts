@@ -25,6 +25,8 @@ import {
   type CardRuntime,
 } from '../../harness/cards/card-registry.ts';
 import { replayTrace } from '../replay/replay.ts';
+import { detectPaceNonceLength, type PaceNonceLength } from '../replay/pace-nonce.ts';
+import type { Trace } from '../format/schema.ts';
 import { InProcessChannel } from '../../harness/channel/in-process-channel.ts';
 import { PinGuardChannel } from '../../harness/pcsc/pin-guard.ts';
 import { BenchError } from '../../emulator/src/host-error.ts';
@@ -32,14 +34,32 @@ import { CARD_SPEC_HELP, commandGroup } from '../../harness/cli/cli-kit.ts';
 
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
 
-/** The emulated card of `--card` (registry grammar), with the PACE nonce length of the source trace's card. */
-function cardFor(spec: string, paceNonceLength?: string): ReturnType<typeof cardAndProfile> {
-  if (paceNonceLength !== undefined && !['8', '16', '32'].includes(paceNonceLength))
-    throw new CardSpecError(`--pace-nonce-length must be 8, 16 or 32, got '${paceNonceLength}'`);
-  const runtime: CardRuntime = paceNonceLength
-    ? { emrtd: { paceNonceLength: Number(paceNonceLength) as 8 | 16 | 32 } }
-    : {};
+/** The emulated card of `--card` (registry grammar), optionally with another PACE nonce length. */
+function cardFor(
+  spec: string,
+  paceNonceLength?: PaceNonceLength,
+): ReturnType<typeof cardAndProfile> {
+  const runtime: CardRuntime = paceNonceLength ? { emrtd: { paceNonceLength } } : {};
   return cardAndProfile(spec, runtime);
+}
+
+/**
+ * The PACE nonce length for a replay: `--pace-nonce-length` when given, else the one the trace's
+ * first GA step 1 answer shows (traces/replay/pace-nonce.ts), else the personality's.
+ */
+function nonceForReplay(
+  source: Trace,
+  option: string | undefined,
+): { length?: PaceNonceLength; why: string } {
+  if (option !== undefined) {
+    if (!['8', '16', '32'].includes(option))
+      throw new CardSpecError(`--pace-nonce-length must be 8, 16 or 32, got '${option}'`);
+    return { length: Number(option) as PaceNonceLength, why: 'given with --pace-nonce-length' };
+  }
+  const d = detectPaceNonceLength(source);
+  return d
+    ? { length: d.length, why: `read from the trace's first GA step 1 answer (#${d.seq})` }
+    : { why: "the trace has no GA step 1 answer: the personality's" };
 }
 
 function cardAndProfile(spec: string, runtime: CardRuntime) {
@@ -150,7 +170,7 @@ export function register(program: Command): void {
     .option('--allow-list <file>', 'JSON list of explained divergences')
     .option(
       '--pace-nonce-length <bytes>',
-      'PACE nonce length of the card that produced the trace: 8 (2023 cards) or 16 (2018 cards); default the personality’s',
+      'PACE nonce length of the card that produced the trace: 8 (2023 cards) or 16 (2018 cards); default: read from the trace’s first GA step 1 answer, else the personality’s',
     )
     .option('--pin <digits>', 'PIN to refill masked VERIFY data')
     .option('--puk <digits>', 'PUK to refill masked VERIFY data')
@@ -179,7 +199,11 @@ export function register(program: Command): void {
       ) => {
         const out = o.out ?? o.output;
         const source = loadTraceOrLog(file);
-        const { card, profile } = cardFor(o.card, o.paceNonceLength);
+        const nonce = nonceForReplay(source, o.paceNonceLength);
+        const { card, profile } = cardFor(o.card, nonce.length);
+        process.stderr.write(
+          `PACE nonce length: ${nonce.length ?? 'as the personality'} (${nonce.why})\n`,
+        );
         const sourceAnnotation = { smKeys: o.smKeys.map(parseSmKeys) };
         const r = await replayTrace(source, new InProcessChannel(card, profile), {
           profile,

@@ -4,7 +4,8 @@
  * | class                     | meaning                                                        |
  * |---------------------------|----------------------------------------------------------------|
  * | identical                 | same wire bytes                                                |
- * | same-after-normalisation  | equal once the named rules are applied                         |
+ * | same-after-normalisation  | equal once the named rules are applied (or, for a source that  |
+ * |                           | logged status words only, the same status word)                |
  * | different-sw              | same command, different status word (plain SW under SM)        |
  * | different-length          | same SW, response data of different length                     |
  * | different-tlv-structure   | same length, different BER-TLV tags/lengths                    |
@@ -91,6 +92,8 @@ function classify(a: LogicalExchange, b: LogicalExchange): { cls: DiffClass; det
     return { cls: 'incomplete', detail: `${a.incomplete ? 'A' : 'B'} has no complete response` };
   if (a.wire === b.wire) return { cls: 'identical', detail: '' };
   if (a.sw !== b.sw) return { cls: 'different-sw', detail: `SW ${a.sw} ≠ ${b.sw}` };
+  if (a.swOnly || b.swOnly)
+    return { cls: 'same-after-normalisation', detail: 'status word only in the source' };
   if (a.data === b.data) return { cls: 'same-after-normalisation', detail: '' };
   if (!a.lengthMasked && !b.lengthMasked && a.length !== b.length)
     return { cls: 'different-length', detail: `response data ${a.length} ≠ ${b.length} bytes` };
@@ -142,8 +145,17 @@ export function diffTraces(ta: Trace, tb: Trace, options: DiffOptions = {}): Dif
       [cls, detail] = (b as LogicalExchange).incomplete
         ? ['incomplete', 'B has no complete response and no counterpart in A']
         : ['only-in-b', 'no counterpart in A'];
+    const swOnly = a?.swOnly === true || b?.swOnly === true;
     const rules =
-      cls === 'identical' ? [] : [...new Set([...(a?.rules ?? []), ...(b?.rules ?? [])])];
+      cls === 'identical'
+        ? []
+        : [
+            ...new Set([
+              ...(a?.rules ?? []),
+              ...(b?.rules ?? []),
+              ...(swOnly && cls === 'same-after-normalisation' ? ['sw-only-source'] : []),
+            ]),
+          ];
     const explanation = DIVERGENT.has(cls)
       ? findExplanation(options.allowList ?? [], {
           trace: basename(nameA),

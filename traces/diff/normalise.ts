@@ -35,6 +35,8 @@ export interface LogicalExchange {
   /** Raw wire bytes of all merged exchanges (the "identical" test). */
   readonly wire: string;
   readonly incomplete: boolean;
+  /** A side whose source logged status words only: the diff compares the SW alone. */
+  readonly swOnly: boolean;
   /** Normalised command: the alignment key. */
   readonly key: string;
   /** Normalised response data (`··` for masked bytes, or a placeholder for whole-data rules). */
@@ -59,6 +61,7 @@ interface Semantic {
   readonly sm: boolean;
   readonly plainKnown: boolean;
   incomplete: boolean;
+  swOnly: boolean;
   readonly file: FileRef | undefined;
   readonly app: string;
   readonly rules: Set<string>;
@@ -83,6 +86,7 @@ function semanticOf(x: AnnotatedExchange): Semantic {
     sm,
     plainKnown,
     incomplete: x.incomplete === true,
+    swOnly: x.responseDataUnknown === true,
     file,
     app: x.app,
     rules: new Set(sm ? ['sm-wire'] : []),
@@ -103,6 +107,7 @@ function merge(into: Semantic, next: Semantic, rule: string, response: Uint8Arra
   into.wire.push(...next.wire);
   into.response = response;
   into.incomplete = next.incomplete;
+  into.swOnly ||= next.swOnly;
   into.rules.add(rule);
   for (const r of next.rules) into.rules.add(r);
 }
@@ -179,6 +184,7 @@ function coalesce(list: Semantic[]): Semantic[] {
     }
     if (
       prev &&
+      !s.incomplete &&
       isRead(prev) &&
       isRead(s) &&
       prev.file?.name !== undefined &&
@@ -214,6 +220,7 @@ function normalise(s: Semantic): LogicalExchange {
     exchanges: s.exchanges,
     wire: s.wire.join(' '),
     incomplete: s.incomplete,
+    swOnly: s.swOnly,
     summary,
   };
   const apdu: CommandApdu | undefined = tryParseCommand(s.command);

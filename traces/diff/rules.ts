@@ -139,6 +139,14 @@ export const RULES: readonly NormalisationRule[] = [
     ref: 'ISO/IEC 7816-4:2020 §7.2.3; ias/README.md §2.2 (0xE7 chunks); emrtd/README.md §1.6',
   },
   {
+    id: 'sw-only-source',
+    kind: 'mask',
+    title: 'the source logged status words only',
+    reason:
+      'Some logs print each command and its status word, never the response data (the italia/cie-PN532 sketch); such exchanges are compared by status word.',
+    ref: 'traces/import/formats/pn532.ts; italia/cie-PN532 issues 3 and 5',
+  },
+  {
     id: 'sm-wire',
     kind: 'mask',
     title: 'secure-messaging cryptograms and MACs',

@@ -69,6 +69,11 @@ export const traceExchangeSchema = z
     notes: z.array(z.string()).optional(),
     /** The exchange was cut short (truncated log, card removed). */
     incomplete: z.literal(true).optional(),
+    /**
+     * The source logged the status word only (`response` is SW1 SW2; the data, if any, was not
+     * printed, as in the PN532 sketch log): a diff compares the status word alone.
+     */
+    responseDataUnknown: z.literal(true).optional(),
   })
   .strict()
   .refine((r) => r.tEnd >= r.tStart, { message: 'tEnd before tStart' })

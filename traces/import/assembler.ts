@@ -8,6 +8,11 @@
  *   (the response was never logged);
  * - a command whose hex was cut mid-byte is `incomplete` and keeps the whole bytes read;
  * - a response without a command is reported (it cannot be placed in an exchange);
+ * - a gap marker of the source (`[... truncated ...]`, `=== excerpt 2 ===`) or a response line
+ *   that cannot be parsed (redacted `XX`) ends the pending exchange: the command is `incomplete`
+ *   with a warning, and nothing after the gap is ever paired with it (nor are the timings joined);
+ * - a log that prints the status word only (no response data) gives exchanges flagged
+ *   `responseDataUnknown`;
  * - every line that is neither part of an exchange nor a known kind of log noise is reported with
  *   its line number, in the import result and as a `note` event in the trace.
  */
@@ -43,7 +48,9 @@ export type ImportDiagnosticCode =
   | 'RESPONSE_WITHOUT_COMMAND'
   | 'RESPONSE_TOO_SHORT'
   | 'LENGTH_MISMATCH'
-  | 'TRANSMIT_FAILED';
+  | 'TRANSMIT_FAILED'
+  | 'GAP'
+  | 'UNPARSABLE_RESPONSE';
 
 /** A line the parser recognised as log noise of its format (not an APDU): counted, never hidden. */
 export interface IgnoredLine {
@@ -60,6 +67,8 @@ interface PendingCommand {
 
 export interface AssemblerOptions {
   readonly revealSecrets: boolean;
+  /** Line numbers of the source's gap markers (`[... truncated ...]`, `=== excerpt 2 ===`). */
+  readonly gaps?: readonly number[];
 }
 
 const EXCERPT = 100;
@@ -108,12 +117,35 @@ export class ExchangeAssembler {
   private readonly reveal: boolean;
   private lastT = 0;
 
+  private readonly gaps: readonly number[];
+
   constructor(options: AssemblerOptions) {
     this.reveal = options.revealSecrets;
+    this.gaps = options.gaps ?? [];
+  }
+
+  /** A gap marker between the pending command and `line` ends the pending exchange (incomplete). */
+  private crossGap(line: number): void {
+    const cmd = this.pending;
+    if (cmd === undefined) return;
+    const gap = this.gaps.find((g) => g > cmd.line && g < line);
+    if (gap === undefined) return;
+    this.pending = undefined;
+    this.diagnose(
+      gap,
+      'warning',
+      'GAP',
+      `gap in the source after the command at line ${cmd.line}: exchange marked incomplete; nothing after the gap is paired with it`,
+    );
+    this.push(cmd, new Uint8Array(0), cmd.t, true, [
+      `source line ${cmd.line}`,
+      `gap in the source at line ${gap}`,
+    ]);
   }
 
   /** A command APDU; `truncated` when the log cut it short. `t` in µs from the start of the log. */
   command(bytes: Uint8Array, line: number, t = this.lastT, truncated = false): void {
+    this.crossGap(line);
     this.flushPending('TRUNCATED_EXCHANGE', `command at line ${line} follows without a response`);
     this.lastT = Math.max(this.lastT, t);
     this.pending = { bytes, line, t: this.lastT, truncated };
@@ -126,8 +158,18 @@ export class ExchangeAssembler {
       );
   }
 
-  /** Response bytes (data ‖ SW1 SW2). */
-  response(bytes: Uint8Array, line: number, t = this.lastT, truncated = false): void {
+  /**
+   * Response bytes (data ‖ SW1 SW2); `swOnly` when the log gave the status word alone (the
+   * exchange is flagged `responseDataUnknown`).
+   */
+  response(
+    bytes: Uint8Array,
+    line: number,
+    t = this.lastT,
+    truncated = false,
+    swOnly = false,
+  ): void {
+    this.crossGap(line);
     this.lastT = Math.max(this.lastT, t);
     const cmd = this.pending;
     if (cmd === undefined) {
@@ -156,18 +198,42 @@ export class ExchangeAssembler {
         'response hex cut short: exchange marked incomplete',
       );
     const incomplete = cmd.truncated || truncated || short;
-    const notes = [`source lines ${cmd.line}-${line}`];
+    const notes = [cmd.line === line ? `source line ${line}` : `source lines ${cmd.line}-${line}`];
+    if (swOnly) notes.push('the source logged the status word only, not the response data');
     if (incomplete)
       notes.push(
         cmd.truncated
           ? `command truncated in the source at line ${cmd.line}`
           : `response truncated in the source at line ${line}`,
       );
-    this.push(cmd, bytes, this.lastT, incomplete, notes);
+    this.push(cmd, bytes, this.lastT, incomplete, notes, swOnly && !incomplete);
+  }
+
+  /**
+   * A response line whose bytes cannot be read (redacted `XX`, non-hex characters): the pending
+   * command is incomplete; the line is never paired with a later command or response.
+   */
+  unparsableResponse(line: number, text: string, why: string): void {
+    this.crossGap(line);
+    const cmd = this.pending;
+    this.pending = undefined;
+    const shown = this.reveal ? excerpt(text) : maskSecretsInText(excerpt(text));
+    this.diagnose(
+      line,
+      'warning',
+      'UNPARSABLE_RESPONSE',
+      `${why}: "${shown}"${cmd ? `; the command at line ${cmd.line} is marked incomplete` : ''}`,
+    );
+    if (cmd)
+      this.push(cmd, new Uint8Array(0), cmd.t, true, [
+        `source line ${cmd.line}`,
+        `response at line ${line} unreadable in the source`,
+      ]);
   }
 
   /** The exchange could not complete (transport error reported by the log). */
   failed(line: number, reason: string, t = this.lastT): void {
+    this.crossGap(line);
     const cmd = this.pending;
     if (cmd === undefined) return;
     this.pending = undefined;
@@ -186,6 +252,7 @@ export class ExchangeAssembler {
     atr?: Uint8Array,
     text?: string,
   ): void {
+    this.crossGap(line);
     this.flushPending('TRUNCATED_EXCHANGE', `${kind} at line ${line} before any response`);
     this.lastT = Math.max(this.lastT, t);
     this.records.push({
@@ -245,6 +312,7 @@ export class ExchangeAssembler {
     tEnd: number,
     incomplete: boolean,
     notes: string[],
+    swOnly = false,
   ): void {
     const masked: MaskedRange[] = [];
     let command = cmd.bytes;
@@ -262,6 +330,7 @@ export class ExchangeAssembler {
       ...(masked.length > 0 ? { masked } : {}),
       notes,
       ...(incomplete ? { incomplete: true as const } : {}),
+      ...(swOnly ? { responseDataUnknown: true as const } : {}),
     });
   }
 }

@@ -50,3 +50,15 @@ export function stripAnsi(text: string): string {
   // eslint-disable-next-line no-control-regex
   return text.replace(/\x1b\[[0-9;]*m/g, '');
 }
+
+/** A comment line of any log: `#` first (the source headers of the committed real traces). */
+export const COMMENT_LINE = /^\s*#/;
+
+/**
+ * A gap marker in an excerpt of a log: `[... truncated ...]`, `[... gap of unknown size ...]`,
+ * `=== excerpt 2 (…) ===`. Whatever follows is not the continuation of what precedes.
+ */
+export function isGapMarker(text: string): boolean {
+  const t = text.trim();
+  return /^\[\s*(\.\.\.|…).*\]$/.test(t) || /^={3,}\s+\S.*\S\s+={3,}$/.test(t);
+}

@@ -184,7 +184,6 @@ describe('import: the real CIE 3.0 fragment (golden/real-card/real-trace-pace-20
       '16:UNKNOWN_LINE',
       '17:UNKNOWN_LINE',
       '18:TRUNCATED_HEX',
-      '19:UNKNOWN_LINE',
       '18:TRUNCATED_EXCHANGE',
     ]);
     expect(r.ignored.map((i) => `${i.line}:${i.kind}`)).toEqual([
@@ -192,6 +191,7 @@ describe('import: the real CIE 3.0 fragment (golden/real-card/real-trace-pace-20
       '2:comment',
       '3:comment',
       '4:comment',
+      '19:gap marker',
     ]);
   });
 
@@ -222,5 +222,113 @@ describe('import: detection and refusal', () => {
     } catch (e) {
       expect((e as ImportError).code).toBe('IMPORT_UNKNOWN_FORMAT');
     }
+  });
+});
+
+describe('import: gaps and unreadable responses are never paired (real CNS pcscd log, OpenSC#3804)', () => {
+  const r = importLogFile(fixture('real-opensc-3804_CNS_Actalis2025_pcscd.log'));
+
+  it('a redacted (XX) response leaves its command incomplete with a warning', () => {
+    const ex = exchanges(r);
+    const redacted = ex.filter((e) => e.incomplete === true && e.response === '');
+    expect(redacted.map((e) => e.command)).toEqual(['00B0000000', '00B0000208', '00B0000000']);
+    expect(codesAt(r).filter((c) => c.endsWith('UNPARSABLE_RESPONSE'))).toEqual([
+      '12:UNPARSABLE_RESPONSE',
+      '19:UNPARSABLE_RESPONSE',
+      '23:UNPARSABLE_RESPONSE',
+    ]);
+  });
+
+  it('a response after a gap marker is reported without a command; no exchange spans a gap or joins timings', () => {
+    expect(codesAt(r).filter((c) => c.endsWith('RESPONSE_WITHOUT_COMMAND'))).toEqual([
+      '15:RESPONSE_WITHOUT_COMMAND',
+      '27:RESPONSE_WITHOUT_COMMAND',
+    ]);
+    for (const e of exchanges(r)) {
+      const lines = (e.notes?.[0] ?? '').match(/\d+/g)?.map(Number) ?? [];
+      expect(lines.at(-1)! - lines[0]!, e.notes?.[0]).toBeLessThanOrEqual(1);
+      if (e.incomplete && e.response === '') expect(e.tEnd).toBe(e.tStart);
+    }
+    expect(r.ignored.filter((i) => i.kind === 'gap marker').map((i) => i.line)).toEqual([
+      6, 13, 14, 24, 25, 26, 30,
+    ]);
+  });
+
+  it('a gap between a command and its SW line marks the command incomplete (GAP)', () => {
+    const text = [
+      '# hand-made from the pcscd format',
+      '00000000 APDU: 00 B0 00 00 04',
+      '[... gap of unknown size ...]',
+      '00000010 SW: 01 02 03 04 90 00',
+    ].join('\n');
+    const g = importLog(text);
+    expect(pairs(g)).toEqual([['00B0000004', '', 'incomplete']]);
+    expect(codesAt(g)).toEqual(['3:GAP', '4:RESPONSE_WITHOUT_COMMAND']);
+  });
+});
+
+describe('import: `#` lines are comments in every format', () => {
+  const header = '# Source: a public log (header line)';
+  const logs: ReadonlyArray<readonly [string, string]> = [
+    ['pcscd', '00000000 APDU: 00 A4 00 0C\n00000100 SW: 90 00'],
+    ['hex', 'C: 00A4000C\nR: 9000'],
+    ['cie-sdk', 'APDU:00-A4-00-0C\nResponse:90-00'],
+    ['pn532', 'Command (success): 0x00 0xA4 0x00 0x0C'],
+    [
+      'opensc',
+      'P:1; T:1 10:00:00.000 [x] apdu.c:1:f: \nOutgoing APDU (4 bytes):\n00 A4 00 0C ....\nP:1; T:1 10:00:00.001 [x] apdu.c:1:f: \nIncoming APDU (2 bytes):\n90 00 ..',
+    ],
+    ['pcsc-spy', readFileSync(fixture('pcsc-spy.log'), 'utf8').split('\n').slice(0, 28).join('\n')],
+  ];
+  it.each(logs)('%s', (format, body) => {
+    const r = importLog(`${header}\n${body}\n`);
+    expect(r.format).toBe(format);
+    expect(r.ignored[0]).toEqual({ line: 1, kind: 'comment' });
+    expect(r.diagnostics.filter((d) => d.line === 1)).toEqual([]);
+  });
+});
+
+describe('import: the PN532 serial log of italia/cie-PN532 (issues 3 and 5)', () => {
+  const REAL = (n: string): string => new URL(`../golden/real-card/${n}`, import.meta.url).pathname;
+
+  it('italia/cie-PN532#3: success lines are 9000 with the response data unknown; failures without a status word are transport failures', () => {
+    const r = importLogFile(REAL('cie-PN532-3_CIE3_NIS_reader_2018.txt'));
+    expect(r.format).toBe('pn532');
+    expect(r.exchanges).toBe(23);
+    expect(r.incomplete).toBe(5);
+    const first = exchanges(r)[0] as TraceExchange;
+    expect(first.command).toBe('00A4040C0DA0000000308000000009816001');
+    expect([first.response, first.responseDataUnknown]).toEqual(['9000', true]);
+    expect(codesAt(r)).toEqual([
+      '22:TRANSMIT_FAILED',
+      '27:TRANSMIT_FAILED',
+      '31:TRUNCATED_HEX',
+      '31:TRANSMIT_FAILED',
+      '53:TRANSMIT_FAILED',
+      '58:TRUNCATED_HEX',
+    ]);
+    const kinds = new Set(r.ignored.map((i) => i.kind));
+    expect([...kinds].sort()).toEqual([
+      'comment',
+      'gap marker',
+      'sketch message',
+      'status message',
+    ]);
+    expect(r.trace.records.filter((x) => x.type === 'event' && x.kind === 'power-on')).toHaveLength(
+      2,
+    );
+  });
+
+  it('italia/cie-PN532#5: the status message before a failure gives its status word (6A82)', () => {
+    const r = importLogFile(REAL('cie-PN532-5_CIE_selectIAS_6A82_2019.txt'));
+    expect(pairs(r)).toEqual([
+      ['00A4040C0DA0000000308000000009816001', '6A82', 'complete'],
+      ['00A4040C0DA0000000308000000009816001', '6A82', 'complete'],
+      ['00A4040C0D', '6A82', 'incomplete'],
+    ]);
+  });
+
+  it('is detected from its Command lines', () => {
+    expect(detectFormat(['Tag number: 1', 'Command (success): 0x00 0xA4 0x00 0x0C'])).toBe('pn532');
   });
 });

@@ -15,6 +15,8 @@ import { hexLogFormat } from './formats/hex-log.ts';
 import { openscFormat } from './formats/opensc.ts';
 import { pcscSpyFormat } from './formats/pcsc-spy.ts';
 import { pcscdFormat } from './formats/pcscd.ts';
+import { pn532Format } from './formats/pn532.ts';
+import { COMMENT_LINE, isGapMarker } from './hex-tokens.ts';
 
 export { IMPORT_FORMATS, type ImportFormatId };
 
@@ -23,6 +25,7 @@ const FORMATS: readonly LogFormat[] = [
   pcscSpyFormat,
   openscFormat,
   pcscdFormat,
+  pn532Format,
   cieSdkFormat,
   hexLogFormat,
 ];
@@ -69,9 +72,30 @@ export function detectFormat(lines: readonly string[]): ImportFormatId | undefin
   return best?.id;
 }
 
+/**
+ * `#` lines are comments in every format (the source headers of committed logs) and gap markers
+ * (`[... truncated ...]`, `=== excerpt 2 ===`) break the pairing of a command with a later
+ * response; both are taken out here (blank lines keep the numbering) and counted.
+ */
+function prepare(raw: readonly string[]): {
+  lines: string[];
+  gaps: number[];
+  comments: number[];
+} {
+  const gaps: number[] = [];
+  const comments: number[] = [];
+  const lines = raw.map((l, i) => {
+    if (COMMENT_LINE.test(l)) return (comments.push(i + 1), '');
+    if (isGapMarker(l)) return (gaps.push(i + 1), '');
+    return l;
+  });
+  return { lines, gaps, comments };
+}
+
 export function importLog(text: string, options: ImportOptions = {}): ImportResult {
-  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
-  if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+  const raw = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+  if (raw.length > 0 && raw[raw.length - 1] === '') raw.pop();
+  const { lines, gaps, comments } = prepare(raw);
   const id =
     options.format === undefined || options.format === 'auto'
       ? detectFormat(lines)
@@ -81,7 +105,9 @@ export function importLog(text: string, options: ImportOptions = {}): ImportResu
       'IMPORT_UNKNOWN_FORMAT',
       `no known log format recognised (known: ${IMPORT_FORMATS.join(', ')})`,
     );
-  const asm = new ExchangeAssembler({ revealSecrets: options.revealSecrets ?? false });
+  const asm = new ExchangeAssembler({ revealSecrets: options.revealSecrets ?? false, gaps });
+  for (const l of comments) asm.ignore(l, 'comment');
+  for (const l of gaps) asm.ignore(l, 'gap marker');
   formatById(id).parse(lines, asm);
   const body = asm.finish(lines.length);
   const records = body.map((r, i) => ({ ...r, seq: i + 1 }) as TraceRecord);
@@ -110,7 +136,7 @@ export function importLog(text: string, options: ImportOptions = {}): ImportResu
     format: id,
     trace,
     diagnostics: asm.diagnostics,
-    ignored: asm.ignored,
+    ignored: [...asm.ignored].sort((a, b) => a.line - b.line),
     exchanges: exchanges.length,
     incomplete: exchanges.filter((e) => e.type === 'exchange' && e.incomplete === true).length,
   };

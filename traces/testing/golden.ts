@@ -13,7 +13,7 @@
  * a replay differs in any way the normalisation rules and `allow-list.json` do not explain.
  */
 import { ManualClock } from '../../emulator/src/crypto/clock.ts';
-import type { CardOs } from '../../emulator/src/card/card-os.ts';
+import type { EmulatedCard } from '../../emulator/src/card/card.ts';
 import { seededRng } from '../../emulator/src/crypto/rng.ts';
 import { createIsoTestCard } from '../../emulator/src/profiles/iso-test-card.ts';
 import type { Trace } from '../format/schema.ts';
@@ -51,7 +51,7 @@ export interface EmulatorGolden {
   /** Records the golden run. */
   record(): Promise<Trace>;
   /** A fresh card of the same personality (other randomness), its session establisher and the secrets to refill masked PIN/PUK bytes. */
-  replayTarget(): { card: CardOs; establisher?: SessionEstablisher; secrets?: ReplaySecrets };
+  replayTarget(): { card: EmulatedCard; establisher?: SessionEstablisher; secrets?: ReplaySecrets };
 }
 
 const header = { clock: new ManualClock(new Date('2026-01-01T00:00:00Z')) };

@@ -10,6 +10,8 @@ import {
   SW_6282_END_OF_FILE,
   SW_6987_SM_DATA_OBJECTS_MISSING,
   SW_6988_SM_DATA_OBJECTS_INCORRECT,
+  SW_6700_WRONG_LENGTH,
+  SW_6881_LOGICAL_CHANNEL_NOT_SUPPORTED,
   SW_6B00_WRONG_P1P2,
   SW_6D00_INS_NOT_SUPPORTED,
   SW_6E00_CLA_NOT_SUPPORTED,
@@ -17,7 +19,7 @@ import {
 } from '../../../emulator/src/apdu/status-words.ts';
 import type { CommandHandler, HandlerEntry } from '../../../emulator/src/card/application.ts';
 import { CardError } from '../../../emulator/src/card/card-error.ts';
-import type { CardOs } from '../../../emulator/src/card/card-os.ts';
+import type { EmulatedCard } from '../../../emulator/src/card/card.ts';
 import type { CardOptions } from '../../../emulator/src/card/card-options.ts';
 import type { Card } from '../../../emulator/src/card/card.ts';
 import { CardWrapper } from './card-wrapper.ts';
@@ -45,7 +47,7 @@ function smCard(
     session?: () => SmSession;
     rng?: { bytes(n: number): Uint8Array };
   } = {},
-): CardOs {
+): EmulatedCard {
   return createSmTestCard({
     mfChildren: isoTestFileSystemSpec().children,
     session: o.session ?? smTestSession,
@@ -55,11 +57,19 @@ function smCard(
   });
 }
 
-type KeepWhen = 'sm-error' | 'plain-command' | 'reset';
+type KeepWhen = 'sm-error' | 'plain-command' | 'refused-before-sm' | 'reset';
+
+/** Status words of the checks that come before SM processing (header, length, class, INS). */
+const REFUSED_BEFORE_SM: readonly number[] = [
+  SW_6700_WRONG_LENGTH,
+  SW_6881_LOGICAL_CHANNEL_NOT_SUPPORTED,
+  SW_6D00_INS_NOT_SUPPORTED,
+  SW_6E00_CLA_NOT_SUPPORTED,
+];
 
 /**
  * Keeps the SM session where the card must end it: after an SM error (6987/6988), after a plain
- * command, or across a reset. The session is put back through the test card's hook with the
+ * command, after a command refused before SM processing (counter unchanged), or across a reset. The session is put back through the test card's hook with the
  * counter the terminal will use next (ISO/IEC 7816-4 §6; ICAO 9303-11 §9.8).
  */
 class SessionKeepingCard extends CardWrapper {
@@ -77,15 +87,15 @@ class SessionKeepingCard extends CardWrapper {
     this.restore = undefined;
   }
   override reset(): Uint8Array {
-    const before = this.inner.state.sm;
+    const before = this.hooks.smSession();
     const atr = this.inner.reset();
     if (this.when === 'reset' && before) this.reinstall(before);
     return atr;
   }
   override transmit(command: Uint8Array): Uint8Array {
-    const before = this.inner.state.sm;
+    const before = this.hooks.smSession();
     const out = this.inner.transmit(command);
-    if (!before || this.inner.state.sm) return out;
+    if (!before || this.hooks.smSession()) return out;
     const isProtected = ((command[0] ?? 0) & 0x0c) !== 0;
     const sw = out.length >= 2 ? swFromResponse(out) : 0;
     if (
@@ -95,6 +105,8 @@ class SessionKeepingCard extends CardWrapper {
     )
       this.reinstall(withSsc(before, before.ssc + 1n));
     if (this.when === 'plain-command' && !isProtected) this.reinstall(before);
+    if (this.when === 'refused-before-sm' && REFUSED_BEFORE_SM.includes(sw) && out.length === 2)
+      this.reinstall(before);
     return out;
   }
 }
@@ -103,7 +115,7 @@ class SessionKeepingCard extends CardWrapper {
 class SwRewritingCard extends CardWrapper {
   private readonly from: number;
   private readonly to: number;
-  constructor(inner: CardOs, from: number, to: number) {
+  constructor(inner: EmulatedCard, from: number, to: number) {
     super(inner);
     this.from = from;
     this.to = to;
@@ -136,7 +148,7 @@ export const ISO_MUTANTS: readonly Mutant[] = [
   {
     name: 'eof-9000',
     breaks: 'declared EOF status 6282 (ICS) answered 9000 (ISO/IEC 7816-4 §5.6 Table 5)',
-    create: () => smCard({ options: { readBeyondEof: '9000' } }),
+    create: () => smCard({ options: { readBeyondEof: '9000', readBeyondEofOdd: '9000' } }),
   },
   {
     name: 'ne-truncate',
@@ -182,6 +194,12 @@ export const ISO_MUTANTS: readonly Mutant[] = [
     name: 'sm-kept-after-plain',
     breaks: 'SM session survives a plain command (ICAO 9303-11 §9.8; ICAO Part 3 C_16)',
     create: () => new SessionKeepingCard('plain-command'),
+  },
+  {
+    name: 'sm-kept-after-refusal',
+    breaks:
+      'SM session survives a command refused before SM processing (ICAO 9303-11 §9.8: abort on an SM error or a plain APDU)',
+    create: () => new SessionKeepingCard('refused-before-sm'),
   },
   {
     name: 'sm-kept-after-reset',

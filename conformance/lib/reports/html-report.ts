@@ -1,10 +1,11 @@
 /**
  * The self-contained HTML report (one file, inline CSS and a few lines of script, no network):
- * run header (target, ATR, ICS, options), per-suite and per-category summary, one row per case
+ * run header (target, ATR, ICS, options), per-suite and per-category summary, the ICAO Part 3
+ * coverage per category (when the eMRTD suite ran), one row per case
  * with its verdict and references, and an expandable block with the steps (expected vs observed)
  * and the annotated APDU log. Verdict filters let a lab jump to the failures.
  */
-import type { CaseResult, RunResult, Verdict } from '../model.ts';
+import type { CaseResult, MatrixCoverage, RunResult, Verdict } from '../model.ts';
 import { VERDICTS } from '../model.ts';
 import { annotateLog } from './annotate-log.ts';
 import { byCategory, bySuite, type CategoryRow } from './summary.ts';
@@ -76,6 +77,25 @@ function caseRow(r: CaseResult, startedAt: string): string {
   return `<tr class="case" data-verdict="${r.verdict}" id="${htmlEscape(r.id)}"><td>${badge(r.verdict)}</td><td><b>${htmlEscape(r.id)}</b><br>${htmlEscape(r.category)}</td><td>${htmlEscape(r.title)}${r.reason ? `<div class="reason">${htmlEscape(r.reason)}</div>` : ''}${destructive}${body}</td><td>${refs}</td><td class="n">${r.ms}</td></tr>`;
 }
 
+/** Per ICAO category: covered / n/a / missing, and the ids with their reasons on demand. */
+function coverageSection(c: MatrixCoverage | undefined): string {
+  if (!c) return '';
+  const rows = c.categories
+    .map((x) => {
+      const open = x.cases.filter((k) => k.status !== 'covered');
+      const detail = open.length
+        ? `<details><summary>${open.length} not covered</summary>${open.map((k) => `${htmlEscape(k.id)} <span class="reason">${k.status}: ${htmlEscape(k.reason ?? '')}</span>`).join('<br>')}</details>`
+        : '';
+      return `<tr><td>${htmlEscape(x.category)}</td><td class="n">${x.total}</td><td class="n">${x.covered}</td><td class="n">${x.notApplicable}</td><td class="n${x.missing ? ' fail' : ''}">${x.missing}</td><td>${detail}</td></tr>`;
+    })
+    .join('\n');
+  return `<h2>ICAO Part 3 coverage: ${c.covered} covered, ${c.notApplicable} not applicable, ${c.missing} missing of ${c.total}</h2>
+<p class="reason">${htmlEscape(c.matrix)}</p>
+<table><tr><th>category</th><th>cases</th><th>covered</th><th>n/a</th><th>missing</th><th>not covered (reason)</th></tr>
+${rows}
+<tr><td><b>(all)</b></td><td class="n">${c.total}</td><td class="n">${c.covered}</td><td class="n">${c.notApplicable}</td><td class="n">${c.missing}</td><td></td></tr></table>`;
+}
+
 export function htmlReport(run: RunResult): string {
   const c = run.summary.counts;
   const meta = [
@@ -100,6 +120,7 @@ export function htmlReport(run: RunResult): string {
 ${summaryTable(bySuite(run), 'suite', false)}
 <h2>Per category</h2>
 ${summaryTable(byCategory(run), 'suite', true)}
+${coverageSection(run.coverage)}
 <h2>Cases</h2>
 <div class="filters">${filters}</div>
 <table><tr><th>verdict</th><th>id</th><th>case</th><th>references</th><th>ms</th></tr>

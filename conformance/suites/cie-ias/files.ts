@@ -11,6 +11,7 @@ import { parseSod } from '../../../emulator/src/personalise/pki/sod.ts';
 import { verifyIssuedBy } from '../../../emulator/src/personalise/pki/chain.ts';
 import { trimDer } from '../../../harness/terminals/ias/validation.ts';
 import type { CaseContext } from '../../lib/case-context.ts';
+import { eofMode } from '../../lib/ics.ts';
 import type { ConformanceCase } from '../../lib/model.ts';
 import {
   apdu,
@@ -718,7 +719,7 @@ export const FILE_CASES: readonly ConformanceCase[] = [
     READ,
     2,
     'The second chunk 00 B0 85 E7 00 returns the remaining 39 bytes with the declared EOF status',
-    [cieIas('§2.2 notes (231 + 39 = 270), §3 row 6 (6282 at EOF)')],
+    [cieIas('§2.2 notes (231 + 39 = 270), §3 row 6 (9000 at EOF on real cards)')],
     {
       applies: ['SFI'],
       preconditions: ['dfcie_selected'],
@@ -727,10 +728,9 @@ export const FILE_CASES: readonly ConformanceCase[] = [
           title: '00 B0 85 E7 00',
           send: '00B085E700',
           expect: {
-            sw: (ctx) => [
-              ctx.ics.behaviour.readBeyondEof === '6Cxx' ? '6Cxx' : ctx.ics.behaviour.readBeyondEof,
-            ],
+            sw: (ctx) => [eofMode(ctx.ics)],
             data: { length: 39 },
+            why: 'a real NIS read answers 39 bytes + 9000 (pagopa/cie-sdk-android CieCommandsTest.kt)',
           },
         },
       ],
@@ -739,7 +739,7 @@ export const FILE_CASES: readonly ConformanceCase[] = [
   iasCase(
     READ,
     3,
-    'The desktop loop (Le 80) reads 1005 in three chunks: 128, 128, then 14 bytes with 6282',
+    'The desktop loop (Le 80) reads 1005 in three chunks: 128, 128, then 14 bytes with the declared EOF status',
     [cieIas('§3 row 6 (desktop Le 80; loops until 6282/6B00)')],
     {
       preconditions: ['dfcie_selected'],
@@ -758,7 +758,7 @@ export const FILE_CASES: readonly ConformanceCase[] = [
         {
           title: 'READ BINARY 256, Le 80',
           send: '00B0010080',
-          expect: { sw: ['6282', '9000'], data: { length: 14 } },
+          expect: { sw: (ctx) => [eofMode(ctx.ics)], data: { length: 14 } },
         },
         {
           title: 'READ BINARY 270: offset at the end',
@@ -862,7 +862,7 @@ export const FILE_CASES: readonly ConformanceCase[] = [
   iasCase(
     READ,
     8,
-    'Under SM, a short last chunk comes back wrapped with DO 99 6282 and outer 6282',
+    'Under SM, a short last chunk comes back wrapped, DO 99 and the outer SW carrying the declared EOF status',
     [cieIas('§4.3 policy (a), §4.3 (desktop crashes on an empty body)')],
     {
       preconditions: ['ias_sm_established'],
@@ -883,7 +883,7 @@ export const FILE_CASES: readonly ConformanceCase[] = [
           title: 'protected READ BINARY Le 80 of a 12-byte file',
           send: '00B0000080',
           protect: 'sm',
-          expect: { sw: ['6282'], sm: 'protected', data: { length: 12 } },
+          expect: { sw: (ctx) => [eofMode(ctx.ics)], sm: 'protected', data: { length: 12 } },
         },
       ],
     },
@@ -954,6 +954,44 @@ export const FILE_CASES: readonly ConformanceCase[] = [
           const b = await readFid(ctx, 0x1005);
           return equalBytes(a, b) ? undefined : 'EF 1005 changed across a reset';
         }),
+      ],
+    },
+  ),
+  iasCase(
+    READ,
+    12,
+    'The last odd READ BINARY chunk of EF.SOD returns the rest in DO 53 with the declared odd EOF status',
+    [
+      cieIas('§3 row 8 (last 53 LL + 6282)'),
+      iso4('§5.6 Table 5'),
+      {
+        doc: 'real trace',
+        clause: 'pagopa/cie-sdk-android CieCommandsTest.kt (last EF.SOD chunk 6282)',
+      },
+    ],
+    {
+      applies: ['ODD_READ_BINARY'],
+      preconditions: ['dfcie_selected'],
+      steps: [
+        procedure(
+          'even read of 1006 for its size; odd READ BINARY Le E7 at the last chunk',
+          'DO 53 with the remaining bytes and readBeyondEofOdd (real cards: 6282)',
+          async (ctx) => {
+            const even = await readFid(ctx, 0x1006);
+            // The clients' chunks are 228 value bytes; the real 2852-byte EF.SOD ends with 116.
+            const off = even.length - (even.length % 228 || 100);
+            const r = await ctx.send(
+              ctx.resolve(`00B10006045402${toHex(Uint8Array.of(off >> 8, off & 0xff))}E7`),
+            );
+            const want = eofMode(ctx.ics, true);
+            if (want === '6Cxx')
+              return (r.sw & 0xff00) === 0x6c00 ? undefined : `SW ${r.sw.toString(16)}, not 6Cxx`;
+            if (r.sw.toString(16).toUpperCase() !== want)
+              return `SW ${r.sw.toString(16).toUpperCase()}, declared ${want}`;
+            const v = parseSingleTlv(r.data, false).value;
+            return equalBytes(v, even.subarray(off)) ? undefined : `DO 53 ${toHex(r.data)}`;
+          },
+        ),
       ],
     },
   ),

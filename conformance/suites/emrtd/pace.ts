@@ -1,432 +1,266 @@
 /**
- * eMRTD suite, ICAO Part 3 ISO7816_P: PACE (ICAO 9303-11 §4.4, §9.7.3-9.7.4; emrtd/README.md §2.5),
- * step by step so each negative case can break one step: MSE:Set AT C1 A4, then GENERAL
- * AUTHENTICATE 1-4 (CLA 10 for steps 1-3, 00 for the last; extended length for 256-byte DH
- * values, emrtd/README.md §1.1). The terminal side is the project's PaceTerminal (vector-tested against
- * ICAO 9303-11 Appendix G). ICAO leaves most negative SWs open ("any checking error"); where the
- * CIE has been observed (6A88 for the PIN reference, 6300 for a wrong token) the case pins it.
+ * eMRTD suite, ICAO Part 3 ISO7816_P: PACE (ICAO 9303-11 §4.4; emrtd/README.md §2.5), step by step
+ * so each negative case breaks one step as the matrix's APDUs do (conformance/icao-part3/). ICAO
+ * leaves most negative SWs open ("any checking error"); where the CIE has been observed (6A88
+ * for the PIN reference, 6300 for a wrong token) the case pins it. The password is the CAN unless
+ * the matrix's purpose names the MRZ. Cases for elliptic-curve domains only (P_24..P_28, P_30,
+ * P_42..P_46, P_49, P_50, P_52) and for Integrated Mapping (P_51) need a PACE the CIE does not
+ * have (conformance/icao-part3/exclusions.ts). `CIE_EMRTD_PACE_<n>` are the project's own cases.
  */
-import { commandApdu, type CommandApdu } from '../../../emulator/src/apdu/command-apdu.ts';
 import { concatBytes } from '../../../emulator/src/bytes/bytes.ts';
 import { tlv } from '../../../emulator/src/bytes/ber-tlv.ts';
 import { fromHex } from '../../../emulator/src/bytes/hex.ts';
-import { randomBelow } from '../../../emulator/src/crypto/rng.ts';
+import { oidContent } from '../../../emulator/src/protocols/asn1/der.ts';
+import { sessionFromKeys, tokenMac } from '../../../emulator/src/protocols/kdf.ts';
 import {
-  digitsPassword,
   gaTemplate,
   mrzPassword,
   PACE_PASSWORD_CAN,
   parseGaTemplate,
 } from '../../../emulator/src/protocols/pace/pace-crypto.ts';
-import { paceMseData, PaceTerminal } from '../../../emulator/src/protocols/pace/pace-terminal.ts';
-import type { PaceInfo } from '../../../emulator/src/protocols/security-infos.ts';
-import { PreconditionError, type CaseContext } from '../../lib/case-context.ts';
+import { paceMseData } from '../../../emulator/src/protocols/pace/pace-terminal.ts';
+import type { CaseContext } from '../../lib/case-context.ts';
 import type { ApduStep, ConformanceCase, Expectation } from '../../lib/model.ts';
-import { emrtd, icao11, icaoP3 } from '../refs.ts';
-import { can, emrtdCase, mrz } from './common.ts';
-import { SW_9000_OK } from '../../../emulator/src/apdu/status-words.ts';
+import { procedure } from '../../lib/procedures.ts';
+import { emrtd } from '../refs.ts';
+import { mrz } from './common.ts';
+import { PACE_PROJECT_CASES } from './pace-project.ts';
+import {
+  anyError,
+  dhValue,
+  do84,
+  flip,
+  full,
+  ga1,
+  ga2,
+  ga3,
+  ga4,
+  info,
+  interleave,
+  mse,
+  msePassword,
+  mseRaw,
+  oidOf,
+  p,
+  readCom,
+  run,
+  selectApp,
+  usePassword,
+} from './pace-steps.ts';
 
-const ok: Expectation = { sw: ['9000'] };
-const anyError: Expectation = { sw: 'error', why: 'ICAO Part 3: any checking error' };
+const MRZ = 0x01;
+const CAN = PACE_PASSWORD_CAN;
+const withMrz = usePassword((c) => mrzPassword(mrz(c)));
+const map = (c: CaseContext): Uint8Array => run(c).pkMapPcd as Uint8Array;
+const pk = (c: CaseContext): Uint8Array => run(c).pkPcd as Uint8Array;
+const token = (c: CaseContext): Uint8Array => run(c).tPcd as Uint8Array;
+const to3 = (): ApduStep[] => [mse(), ga1(), ga2(), ga3()];
 
-function info(ctx: CaseContext): PaceInfo {
-  const i = (ctx.vars.get('emrtd.paceInfos') as PaceInfo[] | undefined)?.[0];
-  if (!i || i.parameterId === undefined)
-    throw new PreconditionError('no PACEInfo with a standardized parameterId in EF.CardAccess');
-  return i;
+/** A token over `06 OID ‖ 84 PK_IC` without the 7F49 wrapper (ICAO Part 3 P_62). */
+function tokenWithout7f49(c: CaseContext): Uint8Array {
+  const t = run(c).terminal;
+  const input = concatBytes(
+    tlv(0x06, oidContent(t.protocol.oid)),
+    tlv(t.mapped?.tokenKeyTag ?? 0x84, t.pkIc as Uint8Array),
+  );
+  return tokenMac(t.protocol.cipher, t.kMac as Uint8Array, input);
 }
 
-interface PaceRun {
-  readonly terminal: PaceTerminal;
-  pkMapPcd?: Uint8Array;
-  pkPcd?: Uint8Array;
-  tPcd?: Uint8Array;
-}
-
-function run(ctx: CaseContext): PaceRun {
-  let r = ctx.vars.get('pace') as PaceRun | undefined;
-  if (!r) {
-    const i = info(ctx);
-    const pw =
-      (ctx.vars.get('pace.password') as Uint8Array | undefined) ?? digitsPassword(can(ctx));
-    r = {
-      terminal: new PaceTerminal(i.protocol, i.parameterId as number, pw, {
-        privateKey: (d) => randomBelow(ctx.rng, d.order - 1n) + 1n,
-      }),
-    };
-    ctx.vars.set('pace', r);
-  }
-  return r;
-}
-
-const value = (data: Uint8Array, tag: number): Uint8Array => {
-  const v = parseGaTemplate(data).find((d) => d.tag === tag)?.value;
-  if (!v) throw new PreconditionError(`GA response without DO ${tag.toString(16)}`);
-  return v;
-};
-
-function ga(cla: number, data: Uint8Array): CommandApdu {
-  return data.length > 255
-    ? commandApdu({ cla, ins: 0x86, p1: 0, p2: 0, data, ne: 65536, form: 'extended' })
-    : commandApdu({ cla, ins: 0x86, p1: 0, p2: 0, data, ne: 256 });
-}
-
-export const mse = (
-  expect: Expectation = ok,
-  data?: (ctx: CaseContext) => Uint8Array,
-): ApduStep => ({
-  title: 'MSE:Set AT 00 22 C1 A4 (80 OID, 83 password reference)',
-  send: (ctx) => {
-    const d = data ? data(ctx) : paceMseData(info(ctx).protocol.oid, PACE_PASSWORD_CAN);
-    return commandApdu({ cla: 0, ins: 0x22, p1: 0xc1, p2: 0xa4, data: d });
+const noDo8a: Expectation = {
+  sw: ['9000'],
+  data: {
+    what: 'no DO 8A in 7C',
+    check: (d) => (parseGaTemplate(d).some((t) => t.tag === 0x8a) ? 'DO 8A present' : undefined),
   },
-  expect,
-});
-
-interface GaOptions {
-  readonly cla?: number;
-  /** Replaces the command data (gets the correct data to start from). */
-  readonly data?: (ctx: CaseContext, correct: Uint8Array) => Uint8Array;
-}
-
-function gaStep(
-  step: 1 | 2 | 3 | 4,
-  title: string,
-  expect: Expectation,
-  o: GaOptions,
-  correct: (ctx: CaseContext) => Uint8Array,
-  after: (ctx: CaseContext, data: Uint8Array) => void,
-): ApduStep {
-  return {
-    title: `GA ${step}: ${title}`,
-    send: (ctx) => {
-      const c = correct(ctx);
-      return ga(o.cla ?? (step === 4 ? 0x00 : 0x10), o.data ? o.data(ctx, c) : c);
-    },
-    expect,
-    after: (ctx, r) => {
-      if (r.sw === SW_9000_OK) after(ctx, r.data);
-    },
-  };
-}
-
-export const ga1 = (
-  expect: Expectation = { sw: ['9000'], data: { prefix: '7C' } },
-  o: GaOptions = {},
-): ApduStep =>
-  gaStep(
-    1,
-    'encrypted nonce (7C 00)',
-    expect,
-    o,
-    () => gaTemplate(),
-    (ctx, d) => {
-      const r = run(ctx);
-      r.pkMapPcd = r.terminal.mappingKey(value(d, 0x80));
-    },
-  );
-
-export const ga2 = (expect: Expectation = ok, o: GaOptions = {}): ApduStep =>
-  gaStep(
-    2,
-    'map nonce (81 PK_map,PCD)',
-    expect,
-    o,
-    (ctx) => gaTemplate(tlv(0x81, run(ctx).pkMapPcd ?? new Uint8Array(0))),
-    (ctx, d) => {
-      const r = run(ctx);
-      r.pkPcd = r.terminal.ephemeralKey(value(d, 0x82));
-    },
-  );
-
-export const ga3 = (expect: Expectation = ok, o: GaOptions = {}): ApduStep =>
-  gaStep(
-    3,
-    'key agreement (83 PK_PCD)',
-    expect,
-    o,
-    (ctx) => gaTemplate(tlv(0x83, run(ctx).pkPcd ?? new Uint8Array(0))),
-    (ctx, d) => {
-      const r = run(ctx);
-      r.tPcd = r.terminal.token(value(d, 0x84));
-    },
-  );
-
-export const ga4 = (expect: Expectation = ok, o: GaOptions = {}): ApduStep =>
-  gaStep(
-    4,
-    'mutual authentication (85 T_PCD)',
-    expect,
-    o,
-    (ctx) => gaTemplate(tlv(0x85, run(ctx).tPcd ?? new Uint8Array(0))),
-    (ctx, d) => {
-      ctx.sm = run(ctx).terminal.finish(value(d, 0x86));
-    },
-  );
-
-const selectApp: ApduStep = {
-  title: 'protected SELECT eMRTD AID',
-  send: '00A4040C<EMRTD_AID_LV>',
-  protect: 'sm',
-  expect: ok,
-};
-const readCom: ApduStep = {
-  title: 'protected READ BINARY EF.COM (SFI 1E, 4 bytes)',
-  send: '00B09E0004',
-  protect: 'sm',
-  expect: { sw: ['9000'], data: { prefix: '60' } },
-};
-const full = (): ApduStep[] => [mse(), ga1(), ga2(), ga3(), ga4()];
-const usePassword = (pw: (ctx: CaseContext) => Uint8Array): ApduStep => ({
-  title: 'terminal password chosen',
-  send: '00A4000C023F00',
-  expect: ok,
-  after: (ctx) => void ctx.vars.set('pace.password', pw(ctx)),
-});
-
-function p(
-  n: number | string,
-  title: string,
-  steps: ApduStep[],
-  refs: ConformanceCase['refs'] = [],
-  applies: string[] = [],
-): ConformanceCase {
-  const id = typeof n === 'number' ? `ISO7816_P_${n}` : n;
-  return emrtdCase(
-    id,
-    title,
-    [
-      ...(typeof n === 'number' ? [icaoP3(`ISO7816_P_${n} (§3.14)`)] : []),
-      icao11('§4.4'),
-      emrtd('§2.5'),
-      ...refs,
-    ],
-    { applies: ['PACE', ...applies], preconditions: ['card_access_read'], steps },
-    typeof n === 'number' ? 'ISO7816_P' : 'CIE_EMRTD_PACE',
-  );
-}
-
-const flip = (b: Uint8Array, i: number): Uint8Array => {
-  const c = b.slice();
-  c[i] = (c[i] as number) ^ 0x01;
-  return c;
-};
-const oidOf = (ctx: CaseContext): Uint8Array =>
-  paceMseData(info(ctx).protocol.oid, PACE_PASSWORD_CAN).subarray(
-    2,
-    2 + (paceMseData(info(ctx).protocol.oid, PACE_PASSWORD_CAN)[1] as number),
-  );
-const dhValue = (ctx: CaseContext, fill: 'zero' | 'one' | 'ff', len?: number): Uint8Array => {
-  const n = len ?? run(ctx).pkMapPcd?.length ?? 256;
-  if (fill === 'ff') return new Uint8Array(n).fill(0xff);
-  const v = new Uint8Array(n);
-  if (fill === 'one') v[n - 1] = 1;
-  return v;
-};
-const interleave: ApduStep = {
-  title: 'an interleaved command (GET CHALLENGE)',
-  send: '0084000008',
-  expect: { sw: ['9000', '6985', '6982'] },
 };
 
-export const PACE_CASES: readonly ConformanceCase[] = [
+const ICAO: ConformanceCase[] = [
   p(
     1,
-    'PACE with the MRZ password establishes SM (generic mapping)',
-    [
-      usePassword((c) => mrzPassword(mrz(c))),
-      mse(ok, (c) => paceMseData(info(c).protocol.oid, 0x01)),
-      ga1(),
-      ga2(),
-      ga3(),
-      ga4(),
-      selectApp,
-      readCom,
-    ],
+    'PACE with the MRZ password (83 01 01, DO 84) establishes SM',
+    [withMrz, msePassword(MRZ, true), ga1(), ga2(), ga3(), ga4(), selectApp, readCom],
     [],
     ['PACE-MRZ'],
   ),
   p(
     2,
-    'PACE with the CAN establishes SM; the application is selected and read under SM (SSC 0)',
-    [...full(), selectApp, readCom],
+    'PACE with the CAN (83 01 02, DO 84) establishes SM; the application is selected and read under SM (SSC 0)',
+    [msePassword(CAN, true), ga1(), ga2(), ga3(), ga4(), selectApp, readCom],
     [emrtd('§1.4 (real CIE exchange)')],
     ['PACE-CAN'],
   ),
-  p(3, 'After PACE a plain command is refused (SM enforced) and ends the session', [
-    ...full(),
-    selectApp,
-    {
-      title: 'plain READ BINARY EF.COM',
-      send: '00B09E0004',
-      expect: { sw: ['6982', '6987', '6988'] },
-    },
-  ]),
+  p(
+    3,
+    'PACE with the MRZ password, then a plain command is refused (SM enforced)',
+    [
+      withMrz,
+      msePassword(MRZ, true),
+      ga1(),
+      ga2(),
+      ga3(),
+      ga4(),
+      selectApp,
+      {
+        title: 'plain READ BINARY EF.COM',
+        send: '00B09E0004',
+        expect: { sw: ['6982', '6987', '6988'] },
+      },
+    ],
+    [],
+    ['PACE-MRZ'],
+  ),
   p(5, 'MSE:Set AT with an invalid DO tag (81 instead of 80) is refused', [
-    mse(anyError, (c) => concatBytes(tlv(0x81, oidOf(c)), fromHex('830102'))),
+    mse(anyError, (c) => concatBytes(tlv(0x81, oidOf(c)), fromHex('830101'), do84(c))),
   ]),
   p(6, 'MSE:Set AT with an OID that is not PACE is refused', [
-    mse({ sw: ['6A80', '6A88'] }, () => fromHex('800A04007F00070202040199830102')),
+    mse({ sw: ['6A80', '6A88'] }, () => fromHex('800A04007F00070202040199830101')),
   ]),
   p(7, 'MSE:Set AT with the OID in a full 06 TLV inside DO 80 is refused', [
-    mse(anyError, (c) => concatBytes(tlv(0x80, tlv(0x06, oidOf(c))), fromHex('830102'))),
+    mse(anyError, (c) => concatBytes(tlv(0x80, tlv(0x06, oidOf(c))), fromHex('830101'), do84(c))),
   ]),
   p(
     8,
-    'MSE:Set AT with the PIN password reference (03) is refused with 6A88, as on real CIEs',
-    [mse({ sw: ['6A88'] }, (c) => paceMseData(info(c).protocol.oid, 0x03))],
+    'MSE:Set AT with a bad password reference (03, the PIN) is refused with 6A88, as on real CIEs',
+    [mse({ sw: ['6A88'] }, (c) => paceMseData(info(c).protocol.oid, 0x03, info(c).parameterId))],
     [emrtd('§1.2 (OpenSC#2486: 6A88)')],
   ),
-  p(9, 'MSE:Set AT with an unsupported parameter id (DO 84 1F) is refused', [
-    mse({ sw: ['6A80', '6A88'] }, (c) =>
-      paceMseData(info(c).protocol.oid, PACE_PASSWORD_CAN, 0x1f),
-    ),
+  p(9, 'MSE:Set AT with a private key reference (DO 84 1F) the chip does not know is refused', [
+    mse({ sw: ['6A80', '6A88'] }, (c) => paceMseData(info(c).protocol.oid, CAN, 0x1f)),
   ]),
-  p('CIE_EMRTD_PACE_5', 'MSE:Set AT with an undefined password reference (05) is refused', [
-    mse({ sw: ['6A80', '6A88'] }, (c) => paceMseData(info(c).protocol.oid, 0x05)),
-  ]),
-  p(11, 'GA 1 with a template tag other than 7C is refused', [
+  p(11, 'GA 1 with a bad dynamic authentication data tag (8C 00) is refused', [
     mse(),
-    ga1(anyError, { data: () => fromHex('7D00') }),
+    ga1(anyError, { data: () => fromHex('8C00') }),
   ]),
   p(12, 'GA 1 without data is refused', [
     mse(),
-    { title: 'GA 1 with no data field', send: '1086000000', expect: anyError },
+    { title: 'GA 1 10 86 00 00 with no data field', send: '1086000000', expect: anyError },
   ]),
-  p(13, 'GA 1 with a data object inside 7C is refused', [
+  p(13, 'GA 1 with an additional data object (7C 03 81 01 01) is refused', [
     mse(),
-    ga1(anyError, { data: () => fromHex('7C028000') }),
+    ga1(anyError, { data: () => fromHex('7C03810101') }),
   ]),
-  p(14, 'GA 1 sent twice: the second is refused', [mse(), ga1(), ga1(anyError)]),
-  p(15, 'GA 2 with the mapping key in DO 82 instead of 81 is refused', [
+  p(
+    14,
+    'GA 1 sent twice: the second restarts PACE with a fresh nonce and PACE (MRZ) then completes',
+    [
+      withMrz,
+      msePassword(MRZ, true),
+      ga1(),
+      ga1(undefined, { fresh: true }),
+      ga2(),
+      ga3(),
+      ga4(),
+      selectApp,
+    ],
+    [emrtd('§2.5 (a second GA 1 restarts PACE)')],
+    ['PACE-MRZ'],
+  ),
+  p(15, 'GA 2 with a bad dynamic authentication data tag (8C {81 …}) is refused', [
     mse(),
     ga1(),
-    ga2(anyError, { data: (c) => gaTemplate(tlv(0x82, run(c).pkMapPcd as Uint8Array)) }),
+    ga2(anyError, { data: (c) => tlv(0x8c, tlv(0x81, map(c))) }),
   ]),
-  p(16, 'GA 2 with an empty DO 81 is refused', [
+  p(16, 'GA 2 without the dynamic authentication data template (bare 81) is refused', [
     mse(),
     ga1(),
-    ga2(anyError, { data: () => fromHex('7C028100') }),
+    ga2(anyError, { data: (c) => tlv(0x81, map(c)) }),
   ]),
-  p(17, 'GA 2 with an extra data object is refused', [
+  p(17, 'GA 2 with the mapping key in DO 82 instead of 81 is refused', [
     mse(),
     ga1(),
-    ga2(anyError, {
-      data: (c) => gaTemplate(tlv(0x81, run(c).pkMapPcd as Uint8Array), fromHex('9F0100')),
-    }),
+    ga2(anyError, { data: (c) => gaTemplate(tlv(0x82, map(c))) }),
   ]),
-  p(19, 'GA 3 with the ephemeral key in DO 84 instead of 83 is refused', [
+  p(19, 'GA 3 with a bad dynamic authentication data tag (8C {83 …}) is refused', [
     mse(),
     ga1(),
     ga2(),
-    ga3(anyError, { data: (c) => gaTemplate(tlv(0x84, run(c).pkPcd as Uint8Array)) }),
+    ga3(anyError, { data: (c) => tlv(0x8c, tlv(0x83, pk(c))) }),
   ]),
-  p(20, 'GA 3 with an empty DO 83 is refused', [
+  p(20, 'GA 3 without the dynamic authentication data template (bare 83) is refused', [
     mse(),
     ga1(),
     ga2(),
-    ga3(anyError, { data: () => fromHex('7C028300') }),
+    ga3(anyError, { data: (c) => tlv(0x83, pk(c)) }),
   ]),
-  p(22, 'GA 3 with an extra data object is refused', [
+  p(21, 'GA 3 with the ephemeral key in DO 84 instead of 83 is refused', [
     mse(),
     ga1(),
     ga2(),
-    ga3(anyError, {
-      data: (c) => gaTemplate(tlv(0x83, run(c).pkPcd as Uint8Array), fromHex('9F0100')),
-    }),
+    ga3(anyError, { data: (c) => gaTemplate(tlv(0x84, pk(c))) }),
+  ]),
+  p(22, 'GA 3 with an additional data object (84 01 01) is refused', [
+    mse(),
+    ga1(),
+    ga2(),
+    ga3(anyError, { data: (c) => gaTemplate(tlv(0x83, pk(c)), fromHex('840101')) }),
   ]),
   p(23, 'GA 3 with an ephemeral public key of the wrong size is refused', [
     mse(),
     ga1(),
     ga2(),
-    ga3(anyError, { data: (c) => gaTemplate(tlv(0x83, (run(c).pkPcd as Uint8Array).subarray(1))) }),
+    ga3(anyError, { data: (c) => gaTemplate(tlv(0x83, pk(c).subarray(1))) }),
   ]),
   p(
-    26,
-    'GA 3 with the ephemeral DH value 1 is refused',
-    [mse(), ga1(), ga2(), ga3(anyError, { data: (c) => gaTemplate(tlv(0x83, dhValue(c, 'one'))) })],
-    [],
-    ['PACE-DH'],
-  ),
-  p(
-    27,
-    'GA 3 with an ephemeral DH value ≥ p is refused',
+    29,
+    'GA 3 with an ephemeral DH value higher than the prime is refused',
     [mse(), ga1(), ga2(), ga3(anyError, { data: (c) => gaTemplate(tlv(0x83, dhValue(c, 'ff'))) })],
     [],
     ['PACE-DH'],
   ),
   p(31, 'GA 4 with outer tag 8C instead of 7C is refused', [
-    mse(),
-    ga1(),
-    ga2(),
-    ga3(),
-    ga4(anyError, { data: (c) => tlv(0x8c, tlv(0x85, run(c).tPcd as Uint8Array)) }),
+    ...to3(),
+    ga4(anyError, { data: (c) => tlv(0x8c, tlv(0x85, token(c))) }),
   ]),
   p(32, 'GA 4 without the 7C template is refused', [
-    mse(),
-    ga1(),
-    ga2(),
-    ga3(),
-    ga4(anyError, { data: (c) => tlv(0x85, run(c).tPcd as Uint8Array) }),
+    ...to3(),
+    ga4(anyError, { data: (c) => tlv(0x85, token(c)) }),
   ]),
   p(33, 'GA 4 with the token in DO 86 instead of 85 is refused', [
-    mse(),
-    ga1(),
-    ga2(),
-    ga3(),
-    ga4(anyError, { data: (c) => gaTemplate(tlv(0x86, run(c).tPcd as Uint8Array)) }),
+    ...to3(),
+    ga4(anyError, { data: (c) => gaTemplate(tlv(0x86, token(c))) }),
   ]),
-  p(34, 'GA 4 with an extra data object is refused', [
-    mse(),
-    ga1(),
-    ga2(),
-    ga3(),
-    ga4(anyError, {
-      data: (c) => gaTemplate(tlv(0x85, run(c).tPcd as Uint8Array), fromHex('9F0100')),
-    }),
+  p(34, 'GA 4 with an additional data object (86 01 01) is refused', [
+    ...to3(),
+    ga4(anyError, { data: (c) => gaTemplate(tlv(0x85, token(c)), fromHex('860101')) }),
   ]),
   p(
     35,
     'GA 4 with a wrong authentication token is refused with 6300',
-    [
-      mse(),
-      ga1(),
-      ga2(),
-      ga3(),
-      ga4(
-        { sw: ['6300'] },
-        { data: (c) => gaTemplate(tlv(0x85, flip(run(c).tPcd as Uint8Array, 0))) },
-      ),
-    ],
+    [...to3(), ga4({ sw: ['6300'] }, { data: (c) => gaTemplate(tlv(0x85, flip(token(c), 0))) })],
     [emrtd('§1.2 (6300 at GA 4)')],
   ),
-  p(36, 'GA 4 with a 4-byte token is refused', [
+  p(36, 'GA 4 with a shorter (4-byte) token is refused', [
+    ...to3(),
+    ga4(anyError, { data: (c) => gaTemplate(tlv(0x85, token(c).subarray(0, 4))) }),
+  ]),
+  p(41, 'GA 2 with a mapping public key of the wrong size is refused', [
     mse(),
     ga1(),
-    ga2(),
-    ga3(),
-    ga4(anyError, {
-      data: (c) => gaTemplate(tlv(0x85, (run(c).tPcd as Uint8Array).subarray(0, 4))),
-    }),
+    ga2(anyError, { data: (c) => gaTemplate(tlv(0x81, map(c).subarray(1))) }),
   ]),
   p(
-    41,
-    'GA 2 with an all-zero mapping value is refused',
+    47,
+    'GA 2 with a mapping value higher than the prime is refused',
+    [mse(), ga1(), ga2(anyError, { data: (c) => gaTemplate(tlv(0x81, dhValue(c, 'ff'))) })],
+    [],
+    ['PACE-DH'],
+  ),
+  p(
+    48,
+    'GA 2 with the mapping public key set to 00..00 is refused',
     [mse(), ga1(), ga2(anyError, { data: (c) => gaTemplate(tlv(0x81, dhValue(c, 'zero'))) })],
     [],
     ['PACE-DH'],
   ),
   p(
-    42,
-    'GA 2 with the mapping value 1 is refused',
-    [mse(), ga1(), ga2(anyError, { data: (c) => gaTemplate(tlv(0x81, dhValue(c, 'one'))) })],
-    [],
-    ['PACE-DH'],
-  ),
-  p(
-    43,
-    'GA 2 with a mapping value ≥ p is refused',
-    [mse(), ga1(), ga2(anyError, { data: (c) => gaTemplate(tlv(0x81, dhValue(c, 'ff'))) })],
+    53,
+    'GA 3 with the ephemeral public key set to 00..00 is refused',
+    [
+      mse(),
+      ga1(),
+      ga2(),
+      ga3(anyError, { data: (c) => gaTemplate(tlv(0x83, dhValue(c, 'zero'))) }),
+    ],
     [],
     ['PACE-DH'],
   ),
@@ -436,114 +270,130 @@ export const PACE_CASES: readonly ConformanceCase[] = [
     [mse(), ga1(anyError, { cla: 0x00 })],
     [emrtd('§2.1 (GA 1-3 use CLA 10)')],
   ),
-  p(55, 'GA 4 with the chaining bit (CLA 10) is refused', [
+  p(55, 'GA 2 without the chaining bit (CLA 00) is refused', [
     mse(),
     ga1(),
-    ga2(),
-    ga3(),
-    ga4({ sw: ['6883', '6985', '6A80'] }, { cla: 0x10 }),
+    ga2(anyError, { cla: 0x00 }),
   ]),
-  p(56, 'GA 2 without the chaining bit is refused', [mse(), ga1(), ga2(anyError, { cla: 0x00 })]),
-  p(57, 'GA 3 without the chaining bit is refused', [
+  p(56, 'GA 3 without the chaining bit (CLA 00) is refused', [
     mse(),
     ga1(),
     ga2(),
     ga3(anyError, { cla: 0x00 }),
   ]),
-  p(58, 'A command between GA 1 and GA 2 breaks the protocol: GA 2 is refused', [
+  p(57, 'GA 4 with the chaining bit (CLA 10) is refused', [
+    ...to3(),
+    ga4({ sw: ['6883', '6985', '6A80'] }, { cla: 0x10 }),
+  ]),
+  p(58, 'GA 4 replaced by another command: PACE does not complete, no session with its keys', [
+    ...to3(),
+    interleave,
+    procedure(
+      'a protected SELECT under the keys GA 3 agreed',
+      'refused: the chip has no session with these keys',
+      async (ctx) => {
+        const t = run(ctx).terminal;
+        ctx.sm = sessionFromKeys(t.kEnc as Uint8Array, t.kMac as Uint8Array, t.protocol.cipher, 0n);
+        const r = await ctx.send(ctx.resolve('00A4040C<EMRTD_AID_LV>'), 'sm');
+        return r.protected && r.sw === 0x9000 ? 'the chip answered under the PACE keys' : undefined;
+      },
+    ),
+  ]),
+  p(59, 'A command between GA 1 and GA 2 breaks the protocol: GA 2 is refused', [
     mse(),
     ga1(),
     interleave,
     ga2(anyError),
   ]),
-  p(59, 'A command between GA 2 and GA 3 breaks the protocol: GA 3 is refused', [
+  p(60, 'A command between GA 2 and GA 3 breaks the protocol: GA 3 is refused', [
     mse(),
     ga1(),
     ga2(),
     interleave,
     ga3(anyError),
   ]),
-  p(60, 'A command between GA 3 and GA 4 breaks the protocol: GA 4 is refused', [
-    mse(),
-    ga1(),
-    ga2(),
-    ga3(),
+  p(61, 'A command between GA 3 and GA 4 breaks the protocol: GA 4 is refused', [
+    ...to3(),
     interleave,
     ga4(anyError),
   ]),
-  p('CIE_EMRTD_PACE_6', 'After an interrupted PACE a fresh MSE:Set AT + GA chain succeeds', [
-    mse(),
+  p(62, 'GA 4 with a token computed without the 7F49 wrapper in its input is refused', [
+    ...to3(),
+    ga4({ sw: ['6300', '6A80'] }, { data: (c) => gaTemplate(tlv(0x85, tokenWithout7f49(c))) }),
+  ]),
+  p(64, 'MSE:Set AT without DO 80 is refused', [mse(anyError, () => fromHex('830101'))]),
+  p(65, 'MSE:Set AT with an empty DO 80 is refused', [mse(anyError, () => fromHex('8000830101'))]),
+  p(66, 'MSE:Set AT with a too long DO 80 (one byte more) is refused', [
+    mse(anyError, (c) =>
+      concatBytes(tlv(0x80, concatBytes(oidOf(c), Uint8Array.of(0x02))), fromHex('830101')),
+    ),
+  ]),
+  p(67, 'MSE:Set AT with a too short DO 80 (last byte missing) is refused', [
+    mse(anyError, (c) => concatBytes(tlv(0x80, oidOf(c).subarray(0, -1)), fromHex('830101'))),
+  ]),
+  p(
+    68,
+    'MSE:Set AT with a PACE OID the chip does not support (ECDH-GM-AES-128) is refused',
+    [mse(anyError, () => fromHex('800A04007F00070202040202830101'))],
+    [],
+    ['PACE-DH'],
+  ),
+  p(69, 'MSE:Set AT without DO 83 is refused', [
+    mse(anyError, (c) => concatBytes(tlv(0x80, oidOf(c)), do84(c))),
+  ]),
+  p(70, 'MSE:Set AT with an empty DO 83 is refused', [
+    mse(
+      anyError,
+      mseRaw((c) => concatBytes(fromHex('8300'), do84(c))),
+    ),
+  ]),
+  p(71, 'MSE:Set AT with a wrong length byte in DO 83 (83 03 01) is refused', [
+    mse(
+      anyError,
+      mseRaw((c) => concatBytes(fromHex('830301'), do84(c))),
+    ),
+  ]),
+  p(72, 'MSE:Set AT with a too long password reference (83 02 01 FF) is refused', [
+    mse(
+      anyError,
+      mseRaw((c) => concatBytes(fromHex('830201FF'), do84(c))),
+    ),
+  ]),
+  p(
+    73,
+    'PACE with the domain parameter reference (DO 84) on a chip with one set of domain parameters',
+    [msePassword(CAN, true), ga1(), ga2(), ga3(), ga4(), selectApp],
+    [emrtd('§5.2 (AndyQ PR #269 sends DO 84)')],
+  ),
+  p(74, 'PACE without the domain parameter reference (DO 84) on a chip with one set', [
+    msePassword(CAN, false),
     ga1(),
-    interleave,
-    {
-      title: 'forget the interrupted run',
-      send: '00A4000C023F00',
-      expect: ok,
-      after: (c) => void c.vars.delete('pace'),
-    },
-    ...full(),
+    ga2(),
+    ga3(),
+    ga4(),
     selectApp,
   ]),
-  p(62, 'GA 4 with a token computed over the bare key (no 7F49 wrapper) is refused', [
-    mse(),
-    ga1(),
-    ga2(),
-    ga3(),
-    ga4(
-      { sw: ['6300', '6A80'] },
-      { data: (c) => gaTemplate(tlv(0x85, flip(run(c).tPcd as Uint8Array, 7))) },
+  p(75, 'MSE:Set AT with an empty domain parameter reference (84 00) is refused', [
+    mse(
+      anyError,
+      mseRaw(() => fromHex('8301018400')),
     ),
   ]),
-  p(64, 'MSE:Set AT without DO 80 is refused', [mse(anyError, () => fromHex('830102'))]),
-  p(65, 'MSE:Set AT without DO 83 is refused', [mse(anyError, (c) => tlv(0x80, oidOf(c)))]),
-  p(66, 'MSE:Set AT with an empty DO 80 is refused', [mse(anyError, () => fromHex('8000830102'))]),
-  p(67, 'MSE:Set AT with an over-long DO 80 is refused', [
-    mse(anyError, (c) =>
-      concatBytes(tlv(0x80, concatBytes(oidOf(c), Uint8Array.of(0x01))), fromHex('830102')),
-    ),
-  ]),
-  p(
-    70,
-    'MSE:Set AT with DO 84 naming an elliptic-curve domain for a DH OID is refused',
-    [mse(anyError, (c) => paceMseData(info(c).protocol.oid, PACE_PASSWORD_CAN, 13))],
-    [],
-    ['PACE-DH'],
-  ),
-  p(
-    75,
-    'MSE:Set AT with a PACE OID the chip does not list (ECDH-GM-AES-128) is refused',
-    [mse(anyError, () => fromHex('800A04007F00070202040202830102'))],
-    [],
-    ['PACE-DH'],
-  ),
-  p(76, 'GA 4 with an over-long token (16 bytes) is refused', [
-    mse(),
-    ga1(),
-    ga2(),
-    ga3(),
+  p(76, 'GA 4 with a longer (16-byte) token is refused', [
+    ...to3(),
     ga4(anyError, {
-      data: (c) =>
-        gaTemplate(tlv(0x85, concatBytes(run(c).tPcd as Uint8Array, run(c).tPcd as Uint8Array))),
+      data: (c) => gaTemplate(tlv(0x85, concatBytes(token(c), token(c)))),
     }),
+  ]),
+  p(77, 'MSE:Set AT with the PACE OID under tag 06 instead of 80 is refused', [
+    mse(anyError, (c) => concatBytes(tlv(0x06, oidOf(c)), fromHex('830101'), do84(c))),
   ]),
   p(
     78,
-    'The GA 4 answer of generic mapping carries no DO 8A (chip authentication data is CAM only)',
-    [
-      mse(),
-      ga1(),
-      ga2(),
-      ga3(),
-      ga4({
-        sw: ['9000'],
-        data: {
-          what: 'no DO 8A in 7C',
-          check: (d) =>
-            parseGaTemplate(d).some((t) => t.tag === 0x8a) ? 'DO 8A present' : undefined,
-        },
-      }),
-    ],
+    'PACE without Chip Authentication Mapping (MRZ): the GA 4 answer carries no DO 8A',
+    [withMrz, msePassword(MRZ, true), ga1(), ga2(), ga3(), ga4(noDo8a)],
     [emrtd('§2.5 step 5 (8A: CAM only)')],
+    ['PACE-CAM', 'PACE-MRZ'],
   ),
   p(79, 'After PACE a protected command with a wrong SSC is refused and the session is deleted', [
     ...full(),
@@ -555,85 +405,26 @@ export const PACE_CASES: readonly ConformanceCase[] = [
     },
     { ...readCom, expect: { sw: 'error', sm: 'plain' } },
   ]),
-  p(80, 'After PACE a protected SELECT without a cryptogram (no data) is refused', [
-    ...full(),
-    {
-      title: 'protected SELECT 00 A4 02 0C without data',
-      send: '00A4020C',
-      protect: 'sm',
-      expect: anyError,
-    },
-  ]),
   p(
-    'CIE_EMRTD_PACE_1',
-    'PACE with a wrong CAN fails at GA 4 with 6300',
+    80,
+    'After PACE with the MRZ password a protected SELECT with the cryptogram (DO 87) missing is refused',
     [
-      usePassword(() => digitsPassword('000000')),
-      mse(),
-      ga1(),
-      ga2(),
-      ga3(),
-      ga4({ sw: ['6300'] }),
-    ],
-    [emrtd('§1.2, §2.5 (wrong CAN → 6300) [source]')],
-    ['PACE-CAN'],
-  ),
-  p(
-    'CIE_EMRTD_PACE_2',
-    'After a wrong CAN, PACE with the right CAN succeeds (no retry counter for the CAN)',
-    [
-      usePassword(() => digitsPassword('000000')),
-      mse(),
-      ga1(),
-      ga2(),
-      ga3(),
-      ga4({ sw: ['6300'] }),
-      {
-        title: 'right CAN now',
-        send: '00A4000C023F00',
-        expect: ok,
-        after: (c) => {
-          c.vars.delete('pace');
-          c.vars.delete('pace.password');
-        },
-      },
-      ...full(),
-      selectApp,
-    ],
-    [emrtd('§1.5 (CAN has no retry counter)')],
-    ['PACE-CAN'],
-  ),
-  p(
-    'CIE_EMRTD_PACE_3',
-    'The encrypted nonce of GA 1 is 8 or 16 bytes (whole cipher blocks)',
-    [
-      mse(),
-      ga1({
-        sw: ['9000'],
-        data: {
-          what: '7C L 80 L z, |z| ∈ {8, 16, 32}',
-          check: (d) => {
-            const z = parseGaTemplate(d).find((t) => t.tag === 0x80)?.value;
-            return z && [8, 16, 32].includes(z.length)
-              ? undefined
-              : `nonce of ${z?.length ?? 0} bytes`;
-          },
-        },
-      }),
-    ],
-    [emrtd('§1.2 (8-byte and 16-byte nonces on real CIEs)')],
-  ),
-  p(
-    'CIE_EMRTD_PACE_4',
-    'MSE:Set AT with DO 84 (parameter id) is accepted too',
-    [
-      mse(ok, (c) => paceMseData(info(c).protocol.oid, PACE_PASSWORD_CAN, info(c).parameterId)),
+      withMrz,
+      msePassword(MRZ, true),
       ga1(),
       ga2(),
       ga3(),
       ga4(),
-      selectApp,
+      {
+        title: 'protected SELECT 0C A4 02 0C without DO 87',
+        send: '00A4020C',
+        protect: 'sm',
+        expect: anyError,
+      },
     ],
-    [emrtd('§5.2 (AndyQ PR #269 sends DO 84)')],
+    [],
+    ['PACE-MRZ'],
   ),
 ];
+
+export const PACE_CASES: readonly ConformanceCase[] = [...ICAO, ...PACE_PROJECT_CASES];

@@ -7,7 +7,7 @@
 import { commandApdu, type CommandApdu } from '../../../emulator/src/apdu/command-apdu.ts';
 import { fromHex, toHex } from '../../../emulator/src/bytes/hex.ts';
 import { PreconditionError, type CaseContext, type Placeholder } from '../../lib/case-context.ts';
-import type { Ics, IcsTransparentEf } from '../../lib/ics.ts';
+import { eofMode, type Ics, type IcsTransparentEf } from '../../lib/ics.ts';
 import type { ConformanceCase, DataCheck, Reference, ApduStep } from '../../lib/model.ts';
 import { expectSetup, type Precondition } from '../../lib/preconditions.ts';
 
@@ -134,17 +134,23 @@ export function expectedReadLength(ics: Ics, size: number, offset: number, ne: n
   return Math.min(ne, ics.behaviour.readBinaryMax, size - offset);
 }
 
-/** Status words for a read that hits the end of the file (ICS `readBeyondEof`, emrtd/README.md §2.1). */
-export function eofSws(ctx: CaseContext): readonly string[] {
-  return [ctx.ics.behaviour.readBeyondEof === '6Cxx' ? '6Cxx' : ctx.ics.behaviour.readBeyondEof];
+/**
+ * Status words for a read that hits the end of the file (ICS `readBeyondEof`, or
+ * `readBeyondEofOdd` for the odd INS; emrtd/README.md §2.1).
+ */
+export function eofSws(ctx: CaseContext, odd = false): readonly string[] {
+  return [eofMode(ctx.ics, odd)];
 }
 
+/** The same for the odd INS `B1`. */
+export const oddEofSws = (ctx: CaseContext): readonly string[] => eofSws(ctx, true);
+
 /** Data of an EOF read: the remaining bytes, or nothing for `6Cxx` personalities. */
-export function eofData(remaining: number): DataCheck {
+export function eofData(remaining: number, odd = false): DataCheck {
   return {
     what: `${remaining} remaining bytes (or none with 6Cxx)`,
     check: (d, ctx) => {
-      const want = ctx.ics.behaviour.readBeyondEof === '6Cxx' ? 0 : remaining;
+      const want = eofMode(ctx.ics, odd) === '6Cxx' ? 0 : remaining;
       return d.length === want ? undefined : `expected ${want} data bytes, got ${d.length}`;
     },
   };

@@ -8,7 +8,7 @@ import type { SuiteModule } from '../../lib/suite-module.ts';
 import { ISO_PLACEHOLDERS, ISO_PRECONDITIONS } from './common.ts';
 import { HEADER_CASES } from './headers.ts';
 import { READ_BINARY_CASES } from './read-binary.ts';
-import { SM_CASES } from './secure-messaging.ts';
+import { SM_ABORT_CASES, SM_CASES } from './secure-messaging.ts';
 import { SELECT_CASES } from './select.ts';
 import { TRANSMISSION_CASES } from './transmission.ts';
 
@@ -21,6 +21,7 @@ export const ISO7816_SUITE: SuiteModule = {
     ...READ_BINARY_CASES,
     ...TRANSMISSION_CASES,
     ...SM_CASES,
+    ...SM_ABORT_CASES,
   ],
   preconditions: ISO_PRECONDITIONS,
   placeholders: ISO_PLACEHOLDERS,

@@ -69,7 +69,20 @@ const EXPECTED: Readonly<Record<string, readonly string[]>> = {
     'ISO7816_GEN_177',
     'ISO7816_GEN_178',
   ],
-  'sm-kept-after-plain': ['ISO7816_GEN_155'],
+  'sm-kept-after-plain': [
+    'ISO7816_GEN_155',
+    'ISO7816_GEN_180',
+    'ISO7816_GEN_181',
+    'ISO7816_GEN_182',
+    'ISO7816_GEN_183',
+  ],
+  'sm-kept-after-refusal': [
+    'ISO7816_GEN_179',
+    'ISO7816_GEN_180',
+    'ISO7816_GEN_181',
+    'ISO7816_GEN_182',
+    'ISO7816_GEN_183',
+  ],
   'sm-kept-after-reset': ['ISO7816_GEN_156'],
 };
 

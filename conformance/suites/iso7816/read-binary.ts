@@ -6,12 +6,14 @@
 import { parseSingleTlv } from '../../../emulator/src/bytes/ber-tlv.ts';
 import { toHex } from '../../../emulator/src/bytes/hex.ts';
 import type { CaseContext } from '../../lib/case-context.ts';
+import { eofMode } from '../../lib/ics.ts';
 import type { ConformanceCase, DataCheck } from '../../lib/model.ts';
 import { cieIas, emrtd, icaoP3, iso4, SW_TABLE } from '../refs.ts';
 import {
   capture,
   eofData,
   eofSws,
+  oddEofSws,
   equalsVar,
   isoCase,
   readBinary,
@@ -537,11 +539,11 @@ export const READ_BINARY_CASES: readonly ConformanceCase[] = [
           title: 'READ BINARY odd at size − 3, Le 10',
           send: (ctx) => readBinaryOdd(0, longSize(ctx) - 3, 0x10),
           expect: {
-            sw: eofSws,
+            sw: oddEofSws,
             data: {
               what: 'DO 53 with 3 bytes (none with 6Cxx)',
               check: (d, ctx) => {
-                if (ctx.ics.behaviour.readBeyondEof === '6Cxx')
+                if (eofMode(ctx.ics, true) === '6Cxx')
                   return d.length === 0 ? undefined : 'data with 6Cxx';
                 const t = parseSingleTlv(d, false);
                 return t.tag === 0x53 && t.value.length === 3

@@ -7,7 +7,11 @@
  * Rules: a protected command gets a protected answer whose MAC verifies with SSC+1; any SM error
  * (missing DO 8E, bad MAC, bad SSC, bad cryptogram, unknown DO) is answered in plain 6987/6988
  * and ends the session, so the next correct protected command fails; a plain command ends the
- * session; a reset ends it.
+ * session; a reset ends it. So does a command refused before SM processing (malformed, an
+ * unsupported logical channel or class, an invalid INS): it is answered in plain, which the
+ * terminal cannot verify, and keeping the keys would keep the verified rights alive for whoever
+ * sent it. These are sent as raw frames, so the terminal's counter still matches the card's: had
+ * the card kept the session, the follow-up would pass.
  */
 import { parseSingleTlv } from '../../../emulator/src/bytes/ber-tlv.ts';
 import { fromHex, toHex } from '../../../emulator/src/bytes/hex.ts';
@@ -422,6 +426,67 @@ export const SM_CASES: readonly ConformanceCase[] = [
     () => readBinary(0, 4),
     ['6988', '6987'],
     [iso4('§6'), icao11('§9.8.4 (8-byte MAC)')],
+  ),
+];
+
+/** A raw frame the card refuses before SM processing, then the proof that the session is gone. */
+function refusedBeforeSm(
+  n: number,
+  title: string,
+  raw: string,
+  accepted: readonly string[],
+  refs: ConformanceCase['refs'],
+): ConformanceCase {
+  return isoCase(n, SM_ERR, title, refs, {
+    applies: ['SM'],
+    preconditions: PRE,
+    steps: [
+      {
+        title: `raw frame ${raw}`,
+        send: { raw },
+        expect: { sw: accepted, data: { empty: true }, why: 'answered in plain' },
+      },
+      sessionEnded,
+    ],
+  });
+}
+
+/** Commands refused before SM processing (see the file comment). */
+export const SM_ABORT_CASES: readonly ConformanceCase[] = [
+  refusedBeforeSm(
+    179,
+    'A protected command on logical channel 1 (CLA 0D) is refused in plain and ends the session',
+    '0D8400000D9701088E08000000000000000000',
+    ['6881', '6E00'],
+    [iso4('§5.4.1 (logical channels), §6'), icao11('§9.8')],
+  ),
+  refusedBeforeSm(
+    180,
+    'A plain command with an invalid INS (60) is refused and ends the session',
+    '00600000',
+    ['6D00', '6E00'],
+    [iso4('§5.4.2 (INS 6X and 9X are invalid), §6'), icao11('§9.8'), icaoP3('ISO7816_C_16')],
+  ),
+  refusedBeforeSm(
+    181,
+    'A malformed command (Lc 00 followed by a byte) is refused and ends the session',
+    '00A4040C0000',
+    ['6700'],
+    [iso4('§5.2 (command APDU cases)'), icao11('§9.8')],
+  ),
+  refusedBeforeSm(
+    182,
+    'A plain command in a class the application does not accept (80) is refused and ends the session',
+    '8084000008',
+    ['6E00'],
+    [iso4('§5.4.1 (proprietary class)'), icao11('§9.8')],
+  ),
+  refusedBeforeSm(
+    183,
+    'A 3-byte fragment is refused and ends the session',
+    '00A404',
+    ['6700'],
+    [iso4('§5.2'), icao11('§9.8')],
   ),
 ];
 

@@ -10,7 +10,8 @@ import type {
   HandlerEntry,
 } from '../../../emulator/src/card/application.ts';
 import type { CardOptions } from '../../../emulator/src/card/card-options.ts';
-import type { CardOs } from '../../../emulator/src/card/card-os.ts';
+import { mutationHooks } from '../../../emulator/src/card/card-os.ts';
+import type { EmulatedCard } from '../../../emulator/src/card/card.ts';
 import type { Card } from '../../../emulator/src/card/card.ts';
 import type { DfSpec, EfSpec } from '../../../emulator/src/iso7816/fs/file-spec.ts';
 import type { IasOptions } from '../../../emulator/src/applications/ias/ias-options.ts';
@@ -25,7 +26,10 @@ import {
 } from '../../../emulator/src/state/secret-store.ts';
 import { withSsc, type SmSession } from '../../../emulator/src/sm/sm-session.ts';
 import type { CardModule } from '../../../emulator/src/card/card-module.ts';
-import { createEmrtdModule } from '../../../emulator/src/applications/emrtd/emrtd-module.ts';
+import {
+  createEmrtdModule,
+  type EmrtdModuleOptions,
+} from '../../../emulator/src/applications/emrtd/emrtd-module.ts';
 import { emrtdPersonalisationFromImage as emrtdPersonalisation } from '../../../emulator/src/applications/emrtd/emrtd-image.ts';
 import { CardWrapper } from '../../lib/mutants/card-wrapper.ts';
 import {
@@ -40,17 +44,19 @@ export interface CieMutant {
   create(image: CardImage): Card;
 }
 
-interface Variant {
+export interface CieVariant {
   readonly options?: Partial<CardOptions>;
   readonly iasOptions?: Partial<IasOptions>;
+  readonly emrtdOptions?: EmrtdModuleOptions;
   readonly secrets?: (s: SecretsState) => SecretStore;
   readonly emrtd?: (m: CardModule) => CardModule;
   readonly image?: (i: CardImage) => CardImage;
 }
 
-function build(image: CardImage, v: Variant = {}): CardOs {
+/** The default composite CIE over `image` with the variant's changes (mutants, regression tests). */
+export function buildCieVariant(image: CardImage, v: CieVariant = {}): EmulatedCard {
   const img = v.image ? v.image(image) : image;
-  const emrtd: CardModule = createEmrtdModule(emrtdPersonalisation(image));
+  const emrtd: CardModule = createEmrtdModule(emrtdPersonalisation(image), v.emrtdOptions);
   return createCieCard({
     personalisation: iasPersonalisationFromImage(img),
     profile: img.profile,
@@ -75,15 +81,12 @@ class NoDecrementStore extends MemorySecretStore {
 
 /** Replaces one entry of an application's command table (the table-override pattern, DESIGN.md rule 2). */
 function override(
-  card: CardOs,
+  card: EmulatedCard,
   appId: string,
   ins: number,
   wrap: (h: CommandHandler) => CommandHandler,
-): CardOs {
-  const app = card.application(appId) as Application;
-  const table = app.handlers as Map<number, HandlerEntry>;
-  const entry = table.get(ins) as HandlerEntry;
-  table.set(ins, { ...entry, handle: wrap(entry.handle) });
+): EmulatedCard {
+  mutationHooks(card).overrideHandler(appId, ins, wrap);
   return card;
 }
 
@@ -116,17 +119,16 @@ function dg3LikeDg1(m: CardModule): CardModule {
 /** Keeps the SM session after an SM error (6987/6988), with the counter the terminal uses next. */
 class SessionKeepingCie extends CardWrapper {
   override transmit(command: Uint8Array): Uint8Array {
-    const state = this.inner.volatile as { sm: SmSession | undefined };
-    const before = state.sm;
+    const before = this.hooks.smSession();
     const out = this.inner.transmit(command);
     const sw = out.length >= 2 ? swFromResponse(out) : 0;
     if (
       before &&
-      !state.sm &&
+      !this.hooks.smSession() &&
       ((command[0] ?? 0) & 0x0c) !== 0 &&
       (sw === SW_6987_SM_DATA_OBJECTS_MISSING || sw === SW_6988_SM_DATA_OBJECTS_INCORRECT)
     )
-      state.sm = withSsc(before, before.ssc + 1n);
+      this.hooks.setSmSession(withSsc(before, before.ssc + 1n));
     return out;
   }
 }
@@ -135,51 +137,58 @@ export const CIE_MUTANTS: readonly CieMutant[] = [
   {
     name: 'pin-counter-not-decremented',
     breaks: 'a wrong PIN/PUK does not decrement the retry counter (ias/README.md §6)',
-    create: (i) => build(i, { secrets: (s) => new NoDecrementStore(s) }),
+    create: (i) => buildCieVariant(i, { secrets: (s) => new NoDecrementStore(s) }),
   },
   {
     name: 'sm-kept-after-mac-error',
     breaks: 'the SM session survives a MAC error (ISO/IEC 7816-4 §6; ICAO Part 3 C_13)',
-    create: (i) => new SessionKeepingCie(build(i)),
+    create: (i) => new SessionKeepingCie(buildCieVariant(i)),
   },
   {
-    name: 'eof-9000',
-    breaks: 'READ BINARY at EOF answers 9000 where the ICS declares 6282 (ias/README.md §3 row 6)',
-    create: (i) => build(i, { options: { readBeyondEof: '9000' } }),
+    name: 'eof-6282',
+    breaks:
+      'READ BINARY (B0) at EOF answers 6282 where the ICS declares 9000 (real traces; ICAO Part 3 ISO7816_E_4)',
+    create: (i) => buildCieVariant(i, { options: { readBeyondEof: '6282' } }),
+  },
+  {
+    name: 'odd-eof-9000',
+    breaks:
+      'odd READ BINARY (B1) at EOF answers 9000 where the ICS declares 6282 (the real last EF.SOD chunk)',
+    create: (i) => buildCieVariant(i, { options: { readBeyondEofOdd: '9000' } }),
   },
   {
     name: 'dg-readable-without-pace',
     breaks: 'data groups readable without BAC/PACE (emrtd/README.md §1.6)',
-    create: (i) => build(i, { emrtd: openFiles }),
+    create: (i) => buildCieVariant(i, { emrtd: openFiles }),
   },
   {
     name: 'dg3-without-ta',
     breaks: 'DG3 readable without Terminal Authentication (emrtd/README.md §1.6, §2.7)',
-    create: (i) => build(i, { emrtd: dg3LikeDg1 }),
+    create: (i) => buildCieVariant(i, { emrtd: dg3LikeDg1 }),
   },
   {
     name: 'getdata-template-refused',
     breaks:
       'the single-request DH template GET DATA is refused (ias/README.md §1.3: both forms on every personality)',
-    create: (i) => build(i, { iasOptions: { getDataTemplate: false } }),
+    create: (i) => buildCieVariant(i, { iasOptions: { getDataTemplate: false } }),
   },
   {
     name: 'outer-sw-mirror',
     breaks:
       'protected error statuses mirrored in the outer SW instead of the declared 9000 policy (ias/README.md §4.3)',
-    create: (i) => build(i, { options: { smOuterSw: 'mirror' } }),
+    create: (i) => buildCieVariant(i, { options: { smOuterSw: 'mirror' } }),
   },
   {
     name: 'read-cap-256',
     breaks:
       'READ BINARY returns up to 256 bytes instead of the declared 231 (ias/README.md §2.2 notes)',
-    create: (i) => build(i, { options: { readBinaryMax: 256 } }),
+    create: (i) => buildCieVariant(i, { options: { readBinaryMax: 256 } }),
   },
   {
     name: 'nis-mismatch',
     breaks: 'EF.ID_Servizi differs from the BCD digits of EF.SN.ICC (ias/README.md §2.2 notes)',
     create: (i) =>
-      build(i, {
+      buildCieVariant(i, {
         image: (img) => ({
           ...img,
           citizen: { ...img.citizen },
@@ -199,7 +208,7 @@ export const CIE_MUTANTS: readonly CieMutant[] = [
     name: 'challenge-reusable',
     breaks: 'the DAPP challenge can be used twice (ias/README.md §10)',
     create: (i) =>
-      override(build(i), 'ias', 0x82, (h) => (ctx, apdu) => {
+      override(buildCieVariant(i), 'ias', 0x82, (h) => (ctx, apdu) => {
         const c = ctx.challenge;
         try {
           return h(ctx, apdu);
@@ -213,7 +222,7 @@ export const CIE_MUTANTS: readonly CieMutant[] = [
     breaks:
       'INTERNAL AUTHENTICATE (also the DAPP one) sets the PIN status: key 81 signs and EF 1002 opens without VERIFY (ias/README.md §7, §10)',
     create: (i) =>
-      override(build(i), 'ias', 0x88, (h) => (ctx, apdu) => {
+      override(buildCieVariant(i), 'ias', 0x88, (h) => (ctx, apdu) => {
         ctx.security.grant(FLAG_PIN, 'sm-session');
         return h(ctx, apdu);
       }),

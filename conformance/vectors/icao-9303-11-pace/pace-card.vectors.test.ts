@@ -7,6 +7,7 @@
  *   against a scripted card replaying the published responses: every command must be the
  *   published one.
  */
+import { cardState } from '../../../emulator/src/card/card-os.ts';
 import { describe, expect, it } from 'vitest';
 import { tlv } from '../../../emulator/src/bytes/ber-tlv.ts';
 import { asciiBytes, bytesToBigInt } from '../../../emulator/src/bytes/bytes.ts';
@@ -124,8 +125,8 @@ describe.each(CASES)('ICAO 9303-11 Appendix $name as APDUs', (c) => {
     for (const step of script(c.v, c.last))
       expect(toHex(card.transmit(fromHex(step.command))), step.name).toBe(step.response);
     // PACE done: the next protected command is accepted under KS_enc/KS_mac with SSC 0.
-    expect(card.state.sm?.ssc).toBe(0n);
-    expect(toHex(card.state.sm?.kEnc ?? new Uint8Array(0))).toBe(c.v.ksEnc);
+    expect(cardState(card).sm?.ssc).toBe(0n);
+    expect(toHex(cardState(card).sm?.kEnc ?? new Uint8Array(0))).toBe(c.v.ksEnc);
   });
 
   it('the reference inspection system sends exactly the published commands', async () => {

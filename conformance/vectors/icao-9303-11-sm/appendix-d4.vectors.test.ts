@@ -2,6 +2,7 @@
  * ICAO Doc 9303-11 Appendix D.4 (3DES secure messaging), run on both sides of the codec and through
  * an emulated card. Provenance: README.md in this folder.
  */
+import { cardState } from '../../../emulator/src/card/card-os.ts';
 import { describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../../../emulator/src/bytes/hex.ts';
 import { encodeCommandApdu, parseCommandApdu } from '../../../emulator/src/apdu/command-apdu.ts';
@@ -60,6 +61,7 @@ describe('ICAO 9303-11 Appendix D.4: 3DES secure messaging', () => {
         `${step.protectedResponseBody}9000`,
       );
     }
-    expect(card.state.sm && toHex(encodeSsc(card.state.sm))).toBe(v.sscEnd);
+    const sm = cardState(card).sm;
+    expect(sm && toHex(encodeSsc(sm))).toBe(v.sscEnd);
   });
 });

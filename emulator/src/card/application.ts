@@ -33,6 +33,20 @@ export interface HandlerEntry {
 
 export type HandlerTable = ReadonlyMap<number, HandlerEntry>;
 
+/**
+ * What happened to the card's secure-messaging session. The pipeline tells every application once,
+ * whichever application is current, so state bound to a session (the IAS DAPP channel, the eMRTD
+ * access rights) is dropped in one place and never re-derived by comparing keys:
+ * - `ended`: a plain command, an SM error, a command refused before SM processing, an error
+ *   answered in plain, or the application ended it (power-off and reset go to `powerReset`);
+ * - `replaced`: new session keys; `rights: 'kept'` when the handler keeps the access rights
+ *   (ICAO 9303-11 §6.2: Chip Authentication), `'revoked'` otherwise.
+ * A counter re-seed with the same keys (the IAS DAPP) is the same session: no event.
+ */
+export type SmSessionEvent =
+  | { readonly kind: 'ended'; readonly reason: string }
+  | { readonly kind: 'replaced'; readonly rights: 'kept' | 'revoked' };
+
 export interface Application {
   readonly id: string;
   readonly handlers: HandlerTable;
@@ -42,6 +56,8 @@ export interface Application {
   powerReset?(): void;
   /** Called when selection makes this application current. */
   activated?(ctx: CommandContext): void;
+  /** The secure-messaging session ended or was replaced (see {@link SmSessionEvent}). */
+  smSessionChanged?(event: SmSessionEvent, ctx: CommandContext): void;
 }
 
 export interface SmReplaceOptions {
@@ -66,12 +82,19 @@ export interface CommandContext {
   readonly smSession: SmSession | undefined;
   /**
    * Replaces (or ends, with undefined) the SM session once the current response has been
-   * produced; the response itself still uses the session the command arrived under.
-   * `sm-session` flags survive when the keys stay the same (a counter re-seed, e.g. after the
-   * IAS DAPP) or when `keepFlags` is set (a re-key that keeps the access rights, e.g. ICAO Chip
-   * Authentication after PACE/BAC); otherwise, and when the session ends, they are revoked.
+   * produced; the response itself still uses the session the command arrived under. The old
+   * session's rights end at this call: `sm-session` flags are revoked and the applications get
+   * the {@link SmSessionEvent} now, so a handler sets up the new session's state after calling
+   * it. Flags survive when the keys stay the same (a counter re-seed, e.g. after the IAS DAPP)
+   * or when `keepFlags` is set (a re-key that keeps the access rights, e.g. ICAO Chip
+   * Authentication after PACE/BAC); ending the session always revokes them.
    */
   setSmSessionAfterResponse(session: SmSession | undefined, options?: SmReplaceOptions): void;
+  /**
+   * Number of this command since power-on: every command dispatched to an application counts,
+   * so a protocol can tell that another command came in between two of its steps.
+   */
+  readonly commandNumber: number;
   /** In `per-segment` chaining: more segments of this chain follow. */
   readonly chained: boolean;
   /** The last GET CHALLENGE value, until consumed. */

@@ -12,9 +12,10 @@ export interface CardModule {
   readonly applications: readonly Application[];
   readonly mfChildren: readonly (DfSpec | EfSpec)[];
   /**
-   * Commands the module must receive while the MF is current (PACE runs with the MF selected,
-   * emrtd/README.md §1.4): given the MF application's table, returns the table to use instead. The
-   * composer applies the modules in order.
+   * Commands the module must receive while the MF is current (PACE runs with the MF selected, as
+   * real CIE readers do): given the MF application's table, returns it with the module's entries
+   * added or replaced; the other entries stay as they are. The composer applies the modules in
+   * order.
    */
   extendMfHandlers?(base: HandlerTable): HandlerTable;
 }

@@ -26,8 +26,16 @@ export const cardOptionsSchema = z
     dataWithoutLe: z.enum(['send', 'drop']),
     /** Most bytes one READ BINARY returns (the CIE IAS caps at 231, ias/README.md §2.2 notes). */
     readBinaryMax: z.number().int().min(1).max(65536),
-    /** READ BINARY asking beyond the end of the file: data + `6282`, data + `9000`, or `6Cxx` without data. */
+    /**
+     * READ BINARY (even INS `B0`) and READ RECORD asking beyond the end of the file: data +
+     * `6282`, data + `9000`, or `6Cxx` without data.
+     */
     readBeyondEof: z.enum(['6282', '9000', '6Cxx']),
+    /**
+     * The same for the odd READ BINARY (`B1`, data in DO 53). Cards may differ between the two:
+     * the CIE answers the even form with `9000` and the odd one with `6282` (ias/README.md §2.2).
+     */
+    readBeyondEofOdd: z.enum(['6282', '9000', '6Cxx']),
     /**
      * Outer status word of protected responses: `mirror` repeats DO 99 (ICAO 9303-11 §9.8), `ok`
      * answers `9000` except for `6282`/`6B00` (the CIE IAS policy, ias/README.md §4.3).
@@ -53,6 +61,7 @@ export const DEFAULT_CARD_OPTIONS: CardOptions = {
   dataWithoutLe: 'send',
   readBinaryMax: 65536,
   readBeyondEof: '6282',
+  readBeyondEofOdd: '6282',
   smOuterSw: 'mirror',
   smWrapErrors: true,
   maxChainedData: 65535,

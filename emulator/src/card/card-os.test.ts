@@ -3,6 +3,7 @@
  * length and GET RESPONSE (§5.1, §7.6.1), the error funnel (DESIGN.md rule 4), power cycles, and
  * the secure-messaging session rules (ICAO 9303-11 §9.8; emrtd/README.md §2.3, §4.7).
  */
+import { cardState } from './card-os.ts';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../bytes/hex.ts';
@@ -20,7 +21,7 @@ import { unwrapResponse, wrapCommand } from '../sm/sm-codec.ts';
 import { smSession, withSsc, type SmSession } from '../sm/sm-session.ts';
 import { des3Suite } from '../sm/suites/des3.ts';
 import { createSmTestCard, START_SM_APDU } from '../profiles/sm-test-card.ts';
-import type { HandlerEntry } from './application.ts';
+import type { HandlerEntry, SmSessionEvent } from './application.ts';
 import { CardError } from './card-error.ts';
 import type { CardOptions } from './card-options.ts';
 
@@ -66,16 +67,24 @@ describe('command chaining (ISO/IEC 7816-4:2020 §5.3.3)', () => {
   it('accumulates chained MSE data and answers 9000 to every segment', () => {
     const { tx, c } = isoCard();
     expect(tx('102241A403800101')).toBe('9000');
-    expect(c.state.se.get(0xa4)).toBeUndefined();
+    expect(cardState(c).se.get(0xa4)).toBeUndefined();
     expect(tx('002241A403840102')).toBe('9000');
-    expect(c.state.se.get(0xa4)?.dos.map((d) => d.tag)).toEqual([0x80, 0x84]);
+    expect(
+      cardState(c)
+        .se.get(0xa4)
+        ?.dos.map((d) => d.tag),
+    ).toEqual([0x80, 0x84]);
   });
   it('a command outside the pending chain is refused with 6883 and aborts the chain', () => {
     const { tx, c } = isoCard();
     expect(tx('102241A403800101')).toBe('9000');
     expect(tx('00A4000C023F00')).toBe('6883');
     expect(tx('002241A403840102')).toBe('9000');
-    expect(c.state.se.get(0xa4)?.dos.map((d) => d.tag)).toEqual([0x84]);
+    expect(
+      cardState(c)
+        .se.get(0xa4)
+        ?.dos.map((d) => d.tag),
+    ).toEqual([0x84]);
     expect(tx('102241A403800101')).toBe('9000');
     expect(tx('002241B603840102')).toBe('6883'); // other P2: not the same chain
   });
@@ -89,7 +98,7 @@ describe('command chaining (ISO/IEC 7816-4:2020 §5.3.3)', () => {
     expect(tx('102241A403800101')).toBe('9000');
     expect(tx('102241A403800101')).toBe('9000');
     expect(tx('102241A403800101')).toBe('6700');
-    expect(c.state.chain).toBeUndefined();
+    expect(cardState(c).chain).toBeUndefined();
   });
 });
 
@@ -221,8 +230,8 @@ describe('power (the single reset path, DESIGN.md §4)', () => {
     tx('102241A403800101');
     expect(toHex(c.reset())).toBe('3B80800101');
     expect(tx('00B0000004')).toBe('6986');
-    expect(c.state.se.get(0xa4)).toBeUndefined();
-    expect(c.state.chain).toBeUndefined();
+    expect(cardState(c).se.get(0xa4)).toBeUndefined();
+    expect(cardState(c).chain).toBeUndefined();
     tx('00A4000C020101');
     tx('00B00000000000');
     c.powerOff();
@@ -285,7 +294,7 @@ describe('secure-messaging session rules (ICAO 9303-11 §9.8; emrtd/README.md §
       },
     ],
   ]);
-  function smCard(options: Partial<CardOptions> = {}) {
+  function smCard(options: Partial<CardOptions> = {}, events: SmSessionEvent[] = []) {
     const c = createSmTestCard({
       mfChildren: [
         { kind: 'EF', fid: 0x0101, sfi: 1, content: ISO_TEST_LONG },
@@ -294,6 +303,7 @@ describe('secure-messaging session rules (ICAO 9303-11 §9.8; emrtd/README.md §
       session: initial,
       options,
       extraHandlers: grantFlag,
+      smSessionChanged: (e) => void events.push(e),
     });
     c.powerOn();
     expect(toHex(c.transmit(START_SM_APDU))).toBe('9000');
@@ -323,7 +333,7 @@ describe('secure-messaging session rules (ICAO 9303-11 §9.8; emrtd/README.md §
   it('errors are wrapped in DO 99 with the outer status mirroring it (default)', () => {
     const { send, c } = smCard();
     expect(send('00A4000C029999')).toEqual({ outer: '6A82', inner: '6A82' });
-    expect(c.state.sm).toBeDefined();
+    expect(cardState(c).sm).toBeDefined();
   });
   it("outer status 9000 except 6282/6B00 on an smOuterSw='ok' personality (ias/README.md §4.3)", () => {
     const { send } = smCard({ smOuterSw: 'ok' });
@@ -335,7 +345,7 @@ describe('secure-messaging session rules (ICAO 9303-11 §9.8; emrtd/README.md §
   it('errors in plain end the session on an smWrapErrors=false personality', () => {
     const { send, c } = smCard({ smWrapErrors: false });
     expect(send('00A4000C029999')).toEqual({ outer: '6A82', inner: '6A82' });
-    expect(c.state.sm).toBeUndefined();
+    expect(cardState(c).sm).toBeUndefined();
   });
   it('a wrong MAC gives plain 6988 and destroys the session: the next protected command fails too', () => {
     const { c, tx } = smCard();
@@ -343,13 +353,13 @@ describe('secure-messaging session rules (ICAO 9303-11 §9.8; emrtd/README.md §
     const bad = encodeCommandApdu(w.apdu);
     bad[bad.length - 2] = (bad[bad.length - 2] as number) ^ 1;
     expect(toHex(c.transmit(bad))).toBe('6988');
-    expect(c.state.sm).toBeUndefined();
+    expect(cardState(c).sm).toBeUndefined();
     expect(tx(toHex(encodeCommandApdu(w.apdu)))).toBe('6988');
   });
   it('a missing DO 8E gives 6987; a replayed command (old counter) gives 6988', () => {
     const a = smCard();
     expect(a.tx('0CA4000C0787' + '05' + '0100000000')).toBe('6987');
-    expect(a.c.state.sm).toBeUndefined();
+    expect(cardState(a.c).sm).toBeUndefined();
     const b = smCard();
     const w = wrapCommand(initial(), parseCommandApdu(fromHex('00A4000C020102')));
     const hex = toHex(encodeCommandApdu(w.apdu));
@@ -359,35 +369,69 @@ describe('secure-messaging session rules (ICAO 9303-11 §9.8; emrtd/README.md §
   it('a plain command during a session is executed in plain and ends the session and its flags', () => {
     const { send, tx, c } = smCard();
     expect(send('00E80000')).toEqual({ outer: '9000', inner: '9000' });
-    expect(c.state.security.has('test-flag')).toBe(true);
+    expect(cardState(c).security.has('test-flag')).toBe(true);
     expect(tx('00A4000C020102')).toBe('9000');
-    expect(c.state.sm).toBeUndefined();
-    expect(c.state.security.has('test-flag')).toBe(false);
+    expect(cardState(c).sm).toBeUndefined();
+    expect(cardState(c).security.has('test-flag')).toBe(false);
   });
   it('a counter re-seed with the same keys keeps sm-session flags (IAS DAPP, ias/README.md §5.3 step 8)', () => {
     const { send, c } = smCard();
     send('00E80000');
     expect(send('00EA0000')).toEqual({ outer: '9000', inner: '9000' });
-    expect(c.state.sm?.ssc).toBe(0x99n);
-    expect(c.state.security.has('test-flag')).toBe(true);
+    expect(cardState(c).sm?.ssc).toBe(0x99n);
+    expect(cardState(c).security.has('test-flag')).toBe(true);
   });
   it('new keys revoke sm-session flags unless the handler keeps them (ICAO 9303-11 §6.2: CA keeps the access rights)', () => {
     const a = smCard();
     a.send('00E80000');
     a.send('00EC0000');
-    expect(a.c.state.security.has('test-flag')).toBe(false);
+    expect(cardState(a.c).security.has('test-flag')).toBe(false);
     const b = smCard();
     b.send('00E80000');
     b.send('00EE0000');
-    expect(toHex(b.c.state.sm!.kMac)).toBe(toHex(KENC));
-    expect(b.c.state.security.has('test-flag')).toBe(true);
+    expect(toHex(cardState(b.c).sm!.kMac)).toBe(toHex(KENC));
+    expect(cardState(b.c).security.has('test-flag')).toBe(true);
   });
   it('ending the session revokes its flags whatever the handler asks', () => {
     const { send, c } = smCard();
     send('00E80000');
     send('00F00000');
-    expect(c.state.sm).toBeUndefined();
-    expect(c.state.security.has('test-flag')).toBe(false);
+    expect(cardState(c).sm).toBeUndefined();
+    expect(cardState(c).security.has('test-flag')).toBe(false);
+  });
+  it('commands refused before SM processing end the session and its flags (ICAO 9303-11 §9.8)', () => {
+    const refused: [string, string][] = [
+      ['0D8400000D9701088E08000000000000000000', '6881'], // protected, logical channel 1
+      ['0484000008', '6882'], // proprietary secure messaging
+      ['00600000', '6D00'], // invalid INS
+      ['8084000008', '6E00'], // proprietary class not accepted
+      ['00A4040C0000', '6700'], // malformed
+      ['00A404', '6700'], // 3-byte fragment
+      ['00B00000000004', '6700'], // extended length on a short-only personality
+    ];
+    for (const [hex, sw] of refused) {
+      const events: SmSessionEvent[] = [];
+      const { send, tx, c } = smCard({ extendedLength: false }, events);
+      send('00E80000');
+      expect(tx(hex), hex).toBe(sw);
+      expect(cardState(c).sm, hex).toBeUndefined();
+      expect(cardState(c).security.has('test-flag'), hex).toBe(false);
+      expect(events, hex).toEqual([{ kind: 'ended', reason: expect.stringContaining(sw) }]);
+    }
+  });
+  it('the applications hear each end or replacement once; a counter re-seed is no event', () => {
+    const a: SmSessionEvent[] = [];
+    const reseed = smCard({}, a);
+    reseed.send('00EA0000');
+    expect(a).toEqual([]);
+    expect(reseed.tx('00A4000C020102')).toBe('9000');
+    expect(a).toEqual([{ kind: 'ended', reason: 'plain command' }]);
+    const b: SmSessionEvent[] = [];
+    smCard({}, b).send('00EE0000');
+    expect(b).toEqual([{ kind: 'replaced', rights: 'kept' }]);
+    const c: SmSessionEvent[] = [];
+    smCard({}, c).send('00EC0000');
+    expect(c).toEqual([{ kind: 'replaced', rights: 'revoked' }]);
   });
   it('a protected command without a session: 6988', () => {
     const c = createIsoTestCard({ strict: true });
@@ -408,7 +452,7 @@ describe('secure-messaging session rules (ICAO 9303-11 §9.8; emrtd/README.md §
     expect(toHex(Uint8Array.of(rest.sw >> 8, rest.sw & 0xff))).toBe('9000');
     const u = unwrapResponse(terminal, 0xb0, Uint8Array.from([...first.data, ...rest.data]));
     expect(toHex(u.response.data)).toBe(LONG.slice(0, 480));
-    expect(c.state.sm).toBeDefined();
+    expect(cardState(c).sm).toBeDefined();
   });
   it('long protected responses are sent whole on a whole personality', () => {
     const { c } = smCard({ longResponses: 'whole' });

@@ -11,9 +11,18 @@
  * Handlers throw {@link CardError}; the single `try` in {@link CardOs.transmit} converts it. Any
  * other exception becomes `6F00` and is recorded as a fault; in strict mode (tests) it is rethrown
  * so that bugs never hide behind `6F00` (DESIGN.md rule 4).
+ *
+ * Secure-messaging session rule (ICAO 9303-11 §9.8.4-9.8.5; BSI TR-03110-3 Appendix F): the
+ * session ends on an SM error and on a plain command. The pipeline applies it to every command the
+ * card does not take as part of the session, including those refused before SM processing: a
+ * malformed APDU, an unsupported class, a logical channel, proprietary SM, an invalid INS or an
+ * extended length the personality lacks — all answered in plain, so the terminal's counter is out
+ * of step anyway, and keeping the keys (with the verified PIN) alive would only let an attacker
+ * continue the session. GET RESPONSE fetching the rest of a protected answer is part of it. The
+ * end or replacement of a session is one {@link SmSessionEvent} sent to every application.
  */
 import { HostError } from '../host-error.ts';
-import { decodeCla } from '../apdu/cla.ts';
+import { decodeCla, type ClaInfo } from '../apdu/cla.ts';
 import { equalBytes } from '../bytes/bytes.ts';
 import {
   ApduFormatError,
@@ -53,8 +62,15 @@ import { SecurityEnvironment } from '../security/security-environment.ts';
 import { SecurityStatus } from '../security/security-status.ts';
 import { SmError, unwrapCommand, wrapResponse } from '../sm/sm-codec.ts';
 import type { SmSession } from '../sm/sm-session.ts';
-import type { Application, CommandContext, HandlerEntry, SmReplaceOptions } from './application.ts';
-import type { CardObserver, ObservableCard, PowerEvent } from './card.ts';
+import type {
+  Application,
+  CommandHandler,
+  HandlerEntry,
+  SmReplaceOptions,
+  SmSessionEvent,
+} from './application.ts';
+import { Context } from './card-context.ts';
+import type { CardObserver, EmulatedCard, ObservableCard, PowerEvent } from './card.ts';
 import { CardError } from './card-error.ts';
 import { cardOptions, type CardOptions } from './card-options.ts';
 import { chainKey, joinChain, type ChainBuffer } from './chaining.ts';
@@ -99,14 +115,13 @@ const MF_APP_ID = 'iso';
 
 interface PendingSmChange {
   readonly session: SmSession | undefined;
-  readonly keepFlags: boolean;
 }
 
 function plain(sw: StatusWord): ResponseApdu {
   return { data: EMPTY, sw };
 }
 
-export class CardOs implements ObservableCard {
+export class CardOs implements EmulatedCard {
   readonly atr: Uint8Array;
   readonly fs: FileSystem;
   readonly options: CardOptions;
@@ -125,6 +140,8 @@ export class CardOs implements ObservableCard {
   nextSm: PendingSmChange | undefined;
   smProtected = false;
   chained = false;
+  /** Commands dispatched to an application since power-on (see CommandContext.commandNumber). */
+  commandNumber = 0;
 
   constructor(config: CardOsConfig) {
     this.atr = config.atr;
@@ -245,6 +262,7 @@ export class CardOs implements ObservableCard {
 
   private forget(): void {
     this.s = this.freshState();
+    this.commandNumber = 0;
     for (const app of this.apps.values()) app.powerReset?.();
   }
 
@@ -276,24 +294,40 @@ export class CardOs implements ObservableCard {
     return this.s;
   }
 
-  /** Applies a session change a handler asked for (see {@link CommandContext.setSmSessionAfterResponse}). */
-  private replaceSm(next: PendingSmChange): void {
+  /**
+   * A handler asks for a new session (or none) after its response: the old session's rights end
+   * now (see {@link CommandContext.setSmSessionAfterResponse}); the keys switch after the response.
+   */
+  requestSmChange(next: SmSession | undefined, options: SmReplaceOptions = {}): void {
     const current = this.s.sm;
-    const sameKeys =
-      current !== undefined &&
-      next.session !== undefined &&
-      equalBytes(current.kEnc, next.session.kEnc) &&
-      equalBytes(current.kMac, next.session.kMac);
-    if (current !== undefined && !sameKeys && !(next.session !== undefined && next.keepFlags))
-      this.s.security.endScope('sm-session');
-    this.s.sm = next.session;
+    this.nextSm = { session: next };
+    if (current === undefined) return;
+    if (next === undefined)
+      return this.sessionChanged({ kind: 'ended', reason: 'ended by the application' });
+    const sameKeys = equalBytes(current.kEnc, next.kEnc) && equalBytes(current.kMac, next.kMac);
+    if (sameKeys) return; // a counter re-seed: the same session
+    const rights = options.keepFlags ? 'kept' : 'revoked';
+    this.sessionChanged({ kind: 'replaced', rights });
   }
 
+  /** The pipeline ends the session now (plain command, SM error, refused command, plain error). */
   private endSm(reason: string): void {
     if (!this.s.sm) return;
     this.s.sm = undefined;
-    this.s.security.endScope('sm-session');
-    this.note(`SM session ended: ${reason}`);
+    this.nextSm = undefined;
+    this.sessionChanged({ kind: 'ended', reason });
+  }
+
+  /** The one place a session change takes effect: flags, then every application, then the trace. */
+  private sessionChanged(event: SmSessionEvent): void {
+    if (!(event.kind === 'replaced' && event.rights === 'kept'))
+      this.s.security.endScope('sm-session');
+    for (const app of this.apps.values()) app.smSessionChanged?.(event, this.ctx);
+    this.note(
+      event.kind === 'ended'
+        ? `SM session ended: ${event.reason}`
+        : `SM session replaced (rights ${event.rights})`,
+    );
   }
 
   private process(
@@ -310,16 +344,16 @@ export class CardOs implements ObservableCard {
     } catch (e) {
       if (!(e instanceof ApduFormatError)) throw e;
       this.note(e.message);
-      return encodeResponseApdu(plain(e.sw));
+      return this.refuse(e.sw, 'malformed command');
     }
-    const early = this.checkHeader(apdu);
-    if (early !== undefined) return encodeResponseApdu(plain(early));
+    const cla = decodeCla(apdu.cla);
+    const early = this.checkHeader(apdu, cla);
+    if (early !== undefined) return this.refuse(early, 'command refused before SM processing');
 
     if (apdu.ins === INS_C0_GET_RESPONSE && this.s.pending) return this.serveGetResponse(apdu);
     this.s.pending = undefined;
 
     let command = apdu;
-    const cla = decodeCla(apdu.cla);
     if (cla.sm !== 'none') {
       if (!this.s.sm) {
         this.note('protected command without an SM session');
@@ -348,16 +382,21 @@ export class CardOs implements ObservableCard {
       if (trace) trace.plainResponse = encodeResponseApdu(response);
       wire = this.protect(command.ins, response);
     }
-    if (this.nextSm) this.replaceSm(this.nextSm);
+    if (this.nextSm) this.s.sm = this.nextSm.session;
     const shaped = splitForTransport(wire, apdu, this.options);
     if (shaped.pending) this.s.pending = shaped.pending;
     return encodeResponseApdu(shaped.response);
   }
 
+  /** A plain error for a command the card does not take; an SM session ends with it. */
+  private refuse(sw: StatusWord, why: string): Uint8Array {
+    this.endSm(`${why} (${describeSw(sw).name})`);
+    return encodeResponseApdu(plain(sw));
+  }
+
   /** CLA and INS checks that need no application state beyond the proprietary-CLA switch. */
-  private checkHeader(apdu: CommandApdu): StatusWord | undefined {
+  private checkHeader(apdu: CommandApdu, cla: ClaInfo): StatusWord | undefined {
     if (apdu.form === 'extended' && !this.options.extendedLength) return SW_6700_WRONG_LENGTH;
-    const cla = decodeCla(apdu.cla);
     if (cla.kind === 'invalid') return SW_6E00_CLA_NOT_SUPPORTED;
     if (cla.kind === 'proprietary' && !this.s.app.proprietaryCla) return SW_6E00_CLA_NOT_SUPPORTED;
     if (cla.channel !== 0) return SW_6881_LOGICAL_CHANNEL_NOT_SUPPORTED;
@@ -368,8 +407,9 @@ export class CardOs implements ObservableCard {
 
   private serveGetResponse(apdu: CommandApdu): Uint8Array {
     const pending = this.s.pending as PendingResponse;
-    if (apdu.p1 !== 0 || apdu.p2 !== 0) return encodeResponseApdu(plain(SW_6A86_INCORRECT_P1P2));
-    if (apdu.data.length > 0) return encodeResponseApdu(plain(SW_6700_WRONG_LENGTH));
+    if (apdu.p1 !== 0 || apdu.p2 !== 0)
+      return this.refuse(SW_6A86_INCORRECT_P1P2, 'bad GET RESPONSE');
+    if (apdu.data.length > 0) return this.refuse(SW_6700_WRONG_LENGTH, 'bad GET RESPONSE');
     const shaped = takePending(pending, apdu.ne, this.options);
     this.s.pending = shaped.pending;
     return encodeResponseApdu(shaped.response);
@@ -397,6 +437,7 @@ export class CardOs implements ObservableCard {
 
   /** Chaining, dispatch, access check, handler and Ne; CardError becomes a bare status word. */
   private execute(command: CommandApdu): ResponseApdu {
+    this.commandNumber++;
     try {
       const entry = this.s.app.handlers.get(command.ins);
       if (!entry)
@@ -464,61 +505,47 @@ export class CardOs implements ObservableCard {
   }
 }
 
-/** The handler's port onto the card (one instance per card, per-command fields read live). */
-class Context implements CommandContext {
-  private readonly os: CardOs;
-  constructor(os: CardOs) {
-    this.os = os;
-  }
-  get fs(): FileSystem {
-    return this.os.fs;
-  }
-  get options(): CardOptions {
-    return this.os.options;
-  }
-  get rng(): Rng {
-    return this.os.rng;
-  }
-  get clock(): Clock {
-    return this.os.clock;
-  }
-  get security(): SecurityStatus {
-    return this.os.volatile.security;
-  }
-  get se(): SecurityEnvironment {
-    return this.os.volatile.se;
-  }
-  get currentDf(): DfNode {
-    return this.os.volatile.df;
-  }
-  get currentEf(): EfNode | undefined {
-    return this.os.volatile.ef;
-  }
-  get application(): Application {
-    return this.os.volatile.app;
-  }
-  select(node: FsNode): void {
-    this.os.select(node);
-  }
-  get smProtected(): boolean {
-    return this.os.smProtected;
-  }
-  get smSession(): SmSession | undefined {
-    return this.os.volatile.sm;
-  }
-  setSmSessionAfterResponse(session: SmSession | undefined, options?: SmReplaceOptions): void {
-    this.os.nextSm = { session, keepFlags: options?.keepFlags ?? false };
-  }
-  get chained(): boolean {
-    return this.os.chained;
-  }
-  get challenge(): Uint8Array | undefined {
-    return this.os.volatile.challenge;
-  }
-  set challenge(value: Uint8Array | undefined) {
-    this.os.volatile.challenge = value;
-  }
-  note(text: string): void {
-    this.os.note(text);
-  }
+/**
+ * Hooks into an emulated card for the conformance suite's mutation check, and nothing else: the
+ * check proves the suite can fail by breaking one rule at a time, which means reaching inside a
+ * card. A card changed through these hooks is no longer the emulated CIE. Cards are handed out as
+ * the {@link EmulatedCard} contract; this is the one documented way past it.
+ */
+export interface MutationHooks {
+  /** Wraps the handler of INS `ins` in application `appId` (the table-override pattern). */
+  overrideHandler(appId: string, ins: number, wrap: (h: CommandHandler) => CommandHandler): void;
+  /** The secure-messaging session open now, if any. */
+  smSession(): SmSession | undefined;
+  /** Installs `session` as the open session (a mutant that keeps a session the card must end). */
+  setSmSession(session: SmSession | undefined): void;
+}
+
+/** The {@link MutationHooks} of a card made by this emulator (throws for any other card). */
+export function mutationHooks(card: EmulatedCard): MutationHooks {
+  if (!(card instanceof CardOs)) throw new TypeError('mutation hooks exist only on emulated cards');
+  return {
+    overrideHandler(appId, ins, wrap) {
+      const app = card.application(appId);
+      const entry = app?.handlers.get(ins);
+      if (!app || !entry)
+        throw new TypeError(`no handler for INS ${ins.toString(16)} in '${appId}'`);
+      (app.handlers as Map<number, HandlerEntry>).set(ins, {
+        ...entry,
+        handle: wrap(entry.handle),
+      });
+    },
+    smSession: () => card.volatile.sm,
+    setSmSession(session) {
+      card.volatile.sm = session;
+    },
+  };
+}
+
+/**
+ * The volatile state of an emulated card (selection, security status, secure-messaging session,
+ * chaining buffer), read-only, for white-box tests and diagnostics; throws for any other card.
+ */
+export function cardState(card: EmulatedCard): Readonly<VolatileState> {
+  if (!(card instanceof CardOs)) throw new TypeError('only emulated cards expose their state');
+  return card.state;
 }

@@ -7,6 +7,7 @@
  * object (building one from JWK costs more than a signature).
  */
 import {
+  checkPrimeSync,
   constants,
   createPrivateKey,
   createPublicKey,
@@ -165,12 +166,48 @@ export function randomPrime(
   }
 }
 
-/** Deterministic RSA key generation from an injected RNG (same seed → same key). */
+/** Odd primes below 17 400 for the sieve of {@link sievedPrime}. */
+const SIEVE_PRIMES = (() => {
+  const out: number[] = [];
+  for (let c = 3; out.length < 2000; c += 2)
+    if (out.every((p) => p * p > c || c % p !== 0)) out.push(c);
+  return out;
+})();
+
+/**
+ * A prime of exactly `bits` bits (two top bits set) by incremental search from a random odd start:
+ * candidates divisible by a small prime are skipped with a sieve, the rest go to OpenSSL's
+ * primality test (`checkPrimeSync`, FIPS 186-5 §B.3.1 rounds). Used for moduli of 4096 bits and
+ * more, where the bigint Miller–Rabin of {@link randomPrime} takes tens of seconds; deterministic
+ * for a given RNG stream (a composite passing OpenSSL's test has probability below 2^-100).
+ */
+export function sievedPrime(
+  rng: Rng,
+  bits: number,
+  accept: (p: bigint) => boolean = () => true,
+): bigint {
+  let start = bytesToBigInt(rng.bytes(Math.ceil(bits / 8))) & ((1n << BigInt(bits)) - 1n);
+  start |= (3n << BigInt(bits - 2)) | 1n;
+  const residues = SIEVE_PRIMES.map((p) => Number(start % BigInt(p)));
+  for (let delta = 0; ; delta += 2) {
+    const c = start + BigInt(delta);
+    if (c >> BigInt(bits) !== 0n) throw new RangeError('sievedPrime: ran past the bit length');
+    if (!residues.every((r, i) => (r + delta) % (SIEVE_PRIMES[i] as number) !== 0)) continue;
+    if (accept(c) && checkPrimeSync(c)) return c;
+  }
+}
+
+/**
+ * Deterministic RSA key generation from an injected RNG (same seed → same key). Moduli below 4096
+ * bits use {@link randomPrime} (the keys every existing seed has always produced), larger ones
+ * {@link sievedPrime}.
+ */
 export function generateRsaKey(rng: Rng, bits = 2048, e = 65537n): RsaPrivateKey {
   const half = bits / 2;
+  const prime = bits >= 4096 ? sievedPrime : randomPrime;
   for (;;) {
-    const p = randomPrime(rng, half, (c) => gcd(c - 1n, e) === 1n);
-    const q = randomPrime(rng, bits - half, (c) => gcd(c - 1n, e) === 1n);
+    const p = prime(rng, half, (c) => gcd(c - 1n, e) === 1n);
+    const q = prime(rng, bits - half, (c) => gcd(c - 1n, e) === 1n);
     if (p === q) continue;
     const n = p * q;
     if (n.toString(2).length !== bits) continue;

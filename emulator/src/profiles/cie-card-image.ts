@@ -55,14 +55,26 @@ export interface CardFromImageOptions extends Pick<
   readonly extraModules?: readonly CardModule[];
 }
 
-/** The composer's configuration for `image`, apart from personalisation, personality and secrets. */
+/**
+ * The composer's configuration for `image`, apart from personalisation, personality and secrets.
+ * The eMRTD module takes the personality's chip attributes (PACE nonce length) unless `emrtd`
+ * overrides them.
+ */
 function passThrough(
   image: CardImage,
   o: CardFromImageOptions,
 ): Omit<CieCardConfig, 'personalisation' | 'profile' | 'secrets'> {
-  const { profile: _profile, emrtd, extraModules, ...rest } = o;
+  const { profile, emrtd, extraModules, ...rest } = o;
+  const chip = cieProfile(profile ?? image.profile).emrtd;
   const emrtdModule =
-    emrtd === false ? [] : [createEmrtdModule(emrtdPersonalisationFromImage(image), emrtd ?? {})];
+    emrtd === false
+      ? []
+      : [
+          createEmrtdModule(emrtdPersonalisationFromImage(image), {
+            paceNonceLength: chip.paceNonceLength,
+            ...emrtd,
+          }),
+        ];
   return { ...rest, extraModules: [...emrtdModule, ...(extraModules ?? [])] };
 }
 
@@ -78,17 +90,28 @@ export function cieCardFromImage(image: CardImage, o: CardFromImageOptions = {})
 
 export interface PersistentCieCard extends CieCard {
   readonly store: FileSecretStore;
+  /** Lets go of the image file (its lock goes when the last card of this process on it closes). */
+  close(): void;
 }
 
-/** Opens the image file; every PIN/PUK change is written back atomically before it takes effect. */
+/**
+ * Opens the image file; every PIN/PUK change is written back atomically before it takes effect.
+ * The image is this process's until {@link PersistentCieCard.close} (or exit): another process
+ * opening it is refused with `IMAGE_IN_USE`; cards of this process on it share one retry counter.
+ */
 export function openCieCard(path: string, o: CardFromImageOptions = {}): PersistentCieCard {
   const store = FileSecretStore.open(path);
-  const image = store.current;
-  const card = createCieCard({
-    personalisation: iasPersonalisationFromImage(image),
-    profile: o.profile ?? image.profile,
-    secrets: store,
-    ...passThrough(image, o),
-  });
-  return { ...card, store };
+  try {
+    const image = store.current;
+    const card = createCieCard({
+      personalisation: iasPersonalisationFromImage(image),
+      profile: o.profile ?? image.profile,
+      secrets: store,
+      ...passThrough(image, o),
+    });
+    return { ...card, store, close: () => store.close() };
+  } catch (e) {
+    store.close();
+    throw e;
+  }
 }

@@ -11,13 +11,14 @@
  * ```
  * Module composition rules: every module application is registered; FIDs, SFIs and DF names at
  * MF level must be unique across modules (a clash is a {@link CardCompositionError} naming both
- * sides); a module's `extendMfHandlers` wraps the MF application's table (commands run while the
- * MF is current, e.g. PACE), modules applied in order.
+ * sides); a module's `extendMfHandlers` adds its entries to the MF application's table (commands
+ * run while the MF is current, e.g. PACE), modules applied in order.
  */
 import { HostError } from '../host-error.ts';
 import type { Application } from '../card/application.ts';
 import type { CardModule } from '../card/card-module.ts';
 import { CardOs } from '../card/card-os.ts';
+import type { EmulatedCard } from '../card/card.ts';
 import type { CardOptions } from '../card/card-options.ts';
 import { equalBytes } from '../bytes/bytes.ts';
 import { fromHex, toHex } from '../bytes/hex.ts';
@@ -56,7 +57,7 @@ export interface CieCardConfig {
 }
 
 export interface CieCard {
-  readonly card: CardOs;
+  readonly card: EmulatedCard;
   readonly profile: CieProfile;
   readonly secrets: SecretStore;
   readonly personalisation: IasPersonalisation;

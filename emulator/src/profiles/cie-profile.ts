@@ -30,10 +30,19 @@ export const cieProfileSchema = z
     vendor: z.string(),
     atr: hexText.refine((h) => atrChecksumOk(fromHex(h)), 'ATR checksum (TCK) is wrong'),
     efAtr: hexText,
-    evidence: z.object({ atr: z.string(), efAtr: z.string(), quirks: z.string() }).strict(),
+    evidence: z
+      .object({ atr: z.string(), efAtr: z.string(), quirks: z.string(), paceNonce: z.string() })
+      .strict(),
     /** EF.SOD variant cards of this generation carry (§1.5). */
     sodVariant: z.enum(SOD_VARIANTS),
     card: cardOptionsSchema.partial(),
+    /** eMRTD application attributes of the chip (emrtd/README.md §1.2). */
+    emrtd: z
+      .object({
+        /** Length of the PACE nonce s in GA step 1: 16 bytes (2018 card) or 8 (2023 card). */
+        paceNonceLength: z.union([z.literal(8), z.literal(16), z.literal(32)]),
+      })
+      .strict(),
     ias: iasOptionsSchema.partial(),
   })
   .strict();

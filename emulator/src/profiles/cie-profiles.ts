@@ -14,7 +14,12 @@
  * - every chip caps READ BINARY at 231 bytes (§2.2 notes), accepts both IAS selection forms and
  *   both GET DATA forms (§1.3 [inferred]), and follows the §4.3 outer-status policy (outer 9000,
  *   real status in DO 99) — the alternatives are options for experiments;
- * - ST chips reject MSE SET B6 for the terminal CHR (§1.3, ISDK comment).
+ * - ST chips reject MSE SET B6 for the terminal CHR (§1.3, ISDK comment);
+ * - a READ BINARY (`B0`) asking past the end returns the bytes left with `9000` (the ASDK fixture's
+ *   `00 B0 85 E7 00` → 39 bytes + `9000`; the NXP and Gemalto2 EF.ATR read-outs with Le `80`, §1.4,
+ *   §2.2 notes; ICAO Part 3 ISO7816_E_4 expects `9000`), while the odd READ BINARY (`B1`) ends its
+ *   last piece with `6282` (the real last EF.SOD chunk of the same fixture, §2.2 row 1006);
+ *   `6282` for `B0` stays an option (`readBeyondEof`).
  * EF.ATR contents marked [inferred] complete a published pattern (see `evidence`).
  */
 import type { CardOptions } from '../card/card-options.ts';
@@ -22,7 +27,8 @@ import { cieProfileSchema, ProfileError, type CieProfile } from './cie-profile.t
 
 const COMMON: Partial<CardOptions> = {
   readBinaryMax: 0xe7,
-  readBeyondEof: '6282',
+  readBeyondEof: '9000',
+  readBeyondEofOdd: '6282',
   smOuterSw: 'ok',
   smWrapErrors: true,
   neTooSmall: '61xx',
@@ -49,6 +55,25 @@ const EF_ATR_GEMALTO =
   '80 00 47 03 94 41 C0 E0 10 02 02 01 04 02 02 00 E6 02 02 00 E6 02 02 00 E6 50 0A 49 61 73 45 63 63 52 6F 6F 74 78 08 06 06 2B 81 22 F8 78 02 82 02 90 00';
 const EF_ATR_GEMALTO2 = '47 03 94 41 C0';
 
+/**
+ * PACE nonce length by chip family [inferred, emrtd/README.md §1.2]: the 2018 card of
+ * italia/cie-mrtd-dotnet-sdk#8 answered a 16-byte nonce, the 2023 card of
+ * italia/cie-mrtd-example-app#1 an 8-byte one. In 2018 only the Gemalto and NXP CIE ATRs were known
+ * (smartcard_list.txt additions of 2018-06-08 and 2018-12-17), so the first-generation families
+ * (Gemalto, NXP, ST) take 16; the JCOP4 "ITJ4" family (Bit4id, Actalis; ATRs listed from 2022-11)
+ * that was issuing in 2023 takes 8.
+ */
+const NONCE_16 = {
+  emrtd: { paceNonceLength: 16 },
+  evidence:
+    '16-byte GA step 1 nonce of the 2018 real card (italia/cie-mrtd-dotnet-sdk#8), assigned to the first-generation families [inferred]',
+} as const;
+const NONCE_8 = {
+  emrtd: { paceNonceLength: 8 },
+  evidence:
+    '8-byte GA step 1 nonce of the 2023 real card (italia/cie-mrtd-example-app#1), assigned to the ITJ4 family [inferred]',
+} as const;
+
 const ST_EVIDENCE =
   'ST EF.ATR read-out in pagopa/io-cie-ios-sdk IAS.mm, pagopa/cie-sdk-android and cie-sdk-ios CIEType (ias/README.md §1.4)';
 const ITJ4_EVIDENCE =
@@ -68,9 +93,11 @@ const RAW: readonly CieProfile[] = [
       efAtr:
         'real read-out of a cancelled Gemalto2 card, emulator/src/profiles/real-card/ef-atr-readouts.txt (ias/README.md §1.4); kept verbatim [open: complete content]',
       quirks: 'capabilities 94 41 C0: extended length → whole long responses',
+      paceNonce: NONCE_16.evidence,
     },
     sodVariant: 'sha256-pkcs1',
     card: EXTENDED,
+    emrtd: NONCE_16.emrtd,
     ias: {},
   },
   {
@@ -87,9 +114,11 @@ const RAW: readonly CieProfile[] = [
         "no read-out published; built from the Gemalto2 capabilities, the NXP size template and the ASCII 'IasEccRoot' marker the mobile clients look for (ias/README.md §1.4) [inferred]",
       quirks:
         'desktop sends one GET DATA for the whole DH template (ias/README.md §1.3); extended length → whole long responses',
+      paceNonce: NONCE_16.evidence,
     },
     sodVariant: 'sha256-pkcs1',
     card: EXTENDED,
+    emrtd: NONCE_16.emrtd,
     ias: {},
   },
   {
@@ -106,9 +135,11 @@ const RAW: readonly CieProfile[] = [
         'real read-out, emulator/src/profiles/real-card/ef-atr-readouts.txt (from pagopa/io-cie-ios-sdk IAS.mm)',
       quirks:
         'capabilities 94 01 80 (extended length not announced): responses over 256 bytes to short commands via 61xx',
+      paceNonce: NONCE_16.evidence,
     },
     sodVariant: 'sha256-pkcs1',
     card: ISO_SHORT_LE,
+    emrtd: NONCE_16.emrtd,
     ias: {},
   },
   {
@@ -124,9 +155,11 @@ const RAW: readonly CieProfile[] = [
       efAtr: ST_EVIDENCE,
       quirks:
         'extended length not announced → 61xx for long responses to short commands; MSE SET B6 for the terminal CHR rejected (ISDK)',
+      paceNonce: NONCE_16.evidence,
     },
     sodVariant: 'sha256-pkcs1',
     card: ISO_SHORT_LE,
+    emrtd: NONCE_16.emrtd,
     ias: { externalAuthCrt: ['A4'] },
   },
   {
@@ -141,9 +174,11 @@ const RAW: readonly CieProfile[] = [
       atr: 'Windows registration (ias/README.md §1.1); generic ISO 14443-B pseudo-ATR',
       efAtr: ST_EVIDENCE,
       quirks: 'as stm',
+      paceNonce: NONCE_16.evidence,
     },
     sodVariant: 'sha256-pkcs1',
     card: ISO_SHORT_LE,
+    emrtd: NONCE_16.emrtd,
     ias: { externalAuthCrt: ['A4'] },
   },
   {
@@ -158,9 +193,11 @@ const RAW: readonly CieProfile[] = [
       atr: 'Windows registration, smartcard_list.txt (ias/README.md §1.1)',
       efAtr: ST_EVIDENCE,
       quirks: 'as stm',
+      paceNonce: NONCE_16.evidence,
     },
     sodVariant: 'sha256-pkcs1',
     card: ISO_SHORT_LE,
+    emrtd: NONCE_16.emrtd,
     ias: { externalAuthCrt: ['A4'] },
   },
   itj4(
@@ -243,9 +280,11 @@ function itj4(
       efAtr: ITJ4_EVIDENCE,
       quirks:
         'JCOP4 ITJ4 applet: capabilities 94 01 E0 + 7F 66 (max command 1238, max response 2019) → whole long responses; desktop selects with 00 A4 00 00',
+      paceNonce: NONCE_8.evidence,
     },
     sodVariant: sod,
     card: ITJ4,
+    emrtd: NONCE_8.emrtd,
     ias: {},
   };
 }

@@ -15,6 +15,7 @@
  * ```
  */
 import { CardOs, type CardOsConfig } from '../card/card-os.ts';
+import type { EmulatedCard } from '../card/card.ts';
 import type { CardOptions } from '../card/card-options.ts';
 import { fromHex } from '../bytes/hex.ts';
 import type { Clock } from '../crypto/clock.ts';
@@ -86,7 +87,7 @@ export interface IsoTestCardOptions {
   readonly clock?: Clock;
 }
 
-export function createIsoTestCard(o: IsoTestCardOptions = {}): CardOs {
+export function createIsoTestCard(o: IsoTestCardOptions = {}): EmulatedCard {
   const config: CardOsConfig = {
     atr: ISO_TEST_ATR,
     fileSystem: buildFileSystem(isoTestFileSystemSpec()),

@@ -9,6 +9,7 @@ import { responseApdu } from '../apdu/response-apdu.ts';
 import { SW_9000_OK } from '../apdu/status-words.ts';
 import type { Application, HandlerEntry } from '../card/application.ts';
 import { CardOs } from '../card/card-os.ts';
+import type { EmulatedCard } from '../card/card.ts';
 import type { CardOptions } from '../card/card-options.ts';
 import type { Rng } from '../crypto/rng.ts';
 import type { DfSpec, EfSpec } from '../iso7816/fs/file-spec.ts';
@@ -27,9 +28,11 @@ export interface SmTestCardInit {
   readonly rng?: Rng;
   /** Extra handlers for the MF application (tests of the pipeline). */
   readonly extraHandlers?: ReadonlyMap<number, HandlerEntry>;
+  /** Receives the pipeline's session events (tests of the pipeline). */
+  readonly smSessionChanged?: Application['smSessionChanged'];
 }
 
-export function createSmTestCard(init: SmTestCardInit): CardOs {
+export function createSmTestCard(init: SmTestCardInit): EmulatedCard {
   const app: Application = {
     id: 'sm-test',
     handlers: new Map<number, HandlerEntry>([
@@ -45,6 +48,7 @@ export function createSmTestCard(init: SmTestCardInit): CardOs {
       ],
       ...(init.extraHandlers ?? []),
     ]),
+    ...(init.smSessionChanged ? { smSessionChanged: init.smSessionChanged } : {}),
   };
   return new CardOs({
     atr: fromHex('3B80800101'),

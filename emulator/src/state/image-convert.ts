@@ -17,7 +17,7 @@ import {
   type CardImage,
   type RsaKeyImage,
 } from './card-image.ts';
-import { CardImageError } from './image-file.ts';
+import { CardImageError } from './image-error.ts';
 import { initialSecrets, type SecretsState } from './secret-store.ts';
 
 const hexInt = (v: bigint): string => v.toString(16).toUpperCase();

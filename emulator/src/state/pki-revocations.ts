@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { HostError } from '../host-error.ts';
 import { fromHex, toHex } from '../bytes/hex.ts';
 import { crlPem, issueCrl, CRL_REASONS, type CrlReason } from '../personalise/pki/crl.ts';
 import { generateTestPki, HOLDER_CA_NAME } from '../personalise/pki/test-pki.ts';
@@ -34,7 +35,7 @@ const stateSchema = z
 
 export type RevocationState = z.infer<typeof stateSchema>;
 
-export class RevocationStateError extends Error {
+export class RevocationStateError extends HostError {
   readonly code = 'PKI_STATE';
 }
 

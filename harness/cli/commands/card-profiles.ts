@@ -1,4 +1,4 @@
-/** `ciebench card profiles`: the CIE personalities with their ATR, EF.ATR and quirks. */
+/** `ciebench card profiles`: the CIE personalities with their ATR, EF.ATR, quirks and PACE nonce length. */
 import type { Command } from 'commander';
 import {
   CIE_PROFILES,
@@ -16,6 +16,7 @@ export function profilesText(): string {
       `READ BINARY max ${c.readBinaryMax ?? '-'}`,
       `max response ${c.maxResponseData ?? 65536}`,
       `SOD ${p.sodVariant}`,
+      `PACE nonce ${p.emrtd.paceNonceLength} bytes`,
       ...(p.ias.externalAuthCrt ? [`terminal-key CRT ${p.ias.externalAuthCrt.join('/')}`] : []),
     ];
     lines.push(`${p.id}${p.id === DEFAULT_CIE_PROFILE_ID ? ' (default)' : ''} — ${p.label}`);
@@ -26,6 +27,7 @@ export function profilesText(): string {
     lines.push(`  EF.ATR ${p.efAtr}`);
     lines.push(`  ${quirks.join(' · ')}`);
     lines.push(`  evidence: ${p.evidence.efAtr}`);
+    lines.push(`  PACE nonce: ${p.evidence.paceNonce}`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -16,7 +16,8 @@ import { z } from 'zod';
 import { describeSw, swFromResponse } from '../../../emulator/src/apdu/status-words.ts';
 import { fromHex, HexFormatError, toHex } from '../../../emulator/src/bytes/hex.ts';
 import type { Card } from '../../../emulator/src/card/card.ts';
-import { resolveCardSpec } from '../../cards/card-registry.ts';
+import { readCardImage } from '../../../emulator/src/state/image-file.ts';
+import { cieRecipe, resolveCardSpec } from '../../cards/card-registry.ts';
 import { FaultListSchema, type FaultInput } from '../../nfc/faults.ts';
 import { IsoDepConfigSchema, type IsoDepConfigInput } from '../../nfc/iso-dep-config.ts';
 import { NFC_PROTOCOL } from '../../nfc/protocol.ts';
@@ -117,6 +118,8 @@ interface LoadedCard {
   readonly description: string;
   readonly fresh: () => Card | Promise<Card>;
   readonly secrets?: { pin: string; puk: string; can: string };
+  /** The image file the card runs from, if any. */
+  readonly imagePath?: string;
 }
 
 async function loadCard(spec: string | undefined): Promise<LoadedCard> {
@@ -129,7 +132,14 @@ async function loadCard(spec: string | undefined): Promise<LoadedCard> {
     description: persistent
       ? `${recipe.description} (PIN/PUK state persisted in the file)`
       : recipe.description,
-    fresh: () => recipe.create(),
+    // For an image file, a copy of the image as it is when the session starts (a blocked PIN stays
+    // blocked), kept in memory: what happens in the session is never written back (see
+    // freshImageWarning).
+    fresh: () =>
+      recipe.imagePath
+        ? cieRecipe(recipe.spec, readCardImage(recipe.imagePath), recipe.personality).create()
+        : recipe.create(),
+    ...(recipe.imagePath ? { imagePath: recipe.imagePath } : {}),
     ...(image
       ? {
           secrets: {
@@ -143,6 +153,16 @@ async function loadCard(spec: string | undefined): Promise<LoadedCard> {
 }
 
 const out = (line: string): void => void process.stdout.write(`${line}\n`);
+
+/** What `--nfc-cards fresh --card FILE` does to the retry counters, said before it happens. */
+export function freshImageWarning(file: string): string {
+  return (
+    `warning: --nfc-cards fresh with --card ${file}: every NFC session gets its own in-memory copy of the card ` +
+    `as the image is when the session starts; PIN/PUK tries made over NFC are forgotten when the session ends ` +
+    `and never written to ${file}, so NFC clients can guess the PIN without limit. ` +
+    `Use --nfc-cards shared (the default) to test retry counters over NFC.`
+  );
+}
 
 /** Per-APDU and power lines for a card, tagged with where the card currently is. */
 function watch(
@@ -194,7 +214,7 @@ interface Plan {
 
 /** Options → endpoints; without --vpcd, the reader `npm start` should use (and what is missing). */
 async function plan(o: StartOptions): Promise<Plan> {
-  const listen = o.vpcdListen ? parseEndpoint(o.vpcdListen, '--vpcd-listen') : undefined;
+  const listen = o.vpcdListen ? parseEndpoint(o.vpcdListen, '--vpcd-listen', true) : undefined;
   let vpcds = o.vpcd.map((v) => parseEndpoint(v, '--vpcd'));
   if (o.vpcd.length === 0 && !listen && o.pcsc) {
     const status = await pcscSystemStatus();
@@ -271,6 +291,8 @@ async function start(o: StartOptions): Promise<void> {
   let first: LoadedCard | undefined;
   for (let i = 0; i < Math.max(1, p.placements.length, o.card.length); i++) {
     const loaded = await loadCard(o.card[i]);
+    if (i === 0 && o.nfcCards === 'fresh' && p.nfc && loaded.imagePath)
+      process.stderr.write(`${freshImageWarning(loaded.imagePath)}\n`);
     first ??= loaded;
     hosts.push(await hostCard(i, loaded, p, o, sinks));
   }

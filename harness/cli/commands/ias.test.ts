@@ -38,6 +38,18 @@ describe('ciebench card … and ias … (CLI)', () => {
     expect(text).toContain('3B 8F 80 01 80 31 80 65 49 54 4A 34 4C 12 0F FF 82 90 00 85');
   });
 
+  it('card profiles shows each personality’s PACE nonce length (16 for nxp, 8 for bit4id2)', () => {
+    const text = profilesText();
+    expect(text.match(/PACE nonce (8|16) bytes/g)).toHaveLength(12);
+    const block = (id: string): string =>
+      text.slice(
+        text.indexOf(`${id} `),
+        text.indexOf('\n', text.indexOf('PACE nonce', text.indexOf(`${id} `))),
+      );
+    expect(block('nxp')).toContain('PACE nonce 16 bytes');
+    expect(block('bit4id2')).toContain('PACE nonce 8 bytes');
+  });
+
   it('card show labels the secrets as TEST data and prints PIN, PUK and CAN', () => {
     const text = showText(image, 'x.json');
     expect(text).toContain('SYNTHETIC TEST DATA');

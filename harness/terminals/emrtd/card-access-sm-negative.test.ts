@@ -4,6 +4,7 @@
  * and its SM: wrong cryptogram, missing GET CHALLENGE, corrupted MAC/SSC ends the session, plain
  * command during SM, reused challenge) in spirit (README.md §4.2, §4.7).
  */
+import { cardState } from '../../../emulator/src/card/card-os.ts';
 import { describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../../../emulator/src/bytes/hex.ts';
 import { bacKeys } from '../../../emulator/src/protocols/bac/bac-keys.ts';
@@ -38,10 +39,18 @@ function fresh(options: Parameters<typeof testCard>[0] = {}): TestCard {
 }
 
 describe('ICAO Part 3 categories B / O (spirit): access before BAC or PACE', () => {
-  it('B_1..B_18: plain SELECT of every LDS file succeeds (9000) but gives no data', () => {
+  it('B_1..B_18: plain SELECT gives no data — EF.COM, EF.SOD, EF.CVCA 9000, data groups 6982 (B_3 expects 6982 for DG1)', () => {
     const t = fresh();
     expect(send(t, SELECT_AID)).toBe('9000');
+    for (const fid of FIDS)
+      expect(send(t, `00A4020C02${fid}`), fid).toBe(fid.startsWith('011') ? '9000' : '6982');
+  });
+
+  it('option dgSelectBeforeAccess 9000: data groups are selectable before access, still not readable', () => {
+    const t = fresh({ module: { dgSelectBeforeAccess: '9000' } });
+    expect(send(t, SELECT_AID)).toBe('9000');
     for (const fid of FIDS) expect(send(t, `00A4020C02${fid}`), fid).toBe('9000');
+    expect(send(t, '00B0000001')).toBe('6982');
   });
 
   it.each(SFIS)(
@@ -74,7 +83,7 @@ describe('ICAO Part 3 categories B / O (spirit): access before BAC or PACE', () 
     const s = await pacedSession(t);
     expect((await s.link.protected({ ins: 0xb0, p1: 0x81, p2: 0, ne: 4 })).sw).toBe(0x9000);
     expect(send(t, '00B0810004')).toBe('6982');
-    expect(t.card.state.sm).toBeUndefined();
+    expect(cardState(t.card).sm).toBeUndefined();
   });
 
   it('after PACE, every LDS file but DG3 is readable under SM; DG3 needs TA (6982)', async () => {
@@ -124,7 +133,7 @@ describe('ICAO Part 3 category C (spirit): BAC and its secure messaging', () => 
     ]) {
       const t = fresh();
       expect(challengeAndMutual(t, mutate)).toBe('6300');
-      expect(t.card.state.sm).toBeUndefined();
+      expect(cardState(t.card).sm).toBeUndefined();
       expect(send(t, '00B0810004')).toBe('6982');
     }
   });
@@ -185,7 +194,7 @@ describe('ICAO Part 3 category C (spirit): BAC and its secure messaging', () => 
     const t = testCard();
     const s = await pacedSession(t);
     expect(send(t, '0CB09E00039701' + '04' + '00')).toBe('6987');
-    expect(t.card.state.sm).toBeUndefined();
+    expect(cardState(t.card).sm).toBeUndefined();
     expect((await s.link.protected({ ins: 0xb0, p1: 0x9e, p2: 0, ne: 4 })).sw).toBe(0x6988);
   });
 
@@ -195,7 +204,7 @@ describe('ICAO Part 3 category C (spirit): BAC and its secure messaging', () => 
     const wire = wrapOnly(s, fromHex('00B09E0004'));
     expect(toHex(t.card.transmit(wire))).toMatch(/9000$/);
     expect(toHex(t.card.transmit(wire))).toBe('6988');
-    expect(t.card.state.sm).toBeUndefined();
+    expect(cardState(t.card).sm).toBeUndefined();
   });
 
   it('C_16: a plain SELECT during SM succeeds (9000), and the following protected read fails', async () => {

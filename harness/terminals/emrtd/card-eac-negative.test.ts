@@ -1,10 +1,12 @@
 /**
  * Extended Access Control on the emulated eMRTD application: Chip Authentication negatives (ICAO
- * Part 3 ISO7816_I in spirit), Terminal Authentication sequence and certificate checks, the chip's
+ * Part 3 ISO7816_I, both the MSE:Set KAT and the MSE:Set AT + GENERAL AUTHENTICATE forms), Terminal Authentication sequence and certificate checks, the chip's
  * effective date and CVCA link certificates (BSI TR-03105-3.2 EAC_CV units in spirit; README.md
  * §2.6–2.7, §4.4).
  */
+import { cardState } from '../../../emulator/src/card/card-os.ts';
 import { describe, expect, it } from 'vitest';
+import { commandApdu, encodeCommandApdu } from '../../../emulator/src/apdu/command-apdu.ts';
 import { concatBytes } from '../../../emulator/src/bytes/bytes.ts';
 import { tlv } from '../../../emulator/src/bytes/ber-tlv.ts';
 import { fromHex } from '../../../emulator/src/bytes/hex.ts';
@@ -52,8 +54,8 @@ const ref = (r: string): Uint8Array => tlv(0x83, new TextEncoder().encode(r));
 const certData = (h: CvHolder): Uint8Array =>
   concatBytes(h.parsed.body, tlv(0x5f37, h.parsed.signature));
 
-describe('Chip Authentication negatives (ICAO Part 3 ISO7816_I in spirit)', () => {
-  it('I_3: MSE:Set KAT without secure messaging → 6982 (and the plain command ended PACE SM)', async () => {
+describe('Chip Authentication negatives (ICAO Part 3 ISO7816_I)', () => {
+  it('I_5: MSE:Set KAT without secure messaging → 6982 (and the plain command ended PACE SM)', async () => {
     const t = testCard();
     await pacedSession(t);
     const pk = bigIntToBytes(DH_GROUP_2.g, 256);
@@ -62,19 +64,19 @@ describe('Chip Authentication negatives (ICAO Part 3 ISO7816_I in spirit)', () =
     expect(t.card.transmit(apdu)).toEqual(fromHex('6982'));
   });
 
-  it('I_2 / I_5 / I_10: wrong key size, zero, value ≥ p → 6A80 under SM; the PACE session stays usable', async () => {
+  it('I_3 / I_7 / I_13: wrong key size, zero, value > p → 6300 under SM; the PACE session stays usable', async () => {
     const s = await pacedSession(testCard());
     for (const pk of [
       new Uint8Array(128).fill(3),
       new Uint8Array(256),
       bigIntToBytes(DH_GROUP_2.p + 1n, 256),
     ]) {
-      expect((await prot(s, 0x22, 0x41, 0xa6, tlv(0x91, pk))).sw).toBe(0x6a80);
+      expect((await prot(s, 0x22, 0x41, 0xa6, tlv(0x91, pk))).sw).toBe(0x6300);
     }
     expect((await prot(s, 0xb0, 0x81, 0, undefined, 4)).sw).toBe(0x9000);
   });
 
-  it('I_4: invalid tag in MSE:Set KAT → 6A80; I_8: unknown private key reference → 6A88', async () => {
+  it('I_6: invalid tag in MSE:Set KAT → 6A80; I_12: unknown private key reference → 6300', async () => {
     const s = await pacedSession(testCard());
     expect((await prot(s, 0x22, 0x41, 0xa6, tlv(0x92, new Uint8Array(256).fill(1)))).sw).toBe(
       0x6a80,
@@ -89,13 +91,34 @@ describe('Chip Authentication negatives (ICAO Part 3 ISO7816_I in spirit)', () =
           concatBytes(tlv(0x91, bigIntToBytes(DH_GROUP_2.g, 256)), tlv(0x84, Uint8Array.of(9))),
         )
       ).sw,
-    ).toBe(0x6a88);
+    ).toBe(0x6300);
+  });
+
+  it('I_16 / I_18 / I_27 / I_20: MSE:Set AT + GENERAL AUTHENTICATE — a wrong-size key or an unknown key reference answers 6300 and the old keys stay; a plain MSE:Set AT answers 9000, the plain GA 6982', async () => {
+    const caOid = fromHex('04007F00070202030101'); // id-CA-DH-3DES-CBC-CBC
+    const s = await pacedSession(testCard());
+    expect((await prot(s, 0x22, 0x41, 0xa4, tlv(0x80, caOid))).sw).toBe(0x9000);
+    const bad = tlv(0x7c, tlv(0x80, new Uint8Array(128).fill(3)));
+    expect((await prot(s, 0x86, 0, 0, bad, 256)).sw).toBe(0x6300);
+    expect((await prot(s, 0xb0, 0x81, 0, undefined, 4)).sw).toBe(0x9000);
+    const unknown = concatBytes(tlv(0x80, caOid), tlv(0x84, Uint8Array.of(9)));
+    expect((await prot(s, 0x22, 0x41, 0xa4, unknown)).sw).toBe(0x6300);
+    const good = tlv(0x7c, tlv(0x80, bigIntToBytes(DH_GROUP_2.g, 256)));
+    expect((await prot(s, 0x86, 0, 0, good, 256)).sw).toBe(0x6300);
+    expect((await prot(s, 0xb0, 0x81, 0, undefined, 4)).sw).toBe(0x9000);
+
+    const t = testCard();
+    await pacedSession(t);
+    const plain = (ins: number, p1: number, p2: number, data: Uint8Array): Uint8Array =>
+      t.card.transmit(encodeCommandApdu(commandApdu({ cla: 0, ins, p1, p2, data })));
+    expect(plain(0x22, 0x41, 0xa4, tlv(0x80, caOid))).toEqual(fromHex('9000'));
+    expect(plain(0x86, 0, 0, good)).toEqual(fromHex('6982'));
   });
 
   it('a completed CA re-keys the session (SSC 0) and keeps the PACE rights: files readable under the new keys', async () => {
     const t = testCard();
     const s = await withCa(t);
-    expect(t.card.state.security.list()).toEqual(['emrtd:access', 'emrtd:ca', 'emrtd:pace']);
+    expect(cardState(t.card).security.list()).toEqual(['emrtd:access', 'emrtd:ca', 'emrtd:pace']);
     expect((await prot(s, 0xb0, 0x8b, 0, undefined, 4)).sw).toBe(0x9000);
   });
 });

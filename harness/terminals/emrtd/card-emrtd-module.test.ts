@@ -143,3 +143,13 @@ describe('the full CIE (IAS + eMRTD) from the CIE composer', () => {
     ).toThrow(/modules\.emrtd/);
   });
 });
+
+describe('the eMRTD module at MF level leaves the other commands alone', () => {
+  it('every MF entry other than MSE and GENERAL AUTHENTICATE is the composer’s own (an IAS VERIFY runs no eMRTD code)', () => {
+    const m = createEmrtdModule(emrtdPersonalisationFromImage(defaultCardImage()));
+    const base = new Map(ISO_HANDLERS);
+    const table = m.extendMfHandlers(base);
+    for (const [ins, entry] of base)
+      if (ins !== 0x22 && ins !== 0x86) expect(table.get(ins), ins.toString(16)).toBe(entry);
+  });
+});

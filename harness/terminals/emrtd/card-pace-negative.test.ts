@@ -4,6 +4,7 @@
  * every step, chaining errors, interleaved commands, state reset; plus the PACE password rules (wrong
  * CAN → 6300 at the token step, no attempt counter, a configurable delay).
  */
+import { cardState } from '../../../emulator/src/card/card-os.ts';
 import { describe, expect, it } from 'vitest';
 import { concatBytes } from '../../../emulator/src/bytes/bytes.ts';
 import { tlv } from '../../../emulator/src/bytes/ber-tlv.ts';
@@ -139,12 +140,15 @@ describe('ICAO Part 3 category P (spirit): GENERAL AUTHENTICATE steps', () => {
     }
   });
 
-  it('P_14: step 1 twice → the second is refused (6A80: step 2 expects DO 81) and the protocol resets', () => {
+  it('P_14: step 1 twice → the second restarts PACE with a fresh nonce (ICAO Part 3 ISO7816_P_14), and again', () => {
     const t = powered();
     expect(sw(t, MSE_CAN)).toBe('9000');
+    const first = send(t, GA1);
+    const second = send(t, GA1);
+    expect(first.endsWith('9000') && second.endsWith('9000')).toBe(true);
+    expect(second.slice(0, 4)).toBe(first.slice(0, 4));
+    expect(second).not.toBe(first);
     expect(sw(t, GA1)).toBe('9000');
-    expect(sw(t, GA1)).toBe('6A80');
-    expect(sw(t, GA1)).toBe('6985');
   });
 
   const dh = standardDomain(2);
@@ -226,7 +230,7 @@ describe('ICAO Part 3 category P (spirit): GENERAL AUTHENTICATE steps', () => {
     const t = powered();
     const { next } = pacePartial(t, 4, '000000');
     expect(sw(t, ga(0x00, next))).toBe('6300');
-    expect(t.card.state.sm).toBeUndefined();
+    expect(cardState(t.card).sm).toBeUndefined();
     const t2 = testCard();
     const s = await pacedSession(t2);
     const session = s.link.session;
@@ -234,7 +238,7 @@ describe('ICAO Part 3 category P (spirit): GENERAL AUTHENTICATE steps', () => {
     s.link.session = { ...session, ssc: session.ssc + 5n };
     const r = await s.link.send({ ins: 0xb0, p1: 0x9e, p2: 0, ne: 4 });
     expect(r.sw).toBe(0x6988);
-    expect(t2.card.state.sm).toBeUndefined();
+    expect(cardState(t2.card).sm).toBeUndefined();
   });
 });
 

@@ -385,15 +385,25 @@ describe('§10 SMa + PIN: lengths, end of the session', () => {
 });
 
 describe('§11 status words at the edges', () => {
-  it('READ BINARY: short read 6282, offset beyond EOF 6B00 — plain, and under SM with the same outer SW', async () => {
+  it('READ BINARY: a short read answers the data with 9000 (real cards; B1 keeps 6282), offset beyond EOF 6B00 — plain, and under SM with the same outer SW', async () => {
     const r = rig();
     await toPinVerified(r);
     expect((await sm(r, '00A40204021002')).sw).toBe('9000');
-    expect(await sm(r, '00B0000080')).toMatchObject({ sw: '6282', outer: '6282' });
+    expect(await sm(r, '00B0000080')).toMatchObject({ sw: '9000', outer: '9000' });
     expect(await sm(r, '00B0000A80')).toMatchObject({ sw: '6B00', outer: '6B00' });
     expect(await plain(r, '00A40204021001')).toBe('9000');
-    expect(await plain(r, '00B0000080')).toBe('6282');
+    expect(await plain(r, '00B0000080')).toBe('9000');
     expect(await plain(r, '00B0000C01')).toBe('6B00');
+    expect(await plain(r, '00B1000004540200080C')).toBe('6282');
+  });
+
+  it('READ BINARY with the option readBeyondEof 6282: the short read answers 6282, plain and as the outer SW under SM', async () => {
+    const r = rig({ options: { readBeyondEof: '6282' } });
+    await toPinVerified(r);
+    expect((await sm(r, '00A40204021002')).sw).toBe('9000');
+    expect(await sm(r, '00B0000080')).toMatchObject({ sw: '6282', outer: '6282' });
+    expect(await plain(r, '00A40204021001')).toBe('9000');
+    expect(await plain(r, '00B0000080')).toBe('6282');
   });
 
   it('READ BINARY returns at most 231 bytes for Le 00 (§2.2 notes)', async () => {

@@ -7,7 +7,7 @@ import { toHex } from '../../../emulator/src/bytes/hex.ts';
 import type { Card, ObservableCard } from '../../../emulator/src/card/card.ts';
 import { seededRng } from '../../../emulator/src/crypto/rng.ts';
 import type { FaultInput } from '../../nfc/faults.ts';
-import { IsoDepSession } from '../../nfc/iso-dep-session.ts';
+import { ReaderSlot } from '../reader-slot.ts';
 import { ViccClient } from '../vicc-client.ts';
 import type { FromWorker } from './vicc-worker-protocol.ts';
 
@@ -30,7 +30,7 @@ export class InProcessVicc implements CardRunner {
   readonly atr: Uint8Array;
   private readonly card: Card;
   private readonly client: ViccClient;
-  private readonly session: IsoDepSession;
+  private readonly slot: ReaderSlot;
   private readonly listeners: Array<(m: FromWorker) => void> = [];
   private stopped = false;
 
@@ -40,7 +40,7 @@ export class InProcessVicc implements CardRunner {
   ) {
     this.card = card;
     this.atr = card.atr;
-    this.session = new IsoDepSession({ card, rng: seededRng(o.seed), faults: o.faults ?? [] });
+    this.slot = new ReaderSlot({ card, rng: seededRng(o.seed), faults: o.faults ?? [] });
     (card as Partial<ObservableCard>).observe?.({
       power: (e) => this.push({ type: 'power', kind: e.kind }),
       exchange: (e) =>
@@ -49,16 +49,16 @@ export class InProcessVicc implements CardRunner {
     this.client = new ViccClient({
       host: o.host,
       port: o.port,
-      session: this.session,
+      slot: this.slot,
       onEvent: (e) => {
         if (e.kind === 'connected') this.push({ type: 'connected' });
         else if (e.kind === 'disconnected')
           this.push({ type: 'disconnected', reason: e.reason.kind });
-        else if (e.kind === 'endpoint' && e.event.kind === 'power' && this.session.activation) {
+        else if (e.kind === 'endpoint' && e.event.kind === 'power' && this.slot.identity) {
           this.push({
             type: 'power',
             kind: `vpcd-${e.event.action}`,
-            uid: toHex(this.session.activation.uid),
+            uid: toHex(this.slot.identity.uid),
           });
         }
       },
@@ -68,7 +68,7 @@ export class InProcessVicc implements CardRunner {
   }
 
   get uid(): string | undefined {
-    return this.session.activation ? toHex(this.session.activation.uid) : undefined;
+    return this.slot.identity ? toHex(this.slot.identity.uid) : undefined;
   }
 
   get faults(): readonly string[] | undefined {

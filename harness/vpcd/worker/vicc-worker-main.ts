@@ -5,8 +5,8 @@ import type { Card, ExchangeEvent, ObservableCard } from '../../../emulator/src/
 import { NullCard } from '../../../emulator/src/card/null-card.ts';
 import { seededRng } from '../../../emulator/src/crypto/rng.ts';
 import { createDefaultCard } from '../../cards/card-registry.ts';
-import { IsoDepSession } from '../../nfc/iso-dep-session.ts';
 import { EchoCard } from '../../cards/echo-card.ts';
+import { ReaderSlot } from '../reader-slot.ts';
 import { ViccClient } from '../vicc-client.ts';
 import type { CardSpec, FromWorker, ToWorker, ViccWorkerData } from './vicc-worker-protocol.ts';
 
@@ -35,11 +35,11 @@ async function build(spec: CardSpec): Promise<Card> {
 
 try {
   const card = await build(data.card);
-  const session = new IsoDepSession({
+  const slot = new ReaderSlot({
     card,
     rng: seededRng(data.seed),
     faults: data.faults ?? [],
-    ...(data.isoDep ? { config: data.isoDep } : {}),
+    ...(data.identity ? { identity: data.identity } : {}),
   });
   // An observer makes CardOs time and copy every exchange: benchmarks (exchanges: false) add none.
   if (data.exchanges !== false) {
@@ -52,12 +52,12 @@ try {
   const client = new ViccClient({
     host: data.host,
     port: data.port,
-    session,
+    slot,
     onEvent: (e) => {
       if (e.kind === 'connected') post({ type: 'connected' });
       else if (e.kind === 'disconnected') post({ type: 'disconnected', reason: e.reason.kind });
       else if (e.kind === 'endpoint' && e.event.kind === 'power') {
-        const uid = session.activation ? toHex(session.activation.uid) : undefined;
+        const uid = slot.identity ? toHex(slot.identity.uid) : undefined;
         post({ type: 'power', kind: `vpcd-${e.event.action}`, ...(uid ? { uid } : {}) });
       }
     },

@@ -8,7 +8,7 @@
  * one run in five of the terminal tests. A card in its own thread answers regardless.
  */
 import type { FaultInput } from '../../nfc/faults.ts';
-import type { IsoDepConfigInput } from '../../nfc/iso-dep-config.ts';
+import type { SlotIdentityInput } from '../reader-slot.ts';
 
 /** How the worker builds its card. */
 export type CardSpec =
@@ -28,7 +28,8 @@ export interface ViccWorkerData {
   readonly host: string;
   readonly port: number;
   readonly faults?: readonly FaultInput[];
-  readonly isoDep?: IsoDepConfigInput;
+  /** UID and historical bytes the virtual reader reports for the card (`FF CA`). */
+  readonly identity?: SlotIdentityInput;
   readonly seed: string;
   /** Observe the card (power and exchange events, the default) or not at all (benchmarks). */
   readonly exchanges?: boolean;

@@ -7,8 +7,9 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import QRCode from 'qrcode';
 import { newId, numericCode, record, type IdpContext } from '../context.ts';
 import type { HybridOp, Transaction } from '../state/transaction.ts';
-import { opText, spLogo } from '../routes/start-transaction.ts';
+import { opText, spLogo } from './sp-texts.ts';
 import {
+  APP_CODES,
   AppRefusal,
   checkCard,
   checkSignature,
@@ -98,7 +99,7 @@ function refuse(
 ): never {
   record(ctx, 'hybrid', `${op.opId} refused: ${code} (${detail})`);
   if (isCardInvalid(code)) tx.state = { step: 'failed', code: 23, detail };
-  else op.outcome = { kind: 'refused', code, message: detail };
+  else op.outcome = { kind: 'refused', code, message: APP_CODES[code].messaggio };
   throw new AppRefusal(code, detail);
 }
 

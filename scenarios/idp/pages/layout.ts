@@ -26,6 +26,7 @@ table{border-collapse:collapse}td{padding:4px 12px 4px 0}
 input[type=text]{font-size:18px;padding:6px;width:220px;text-transform:uppercase}
 .qr{display:inline-block;position:relative}.qr svg{width:240px;height:240px}
 .overlay{position:absolute;inset:0;background:rgba(255,255,255,.95);display:flex;align-items:center;justify-content:center;text-align:center;font-weight:bold}
+.overlay[hidden]{display:none}
 footer{text-align:center;font-size:12px;color:#5c6f82;margin:16px}`;
 
 export interface PageSpec {

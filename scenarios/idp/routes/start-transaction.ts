@@ -9,6 +9,7 @@ import type { AcceptedRequest } from '../saml/authn-request.ts';
 import type { SpMetadata } from '../sp-registry/sp-metadata.ts';
 import type { Transaction } from '../state/transaction.ts';
 import { L3_PATH } from '../pages/l3-pages.ts';
+import { opText, spLogo } from '../flows/sp-texts.ts';
 
 export const SESSION_COOKIE = 'JSESSIONID';
 const MOBILE_UA = /Android|iPhone|iPad|Mobile/;
@@ -30,15 +31,6 @@ export function setSessionCookie(res: Response, id: string): void {
 export function isMobile(ctx: IdpContext, req: Request): boolean {
   if (ctx.behaviour.flow !== 'auto') return ctx.behaviour.flow === 'mobile';
   return MOBILE_UA.test(req.headers['user-agent'] ?? '');
-}
-
-/** SP text shown by the app and on the QR (`OpText`). */
-export function opText(sp: SpMetadata): string {
-  return `${sp.displayName} chiede di accedere ai servizi on-line`;
-}
-
-export function spLogo(ctx: IdpContext, sp: SpMetadata): string {
-  return sp.logoUrl ?? `${ctx.urls.base}/idp/images/logo-sp.svg`;
 }
 
 export function l3Url(ctx: IdpContext, tx: Transaction): string {

@@ -9,11 +9,12 @@
  * no SHA-1, no DSA, no fallback on an unknown value).
  * HTTP-POST: `SAMLRequest` = base64(xml) with an enveloped signature (verify-enveloped.ts).
  */
+import { HostError } from '../../../emulator/src/host-error.ts';
 import { createVerify } from 'node:crypto';
 import { inflateRawSync } from 'node:zlib';
 import { ALG } from './sign.ts';
 
-export class BindingFormatError extends Error {
+export class BindingFormatError extends HostError {
   readonly code = 'BINDING_FORMAT';
 }
 

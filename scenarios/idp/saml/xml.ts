@@ -5,6 +5,7 @@
  * metadata schema never need one — OASIS saml-sec-consider-2.0 §6.5 recommends refusing them).
  * Plus the namespace constants and small DOM helpers the SAML modules share.
  */
+import { HostError } from '../../../emulator/src/host-error.ts';
 import { DOMParser } from '@xmldom/xmldom';
 
 export const NS = {
@@ -18,7 +19,7 @@ export const NS = {
   cie: 'https://www.cartaidentita.interno.gov.it/saml-extensions',
 } as const;
 
-export class XmlInputError extends Error {
+export class XmlInputError extends HostError {
   readonly code = 'XML_INPUT';
 }
 

@@ -53,9 +53,14 @@ function checkOne(cp: Element, type: string, orgName: string | undefined, f: Fin
   }
   if (cieElements(ext, 'Municipality').length === 0)
     f.error(rule, `${type} contact: cie:Municipality is mandatory${hint}`);
-  if (pub === 1 && type === 'administrative' && cieElements(ext, 'IPACode').length === 0)
+  if (
+    pub === 1 &&
+    priv === 0 &&
+    type === 'administrative' &&
+    cieElements(ext, 'IPACode').length === 0
+  )
     f.error(rule, `public administrative contact: cie:IPACode is mandatory${hint}`);
-  if (priv === 1) {
+  if (priv === 1 && pub === 0) {
     if (cieElements(ext, 'FiscalCode').length + cieElements(ext, 'VATNumber').length === 0)
       f.error(rule, `private ${type} contact: cie:FiscalCode or cie:VATNumber is mandatory${hint}`);
     if (cieElements(ext, 'NACE2Code').length === 0)

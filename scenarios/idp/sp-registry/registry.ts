@@ -3,12 +3,13 @@
  * (the federation portal's upload, one file per SP, re-upload replaces). Each file is checked with
  * the CIE rules first; a refused file is not registered and its report says why.
  */
+import { HostError } from '../../../emulator/src/host-error.ts';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkSpMetadata, type MetadataReport } from './sp-rules.ts';
 import type { SpMetadata } from './sp-metadata.ts';
 
-export class SpRegistryError extends Error {
+export class SpRegistryError extends HostError {
   readonly code = 'SP_REGISTRY';
 }
 

@@ -131,7 +131,12 @@ function checkAcs(sso: Element, f: Findings): void {
         'MD-ACS',
         `AssertionConsumerService binding '${b}' is not HTTP-POST or HTTP-Redirect`,
       );
-    if (!/^https:\/\/[^\s]+$/.test(loc))
+    if (/^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?\//.test(loc))
+      f.warn(
+        'MD-ACS',
+        `AssertionConsumerService Location '${loc}' is plain http on loopback: accepted by the bench only (the federation requires https)`,
+      );
+    else if (!/^https:\/\/[^\s]+$/.test(loc))
       f.error('MD-ACS', `AssertionConsumerService Location '${loc}' is not an https URL`);
     indexOf(a, 'MD-ACS', 'AssertionConsumerService', seen, f);
   }

@@ -8,6 +8,8 @@ import { randomBytes } from 'node:crypto';
 import type { Transaction } from './transaction.ts';
 
 export const MAX_SESSIONS = 20_000;
+/** How long a transaction is kept after its time budget (its last page may still answer 21). */
+export const GRACE_MS = 600_000;
 
 interface Session {
   readonly id: string;
@@ -50,6 +52,9 @@ export class Store {
   create(sessionId: string, t: NewTransaction): Transaction {
     const s = this.sessions.get(sessionId);
     if (!s) throw new Error('unknown session');
+    // Abandoned logins go once their budget is long over (a user who starts again and again).
+    for (const old of [...s.transactions.values()])
+      if (old.deadline + GRACE_MS < t.createdAt) this.finish(old);
     s.counter++;
     const tx: Transaction = {
       ...t,

@@ -8,8 +8,8 @@ import { getVerifiedXml } from '@node-saml/node-saml/lib/xml.js';
 import { expect } from 'vitest';
 import { attr, children, descendants, NS, parseXml, textOf } from '../saml/xml.ts';
 import type { RunningIdp } from '../server.ts';
-import type { HttpAnswer } from './http-client.ts';
-import { pageId } from './http-client.ts';
+import type { HttpAnswer } from '../client/https-client.ts';
+import { pageId } from '../client/https-client.ts';
 import { postedResponse, type PostedResponse } from './login-driver.ts';
 
 const S = 'urn:oasis:names:tc:SAML:2.0:status:';

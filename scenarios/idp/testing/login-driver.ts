@@ -5,7 +5,7 @@
  */
 import type { RunningIdp } from '../server.ts';
 import { L3_PATH } from '../pages/l3-pages.ts';
-import { hiddenField, pageId, type HttpAnswer, type HttpClient } from './http-client.ts';
+import { hiddenField, pageId, type HttpAnswer, type HttpClient } from '../client/https-client.ts';
 import {
   authnRequestXml,
   postRequest,
@@ -53,7 +53,8 @@ export async function beginLogin(
   o: { binding?: 'redirect' | 'post'; relayState?: string; spec?: AuthnRequestSpec } = {},
 ): Promise<Started> {
   const binding = o.binding ?? 'redirect';
-  const xml = authnRequestXml(sp, idp.urls, binding, o.spec);
+  // The request is issued at the IdP's (possibly injected) time, as an SP with a synchronised clock would.
+  const xml = authnRequestXml(sp, idp.urls, binding, o.spec, idp.context.clock.now());
   const first =
     binding === 'redirect'
       ? await c.get(

@@ -24,6 +24,8 @@ export interface SpMetadataSpec {
   readonly contactExtensions?: string;
   readonly sign?: boolean;
   readonly logoUrl?: string;
+  /** Edits the unsigned XML before it is signed (to break one rule at a time). */
+  readonly edit?: (xml: string) => string;
 }
 
 function optAttr(name: string, v: string | null | undefined, dflt: string): string {
@@ -68,5 +70,6 @@ export function buildSpMetadata(s: SpMetadataSpec): string {
     `<md:ContactPerson contactType="administrative"><md:Extensions>${ext}</md:Extensions>` +
     `<md:Company>${x(org)}</md:Company><md:EmailAddress>protocollo@comune.prova.example</md:EmailAddress>` +
     `</md:ContactPerson></md:EntityDescriptor>`;
-  return s.sign === false ? xml : signRootElement(xml, s.key, false);
+  const edited = s.edit ? s.edit(xml) : xml;
+  return s.sign === false ? edited : signRootElement(edited, s.key, false);
 }

@@ -182,7 +182,7 @@ export function redirectQuery(
 }
 
 /** The InResponseTo cache node-saml consults (its own in-memory one is not exported). */
-class MapCache implements CacheProvider {
+export class MapCache implements CacheProvider {
   private readonly m = new Map<string, CacheItem>();
   async saveAsync(key: string, value: string): Promise<CacheItem | null> {
     if (this.m.has(key)) return null;
@@ -205,8 +205,8 @@ export async function nodeSamlSp(
   sp: TestSp,
   idp: { urls: IdpUrls; signingCertificatePem: string },
   requestIds: readonly string[],
+  cacheProvider: MapCache = new MapCache(),
 ): Promise<SAML> {
-  const cacheProvider = new MapCache();
   for (const id of requestIds) await cacheProvider.saveAsync(id, new Date().toISOString());
   return new SAML({
     callbackUrl: sp.acsUrl,

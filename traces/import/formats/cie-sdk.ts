@@ -44,7 +44,8 @@ function parseLine(text: string, line: number, asm: ExchangeAssembler): void {
   const rsp = RESPONSE.exec(text);
   if (rsp) {
     const hex = parseLogHex(rsp[1] ?? '');
-    if (hex === undefined) return asm.unknown(line, text, 'Response line without hex');
+    if (hex === undefined)
+      return asm.unparsableResponse(line, text, 'Response line whose bytes cannot be read');
     return asm.response(hex.bytes, line, undefined, hex.truncated);
   }
   asm.unknown(line, text);

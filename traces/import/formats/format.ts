@@ -1,7 +1,7 @@
 /** The contract every log-format parser implements (one file per format in this folder). */
 import type { ExchangeAssembler } from '../assembler.ts';
 
-export const IMPORT_FORMATS = ['pcscd', 'pcsc-spy', 'opensc', 'hex', 'cie-sdk'] as const;
+export const IMPORT_FORMATS = ['pcscd', 'pcsc-spy', 'opensc', 'hex', 'cie-sdk', 'pn532'] as const;
 export type ImportFormatId = (typeof IMPORT_FORMATS)[number];
 
 export interface LogFormat {

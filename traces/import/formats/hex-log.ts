@@ -8,7 +8,8 @@
  * Command prefixes `C:` `>>` `->` `TX:` `C-APDU:`; response prefixes `R:` `<<` `<-` `RX:`
  * `R-APDU:`. Hex may be spaced or compact, upper or lower case. A line holding only hex
  * continues the previous APDU (long APDUs wrapped by an editor). `#`, `//` and `;` start
- * comments. Anything else is reported as an unknown line.
+ * comments. A response line whose bytes are not all hex (an edited fixture) leaves its command
+ * incomplete, with a warning. Anything else is reported as an unknown line.
  */
 import { isHexOnly, parseLogHex, stripAnsi } from '../hex-tokens.ts';
 import type { LogFormat } from './format.ts';
@@ -62,7 +63,10 @@ export const hexLogFormat: LogFormat = {
       if (c) {
         close();
         const hex = parseLogHex(c.rest);
-        if (hex === undefined) return asm.unknown(line, text, `${c.direction} line without hex`);
+        if (hex === undefined)
+          return c.direction === 'response'
+            ? asm.unparsableResponse(line, text, 'response line whose bytes cannot be read')
+            : asm.unknown(line, text, 'command line without hex');
         open = { direction: c.direction, line, bytes: [...hex.bytes], truncated: hex.truncated };
         return;
       }
@@ -75,19 +79,25 @@ export const hexLogFormat: LogFormat = {
         }
       }
       close();
+      // A prefixed line whose bytes are not all hex (a redacted or edited response): unreadable.
+      const p = prefixOf(text);
+      if (p?.direction === 'response' && /[0-9A-Fa-f]{8}/.test(p.rest))
+        return asm.unparsableResponse(line, text, 'response line whose bytes cannot be read');
       asm.unknown(line, text);
     });
     close();
   },
 };
 
-function classify(text: string): { direction: Direction; rest: string } | undefined {
+function prefixOf(text: string): { direction: Direction; rest: string } | undefined {
   for (const [re, direction] of PREFIXES) {
     const m = re.exec(text);
-    if (m) {
-      const rest = text.slice(m[0].length);
-      if (isHexOnly(rest)) return { direction, rest };
-    }
+    if (m) return { direction, rest: text.slice(m[0].length) };
   }
   return undefined;
+}
+
+function classify(text: string): { direction: Direction; rest: string } | undefined {
+  const p = prefixOf(text);
+  return p && isHexOnly(p.rest) ? p : undefined;
 }

@@ -3,7 +3,8 @@
  * microseconds since the previous line (8 digits), optionally a `[thread]` id and ANSI colours;
  * `APDU: ` lines carry the command and `SW: ` lines the whole response (data ‖ SW1 SW2), both as
  * spaced upper-case hex. `Card ATR: ` lines (reader events) become power-on events. Every other
- * pcscd message is log noise, counted in the import result.
+ * pcscd message is log noise, counted in the import result. A `SW:` line whose bytes cannot be read
+ * (a published log with redacted `XX` bytes) leaves its command incomplete, with a warning.
  */
 import { parseCommandApdu } from '../../../emulator/src/apdu/command-apdu.ts';
 import type { ExchangeAssembler } from '../assembler.ts';
@@ -53,7 +54,9 @@ function parseLine(
   if (hexText !== undefined) {
     const hex = parseLogHex(hexText);
     if (hex === undefined) {
-      asm.unknown(line, text, `${apdu ? 'APDU' : 'SW'} line without hex`);
+      // A response that cannot be read (redacted `XX`) must not pair with anything later.
+      if (apdu) asm.unknown(line, text, 'APDU line without hex');
+      else asm.unparsableResponse(line, text, 'SW line whose bytes cannot be read');
       return;
     }
     if (apdu) {

@@ -9,10 +9,13 @@
  * | 84 GET CHALLENGE | exactly 8 bytes | 9303-11 §4.3.4.1 |
  * | 82 MUTUAL / EXTERNAL AUTHENTICATE | plain: BAC; protected: TA | 9303-11 §4.3.4.2, §7.1.3 |
  * | 2A PSO | `00 BE` VERIFY CERTIFICATE | 9303-11 §7.1.3 |
+ * | A4 SELECT | a data group before BAC/PACE: `6982` (option `dgSelectBeforeAccess`) | ICAO Part 3 ISO7816_B_3 |
  *
- * Every entry is wrapped so that (1) the rights of the current SM session are re-applied after a
- * Chip Authentication re-key (see `EmrtdState.sync`) and (2) any command other than GENERAL
- * AUTHENTICATE in the middle of PACE resets it (ICAO Part 3 P_58..P_61).
+ * No entry is wrapped: the session's rights follow the pipeline's session event
+ * (`EmrtdState.sessionChanged`), and PACE notices an interleaved command by its command number
+ * when its next GENERAL AUTHENTICATE arrives (`EmrtdState.pace`; ICAO Part 3 P_59..P_61). At MF
+ * level the module adds two entries (MSE, GENERAL AUTHENTICATE) to the composer's table and
+ * leaves every other entry — every IAS command — as it is.
  */
 import type { CommandApdu } from '../../apdu/command-apdu.ts';
 import {
@@ -21,6 +24,7 @@ import {
   INS_82_EXTERNAL_AUTHENTICATE,
   INS_84_GET_CHALLENGE,
   INS_86_GENERAL_AUTHENTICATE,
+  INS_A4_SELECT,
 } from '../../apdu/ins.ts';
 import type { ResponseApdu } from '../../apdu/response-apdu.ts';
 import {
@@ -38,10 +42,11 @@ import type {
 import { CardError } from '../../card/card-error.ts';
 import { satisfies } from '../../iso7816/access.ts';
 import { mseHandler } from '../../iso7816/commands/mse.ts';
+import { selectHandler } from '../../iso7816/commands/select.ts';
 import { ISO_HANDLERS } from '../../iso7816/iso-application.ts';
-import { PACE_IDLE } from '../../protocols/pace/pace-card.ts';
 import { parseMse } from '../../security/security-environment.ts';
 import type { EmrtdRuntime } from './emrtd-runtime.ts';
+import { FLAG_ACCESS } from './emrtd-state.ts';
 import { getChallenge, mutualAuthenticate } from './handlers/bac-handlers.ts';
 import {
   caGaHandler,
@@ -89,33 +94,42 @@ function checkP1P2Zero(apdu: CommandApdu): void {
 function generalAuthenticate(rt: EmrtdRuntime, withCa: boolean): CommandHandler {
   return (ctx, apdu) => {
     checkP1P2Zero(apdu);
-    const v = rt.state.volatile;
-    if (withCa && v.pace.step === 'idle' && v.ca.step === 'key-selected')
+    const pace = rt.state.pace(ctx);
+    if (withCa && pace.step === 'idle' && rt.state.volatile.ca.step !== 'idle')
       return caGaHandler(rt, ctx, apdu);
     return paceGaHandler(rt, ctx, apdu);
   };
 }
 
-/** Sync of session rights and the PACE interleaving rule, around any handler. */
-function guard(rt: EmrtdRuntime, entry: HandlerEntry, ins: number): HandlerEntry {
-  const handle: CommandHandler = (ctx, apdu) => {
-    rt.state.sync(ctx);
-    const v = rt.state.volatile;
-    if (ins !== INS_86_GENERAL_AUTHENTICATE && v.pace.step !== 'idle') {
-      v.pace = PACE_IDLE;
-      ctx.note('PACE abandoned: interleaved command');
-    }
-    return entry.handle(ctx, apdu);
-  };
-  return { ...entry, handle };
-}
+/** FIDs of EF.DG1–EF.DG16 (ICAO 9303-10 Table 34). */
+const isDataGroupFid = (fid: number | undefined): boolean =>
+  fid !== undefined && fid >= 0x0101 && fid <= 0x0110;
 
-function guardAll(rt: EmrtdRuntime, table: ReadonlyMap<number, HandlerEntry>): HandlerTable {
-  return new Map([...table].map(([ins, entry]) => [ins, guard(rt, entry, ins)]));
+/**
+ * SELECT, with data groups refused before BAC/PACE when the option says so: the selection is
+ * undone and `6982` answered (ICAO Part 3 ISO7816_B_3).
+ */
+function selectWithAccess(rt: EmrtdRuntime): CommandHandler {
+  return (ctx, apdu) => {
+    const before = ctx.currentEf ?? ctx.currentDf;
+    const response = selectHandler(ctx, apdu);
+    const ef = ctx.currentEf;
+    if (
+      rt.options.dgSelectBeforeAccess === '6982' &&
+      ef !== undefined &&
+      isDataGroupFid(ef.fid) &&
+      !ctx.security.has(FLAG_ACCESS)
+    ) {
+      ctx.select(before);
+      throw new CardError(SW_6982_SECURITY_STATUS_NOT_SATISFIED, 'data group before BAC/PACE');
+    }
+    return response;
+  };
 }
 
 export function emrtdHandlers(rt: EmrtdRuntime): HandlerTable {
   const table = new Map<number, HandlerEntry>(ISO_HANDLERS);
+  table.set(INS_A4_SELECT, { handle: selectWithAccess(rt) });
   table.set(INS_22_MSE, { handle: mseRouter(rt, MSE_ROUTES, mseHandler), chaining: 'accumulate' });
   table.set(INS_86_GENERAL_AUTHENTICATE, {
     handle: generalAuthenticate(rt, true),
@@ -137,7 +151,7 @@ export function emrtdHandlers(rt: EmrtdRuntime): HandlerTable {
     },
     chaining: 'accumulate',
   });
-  return guardAll(rt, table);
+  return table;
 }
 
 export function emrtdApplication(rt: EmrtdRuntime): Application {
@@ -145,13 +159,14 @@ export function emrtdApplication(rt: EmrtdRuntime): Application {
     id: EMRTD_APPLICATION_ID,
     handlers: emrtdHandlers(rt),
     powerReset: () => rt.state.powerReset(),
+    smSessionChanged: (event) => rt.state.sessionChanged(event),
   };
 }
 
 /**
  * The MF-level table: `base` (the composer's MF table) with MSE `C1 A4` and GENERAL AUTHENTICATE
- * routed to PACE; every other MSE form goes to `base`'s MSE entry (or the ISO one). All entries
- * are guarded like the application's own.
+ * routed to PACE; every other MSE form goes to `base`'s MSE entry (or the ISO one). Every other
+ * entry of `base` is left untouched.
  */
 export function withEmrtdMfHandlers(rt: EmrtdRuntime, base: HandlerTable): HandlerTable {
   const table = new Map<number, HandlerEntry>(base);
@@ -169,5 +184,5 @@ export function withEmrtdMfHandlers(rt: EmrtdRuntime, base: HandlerTable): Handl
     handle: generalAuthenticate(rt, false),
     chaining: 'per-segment',
   });
-  return guardAll(rt, table);
+  return table;
 }

@@ -5,6 +5,7 @@
  */
 import { fromHex } from '../../bytes/hex.ts';
 import { CardOs } from '../../card/card-os.ts';
+import type { EmulatedCard } from '../../card/card.ts';
 import type { CardOptions } from '../../card/card-options.ts';
 import type { Clock } from '../../crypto/clock.ts';
 import type { Rng } from '../../crypto/rng.ts';
@@ -36,7 +37,7 @@ export interface EmrtdCardConfig {
 }
 
 export interface EmrtdCard {
-  readonly card: CardOs;
+  readonly card: EmulatedCard;
   readonly module: EmrtdModule;
 }
 

@@ -31,6 +31,13 @@ export const emrtdOptionsSchema = z
       .object({ ms: z.number().int().min(0).max(60_000), mode: z.enum(['stall', 'refuse']) })
       .strict()
       .default({ ms: 0, mode: 'stall' }),
+    /**
+     * SELECT of a data group (EF.DG1–DG16) before BAC or PACE: `6982` refuses it (ICAO Part 3
+     * ISO7816_B_3 expects exactly that for DG1; B_1..B_18 accept `6982` or `9000`), `9000`
+     * selects it (reading stays refused). EF.COM and EF.SOD are always selectable (C_16 expects
+     * `9000` for a plain SELECT of EF.COM). README.md "Choices made on [open] points".
+     */
+    dgSelectBeforeAccess: z.enum(['6982', '9000']).default('6982'),
     /** GET CHALLENGE must ask for exactly 8 bytes (ICAO 9303-11 §4.3.4.1 / README.md §4.7: else 6700). */
     strictChallengeLength: z.boolean().default(true),
   })

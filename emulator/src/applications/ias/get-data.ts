@@ -159,7 +159,6 @@ function cardDhPublic(ias: IasCard, ctx: CommandContext): Uint8Array {
   const session = iasSmSession(keys);
   ctx.setSmSessionAfterResponse(session);
   ias.state.channel = {
-    kMac: session.kMac,
     transcript: { group: ias.dh, ifdPublic: kat.ifdPublic, iccPublic: kat.icc.publicKey },
     phase: { step: 'keys-agreed' },
   };

@@ -15,8 +15,9 @@
  * | 2C  | RESET RETRY COUNTER         | unblock with PUK (§5.5)                                  |
  * | B0, B1, B2, 84, C0 | ISO          | unchanged; file access conditions use the IAS flags      |
  *
- * Every entry first runs {@link IasState.sync}, which binds the DAPP state to the current SM
- * session. The application is also the MF's: the IAS root is the MF (§2.2: D003 and D004 are
+ * The DAPP state is bound to the SM session through the pipeline's session event
+ * ({@link IasState.sessionChanged}); the handlers run no session bookkeeping of their own. The
+ * application is also the MF's: the IAS root is the MF (§2.2: D003 and D004 are
  * selected both after SELECT IAS AID and after `00 A4 00 00`).
  */
 import {
@@ -69,16 +70,6 @@ function iasSelect(ias: IasCard): CommandHandler {
   };
 }
 
-function withSync(ias: IasCard, entry: HandlerEntry): HandlerEntry {
-  return {
-    ...entry,
-    handle: (ctx, apdu) => {
-      ias.state.sync(ctx);
-      return entry.handle(ctx, apdu);
-    },
-  };
-}
-
 export interface IasApplicationOptions {
   readonly id?: string;
 }
@@ -106,11 +97,10 @@ export function createIasApplication(
     [INS_2C_RESET_RETRY_COUNTER, { handle: resetRetryCounterHandler(ias) }],
   ];
   for (const [ins, entry] of own) table.set(ins, entry);
-  const handlers = new Map<number, HandlerEntry>();
-  for (const [ins, entry] of table) handlers.set(ins, withSync(ias, entry));
   return {
     id: options.id ?? IAS_APPLICATION_ID,
-    handlers,
+    handlers: table,
     powerReset: () => ias.state.reset(),
+    smSessionChanged: (event) => ias.state.sessionChanged(event),
   };
 }

@@ -8,12 +8,13 @@
  *   ─MSE SET AT 83 CHR─► ifd-key-selected ─GET CHALLENGE + EXTERNAL AUTH─► ifd-authenticated
  *   ─MSE SET AT 84 82 + INTERNAL AUTH─► authenticated (SSC re-seeded)                    (SMa)
  * ```
- * The channel is bound to the SM session by its MAC key: when the pipeline ends the session (a
- * plain command, an SM error, a reset) or a new key agreement replaces it, the binding no longer
- * matches and the channel is dropped on the next command ({@link IasState.sync}). PIN/PUK
- * verification are security-status flags with the `sm-session` scope.
+ * The channel lives exactly as long as the SM session it was agreed for: when the pipeline ends
+ * the session (a plain command, an SM error, a command refused before SM processing, a reset) or
+ * replaces it, the application hears it once ({@link IasState.sessionChanged}) and drops the
+ * channel. The DAPP's counter re-seed keeps the session. DAPP, PIN and PUK verification are
+ * security-status flags with the `sm-session` scope, revoked by the pipeline at the same moment.
  */
-import type { CommandContext } from '../../card/application.ts';
+import type { CommandContext, SmSessionEvent } from '../../card/application.ts';
 import type { RsaPublicKey } from '../../crypto/rsa.ts';
 import type { DappTranscript } from './dapp-crypto.ts';
 import type { DhKeyPair } from './dh.ts';
@@ -39,8 +40,6 @@ export type DappPhase =
   | { readonly step: 'authenticated' };
 
 export interface SecureChannel {
-  /** Identity of the SM session this channel belongs to. */
-  readonly kMac: Uint8Array;
   readonly transcript: DappTranscript;
   phase: DappPhase;
 }
@@ -67,14 +66,9 @@ export class IasState {
     this.at = undefined;
   }
 
-  /** Runs before every IAS command: drops a channel whose SM session is gone or replaced. */
-  sync(ctx: CommandContext): void {
-    const ch = this.channel;
-    if (!ch) return;
-    if (ctx.smSession?.kMac !== ch.kMac) {
-      this.channel = undefined;
-      ctx.security.revoke(FLAG_DAPP);
-    }
+  /** The session this channel was agreed for ended or was replaced: the channel goes with it. */
+  sessionChanged(_event: SmSessionEvent): void {
+    this.channel = undefined;
   }
 
   /** The channel if the command arrived under the IAS session, else undefined. */

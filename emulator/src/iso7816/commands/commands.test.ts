@@ -2,6 +2,7 @@
  * Every SELECT and READ form of the generic layer on the tiny test card (ISO/IEC 7816-4:2020 §7.1, §7.2).
  * Test names cite the ISO/IEC 7816-4:2020 clause they check.
  */
+import { cardState } from '../../card/card-os.ts';
 import { describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../../bytes/hex.ts';
 import { parseTlvTree, findTlv } from '../../bytes/ber-tlv.ts';
@@ -230,7 +231,7 @@ describe('GET CHALLENGE (ISO/IEC 7816-4:2020 §7.5.3)', () => {
     expect(sw(a)).toBe('9000');
     expect(data(a)).toHaveLength(16);
     expect(data(a)).not.toBe(data(b));
-    expect(toHex(c.state.challenge!)).toBe(data(b));
+    expect(toHex(cardState(c).challenge!)).toBe(data(b));
     expect(tx('00840000')).toBe('6700');
     expect(tx('0084010008')).toBe('6A86');
   });
@@ -240,7 +241,7 @@ describe('MANAGE SECURITY ENVIRONMENT (ISO/IEC 7816-4:2020 §7.5.11)', () => {
   it('SET stores the CRT; unknown CRT tag 6A86; malformed data 6A80', () => {
     const { tx, c } = card();
     expect(tx('002241A406800101840102')).toBe('9000');
-    expect(toHex(c.state.se.value(0xa4, 0x84)!)).toBe('02');
+    expect(toHex(cardState(c).se.value(0xa4, 0x84)!)).toBe('02');
     expect(tx('00224199038001FF')).toBe('6A86');
     expect(tx('002241A4038005FF')).toBe('6A80');
   });

@@ -6,8 +6,9 @@
  *     P1 b8=0: P1P2 = 15-bit offset in the current EF
  * B1  P1P2 = 0000 current EF | 00 0s ssss SFI | FID;  data = 54 L offset;  response = 53 L data
  * ```
- * Offset at or beyond the end: `6B00`. Fewer than Ne bytes left: per personality, data with
- * `6282` (ISO), data with `9000` (ICAO Part 3 ISO7816_E_4) or `6Cxx` (emrtd/README.md §2.1). Each
+ * Offset at or beyond the end: `6B00`. Fewer than Ne bytes left: per personality and per
+ * instruction (`readBeyondEof` for B0, `readBeyondEofOdd` for B1), data with `6282` (ISO), data
+ * with `9000` (ICAO Part 3 ISO7816_E_4; the CIE's B0) or `6Cxx` (emrtd/README.md §2.1). Each
  * response is capped at `readBinaryMax` bytes (231 on the CIE, ias/README.md §2.2) with `9000`.
  */
 import { findTlv, parseTlvs, tlv, TlvFormatError } from '../../bytes/ber-tlv.ts';
@@ -29,6 +30,7 @@ import {
   type StatusWord,
 } from '../../apdu/status-words.ts';
 import type { CommandContext } from '../../card/application.ts';
+import type { CardOptions } from '../../card/card-options.ts';
 import { CardError } from '../../card/card-error.ts';
 import { satisfies } from '../access.ts';
 import { isDf, type EfNode, type TransparentEfNode } from '../fs/nodes.ts';
@@ -70,7 +72,7 @@ interface Slice {
  * Shared by both instructions so EOF behaviour is decided in one place.
  */
 function slice(
-  ctx: CommandContext,
+  eof: CardOptions['readBeyondEof'],
   ef: TransparentEfNode,
   offset: number,
   want: number,
@@ -88,7 +90,7 @@ function slice(
     };
   }
   const data = ef.content.subarray(offset, size);
-  switch (ctx.options.readBeyondEof) {
+  switch (eof) {
     case '6282':
       return { data, sw: SW_6282_END_OF_FILE, available };
     case '9000':
@@ -118,7 +120,13 @@ export function readBinaryHandler(ctx: CommandContext, apdu: CommandApdu): Respo
   const file = transparent(ef);
   checkReadable(ctx, file);
   const want = apdu.ne === 0 ? 256 : apdu.ne;
-  const { data, sw } = slice(ctx, file, offset, want, ctx.options.readBinaryMax);
+  const { data, sw } = slice(
+    ctx.options.readBeyondEof,
+    file,
+    offset,
+    want,
+    ctx.options.readBinaryMax,
+  );
   return responseApdu(sw, data);
 }
 
@@ -168,7 +176,7 @@ export function readBinaryOddHandler(ctx: CommandContext, apdu: CommandApdu): Re
   let n = limit - 2;
   while (n > 0 && n + wrapperSize(n) > limit) n--;
   if (n <= 0) throw new CardError(SW_6700_WRONG_LENGTH, 'Le too small for a DO 53');
-  const { data, sw, available } = slice(ctx, file, offset, n, n);
+  const { data, sw, available } = slice(ctx.options.readBeyondEofOdd, file, offset, n, n);
   // 6Cxx announces the length of the whole response, DO 53 header included.
   if (sw >> 8 === 0x6c)
     return responseApdu(sw6C(Math.min(available + wrapperSize(available), 256)));

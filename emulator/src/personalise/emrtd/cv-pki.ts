@@ -131,3 +131,41 @@ export function generateCvPki(seed: string, curve: CurveName = CV_PKI_DEFAULT_CU
   });
   return { cvca, dv, is, isWithoutRights };
 }
+
+/**
+ * A CVCA key rollover (TR-03110 v1.11 §2.2 "CVCA link certificates"; ICAO Part 3 ISO7816_I_30
+ * "mechanism migration"): the new CVCA `ITCIEBCVCA00002` certified by the current one (the link
+ * certificate), a DV and an IS under the new CVCA. Sending the three certificates updates the
+ * chip's trust points.
+ */
+export interface CvLinkChain {
+  readonly link: CvHolder;
+  readonly dv: CvHolder;
+  readonly is: CvHolder;
+}
+
+export function generateCvLinkChain(pki: CvPki, seed: string): CvLinkChain {
+  const all = RIGHT_READ_DG3 | RIGHT_READ_DG4;
+  const link = issueCvCertificate(pki.cvca, {
+    chr: 'ITCIEBCVCA00002',
+    role: ROLE_CVCA,
+    rights: all,
+    ...CV_DATES,
+    keyLabel: `${seed}|cvca-2`,
+  });
+  const dv = issueCvCertificate(link, {
+    chr: 'ITCIEBDV00002',
+    role: ROLE_DV_DOMESTIC,
+    rights: all,
+    ...CV_DATES,
+    keyLabel: `${seed}|dv-2`,
+  });
+  const is = issueCvCertificate(dv, {
+    chr: 'ITCIEBIS00003',
+    role: ROLE_IS,
+    rights: all,
+    ...CV_DATES,
+    keyLabel: `${seed}|is-3`,
+  });
+  return { link, dv, is };
+}

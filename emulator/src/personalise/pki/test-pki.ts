@@ -6,11 +6,16 @@
  *  └── DS "CIE Bench TEST Document Signer"         signs EF.SOD of the IAS and eMRTD applications
  * Holder CA "CIE Bench TEST Citizen Authentication CA"   self-signed, issues EF 1003 certificates
  * ```
- * The DS certificate follows the profile of the real CIE sample (ias/README.md §2.5, ICAO 9303-12
- * §7.1.1): RSA-2048, AKI/SKI, private key usage period, key usage digitalSignature (critical),
- * document type list {"C"}; signed RSASSA-PSS SHA-512 like the sample. Every name says TEST and
- * "NOT VALID"; nothing here chains to a real authority. Validity dates are constants, never the
- * wall clock, so the same seed gives the same bytes.
+ * The DS certificate carries the extensions of the real CIE sample in the same order and with the
+ * same criticality (ias/README.md §2.5, ICAO 9303-12 §7.1.1): document type list {"C"}, AKI, issuer
+ * and subject alternative names (e-mail, directory name L=ITA, URI), CRL distribution point, SKI,
+ * private key usage period, key usage digitalSignature (critical) — with synthetic values under
+ * the reserved `.invalid` domain. RSA-2048 signed RSASSA-PSS SHA-512 by an RSA-4096 CSCA, like the
+ * sample (its DS certificate signature is 512 bytes; the Italian CSCAs of
+ * `real-card/italian-csca-certificates.txt` are RSA-4096), so EF.SOD sizes, chunk counts and
+ * parsers behave as with a real card. Every name says TEST and "NOT VALID"; nothing here chains to
+ * a real authority. Validity dates are constants, never the wall clock, so the same seed gives the
+ * same bytes.
  */
 import { seededRng } from '../../crypto/rng.ts';
 import { generateRsaKey, type RsaPrivateKey } from '../../crypto/rsa.ts';
@@ -18,7 +23,11 @@ import type { NameAttribute } from './asn1-helpers.ts';
 import {
   authorityKeyIdentifier,
   basicConstraints,
+  crlDistributionPoints,
   documentTypeList,
+  issuerAltName,
+  subjectAltName,
+  type GeneralNamesSpec,
   issueCertificate,
   keyUsage,
   privateKeyUsagePeriod,
@@ -61,6 +70,20 @@ export const HOLDER_CA_NAME: readonly NameAttribute[] = [
   ['O', TEST_PKI_ORGANISATION],
   ['C', 'IT'],
 ];
+
+/**
+ * The alternative names the real DS certificate lists (e-mail, L=ITA, web address of the CSCA),
+ * synthetic: `.invalid` is reserved by RFC 2606 and never resolves.
+ */
+export const TEST_CSCA_CONTACT: GeneralNamesSpec = {
+  email: 'csca-test@ciebench.invalid',
+  directory: [['L', 'ITA']],
+  uri: 'https://csca-test.ciebench.invalid/',
+};
+export const TEST_CSCA_CRL = 'https://csca-test.ciebench.invalid/certificatiCSCA/CRL_CSCA.crl';
+
+/** Key sizes: the CSCA as the Italian ones (RSA-4096), the DS and holder CA RSA-2048. */
+export const PKI_KEY_BITS = { csca: 4096, documentSigner: 2048, holderCa: 2048 } as const;
 
 /** Fixed validity windows (UTC). Synthetic documents are issued 2021–2025 (personalise/citizen.ts). */
 export const PKI_DATES = {
@@ -118,9 +141,13 @@ function documentSignerCertificate(
     subjectKey: dsKey,
     issuerKey: cscaKey,
     signature: { kind: 'pss', hash: 'sha512', saltLength: 64 },
+    // The order and criticality of the real DS certificate (ias_EF.SOD_sample.asn1.txt).
     extensions: [
       documentTypeList(['C']),
       authorityKeyIdentifier(cscaKey),
+      issuerAltName(TEST_CSCA_CONTACT),
+      subjectAltName(TEST_CSCA_CONTACT),
+      crlDistributionPoints(TEST_CSCA_CRL),
       subjectKeyIdentifier(dsKey),
       privateKeyUsagePeriod(PKI_DATES.dsFrom, PKI_DATES.dsKeyUsageTo),
       keyUsage([0]),
@@ -129,11 +156,11 @@ function documentSignerCertificate(
 }
 
 function build(seed: string): TestPki {
-  const keyOf = (role: string): RsaPrivateKey =>
-    generateRsaKey(seededRng(`ciebench-pki|${seed}|${role}`), 2048);
-  const cscaKey = keyOf('csca');
-  const dsKey = keyOf('document-signer');
-  const holderCaKey = keyOf('holder-ca');
+  const keyOf = (role: string, bits: number): RsaPrivateKey =>
+    generateRsaKey(seededRng(`ciebench-pki|${seed}|${role}`), bits);
+  const cscaKey = keyOf('csca', PKI_KEY_BITS.csca);
+  const dsKey = keyOf('document-signer', PKI_KEY_BITS.documentSigner);
+  const holderCaKey = keyOf('holder-ca', PKI_KEY_BITS.holderCa);
   return {
     csca: {
       certificate: selfSignedCa(
@@ -162,8 +189,8 @@ function build(seed: string): TestPki {
 }
 
 /**
- * The test PKI for `seed` (three RSA-2048 keys, about a second of key generation the first time;
- * cached per seed for the life of the process).
+ * The test PKI for `seed` (an RSA-4096 and two RSA-2048 keys, a few seconds of key generation the
+ * first time; cached per seed for the life of the process).
  */
 export function generateTestPki(seed: string): TestPki {
   let pki = cache.get(seed);

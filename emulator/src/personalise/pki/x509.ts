@@ -193,6 +193,62 @@ export function documentTypeList(types: readonly string[]): ExtensionSpec {
   };
 }
 
+/**
+ * GeneralNames (RFC 5280 §4.2.1.6) of the forms the Italian CSCA and DS certificates use: an
+ * rfc822Name [1], a directoryName [4] and a uniformResourceIdentifier [6]
+ * (`personalise/pki/real-card/ias_EF.SOD_sample.asn1.txt`).
+ */
+export interface GeneralNamesSpec {
+  readonly email: string;
+  readonly directory: readonly NameAttribute[];
+  readonly uri: string;
+}
+
+function ia5(tagNumber: number, text: string): asn1js.BaseBlock {
+  return new asn1js.Primitive({
+    idBlock: { tagClass: 3, tagNumber },
+    valueHex: new TextEncoder().encode(text).slice(),
+  });
+}
+
+function generalNames(n: GeneralNamesSpec): asn1js.Sequence {
+  return new asn1js.Sequence({
+    value: [
+      ia5(1, n.email),
+      new asn1js.Constructed({
+        idBlock: { tagClass: 3, tagNumber: 4 },
+        value: [distinguishedName(n.directory)],
+      }),
+      ia5(6, n.uri),
+    ],
+  });
+}
+
+/** IssuerAltName (RFC 5280 §4.2.1.7), non-critical as in the real DS certificate. */
+export function issuerAltName(n: GeneralNamesSpec): ExtensionSpec {
+  return { oid: OID.issuerAltName, critical: false, value: der(generalNames(n)) };
+}
+
+/** SubjectAltName (RFC 5280 §4.2.1.6), non-critical as in the real DS certificate. */
+export function subjectAltName(n: GeneralNamesSpec): ExtensionSpec {
+  return { oid: OID.subjectAltName, critical: false, value: der(generalNames(n)) };
+}
+
+/**
+ * CRLDistributionPoints (RFC 5280 §4.2.1.13) with one point given by its full name, a URI:
+ * `SEQUENCE { SEQUENCE { [0] { [0] { [6] uri } } } }`.
+ */
+export function crlDistributionPoints(uri: string): ExtensionSpec {
+  const ctx = (tagNumber: number, inner: asn1js.BaseBlock): asn1js.Constructed =>
+    new asn1js.Constructed({ idBlock: { tagClass: 3, tagNumber }, value: [inner] });
+  const point = new asn1js.Sequence({ value: [ctx(0, ctx(0, ia5(6, uri)))] });
+  return {
+    oid: OID.crlDistributionPoints,
+    critical: false,
+    value: der(new asn1js.Sequence({ value: [point] })),
+  };
+}
+
 export function extendedKeyUsage(oids: readonly string[]): ExtensionSpec {
   return {
     oid: OID.extKeyUsage,

@@ -8,10 +8,15 @@
  *                    0C 86 00 00  GENERAL AUTHENTICATE 7C { 80 L PK_PCD }       → 7C 00 (old keys)
  * both sides: K = KA(SK_IC, PK_PCD); KS_enc = KDF(K,1), KS_mac = KDF(K,2); SSC = 0
  * ```
- * Both commands must arrive under secure messaging (ICAO Part 3 ISO7816_I "without SM").
+ * KAT and GENERAL AUTHENTICATE must arrive under secure messaging (ICAO Part 3 ISO7816_I "without
+ * SM"); MSE:Set AT only selects protocol and key, so it is accepted in plain too (ICAO Part 3
+ * ISO7816_I_20 expects `9000` for the plain MSE:Set AT and a failing GENERAL AUTHENTICATE). An
+ * invalid public key or an unknown key reference answers `6300` (ICAO Part 3 I_18, I_22, I_27–I_29:
+ * `6300` or an implicit failure); the old session keys stay in force.
  */
 import { findTlv, type Tlv } from '../../bytes/ber-tlv.ts';
 import {
+  SW_6300_VERIFICATION_FAILED,
   SW_6982_SECURITY_STATUS_NOT_SATISFIED,
   SW_6985_CONDITIONS_NOT_SATISFIED,
   SW_6A80_INCORRECT_DATA,
@@ -31,10 +36,14 @@ export const CA_ERRORS = {
   noSecureMessaging: SW_6982_SECURITY_STATUS_NOT_SATISFIED,
   /** GA for CA without MSE:Set AT; KAT with a non-3DES key (9303-11 §6.2.4.1). */
   outOfSequence: SW_6985_CONDITIONS_NOT_SATISFIED,
-  /** Malformed data, unknown OID, invalid public key. */
+  /** Malformed data, unknown OID. */
   badData: SW_6A80_INCORRECT_DATA,
-  /** Unknown key identifier. */
-  unknownKey: SW_6A88_REFERENCED_DATA_NOT_FOUND,
+  /** Invalid ephemeral public key (size, value, point): the key agreement fails (ICAO Part 3 I_18, I_28). */
+  badKey: SW_6300_VERIFICATION_FAILED,
+  /** Unknown key identifier (ICAO Part 3 I_27: `6300` or `9000`). */
+  unknownKey: SW_6300_VERIFICATION_FAILED,
+  /** No key in the chip at all. */
+  noKey: SW_6A88_REFERENCED_DATA_NOT_FOUND,
 } as const satisfies Record<string, StatusWord>;
 
 export const DO_91_EPHEMERAL_KEY = 0x91;
@@ -50,7 +59,10 @@ export interface ChipAuthKey {
 }
 
 export type CaCardState =
-  { readonly step: 'idle' } | { readonly step: 'key-selected'; readonly key: ChipAuthKey };
+  | { readonly step: 'idle' }
+  | { readonly step: 'key-selected'; readonly key: ChipAuthKey }
+  /** MSE:Set AT named a key the chip does not have: the following GENERAL AUTHENTICATE fails too. */
+  | { readonly step: 'refused' };
 export const CA_IDLE: CaCardState = Object.freeze({ step: 'idle' });
 
 export interface CaResult {
@@ -67,7 +79,7 @@ function pickKey(keys: readonly ChipAuthKey[], dos: readonly Tlv[]): ChipAuthKey
   const idDo = findTlv(dos, DO_84_KEY_ID);
   if (!idDo) {
     const first = keys[0];
-    if (!first) throw fail(CA_ERRORS.unknownKey, 'no Chip Authentication key');
+    if (!first) throw fail(CA_ERRORS.noKey, 'no Chip Authentication key');
     return first;
   }
   let id = 0;
@@ -85,7 +97,7 @@ function agree(key: ChipAuthKey, pkPcd: Uint8Array): SmSession {
       0n,
     );
   } catch (e) {
-    if (e instanceof KeyAgreementError) throw fail(CA_ERRORS.badData, e.message);
+    if (e instanceof KeyAgreementError) throw fail(CA_ERRORS.badKey, e.message);
     throw e;
   }
 }
@@ -111,14 +123,8 @@ export function caSetKat(
   return { data: new Uint8Array(0), session: agree(key, pk.value), pkPcd: pk.value.slice(), key };
 }
 
-/** MSE:Set AT (41 A4) for Chip Authentication: selects protocol and key. */
-export function caSetAt(
-  keys: readonly ChipAuthKey[],
-  dos: readonly Tlv[],
-  smProtected: boolean,
-): CaCardState {
-  if (!smProtected)
-    throw fail(CA_ERRORS.noSecureMessaging, 'MSE:Set AT (CA) without secure messaging');
+/** MSE:Set AT (41 A4) for Chip Authentication: selects protocol and key (plain or protected). */
+export function caSetAt(keys: readonly ChipAuthKey[], dos: readonly Tlv[]): CaCardState {
   checkDos(dos, [DO_80_CA_OID, DO_84_KEY_ID]);
   const oidDo = findTlv(dos, DO_80_CA_OID);
   if (!oidDo || oidDo.value.length === 0) throw fail(CA_ERRORS.badData, 'DO 80 (CA OID) missing');
@@ -142,6 +148,8 @@ export function caGeneralAuthenticate(
 ): CaResult {
   if (!smProtected)
     throw fail(CA_ERRORS.noSecureMessaging, 'GENERAL AUTHENTICATE (CA) without secure messaging');
+  if (state.step === 'refused')
+    throw fail(CA_ERRORS.unknownKey, 'GENERAL AUTHENTICATE after a refused MSE:Set AT');
   if (state.step !== 'key-selected')
     throw fail(CA_ERRORS.outOfSequence, 'GENERAL AUTHENTICATE without MSE:Set AT');
   let dos: Tlv[];

@@ -11,6 +11,8 @@
  *   awaiting-key-agreement GA 10 86  7C{83 PK}     ─► 7C{84 PK_IC}    ─► awaiting-token
  *   awaiting-token         GA 00 86  7C{85 T_PCD}  ─► 7C{86 T_IC [87 CAR] [88 CAR]} ─► idle + SM session
  * ```
+ * A second step 1 (empty 7C) right after step 1 starts the nonce step again with a fresh nonce;
+ * the protocol then completes with the new one (ICAO Part 3 ISO7816_P_14).
  * Any error answers the SW of {@link PACE_ERRORS} and the caller returns the machine to `idle`
  * (ICAO Part 3 category P: a failed or out-of-sequence step ends the protocol; the terminal starts
  * again with MSE:Set AT). A command other than GENERAL AUTHENTICATE between two steps also resets
@@ -350,6 +352,9 @@ export function paceGeneralAuthenticate(
     if (e instanceof GaFormatError) throw fail(PACE_ERRORS.badData, e.message);
     throw e;
   }
+  if (state.step === 'awaiting-mapping' && dos.length === 0)
+    // ICAO Part 3 ISO7816_P_14: GA step 1 sent twice restarts the nonce step (a new nonce).
+    return HANDLERS.ready({ step: 'ready', sel: state.sel }, new Uint8Array(0), config, entropy);
   const value = innerDo(dos, expect.tag);
   const handler = HANDLERS[state.step] as (
     s: Active,

@@ -43,7 +43,6 @@ export function mutualAuthenticate(
   rt.state.volatile.pace = PACE_IDLE;
   rt.state.establish(ctx, {
     method: 'bac',
-    kMac: r.session.kMac,
     flags: [FLAG_ACCESS, FLAG_BAC],
     idPicc: rt.documentIdPicc,
   });

@@ -11,6 +11,7 @@ import type { Tlv } from '../../../bytes/ber-tlv.ts';
 import type { CommandContext } from '../../../card/application.ts';
 import { CardError } from '../../../card/card-error.ts';
 import {
+  CA_ERRORS,
   CA_IDLE,
   caGeneralAuthenticate,
   caSetAt,
@@ -60,7 +61,6 @@ function rekey(
   rt.state.volatile.ta = TA_IDLE;
   rt.state.establish(ctx, {
     ...record,
-    kMac: r.session.kMac,
     flags: [
       ...record.flags.filter((f) => f !== FLAG_TA_DG3 && f !== FLAG_TA_DG4),
       ...(record.flags.includes(FLAG_CA) ? [] : [FLAG_CA]),
@@ -82,13 +82,22 @@ export function caKatHandler(
   return rekey(rt, ctx, record, caSetKat(rt.caKeys, dos, ctx.smProtected));
 }
 
+/**
+ * MSE:Set AT for CA only selects protocol and key, so it needs no access rights (the GENERAL
+ * AUTHENTICATE that follows does); an unknown key reference leaves the state `refused`.
+ */
 export function caSetAtHandler(
   rt: EmrtdRuntime,
-  ctx: CommandContext,
+  _ctx: CommandContext,
   dos: readonly Tlv[],
 ): ResponseApdu {
-  access(ctx, rt, 'Chip Authentication');
-  rt.state.volatile.ca = caSetAt(rt.caKeys, dos, ctx.smProtected);
+  try {
+    rt.state.volatile.ca = caSetAt(rt.caKeys, dos);
+  } catch (e) {
+    rt.state.volatile.ca =
+      e instanceof CardError && e.sw === CA_ERRORS.unknownKey ? { step: 'refused' } : CA_IDLE;
+    throw e;
+  }
   return responseApdu(SW_9000_OK);
 }
 

@@ -28,7 +28,7 @@ export function paceSetAtHandler(
   dos: readonly Tlv[],
 ): ResponseApdu {
   const v = rt.state.volatile;
-  v.pace = PACE_IDLE;
+  rt.state.setPace(ctx, PACE_IDLE);
   const delay = rt.options.paceFailureDelay;
   if (
     delay.mode === 'refuse' &&
@@ -40,7 +40,7 @@ export function paceSetAtHandler(
       'PACE refused: anti-hammering delay after a wrong password',
     );
   }
-  v.pace = paceSetAt(rt.pace, dos);
+  rt.state.setPace(ctx, paceSetAt(rt.pace, dos));
   return responseApdu(SW_9000_OK);
 }
 
@@ -51,9 +51,10 @@ export function paceGaHandler(
   apdu: CommandApdu,
 ): ResponseApdu {
   const v = rt.state.volatile;
+  const current = rt.state.pace(ctx);
   let result;
   try {
-    result = paceGeneralAuthenticate(v.pace, rt.pace, apdu.data, ctx.chained, rt.paceEntropy(ctx));
+    result = paceGeneralAuthenticate(current, rt.pace, apdu.data, ctx.chained, rt.paceEntropy(ctx));
   } catch (e) {
     v.pace = PACE_IDLE;
     if (e instanceof CardError && e.sw === PACE_ERRORS.wrongToken) {
@@ -62,7 +63,7 @@ export function paceGaHandler(
     }
     throw e;
   }
-  v.pace = result.state;
+  rt.state.setPace(ctx, result.state);
   const est = result.established;
   if (est) {
     ctx.setSmSessionAfterResponse(est.session);
@@ -70,7 +71,6 @@ export function paceGaHandler(
     v.ta = TA_IDLE;
     rt.state.establish(ctx, {
       method: 'pace',
-      kMac: est.session.kMac,
       flags: [FLAG_ACCESS, FLAG_PACE],
       idPicc: est.mapped.compress(est.pkIc),
     });
