@@ -103,7 +103,7 @@ void expect_legal(const char *fn, CK_RV rv)
 int main(int argc, char **argv)
 {
 	if (argc < 3) {
-		fprintf(stderr, "usage: p11-check MODULE bad-args LAST4 | random SEED N LAST4 | hostile N | absent\n");
+		fprintf(stderr, "usage: p11-check MODULE bad-args LAST4 | random SEED N LAST4 | hostile N | absent | sign N LAST4\n");
 		return 2;
 	}
 	void *lib = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL);
@@ -125,6 +125,8 @@ int main(int argc, char **argv)
 		rc = run_absent();
 	else if (strcmp(argv[2], "hostile") == 0 && argc == 4)
 		rc = run_hostile(strtoul(argv[3], NULL, 10));
+	else if (strcmp(argv[2], "sign") == 0 && argc == 5)
+		return run_sign_timing(strtoul(argv[3], NULL, 10), argv[4]);
 	printf("%d failure(s)\n", g_failures);
 	return rc != 0 ? rc : g_failures ? 1 : 0;
 }

@@ -21,5 +21,7 @@ int run_bad_args(const char *last4);
 int run_random(unsigned long seed, unsigned long iterations, const char *last4);
 int run_hostile(unsigned long iterations);
 int run_absent(void);
+/* Timing for `npm run bench` (tools/timing.c). */
+int run_sign_timing(unsigned long n, const char *last4);
 
 #endif
