@@ -6,7 +6,7 @@
  * CKR_PIN_INCORRECT and the card image's counter drops; the right one restores it.
  */
 import { createPublicKey, publicDecrypt, X509Certificate, constants } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromHex } from '../../emulator/src/bytes/hex.ts';
@@ -16,6 +16,8 @@ import { sha256DigestInfo } from '../terminals/ias/flows.ts';
 import { createNssProfile, registerModule } from './browser/nss.ts';
 import { moduleGate, reportModuleGate, runTool } from './testing/gate.ts';
 import { startRig, type Rig } from './testing/rig.ts';
+import { pcscCardRig, type CardRig } from './testing/pcsc-rig.ts';
+import { integrationGate } from '../pcsc/testing/integration.ts';
 
 const gate = await moduleGate({
   tools: ['pkcs11-tool', 'p11tool', 'certutil', 'modutil'],
@@ -194,5 +196,75 @@ describe.skipIf(!gate.ok)('third-party PKCS#11 clients over libciebench-pkcs11.s
       expect(keys.stdout).toMatch(/<\s*0>\s+rsa\s+"CIE0"\s+CIE0/);
       expect(rig.triesInImage()).toBe(3);
     });
+  });
+});
+
+/** Over pcscd too, with the real-desktop interference case: OpenSC's own module probing the reader. */
+const OPENSC_MODULE = '/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so';
+const pcsc =
+  gate.ok && existsSync(OPENSC_MODULE)
+    ? await integrationGate({ readers: ['CIE Bench Virtual Reader 00 00'] })
+    : {
+        ok: false,
+        reason: gate.ok ? `${OPENSC_MODULE} missing (apt-get install opensc-pkcs11)` : gate.reason,
+        binding: undefined,
+      };
+reportModuleGate('pkcs11-tool over pcscd with OpenSC probing', pcsc);
+
+describe.skipIf(!pcsc.ok)('pkcs11-tool over pcscd and the CIE Bench Virtual Reader', () => {
+  let rig: CardRig;
+  let env: NodeJS.ProcessEnv;
+  const module = gate.built?.module ?? '';
+  beforeAll(async () => {
+    rig = await pcscCardRig({
+      binding: pcsc.binding!,
+      built: gate.built!,
+      pinMode: 'application',
+    });
+    env = { ...process.env, CIEBENCH_PKCS11_SOCKET: rig.daemon.socketPath };
+  }, 120_000);
+  afterAll(async () => rig?.close());
+
+  it('signatures keep verifying while OpenSC (which has no CIE driver) probes the same reader', async () => {
+    let probing = true;
+    let probes = 0;
+    const prober = (async () => {
+      while (probing) {
+        await runTool('pkcs11-tool', ['--module', OPENSC_MODULE, '-L', '-O'], process.env, 30_000);
+        probes++;
+      }
+    })();
+    const inFile = join(rig.dir, 'di.bin');
+    writeFileSync(inFile, digestInfo);
+    try {
+      for (let i = 0; i < 4; i++) {
+        const sigFile = join(rig.dir, `sig-${i}.bin`);
+        const sign = await runTool(
+          'pkcs11-tool',
+          [
+            '--module',
+            module,
+            '--login',
+            '--pin',
+            rig.pin.slice(4),
+            '--sign',
+            '-m',
+            'RSA-PKCS',
+            '-i',
+            inFile,
+            '-o',
+            sigFile,
+          ],
+          env,
+        );
+        expect(sign.code, sign.stdout + sign.stderr).toBe(0);
+        expect(opensTo(readFileSync(sigFile), holder).equals(digestInfo)).toBe(true);
+      }
+    } finally {
+      probing = false;
+      await prober;
+    }
+    expect(probes).toBeGreaterThan(0);
+    expect(rig.triesInImage()).toBe(3);
   });
 });
