@@ -58,7 +58,8 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
   {
     name: 'middleware',
-    summary: 'desktop CIE middleware: PKCS#11 module, bench daemon, pairing, PIN entry, browser setup',
+    summary:
+      'desktop CIE middleware: PKCS#11 module, bench daemon, pairing, PIN entry, browser setup',
     modules: [() => import('../pkcs11/cli/middleware.ts')],
   },
   {
