@@ -63,7 +63,7 @@ export async function pcscCardRig(o: {
 }): Promise<CardRig> {
   const dir = mkdtempSync(join(tmpdir(), 'ciebench-p11-pcsc-'));
   const image = o.image ?? defaultCardImage();
-  const imagePath = join(dir, 'card.json');
+  let imagePath = join(dir, 'card.json');
   writeCardImageAtomic(imagePath, image);
   const insert = (): Promise<InsertedCard> =>
     insertCard(o.binding, CIEBENCH_READER, {
@@ -72,6 +72,7 @@ export async function pcscCardRig(o: {
       factory: 'imageCard',
       args: [imagePath],
     });
+  let reinsertions = 0;
   let inserted: InsertedCard | undefined = await insert();
   const pairingsDir = join(dir, 'pairings');
   let daemon: RunningDaemon | undefined;
@@ -115,7 +116,13 @@ export async function pcscCardRig(o: {
       inserted = undefined;
     },
     async reinsert() {
-      inserted ??= await insert();
+      if (inserted) return;
+      // The same card again, from a copy of its image: the stopped worker thread may not have
+      // released the image's in-use lock (it names this process, which is still alive).
+      const next = join(dir, `card-${++reinsertions}.json`);
+      writeCardImageAtomic(next, readCardImage(imagePath));
+      imagePath = next;
+      inserted = await insert();
     },
     async close() {
       await running.close();
