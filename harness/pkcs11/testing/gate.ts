@@ -18,6 +18,6 @@ export function reportModuleGate(file: string, gate: { ok: boolean; reason: stri
     return;
   }
   console.warn(
-    `\n[integration] SKIPPED ${file}: ${gate.reason}\n[integration] setup: .ci/steps/45-pkcs11.sh; with CIE_REQUIRE_INTEGRATION=1 this is a failure.\n`,
+    `\n[integration] SKIPPED ${file}: ${gate.reason}\n[integration] setup: .ci/steps/46-pkcs11.sh; with CIE_REQUIRE_INTEGRATION=1 this is a failure.\n`,
   );
 }
