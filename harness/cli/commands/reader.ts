@@ -158,7 +158,13 @@ async function probe(reader: string): Promise<void> {
   const r = await run(path, [reader]);
   out(r.output);
   // The probe prints `<step>=error:0x… <text>` and exits 1 when it cannot reach the reader.
-  const failed = /^(establish|connect)=error:0x([0-9A-F]{8})/m.exec(r.output);
+  const failed = /^(context|connect)=error:0x([0-9A-F]{8})/m.exec(r.output);
+  if (failed?.[1] === 'context')
+    throw new BenchError(
+      'PCSCD_UNREACHABLE',
+      `cannot probe '${reader}': SCardEstablishContext failed with 0x${failed[2]} — pcscd is not running (start it as root: pcscd)`,
+      'environment',
+    );
   if (failed)
     throw new BenchError(
       'READER_PROBE_FAILED',

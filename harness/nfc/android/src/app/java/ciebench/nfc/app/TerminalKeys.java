@@ -1,0 +1,54 @@
+package ciebench.nfc.app;
+
+import java.math.BigInteger;
+
+/**
+ * Keys of device authentication (the bench's ias/README.md §2.3, §5.3).
+ *
+ * <p>The CA private exponent is the value every official client hard-codes to self-issue its
+ * terminal certificate (italia/cie-middleware-linux {@code cie-pkcs11/CSP/ExtAuthKey.cpp}
+ * {@code ExtAuth_PrivExp}; the same bytes in pagopa/cie-sdk-android {@code constants.kt} and
+ * pagopa/cie-sdk-ios); the card's CA modulus (GET DATA 7F49) fits it. The terminal key is the
+ * bench's own reference terminal key (harness/terminals/ias/terminal-key.ts): any RSA key works,
+ * since its public part travels in the certificate.
+ */
+final class TerminalKeys {
+    private TerminalKeys() {}
+
+    static final BigInteger CA_PRIVATE_EXPONENT = Rsa.hexInt(
+            "186B31488C25DCF85D953D3630C0D073BA1C6AA24581AD254F3B6719C5D72CCA"
+                    + "3E5CDC5A1E5316578D75954FF73B237B532C9F8DE4A2C4C911385A23E63E33E4"
+                    + "7EE45E66EFD49B18E02CFF87598C39109E8F86A66BC330249CE3FCAD655DCDBF"
+                    + "98C9C5E479321AF53B517D041061880A647BBE0FF813683470E6C50094CE81D0"
+                    + "64E204E351BD3AE0A7947D8E91C3FD5C0A15233C349A5215A4E66E21C5D33498"
+                    + "E71991EA24473B29F1475F6FD9BE3996E19BD474FAD1B41EA0DCD2FC16C9BFFA"
+                    + "071BFEC1B22415184811C1985FBFE3E7B4F44A4B3C8DFAB4D90CECFC5E608D67"
+                    + "3E6762C62CB798341271149BA688162EC7D0E3468F65A94AB4AD1AB67E37BFC1");
+
+    /** SN.IFD of the terminal identity every client uses. */
+    static final byte[] SN_IFD = {0x20, 0, 0, 0, 0, 0, 0, 0x01};
+    /** CHR.IFD = 00 00 00 00 ‖ SN.IFD. */
+    static final byte[] CHR_IFD = {0, 0, 0, 0, 0x20, 0, 0, 0, 0, 0, 0, 0x01};
+    /** Role byte appended to the CA's CHA. */
+    static final byte CHA_ROLE = 0x01;
+    /** Certificate OID 1.2.162.14890.2.4.1.4 (SHA-256). */
+    static final byte[] CERT_OID = {0x2A, (byte) 0x81, 0x22, (byte) 0xF4, 0x2A, 0x02, 0x04, 0x01, 0x04};
+    /** Certificate profile indicator. */
+    static final byte CPI = (byte) 0x8A;
+
+    static final BigInteger TERMINAL_N = Rsa.hexInt(
+            "C4587C97C1A7021BFFC8759BDF1488641DCB92409E9CFFBF74670796ADACBDA053EE8355C932BBB45AED78574E36AC05"
+                    + "B7C58E31F98BBC75A5272CC66DC75D164BEFA30E95E71181F64FDCDD836457943F6AB44AE3343D2DC3CE625B2D0D4151"
+                    + "27EF3A50CCCCD964B590E444381850409FBFD7D9BF2443F0F0DB28778BF1A1255EB2377724AF161726384CCFA6553AAB"
+                    + "294310385D3BAAA48EFB6A96FEFA51DEBBF128B82FCFEC7E3B6925CAEB9E1A85F44CF17574E997C4E9C334C7870DFCA6"
+                    + "14DD1CCCCC64859C37E4093ACAF6F4D0A7BAC73884C9348A83E7221C76CD6DD068FF3C73C608DBAF11FD03A8159193DC"
+                    + "EBB58AA767D2B87A30FEB36D4BF4AEBB");
+    static final BigInteger TERMINAL_D = Rsa.hexInt(
+            "54BAE0CD766EB53CD2F53537961D9CBC23957960347288F51C6CE7BBF0E7B60F2D9924890D21BD19D8115958C7B2552A"
+                    + "C482D6D99F185BB42318943C6F1C5501EDB41498133D5B734B916C3D1559E4675FB492E82C431B51980984AD56F43CE7"
+                    + "22461CD2C886701C03346B253B55D6B004A03BAC464D869A3FBE3BA8D735E73560F152773092E27BA37BB69EA65E11E9"
+                    + "471F1798934863374D6F660D6FDEB6AF0643CB4AA0F28DA51CF95B48B37DFFF788EC29353D416C4FF55F36D3EC00F435"
+                    + "EC96A3387A7FD97B74E2AC7EFEF7024E84FE8ADD5C10CE153750BEEC14885C043C973A8C7D59E338EC1348DB701E9150"
+                    + "B1B490024E4629254694D27B783C366D");
+    static final BigInteger TERMINAL_E = BigInteger.valueOf(65537);
+}
