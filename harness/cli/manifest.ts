@@ -68,6 +68,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     modules: [() => import('./commands/reader.ts')],
   },
   {
+    name: 'scenario',
+    summary:
+      'scenario runner: citizen journeys end to end, SP response cases, pre-production evidence',
+    modules: [() => import('../../scenarios/cli/scenario.ts')],
+  },
+  {
     name: 'sp',
     summary:
       'service providers: the reference CIE SP, SimpleSAMLphp and Shibboleth SP configured for CIE',
