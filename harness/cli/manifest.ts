@@ -26,13 +26,14 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
   {
     name: 'card',
-    summary: 'emulated cards: start, create, inspect',
+    summary: 'emulated cards: start, create, inspect, fleets of citizens',
     modules: [
       () => import('./commands/card-new.ts'),
       () => import('./commands/card-profiles.ts'),
       () => import('./commands/card-show.ts'),
       () => import('./commands/card-start.ts'),
       () => import('./commands/card-cert.ts'),
+      () => import('./commands/card-fleet.ts'),
     ],
   },
   {
@@ -57,9 +58,24 @@ export const COMMANDS: readonly CommandEntry[] = [
     modules: [() => import('../../scenarios/cli/idp.ts')],
   },
   {
+    name: 'middleware',
+    summary:
+      'desktop CIE middleware: PKCS#11 module, bench daemon, pairing, PIN entry, browser setup',
+    modules: [() => import('../pkcs11/cli/middleware.ts')],
+  },
+  {
     name: 'reader',
     summary: 'virtual PC/SC reader: install the driver, list and probe readers',
     modules: [() => import('./commands/reader.ts')],
+  },
+  {
+    name: 'scenario',
+    summary:
+      'scenario runner: citizen journeys end to end, SP response cases, pre-production evidence, load',
+    modules: [
+      () => import('../../scenarios/cli/scenario.ts'),
+      () => import('../../scenarios/cli/load.ts'),
+    ],
   },
   {
     name: 'sp',

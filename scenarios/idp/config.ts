@@ -62,6 +62,11 @@ export interface IdpBehaviour {
   readonly flow: 'auto' | 'desktop' | 'mobile';
   /** `A-IDP-NAME` */
   readonly idpName: string;
+  /**
+   * A planted defect for test benches, never a real behaviour: `'off'` accepts any OTP, so that a
+   * journey checking the OTP step can be shown to catch an IdP that skips it. Default `'on'`.
+   */
+  readonly otpCheck: 'on' | 'off';
 }
 
 export const DEFAULT_TIMERS: IdpTimers = {
@@ -83,6 +88,7 @@ export const DEFAULT_BEHAVIOUR: IdpBehaviour = {
   otpExhausted: 'restart',
   flow: 'auto',
   idpName: 'CieID Server',
+  otpCheck: 'on',
 };
 
 /** Published ports of the client-certificate listeners in impersonation mode. */
