@@ -70,7 +70,7 @@ export async function startLoadTarget(o: TargetOptions = {}): Promise<LoadTarget
   let sp: SpHandle | undefined;
   try {
     sp = await startSp(
-      { kind: 'reference', binding: 'redirect', defects: [], ...o.sp },
+      { kind: 'reference', protocol: 'saml', binding: 'redirect', defects: [], ...o.sp },
       idp.metadataXml,
     );
     if (idp.kind === 'reference') {

@@ -20,6 +20,7 @@ import {
   type IdpHandle,
 } from './actors/idp.ts';
 import { externalSp, startSp, type ExternalSpOptions, type SpHandle } from './actors/sp.ts';
+import { startOidcRp } from './actors/oidc-rp.ts';
 
 /** The IdP's clock: real time plus an offset the runner moves. */
 export class RunClock implements IdpClock {
@@ -61,7 +62,12 @@ export interface EnvironmentOptions {
 export function environmentKey(s: EnvironmentSpec): string {
   return JSON.stringify({
     idp: { kind: s.idp.kind, mode: s.idp.mode, defects: [...s.idp.defects].sort() },
-    sp: { kind: s.sp.kind, binding: s.sp.binding, defects: [...s.sp.defects].sort() },
+    sp: {
+      kind: s.sp.kind,
+      protocol: s.sp.protocol,
+      binding: s.sp.binding,
+      defects: [...s.sp.defects].sort(),
+    },
   });
 }
 
@@ -99,16 +105,23 @@ export class RunEnvironment {
       const idp =
         spec.idp.kind === 'external'
           ? externalIdp(requireOption(o.external.idp, 'an external IdP needs --idp-metadata'))
-          : await startReferenceIdp(spec.idp, { clock, crls: () => crls.list });
+          : await startReferenceIdp(spec.idp, {
+              clock,
+              crls: () => crls.list,
+              oidc: spec.sp.protocol === 'oidc',
+            });
       started.push(idp);
       const sp =
         spec.sp.kind === 'external'
           ? externalSp(
               requireOption(o.external.sp, 'an external SP needs --sp-url and --sp-metadata'),
             )
-          : await startSp(spec.sp, idp.metadataXml);
+          : spec.sp.protocol === 'oidc'
+            ? await startOidcRp(spec.sp, idp)
+            : await startSp(spec.sp, idp.metadataXml);
       started.push(sp);
-      if (idp.kind === 'reference') {
+      // An RP registers at the trust anchor when it starts (startOidcRp), not with SAML metadata.
+      if (idp.kind === 'reference' && sp.protocol !== 'oidc') {
         const r = idp.registerSp(sp.metadataXml);
         if (!r.registered)
           throw new IdpActorError(`the IdP refused the SP's metadata: ${r.report}`);

@@ -70,6 +70,11 @@ export const idpActorSchema = z
 export const spActorSchema = z
   .object({
     kind: z.enum(['reference', 'simplesamlphp', 'shibboleth', 'external']).default('reference'),
+    /**
+     * `oidc`: the reference relying party over OpenID Connect Federation instead of SAML (kind
+     * `reference` only); pages, steps and oracle stay the same.
+     */
+    protocol: z.enum(['saml', 'oidc']).default('saml'),
     binding: z.enum(['redirect', 'post']).default('redirect'),
     /** Reference SP only: checks it is built without (scenarios/sp/README.md, "Deliberate defects"). */
     defects: z.array(z.enum(SP_DEFECTS)).max(10).default([]),
@@ -98,7 +103,12 @@ export const actorsSchema = z
       isoDep: 'default',
     }),
     idp: idpActorSchema.default({ kind: 'reference', mode: 'bench', defects: [] }),
-    sp: spActorSchema.default({ kind: 'reference', binding: 'redirect', defects: [] }),
+    sp: spActorSchema.default({
+      kind: 'reference',
+      protocol: 'saml',
+      binding: 'redirect',
+      defects: [],
+    }),
     browser: browserActorSchema.default({ device: 'desktop' }),
   })
   .strict();

@@ -80,7 +80,9 @@ export async function evaluateOracle(j: Journey, o: Oracle): Promise<OracleCheck
     const last = j.saml.lastResponse();
     out.push(
       check(
-        'SAML Response (last)',
+        j.env.sp.protocol === 'oidc'
+          ? 'OIDC authorization response (last)'
+          : 'SAML Response (last)',
         o.saml === 'none' ? 'none' : o.saml,
         last ? (last.code ?? last.summary) : 'none',
       ),

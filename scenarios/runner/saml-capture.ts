@@ -9,6 +9,7 @@
  */
 import { inflateRawSync } from 'node:zlib';
 import type { BrowserContext, Request } from 'playwright-core';
+import { oidcMessage } from './oidc-capture.ts';
 
 export interface SamlMessage {
   readonly kind: 'AuthnRequest' | 'Response' | 'other';
@@ -114,6 +115,22 @@ export class SamlCapture {
   }
 
   private onRequest(req: Request): void {
+    // Over OpenID Connect the same slots hold the authorization request and response (their JSON).
+    const oidc = oidcMessage(req);
+    if (oidc) {
+      const u = new URL(req.url());
+      this.messages.push({
+        kind: oidc.kind,
+        binding: 'redirect',
+        url: `${u.origin}${u.pathname}`,
+        xml: oidc.text,
+        at: Math.round(performance.now() - this.t0),
+        step: this.step,
+        summary: oidc.summary,
+        ...(oidc.code !== undefined ? { code: oidc.code } : {}),
+      });
+      return;
+    }
     const found = fromRequest(req);
     if (!found) return;
     const xml = decode(found.value, found.binding);

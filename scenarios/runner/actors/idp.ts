@@ -101,6 +101,8 @@ function behaviourFor(defects: readonly IdpDefect[]): Partial<IdpBehaviour> {
 export interface ReferenceIdpOptions {
   readonly clock: IdpClock;
   readonly crls: () => readonly Uint8Array[];
+  /** Also start the OpenID Provider and the trust anchor (journeys over OpenID Connect). */
+  readonly oidc?: boolean;
 }
 
 export async function startReferenceIdp(a: IdpActor, o: ReferenceIdpOptions): Promise<IdpHandle> {
@@ -110,6 +112,7 @@ export async function startReferenceIdp(a: IdpActor, o: ReferenceIdpOptions): Pr
     crls: o.crls,
     timers: RUNNER_IDP_TIMERS,
     behaviour: behaviourFor(a.defects),
+    ...(o.oidc ? { oidc: { keys: 'random' } as const } : {}),
   });
   const base = new URL(idp.urls.base);
   // Impersonation: the app resolves the real host to the loopback listener itself.

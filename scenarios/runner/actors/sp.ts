@@ -46,6 +46,8 @@ export interface SpSessionView {
 
 export interface SpHandle {
   readonly kind: SpActor['kind'];
+  /** `oidc`: the reference relying party (no SAML metadata to register). */
+  readonly protocol?: SpActor['protocol'];
   readonly description: string;
   readonly homeUrl: string;
   readonly entityId: string;

@@ -106,7 +106,8 @@ function stepHtml(reportDir: string, j: JourneyResult, s: StepResult, trace: Ann
     saml
       .map(
         (m) =>
-          `<div class="label">SAML ${esc(m.kind)} (${m.binding}) → ${esc(m.url)}</div><div>${esc(m.summary)}</div><pre class="saml">${esc(prettyXml(m.xml))}</pre>`,
+          // OpenID Connect messages are kept as JSON text (oidc-capture.ts), shown as they are.
+          `<div class="label">${m.xml.startsWith('{') ? 'OIDC' : 'SAML'} ${esc(m.kind)} (${m.binding}) → ${esc(m.url)}</div><div>${esc(m.summary)}</div><pre class="saml">${esc(m.xml.startsWith('{') ? m.xml : prettyXml(m.xml))}</pre>`,
       )
       .join('') +
     `</div></div>`

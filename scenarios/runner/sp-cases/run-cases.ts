@@ -239,7 +239,12 @@ export async function runSpCases(
   const cases = SP_CASES.filter((c) => ids.includes(c.id));
   const spec = {
     idp: { kind: 'reference' as const, mode: 'bench' as const, defects: [] },
-    sp: { kind: o.sp, binding: 'redirect' as const, defects: [...(o.spDefects ?? [])] },
+    sp: {
+      kind: o.sp,
+      protocol: 'saml' as const,
+      binding: 'redirect' as const,
+      defects: [...(o.spDefects ?? [])],
+    },
   };
   let env: RunEnvironment;
   try {
