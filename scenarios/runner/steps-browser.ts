@@ -44,7 +44,7 @@ async function otpFromIdp(j: Journey): Promise<string | undefined> {
     .first()
     .getAttribute('value', { timeout: 2000 })
     .catch(() => null);
-  // The session cookie has Path=/idp: ask for the cookies of a page under it.
+  // The cookies the browser sends to the level-3 page (the IdP's session cookie among them).
   const cookies = await j.context.cookies(`${idp.urls.base}/idp/login/livello3`);
   const session = cookies.find((c) => c.name === 'JSESSIONID')?.value;
   const tx = key ? idp.context.store.get(session, key) : undefined;
