@@ -57,6 +57,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     modules: [() => import('../../scenarios/cli/idp.ts')],
   },
   {
+    name: 'middleware',
+    summary:
+      'desktop CIE middleware: PKCS#11 module, bench daemon, pairing, PIN entry, browser setup',
+    modules: [() => import('../pkcs11/cli/middleware.ts')],
+  },
+  {
     name: 'reader',
     summary: 'virtual PC/SC reader: install the driver, list and probe readers',
     modules: [() => import('./commands/reader.ts')],

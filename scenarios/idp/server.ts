@@ -197,6 +197,15 @@ function listen(server: net.Server, host: string, port: number): Promise<number>
 }
 
 /** Starts the IdP; resolves once the three listeners accept connections. */
+/**
+ * Signature algorithms of the client-authentication listeners (their CertificateRequest, and the
+ * server's own ServerKeyExchange): PKCS#1 v1.5 and ECDSA, no RSA-PSS. A CIE signs only PKCS#1
+ * v1.5, and a client that cannot restrict its own list (curl with OpenSSL's PKCS#11 engine)
+ * picks RSA-PSS whenever the server offers it (RFC 5246 §7.4.4, RFC 8446 §4.2.3).
+ */
+export const CLIENT_AUTH_SIGALGS =
+  'RSA+SHA256:RSA+SHA384:RSA+SHA512:ECDSA+SHA256:ECDSA+SHA384:ECDSA+SHA512';
+
 export async function startIdp(o: StartIdpOptions = {}): Promise<RunningIdp> {
   const mode = o.mode ?? 'bench';
   const host = o.listen ?? '127.0.0.1';
@@ -222,6 +231,7 @@ export async function startIdp(o: StartIdpOptions = {}): Promise<RunningIdp> {
       requestCert: true,
       rejectUnauthorized: false,
       ca: caPems,
+      sigalgs: CLIENT_AUTH_SIGALGS,
     }),
     // Behind the alert gate (tls/alert-gate.ts): no session resumption, every handshake is full.
     mtls: https.createServer({
@@ -231,6 +241,7 @@ export async function startIdp(o: StartIdpOptions = {}): Promise<RunningIdp> {
       requestCert: true,
       rejectUnauthorized: false,
       ca: caPems,
+      sigalgs: CLIENT_AUTH_SIGALGS,
       secureOptions: constants.SSL_OP_NO_TICKET,
     }),
   };

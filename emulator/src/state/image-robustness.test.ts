@@ -3,7 +3,8 @@
  * directories, FIFOs and devices, huge files, flipped bits, legacy images, and a second card
  * object or process on the same image.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
 import {
   chmodSync,
   lstatSync,
@@ -203,15 +204,20 @@ describe('one image, one retry counter', () => {
     const script = `import { openCieCard } from ${JSON.stringify(new URL('../profiles/cie-card-image.ts', import.meta.url).pathname)};
       try { const c = openCieCard(process.argv[1]); c.close(); process.stdout.write('OPENED'); }
       catch (e) { process.stdout.write(e.code + ' ' + e.message); }`;
-    const run = (): string =>
-      execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, p], {
-        encoding: 'utf8',
-      });
-    const refusedText = run();
+    // Asynchronous: a synchronous spawn blocks this vitest worker past its RPC deadline when busy.
+    const run = async (): Promise<string> =>
+      (
+        await promisify(execFile)(
+          process.execPath,
+          ['--import', 'tsx', '--input-type=module', '-e', script, p],
+          { encoding: 'utf8' },
+        )
+      ).stdout;
+    const refusedText = await run();
     expect(refusedText).toMatch(new RegExp(`^IMAGE_IN_USE .*in use by PID ${process.pid}`));
     expect(codeOf(() => writeCardImageAtomic(p, image))).toBeUndefined(); // the holder may write
     holder.close();
-    expect(run()).toBe('OPENED');
+    expect(await run()).toBe('OPENED');
     // A holder killed with SIGKILL leaves its lock behind: the next opener takes it over.
     const hold = `import { openCieCard } from ${JSON.stringify(new URL('../profiles/cie-card-image.ts', import.meta.url).pathname)};
       openCieCard(process.argv[1]); process.stdout.write('HELD'); setInterval(() => {}, 1000);`;
@@ -224,11 +230,11 @@ describe('one image, one retry counter', () => {
       p,
     ]);
     await new Promise<void>((resolve) => child.stdout.on('data', () => resolve()));
-    expect(run()).toMatch(/^IMAGE_IN_USE/);
+    expect(await run()).toMatch(/^IMAGE_IN_USE/);
     child.kill('SIGKILL');
     await new Promise((resolve) => child.once('exit', resolve));
     expect(JSON.parse(readFileSync(`${p}.lock`, 'utf8'))).toMatchObject({ pid: child.pid });
-    expect(run()).toBe('OPENED');
+    expect(await run()).toBe('OPENED');
   });
 
   it('the lock lives next to the real file: two symlinks to one image are one card', () => {

@@ -3,7 +3,7 @@
  * eMRTD personalisation), re-personalised by `emrtd personalise --force`, then `emrtd read --card …
  * --ta --out` on the full CIE (IAS + eMRTD); and the module alone with BAC.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,8 +13,26 @@ const bin = new URL('../ciebench.mjs', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'ciebench-emrtd-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const run = (...args: string[]): string =>
-  execFileSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
+/**
+ * Runs the CLI in a child process without blocking this worker: a synchronous spawn of a command that
+ * personalises a card can block for over a minute on a busy machine, and vitest's worker then misses
+ * its 60 s RPC deadline with the host (an error even when every test passes).
+ */
+function spawnCli(...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [bin, ...args], { encoding: 'utf8' }, (error, stdout, stderr) => {
+      const code = error ? (error as { code?: unknown }).code : 0;
+      resolve({ status: typeof code === 'number' ? code : -1, stdout, stderr });
+    });
+  });
+}
+
+/** Runs the CLI and returns its output; fails unless it exits 0. */
+async function run(...args: string[]): Promise<string> {
+  const r = await spawnCli(...args);
+  if (r.status !== 0) throw new Error(`ciebench ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  return r.stdout;
+}
 
 interface Report {
   verdict: string;
@@ -25,25 +43,23 @@ interface Report {
   steps: { name: string; verdict: string }[];
 }
 
-describe('ciebench emrtd', () => {
-  it('card new (eMRTD stored) → emrtd personalise --force → emrtd read --card --ta --out: every DG, PA ok, files written', () => {
+describe('ciebench emrtd', async () => {
+  it('card new (eMRTD stored) → emrtd personalise --force → emrtd read --card --ta --out: every DG, PA ok, files written', async () => {
     const image = join(dir, 'card.json');
-    run('card', 'new', '--seed', 'cli-emrtd', '--profile', 'gemalto', '--out', image);
+    await run('card', 'new', '--seed', 'cli-emrtd', '--profile', 'gemalto', '--out', image);
     expect(
       (JSON.parse(readFileSync(image, 'utf8')) as { modules: { emrtd: { format: string } } })
         .modules.emrtd.format,
     ).toBe('ciebench-emrtd/1');
-    const refused = spawnSync(process.execPath, [bin, 'emrtd', 'personalise', '--card', image], {
-      encoding: 'utf8',
-    });
+    const refused = await spawnCli('emrtd', 'personalise', '--card', image);
     expect(refused.status).toBe(2);
     expect(refused.stderr).toMatch(/already has modules\.emrtd/);
-    expect(run('emrtd', 'personalise', '--card', image, '--force')).toMatch(
+    expect(await run('emrtd', 'personalise', '--card', image, '--force')).toMatch(
       /modules\.emrtd written/,
     );
     const out = join(dir, 'out');
     const report = JSON.parse(
-      run('emrtd', 'read', '--card', image, '--ta', '--json', '--out', out),
+      await run('emrtd', 'read', '--card', image, '--ta', '--json', '--out', out),
     ) as Report;
     expect(report.verdict).toBe('pass');
     expect(report.channel).toMatch(/IAS \+ eMRTD/);
@@ -62,16 +78,21 @@ describe('ciebench emrtd', () => {
     expect([...readFileSync(join(out, 'face.jpg')).subarray(0, 2)]).toEqual([0xff, 0xd8]);
   });
 
-  it('emrtd read --seed --emrtd-only --bac: the module alone with BAC; a wrong CAN fails with the 6300 step', () => {
+  it('emrtd read --seed --emrtd-only --bac: the module alone with BAC; a wrong CAN fails with the 6300 step', async () => {
     const report = JSON.parse(
-      run('emrtd', 'read', '--seed', 'cli-emrtd', '--emrtd-only', '--bac', '--json'),
+      await run('emrtd', 'read', '--seed', 'cli-emrtd', '--emrtd-only', '--bac', '--json'),
     ) as Report;
     expect(report.verdict).toBe('pass');
     expect(report.access).toBe('BAC');
-    const wrong = spawnSync(
-      process.execPath,
-      [bin, 'emrtd', 'read', '--seed', 'cli-emrtd', '--emrtd-only', '--can', '314159', '--json'],
-      { encoding: 'utf8' },
+    const wrong = await spawnCli(
+      'emrtd',
+      'read',
+      '--seed',
+      'cli-emrtd',
+      '--emrtd-only',
+      '--can',
+      '314159',
+      '--json',
     );
     expect(wrong.status).toBe(1);
     const failed = JSON.parse(wrong.stdout) as Report & { error: { code: string } };

@@ -122,7 +122,7 @@ function dhForm(t: IasTerminal): 'template' | 'separate' {
  * Everything before VERIFY in the authenticated flows: desktop (§5.5 list: reset → IAS → D003 →
  * DF_CIE → InitEncKey → 1004 → DH parameters → CA key → DH → DAPP) or mobile (§8.1 steps 1–7).
  */
-async function secureChannel(t: IasTerminal): Promise<void> {
+export async function secureChannel(t: IasTerminal): Promise<void> {
   if (t.style === 'desktop') {
     await t.selectIas();
     const snIcc = await t.readEf(0xd003);

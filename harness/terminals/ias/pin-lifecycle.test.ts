@@ -4,7 +4,8 @@
  * state survives a restart (the card is re-opened from the file; the last check reads it from a
  * separate Node process).
  */
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -154,10 +155,11 @@ describe('PIN and PUK lifecycle across restarts (ias/README.md §5.5, §6)', () 
     expect(await login(NEWER_PIN)).toEqual({ verdict: 'pass' });
   });
 
-  it('a separate Node process reads back exactly the state this one left', () => {
+  it('a separate Node process reads back exactly the state this one left', async () => {
     const script = `import { readCardImage } from ${JSON.stringify(new URL('../../../emulator/src/state/image-file.ts', import.meta.url).pathname)};
       const s = readCardImage(process.argv[1]).state; process.stdout.write(JSON.stringify(s));`;
-    const out = execFileSync(
+    // Asynchronous: a synchronous spawn blocks this vitest worker past its RPC deadline when busy.
+    const { stdout: out } = await promisify(execFile)(
       process.execPath,
       ['--import', 'tsx', '--input-type=module', '-e', script, path],
       { encoding: 'utf8' },

@@ -1,0 +1,161 @@
+/**
+ * The PKCS#11 v2.40 numbers the bench uses (OASIS PKCS #11 Cryptographic Token Interface Base
+ * Specification v2.40, the `pkcs11t.h` header of that edition). One table, so return values,
+ * attributes and flags never appear as bare literals elsewhere.
+ */
+
+/** Return values (§5.1 / pkcs11t.h `CKR_*`). */
+export const CKR = {
+  OK: 0x0,
+  HOST_MEMORY: 0x2,
+  SLOT_ID_INVALID: 0x3,
+  GENERAL_ERROR: 0x5,
+  FUNCTION_FAILED: 0x6,
+  ARGUMENTS_BAD: 0x7,
+  CANT_LOCK: 0xa,
+  ATTRIBUTE_SENSITIVE: 0x11,
+  ATTRIBUTE_TYPE_INVALID: 0x12,
+  ATTRIBUTE_VALUE_INVALID: 0x13,
+  DATA_INVALID: 0x20,
+  DATA_LEN_RANGE: 0x21,
+  DEVICE_ERROR: 0x30,
+  DEVICE_MEMORY: 0x31,
+  DEVICE_REMOVED: 0x32,
+  FUNCTION_CANCELED: 0x50,
+  FUNCTION_NOT_PARALLEL: 0x51,
+  FUNCTION_NOT_SUPPORTED: 0x54,
+  KEY_HANDLE_INVALID: 0x60,
+  KEY_TYPE_INCONSISTENT: 0x63,
+  KEY_FUNCTION_NOT_PERMITTED: 0x68,
+  MECHANISM_INVALID: 0x70,
+  MECHANISM_PARAM_INVALID: 0x71,
+  OBJECT_HANDLE_INVALID: 0x82,
+  OPERATION_ACTIVE: 0x90,
+  OPERATION_NOT_INITIALIZED: 0x91,
+  PIN_INCORRECT: 0xa0,
+  PIN_LEN_RANGE: 0xa2,
+  PIN_LOCKED: 0xa4,
+  SESSION_CLOSED: 0xb0,
+  SESSION_COUNT: 0xb1,
+  SESSION_HANDLE_INVALID: 0xb3,
+  SESSION_PARALLEL_NOT_SUPPORTED: 0xb4,
+  SESSION_READ_ONLY: 0xb5,
+  SESSION_EXISTS: 0xb6,
+  SESSION_READ_ONLY_EXISTS: 0xb7,
+  SESSION_READ_WRITE_SO_EXISTS: 0xb8,
+  TEMPLATE_INCONSISTENT: 0xd1,
+  TOKEN_NOT_PRESENT: 0xe0,
+  TOKEN_NOT_RECOGNIZED: 0xe1,
+  TOKEN_WRITE_PROTECTED: 0xe2,
+  USER_ALREADY_LOGGED_IN: 0x100,
+  USER_NOT_LOGGED_IN: 0x101,
+  USER_PIN_NOT_INITIALIZED: 0x102,
+  USER_TYPE_INVALID: 0x103,
+  USER_ANOTHER_ALREADY_LOGGED_IN: 0x104,
+  BUFFER_TOO_SMALL: 0x150,
+  CRYPTOKI_NOT_INITIALIZED: 0x190,
+  CRYPTOKI_ALREADY_INITIALIZED: 0x191,
+} as const;
+
+export type CkrName = keyof typeof CKR;
+
+const CKR_NAMES = new Map<number, string>(Object.entries(CKR).map(([k, v]) => [v, `CKR_${k}`]));
+
+/** `CKR_PIN_INCORRECT` for 0xA0; hex for values outside the table. */
+export function ckrName(rv: number): string {
+  return CKR_NAMES.get(rv) ?? `0x${rv.toString(16).toUpperCase()}`;
+}
+
+/** Attribute types (§4 / `CKA_*`). */
+export const CKA = {
+  CLASS: 0x0,
+  TOKEN: 0x1,
+  PRIVATE: 0x2,
+  LABEL: 0x3,
+  VALUE: 0x11,
+  CERTIFICATE_TYPE: 0x80,
+  ISSUER: 0x81,
+  SERIAL_NUMBER: 0x82,
+  TRUSTED: 0x86,
+  CERTIFICATE_CATEGORY: 0x87,
+  JAVA_MIDP_SECURITY_DOMAIN: 0x88,
+  URL: 0x89,
+  HASH_OF_SUBJECT_PUBLIC_KEY: 0x8a,
+  HASH_OF_ISSUER_PUBLIC_KEY: 0x8b,
+  NAME_HASH_ALGORITHM: 0x8c,
+  CHECK_VALUE: 0x90,
+  KEY_TYPE: 0x100,
+  SUBJECT: 0x101,
+  ID: 0x102,
+  SENSITIVE: 0x103,
+  ENCRYPT: 0x104,
+  DECRYPT: 0x105,
+  WRAP: 0x106,
+  UNWRAP: 0x107,
+  SIGN: 0x108,
+  SIGN_RECOVER: 0x109,
+  VERIFY: 0x10a,
+  VERIFY_RECOVER: 0x10b,
+  DERIVE: 0x10c,
+  START_DATE: 0x110,
+  END_DATE: 0x111,
+  MODULUS: 0x120,
+  MODULUS_BITS: 0x121,
+  PUBLIC_EXPONENT: 0x122,
+  PRIVATE_EXPONENT: 0x123,
+  PRIME_1: 0x124,
+  PRIME_2: 0x125,
+  EXPONENT_1: 0x126,
+  EXPONENT_2: 0x127,
+  COEFFICIENT: 0x128,
+  PUBLIC_KEY_INFO: 0x129,
+  EXTRACTABLE: 0x162,
+  LOCAL: 0x163,
+  NEVER_EXTRACTABLE: 0x164,
+  ALWAYS_SENSITIVE: 0x165,
+  KEY_GEN_MECHANISM: 0x166,
+  MODIFIABLE: 0x170,
+  COPYABLE: 0x171,
+  DESTROYABLE: 0x172,
+  ALWAYS_AUTHENTICATE: 0x202,
+  WRAP_WITH_TRUSTED: 0x210,
+  ALLOWED_MECHANISMS: 0x40000600,
+} as const;
+
+/** Object classes, certificate and key types. */
+export const CKO = { DATA: 0, CERTIFICATE: 1, PUBLIC_KEY: 2, PRIVATE_KEY: 3 } as const;
+export const CKC_X_509 = 0;
+export const CKK_RSA = 0;
+/** Mechanisms. */
+export const CKM = { RSA_PKCS: 0x1, RSA_PKCS_PSS: 0xd } as const;
+
+/** Slot, token, session and mechanism flags. */
+export const CKF = {
+  TOKEN_PRESENT: 1 << 0,
+  REMOVABLE_DEVICE: 1 << 1,
+  HW_SLOT: 1 << 2,
+  WRITE_PROTECTED: 1 << 1,
+  LOGIN_REQUIRED: 1 << 2,
+  USER_PIN_INITIALIZED: 1 << 3,
+  PROTECTED_AUTHENTICATION_PATH: 1 << 8,
+  TOKEN_INITIALIZED: 1 << 10,
+  USER_PIN_COUNT_LOW: 1 << 16,
+  USER_PIN_FINAL_TRY: 1 << 17,
+  USER_PIN_LOCKED: 1 << 18,
+  RW_SESSION: 1 << 1,
+  SERIAL_SESSION: 1 << 2,
+  HW: 1 << 0,
+  SIGN: 1 << 11,
+} as const;
+
+/** User types and session states. */
+export const CKU = { SO: 0, USER: 1, CONTEXT_SPECIFIC: 2 } as const;
+export const CKS = {
+  RO_PUBLIC_SESSION: 0,
+  RO_USER_FUNCTIONS: 1,
+  RW_PUBLIC_SESSION: 2,
+  RW_USER_FUNCTIONS: 3,
+} as const;
+
+/** `CK_UNAVAILABLE_INFORMATION` as a 64-bit CK_ULONG (all bits set). */
+export const CK_UNAVAILABLE_INFORMATION = 0xffffffffffffffffn;
