@@ -17,6 +17,8 @@
  *                            {"paceNonceLength": 8}); the older key "profile" is read as "card",
  *                            "seed" as seed:<seed>
  * iso-test | sm-test         generic ISO/IEC 7816-4 test cards (no CIE application)
+ * fleet:<seed>:<index>       citizen <index> of the card fleet <seed> (card-fleet.ts: numbered
+ *                            NIS and document number, keys from the shared TEST key pool)
  * ```
  *
  * A {@link CardRecipe} says what the card is (personality, TEST secrets, trust anchors) and makes
@@ -42,9 +44,15 @@ import { emrtdOptionsSchema } from '../../emulator/src/applications/emrtd/emrtd-
 import { generateCvLinkChain, generateCvPki } from '../../emulator/src/personalise/emrtd/cv-pki.ts';
 import {
   cieCardFromImage,
+  cieCardFromPersonalisation,
   newCardImage,
   openCieCard,
+  type CiePersonalisation,
 } from '../../emulator/src/profiles/cie-card-image.ts';
+import { withEmrtdPersonalisation } from '../../emulator/src/applications/emrtd/emrtd-image.ts';
+import { generateTestPki } from '../../emulator/src/personalise/pki/test-pki.ts';
+import { cardImageFromPersonalisation } from '../../emulator/src/state/image-convert.ts';
+import { cardFleet, type CardFleet } from './card-fleet.ts';
 import { CIE_PROFILES, DEFAULT_CIE_PROFILE_ID } from '../../emulator/src/profiles/cie-profiles.ts';
 import {
   DEFAULT_CARD_SEED,
@@ -168,10 +176,10 @@ export function trustOfImage(image: CardImage): TrustAnchors {
   };
 }
 
-function emrtdServices(image: CardImage): ReadonlyMap<string, unknown> {
-  const pki = generateCvPki(image.citizen.seed);
+function emrtdServices(cvPkiSeed: string): ReadonlyMap<string, unknown> {
+  const pki = generateCvPki(cvPkiSeed);
   // A CVCA link certificate + DV + IS under the new CVCA (ICAO Part 3 ISO7816_I_30).
-  const link = generateCvLinkChain(pki, image.citizen.seed);
+  const link = generateCvLinkChain(pki, cvPkiSeed);
   const linkedChain = [link.link.certificate, link.dv.certificate, link.is.certificate];
   return new Map<string, unknown>([
     ['emrtd.credentials', credentialsOf(pki.is, pki.dv)],
@@ -209,12 +217,64 @@ export function cieRecipe(
     ...(imagePath ? { imagePath } : {}),
     secrets: secretsOfImage(image),
     trust: trustOfImage(image),
-    services: () => emrtdServices(image),
+    services: () => emrtdServices(image.citizen.seed),
     create: (r = {}) => cieCardFromImage(image, cieOptions(personality, r)).card,
     ...(imagePath
       ? { open: (r: CardRuntime = {}) => openCieCard(imagePath, cieOptions(personality, r)).card }
       : {}),
   };
+}
+
+/**
+ * Citizen `index` of `fleet` (card-fleet.ts). The personalisation is built on first use and kept
+ * by the recipe; cards share the fleet's keys and eMRTD files by reference.
+ */
+export function fleetRecipe(fleet: CardFleet, index: number): CardRecipe {
+  const c = fleet.citizen(index);
+  let p: CiePersonalisation | undefined;
+  let image: CardImage | undefined;
+  const personalisation = (): CiePersonalisation => (p ??= fleet.personalisation(index));
+  const pki = generateTestPki(fleet.pkiSeed);
+  const keys =
+    c.keySlot === undefined
+      ? 'own keys'
+      : `keys of pool slot ${c.keySlot}/${fleet.pool.size}, shared`;
+  return {
+    spec: c.spec,
+    personality: fleet.personality,
+    description: `CIE 3.0 ${fleet.personality} (IAS + eMRTD), synthetic TEST citizen ${index} of fleet '${fleet.seed}' (${keys})`,
+    get image(): CardImage {
+      const q = personalisation();
+      return (image ??= withEmrtdPersonalisation(
+        cardImageFromPersonalisation(q.ias, q.profile),
+        q.emrtd,
+      ));
+    },
+    secrets: {
+      pin: c.citizen.pin,
+      puk: c.citizen.puk,
+      can: c.citizen.can,
+      mrz: mrzInformationFromTd1(c.citizen.mrz),
+    },
+    trust: { csca: [pki.csca.certificate], holderCa: [pki.holderCa.certificate] },
+    services: () => emrtdServices(fleet.cvPkiSeed),
+    create: (r = {}) => {
+      const { emrtd, ...o } = cieOptions(fleet.personality, r);
+      return cieCardFromPersonalisation(personalisation(), {
+        ...o,
+        emrtd: emrtd === false ? false : { ...emrtd, fileBytes: fleet.fileBytes },
+      }).card;
+    },
+  };
+}
+
+function fleetSpec(spec: string, rest: string): CardRecipe {
+  const colon = rest.lastIndexOf(':');
+  const seed = rest.slice(0, Math.max(colon, 0));
+  const index = rest.slice(colon + 1);
+  if (colon <= 0 || seed === '' || !/^\d{1,9}$/.test(index))
+    throw new CardSpecError(`card '${spec}': expected fleet:<seed>:<index> (index 0 to 999999999)`);
+  return fleetRecipe(cardFleet({ seed }), Number(index));
 }
 
 function testCardRecipe(name: (typeof TEST_CARD_NAMES)[number]): CardRecipe {
@@ -321,6 +381,7 @@ export function resolveCardSpec(spec: string): CardRecipe {
     const seed = text.slice(colon + 1);
     if (seed === '') throw new CardSpecError(`card '${spec}': empty seed`);
     if (head === 'seed') return cieRecipe(text, imageForSeed(seed));
+    if (head === 'fleet') return fleetSpec(spec, seed);
     if (isPersonality(head)) return cieRecipe(text, imageForSeed(seed, head), head);
     throw new CardSpecError(
       `card '${spec}': unknown personality '${head}' (known: ${CIE_PROFILES.map((p) => p.id).join(', ')})`,
@@ -328,7 +389,7 @@ export function resolveCardSpec(spec: string): CardRecipe {
   }
   if (looksLikePath(text)) return imageFileRecipe(text);
   throw new CardSpecError(
-    `unknown card '${spec}': expected default, a personality (${CIE_PROFILES.map((p) => p.id).join(', ')}), seed:<seed>, <personality>:<seed>, ${TEST_CARD_NAMES.join(', ')}, or a card image file`,
+    `unknown card '${spec}': expected default, a personality (${CIE_PROFILES.map((p) => p.id).join(', ')}), seed:<seed>, <personality>:<seed>, fleet:<seed>:<index>, ${TEST_CARD_NAMES.join(', ')}, or a card image file`,
   );
 }
 

@@ -12,7 +12,7 @@ export { EXIT_CODES, exitCodeOf } from '../../emulator/src/host-error.ts';
 
 /** The `--card <card>` grammar (harness/cards/card-registry.ts), for option help texts. */
 export const CARD_SPEC_HELP =
-  'default | <personality> | seed:<seed> | <personality>:<seed> | iso-test | sm-test | <card image file>';
+  'default | <personality> | seed:<seed> | <personality>:<seed> | fleet:<seed>:<index> | iso-test | sm-test | <card image file>';
 
 /** Error codes of a failed run that mean the machine lacks something (exit 3, not 1). */
 const ENVIRONMENT_CODES: ReadonlySet<string> = new Set([

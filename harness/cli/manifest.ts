@@ -26,13 +26,14 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
   {
     name: 'card',
-    summary: 'emulated cards: start, create, inspect',
+    summary: 'emulated cards: start, create, inspect, fleets of citizens',
     modules: [
       () => import('./commands/card-new.ts'),
       () => import('./commands/card-profiles.ts'),
       () => import('./commands/card-show.ts'),
       () => import('./commands/card-start.ts'),
       () => import('./commands/card-cert.ts'),
+      () => import('./commands/card-fleet.ts'),
     ],
   },
   {
@@ -70,8 +71,11 @@ export const COMMANDS: readonly CommandEntry[] = [
   {
     name: 'scenario',
     summary:
-      'scenario runner: citizen journeys end to end, SP response cases, pre-production evidence',
-    modules: [() => import('../../scenarios/cli/scenario.ts')],
+      'scenario runner: citizen journeys end to end, SP response cases, pre-production evidence, load',
+    modules: [
+      () => import('../../scenarios/cli/scenario.ts'),
+      () => import('../../scenarios/cli/load.ts'),
+    ],
   },
   {
     name: 'sp',

@@ -36,6 +36,8 @@ export interface IdpConfig {
 
 export interface AppOptions {
   readonly profileDir: string;
+  /** The profile store to use instead of one on disk in `profileDir` (e.g. one in memory). */
+  readonly store?: ProfileStore;
   readonly reader: CardReader;
   readonly trust: TrustConfig;
   readonly idp?: IdpConfig;
@@ -63,7 +65,7 @@ export interface AppContext {
 
 export function appContext(o: AppOptions): AppContext {
   return {
-    store: new ProfileStore(o.profileDir),
+    store: o.store ?? new ProfileStore(o.profileDir),
     reader: o.reader,
     trust: o.trust,
     idp: o.idp ?? { origins: [] },

@@ -15,9 +15,10 @@
  * | no connection, DNS failure, timeout, connection reset | `NO_INTERNET_CONNECTION` (`ON_NO_INTERNET_CONNECTION`: `SocketTimeoutException`, `UnknownHostException`) |
  */
 import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { request as httpsRequest, type Agent } from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { lookup as dnsLookup } from 'node:dns';
+import { createSecureContext, type SecureContext } from 'node:tls';
 import { z } from 'zod';
 import { appEvent, raise, type AppEvent } from './events.ts';
 
@@ -33,6 +34,11 @@ export interface IdpConnection {
    */
   readonly ports?: Readonly<Record<string, number>>;
   readonly timeoutMs?: number;
+  /**
+   * The phone's own connection pool (keep-alive within its logins, as an app's HTTP client does);
+   * default: Node's global agent.
+   */
+  readonly agent?: Agent;
 }
 
 export interface HttpAnswer {
@@ -74,6 +80,22 @@ function lookupWith(
   };
 }
 
+/**
+ * TLS contexts by trusted CA set: building one parses every CA certificate, which costs more than
+ * the handshake's own work, so a context is made once per CA set and reused by every connection.
+ */
+const contexts = new Map<string, SecureContext>();
+
+function secureContextFor(ca: readonly string[]): SecureContext {
+  const key = ca.join('\n');
+  let c = contexts.get(key);
+  if (!c) {
+    c = createSecureContext({ ca: [...ca] });
+    contexts.set(key, c);
+  }
+  return c;
+}
+
 /** POSTs `fields` as a form; resolves to the answer whatever its status, or raises "no connection". */
 export function postForm(
   url: string,
@@ -97,7 +119,8 @@ export function postForm(
     },
     ...(port !== undefined ? { port } : {}),
     ...(lookup ? { lookup } : {}),
-    ...(ca && target.protocol === 'https:' ? { ca } : {}),
+    ...(ca && target.protocol === 'https:' ? { secureContext: secureContextFor(ca) } : {}),
+    ...(conn.agent && target.protocol === 'https:' ? { agent: conn.agent } : {}),
   };
   const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise<HttpAnswer>((resolve, reject) => {

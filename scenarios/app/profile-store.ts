@@ -19,18 +19,9 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { HostError } from '../../emulator/src/host-error.ts';
-import {
-  chmodSync,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { diskProfileFiles, type ProfileFiles } from './profile-files.ts';
 
 /** A profile file or key the app cannot use (bad input: the user's files). */
 export class ProfileError extends HostError {
@@ -85,37 +76,29 @@ const rememberedSchema = z
   })
   .strict();
 
-function readJson(path: string): unknown {
-  try {
-    return JSON.parse(readFileSync(path, 'utf8'));
-  } catch (e) {
-    throw new ProfileError('APP_PROFILE_INVALID', `${path}: ${(e as Error).message}`);
-  }
-}
-
-function atomicWrite(path: string, text: string): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, text, { mode: 0o600 });
-  renameSync(tmp, path);
-}
-
 export class ProfileStore {
   readonly dir: string;
+  private readonly files: ProfileFiles;
   private key: Buffer | undefined;
 
-  constructor(dir: string) {
+  /** A profile in folder `dir` on disk, or in the given files (e.g. in memory). */
+  constructor(dir: string, files: ProfileFiles = diskProfileFiles(dir)) {
     this.dir = dir;
+    this.files = files;
+  }
+
+  private readJson(path: string): unknown {
+    try {
+      return JSON.parse(this.files.read(path));
+    } catch (e) {
+      throw new ProfileError('APP_PROFILE_INVALID', `${path}: ${(e as Error).message}`);
+    }
   }
 
   private keyBytes(): Buffer {
     if (this.key) return this.key;
-    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     const path = join(this.dir, 'keystore.key');
-    if (!existsSync(path)) {
-      writeFileSync(path, randomBytes(32), { mode: 0o600, flag: 'wx' });
-      chmodSync(path, 0o600);
-    }
-    const key = readFileSync(path);
+    const key = this.files.keystore(path);
     if (key.length !== 32)
       throw new ProfileError('APP_PROFILE_KEY', `${path} must hold 32 bytes (found ${key.length})`);
     this.key = key;
@@ -152,8 +135,8 @@ export class ProfileStore {
 
   private readStored(nis: string): StoredRegistration | undefined {
     const path = this.cardPath(nis);
-    if (!existsSync(path)) return undefined;
-    const parsed = registrationSchema.safeParse(readJson(path));
+    if (!this.files.exists(path)) return undefined;
+    const parsed = registrationSchema.safeParse(this.readJson(path));
     if (!parsed.success)
       throw new ProfileError(
         'APP_PROFILE_INVALID',
@@ -180,30 +163,28 @@ export class ProfileStore {
 
   /** Creates or replaces the registration of `r.nis` with the PIN half `firstFour`. */
   put(r: Registration, firstFour: string): void {
-    mkdirSync(join(this.dir, 'cards'), { recursive: true, mode: 0o700 });
     const stored: StoredRegistration = registrationSchema.parse({
       format: 'ciebench-app-registration',
       version: 1,
       ...r,
       pinHalf: this.seal(firstFour, `registration|${r.nis}`),
     });
-    atomicWrite(this.cardPath(r.nis), `${JSON.stringify(stored, null, 2)}\n`);
+    this.files.write(this.cardPath(r.nis), `${JSON.stringify(stored, null, 2)}\n`);
   }
 
   /** Marks the stored half (after a refused VERIFY, or a PIN change cut short). */
   setPinHalfStatus(nis: string, status: PinHalfStatus): void {
     const s = this.readStored(nis);
     if (!s) return;
-    atomicWrite(
+    this.files.write(
       this.cardPath(nis),
       `${JSON.stringify({ ...s, pinHalfStatus: status }, null, 2)}\n`,
     );
   }
 
   list(): Registration[] {
-    const dir = join(this.dir, 'cards');
-    if (!existsSync(dir)) return [];
-    return readdirSync(dir)
+    return this.files
+      .list(join(this.dir, 'cards'))
       .filter((f) => /^\d{12}\.json$/.test(f))
       .sort()
       .map((f) => this.get(f.slice(0, 12)) as Registration);
@@ -212,8 +193,8 @@ export class ProfileStore {
   /** Deletes a registration; true when there was one. */
   remove(nis: string): boolean {
     const path = this.cardPath(nis);
-    if (!existsSync(path)) return false;
-    rmSync(path);
+    if (!this.files.exists(path)) return false;
+    this.files.remove(path);
     return true;
   }
 
@@ -227,7 +208,6 @@ export class ProfileStore {
   /** Integrated-SDK mode: the full PIN the user asked the SP's app to remember. */
   rememberPin(app: string, id: string, pin: string, at: Date): void {
     const path = this.rememberedPath(app, id);
-    mkdirSync(join(this.dir, 'sdk', app), { recursive: true, mode: 0o700 });
     const record = rememberedSchema.parse({
       format: 'ciebench-app-remembered-pin',
       version: 1,
@@ -236,21 +216,21 @@ export class ProfileStore {
       pin: this.seal(pin, `remembered|${app}|${id}`),
       storedAt: at.toISOString(),
     });
-    atomicWrite(path, `${JSON.stringify(record, null, 2)}\n`);
+    this.files.write(path, `${JSON.stringify(record, null, 2)}\n`);
   }
 
   rememberedPin(app: string, id: string): string | undefined {
     const path = this.rememberedPath(app, id);
-    if (!existsSync(path)) return undefined;
-    const parsed = rememberedSchema.safeParse(readJson(path));
+    if (!this.files.exists(path)) return undefined;
+    const parsed = rememberedSchema.safeParse(this.readJson(path));
     if (!parsed.success) throw new ProfileError('APP_PROFILE_INVALID', `${path}: invalid record`);
     return this.open(parsed.data.pin, `remembered|${app}|${id}`, path);
   }
 
   forgetPin(app: string, id: string): boolean {
     const path = this.rememberedPath(app, id);
-    if (!existsSync(path)) return false;
-    rmSync(path);
+    if (!this.files.exists(path)) return false;
+    this.files.remove(path);
     return true;
   }
 }

@@ -197,14 +197,23 @@ export function sievedPrime(
   }
 }
 
+/** How primes are searched: bigint Miller–Rabin per random candidate, or a sieve + OpenSSL. */
+export type PrimeSearch = 'random' | 'sieved';
+
 /**
  * Deterministic RSA key generation from an injected RNG (same seed → same key). Moduli below 4096
  * bits use {@link randomPrime} (the keys every existing seed has always produced), larger ones
- * {@link sievedPrime}.
+ * {@link sievedPrime}; `search: 'sieved'` asks for the faster search at any size (other keys for
+ * the same stream, so only for key sets that never had the other kind).
  */
-export function generateRsaKey(rng: Rng, bits = 2048, e = 65537n): RsaPrivateKey {
+export function generateRsaKey(
+  rng: Rng,
+  bits = 2048,
+  e = 65537n,
+  search: PrimeSearch = bits >= 4096 ? 'sieved' : 'random',
+): RsaPrivateKey {
   const half = bits / 2;
-  const prime = bits >= 4096 ? sievedPrime : randomPrime;
+  const prime = search === 'sieved' ? sievedPrime : randomPrime;
   for (;;) {
     const p = prime(rng, half, (c) => gcd(c - 1n, e) === 1n);
     const q = prime(rng, bits - half, (c) => gcd(c - 1n, e) === 1n);

@@ -171,7 +171,26 @@ export function nisFromSnIcc(snIccHex: string): string {
   return snIccHex.replace(/\s/g, '').slice(10, 22);
 }
 
-export function generateCitizen(seed: string): Citizen {
+/**
+ * Identifiers a caller fixes instead of drawing them (a fleet numbers its citizens so that no two
+ * share a NIS or a document number); the random stream is consumed as without them, so every other
+ * field is the seed's.
+ */
+export interface CitizenOverrides {
+  /** 12 digits, first non-zero. */
+  readonly nis?: string;
+  /** CA00000AA layout. */
+  readonly documentNumber?: string;
+}
+
+export function generateCitizen(seed: string, overrides: CitizenOverrides = {}): Citizen {
+  if (overrides.nis !== undefined && !/^[1-9]\d{11}$/.test(overrides.nis))
+    throw new RangeError('NIS override must be 12 digits, the first non-zero');
+  if (
+    overrides.documentNumber !== undefined &&
+    !/^C[A-Z]\d{5}[A-Z]{2}$/.test(overrides.documentNumber)
+  )
+    throw new RangeError('document number override must follow CA00000AA');
   const rng = seededRng(`ciebench-citizen|${seed}`);
   const sex = int(rng, 2) === 0 ? 'M' : 'F';
   const givenName = pick(rng, sex === 'M' ? GIVEN_M : GIVEN_F);
@@ -184,8 +203,10 @@ export function generateCitizen(seed: string): Citizen {
   // The CIE expires on the holder's birthday after ten years (Feb 29 becomes Feb 28).
   const expYear = issue.y + 10;
   const expDay = Math.min(b.d, daysIn(expYear, b.m));
-  const number = `C${letter(rng)}${digits(rng, 5)}${letter(rng)}${letter(rng)}`;
-  const nis = digits(rng, 12, true);
+  const drawnNumber = `C${letter(rng)}${digits(rng, 5)}${letter(rng)}${letter(rng)}`;
+  const drawnNis = digits(rng, 12, true);
+  const number = overrides.documentNumber ?? drawnNumber;
+  const nis = overrides.nis ?? drawnNis;
   const can = digits(rng, 6);
   const pin = digits(rng, 8);
   const puk = digits(rng, 8);

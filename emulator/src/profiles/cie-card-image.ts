@@ -6,7 +6,7 @@
  * personalised under the same test PKI), unless `emrtd: false`.
  */
 import type { CardModule } from '../card/card-module.ts';
-import { personaliseIas } from '../personalise/ias/ias-personalisation.ts';
+import { personaliseIas, type IasPersonalisation } from '../personalise/ias/ias-personalisation.ts';
 import type { SodVariant } from '../personalise/ias/ias-files.ts';
 import type { CardImage } from '../state/card-image.ts';
 import { FileSecretStore } from '../state/file-secret-store.ts';
@@ -14,7 +14,8 @@ import {
   cardImageFromPersonalisation,
   iasPersonalisationFromImage,
 } from '../state/image-convert.ts';
-import { MemorySecretStore } from '../state/secret-store.ts';
+import { initialSecrets, MemorySecretStore, type SecretStore } from '../state/secret-store.ts';
+import type { EmrtdPersonalisation } from '../personalise/emrtd/personalise-emrtd.ts';
 import {
   emrtdPersonalisationFromImage,
   withEmrtdPersonalisation,
@@ -61,16 +62,17 @@ export interface CardFromImageOptions extends Pick<
  * overrides them.
  */
 function passThrough(
-  image: CardImage,
+  imageProfile: string,
+  emrtdPersonalisation: () => EmrtdPersonalisation,
   o: CardFromImageOptions,
 ): Omit<CieCardConfig, 'personalisation' | 'profile' | 'secrets'> {
   const { profile, emrtd, extraModules, ...rest } = o;
-  const chip = cieProfile(profile ?? image.profile).emrtd;
+  const chip = cieProfile(profile ?? imageProfile).emrtd;
   const emrtdModule =
     emrtd === false
       ? []
       : [
-          createEmrtdModule(emrtdPersonalisationFromImage(image), {
+          createEmrtdModule(emrtdPersonalisation(), {
             paceNonceLength: chip.paceNonceLength,
             ...emrtd,
           }),
@@ -84,7 +86,32 @@ export function cieCardFromImage(image: CardImage, o: CardFromImageOptions = {})
     personalisation: iasPersonalisationFromImage(image),
     profile: o.profile ?? image.profile,
     secrets: new MemorySecretStore(image.state),
-    ...passThrough(image, o),
+    ...passThrough(image.profile, () => emrtdPersonalisationFromImage(image), o),
+  });
+}
+
+/** A card's personalisation in memory: what an image holds, before it is written as hex. */
+export interface CiePersonalisation {
+  readonly ias: IasPersonalisation;
+  readonly emrtd: EmrtdPersonalisation;
+  /** Personality the card was personalised for. */
+  readonly profile: string;
+}
+
+/**
+ * A card straight from its personalisation (no image round trip, so keys and shared file bytes
+ * stay the caller's objects); PIN/PUK state in `secrets` (default: the citizen's, untouched).
+ */
+export function cieCardFromPersonalisation(
+  p: CiePersonalisation,
+  o: CardFromImageOptions & { readonly secrets?: SecretStore } = {},
+): CieCard {
+  const { secrets, ...rest } = o;
+  return createCieCard({
+    personalisation: p.ias,
+    profile: rest.profile ?? p.profile,
+    secrets: secrets ?? new MemorySecretStore(initialSecrets(p.ias.citizen.pin, p.ias.citizen.puk)),
+    ...passThrough(p.profile, () => p.emrtd, rest),
   });
 }
 
@@ -107,7 +134,7 @@ export function openCieCard(path: string, o: CardFromImageOptions = {}): Persist
       personalisation: iasPersonalisationFromImage(image),
       profile: o.profile ?? image.profile,
       secrets: store,
-      ...passThrough(image, o),
+      ...passThrough(image.profile, () => emrtdPersonalisationFromImage(image), o),
     });
     return { ...card, store, close: () => store.close() };
   } catch (e) {

@@ -47,7 +47,10 @@ export const LDS_FILES: readonly LdsFile[] = [
   { key: 'dg14', fid: 0x010e, sfi: 0x0e, name: 'EF.DG14', read: READ_AFTER_ACCESS },
 ];
 
-export function emrtdDfSpec(p: EmrtdPersonalisation): DfSpec {
+export function emrtdDfSpec(
+  p: EmrtdPersonalisation,
+  bytes: (hex: string) => Uint8Array = fromHex,
+): DfSpec {
   const children: EfSpec[] = [];
   for (const f of LDS_FILES) {
     const content = p.files[f.key];
@@ -57,7 +60,7 @@ export function emrtdDfSpec(p: EmrtdPersonalisation): DfSpec {
       fid: f.fid,
       sfi: f.sfi,
       name: f.name,
-      content: fromHex(content),
+      content: bytes(content),
       access: { read: f.read },
     });
   }
@@ -70,7 +73,10 @@ export function emrtdDfSpec(p: EmrtdPersonalisation): DfSpec {
   };
 }
 
-export function emrtdMfChildren(p: EmrtdPersonalisation): (DfSpec | EfSpec)[] {
+export function emrtdMfChildren(
+  p: EmrtdPersonalisation,
+  bytes: (hex: string) => Uint8Array = fromHex,
+): (DfSpec | EfSpec)[] {
   return [
     {
       kind: 'EF',
@@ -92,6 +98,6 @@ export function emrtdMfChildren(p: EmrtdPersonalisation): (DfSpec | EfSpec)[] {
             access: { read: 'always' },
           } as EfSpec,
         ]),
-    emrtdDfSpec(p),
+    emrtdDfSpec(p, bytes),
   ];
 }

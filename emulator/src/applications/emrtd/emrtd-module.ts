@@ -48,6 +48,12 @@ export interface EmrtdHooks {
   readonly stall?: (ms: number) => void;
   /** Replaces the chip's PACE randomness (known-answer tests). */
   readonly paceEntropy?: (ctx: CommandContext) => PaceEntropy;
+  /**
+   * Where file contents come from (default: decoded from the personalisation's hex). A fleet of
+   * cards passes one that returns the same bytes for equal files (face, fingerprints), so cards
+   * share them; files are read-only, so sharing is safe.
+   */
+  readonly fileBytes?: (hex: string) => Uint8Array;
 }
 
 export type EmrtdModuleOptions = EmrtdOptionsInput & EmrtdHooks;
@@ -107,7 +113,7 @@ export function createEmrtdModule(
   options: EmrtdModuleOptions = {},
 ): EmrtdModule {
   const p = emrtdPersonalisationSchema.parse(personalisation);
-  const { stall, paceEntropy, ...behaviour } = options;
+  const { stall, paceEntropy, fileBytes, ...behaviour } = options;
   const o = emrtdOptionsSchema.parse(behaviour);
   const trustPoints = p.chip.trustPoints.map((hex) =>
     trustPointFrom(parseCvCertificate(fromHex(hex))),
@@ -127,7 +133,7 @@ export function createEmrtdModule(
     paceEntropy: paceEntropy ?? defaultPaceEntropy,
   };
   const application = emrtdApplication(runtime);
-  const mfChildren: (DfSpec | EfSpec)[] = emrtdMfChildren(p);
+  const mfChildren: (DfSpec | EfSpec)[] = emrtdMfChildren(p, fileBytes);
   const withMfHandlers = (base: HandlerTable): HandlerTable => withEmrtdMfHandlers(runtime, base);
   const mfHandlers = withMfHandlers(new Map());
   return {

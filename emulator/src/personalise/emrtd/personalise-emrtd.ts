@@ -35,7 +35,7 @@ import {
 } from '../../protocols/security-infos.ts';
 import { cvDate } from '../../protocols/terminal-auth/cv-certificate.ts';
 import { buildDg2, buildDg3 } from './biometric-records.ts';
-import { generateCvPki, CV_PKI_DEFAULT_CURVE } from './cv-pki.ts';
+import { generateCvPki, CV_PKI_DEFAULT_CURVE, type CvPki } from './cv-pki.ts';
 import { buildDg1, buildDg11, buildDg12, buildDg14, buildEfCom, buildEfCvca } from './lds-files.ts';
 import { faceRecord } from './biometric-records.ts';
 import { syntheticFace, syntheticFingerprint } from './synthetic-images.ts';
@@ -147,7 +147,7 @@ export const emrtdPersonalisationSchema = z
 
 export type EmrtdPersonalisation = z.infer<typeof emrtdPersonalisationSchema>;
 
-interface ChipAuthMaterial {
+export interface ChipAuthMaterial {
   readonly securityInfos: Uint8Array[];
   readonly key: EmrtdPersonalisation['chip']['chipAuthenticationKeys'][number];
 }
@@ -196,31 +196,61 @@ function isCieDefault(infos: readonly PaceInfoOption[]): boolean {
   return JSON.stringify(infos) === JSON.stringify(CIE_PACE_INFOS);
 }
 
+/**
+ * Material a caller computes once and gives many cards (a fleet): the biometric data groups, the
+ * Chip Authentication key and the CV PKI whose CVCA is the chip's trust point. Each is otherwise
+ * derived from the card's seed. Sharing the CVCA matches real documents (one national CVCA);
+ * shared biometrics and CA keys do not, and a fleet says so.
+ */
+export interface EmrtdSharedMaterial {
+  /** DG2 content (face), for a citizen of this sex. */
+  readonly dg2?: (sex: 'M' | 'F') => Uint8Array;
+  /** DG3 content (fingerprints). */
+  readonly dg3?: Uint8Array;
+  readonly chipAuth?: ChipAuthMaterial;
+  readonly cvPki?: CvPki;
+}
+
+/** The shareable material of `seed` with `options`: what {@link personaliseEmrtd} derives itself. */
+export function emrtdSharedMaterial(
+  seed: string,
+  options: EmrtdPersonaliseOptions = {},
+): Required<EmrtdSharedMaterial> {
+  const o = emrtdPersonaliseOptionsSchema.parse(options);
+  const face = syntheticFace(seed);
+  const faces = { M: buildDg2(faceRecord(face, 'M')), F: buildDg2(faceRecord(face, 'F')) };
+  return {
+    dg2: (sex) => faces[sex],
+    dg3: fingerprintsDg3(seed),
+    chipAuth: chipAuthMaterial(seed, o.chipAuthentication),
+    cvPki: generateCvPki(seed, o.cvPkiCurve),
+  };
+}
+
+function fingerprintsDg3(seed: string): Uint8Array {
+  return buildDg3(
+    [2, 7].map((position) => ({ position, image: syntheticFingerprint(seed, position) })),
+  );
+}
+
 /** Personalises the eMRTD application of `citizen` (same seed and test PKI as the IAS side). */
 export function personaliseEmrtd(
   seed: string,
   citizen: Citizen,
   pki: TestPki,
   options: EmrtdPersonaliseOptions = {},
+  shared: EmrtdSharedMaterial = {},
 ): EmrtdPersonalisation {
   const o = emrtdPersonaliseOptionsSchema.parse(options);
   const pace = paceInfoBytes(o.paceInfos);
   const cardAccess = isCieDefault(o.paceInfos) ? CIE_EF_CARD_ACCESS : encodeSecurityInfos(pace);
-  const ca = chipAuthMaterial(seed, o.chipAuthentication);
-  const cv = generateCvPki(seed, o.cvPkiCurve);
+  const ca = shared.chipAuth ?? chipAuthMaterial(seed, o.chipAuthentication);
+  const cv = shared.cvPki ?? generateCvPki(seed, o.cvPkiCurve);
+  const dg2 = shared.dg2?.(citizen.sex) ?? buildDg2(faceRecord(syntheticFace(seed), citizen.sex));
   const dgs = new Map<number, Uint8Array>([
     [1, buildDg1(citizen.mrz)],
-    [2, buildDg2(faceRecord(syntheticFace(seed), citizen.sex))],
-    ...(o.withDg3
-      ? ([
-          [
-            3,
-            buildDg3(
-              [2, 7].map((position) => ({ position, image: syntheticFingerprint(seed, position) })),
-            ),
-          ],
-        ] as [number, Uint8Array][])
-      : []),
+    [2, dg2],
+    ...(o.withDg3 ? ([[3, shared.dg3 ?? fingerprintsDg3(seed)]] as [number, Uint8Array][]) : []),
     [11, buildDg11(citizen)],
     [12, buildDg12(citizen)],
     [14, buildDg14(encodeSecurityInfos([...ca.securityInfos, encodeTerminalAuthInfo(), ...pace]))],

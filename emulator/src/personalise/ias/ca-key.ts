@@ -8,14 +8,26 @@
  * retry until gcd(d, λ(N)) = 1, λ(N) = lcm(P−1, Q−1);  e = d⁻¹ mod λ(N)   (e ≈ 2046 bits)
  * ```
  */
-import { gcd, modInverse, randomPrime, type RsaPrivateKey } from '../../crypto/rsa.ts';
+import {
+  gcd,
+  modInverse,
+  randomPrime,
+  sievedPrime,
+  type PrimeSearch,
+  type RsaPrivateKey,
+} from '../../crypto/rsa.ts';
 import type { Rng } from '../../crypto/rng.ts';
 import { DAPP_CA_PRIVATE_EXPONENT } from '../../applications/ias/interop.ts';
 
-export function generateDappCaKey(rng: Rng, d: bigint = DAPP_CA_PRIVATE_EXPONENT): RsaPrivateKey {
+export function generateDappCaKey(
+  rng: Rng,
+  d: bigint = DAPP_CA_PRIVATE_EXPONENT,
+  search: PrimeSearch = 'random',
+): RsaPrivateKey {
+  const prime = search === 'sieved' ? sievedPrime : randomPrime;
   for (;;) {
-    const p = randomPrime(rng, 1024);
-    const q = randomPrime(rng, 1024);
+    const p = prime(rng, 1024);
+    const q = prime(rng, 1024);
     if (p === q) continue;
     const n = p * q;
     if (n.toString(2).length !== 2048 || n <= d) continue;

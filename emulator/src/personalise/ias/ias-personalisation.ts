@@ -58,6 +58,13 @@ export interface IasPersonalisation {
 export interface PersonaliseOptions {
   readonly pkiSeed?: string;
   readonly sodVariant?: SodVariant;
+  /** The citizen, when the caller made it (default: generated from the seed). */
+  readonly citizen?: Citizen;
+  /**
+   * The four keys, when the caller has them (a fleet's shared key pool); default: generated from
+   * the seed. Every file and certificate is still built for this citizen around them.
+   */
+  readonly keys?: IasKeys;
 }
 
 /**
@@ -94,8 +101,8 @@ export function dappSerialNumber(citizen: Citizen): Uint8Array {
 export function personaliseIas(seed: string, options: PersonaliseOptions = {}): IasPersonalisation {
   const pkiSeed = options.pkiSeed ?? DEFAULT_PKI_SEED;
   const sodVariant = options.sodVariant ?? 'sha512-pss';
-  const citizen = generateCitizen(seed);
-  const keys = iasKeysFor(seed);
+  const citizen = options.citizen ?? generateCitizen(seed);
+  const keys = options.keys ?? iasKeysFor(seed);
   const pki = generateTestPki(pkiSeed);
   const certificates: IasCertificates = {
     holder: holderCertificate(citizen, keys.holder, pki.holderCa),

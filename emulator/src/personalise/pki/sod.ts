@@ -110,6 +110,31 @@ function attribute(type: string, value: asn1js.BaseBlock): asn1js.Sequence {
   return new asn1js.Sequence({ value: [oid(type), new asn1js.Set({ value: [value] })] });
 }
 
+/**
+ * The DS certificate's parsed forms, kept per certificate object: a fleet signs thousands of SODs
+ * with one DS, and parsing its certificate twice per SOD was a third of the work. asn1js encodes a
+ * parsed block without changing it, so one block can sit in many SOD trees.
+ */
+const signerBlocks = new WeakMap<
+  Uint8Array,
+  { readonly certificate: asn1js.AsnType; readonly issuerAndSerial: asn1js.Sequence }
+>();
+
+function signerBlocksOf(certDer: Uint8Array): {
+  readonly certificate: asn1js.AsnType;
+  readonly issuerAndSerial: asn1js.Sequence;
+} {
+  let b = signerBlocks.get(certDer);
+  if (!b) {
+    b = {
+      certificate: parseDer(certDer, 'DS certificate'),
+      issuerAndSerial: issuerAndSerial(certDer),
+    };
+    signerBlocks.set(certDer, b);
+  }
+  return b;
+}
+
 function issuerAndSerial(certDer: Uint8Array): asn1js.Sequence {
   const cert = parseDer(certDer, 'DS certificate') as asn1js.Sequence;
   const tbs = cert.valueBlock.value[0] as asn1js.Sequence;
@@ -159,7 +184,7 @@ export function buildSod(dataGroups: readonly DataGroupContent[], options: SodOp
   const signerInfo = new asn1js.Sequence({
     value: [
       new asn1js.Integer({ value: 1 }),
-      issuerAndSerial(options.signer.certificate),
+      signerBlocksOf(options.signer.certificate).issuerAndSerial,
       digestAlgorithm(options.hash),
       implicitAttrs,
       sigAlg,
@@ -178,7 +203,7 @@ export function buildSod(dataGroups: readonly DataGroupContent[], options: SodOp
           ctx0([new asn1js.OctetString({ valueHex: lds.slice() })]),
         ],
       }),
-      ctx0([parseDer(options.signer.certificate, 'DS certificate')]),
+      ctx0([signerBlocksOf(options.signer.certificate).certificate]),
       new asn1js.Set({ value: [signerInfo] }),
     ],
   });
