@@ -27,6 +27,12 @@ export interface IdpConnection {
   readonly ca?: string | readonly string[];
   /** Host name → IP address the agent resolves itself (impersonation of the real IdP hosts). */
   readonly resolve?: Readonly<Record<string, string>>;
+  /**
+   * `host:port` as published → the port the agent really connects to (impersonation: the real
+   * host's 443, 8444 and 8445 served on loopback ports, as Chromium's `--host-resolver-rules`
+   * MAP does for the browser). TLS name and `Host` stay the published ones.
+   */
+  readonly ports?: Readonly<Record<string, number>>;
   readonly timeoutMs?: number;
   /**
    * The phone's own connection pool (keep-alive within its logins, as an app's HTTP client does);
@@ -99,6 +105,8 @@ export function postForm(
   const target = new URL(url);
   const body = new URLSearchParams(fields).toString();
   const lookup = lookupWith(conn.resolve);
+  const published = target.port || (target.protocol === 'https:' ? '443' : '80');
+  const port = conn.ports?.[`${target.hostname}:${published}`];
   const ca =
     conn.ca === undefined ? undefined : typeof conn.ca === 'string' ? [conn.ca] : [...conn.ca];
   const options = {
@@ -107,7 +115,9 @@ export function postForm(
       'content-type': 'application/x-www-form-urlencoded; charset=utf-8',
       'content-length': Buffer.byteLength(body),
       accept: 'application/json, text/plain',
+      ...(port !== undefined ? { host: target.host } : {}),
     },
+    ...(port !== undefined ? { port } : {}),
     ...(lookup ? { lookup } : {}),
     ...(ca && target.protocol === 'https:' ? { secureContext: secureContextFor(ca) } : {}),
     ...(conn.agent && target.protocol === 'https:' ? { agent: conn.agent } : {}),

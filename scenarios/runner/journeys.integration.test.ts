@@ -7,6 +7,9 @@
  * but the file itself refused: every step's screenshot shows, the APDUs and the SAML messages are
  * on the page.
  *
+ * The IdP impersonating pre-production (`--idp preprod`): browser and app reach it by the real
+ * host name, mapped to its loopback listeners.
+ *
  * An external app: the runner serves the card on the NFC endpoint, publishes the QR payload and
  * waits; a separate app (here the bench's own agent playing a team's build, told only what the
  * runner published) registers the card and scans the QR; the journey completes.
@@ -112,6 +115,34 @@ describe.skipIf(!browserOk)(
       { timeout: 240_000 },
       async () => {
         checkRun(await runWith('agent:pcsc'), 'agent:pcsc', join(dir, 'agent-pcsc'));
+      },
+    );
+
+    it(
+      '--idp preprod: the IdP impersonates pre-production, browser and app reach it by the real host name',
+      { timeout: 240_000 },
+      async () => {
+        const report = join(dir, 'preprod');
+        const r = await runCli(
+          'scenario',
+          'run',
+          'hybrid-login',
+          'phone-login',
+          '--idp',
+          'preprod',
+          '--report',
+          report,
+          '--quiet',
+        );
+        expect(r.exitCode, r.stdout).toBe(0);
+        const run = JSON.parse(readFileSync(join(report, 'report.json'), 'utf8')) as RunResult;
+        expect(run.journeys.map((j) => [j.id, j.variant.idp, j.verdict])).toEqual([
+          ['hybrid-login', 'reference:preprod', 'passed'],
+          ['phone-login', 'reference:preprod', 'passed'],
+        ]);
+        // The SAML the SP got names the real pre-production IdP.
+        const saml = run.journeys[0]?.saml.find((m) => m.kind === 'Response');
+        expect(saml?.xml).toContain('https://preproduzione.idserver.servizicie.interno.gov.it/');
       },
     );
 

@@ -44,7 +44,7 @@ async function otpFromIdp(j: Journey): Promise<string | undefined> {
     .first()
     .getAttribute('value', { timeout: 2000 })
     .catch(() => null);
-  // The session cookie has Path=/idp: ask for the cookies of a page under it.
+  // The cookies the browser sends to the level-3 page (the IdP's session cookie among them).
   const cookies = await j.context.cookies(`${idp.urls.base}/idp/login/livello3`);
   const session = cookies.find((c) => c.name === 'JSESSIONID')?.value;
   const tx = key ? idp.context.store.get(session, key) : undefined;
@@ -103,9 +103,9 @@ export async function runBrowserStep(j: Journey, s: BrowserStep): Promise<StepOu
       return { notes: [] };
     case 'idp.reader-login':
       // The browser can present the card's certificate only through a PKCS#11 module backed by
-      // the card; the runner has none yet (scenarios/runner/NEEDS.md).
+      // the card; the runner does not launch such a browser yet (scenarios/runner/NEEDS.md).
       throw new Error(
-        "the desktop reader login needs the bench's PKCS#11 module in the browser's NSS database (not available yet)",
+        "the desktop reader login needs this journey's browser started with the bench's PKCS#11 module in its NSS database (not done by the runner yet)",
       );
     case 'browser.wait':
       return { notes: ['waiting for the page (the page moves on its own)'] };

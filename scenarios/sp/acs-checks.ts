@@ -8,7 +8,7 @@
  *
  * | check | rule |
  * |---|---|
- * | response | Version 2.0, ID, IssueInstant not in the future and not before the request |
+ * | response | Version 2.0, ID, IssueInstant not in the future and not before the request, a Status with a StatusCode (Core §3.2.2: mandatory) |
  * | destination | Response Destination = this ACS URL |
  * | issuer | Response and Assertion Issuer = the IdP entityID; Response Issuer Format absent (CIE) or entity |
  * | subject | NameID transient with a NameQualifier; bearer SubjectConfirmation |
@@ -85,6 +85,10 @@ export function checkResponse(responseXml: string, ctx: AcsContext): string[] {
   if (!root || root.namespaceURI !== NS.samlp || root.localName !== 'Response')
     return ['response: the root is not samlp:Response'];
   if (attr(root, 'Version') !== '2.0') p.push('response: Version is not 2.0');
+  // node-saml reads the StatusCode only when it is there: a Response without one got through.
+  const status = child(root, NS.samlp, 'Status');
+  const code = status ? child(status, NS.samlp, 'StatusCode') : undefined;
+  if (!code || !attr(code, 'Value')) p.push('response: Status with a StatusCode missing');
   if (!attr(root, 'ID')) p.push('response: ID missing');
   const ii = instantProblem(
     'response: IssueInstant',

@@ -83,6 +83,7 @@ const REFUSED: ReadonlyArray<readonly [string, Partial<ResponseSpec>, string]> =
   ['Response unsigned', { signResponse: false }, 'saml: Invalid document signature'],
   ['Assertion unsigned', { signAssertion: false }, 'saml: Invalid signature'],
   ['signed with another key', { signer: other.signing }, 'saml: Invalid document signature'],
+  ['Status missing', { omitStatus: true }, 'response: Status with a StatusCode missing'],
   ['wrong Destination', { destination: 'https://elsewhere.invalid/acs' }, 'destination:'],
   ['wrong Recipient', { recipient: 'https://elsewhere.invalid/acs' }, 'recipient:'],
   [

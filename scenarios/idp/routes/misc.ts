@@ -8,7 +8,7 @@ import { Router } from 'express';
 import { failTransaction, type IdpContext } from '../context.ts';
 import { erroreQrPage, logoutPage, messagePage, openAppPage } from '../pages/misc-pages.ts';
 import { idpMetadata } from '../saml/metadata.ts';
-import { SESSION_COOKIE, sessionCookie } from './start-transaction.ts';
+import { SESSION_COOKIE, SESSION_COOKIE_PATH, sessionCookie } from './start-transaction.ts';
 
 const LOGO_SVG =
   '<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64" viewBox="0 0 64 64">' +
@@ -27,7 +27,7 @@ export function miscRouter(ctx: IdpContext, certificateBase64: string): Router {
     if (sid) ctx.store.dropSession(sid);
     res.append(
       'Set-Cookie',
-      `${SESSION_COOKIE}=; Path=/idp; Secure; HttpOnly; SameSite=Lax; Max-Age=0`,
+      `${SESSION_COOKIE}=; Path=${SESSION_COOKIE_PATH}; Secure; HttpOnly; SameSite=Lax; Max-Age=0`,
     );
     res.status(200).type('html').send(logoutPage());
   });

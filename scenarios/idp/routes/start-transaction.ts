@@ -1,6 +1,7 @@
 /**
- * A validated request (SAML AuthnRequest, OpenID Connect authorization) opens a login transaction in the user's session (cookie `JSESSIONID`,
- * path /idp, Secure, HttpOnly, SameSite=Lax) and sends the browser on: desktop user agents to the
+ * A validated request (SAML AuthnRequest, OpenID Connect authorization) opens a login transaction
+ * in the user's session (cookie `JSESSIONID`, path /, Secure, HttpOnly, SameSite=Lax) and sends the
+ * browser on: desktop user agents to the
  * level-3 page, mobile ones to the app hand-off (`A-MOBILE-UA`, `A-HANDOFF`).
  */
 import type { Request, Response } from 'express';
@@ -23,8 +24,18 @@ export function sessionCookie(req: Request): string | undefined {
   return undefined;
 }
 
+/**
+ * Path `/` (`A-COOKIE-PATH`), not the `/idp` a Shibboleth IdP's servlet context would give: the
+ * CieID app hands a cancelled login back to `/cieiderror` at the root, and the IdP must see the
+ * browser's transaction there to end it with SAML error 25.
+ */
+export const SESSION_COOKIE_PATH = '/';
+
 export function setSessionCookie(res: Response, id: string): void {
-  res.append('Set-Cookie', `${SESSION_COOKIE}=${id}; Path=/idp; Secure; HttpOnly; SameSite=Lax`);
+  res.append(
+    'Set-Cookie',
+    `${SESSION_COOKIE}=${id}; Path=${SESSION_COOKIE_PATH}; Secure; HttpOnly; SameSite=Lax`,
+  );
 }
 
 export function isMobile(ctx: IdpContext, req: Request): boolean {

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { BenchError } from '../../../emulator/src/host-error.ts';
-import type { IdpBehaviour, IdpClock } from '../../idp/config.ts';
+import { IMPERSONATION_PORTS, type IdpBehaviour, type IdpClock } from '../../idp/config.ts';
 import { startIdp, type RunningIdp } from '../../idp/server.ts';
 import type { IdpConnection } from '../../app/idp-client.ts';
 import type { IdpActor, IdpDefect } from '../model.ts';
@@ -115,11 +115,21 @@ export async function startReferenceIdp(a: IdpActor, o: ReferenceIdpOptions): Pr
     ...(o.oidc ? { oidc: { keys: 'random' } as const } : {}),
   });
   const base = new URL(idp.urls.base);
-  // Impersonation: the app resolves the real host to the loopback listener itself.
+  // Impersonation: the app resolves the real host to loopback itself and connects to the ports the
+  // IdP really listens on for the real host's 443, 8444 and 8445.
+  const h = base.hostname;
   const connection: IdpConnection =
     a.mode === 'bench'
       ? { ca: idp.tlsCaPem }
-      : { ca: idp.tlsCaPem, resolve: { [base.hostname]: '127.0.0.1' } };
+      : {
+          ca: idp.tlsCaPem,
+          resolve: { [h]: '127.0.0.1' },
+          ports: {
+            [`${h}:443`]: idp.ports.main,
+            [`${h}:${IMPERSONATION_PORTS.desktop}`]: idp.ports.desktop,
+            [`${h}:${IMPERSONATION_PORTS.mtls}`]: idp.ports.mtls,
+          },
+        };
   return {
     kind: 'reference',
     description: `reference IdP (${a.mode === 'bench' ? idp.urls.base : `impersonating ${base.hostname}`})${a.defects.length ? `, planted defects: ${a.defects.join(', ')}` : ''}`,

@@ -18,13 +18,6 @@ export interface KnownFinding {
 
 export const KNOWN_FINDINGS: readonly KnownFinding[] = [
   {
-    sp: 'reference',
-    case: 'status-missing',
-    session: true,
-    reason:
-      'the reference SP (node-saml 5) opens a session for a Response without a Status element; SAML core §3.2.2 makes Status mandatory (scenarios/runner/NEEDS.md)',
-  },
-  {
     sp: 'simplesamlphp',
     case: 'response-unsigned',
     session: true,

@@ -53,6 +53,8 @@ export interface ResponseSpec {
   readonly attributes?: Readonly<Record<string, string>>;
   /** Status instead of Success (no Assertion then). */
   readonly status?: { readonly code: string; readonly subCode?: string; readonly message?: string };
+  /** Leave `samlp:Status` out of a successful Response (mandatory: SAML Core §3.2.2). */
+  readonly omitStatus?: boolean;
   readonly signResponse?: boolean;
   readonly signAssertion?: boolean;
   /** Signing key (default: the stand-in IdP's). */
@@ -139,7 +141,8 @@ export function buildResponse(idp: StandInIdp, spec: ResponseSpec): string {
     let a = assertionXml(spec, idp, now);
     if (spec.signAssertion !== false) a = sign(a, 'Assertion', signer);
     if (spec.afterAssertionSigned) a = spec.afterAssertionSigned(a);
-    body = `<samlp:Status><samlp:StatusCode Value="${STATUS}Success"/></samlp:Status>${a}`;
+    const status = `<samlp:Status><samlp:StatusCode Value="${STATUS}Success"/></samlp:Status>`;
+    body = `${spec.omitStatus ? '' : status}${a}`;
   }
   const format = spec.responseIssuerFormat ? ` Format="${esc(spec.responseIssuerFormat)}"` : '';
   const xml = [
