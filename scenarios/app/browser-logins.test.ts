@@ -40,8 +40,8 @@ import { cardFile, nfcEndpoint, tempDir, trustOfImage, type CardFile } from './t
 import type { FaultInput } from '../../harness/nfc/faults.ts';
 import { ManualClock } from '../../emulator/src/crypto/clock.ts';
 import { expireCardImage } from '../../emulator/src/state/certificate-lifecycle.ts';
+import { CHROMIUM, HEADLESS_CHROMIUM_FLAGS } from '../../harness/browser/chromium.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const present = existsSync(CHROMIUM);
 if (!present) {
   const msg = `browser-logins.test: ${CHROMIUM} is missing (apt-get install chromium); the app's end-to-end logins in Chromium are SKIPPED`;
@@ -67,14 +67,7 @@ beforeAll(async () => {
     executablePath: CHROMIUM,
     headless: true,
     args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
+      ...HEADLESS_CHROMIUM_FLAGS,
       `--ignore-certificate-errors-spki-list=${idp.tlsSpkiSha256}`,
     ],
   });

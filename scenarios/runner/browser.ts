@@ -17,18 +17,9 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { BenchError } from '../../emulator/src/host-error.ts';
 
-export const CHROMIUM = '/usr/bin/chromium';
+import { CHROMIUM, CHROMIUM_FLAGS } from '../../harness/browser/chromium.ts';
 
-/** The flags every bench browser runs with (no network of its own, no first-run UI). */
-export const CHROMIUM_FLAGS: readonly string[] = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+export { CHROMIUM, CHROMIUM_FLAGS };
 
 /** A phone's browser (Chrome on Android): the IdP hands such a browser off to the app. */
 export const MOBILE_USER_AGENT =

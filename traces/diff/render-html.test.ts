@@ -14,8 +14,8 @@ import { testFlow } from '../testing/test-flows.ts';
 import type { TraceRecord } from '../format/schema.ts';
 import { diffTraces } from './diff.ts';
 import { renderDiffHtml } from './render-html.ts';
+import { CHROMIUM, HEADLESS_CHROMIUM_FLAGS } from '../../harness/browser/chromium.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const present = existsSync(CHROMIUM);
 if (!present) {
   const msg = `render-html.test: ${CHROMIUM} is missing (apt-get install chromium); the headless-browser check of the HTML report is SKIPPED`;
@@ -53,16 +53,7 @@ describe.skipIf(!present)('HTML diff report in headless Chromium', () => {
     const browser = await chromium.launchPersistentContext(join(dir, 'profile'), {
       executablePath: CHROMIUM,
       headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
+      args: [...HEADLESS_CHROMIUM_FLAGS],
     });
     try {
       const page = await browser.newPage();

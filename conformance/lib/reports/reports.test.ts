@@ -21,8 +21,8 @@ import smIcs from '../../ics/sm-test.ics.json' with { type: 'json' };
 import { jsonReport, REPORT_FORMAT } from './json-report.ts';
 import { junitReport, xmlEscape } from './junit-report.ts';
 import { writeReports } from './write-reports.ts';
+import { CHROMIUM, HEADLESS_CHROMIUM_FLAGS } from '../../../harness/browser/chromium.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const present = existsSync(CHROMIUM);
 if (!present) {
   const msg = `reports.test: ${CHROMIUM} is missing (apt-get install chromium); the headless-browser check of the HTML report is SKIPPED`;
@@ -86,7 +86,7 @@ describe.skipIf(!present)('HTML report in headless Chromium', () => {
     const browser = await chromium.launchPersistentContext(join(dir, 'profile'), {
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [...HEADLESS_CHROMIUM_FLAGS],
     });
     try {
       const page = await browser.newPage();

@@ -25,19 +25,11 @@ import {
 } from '../../idp/testing/test-sp.ts';
 import { benchKeys, certificatePem, privateKeyPem } from '../../idp/trust/bench-keys.ts';
 
-export const CHROMIUM = '/usr/bin/chromium';
+import { CHROMIUM, HEADLESS_CHROMIUM_FLAGS } from '../../../harness/browser/chromium.ts';
 
-/** The flags every bench browser runs with (never a downloaded browser). */
-export const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-] as const;
+export { CHROMIUM };
+/** The flags of the browsers started here (headless). */
+export const CHROMIUM_FLAGS = HEADLESS_CHROMIUM_FLAGS;
 
 /** Chromium present, playwright-core loadable, and the policy installed or installable (root). */
 export async function browserGate(): Promise<{ ok: boolean; reason: string }> {

@@ -11,8 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 import type { RunningIdp } from '../server.ts';
+import { CHROMIUM, CHROMIUM_FLAGS } from '../../../harness/browser/chromium.ts';
 
-export const CHROMIUM = '/usr/bin/chromium';
+export { CHROMIUM };
 
 /** True when Chromium is there; otherwise warns, or throws when the environment must be complete. */
 export function chromiumAvailable(what: string): boolean {
@@ -44,13 +45,7 @@ export async function launchChromium(
     headless: o.headless ?? true,
     args: [
       ...(o.headless === false ? [] : ['--headless']),
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
+      ...CHROMIUM_FLAGS,
       `--ignore-certificate-errors-spki-list=${idp.tlsSpkiSha256}`,
       ...(idp.hostResolverRules ? [`--host-resolver-rules=${idp.hostResolverRules}`] : []),
     ],

@@ -17,19 +17,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 
-/** Debian's package `chromium`. */
-export const CHROMIUM = '/usr/bin/chromium';
+import { CHROMIUM, HEADLESS_CHROMIUM_FLAGS } from '../../../harness/browser/chromium.ts';
 
-export const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+export { CHROMIUM };
+/** The flags of the browsers started here (headless). */
+export const CHROMIUM_FLAGS = HEADLESS_CHROMIUM_FLAGS;
 
 export interface BenchBrowserOptions {
   /** PEM certificates of the CAs to trust (IdP TLS CA, SP TLS CA…). */
