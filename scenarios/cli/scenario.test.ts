@@ -7,17 +7,17 @@ import { describe, expect, it } from 'vitest';
 import { runCli } from '../../harness/cli/testing/run-cli.ts';
 
 describe('ciebench scenario', () => {
-  it('list: 24 journeys, 55 SP response cases, the step groups', async () => {
+  it('list: 30 journeys (24 over SAML, 6 OIDC twins), 55 SP response cases, the step groups', async () => {
     const r = await runCli('scenario', 'list');
     expect(r.exitCode).toBe(0);
-    expect(r.stdout).toContain('24 journeys (scenarios/catalogue):');
+    expect(r.stdout).toContain('30 journeys (scenarios/catalogue):');
     expect(r.stdout).toContain('55 SP response cases');
     expect(r.stdout).toMatch(/desktop-reader-login .*\[pending: /);
     const json = JSON.parse((await runCli('scenario', 'list', '--json')).stdout) as {
       journeys: unknown[];
       spCases: unknown[];
     };
-    expect([json.journeys.length, json.spCases.length]).toEqual([24, 55]);
+    expect([json.journeys.length, json.spCases.length]).toEqual([30, 55]);
   });
 
   it('show: the expanded steps with symbolic secrets and the oracle', async () => {
