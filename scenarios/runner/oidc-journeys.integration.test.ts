@@ -59,7 +59,12 @@ describe('catalogue journeys over OpenID Connect', () => {
     // A journey pending over SAML (the desktop one, until the browser can present the card's
     // certificate) is pending over OpenID Connect too; every other one passes.
     const verdicts = Object.fromEntries(r.journeys.map((j) => [j.id, j.verdict]));
-    expect(verdicts).toEqual(
+    // On a mismatch, say why each journey that did not pass ended as it did.
+    const why = r.journeys
+      .filter((j) => j.verdict !== 'passed')
+      .map((j) => `${j.id}: ${j.verdict} — ${j.reason ?? '(no reason)'}`)
+      .join('\n');
+    expect(verdicts, why).toEqual(
       Object.fromEntries(oidc.map((s) => [s.id, s.pending ? 'skipped' : 'passed'])),
     );
     expect(Object.values(verdicts).filter((v) => v === 'passed').length).toBeGreaterThanOrEqual(5);

@@ -63,16 +63,23 @@ export interface QrView {
   readonly spName: string;
 }
 
+/**
+ * Countdown and status poll of the QR page. Once the citizen submits one of the page's forms the
+ * poll stops and an answer still in flight is dropped: `location.reload()` would replace the
+ * pending submission (the browser keeps only the last navigation), losing "Annulla" or "Genera un
+ * nuovo QR Code" when the answer to the submission is slow, as it is through a chain of redirects.
+ */
 function qrScript(v: QrView): string {
   return (
-    `(function(){var left=${v.remainingSeconds};var el=document.getElementById('countdown');` +
+    `(function(){var left=${v.remainingSeconds};var gone=false;var el=document.getElementById('countdown');` +
     `var ov=document.getElementById('scaduto');function show(){var m=Math.floor(left/60),s=left%60;` +
     `el.textContent=m+':'+(s<10?'0':'')+s;}function expire(){ov.hidden=false;clearInterval(t);clearInterval(p);}` +
     `show();var t=setInterval(function(){if(left>0){left--;show();}},1000);` +
     `var p=setInterval(function(){fetch(${JSON.stringify(v.checkUrl)},{credentials:'same-origin'})` +
-    `.then(function(r){return r.json();}).then(function(j){if(j.status==='OK'){location.reload();}` +
+    `.then(function(r){return r.json();}).then(function(j){if(gone){return;}if(j.status==='OK'){location.reload();}` +
     `else if(j.status==='KO'){if(j.statusType==='SESSION_EXPIRED'){expire();}else{location.reload();}}` +
-    `else if(typeof j.remainingSeconds==='number'){left=j.remainingSeconds;show();}}).catch(function(){});},${v.pollMs});})();`
+    `else if(typeof j.remainingSeconds==='number'){left=j.remainingSeconds;show();}}).catch(function(){});},${v.pollMs});` +
+    `document.addEventListener('submit',function(){gone=true;clearInterval(p);},true);})();`
   );
 }
 
