@@ -18,7 +18,12 @@ import type { StepOutcome } from './steps-browser.ts';
 const HANDSHAKE_TIMEOUT_MS = 2 * STEP_TIMEOUT_MS;
 
 /** Events after which the daemon will not sign in this handshake (or has signed). */
-const ENDS = new Set<MiddlewareEvent['type']>(['signature', 'pin-locked', 'card-error', 'not-paired']);
+const ENDS = new Set<MiddlewareEvent['type']>([
+  'signature',
+  'pin-locked',
+  'card-error',
+  'not-paired',
+]);
 
 /** The browser's own error code on its error page (net::ERR_…), if it shows one. */
 async function browserError(j: Journey): Promise<string | undefined> {
