@@ -48,12 +48,14 @@ export async function runJourney(
   const startedAt = new Date().toISOString();
   const t0 = performance.now();
   const base = { id: s.id, title: s.title, refs: s.refs, tags: s.tags, variant, name, startedAt };
-  const skip = skipReason(s, o) ?? missingForDesktop(s);
+  const planned = skipReason(s, o);
+  const missing = planned ? undefined : missingForDesktop(s);
+  const skip = planned ?? missing;
   if (skip)
     return {
       ...base,
       // Under CIE_REQUIRE_INTEGRATION=1 (CI) a missing piece of the machine is an error.
-      verdict: skip.startsWith(MISSING) && INTEGRATION_REQUIRED ? 'error' : 'skipped',
+      verdict: missing && INTEGRATION_REQUIRED ? 'error' : 'skipped',
       reason: skip,
       durationMs: 0,
       steps: [],
@@ -185,14 +187,13 @@ export async function runJourney(
   }
 }
 
-const MISSING = 'needs ';
 const INTEGRATION_REQUIRED = process.env['CIE_REQUIRE_INTEGRATION'] === '1';
 
-/** What the machine lacks for a desktop journey (the module, NSS tools, Chromium, the policy). */
+/** What the machine lacks for a desktop journey (the module, NSS tools, Chromium). */
 function missingForDesktop(s: Scenario): string | undefined {
   if (!usesDesktopReader(s)) return undefined;
   const status = desktopReaderStatus();
-  return status.ok ? undefined : `${MISSING}the desktop reader: ${status.reason}`;
+  return status.ok ? undefined : `needs the desktop reader: ${status.reason}`;
 }
 
 /** The journey's desktop: its card in the reader the PKCS#11 daemon serves, its own browser. */

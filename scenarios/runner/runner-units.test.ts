@@ -95,6 +95,11 @@ describe('which journeys run with which actors', () => {
       expect(r.verdict).toBe(INTEGRATION_REQUIRED ? 'error' : 'skipped');
       expect(r.reason).toMatch(/^needs the desktop reader: the PKCS#11 module is not built/);
       expect(existsSync(join(o.reportDir, 'journeys'))).toBe(false);
+      // A skip the actors decide stays a skip, integration required or not.
+      const pcsc = withOverrides(byId('desktop-reader-login'), {
+        app: { kind: 'agent', channel: 'pcsc' },
+      });
+      expect((await runJourney({} as RunEnvironment, pcsc, o)).verdict).toBe('skipped');
     } finally {
       if (before === undefined) delete process.env['CIEBENCH_PKCS11_BUILD'];
       else process.env['CIEBENCH_PKCS11_BUILD'] = before;
