@@ -106,7 +106,7 @@ function app(services: Services, check: TokenCheck): express.Express {
       setHeaders: (res) =>
         res.setHeader(
           'Content-Security-Policy',
-          "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; frame-ancestors 'none'",
+          "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
         ),
     }),
   );
