@@ -5,9 +5,8 @@
  * mid-login makes the login fail with CARD_REMOVED; the server listens on loopback only.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { networkInterfaces, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { z } from 'zod';
@@ -16,6 +15,7 @@ import { parseCardImageText } from '../../emulator/src/state/image-file.ts';
 import { STREAM_PROTOCOL } from './auth.ts';
 import { cardIdSchema, createCardSchema, faultsSchema, ROUTES } from './routes.ts';
 import { startControlServer, type ControlServer } from './server.ts';
+import { answers, nonLoopbackAddresses } from './testing.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'ciebench-control-api-'));
 let srv: ControlServer;
@@ -365,20 +365,13 @@ describe('cards, the APDU stream and removal', () => {
 describe('listening', () => {
   it('binds to 127.0.0.1 by default: no non-loopback address of this machine answers', async () => {
     expect(srv.host).toBe('127.0.0.1');
-    const others = Object.values(networkInterfaces())
-      .flat()
-      .filter((a) => a && !a.internal && a.family === 'IPv4')
-      .map((a) => a!.address);
-    for (const address of others) {
-      const refused = await new Promise<boolean>((resolve) => {
-        const sock = connect({ host: address, port: srv.port });
-        sock.once('connect', () => {
-          sock.destroy();
-          resolve(false);
-        });
-        sock.once('error', () => resolve(true));
-      });
-      expect(refused, `${address}:${srv.port}`).toBe(true);
-    }
+    expect(await answers('127.0.0.1', srv.port)).toBe(true);
+    const others = nonLoopbackAddresses();
+    if (others.length === 0)
+      console.warn(
+        '*** control-api.test.ts: this machine has no non-loopback address to probe ***',
+      );
+    for (const address of others)
+      expect(await answers(address, srv.port), `${address}:${srv.port}`).toBe(false);
   });
 });
