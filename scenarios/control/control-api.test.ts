@@ -176,6 +176,12 @@ describe('bad input: 400 with the zod message', () => {
     });
   });
 
+  it('a body above 64 KiB is refused with 413', async () => {
+    const res = await call('POST', '/api/cards', { body: { spec: 'x'.repeat(70_000) } });
+    expect(res.status).toBe(413);
+    expect(res.json).toMatchObject({ error: 'bad-request' });
+  });
+
   it('a card spec the registry does not know is a 400 naming the grammar; an unknown card a 404', async () => {
     const res = await call('POST', '/api/cards', { body: { spec: 'nokia-3310' } });
     expect(res.status).toBe(400);
