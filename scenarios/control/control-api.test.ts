@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { defaultCardImage } from '../../emulator/src/profiles/default-card-image.ts';
 import { parseCardImageText } from '../../emulator/src/state/image-file.ts';
 import { STREAM_PROTOCOL } from './auth.ts';
-import { cardIdSchema, createCardSchema, faultsSchema, ROUTES } from './routes.ts';
+import { cardIdSchema, createCardSchema, faultsSchema, ROUTES, setTriesSchema } from './routes.ts';
 import { startControlServer, type ControlServer } from './server.ts';
 import { answers, nonLoopbackAddresses } from './testing.ts';
 
@@ -341,6 +341,89 @@ describe('cards, the APDU stream and removal', () => {
       (m) => m.type === 'session' && m.data.id === session.id && m.data.status.kind === 'failed',
     );
     expect(end.data.status.code).toBe('CARD_RESET');
+    s.ws.close();
+  });
+
+  it('PIN/PUK tries set through the API: blocked PIN refuses the login; above the maximum is a 400', async () => {
+    const card = (await call('POST', '/api/cards', { body: { spec: 'default' } })).json as {
+      id: string;
+    };
+    expect(
+      (await call('PUT', `/api/cards/${card.id}/tries`, { body: { pin: 1 } })).json,
+    ).toMatchObject({
+      pin: { remaining: 1, max: 3, blocked: false },
+      puk: { remaining: 10, blocked: false },
+    });
+    expect(
+      (await call('PUT', `/api/cards/${card.id}/tries`, { body: { pin: 0 } })).json,
+    ).toMatchObject({
+      pin: { remaining: 0, blocked: true },
+    });
+    const s = openStream([STREAM_PROTOCOL, `bearer.${srv.token}`]);
+    await s.opened;
+    const session = (await call('POST', `/api/cards/${card.id}/ias-login`, { body: {} })).json as {
+      id: string;
+    };
+    const end = await waitFor(
+      s.ws,
+      s.messages,
+      (m) => m.type === 'session' && m.data.id === session.id && m.data.status.kind !== 'running',
+    );
+    expect(end.data.status).toMatchObject({ kind: 'failed', code: 'PIN_BLOCKED' });
+    s.ws.close();
+    const above = await call('PUT', `/api/cards/${card.id}/tries`, { body: { pin: 4 } });
+    expect(above.status).toBe(400);
+    expect(above.json).toMatchObject({ error: 'CONTROL_TRIES' });
+    const none = await call('PUT', `/api/cards/${card.id}/tries`, { body: {} });
+    expect(none.json).toEqual({
+      error: 'bad-input',
+      message: z.prettifyError(setTriesSchema.safeParse({}).error as z.ZodError),
+    });
+    expect(
+      (await call('PUT', `/api/cards/${card.id}/tries`, { body: { pin: 3 } })).json,
+    ).toMatchObject({
+      pin: { remaining: 3, blocked: false },
+    });
+    const iso = (await call('POST', '/api/cards', { body: { spec: 'iso-test' } })).json as {
+      id: string;
+    };
+    expect(
+      (await call('PUT', `/api/cards/${iso.id}/tries`, { body: { pin: 1 } })).json,
+    ).toMatchObject({
+      error: 'CONTROL_NO_PIN',
+    });
+  });
+
+  it('a second session connecting to a card in use resets it: the first fails with CARD_RESET', async () => {
+    const card = (await call('POST', '/api/cards', { body: { spec: 'default' } })).json as {
+      id: string;
+    };
+    await call('PUT', `/api/cards/${card.id}/faults`, { body: { delayMs: 0, stallAfter: 4 } });
+    const s = openStream([STREAM_PROTOCOL, `bearer.${srv.token}`]);
+    await s.opened;
+    const first = (await call('POST', `/api/cards/${card.id}/ias-login`, { body: {} })).json as {
+      id: string;
+    };
+    await waitFor(
+      s.ws,
+      s.messages,
+      (m) => m.type === 'card' && m.data.id === card.id && m.data.state.stalledSessions === 1,
+    );
+    await call('PUT', `/api/cards/${card.id}/faults`, { body: { delayMs: 0 } });
+    const second = (await call('POST', `/api/cards/${card.id}/ias-login`, { body: {} })).json as {
+      id: string;
+    };
+    const ends = await Promise.all(
+      [first.id, second.id].map((id) =>
+        waitFor(
+          s.ws,
+          s.messages,
+          (m) => m.type === 'session' && m.data.id === id && m.data.status.kind !== 'running',
+        ),
+      ),
+    );
+    expect(ends[0]?.data.status).toMatchObject({ kind: 'failed', code: 'CARD_RESET' });
+    expect(ends[1]?.data.status).toEqual({ kind: 'passed' });
     s.ws.close();
   });
 

@@ -146,6 +146,33 @@ export class ControlCard {
     return this.secrets?.read().pin.value;
   }
 
+  /**
+   * Sets the tries left of the PIN and/or PUK (0 blocks it; the maximum restores it), as a card
+   * issuer's back office or a lab's pre-conditioning would; the values stay the card's.
+   */
+  setTries(t: { readonly pin?: number; readonly puk?: number }): CardStateView {
+    if (!this.secrets)
+      throw new BenchError(
+        'CONTROL_NO_PIN',
+        `card ${this.id} (${this.recipe.spec}) is a generic test card: it has no PIN or PUK`,
+        'input',
+      );
+    const s = this.secrets.read();
+    const set = (r: SecretsState['pin'], n: number | undefined, name: string) => {
+      if (n === undefined) return r;
+      if (n > r.max)
+        throw new BenchError(
+          'CONTROL_TRIES',
+          `${name} tries: ${n} is above the maximum of this card (${r.max})`,
+          'input',
+        );
+      return { ...r, remaining: n, blocked: n === 0 };
+    };
+    this.secrets.write({ pin: set(s.pin, t.pin, 'PIN'), puk: set(s.puk, t.puk, 'PUK') });
+    this.emitState(true);
+    return this.state;
+  }
+
   setFaults(f: SlotFaults): void {
     this.slot.faults = f;
     this.emitState(true);

@@ -104,6 +104,15 @@ describe.runIf(browserOk)('dashboard in Chromium', () => {
       .toContain('card inserted');
   });
 
+  it('Block PIN and Restore tries change the counters shown live', async () => {
+    const card = page.getByTestId('card-c1');
+    await card.getByTestId('block-pin').click();
+    await expect.poll(() => card.getByTestId('pin').textContent()).toBe('PIN BLOCKED');
+    expect(srv.station.card('c1').state.pin).toMatchObject({ remaining: 0, blocked: true });
+    await card.getByTestId('restore-tries').click();
+    await expect.poll(() => card.getByTestId('pin').textContent()).toBe('PIN 3/3');
+  });
+
   it(`a journey started from the dashboard (${JOURNEY}) completes and its report opens`, async () => {
     await page.getByTestId(`start-${JOURNEY}`).click();
     const run = page.locator('[data-run="r1"]');

@@ -128,9 +128,13 @@ class SlotChannel implements ApduChannel {
     await yieldToLoop();
     if (this.slot.state.kind === 'removed')
       throw new ChannelError('CARD_REMOVED', 'no card in the control reader');
+    // A card another session holds powered is reset for this one: that session is over
+    // (CARD_RESET), as PC/SC tells an application another one reset the card.
+    if (this.card.powered) this.slot.reset();
+    else this.card.powerOn();
     this.epoch = this.slot.currentEpoch();
     this.exchanges = 0;
-    return this.card.powered ? this.card.reset() : this.card.powerOn();
+    return this.card.atr;
   }
 
   async transmit(command: Uint8Array): Promise<Uint8Array> {

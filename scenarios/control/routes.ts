@@ -44,6 +44,14 @@ export const faultsSchema = z
   })
   .strict();
 
+export const setTriesSchema = z
+  .object({
+    pin: z.number().int().min(0).max(15).optional().describe('PIN tries left (0: blocked)'),
+    puk: z.number().int().min(0).max(15).optional().describe('PUK tries left (0: blocked)'),
+  })
+  .strict()
+  .refine((t) => t.pin !== undefined || t.puk !== undefined, 'give pin, puk or both');
+
 export const iasLoginSchema = z
   .object({
     style: z.enum(TERMINAL_STYLES).default('desktop'),
@@ -172,6 +180,21 @@ export const ROUTES: readonly AnyRoute[] = [
     query: noQuery,
     ok: 200,
     handle: (s, { params }) => ({ json: s.station.card(params.id).state }),
+  }),
+  route({
+    method: 'put',
+    path: '/api/cards/:id/tries',
+    summary: 'set the PIN and/or PUK tries left (0 blocks; the maximum restores)',
+    params: cardIdSchema,
+    query: noQuery,
+    body: setTriesSchema,
+    ok: 200,
+    handle: (s, { params, body }) => ({
+      json: s.station.card(params.id).setTries({
+        ...(body.pin !== undefined ? { pin: body.pin } : {}),
+        ...(body.puk !== undefined ? { puk: body.puk } : {}),
+      }),
+    }),
   }),
   route({
     method: 'post',

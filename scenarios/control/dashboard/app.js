@@ -101,6 +101,10 @@ function renderCard(c) {
       cardButton('Reset', 'reset', () => api('POST', `/api/cards/${c.id}/reset`)),
       cardButton('Remove', 'remove', () => api('POST', `/api/cards/${c.id}/remove`)),
       cardButton('Insert', 'insert', () => api('POST', `/api/cards/${c.id}/insert`)),
+      cardButton('Block PIN', 'block-pin', () => api('PUT', `/api/cards/${c.id}/tries`, { pin: 0 })),
+      cardButton('Restore tries', 'restore-tries', () =>
+        api('PUT', `/api/cards/${c.id}/tries`, { pin: s.pin?.max ?? 3, puk: s.puk?.max ?? 10 }),
+      ),
       cardButton(s.faults.delayMs ? 'Fast reader' : 'Slow reader', 'slow', () =>
         api('PUT', `/api/cards/${c.id}/faults`, { delayMs: s.faults.delayMs ? 0 : 250 }),
       ),
