@@ -319,6 +319,50 @@ describe('cards, the APDU stream and removal', () => {
     s.ws.close();
   });
 
+  it('one-shot faults: the card lost after n exchanges, an answer corrupted at exchange n', async () => {
+    const card = (await call('POST', '/api/cards', { body: { spec: 'default' } })).json as {
+      id: string;
+    };
+    const s = openStream([STREAM_PROTOCOL, `bearer.${srv.token}`], `?card=${card.id}`);
+    await s.opened;
+    const login = async (): Promise<{ kind: string; code?: string }> => {
+      const session = (await call('POST', `/api/cards/${card.id}/ias-login`, { body: {} }))
+        .json as { id: string };
+      const end = await waitFor(
+        s.ws,
+        s.messages,
+        (m) => m.type === 'session' && m.data.id === session.id && m.data.status.kind !== 'running',
+      );
+      return end.data.status;
+    };
+    const exchanges = (): number =>
+      s.messages.filter((m) => m.type === 'apdu' && 'exchange' in m.data.item).length;
+    expect(
+      (await call('PUT', `/api/cards/${card.id}/faults`, { body: { delayMs: 0, removeAfter: 6 } }))
+        .json,
+    ).toMatchObject({ faults: { delayMs: 0, removeAfter: 6 } });
+    expect(await login()).toMatchObject({ kind: 'failed', code: 'CARD_REMOVED' });
+    expect(exchanges()).toBe(6);
+    const after = (await call('GET', `/api/cards/${card.id}/state`)).json;
+    expect(after).toMatchObject({ reader: 'removed', faults: { delayMs: 0 } });
+    expect(after).not.toHaveProperty('faults.removeAfter');
+    await call('POST', `/api/cards/${card.id}/insert`);
+    // Exchange 12 of the desktop login is a READ BINARY the card answers 6B00 (end of the file
+    // reached); corrupted, the terminal sees 6B01 and stops on a status word it does not expect.
+    await call('PUT', `/api/cards/${card.id}/faults`, { body: { delayMs: 0, corruptAt: 12 } });
+    const corrupted = await login();
+    expect(corrupted.kind).toBe('failed');
+    expect(corrupted).toMatchObject({
+      code: 'UNEXPECTED_SW',
+      message: expect.stringContaining('6B01'),
+    });
+    expect((await call('GET', `/api/cards/${card.id}/state`)).json).not.toHaveProperty(
+      'faults.corruptAt',
+    );
+    expect(await login()).toEqual({ kind: 'passed' });
+    s.ws.close();
+  });
+
   it('a reset by the bench mid-login makes the login fail with CARD_RESET', async () => {
     const card = (await call('POST', '/api/cards', { body: { spec: 'default' } })).json as {
       id: string;

@@ -31,6 +31,16 @@ export interface SlotFaults {
    * removed or reset (a card left in a stalled field); undefined: never.
    */
   readonly stallAfter?: number;
+  /**
+   * The card leaves the field after this many exchanges of the next session (a tag lost at APDU
+   * n + 1): the session fails with `CARD_REMOVED` and the card is out of the reader. One-shot.
+   */
+  readonly removeAfter?: number;
+  /**
+   * The answer to exchange n (1-based) of the next session reaches the terminal with its last
+   * data byte's low bit flipped (SW2's when the answer has no data): a corrupted answer. One-shot.
+   */
+  readonly corruptAt?: number;
 }
 
 export class ReaderSlot {
@@ -89,6 +99,13 @@ export class ReaderSlot {
     return this.epoch;
   }
 
+  /** @internal clears a one-shot fault once it has fired. */
+  fired(which: 'removeAfter' | 'corruptAt'): void {
+    const { [which]: _gone, ...rest } = this.faults;
+    this.faults = rest;
+    this.onChange();
+  }
+
   /** @internal resolves when the stall ends (removal or reset). */
   waitStall(): Promise<void> {
     const ended = new Promise<void>((resolve) => this.stalled.push(resolve));
@@ -108,6 +125,14 @@ export class ReaderSlot {
     this.stalled = [];
     for (const release of waiting) release();
   }
+}
+
+/** The answer with the low bit of its last data byte flipped (of SW2 when it has no data). */
+function corrupted(response: Uint8Array): Uint8Array {
+  const out = response.slice();
+  const at = out.length > 2 ? out.length - 3 : out.length - 1;
+  out[at] = (out[at] ?? 0) ^ 0x01;
+  return out;
 }
 
 class SlotChannel implements ApduChannel {
@@ -139,13 +164,20 @@ class SlotChannel implements ApduChannel {
 
   async transmit(command: Uint8Array): Promise<Uint8Array> {
     this.live();
-    const { delayMs, stallAfter } = this.slot.faults;
+    const { delayMs, stallAfter, removeAfter } = this.slot.faults;
     if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
     else await yieldToLoop();
     if (stallAfter !== undefined && this.exchanges >= stallAfter) await this.slot.waitStall();
+    if (removeAfter !== undefined && this.exchanges >= removeAfter) {
+      this.slot.fired('removeAfter');
+      this.slot.remove();
+    }
     this.live();
     this.exchanges++;
-    return this.card.transmit(command);
+    const response = this.card.transmit(command);
+    if (this.slot.faults.corruptAt !== this.exchanges) return response;
+    this.slot.fired('corruptAt');
+    return corrupted(response);
   }
 
   async reset(): Promise<Uint8Array> {

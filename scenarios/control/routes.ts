@@ -41,6 +41,22 @@ export const faultsSchema = z
       .max(100_000)
       .optional()
       .describe('the reader holds the exchange after this many, until removal or reset'),
+    removeAfter: z
+      .number()
+      .int()
+      .min(0)
+      .max(100_000)
+      .optional()
+      .describe(
+        'one-shot: the card leaves the field after this many exchanges of the next session',
+      ),
+    corruptAt: z
+      .number()
+      .int()
+      .min(1)
+      .max(100_000)
+      .optional()
+      .describe('one-shot: the answer to exchange n (1-based) of the next session is corrupted'),
   })
   .strict();
 
@@ -241,16 +257,18 @@ export const ROUTES: readonly AnyRoute[] = [
   route({
     method: 'put',
     path: '/api/cards/:id/faults',
-    summary: "the reader's faults for sessions: a delay per exchange, a stall after n exchanges",
+    summary:
+      "the reader's faults: a delay per exchange, a stall after n exchanges, the card lost or an answer corrupted at exchange n",
     params: cardIdSchema,
     query: noQuery,
     body: faultsSchema,
     ok: 200,
     handle: (s, { params, body }) => {
       const c = s.station.card(params.id);
+      const { delayMs, ...optional } = body;
       c.setFaults({
-        delayMs: body.delayMs,
-        ...(body.stallAfter !== undefined ? { stallAfter: body.stallAfter } : {}),
+        delayMs,
+        ...Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined)),
       });
       return { json: c.state };
     },
