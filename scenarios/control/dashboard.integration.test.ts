@@ -129,4 +129,45 @@ describe.runIf(browserOk)('dashboard in Chromium', () => {
     expect(await report.textContent('body')).toContain(JOURNEY);
     await report.close();
   }, 360_000);
+
+  it('a journey started through the API with actors chosen completes; its report comes with the token only', async () => {
+    const api = (method: string, path: string, body?: unknown, token = srv.token) =>
+      fetch(`${srv.url}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(body ? { 'content-type': 'application/json' } : {}),
+        },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      });
+    const bad = await api('POST', '/api/journeys/runs', {
+      journey: JOURNEY,
+      app: { channel: 'bluetooth' },
+    });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { message: string }).message).toContain('app.channel');
+    const badCard = await api('POST', '/api/journeys/runs', { journey: JOURNEY, card: 'nokia' });
+    expect(badCard.status).toBe(400);
+    const started = await api('POST', '/api/journeys/runs', {
+      journey: JOURNEY,
+      app: { channel: 'in-process' },
+    });
+    expect(started.status).toBe(202);
+    const run = (await started.json()) as { id: string };
+    await srv.journeys.idle();
+    const info = (await (await api('GET', `/api/journeys/runs/${run.id}`)).json()) as {
+      status: { kind: string; verdict: string; variant: { app: string } };
+      lines: string[];
+    };
+    expect(info.status).toMatchObject({ kind: 'finished', verdict: 'passed' });
+    expect(info.status.variant.app).toBe('agent:in-process');
+    expect(info.lines.length).toBeGreaterThan(0);
+    const report = await api('GET', `/api/journeys/runs/${run.id}/report.html`);
+    expect(report.status).toBe(200);
+    expect(report.headers.get('content-type')).toContain('text/html');
+    expect(await report.text()).toContain('agent:in-process');
+    expect(
+      (await api('GET', `/api/journeys/runs/${run.id}/report.html`, undefined, 'x')).status,
+    ).toBe(401);
+  }, 360_000);
 });

@@ -8,23 +8,31 @@ import { join, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { catalogue, type Scenario } from '../runner/load.ts';
 import { writeReports } from '../runner/reports/write.ts';
-import type { Verdict } from '../runner/results.ts';
-import { runScenarios } from '../runner/run.ts';
+import type { Variant, Verdict } from '../runner/results.ts';
+import { runScenarios, type ActorOverrides } from '../runner/run.ts';
 import { NotFoundError } from './station.ts';
+import { resolveCardSpec } from '../../harness/cards/card-registry.ts';
 import { BenchError } from '../../emulator/src/host-error.ts';
 
 /** A journey run: queued, running (with the step lines so far), then finished or errored. */
 export type RunStatus =
   | { readonly kind: 'queued' }
   | { readonly kind: 'running' }
-  | { readonly kind: 'finished'; readonly verdict: Verdict; readonly reason?: string }
+  | {
+      readonly kind: 'finished';
+      readonly verdict: Verdict;
+      readonly reason?: string;
+      /** The actors it ran with (SP, IdP, app channel, card, browser). */
+      readonly variant: Variant;
+    }
   | { readonly kind: 'error'; readonly message: string };
 
 export interface JourneyRunInfo {
   readonly id: string;
   readonly journey: string;
   readonly title: string;
-  readonly card?: string;
+  /** The actors chosen at start (the journey's own for the rest). */
+  readonly overrides: ActorOverrides;
   readonly status: RunStatus;
   readonly lines: readonly string[];
   /** The report folder (report.html, report.json, junit.xml, artefacts). */
@@ -65,8 +73,11 @@ export class JourneyRunner {
     }));
   }
 
-  /** Queues catalogue journey `journeyId` (with another card of the registry grammar, if given). */
-  start(journeyId: string, card?: string): { readonly run: JourneyRunInfo; done: Promise<void> } {
+  /** Queues catalogue journey `journeyId` with the actors chosen (the journey's own for the rest). */
+  start(
+    journeyId: string,
+    overrides: ActorOverrides = {},
+  ): { readonly run: JourneyRunInfo; done: Promise<void> } {
     const scenario = catalogue().find((s) => s.id === journeyId);
     if (!scenario)
       throw new BenchError(
@@ -74,18 +85,20 @@ export class JourneyRunner {
         `unknown journey '${journeyId}' (GET /api/journeys lists the catalogue)`,
         'input',
       );
+    // A card the registry does not know is the caller's mistake: refused now, not in the run.
+    if (overrides.card !== undefined) resolveCardSpec(overrides.card);
     const id = `r${this.next++}`;
     const run: JourneyRunInfo = {
       id,
       journey: scenario.id,
       title: scenario.title,
-      ...(card ? { card } : {}),
+      overrides,
       status: { kind: 'queued' },
       lines: [],
       reportDir: resolve(join(this.o.reportRoot, `${id}-${scenario.id}`)),
     };
     this.update(run);
-    const done = this.queue.then(() => this.execute(run, scenario, card));
+    const done = this.queue.then(() => this.execute(run, scenario));
     this.queue = done;
     return { run, done };
   }
@@ -118,7 +131,7 @@ export class JourneyRunner {
     return this.queue;
   }
 
-  private async execute(run: JourneyRunInfo, s: Scenario, card?: string): Promise<void> {
+  private async execute(run: JourneyRunInfo, s: Scenario): Promise<void> {
     let lines: string[] = [];
     const line = (text: string): void => {
       lines = [...lines, text].slice(-MAX_LINES);
@@ -132,7 +145,7 @@ export class JourneyRunner {
           reportDir: run.reportDir,
           headed: false,
           showSecrets: this.o.showSecrets,
-          overrides: card ? { card } : {},
+          overrides: run.overrides,
           external: {},
           onLine: line,
         },
@@ -143,7 +156,12 @@ export class JourneyRunner {
       this.update({
         ...this.run(run.id),
         status: j
-          ? { kind: 'finished', verdict: j.verdict, ...(j.reason ? { reason: j.reason } : {}) }
+          ? {
+              kind: 'finished',
+              verdict: j.verdict,
+              ...(j.reason ? { reason: j.reason } : {}),
+              variant: j.variant,
+            }
           : { kind: 'error', message: 'the runner returned no journey' },
       });
     } catch (e) {

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { TERMINAL_STYLES } from '../../harness/terminals/ias/styles.ts';
+import { appActorSchema, idpActorSchema, spActorSchema } from '../runner/model.ts';
 import type { JourneyRunner } from './journeys.ts';
 import type { Station } from './station.ts';
 
@@ -83,6 +84,17 @@ export const startRunSchema = z
   .object({
     journey: z.string().min(1).max(100).describe('catalogue journey id (GET /api/journeys)'),
     card: z.string().min(1).max(300).optional().describe('another card of the registry grammar'),
+    app: z
+      .object({ channel: appActorSchema.shape.channel.unwrap() })
+      .strict()
+      .optional()
+      .describe("the app agent's channel to the card"),
+    idp: z.object({ mode: idpActorSchema.shape.mode.unwrap() }).strict().optional(),
+    sp: spActorSchema.shape.kind
+      .unwrap()
+      .exclude(['external'])
+      .optional()
+      .describe('the service provider (simplesamlphp, shibboleth: Debian packages)'),
   })
   .strict();
 
@@ -346,7 +358,15 @@ export const ROUTES: readonly AnyRoute[] = [
     query: noQuery,
     body: startRunSchema,
     ok: 202,
-    handle: (s, { body }) => ({ json: s.journeys.start(body.journey, body.card).run, status: 202 }),
+    handle: (s, { body }) => ({
+      json: s.journeys.start(body.journey, {
+        ...(body.card ? { card: body.card } : {}),
+        ...(body.app ? { app: { kind: 'agent' as const, channel: body.app.channel } } : {}),
+        ...(body.idp ? { idp: { kind: 'reference' as const, mode: body.idp.mode } } : {}),
+        ...(body.sp ? { sp: body.sp } : {}),
+      }).run,
+      status: 202,
+    }),
   }),
   route({
     method: 'get',
