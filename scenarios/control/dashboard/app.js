@@ -97,18 +97,23 @@ function renderCard(c) {
     el(
       'div',
       { class: 'buttons' },
-      cardButton('IAS login', 'login', () => api('POST', `/api/cards/${c.id}/ias-login`, {})),
+      // The IAS login and the tries need a CIE: the generic test cards have no PIN.
+      ...(s.pin ? [cardButton('IAS login', 'login', () => api('POST', `/api/cards/${c.id}/ias-login`, {}))] : []),
       cardButton('Reset', 'reset', () => api('POST', `/api/cards/${c.id}/reset`)),
       cardButton('Remove', 'remove', () => api('POST', `/api/cards/${c.id}/remove`)),
       cardButton('Insert', 'insert', () => api('POST', `/api/cards/${c.id}/insert`)),
-      cardButton('Block PIN', 'block-pin', () => api('PUT', `/api/cards/${c.id}/tries`, { pin: 0 })),
-      cardButton('Restore tries', 'restore-tries', () =>
-        api('PUT', `/api/cards/${c.id}/tries`, { pin: s.pin?.max ?? 3, puk: s.puk?.max ?? 10 }),
-      ),
+      ...(s.pin
+        ? [
+            cardButton('Block PIN', 'block-pin', () => api('PUT', `/api/cards/${c.id}/tries`, { pin: 0 })),
+            cardButton('Restore tries', 'restore-tries', () =>
+              api('PUT', `/api/cards/${c.id}/tries`, { pin: s.pin.max, puk: s.puk.max }),
+            ),
+          ]
+        : []),
       cardButton(s.faults.delayMs ? 'Fast reader' : 'Slow reader', 'slow', () =>
         api('PUT', `/api/cards/${c.id}/faults`, { delayMs: s.faults.delayMs ? 0 : 250 }),
       ),
-      cardButton('Export image', 'export', () => exportImage(c.id)),
+      ...(s.pin ? [cardButton('Export image', 'export', () => exportImage(c.id))] : []),
     ),
   );
   if (old) old.replaceWith(node);
