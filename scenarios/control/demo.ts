@@ -36,6 +36,12 @@ export interface DemoPhoneOptions {
   /** The TEST PIN the citizen knows now (the card's own value: a PIN changed since start counts). */
   readonly pin: () => string;
   readonly emit: (e: PhoneEvent) => void;
+  /**
+   * How long the citizen takes to point the phone at the screen, ms (default 0). Without it an
+   * in-process phone can sign before the browser has rendered the QR page, which then goes
+   * straight to the OTP page and the person never sees the QR.
+   */
+  readonly scanDelayMs?: number;
   /** The phone's clock (ISO stamps of the events). */
   readonly now?: () => Date;
 }
@@ -131,6 +137,8 @@ export class DemoPhone {
   }
 
   private async login(payload: string, sp: string, serial: string): Promise<void> {
+    const delay = this.o.scanDelayMs ?? 0;
+    if (delay > 0) await new Promise((r) => setTimeout(r, delay));
     this.say('scanned', `QR scanned: login to "${sp}" for card ${serial}; card held to the phone`);
     try {
       const r = await this.agent.loginQr({

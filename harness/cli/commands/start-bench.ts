@@ -52,6 +52,9 @@ export interface RunningBench {
   close(): Promise<void>;
 }
 
+/** The citizen points the phone at the QR a moment after it appears (see DemoPhone). */
+export const SCAN_DELAY_MS = 1500;
+
 export const benchFlagsSchema = z.object({
   port: z.coerce.number().int().min(0).max(65535),
   qrPoll: z.coerce.number().int().min(100).max(60_000),
@@ -124,6 +127,7 @@ export async function startBench(
       reader,
       image,
       pin: () => cie.secrets.read().pin.value,
+      scanDelayMs: SCAN_DELAY_MS,
       emit: (e: PhoneEvent) => {
         control.station.emit({ type: 'phone', data: e });
         say(`phone: ${e.text}`);
