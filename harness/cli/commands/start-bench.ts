@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { BenchError } from '../../../emulator/src/host-error.ts';
 import { cieCardFromImage } from '../../../emulator/src/profiles/cie-card-image.ts';
 import { resolveCardSpec } from '../../cards/card-registry.ts';
-import { pcscSystemStatus, setupAdvice } from '../../pcsc/pcsc-env.ts';
+import { pcscSystemStatus, setupAdvice, type PcscSystemStatus } from '../../pcsc/pcsc-env.ts';
 import { CardHost, type Endpoint } from '../../transport/card-host.ts';
 import { NfcCardReader, InProcessCardReader } from '../../../scenarios/app/card-reader.ts';
 import { startIdp, type RunningIdp } from '../../../scenarios/idp/server.ts';
@@ -60,14 +60,16 @@ export const benchFlagsSchema = z.object({
   qrPoll: z.coerce.number().int().min(100).max(60_000),
 });
 
-/** The one line said about PC/SC: the reader the card went into, or what is missing. */
-async function pcscPlacement(): Promise<{ endpoint?: Endpoint; line: string }> {
-  const status = await pcscSystemStatus();
+/**
+ * Where the card goes on PC/SC — the reader `ciebench card start` would choose — and the one line
+ * said about it: the reader, or what is missing (then the bench goes on without PC/SC).
+ */
+export function pcscPlacement(status: PcscSystemStatus): { endpoint?: Endpoint; line: string } {
   const d = defaultVpcd(status);
+  if (d.endpoint) return { endpoint: d.endpoint, line: `PC/SC: ${d.text}` };
   const advice = setupAdvice(status);
   return {
-    ...(d.endpoint ? { endpoint: d.endpoint } : {}),
-    line: `PC/SC: ${d.text}${d.endpoint ? '' : ' — going on without it'}${advice.length ? ` (to do: ${advice.join('; ')})` : ''}`,
+    line: `PC/SC: ${d.text} — going on without it${advice.length ? `; to do: ${advice.join('; ')}` : ''}`,
   };
 }
 
@@ -100,7 +102,7 @@ export async function startBench(
     stops.push(() => control.close());
     control.station.adoptCard(recipe, { card: cie.card, secrets: cie.secrets });
 
-    const pcsc = o.pcsc ? await pcscPlacement() : undefined;
+    const pcsc = o.pcsc ? pcscPlacement(await pcscSystemStatus()) : undefined;
     const host = new CardHost({
       card: cie.card,
       description: recipe.description,

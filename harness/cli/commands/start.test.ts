@@ -5,9 +5,10 @@
  * listens.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { CIEBENCH_READER } from '../../transport/endpoints.ts';
 import { runCli } from '../testing/run-cli.ts';
 import { startFromFlags } from './start.ts';
-import type { RunningBench } from './start-bench.ts';
+import { pcscPlacement, type RunningBench } from './start-bench.ts';
 
 let bench: RunningBench | undefined;
 afterEach(async () => {
@@ -54,6 +55,26 @@ describe('ciebench start', () => {
     expect(demo.events.map((e) => e.kind)).toEqual(['ready']);
     expect(demo.events[0]?.text).toContain('in-process');
     expect((await fetch(`${c.url}/api/demo`)).status).toBe(401);
+  });
+
+  it('PC/SC: the reader card start would choose, or one line saying what is missing', () => {
+    const all = {
+      pcscdInstalled: true,
+      pcscdRunning: true,
+      vpcdInstalled: true,
+      driverInstalled: true,
+      quickack: true,
+      binding: true,
+    };
+    const reader = pcscPlacement(all);
+    expect(reader.endpoint).toEqual({ host: '127.0.0.1', port: CIEBENCH_READER.port });
+    expect(reader.line).toContain('CIE Bench Virtual Reader 00 00');
+    const absent = pcscPlacement({ ...all, pcscdRunning: false });
+    expect(absent.endpoint).toBeUndefined();
+    expect(absent.line).toMatch(
+      /^PC\/SC: no PC\/SC reader: pcscd is not running — going on without it; to do: start pcscd/,
+    );
+    expect(absent.line).not.toContain('\n');
   });
 
   it('bad options are exit code 2, with nothing left listening', async () => {
