@@ -110,8 +110,16 @@ export async function startBench(
       ...(nfcEndpoint ? { nfc: nfcEndpoint, nfcCards: 'shared' as const } : {}),
       onLine: (tag, text) => say(`[${tag}] ${text}`),
     });
-    const hosted = await host.start();
     stops.push(() => host.stop());
+    const hosted = await host.start().catch((e: unknown) => {
+      throw (e as { code?: string }).code === 'EADDRINUSE' && o.nfc !== false
+        ? new BenchError(
+            'START_NFC_PORT',
+            `the NFC endpoint's address ${o.nfc} is in use (another \`ciebench start\` or \`ciebench card start\`?): stop it, or pass --nfc ws://127.0.0.1:0 (any free port) or --no-nfc`,
+            'environment',
+          )
+        : e;
+    });
 
     const idp = await startIdp({ timers: { qrPollMs: o.qrPollMs } });
     stops.push(() => idp.close());

@@ -4,6 +4,7 @@
  * uses (no second card); the demo is on the API; bad options are exit code 2 before anything
  * listens.
  */
+import { createServer, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CIEBENCH_READER } from '../../transport/endpoints.ts';
 import { runCli } from '../testing/run-cli.ts';
@@ -93,5 +94,19 @@ describe('ciebench start', () => {
     expect(nfc.exitCode).toBe(2);
     const option = await runCli('start', '--no-such-option');
     expect(option.exitCode).toBe(2);
+  });
+
+  it('an NFC endpoint address in use is exit code 3, saying what to do', async () => {
+    const taken = createServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
+    const port = (taken.address() as AddressInfo).port;
+    try {
+      const r = await runCli('start', '--no-pcsc', '--nfc', `ws://127.0.0.1:${port}`);
+      expect(r.exitCode).toBe(3);
+      expect(r.stderr).toContain('is in use');
+      expect(r.stderr).toContain('--nfc ws://127.0.0.1:0');
+    } finally {
+      await new Promise((r) => taken.close(r));
+    }
   });
 });
