@@ -278,6 +278,9 @@ function addPhoneEvent(e) {
   $('phone-events').prepend(
     el('li', { class: e.kind, 'data-kind': e.kind }, `${e.at.slice(11, 19)} ${e.text}`),
   );
+  // The code shown is the one of the latest login: cleared when the phone scans a new QR.
+  if (e.kind === 'scanned') $('demo-otp').textContent = '(the phone is reading the card…)';
+  if (e.kind === 'failed') $('demo-otp').textContent = '(none: see the phone\'s screen below)';
   if (e.kind === 'otp' && e.otp) $('demo-otp').textContent = e.otp;
 }
 
