@@ -18,6 +18,7 @@ interface Waiter<T> {
   readonly settle: (entry: T) => void;
 }
 
+/** An append-only log of `T` that callers can wait on (see the file's comment). */
 export class AwaitableLog<T> {
   /** The entries, oldest first. */
   readonly entries: T[] = [];

@@ -6,6 +6,19 @@
 import { AwaitableLog } from '../../emulator/src/awaitable-log.ts';
 import { HostError, type FailureKind } from '../../emulator/src/host-error.ts';
 
+/** What every session of a reference service provider carries. */
+export interface SessionRecord {
+  readonly id: string;
+  readonly createdAt: string;
+}
+
+/** The outcome that opened a session (the first member of every outcome union). */
+export interface LoginOutcome<S extends SessionRecord> {
+  readonly kind: 'login';
+  readonly at: string;
+  readonly session: S;
+}
+
 /** No outcome arrived in time: the login did not reach the SP (a verdict, exit 1). */
 export class SpTimeoutError extends HostError {
   readonly code = 'SP_WAIT_TIMEOUT';
@@ -14,6 +27,7 @@ export class SpTimeoutError extends HostError {
   }
 }
 
+/** A reference service provider's log of outcomes `O`, with the API its callers use. */
 export class OutcomeLog<O extends object> extends AwaitableLog<O> {
   /**
    * @param what - the outcomes' name in the timeout message ("ACS outcome").

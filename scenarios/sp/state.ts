@@ -6,21 +6,19 @@
  */
 import type { CieLoginFacts, SamlStatus } from './acs-checks.ts';
 import type { IssuedRequest } from './cie-saml.ts';
-import { OutcomeLog } from './outcome-log.ts';
+import { OutcomeLog, type LoginOutcome, type SessionRecord } from './outcome-log.ts';
 
 export { SpTimeoutError } from './outcome-log.ts';
 
 /** A logged-in user of the SP. */
-export interface SpSession extends CieLoginFacts {
-  readonly id: string;
-  readonly createdAt: string;
+export interface SpSession extends CieLoginFacts, SessionRecord {
   readonly requestId: string | undefined;
   readonly idpEntityId: string;
 }
 
 /** What the ACS made of one POST. */
 export type AcsOutcome =
-  | { readonly kind: 'login'; readonly at: string; readonly session: SpSession }
+  | LoginOutcome<SpSession>
   | {
       readonly kind: 'idp-error';
       readonly at: string;

@@ -3,17 +3,15 @@
  * browser that began them), sessions, and the log of outcomes tests and the scenario runner wait
  * on (as the SAML SP's ACS outcomes).
  */
-import { OutcomeLog } from '../outcome-log.ts';
+import { OutcomeLog, type LoginOutcome, type SessionRecord } from '../outcome-log.ts';
 import type { LoginResult, PendingLogin } from './rp-flow.ts';
 
-export interface RpSession extends LoginResult {
-  readonly id: string;
-  readonly createdAt: string;
-}
+/** A logged-in user of the RP: what the login gave, in a session. */
+export type RpSession = LoginResult & SessionRecord;
 
 /** What the callback (or logout) made of one step. */
 export type RpOutcome =
-  | { readonly kind: 'login'; readonly at: string; readonly session: RpSession }
+  | LoginOutcome<RpSession>
   | {
       readonly kind: 'op-error';
       readonly at: string;
