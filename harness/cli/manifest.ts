@@ -42,6 +42,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     modules: [() => import('../../conformance/cli/conformance.ts')],
   },
   {
+    name: 'control',
+    summary: 'control API and dashboard: steer cards and readers, watch APDUs, start journeys',
+    modules: [() => import('../../scenarios/control/cli/control.ts')],
+  },
+  {
     name: 'emrtd',
     summary: 'eMRTD (ICAO 9303) reference inspection system',
     modules: [() => import('./commands/emrtd.ts')],

@@ -82,7 +82,7 @@ export interface RelayConnection {
 
 /**
  * What the daemon needs of PC/SC: the relay implements it; tests substitute in-process cards
- * (testing/fake-pcsc.ts).
+ * (in-process-pcsc.ts).
  */
 export interface PcscAccess {
   readonly alive: boolean;

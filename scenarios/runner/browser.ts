@@ -32,6 +32,12 @@ export interface RunnerBrowserOptions {
   readonly trustCaPems: readonly string[];
   readonly hostResolverRules?: string;
   readonly headed?: boolean;
+  /**
+   * A HOME prepared by the caller (its `.pki/nssdb` already trusts `trustCaPems`, and holds a
+   * PKCS#11 module: a desktop journey's card), and the environment that reaches that module.
+   * The caller owns the directory.
+   */
+  readonly profile?: { readonly home: string; readonly env: NodeJS.ProcessEnv };
 }
 
 export interface JourneyContextOptions {
@@ -97,11 +103,14 @@ export async function launchRunnerBrowser(o: RunnerBrowserOptions): Promise<Runn
   const status = browserStatus();
   if (!status.ok) throw new BrowserMissingError(status.reason);
   const { chromium } = await playwright();
-  const dir = mkdtempSync(join(tmpdir(), 'ciebench-runner-browser-'));
-  const home = join(dir, 'home');
-  mkdirSync(home);
+  const dir = o.profile ? undefined : mkdtempSync(join(tmpdir(), 'ciebench-runner-browser-'));
+  const home = o.profile?.home ?? join(dir as string, 'home');
+  if (dir) mkdirSync(home);
   const pems = [...new Set(o.trustCaPems)];
-  const viaNss = nssTrust(home, pems);
+  const viaNss = o.profile ? true : nssTrust(home, pems);
+  const removeDir = (): void => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  };
   const args = [...CHROMIUM_FLAGS, ...(o.headed ? [] : ['--headless'])];
   if (!viaNss) args.push(`--ignore-certificate-errors-spki-list=${pems.map(spkiSha256).join(',')}`);
   if (o.hostResolverRules) args.push(`--host-resolver-rules=${o.hostResolverRules}`);
@@ -111,10 +120,10 @@ export async function launchRunnerBrowser(o: RunnerBrowserOptions): Promise<Runn
       executablePath: CHROMIUM,
       headless: !o.headed,
       args,
-      env: { ...process.env, HOME: home },
+      env: { ...(o.profile?.env ?? process.env), HOME: home },
     });
   } catch (e) {
-    rmSync(dir, { recursive: true, force: true });
+    removeDir();
     throw new BrowserMissingError(`Chromium did not start: ${(e as Error).message}`);
   }
   return {
@@ -128,7 +137,7 @@ export async function launchRunnerBrowser(o: RunnerBrowserOptions): Promise<Runn
       }),
     close: async () => {
       await browser.close();
-      rmSync(dir, { recursive: true, force: true });
+      removeDir();
     },
   };
 }

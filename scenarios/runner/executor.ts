@@ -8,7 +8,13 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { BenchError } from '../../emulator/src/host-error.ts';
 import { journeyApp } from './actors/app.ts';
-import { journeyCard } from './actors/card.ts';
+import { journeyCard, type JourneyCard } from './actors/card.ts';
+import {
+  desktopReaderStatus,
+  startDesktopReader,
+  usesDesktopReader,
+  type DesktopReader,
+} from './actors/desktop-reader.ts';
 import type { RunEnvironment } from './environment.ts';
 import { Journey, stepText } from './journey.ts';
 import type { Scenario } from './load.ts';
@@ -42,11 +48,14 @@ export async function runJourney(
   const startedAt = new Date().toISOString();
   const t0 = performance.now();
   const base = { id: s.id, title: s.title, refs: s.refs, tags: s.tags, variant, name, startedAt };
-  const skip = skipReason(s, o);
+  const planned = skipReason(s, o);
+  const missing = planned ? undefined : missingForDesktop(s);
+  const skip = planned ?? missing;
   if (skip)
     return {
       ...base,
-      verdict: 'skipped',
+      // Under CIE_REQUIRE_INTEGRATION=1 (CI) a missing piece of the machine is an error.
+      verdict: missing && INTEGRATION_REQUIRED ? 'error' : 'skipped',
       reason: skip,
       durationMs: 0,
       steps: [],
@@ -73,9 +82,12 @@ export async function runJourney(
       ...(o.physicalReader ? { physicalReader: o.physicalReader } : {}),
       ...(o.virtualSlot !== undefined ? { virtualSlot: o.virtualSlot } : {}),
       publishCrl: (crl) => env.publishCrl(crl),
+      desktopReader: usesDesktopReader(s),
     });
     closers.push(() => card.close());
     if (card.image) env.idp.reference?.context.citizens.addImage(card.image);
+    const desktop = usesDesktopReader(s) ? await desktopFor(env, card, dir, seed, o) : undefined;
+    if (desktop) closers.push(() => desktop.close());
     const app =
       s.actors.app.kind === 'agent'
         ? journeyApp({
@@ -90,7 +102,7 @@ export async function runJourney(
         : undefined;
     if (app) closers.push(() => app.close());
     const harPath = join(dir, 'browser.har');
-    const context = await env.browser.newJourneyContext({
+    const context = await (desktop?.browser ?? env.browser).newJourneyContext({
       device: s.actors.browser.device,
       harPath,
     });
@@ -108,6 +120,7 @@ export async function runJourney(
       dir,
       options: o,
       seed,
+      ...(desktop ? { desktop } : {}),
     });
     for (const [i, step] of s.steps.entries()) {
       const r = await runStep(j, step, i, t0, dir, o.reportDir);
@@ -153,6 +166,7 @@ export async function runJourney(
         trace: rel(card.tracePath),
         har: rel(harPath),
         ...(card.image ? { cardImage: rel(join(dir, 'card.image.json')) } : {}),
+        ...(desktop ? { middlewareEvents: rel(join(dir, 'middleware.events.jsonl')) } : {}),
       },
     };
   } catch (e) {
@@ -171,4 +185,38 @@ export async function runJourney(
     for (const c of closers.reverse()) await c().catch(() => undefined);
     env.resetBetweenJourneys();
   }
+}
+
+const INTEGRATION_REQUIRED = process.env['CIE_REQUIRE_INTEGRATION'] === '1';
+
+/** What the machine lacks for a desktop journey (the module, NSS tools, Chromium). */
+function missingForDesktop(s: Scenario): string | undefined {
+  if (!usesDesktopReader(s)) return undefined;
+  const status = desktopReaderStatus();
+  return status.ok ? undefined : `needs the desktop reader: ${status.reason}`;
+}
+
+/** The journey's desktop: its card in the reader the PKCS#11 daemon serves, its own browser. */
+function desktopFor(
+  env: RunEnvironment,
+  card: JourneyCard,
+  dir: string,
+  seed: string,
+  o: ExecutorOptions,
+): Promise<DesktopReader> {
+  if (!card.chip || !card.image)
+    throw new BenchError(
+      'SCENARIO_CARD',
+      "the desktop reader needs an emulated CIE held in this process (the journey's card is not)",
+      'input',
+    );
+  return startDesktopReader({
+    card: card.chip,
+    image: card.image,
+    journeyDir: dir,
+    seed,
+    trustCaPems: [env.idp.tlsCaPem, env.sp.tlsCaPem ?? ''].filter((p) => p.length > 0),
+    ...(env.idp.hostResolverRules ? { hostResolverRules: env.idp.hostResolverRules } : {}),
+    headed: o.headed ?? false,
+  });
 }

@@ -11,6 +11,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { newPinProblem } from '../app/pin.ts';
 import type { AppOutcome, JourneyApp } from './actors/app.ts';
 import type { JourneyCard } from './actors/card.ts';
+import type { DesktopReader } from './actors/desktop-reader.ts';
 import type { RunEnvironment } from './environment.ts';
 import type { Scenario } from './load.ts';
 import type { PageModels } from './pages.ts';
@@ -52,6 +53,8 @@ export class Journey {
   readonly state = new JourneyState();
   readonly pins: KnownPins | undefined;
   readonly models: PageModels;
+  /** The citizen's computer with a reader and the CIE software (desktop journeys). */
+  readonly desktop: DesktopReader | undefined;
 
   constructor(a: {
     env: RunEnvironment;
@@ -64,6 +67,7 @@ export class Journey {
     dir: string;
     options: JourneyOptions;
     seed: string;
+    desktop?: DesktopReader;
   }) {
     this.env = a.env;
     this.scenario = a.scenario;
@@ -75,6 +79,7 @@ export class Journey {
     this.dir = a.dir;
     this.options = a.options;
     this.models = { idp: a.env.idp.pages, sp: a.env.sp.pages };
+    this.desktop = a.desktop;
     const s = a.card.secrets;
     this.pins = s ? { current: s.pin, next: newPinFor(s.pin, a.seed), puk: s.puk } : undefined;
   }

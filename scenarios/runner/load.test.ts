@@ -74,10 +74,20 @@ describe('the catalogue', () => {
     }
   });
 
-  it('only the desktop reader journey is pending, and it says why', () => {
-    const pending = all.filter((s) => s.pending && s.actors.sp.protocol === 'saml');
-    expect(pending.map((s) => s.id)).toEqual(['desktop-reader-login']);
-    expect(pending[0]?.pending).toMatch(/PKCS#11/);
+  it('no catalogue journey is pending; the desktop reader pair asserts the session and the card', () => {
+    expect(all.filter((s) => s.pending).map((s) => s.id)).toEqual([]);
+    for (const id of ['desktop-reader-login', 'oidc-desktop-reader-login']) {
+      const s = all.find((x) => x.id === id);
+      expect(
+        s?.steps.map((x) => x.do),
+        id,
+      ).toContain('idp.reader-login');
+      expect(s?.oracle, id).toMatchObject({
+        sp: { session: true },
+        saml: 1,
+        card: { pinTries: 3 },
+      });
+    }
   });
 
   it('the pre-production evidence journeys exist for codes 1, 21, 22, 25', () => {

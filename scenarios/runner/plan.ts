@@ -16,6 +16,8 @@ export interface ExecutorOptions extends JourneyOptions {
   /** Wrong PIN/PUK entries a physical card may still take in this run (shared, decremented). */
   readonly triesBudget?: { remaining: number };
   readonly virtualSlot?: number;
+  /** A person watches (the browsers are started headed). */
+  readonly headed?: boolean;
 }
 
 export function variantOf(s: Scenario, o: Pick<ExecutorOptions, 'physicalReader'>): Variant {
@@ -64,6 +66,12 @@ export function skipReason(s: Scenario, o: ExecutorOptions): string | undefined 
     s.steps.some((x) => x.do.startsWith('app.') && x.do !== 'app.scan-qr')
   )
     return 'an external app is driven by its own UI tests: only QR journeys wait for it';
+  if (s.steps.some((x) => x.do === 'idp.reader-login')) {
+    if (o.physicalReader)
+      return 'the desktop reader journey serves an emulated card to the PKCS#11 module; a physical card is paired and served by `ciebench middleware` itself';
+    if (s.actors.app.channel === 'pcsc')
+      return "the desktop's reader holds the journey's card in this process, not in the virtual PC/SC reader (agent:pcsc)";
+  }
   if (o.physicalReader) {
     const st = s.actors.card.state;
     if (

@@ -76,6 +76,8 @@ export interface JourneyResult {
     readonly trace?: string;
     readonly har?: string;
     readonly cardImage?: string;
+    /** The PKCS#11 daemon's events (desktop journeys; no PIN digits). */
+    readonly middlewareEvents?: string;
   };
 }
 

@@ -3,12 +3,14 @@
  * actors (and why), known defects, SAML summaries, the IdP clock, and the reports' shapes (JUnit
  * XML a CI reads, an HTML page with nothing from outside).
  */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { newPinProblem } from '../app/pin.ts';
-import { RunClock } from './environment.ts';
+import { RunClock, type RunEnvironment } from './environment.ts';
+import { runJourney } from './executor.ts';
 import { knownDefectVerdict, skipReason } from './plan.ts';
 import { newPinFor, wrongDigits } from './journey.ts';
 import { catalogue } from './load.ts';
@@ -17,6 +19,7 @@ import { junitXml } from './reports/junit.ts';
 import type { JourneyResult, RunResult } from './results.ts';
 import { withOverrides } from './run.ts';
 import { summarise } from './saml-capture.ts';
+import { INTEGRATION_REQUIRED } from './testing/browser-gate.ts';
 
 const byId = (id: string) => {
   const s = catalogue().find((x) => x.id === id);
@@ -68,7 +71,40 @@ describe('which journeys run with which actors', () => {
   });
 
   it('a pending journey is skipped with its reason', () => {
-    expect(skipReason(byId('desktop-reader-login'), o)).toMatch(/^pending: .*PKCS#11/);
+    const pending = { ...byId('hybrid-login'), pending: 'the app cannot do this yet' };
+    expect(skipReason(pending, o)).toBe('pending: the app cannot do this yet');
+  });
+
+  it('the desktop reader journey: an emulated card held in this process, never a physical one', () => {
+    const desktop = byId('desktop-reader-login');
+    expect(skipReason(desktop, o)).toBeUndefined();
+    expect(skipReason(desktop, { ...o, physicalReader: 'ACS ACR1252' })).toMatch(
+      /emulated card to the PKCS#11 module/,
+    );
+    const pcsc = withOverrides(desktop, { app: { kind: 'agent', channel: 'pcsc' } });
+    expect(skipReason(pcsc, o)).toMatch(/in this process, not in the virtual PC\/SC reader/);
+  });
+
+  it('the desktop reader journey without the module built: skipped with the reason (an error when integration is required)', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'ciebench-no-module-'));
+    const before = process.env['CIEBENCH_PKCS11_BUILD'];
+    process.env['CIEBENCH_PKCS11_BUILD'] = empty;
+    try {
+      // Deciding the skip happens before the journey touches its environment.
+      const r = await runJourney({} as RunEnvironment, byId('desktop-reader-login'), o);
+      expect(r.verdict).toBe(INTEGRATION_REQUIRED ? 'error' : 'skipped');
+      expect(r.reason).toMatch(/^needs the desktop reader: the PKCS#11 module is not built/);
+      expect(existsSync(join(o.reportDir, 'journeys'))).toBe(false);
+      // A skip the actors decide stays a skip, integration required or not.
+      const pcsc = withOverrides(byId('desktop-reader-login'), {
+        app: { kind: 'agent', channel: 'pcsc' },
+      });
+      expect((await runJourney({} as RunEnvironment, pcsc, o)).verdict).toBe('skipped');
+    } finally {
+      if (before === undefined) delete process.env['CIEBENCH_PKCS11_BUILD'];
+      else process.env['CIEBENCH_PKCS11_BUILD'] = before;
+      rmSync(empty, { recursive: true, force: true });
+    }
   });
 });
 

@@ -1,10 +1,12 @@
 /**
  * What the citizen does in the browser: the SP's "Entra con CIE" button, the IdP's level-3 pages
- * (choice, serial number, OTP, consent, cancel, new QR code) and the return from the app. Every
+ * (choice, serial number, OTP, consent, cancel, new QR code, the desktop login with a reader:
+ * steps-desktop.ts) and the return from the app. Every
  * action waits on the page (selectors), never on a sleep.
  */
 import type { Journey } from './journey.ts';
 import { press, STEP_TIMEOUT_MS, waitForPage } from './pages.ts';
+import { readerLogin } from './steps-desktop.ts';
 import type { Step } from './steps.ts';
 
 export interface StepOutcome {
@@ -102,11 +104,7 @@ export async function runBrowserStep(j: Journey, s: BrowserStep): Promise<StepOu
       await page.reload({ timeout: STEP_TIMEOUT_MS });
       return { notes: [] };
     case 'idp.reader-login':
-      // The browser can present the card's certificate only through a PKCS#11 module backed by
-      // the card; the runner does not launch such a browser yet (scenarios/runner/NEEDS.md).
-      throw new Error(
-        "the desktop reader login needs this journey's browser started with the bench's PKCS#11 module in its NSS database (not done by the runner yet)",
-      );
+      return readerLogin(j, s.lastFour);
     case 'browser.wait':
       return { notes: ['waiting for the page (the page moves on its own)'] };
     case 'browser.return': {

@@ -278,10 +278,18 @@ function annotateSm(
   return { source, ...dos, ...extra, plainCommand: pc.ann, ...(pr ? { plainResponse: pr } : {}) };
 }
 
-export function annotateTrace(trace: Trace, options: AnnotateOptions = {}): AnnotatedTrace {
+/** One annotated item of a trace: an exchange or an event. */
+export type AnnotatedItem = AnnotatedTrace['items'][number];
+
+/**
+ * Annotates the records of one trace one at a time, in order, keeping the state the meaning of
+ * later exchanges depends on (current application and file, MSE, SM session): the form a live
+ * stream needs, where the whole trace is never at hand.
+ */
+export function liveAnnotator(options: AnnotateOptions = {}): (r: TraceRecord) => AnnotatedItem {
   const st = initialState();
   const dec = new SmDecryptor(options.smKeys ?? []);
-  const items = trace.records.map((r: TraceRecord) => {
+  return (r) => {
     if (r.type === 'exchange') return { exchange: annotateExchange(r, st, dec) };
     if (r.kind === 'power-on' || r.kind === 'reset' || r.kind === 'power-off') {
       st.app = 'mf';
@@ -296,6 +304,10 @@ export function annotateTrace(trace: Trace, options: AnnotateOptions = {}): Anno
         text: r.kind === 'note' ? (r.text ?? '') : `${r.kind}${r.atr ? ` ATR ${r.atr}` : ''}`,
       },
     };
-  });
-  return { header: trace.header, items };
+  };
+}
+
+export function annotateTrace(trace: Trace, options: AnnotateOptions = {}): AnnotatedTrace {
+  const next = liveAnnotator(options);
+  return { header: trace.header, items: trace.records.map(next) };
 }

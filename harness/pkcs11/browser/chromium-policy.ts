@@ -7,8 +7,16 @@
  * started by the bench maps to loopback in impersonation). The certificate filter is empty: the
  * browser's NSS database is the bench's own and holds only the card's certificate.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname, join } from 'node:path';
 import { BenchError } from '../../../emulator/src/host-error.ts';
 
 export const CHROMIUM_POLICY_DIR = '/etc/chromium/policies/managed';
@@ -59,4 +67,69 @@ export function installClientCertPolicy(
     );
   }
   return file;
+}
+
+/** Installed, or installable by this process (root); otherwise the reason, with what to run. */
+export function clientCertPolicyStatus(): { ok: boolean; reason: string } {
+  if (clientCertPolicyInstalled() || process.getuid?.() === 0) return { ok: true, reason: '' };
+  return {
+    ok: false,
+    reason: `the Chromium client-certificate policy is not installed: sudo npx ciebench middleware chromium-policy`,
+  };
+}
+
+/**
+ * Where the processes using a temporarily installed policy say so (one file per use, named by
+ * its process id): beside the policy directory, outside what Chromium reads. `TEMPORARY` marks a
+ * policy installed by {@link ensureClientCertPolicy} (not by an administrator).
+ */
+export function policyHoldersDir(dir: string = CHROMIUM_POLICY_DIR): string {
+  return join(dirname(dir), '.ciebench-client-certificate-holders');
+}
+const TEMPORARY = 'installed-temporarily';
+
+let holdings = 0;
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Installs the policy if it is not there (root) and holds it until the returned function is
+ * called. Several processes may hold it at once (test files run in parallel, a scenario run beside
+ * a test): the policy is removed when the last holder lets go, and only if one of them installed
+ * it — never one an administrator installed (`ciebench middleware chromium-policy`). A holder whose
+ * process died no longer counts. Throws the environment error of {@link installClientCertPolicy}.
+ */
+export function ensureClientCertPolicy(dir: string = CHROMIUM_POLICY_DIR): () => void {
+  const holders = policyHoldersDir(dir);
+  const installed = clientCertPolicyInstalled(DEFAULT_PATTERNS, dir);
+  if (installed && !existsSync(join(holders, TEMPORARY))) return () => undefined;
+  if (!installed) {
+    installClientCertPolicy(DEFAULT_PATTERNS, dir);
+    mkdirSync(holders, { recursive: true });
+    writeFileSync(join(holders, TEMPORARY), '');
+  }
+  const mine = join(holders, `${process.pid}.${++holdings}`);
+  try {
+    mkdirSync(holders, { recursive: true });
+    writeFileSync(mine, '');
+  } catch {
+    // Not ours to hold (installed temporarily by root, used by a user): nothing to undo.
+    return () => undefined;
+  }
+  return () => {
+    rmSync(mine, { force: true });
+    const others = readdirSync(holders).filter(
+      (f) => f !== TEMPORARY && alive(Number(f.split('.')[0])),
+    );
+    if (others.length > 0) return;
+    rmSync(join(dir, CLIENT_CERT_POLICY_FILE), { force: true });
+    rmSync(holders, { recursive: true, force: true });
+  };
 }

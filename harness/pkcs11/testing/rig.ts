@@ -8,16 +8,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fromHex } from '../../../emulator/src/bytes/hex.ts';
 import { seededRng } from '../../../emulator/src/crypto/rng.ts';
 import { defaultCardImage } from '../../../emulator/src/profiles/default-card-image.ts';
 import type { CardImage } from '../../../emulator/src/state/card-image.ts';
 import { readCardImage, writeCardImageAtomic } from '../../../emulator/src/state/image-file.ts';
 import { resolveCardSpec } from '../../cards/card-registry.ts';
 import type { PinMode } from '../daemon/backend.ts';
-import { startMiddlewareDaemon, type RunningDaemon } from '../daemon/daemon.ts';
-import { pairCard } from '../pairing/pair.ts';
-import { RelayChannel } from '../relay-channel.ts';
+import type { RunningDaemon } from '../daemon/daemon.ts';
+import { serveInProcessCard } from '../daemon/serve-card.ts';
 import { BridgeClient } from './bridge-client.ts';
 import { FakePcsc } from './fake-pcsc.ts';
 
@@ -61,27 +59,14 @@ export async function startRig(o: RigOptions = {}): Promise<Rig> {
     pcsc.insert(RIG_READER, card);
   };
   insert();
-  const pairingsDir = join(dir, 'pairings');
-  if (o.paired ?? true) {
-    const ch = new RelayChannel(pcsc, RIG_READER);
-    const report = await pairCard(ch, {
-      pin: image.state.pin.value,
-      cscas: [fromHex(image.ias.certificates.csca)],
-      holderCas: [fromHex(image.ias.certificates.holderCa)],
-      pairingsDir,
-      rng: seededRng('rig-pair'),
-    });
-    await ch.close();
-    if (report.verdict !== 'pass')
-      throw new Error(`pairing failed: ${JSON.stringify(report.error)}`);
-  }
-  const daemon = await startMiddlewareDaemon({
-    relayBinary: '/nonexistent',
+  const daemon = await serveInProcessCard({
     pcsc,
-    socketPath: join(dir, 'mw', 'bridge.sock'),
-    pairingsDir,
+    reader: RIG_READER,
+    image,
+    dir,
     pinMode: o.pinMode ?? 'protected-path',
-    rng: seededRng('rig-daemon'),
+    rng: { pair: seededRng('rig-pair'), daemon: seededRng('rig-daemon') },
+    paired: o.paired ?? true,
     ...(o.pinTimeoutMs ? { pinTimeoutMs: o.pinTimeoutMs } : {}),
   });
   const clients: BridgeClient[] = [];

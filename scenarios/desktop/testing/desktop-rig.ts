@@ -3,17 +3,14 @@
  * the Redirect binding, its ACS checked by node-saml), Chromium's client-certificate policy, and
  * headless Debian Chromium started with HOME at a private NSS database that holds the module.
  */
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import express from 'express';
 import type { Browser } from 'playwright-core';
 import {
-  CHROMIUM_POLICY_DIR,
-  CLIENT_CERT_POLICY_FILE,
-  clientCertPolicyInstalled,
-  installClientCertPolicy,
+  clientCertPolicyStatus,
+  ensureClientCertPolicy,
 } from '../../../harness/pkcs11/browser/chromium-policy.ts';
 import type { RunningIdp } from '../../idp/server.ts';
 import {
@@ -40,20 +37,10 @@ export async function browserGate(): Promise<{ ok: boolean; reason: string }> {
   } catch {
     return { ok: false, reason: 'playwright-core (a development dependency) is not installed' };
   }
-  if (!clientCertPolicyInstalled() && process.getuid?.() !== 0)
-    return {
-      ok: false,
-      reason: `the Chromium client-certificate policy is not installed: sudo npx ciebench middleware chromium-policy`,
-    };
-  return { ok: true, reason: '' };
+  return clientCertPolicyStatus();
 }
 
-/** Installs the policy if it is not there; returns what undoes exactly that. */
-export function ensureClientCertPolicy(): () => void {
-  if (clientCertPolicyInstalled()) return () => undefined;
-  installClientCertPolicy();
-  return () => rmSync(join(CHROMIUM_POLICY_DIR, CLIENT_CERT_POLICY_FILE), { force: true });
-}
+export { ensureClientCertPolicy };
 
 /** Headless Chromium whose NSS database is `home/.pki/nssdb`; `env` reaches the module. */
 export async function launchCardBrowser(home: string, env: NodeJS.ProcessEnv): Promise<Browser> {

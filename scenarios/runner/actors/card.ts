@@ -77,6 +77,11 @@ export interface JourneyCard {
   readonly isCie: boolean;
   readonly secrets?: CardSecrets;
   readonly image?: CardImage;
+  /**
+   * The emulated card itself, when this process holds it (NFC and in-process channels): a desktop
+   * journey puts it in the reader its PKCS#11 daemon serves.
+   */
+  readonly chip?: Card;
   /** The phone's reader (the app agent's `CardReader`). */
   readonly reader: CardReader;
   readonly tracePath: string;
@@ -108,6 +113,8 @@ export interface JourneyCardOptions {
   readonly virtualSlot?: number;
   /** Adds a revoked certificate's CRL to the IdP's CRL source for this journey. */
   readonly publishCrl: (crl: Uint8Array) => void;
+  /** The card goes in the desktop's reader (a PKCS#11 journey): its trace says so. */
+  readonly desktopReader?: boolean;
 }
 
 function countLines(path: string): number {
@@ -222,9 +229,11 @@ async function emulatedCard(o: JourneyCardOptions, recipe: CardRecipe): Promise<
     const sink = (line: string): void => appendFileSync(tracePath, `${line}\n`);
     attachRecorder(card as Parameters<typeof attachRecorder>[0], new TraceWriter(sink), {
       profile: recipe.personality,
-      transport: o.app.channel === 'nfc' ? 'ws-nfc' : 'in-process',
+      transport: o.app.channel === 'nfc' && !o.desktopReader ? 'ws-nfc' : 'in-process',
       revealSecrets: o.revealSecrets,
-      description: recipe.description,
+      description: o.desktopReader
+        ? `${recipe.description} in the desktop's reader (PKCS#11 module, bench daemon)`
+        : recipe.description,
     });
   }
   const placed = await emulatedReader(o, card, imagePath, tracePath, faults);
@@ -243,6 +252,7 @@ async function emulatedCard(o: JourneyCardOptions, recipe: CardRecipe): Promise<
           },
         }
       : {}),
+    ...(card ? { chip: card } : {}),
     reader: placed.reader,
     tracePath,
     ...(placed.nfcUrl ? { nfcUrl: placed.nfcUrl } : {}),

@@ -30,6 +30,8 @@ export const idpPageModelSchema = z
         refuse: z.string().default('Non acconsento'),
         cancel: z.string().default('Annulla'),
         newQr: z.string().default('Genera un nuovo QR Code'),
+        /** The desktop page's link into the TLS client-authentication listener. */
+        readerLogin: z.string().default('Accedi'),
       })
       .strict()
       .default({
@@ -40,6 +42,7 @@ export const idpPageModelSchema = z
         refuse: 'Non acconsento',
         cancel: 'Annulla',
         newQr: 'Genera un nuovo QR Code',
+        readerLogin: 'Accedi',
       }),
     serialField: z.string().default('#seriale'),
     otpField: z.string().default('#otp'),

@@ -127,7 +127,7 @@ function journeyHtml(reportDir: string, j: JourneyResult): string {
           .map((c) => `<tr><td class="${c.ok ? 'passed' : 'failed'}">${c.ok ? 'ok' : 'FAIL'}</td><td>${esc(c.what)}</td><td>${esc(c.expected)}</td><td>${esc(c.actual)}</td></tr>`)
           .join('')}</table>`
       : '') +
-    `<p class="refs">files: ${esc(j.files.dir)}${j.files.trace ? ` · APDU trace ${esc(j.files.trace)}` : ''}${j.files.har ? ` · HAR ${esc(j.files.har)}` : ''}</p></section>`
+    `<p class="refs">files: ${esc(j.files.dir)}${j.files.trace ? ` · APDU trace ${esc(j.files.trace)}` : ''}${j.files.har ? ` · HAR ${esc(j.files.har)}` : ''}${j.files.middlewareEvents ? ` · PKCS#11 daemon events ${esc(j.files.middlewareEvents)}` : ''}</p></section>`
   );
 }
 

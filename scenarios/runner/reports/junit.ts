@@ -29,7 +29,7 @@ function outcomeElement(verdict: string, reason: string | undefined): string {
 function journeyCase(j: JourneyResult): string {
   const out = [
     `refs: ${j.refs.join(' | ')}`,
-    `artefacts: ${j.files.dir}${j.files.trace ? `, APDU trace ${j.files.trace}` : ''}${j.files.har ? `, HAR ${j.files.har}` : ''}`,
+    `artefacts: ${j.files.dir}${j.files.trace ? `, APDU trace ${j.files.trace}` : ''}${j.files.har ? `, HAR ${j.files.har}` : ''}${j.files.middlewareEvents ? `, PKCS#11 daemon events ${j.files.middlewareEvents}` : ''}`,
     ...j.steps.map(
       (s) =>
         `${s.verdict === 'passed' ? 'ok' : s.verdict} ${s.index + 1}. ${s.text} (${s.durationMs} ms)${s.artefacts.screenshot ? ` [${s.artefacts.screenshot}]` : ''}${s.error ? ` — ${s.error}` : ''}`,

@@ -1,0 +1,206 @@
+/**
+ * One card the control server manages: the emulated card from the card registry, the in-process
+ * reader slot it sits in, its PIN/PUK state, and the live stream of its exchanges — recorded at
+ * the card boundary by the trace recorder (PIN/PUK digits masked unless the server was started
+ * with secrets shown) and annotated one exchange at a time by the trace annotator.
+ */
+import type { EmulatedCard } from '../../emulator/src/card/card.ts';
+import { cieCardFromImage } from '../../emulator/src/profiles/cie-card-image.ts';
+import type { CardImage } from '../../emulator/src/state/card-image.ts';
+import { serializeCardImage } from '../../emulator/src/state/image-file.ts';
+import type { SecretStore, SecretsState } from '../../emulator/src/state/secret-store.ts';
+import { BenchError } from '../../emulator/src/host-error.ts';
+import type { CardRecipe } from '../../harness/cards/card-registry.ts';
+import { liveAnnotator, type AnnotatedItem } from '../../traces/annotate/annotate.ts';
+import { renderExchangeText } from '../../traces/annotate/render-text.ts';
+import type { TraceRecord } from '../../traces/format/schema.ts';
+import { TraceWriter } from '../../traces/format/write.ts';
+import { attachRecorder } from '../../traces/record/card-recorder.ts';
+import { ReaderSlot, type SlotFaults } from './reader-slot.ts';
+
+/** A PIN or PUK counter as the API shows it (never the value). */
+export interface CounterView {
+  readonly remaining: number;
+  readonly max: number;
+  readonly blocked: boolean;
+}
+
+/** The state of a managed card as the API and the dashboard show it. */
+export interface CardStateView {
+  readonly reader: 'inserted' | 'removed';
+  readonly insertion: number;
+  readonly powered: boolean;
+  /** Absent for the generic test cards, which have no IAS PIN. */
+  readonly pin?: CounterView;
+  readonly puk?: CounterView;
+  readonly exchanges: number;
+  readonly stalledSessions: number;
+  readonly faults: SlotFaults;
+}
+
+export interface CardInfo {
+  readonly id: string;
+  readonly spec: string;
+  readonly personality: string;
+  readonly description: string;
+  readonly state: CardStateView;
+}
+
+/** One APDU exchange (or card event) on the stream: the annotation and its readable lines. */
+export interface ApduStreamItem {
+  readonly card: string;
+  readonly item: AnnotatedItem;
+  readonly lines: readonly string[];
+}
+
+export interface ControlCardEvents {
+  apdu(e: ApduStreamItem): void;
+  state(card: CardInfo): void;
+}
+
+const counter = (r: SecretsState['pin']): CounterView => ({
+  remaining: r.remaining,
+  max: r.max,
+  blocked: r.blocked,
+});
+
+function eventLine(item: AnnotatedItem): readonly string[] {
+  return 'exchange' in item
+    ? renderExchangeText(item.exchange, { brief: false })
+    : [`#${item.event.seq} — ${item.event.text}`];
+}
+
+export class ControlCard {
+  readonly id: string;
+  readonly recipe: CardRecipe;
+  readonly card: EmulatedCard;
+  readonly slot: ReaderSlot;
+  private readonly secrets: SecretStore | undefined;
+  private readonly image: CardImage | undefined;
+  private exchanges = 0;
+  private lastState = '';
+  private readonly detach: () => void;
+  private readonly events: ControlCardEvents;
+
+  constructor(id: string, recipe: CardRecipe, events: ControlCardEvents, showSecrets: boolean) {
+    this.id = id;
+    this.recipe = recipe;
+    this.events = events;
+    const image = recipe.image;
+    if (image) {
+      // The registry's recipe keeps its PIN/PUK store inside the card; the control server must
+      // read the counters while the card runs, so it brings the recipe's image to life itself,
+      // with the recipe's personality — the same call the recipe's create() makes.
+      const cie = cieCardFromImage(image, { profile: recipe.personality });
+      this.card = cie.card;
+      this.secrets = cie.secrets;
+      this.image = image;
+    } else {
+      this.card = recipe.create();
+      this.secrets = undefined;
+      this.image = undefined;
+    }
+    this.slot = new ReaderSlot(this.card, () => this.emitState(true));
+    const annotate = liveAnnotator();
+    const writer = new TraceWriter((line) => {
+      const record = JSON.parse(line) as TraceRecord | { type: 'header' };
+      if (record.type === 'header') return;
+      const item = annotate(record);
+      if ('exchange' in item) this.exchanges++;
+      this.events.apdu({ card: this.id, item, lines: eventLine(item) });
+      this.emitState(false);
+    });
+    this.detach = attachRecorder(this.card, writer, {
+      profile: recipe.personality,
+      transport: 'in-process',
+      revealSecrets: showSecrets,
+      description: `control server card ${id}: ${recipe.description}`,
+    }).detach;
+  }
+
+  get state(): CardStateView {
+    const s = this.secrets?.read();
+    return {
+      reader: this.slot.state.kind,
+      insertion: this.slot.state.insertion,
+      powered: this.card.powered,
+      ...(s ? { pin: counter(s.pin), puk: counter(s.puk) } : {}),
+      exchanges: this.exchanges,
+      stalledSessions: this.slot.stalledSessions,
+      faults: this.slot.faults,
+    };
+  }
+
+  get info(): CardInfo {
+    return {
+      id: this.id,
+      spec: this.recipe.spec,
+      personality: this.recipe.personality,
+      description: this.recipe.description,
+      state: this.state,
+    };
+  }
+
+  /** TEST PIN the card holds now (for the reference terminal; never sent to API clients). */
+  currentPin(): string | undefined {
+    return this.secrets?.read().pin.value;
+  }
+
+  /**
+   * Sets the tries left of the PIN and/or PUK (0 blocks it; the maximum restores it), as a card
+   * issuer's back office or a lab's pre-conditioning would; the values stay the card's.
+   */
+  setTries(t: { readonly pin?: number; readonly puk?: number }): CardStateView {
+    if (!this.secrets)
+      throw new BenchError(
+        'CONTROL_NO_PIN',
+        `card ${this.id} (${this.recipe.spec}) is a generic test card: it has no PIN or PUK`,
+        'input',
+      );
+    const s = this.secrets.read();
+    const set = (r: SecretsState['pin'], n: number | undefined, name: string) => {
+      if (n === undefined) return r;
+      if (n > r.max)
+        throw new BenchError(
+          'CONTROL_TRIES',
+          `${name} tries: ${n} is above the maximum of this card (${r.max})`,
+          'input',
+        );
+      return { ...r, remaining: n, blocked: n === 0 };
+    };
+    this.secrets.write({ pin: set(s.pin, t.pin, 'PIN'), puk: set(s.puk, t.puk, 'PUK') });
+    this.emitState(true);
+    return this.state;
+  }
+
+  setFaults(f: SlotFaults): void {
+    this.slot.faults = f;
+    this.emitState(true);
+  }
+
+  /** The card image with its current PIN/PUK state, as `ciebench card new` writes one. */
+  exportImage(): string {
+    if (!this.image || !this.secrets)
+      throw new BenchError(
+        'CONTROL_NO_IMAGE',
+        `card ${this.id} (${this.recipe.spec}) is a generic test card: it has no card image`,
+        'input',
+      );
+    return serializeCardImage({ ...this.image, state: this.secrets.read() });
+  }
+
+  close(): void {
+    this.slot.remove();
+    this.detach();
+  }
+
+  /** Emits the state when it changed (or always, for slot changes). */
+  private emitState(always: boolean): void {
+    const info = this.info;
+    // The exchange count alone is no state change (the APDU stream carries every exchange).
+    const key = JSON.stringify({ ...info.state, exchanges: 0 });
+    if (!always && key === this.lastState) return;
+    this.lastState = key;
+    this.events.state(info);
+  }
+}

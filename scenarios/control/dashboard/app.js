@@ -1,0 +1,329 @@
+// CIE Bench control dashboard: plain browser JavaScript, no framework, no external asset.
+// The token comes from the URL fragment (#token=…), which browsers never send to a server; the
+// page keeps it in this tab's session storage and removes it from the address bar.
+'use strict';
+
+const TOKEN_KEY = 'ciebench-control-token';
+const MAX_ENTRIES = 5000;
+
+const $ = (id) => document.getElementById(id);
+
+function readToken() {
+  const m = /(?:^|[#&])token=([A-Za-z0-9_-]+)/.exec(location.hash);
+  if (m) {
+    sessionStorage.setItem(TOKEN_KEY, m[1]);
+    history.replaceState(null, '', location.pathname + location.search);
+    return m[1];
+  }
+  return sessionStorage.getItem(TOKEN_KEY);
+}
+
+const token = readToken();
+const cards = new Map();
+const sessions = new Map();
+const runs = new Map();
+let paused = false;
+let held = [];
+let exchanges = 0;
+
+function el(tag, attrs = {}, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === 'class') e.className = v;
+    else if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
+    else e.setAttribute(k, v);
+  }
+  for (const c of children) e.append(c);
+  return e;
+}
+
+function notice(text) {
+  const n = $('notice');
+  n.textContent = text;
+  n.hidden = !text;
+}
+
+async function api(method, path, body) {
+  const res = await fetch(path, {
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const type = res.headers.get('content-type') || '';
+  const data = type.includes('json') ? await res.json() : await res.text();
+  if (!res.ok) {
+    notice(`${method} ${path}: ${res.status} ${data.message || data}`);
+    throw new Error(data.message || String(res.status));
+  }
+  notice('');
+  return data;
+}
+
+// ---- cards -----------------------------------------------------------------------------------
+
+function counter(name, c) {
+  if (!c) return el('span', {}, `${name} —`);
+  const text = c.blocked ? `${name} BLOCKED` : `${name} ${c.remaining}/${c.max}`;
+  return el('span', { class: c.blocked ? 'blocked' : '', 'data-testid': `${name.toLowerCase()}` }, text);
+}
+
+function cardButton(label, testid, action) {
+  return el(
+    'button',
+    { type: 'button', 'data-testid': testid, onclick: () => action().catch(() => undefined) },
+    label,
+  );
+}
+
+function renderCard(c) {
+  const s = c.state;
+  const old = document.querySelector(`[data-card="${c.id}"]`);
+  const stalled = s.stalledSessions ? ` · reader stalled (${s.stalledSessions})` : '';
+  const faults = s.faults.delayMs ? ` · delay ${s.faults.delayMs} ms` : '';
+  const node = el(
+    'div',
+    { class: `card ${s.reader}`, 'data-card': c.id, 'data-testid': `card-${c.id}` },
+    el('div', { class: 'title' }, `${c.id} · ${c.spec} (${c.personality})`),
+    el('div', { class: 'desc' }, c.description),
+    el(
+      'div',
+      { 'data-testid': 'reader-state' },
+      `reader: ${s.reader === 'inserted' ? 'card inserted' : 'card removed'} · ${s.powered ? 'powered' : 'unpowered'} · ${s.exchanges} APDUs${stalled}${faults}`,
+    ),
+    el('div', { class: 'counters' }, counter('PIN', s.pin), counter('PUK', s.puk)),
+    el(
+      'div',
+      { class: 'buttons' },
+      // The IAS login and the tries need a CIE: the generic test cards have no PIN.
+      ...(s.pin ? [cardButton('IAS login', 'login', () => api('POST', `/api/cards/${c.id}/ias-login`, {}))] : []),
+      cardButton('Reset', 'reset', () => api('POST', `/api/cards/${c.id}/reset`)),
+      cardButton('Remove', 'remove', () => api('POST', `/api/cards/${c.id}/remove`)),
+      cardButton('Insert', 'insert', () => api('POST', `/api/cards/${c.id}/insert`)),
+      ...(s.pin
+        ? [
+            cardButton('Block PIN', 'block-pin', () => api('PUT', `/api/cards/${c.id}/tries`, { pin: 0 })),
+            cardButton('Restore tries', 'restore-tries', () =>
+              api('PUT', `/api/cards/${c.id}/tries`, { pin: s.pin.max, puk: s.puk.max }),
+            ),
+          ]
+        : []),
+      cardButton(s.faults.delayMs ? 'Fast reader' : 'Slow reader', 'slow', () =>
+        api('PUT', `/api/cards/${c.id}/faults`, { delayMs: s.faults.delayMs ? 0 : 250 }),
+      ),
+      ...(s.pin ? [cardButton('Export image', 'export', () => exportImage(c.id))] : []),
+    ),
+  );
+  if (old) old.replaceWith(node);
+  else $('cards').append(node);
+}
+
+async function exportImage(id) {
+  const text = await api('GET', `/api/cards/${id}/image`);
+  const blob = new Blob([typeof text === 'string' ? text : JSON.stringify(text, null, 2)], {
+    type: 'application/json',
+  });
+  const a = el('a', { href: URL.createObjectURL(blob), download: `${id}.json` });
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+}
+
+function renderSession(s) {
+  sessions.set(s.id, s);
+  const old = document.querySelector(`[data-session="${s.id}"]`);
+  const st = s.status;
+  const text =
+    st.kind === 'failed'
+      ? `failed: ${st.code} — ${st.message}`
+      : st.kind === 'passed'
+        ? 'passed'
+        : 'running…';
+  const node = el(
+    'li',
+    { 'data-session': s.id, 'data-status': st.kind, 'data-testid': `session-${s.id}` },
+    `${s.id} ${s.flow} (${s.style}) on ${s.card}: `,
+    el('span', { class: st.kind }, text),
+  );
+  if (old) old.replaceWith(node);
+  else $('sessions').prepend(node);
+}
+
+// ---- APDU log --------------------------------------------------------------------------------
+
+function matches(node) {
+  const f = $('filter').value.trim().toLowerCase();
+  return !f || node.textContent.toLowerCase().includes(f);
+}
+
+function addEntry(a) {
+  const isExchange = 'exchange' in a.item;
+  if (isExchange) exchanges++;
+  const node = el(
+    'div',
+    { class: `entry ${isExchange ? 'exchange' : 'event'}`, 'data-card': a.card },
+    [`[${a.card}] ${a.lines[0] ?? ''}`, ...a.lines.slice(1)].join('\n'),
+  );
+  if (!matches(node)) node.classList.add('hidden');
+  const log = $('log');
+  const atBottom = log.scrollTop + log.clientHeight >= log.scrollHeight - 4;
+  log.append(node);
+  while (log.childElementCount > MAX_ENTRIES) log.firstElementChild.remove();
+  if (atBottom) log.scrollTop = log.scrollHeight;
+}
+
+function countText() {
+  const wait = held.length ? ` · paused, ${held.length} waiting` : paused ? ' · paused' : '';
+  $('log-count').textContent = `${exchanges} exchanges${wait}`;
+}
+
+function onApdu(a) {
+  if (paused) held.push(a);
+  else addEntry(a);
+  countText();
+}
+
+function setupLog() {
+  $('filter').addEventListener('input', () => {
+    for (const n of $('log').children) n.classList.toggle('hidden', !matches(n));
+  });
+  $('pause').addEventListener('click', () => {
+    paused = !paused;
+    $('pause').textContent = paused ? 'Resume' : 'Pause';
+    if (!paused) {
+      for (const a of held) addEntry(a);
+      held = [];
+    }
+    countText();
+  });
+  $('clear').addEventListener('click', () => {
+    $('log').replaceChildren();
+    held = [];
+    exchanges = 0;
+    countText();
+  });
+}
+
+// ---- journeys --------------------------------------------------------------------------------
+
+async function openReport(id) {
+  const html = await api('GET', `/api/journeys/runs/${id}/report.html`);
+  const url = URL.createObjectURL(new Blob([html], { type: 'text/html' }));
+  window.open(url, '_blank');
+}
+
+function renderRun(r) {
+  runs.set(r.id, r);
+  const old = document.querySelector(`[data-run="${r.id}"]`);
+  const st = r.status;
+  const status =
+    st.kind === 'finished'
+      ? `${st.verdict}${st.reason ? ` — ${st.reason}` : ''}`
+      : st.kind === 'error'
+        ? `error — ${st.message}`
+        : st.kind;
+  const node = el(
+    'li',
+    { 'data-run': r.id, 'data-status': st.kind, 'data-testid': `run-${r.id}` },
+    `${r.id} ${r.journey}: `,
+    el('span', { class: st.kind === 'finished' ? st.verdict : st.kind }, status),
+  );
+  if (r.lastLine && st.kind === 'running')
+    node.append(el('div', { class: 'desc' }, r.lastLine));
+  if (st.kind === 'finished')
+    node.append(
+      ' ',
+      el(
+        'button',
+        { type: 'button', 'data-testid': 'open-report', onclick: () => openReport(r.id).catch(() => undefined) },
+        'Open report',
+      ),
+    );
+  if (old) old.replaceWith(node);
+  else $('runs').prepend(node);
+}
+
+async function loadCatalogue() {
+  const list = await api('GET', '/api/journeys');
+  $('journeys').replaceChildren(
+    ...list.map((j) =>
+      el(
+        'li',
+        { 'data-journey': j.id },
+        el(
+          'button',
+          {
+            type: 'button',
+            'data-testid': `start-${j.id}`,
+            onclick: () => api('POST', '/api/journeys/runs', { journey: j.id }).then(renderRun, () => undefined),
+          },
+          'Start',
+        ),
+        ` ${j.id}${j.pending ? ' (pending)' : ''}`,
+        el('div', { class: 'desc' }, j.title),
+      ),
+    ),
+  );
+}
+
+// ---- stream ----------------------------------------------------------------------------------
+
+function onEvent(m) {
+  switch (m.type) {
+    case 'snapshot':
+      $('cards').replaceChildren();
+      for (const c of m.data.cards) renderCard(c);
+      for (const s of m.data.sessions) renderSession(s);
+      for (const r of m.data.runs) renderRun(r);
+      break;
+    case 'card':
+      cards.set(m.data.id, m.data);
+      renderCard(m.data);
+      break;
+    case 'card-closed':
+      document.querySelector(`[data-card="${m.data.id}"]`)?.remove();
+      break;
+    case 'apdu':
+      onApdu(m.data);
+      break;
+    case 'session':
+      renderSession(m.data);
+      break;
+    case 'journey':
+      renderRun(m.data);
+      break;
+  }
+}
+
+function connect() {
+  const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  const ws = new WebSocket(`${proto}//${location.host}/api/stream`, ['ciebench.v1', `bearer.${token}`]);
+  ws.onopen = () => {
+    $('link').textContent = 'live';
+    $('link').className = 'link up';
+  };
+  ws.onmessage = (e) => onEvent(JSON.parse(e.data));
+  ws.onclose = () => {
+    $('link').textContent = 'disconnected — reconnecting';
+    $('link').className = 'link down';
+    setTimeout(connect, 2000);
+  };
+}
+
+function start() {
+  setupLog();
+  countText();
+  if (!token) {
+    notice('No token: open the URL the control server printed (it ends in #token=…).');
+    return;
+  }
+  $('new-card').addEventListener('submit', (e) => {
+    e.preventDefault();
+    api('POST', '/api/cards', { spec: $('new-card-spec').value }).catch(() => undefined);
+  });
+  loadCatalogue().catch(() => undefined);
+  connect();
+}
+
+start();

@@ -1,0 +1,208 @@
+/**
+ * The control server's in-process reader: one slot holding one emulated card, from which the
+ * card can be removed and into which it can be inserted again while a terminal talks to it.
+ *
+ * A session (an {@link ApduChannel} from {@link ReaderSlot.channel}) belongs to one insertion of
+ * the card. Once the card is removed — or reset by someone else — that session fails on its next
+ * exchange with the harness's channel errors, as a PC/SC application sees it: `CARD_REMOVED`
+ * (SCARD_W_REMOVED_CARD) after a removal, `CARD_RESET` (SCARD_W_RESET_CARD) after a reset by
+ * another party. A removal powers the card off, so every volatile state (selection, security
+ * status, secure messaging) is lost exactly as on a real card pulled from the field.
+ *
+ * Every exchange first yields to the event loop, as a real reader's I/O does: the emulated card
+ * answers synchronously, and without the yield a whole login would run before the server could
+ * act on a "remove" request made while it runs.
+ */
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import type { Card } from '../../emulator/src/card/card.ts';
+import { ChannelError, type ApduChannel } from '../../harness/channel/apdu-channel.ts';
+
+/** Where the card is: in the slot (with the insertion number) or out of it. */
+export type SlotState =
+  | { readonly kind: 'inserted'; readonly insertion: number }
+  | { readonly kind: 'removed'; readonly insertion: number };
+
+/** The reader's faults for sessions (what the control API sets). */
+export interface SlotFaults {
+  /** Delay before every exchange, milliseconds (a slow reader; 0: none). */
+  readonly delayMs: number;
+  /**
+   * After this many exchanges of a session, the reader holds the next one until the card is
+   * removed or reset (a card left in a stalled field); undefined: never.
+   */
+  readonly stallAfter?: number;
+  /**
+   * The card leaves the field after this many exchanges of the next session (a tag lost at APDU
+   * n + 1): the session fails with `CARD_REMOVED` and the card is out of the reader. One-shot.
+   */
+  readonly removeAfter?: number;
+  /**
+   * The answer to exchange n (1-based) of the next session reaches the terminal with its last
+   * data byte's low bit flipped (SW2's when the answer has no data): a corrupted answer. One-shot.
+   */
+  readonly corruptAt?: number;
+}
+
+export class ReaderSlot {
+  private s: SlotState = { kind: 'inserted', insertion: 1 };
+  /** Bumped by every reset and removal: sessions opened before it are over. */
+  private epoch = 0;
+  /** Why each epoch ended (index: the epoch). */
+  private readonly ended: ('removed' | 'reset')[] = [];
+  private stalled: (() => void)[] = [];
+  faults: SlotFaults = { delayMs: 0 };
+  private readonly card: Card;
+  private readonly onChange: () => void;
+
+  constructor(card: Card, onChange: () => void = () => undefined) {
+    this.card = card;
+    this.onChange = onChange;
+  }
+
+  get state(): SlotState {
+    return this.s;
+  }
+
+  /** Sessions waiting in a stall now. */
+  get stalledSessions(): number {
+    return this.stalled.length;
+  }
+
+  remove(): void {
+    if (this.s.kind === 'removed') return;
+    this.s = { kind: 'removed', insertion: this.s.insertion };
+    this.endSessions('removed');
+    if (this.card.powered) this.card.powerOff();
+    this.onChange();
+  }
+
+  insert(): void {
+    if (this.s.kind === 'inserted') return;
+    this.s = { kind: 'inserted', insertion: this.s.insertion + 1 };
+    this.onChange();
+  }
+
+  /** Warm reset by the bench: open sessions see `CARD_RESET`; the card keeps its power. */
+  reset(): void {
+    this.endSessions('reset');
+    if (this.s.kind === 'inserted') this.card.reset();
+    this.onChange();
+  }
+
+  /** A new session on the card in the slot (connect fails with `CARD_REMOVED` when it is out). */
+  channel(description: string): ApduChannel {
+    return new SlotChannel(this, this.card, description);
+  }
+
+  /** @internal the session's view of the slot. */
+  currentEpoch(): number {
+    return this.epoch;
+  }
+
+  /** @internal clears a one-shot fault once it has fired. */
+  fired(which: 'removeAfter' | 'corruptAt'): void {
+    const { [which]: _gone, ...rest } = this.faults;
+    this.faults = rest;
+    this.onChange();
+  }
+
+  /** @internal resolves when the stall ends (removal or reset). */
+  waitStall(): Promise<void> {
+    const ended = new Promise<void>((resolve) => this.stalled.push(resolve));
+    this.onChange();
+    return ended;
+  }
+
+  /** @internal why the sessions of `epoch` are over (undefined: they are not). */
+  endedBy(epoch: number): 'removed' | 'reset' | undefined {
+    return this.ended[epoch];
+  }
+
+  private endSessions(cause: 'removed' | 'reset'): void {
+    this.ended[this.epoch] = cause;
+    this.epoch++;
+    const waiting = this.stalled;
+    this.stalled = [];
+    for (const release of waiting) release();
+  }
+}
+
+/** The answer with the low bit of its last data byte flipped (of SW2 when it has no data). */
+function corrupted(response: Uint8Array): Uint8Array {
+  const out = response.slice();
+  const at = out.length > 2 ? out.length - 3 : out.length - 1;
+  out[at] = (out[at] ?? 0) ^ 0x01;
+  return out;
+}
+
+class SlotChannel implements ApduChannel {
+  readonly kind = 'control-slot';
+  readonly description: string;
+  private epoch: number | undefined;
+  private exchanges = 0;
+  private readonly slot: ReaderSlot;
+  private readonly card: Card;
+
+  constructor(slot: ReaderSlot, card: Card, description: string) {
+    this.slot = slot;
+    this.card = card;
+    this.description = `control reader: ${description}`;
+  }
+
+  async connect(): Promise<Uint8Array> {
+    await yieldToLoop();
+    if (this.slot.state.kind === 'removed')
+      throw new ChannelError('CARD_REMOVED', 'no card in the control reader');
+    // A card another session holds powered is reset for this one: that session is over
+    // (CARD_RESET), as PC/SC tells an application another one reset the card.
+    if (this.card.powered) this.slot.reset();
+    else this.card.powerOn();
+    this.epoch = this.slot.currentEpoch();
+    this.exchanges = 0;
+    return this.card.atr;
+  }
+
+  async transmit(command: Uint8Array): Promise<Uint8Array> {
+    this.live();
+    const { delayMs, stallAfter, removeAfter } = this.slot.faults;
+    if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
+    else await yieldToLoop();
+    if (stallAfter !== undefined && this.exchanges >= stallAfter) await this.slot.waitStall();
+    if (removeAfter !== undefined && this.exchanges >= removeAfter) {
+      this.slot.fired('removeAfter');
+      this.slot.remove();
+    }
+    this.live();
+    this.exchanges++;
+    const response = this.card.transmit(command);
+    if (this.slot.faults.corruptAt !== this.exchanges) return response;
+    this.slot.fired('corruptAt');
+    return corrupted(response);
+  }
+
+  async reset(): Promise<Uint8Array> {
+    this.live();
+    await yieldToLoop();
+    this.live();
+    // The session's own reset: it stays the session's (no CARD_RESET for itself).
+    this.exchanges = 0;
+    return this.card.reset();
+  }
+
+  async close(): Promise<void> {
+    const mine = this.epoch !== undefined && this.epoch === this.slot.currentEpoch();
+    this.epoch = undefined;
+    if (mine && this.slot.state.kind === 'inserted' && this.card.powered) this.card.powerOff();
+  }
+
+  /** Throws the channel error of a session that is over. */
+  private live(): void {
+    if (this.epoch === undefined)
+      throw new ChannelError('CHANNEL_NOT_CONNECTED', 'transmit before connect');
+    const cause = this.slot.endedBy(this.epoch);
+    if (cause === 'removed' || this.slot.state.kind === 'removed')
+      throw new ChannelError('CARD_REMOVED', 'card removed from the control reader');
+    if (cause === 'reset')
+      throw new ChannelError('CARD_RESET', 'the card was reset by another party');
+  }
+}
