@@ -20,7 +20,34 @@ export function pageFrame(title: string, body: string): string {
 }
 
 /** The link back to the home page that ends most pages. */
-export const HOME_LINK = '<p><a href="/">Torna alla pagina iniziale</a></p>';
+const HOME_LINK = '<p><a href="/">Torna alla pagina iniziale</a></p>';
+
+/**
+ * A page that says one thing: the heading (with the id a test reads), `moreHtml` (HTML escaped by
+ * the caller) and the link back home.
+ */
+export function noticePage(title: string, id: string, heading: string, moreHtml = ''): string {
+  return pageFrame(title, `<h1 id="${esc(id)}">${esc(heading)}</h1>${moreHtml}${HOME_LINK}`);
+}
+
+/**
+ * The home page: the "Entra con CIE" button, `noteHtml` under it (HTML escaped by the caller), and
+ * the way to the reserved area once logged in. `protocol` follows the bench's name (" (OpenID
+ * Connect)").
+ */
+export function welcomePage(
+  title: string,
+  loggedIn: boolean,
+  o: { readonly protocol?: string; readonly noteHtml?: string } = {},
+): string {
+  return pageFrame(
+    title,
+    `<h1>${esc(title)}</h1>
+<p>Servizio di prova di CIE Bench${esc(o.protocol ?? '')}. Accedi con la tua Carta d'Identità Elettronica.</p>
+<p><a class="cie-button" id="entra-con-cie" href="/login">Entra con CIE</a></p>
+${o.noteHtml ? `${o.noteHtml}\n` : ''}${loggedIn ? '<p><a id="area-riservata" href="/attributes">Area riservata</a></p>' : ''}`,
+  );
+}
 
 /** One attribute of the logged-in citizen: its label, its name (shown), the `attr-<id>` id. */
 export interface AttributeRow {

@@ -5,24 +5,20 @@
  */
 import type { SamlStatus } from './acs-checks.ts';
 import {
-  HOME_LINK,
   loginFailedPage,
+  noticePage,
   pageFrame,
   rejectedAnswerPage,
   signedInPage,
+  welcomePage,
 } from './page-frame.ts';
 import type { SpSession } from './state.ts';
 import { esc } from './xml.ts';
 
 export function homePage(serviceTitle: string, loggedIn: boolean): string {
-  return pageFrame(
-    serviceTitle,
-    `<h1>${esc(serviceTitle)}</h1>
-<p>Servizio di prova di CIE Bench. Accedi con la tua Carta d'Identità Elettronica.</p>
-<p><a class="cie-button" id="entra-con-cie" href="/login">Entra con CIE</a></p>
-<p class="note">Richiesta firmata in HTTP-Redirect; <a id="entra-con-cie-post" href="/login?binding=post">usa HTTP-POST</a>.</p>
-${loggedIn ? '<p><a id="area-riservata" href="/attributes">Area riservata</a></p>' : ''}`,
-  );
+  return welcomePage(serviceTitle, loggedIn, {
+    noteHtml: `<p class="note">Richiesta firmata in HTTP-Redirect; <a id="entra-con-cie-post" href="/login?binding=post">usa HTTP-POST</a>.</p>`,
+  });
 }
 
 const LABELS: Record<string, string> = {
@@ -81,7 +77,7 @@ export function postFormPage(action: string, fields: Record<string, string>): st
 }
 
 export function loggedOutPage(serviceTitle: string): string {
-  return pageFrame(serviceTitle, `<h1 id="sp-logged-out">Sei uscito dal servizio</h1>${HOME_LINK}`);
+  return noticePage(serviceTitle, 'sp-logged-out', 'Sei uscito dal servizio');
 }
 
 export function notLoggedInPage(serviceTitle: string): string {

@@ -8,22 +8,16 @@
  */
 import { FISCAL_NUMBER } from '../../oidc/profile.ts';
 import {
-  HOME_LINK,
   loginFailedPage,
-  pageFrame,
+  noticePage,
   rejectedAnswerPage,
   signedInPage,
+  welcomePage,
 } from '../page-frame.ts';
 import { esc } from '../xml.ts';
 
 export function rpHomePage(title: string, loggedIn: boolean): string {
-  return pageFrame(
-    title,
-    `<h1>${esc(title)}</h1>
-<p>Servizio di prova di CIE Bench (OpenID Connect). Accedi con la tua Carta d'Identità Elettronica.</p>
-<p><a class="cie-button" id="entra-con-cie" href="/login">Entra con CIE</a></p>
-${loggedIn ? '<p><a id="area-riservata" href="/attributes">Area riservata</a></p>' : ''}`,
-  );
+  return welcomePage(title, loggedIn, { protocol: ' (OpenID Connect)' });
 }
 
 /** CIE claim → the SAML attribute name the ids use, and the label. */
@@ -81,14 +75,14 @@ export function rpRejectedPage(title: string, problems: readonly string[]): stri
 }
 
 export function rpLoggedOutPage(title: string, revoked: boolean): string {
-  return pageFrame(
+  return noticePage(
     title,
-    `<h1 id="sp-logged-out">Sei uscito dal servizio</h1>
-<p id="sp-token-revoked">${revoked ? 'Access token revocato presso il provider.' : 'Revoca del token non riuscita.'}</p>
-${HOME_LINK}`,
+    'sp-logged-out',
+    'Sei uscito dal servizio',
+    `\n<p id="sp-token-revoked">${revoked ? 'Access token revocato presso il provider.' : 'Revoca del token non riuscita.'}</p>\n`,
   );
 }
 
 export function rpMessagePage(title: string, id: string, message: string): string {
-  return pageFrame(title, `<h1 id="${esc(id)}">${esc(message)}</h1>${HOME_LINK}`);
+  return noticePage(title, id, message);
 }
