@@ -39,16 +39,23 @@ export interface RunningDaemon {
   readonly pins: PinEntry;
   readonly backend: Backend;
   readonly events: readonly MiddlewareEvent[];
-  /**
-   * Resolves with the first event that satisfies `pred`, among those from index `since` of
-   * `events` on (default 0: already seen ones count).
-   */
-  waitFor(
-    pred: (e: MiddlewareEvent) => boolean,
-    timeoutMs?: number,
-    since?: number,
-  ): Promise<MiddlewareEvent>;
+  readonly waitFor: WaitForEvent;
   close(): Promise<void>;
+}
+
+/**
+ * Resolves with the first event that satisfies `pred`, among those from index `since` of
+ * `events` on (default 0: already seen ones count); rejects after `timeoutMs` (default 60 s).
+ */
+export type WaitForEvent = (
+  pred: (e: MiddlewareEvent) => boolean,
+  timeoutMs?: number,
+  since?: number,
+) => Promise<MiddlewareEvent>;
+
+/** {@link WaitForEvent} over a daemon's event log (in this process or read from a child's). */
+export function eventWaiter(log: AwaitableLog<MiddlewareEvent>): WaitForEvent {
+  return (pred, timeoutMs = 60_000, since = 0) => log.waitFor(pred, timeoutMs, since);
 }
 
 export async function startMiddlewareDaemon(o: DaemonOptions): Promise<RunningDaemon> {
@@ -97,7 +104,7 @@ export async function startMiddlewareDaemon(o: DaemonOptions): Promise<RunningDa
     pins,
     backend,
     events,
-    waitFor: (pred, timeoutMs = 60_000, since = 0) => log.waitFor(pred, timeoutMs, since),
+    waitFor: eventWaiter(log),
     async close() {
       pins.cancelAll();
       await control.close();

@@ -9,6 +9,7 @@ import { createInterface } from 'node:readline';
 import { AwaitableLog } from '../../../emulator/src/awaitable-log.ts';
 import { packageFile } from '../../../emulator/src/package-root.ts';
 import { controlRequest, type ControlRequest } from '../daemon/control-server.ts';
+import { eventWaiter, type WaitForEvent } from '../daemon/daemon.ts';
 import type { MiddlewareEvent } from '../daemon/events.ts';
 
 export interface DaemonProcess {
@@ -16,11 +17,7 @@ export interface DaemonProcess {
   readonly control: string;
   readonly events: readonly MiddlewareEvent[];
   control_(req: ControlRequest): Promise<Record<string, unknown>>;
-  waitFor(
-    pred: (e: MiddlewareEvent) => boolean,
-    timeoutMs?: number,
-    since?: number,
-  ): Promise<MiddlewareEvent>;
+  readonly waitFor: WaitForEvent;
   stop(): Promise<void>;
 }
 
@@ -73,7 +70,7 @@ export async function startDaemonProcess(o: {
     ...paths,
     events: log.entries,
     control_: (req) => controlRequest(paths.control, req),
-    waitFor: (pred, timeoutMs = 60_000, since = 0) => log.waitFor(pred, timeoutMs, since),
+    waitFor: eventWaiter(log),
     async stop() {
       if (child.exitCode !== null) return;
       const gone = new Promise<void>((r) => child.once('exit', () => r()));
