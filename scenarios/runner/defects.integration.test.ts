@@ -19,28 +19,14 @@ import { catalogue, type Scenario } from './load.ts';
 import { runScenarios } from './run.ts';
 import { runSpCases } from './sp-cases/run-cases.ts';
 import { browserGate } from './testing/browser-gate.ts';
+import { SIGNATURE_CASES } from './testing/signature-cases.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'ciebench-runner-defects-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const browserOk = browserGate('scenarios/runner/defects.integration.test.ts');
 
-/** The cases about signatures: where a missing Assertion-signature check would show. */
-const SIGNATURE_CASES = [
-  'correct',
-  'response-unsigned',
-  'assertion-unsigned',
-  'signed-by-other-key',
-  'assertion-tampered',
-  'xsw1',
-  'xsw2',
-  'xsw3',
-  'xsw4',
-  'xsw5',
-  'xsw6',
-  'xsw7',
-  'xsw8',
-  'two-assertions',
-];
+/** The correct case, then those about signatures: where a missing signature check shows. */
+const CASES = ['correct', ...SIGNATURE_CASES];
 
 describe.skipIf(!browserOk)(
   'planted SP defect: the reference SP without Assertion-signature checking',
@@ -49,15 +35,13 @@ describe.skipIf(!browserOk)(
       'the conformant reference SP passes every signature case',
       { timeout: 400_000 },
       async () => {
-        const r = await runSpCases(SIGNATURE_CASES, {
+        const r = await runSpCases(CASES, {
           sp: 'reference',
           reportDir: join(dir, 'ok'),
           headed: false,
           external: {},
         });
-        expect(r.results.map((x) => [x.id, x.verdict])).toEqual(
-          SIGNATURE_CASES.map((id) => [id, 'passed']),
-        );
+        expect(r.results.map((x) => [x.id, x.verdict])).toEqual(CASES.map((id) => [id, 'passed']));
       },
     );
 
@@ -65,7 +49,7 @@ describe.skipIf(!browserOk)(
       'built with accept-unsigned-assertion, exactly assertion-unsigned fails: a session for an unsigned Assertion',
       { timeout: 400_000 },
       async () => {
-        const r = await runSpCases(SIGNATURE_CASES, {
+        const r = await runSpCases(CASES, {
           sp: 'reference',
           spDefects: ['accept-unsigned-assertion'],
           reportDir: join(dir, 'planted'),

@@ -4,22 +4,21 @@
  * that tests and the scenario runner wait on. Entries expire on a clock that is injected, so tests
  * never sleep.
  */
-import { EventEmitter } from 'node:events';
-import { HostError, type FailureKind } from '../../emulator/src/host-error.ts';
 import type { CieLoginFacts, SamlStatus } from './acs-checks.ts';
 import type { IssuedRequest } from './cie-saml.ts';
+import { OutcomeLog, type LoginOutcome, type SessionRecord } from './outcome-log.ts';
+
+export { SpTimeoutError } from './outcome-log.ts';
 
 /** A logged-in user of the SP. */
-export interface SpSession extends CieLoginFacts {
-  readonly id: string;
-  readonly createdAt: string;
+export interface SpSession extends CieLoginFacts, SessionRecord {
   readonly requestId: string | undefined;
   readonly idpEntityId: string;
 }
 
 /** What the ACS made of one POST. */
 export type AcsOutcome =
-  | { readonly kind: 'login'; readonly at: string; readonly session: SpSession }
+  | LoginOutcome<SpSession>
   | {
       readonly kind: 'idp-error';
       readonly at: string;
@@ -32,14 +31,6 @@ export type AcsOutcome =
       readonly requestId: string | undefined;
       readonly problems: readonly string[];
     };
-
-/** No ACS outcome arrived in time: the login did not reach the SP (a verdict, exit 1). */
-export class SpTimeoutError extends HostError {
-  readonly code = 'SP_WAIT_TIMEOUT';
-  override get kind(): FailureKind {
-    return 'verdict';
-  }
-}
 
 export class ExpiringMap<V> {
   readonly #items = new Map<string, { value: V; expires: number }>();
@@ -71,47 +62,16 @@ export class ExpiringMap<V> {
   }
 }
 
-export class SpState {
+/** The SP's state; its ACS outcomes are its {@link OutcomeLog} (`outcomes`, `waitForOutcome`). */
+export class SpState extends OutcomeLog<AcsOutcome> {
   readonly requests: ExpiringMap<IssuedRequest>;
   readonly relayStates: ExpiringMap<true>;
   readonly sessions: ExpiringMap<SpSession>;
-  readonly outcomes: AcsOutcome[] = [];
-  readonly #events = new EventEmitter();
 
   constructor(requestTtlMs: number, sessionTtlMs: number, now: () => Date) {
+    super('ACS outcome');
     this.requests = new ExpiringMap(requestTtlMs, now);
     this.relayStates = new ExpiringMap(requestTtlMs, now);
     this.sessions = new ExpiringMap(sessionTtlMs, now);
-  }
-
-  record(outcome: AcsOutcome): void {
-    this.outcomes.push(outcome);
-    this.#events.emit('outcome', outcome);
-  }
-
-  /**
-   * The first outcome with index ≥ `from` (default: the next one to arrive) that satisfies
-   * `match`; rejects after `timeoutMs`.
-   */
-  waitForOutcome(
-    match: (o: AcsOutcome) => boolean = () => true,
-    timeoutMs = 60_000,
-    from = this.outcomes.length,
-  ): Promise<AcsOutcome> {
-    const seen = this.outcomes.slice(from).find(match);
-    if (seen) return Promise.resolve(seen);
-    return new Promise((resolve, reject) => {
-      const onOutcome = (o: AcsOutcome): void => {
-        if (!match(o)) return;
-        clearTimeout(timer);
-        this.#events.off('outcome', onOutcome);
-        resolve(o);
-      };
-      const timer = setTimeout(() => {
-        this.#events.off('outcome', onOutcome);
-        reject(new SpTimeoutError(`no matching ACS outcome within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.#events.on('outcome', onOutcome);
-    });
   }
 }

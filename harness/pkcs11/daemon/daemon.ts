@@ -4,6 +4,7 @@
  * `ciebench middleware start` runs it in the foreground; tests and scenarios start it in-process.
  */
 import { join, dirname } from 'node:path';
+import { AwaitableLog } from '../../../emulator/src/awaitable-log.ts';
 import { systemRng, type Rng } from '../../../emulator/src/crypto/rng.ts';
 import { defaultPairingsDir } from '../pairing/store.ts';
 import { PcscRelay, type PcscAccess } from '../pcsc-relay.ts';
@@ -38,35 +39,36 @@ export interface RunningDaemon {
   readonly pins: PinEntry;
   readonly backend: Backend;
   readonly events: readonly MiddlewareEvent[];
-  /**
-   * Resolves with the first event that satisfies `pred`, among those from index `since` of
-   * `events` on (default 0: already seen ones count).
-   */
-  waitFor(
-    pred: (e: MiddlewareEvent) => boolean,
-    timeoutMs?: number,
-    since?: number,
-  ): Promise<MiddlewareEvent>;
+  readonly waitFor: WaitForEvent;
   close(): Promise<void>;
+}
+
+/**
+ * Resolves with the first event that satisfies `pred`, among those from index `since` of
+ * `events` on (default 0: already seen ones count); rejects after `timeoutMs` (default 60 s).
+ */
+export type WaitForEvent = (
+  pred: (e: MiddlewareEvent) => boolean,
+  timeoutMs?: number,
+  since?: number,
+) => Promise<MiddlewareEvent>;
+
+/** {@link WaitForEvent} over a daemon's event log (in this process or read from a child's). */
+export function eventWaiter(log: AwaitableLog<MiddlewareEvent>): WaitForEvent {
+  return (pred, timeoutMs = 60_000, since = 0) => log.waitFor(pred, timeoutMs, since);
 }
 
 export async function startMiddlewareDaemon(o: DaemonOptions): Promise<RunningDaemon> {
   const socketPath = o.socketPath ?? defaultSocketPath();
   const controlPath = o.controlPath ?? join(dirname(socketPath), 'control.sock');
-  const events: MiddlewareEvent[] = [];
-  const waiters = new Set<{
-    pred: (e: MiddlewareEvent) => boolean;
-    resolve: (e: MiddlewareEvent) => void;
-  }>();
+  const log = new AwaitableLog<MiddlewareEvent>({
+    keep: 500,
+    timeoutError: (ms) => new Error(`no matching middleware event within ${ms} ms`),
+  });
+  const events = log.entries;
   const emit = (e: MiddlewareEvent): void => {
-    events.push(e);
-    if (events.length > 500) events.shift();
+    log.push(e);
     o.onEvent?.(e);
-    for (const w of [...waiters])
-      if (w.pred(e)) {
-        waiters.delete(w);
-        w.resolve(e);
-      }
   };
   const pins = new PinEntry(o.pinTimeoutMs !== undefined ? { timeoutMs: o.pinTimeoutMs } : {});
   pins.on('request', (r: { id: string; nis: string; triesLeft: number | undefined }) =>
@@ -102,24 +104,7 @@ export async function startMiddlewareDaemon(o: DaemonOptions): Promise<RunningDa
     pins,
     backend,
     events,
-    waitFor(pred, timeoutMs = 60_000, since = 0) {
-      const seen = events.slice(since).find(pred);
-      if (seen) return Promise.resolve(seen);
-      return new Promise((resolve, reject) => {
-        const w = {
-          pred,
-          resolve: (e: MiddlewareEvent) => {
-            clearTimeout(timer);
-            resolve(e);
-          },
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(w);
-          reject(new Error(`no matching middleware event within ${timeoutMs} ms`));
-        }, timeoutMs);
-        waiters.add(w);
-      });
-    },
+    waitFor: eventWaiter(log),
     async close() {
       pins.cancelAll();
       await control.close();

@@ -6,8 +6,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { AwaitableLog } from '../../../emulator/src/awaitable-log.ts';
 import { packageFile } from '../../../emulator/src/package-root.ts';
 import { controlRequest, type ControlRequest } from '../daemon/control-server.ts';
+import { eventWaiter, type WaitForEvent } from '../daemon/daemon.ts';
 import type { MiddlewareEvent } from '../daemon/events.ts';
 
 export interface DaemonProcess {
@@ -15,11 +17,7 @@ export interface DaemonProcess {
   readonly control: string;
   readonly events: readonly MiddlewareEvent[];
   control_(req: ControlRequest): Promise<Record<string, unknown>>;
-  waitFor(
-    pred: (e: MiddlewareEvent) => boolean,
-    timeoutMs?: number,
-    since?: number,
-  ): Promise<MiddlewareEvent>;
+  readonly waitFor: WaitForEvent;
   stop(): Promise<void>;
 }
 
@@ -45,11 +43,9 @@ export async function startDaemonProcess(o: {
     ],
     { stdio: ['ignore', 'pipe', 'pipe'], env: o.env ?? process.env },
   );
-  const events: MiddlewareEvent[] = [];
-  const waiters = new Set<{
-    pred: (e: MiddlewareEvent) => boolean;
-    resolve: (e: MiddlewareEvent) => void;
-  }>();
+  const log = new AwaitableLog<MiddlewareEvent>({
+    timeoutError: (ms) => new Error(`no matching daemon event within ${ms} ms`),
+  });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   const ready = new Promise<{ socket: string; control: string }>((resolve, reject) => {
@@ -63,13 +59,7 @@ export async function startDaemonProcess(o: {
       }
       if (j['type'] === 'ready')
         return resolve({ socket: String(j['socket']), control: String(j['control']) });
-      const e = j as unknown as MiddlewareEvent;
-      events.push(e);
-      for (const w of [...waiters])
-        if (w.pred(e)) {
-          waiters.delete(w);
-          w.resolve(e);
-        }
+      log.push(j as unknown as MiddlewareEvent);
     });
     child.once('exit', (code) =>
       reject(new Error(`the daemon exited (${code}) before it was ready: ${stderr}`)),
@@ -78,26 +68,9 @@ export async function startDaemonProcess(o: {
   const paths = await ready;
   return {
     ...paths,
-    events,
+    events: log.entries,
     control_: (req) => controlRequest(paths.control, req),
-    waitFor(pred, timeoutMs = 60_000, since = 0) {
-      const seen = events.slice(since).find(pred);
-      if (seen) return Promise.resolve(seen);
-      return new Promise((resolve, reject) => {
-        const w = {
-          pred,
-          resolve: (e: MiddlewareEvent) => {
-            clearTimeout(timer);
-            resolve(e);
-          },
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(w);
-          reject(new Error(`no matching daemon event within ${timeoutMs} ms`));
-        }, timeoutMs);
-        waiters.add(w);
-      });
-    },
+    waitFor: eventWaiter(log),
     async stop() {
       if (child.exitCode !== null) return;
       const gone = new Promise<void>((r) => child.once('exit', () => r()));

@@ -3,18 +3,15 @@
  * browser that began them), sessions, and the log of outcomes tests and the scenario runner wait
  * on (as the SAML SP's ACS outcomes).
  */
-import { EventEmitter } from 'node:events';
-import { SpTimeoutError } from '../state.ts';
+import { OutcomeLog, type LoginOutcome, type SessionRecord } from '../outcome-log.ts';
 import type { LoginResult, PendingLogin } from './rp-flow.ts';
 
-export interface RpSession extends LoginResult {
-  readonly id: string;
-  readonly createdAt: string;
-}
+/** A logged-in user of the RP: what the login gave, in a session. */
+export type RpSession = LoginResult & SessionRecord;
 
 /** What the callback (or logout) made of one step. */
 export type RpOutcome =
-  | { readonly kind: 'login'; readonly at: string; readonly session: RpSession }
+  | LoginOutcome<RpSession>
   | {
       readonly kind: 'op-error';
       readonly at: string;
@@ -38,14 +35,15 @@ export function cieCodeOf(description: string | undefined): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
-export class RpState {
+/** The RP's state; its outcomes are its {@link OutcomeLog} (`outcomes`, `waitForOutcome`). */
+export class RpState extends OutcomeLog<RpOutcome> {
   readonly pending = new Map<string, PendingLogin & { readonly browser: string }>();
   readonly sessions = new Map<string, RpSession>();
-  readonly outcomes: RpOutcome[] = [];
-  readonly #events = new EventEmitter();
   readonly #ttlMs: number;
 
   constructor(ttlMs = 15 * 60_000) {
+    // Bounded memory for a long-running RP: only the last 10,000 outcomes are kept.
+    super('relying-party outcome', 10_000);
     this.#ttlMs = ttlMs;
   }
 
@@ -62,34 +60,5 @@ export class RpState {
     if (!p || p.browser !== browser || p.createdAt + this.#ttlMs < Date.now()) return undefined;
     this.pending.delete(state);
     return p;
-  }
-
-  record(o: RpOutcome): void {
-    this.outcomes.push(o);
-    if (this.outcomes.length > 10_000) this.outcomes.splice(0, this.outcomes.length - 10_000);
-    this.#events.emit('outcome', o);
-  }
-
-  /** The first outcome from index `from` (default: the next one) that satisfies `match`. */
-  waitForOutcome(
-    match: (o: RpOutcome) => boolean = () => true,
-    timeoutMs = 60_000,
-    from = this.outcomes.length,
-  ): Promise<RpOutcome> {
-    const seen = this.outcomes.slice(from).find(match);
-    if (seen) return Promise.resolve(seen);
-    return new Promise((resolve, reject) => {
-      const onOutcome = (o: RpOutcome): void => {
-        if (!match(o)) return;
-        clearTimeout(timer);
-        this.#events.off('outcome', onOutcome);
-        resolve(o);
-      };
-      const timer = setTimeout(() => {
-        this.#events.off('outcome', onOutcome);
-        reject(new SpTimeoutError(`no matching relying-party outcome within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.#events.on('outcome', onOutcome);
-    });
   }
 }
