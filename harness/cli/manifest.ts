@@ -89,6 +89,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     modules: [() => import('../../scenarios/cli/sp.ts')],
   },
   {
+    name: 'start',
+    summary:
+      'the bench in one process: card on PC/SC and NFC, reference IdP and SP, dashboard, login demo',
+    modules: [() => import('./commands/start.ts')],
+  },
+  {
     name: 'trace',
     summary: 'traces: record, import, show, diff and replay APDU traces',
     modules: [

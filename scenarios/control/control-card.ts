@@ -53,6 +53,12 @@ export interface ApduStreamItem {
   readonly lines: readonly string[];
 }
 
+/** A card made outside the station, from the same recipe, with its PIN/PUK store when it has one. */
+export interface MadeCard {
+  readonly card: EmulatedCard;
+  readonly secrets?: SecretStore;
+}
+
 export interface ControlCardEvents {
   apdu(e: ApduStreamItem): void;
   state(card: CardInfo): void;
@@ -82,12 +88,24 @@ export class ControlCard {
   private readonly detach: () => void;
   private readonly events: ControlCardEvents;
 
-  constructor(id: string, recipe: CardRecipe, events: ControlCardEvents, showSecrets: boolean) {
+  constructor(
+    id: string,
+    recipe: CardRecipe,
+    events: ControlCardEvents,
+    showSecrets: boolean,
+    made?: MadeCard,
+  ) {
     this.id = id;
     this.recipe = recipe;
     this.events = events;
     const image = recipe.image;
-    if (image) {
+    if (made) {
+      // A card brought to life elsewhere (the bench's `ciebench start`, which also puts it on the
+      // virtual PC/SC reader and the NFC endpoint): the station watches that very card.
+      this.card = made.card;
+      this.secrets = made.secrets;
+      this.image = made.secrets ? image : undefined;
+    } else if (image) {
       // The registry's recipe keeps its PIN/PUK store inside the card; the control server must
       // read the counters while the card runs, so it brings the recipe's image to life itself,
       // with the recipe's personality — the same call the recipe's create() makes.

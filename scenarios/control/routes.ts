@@ -334,6 +334,16 @@ export const ROUTES: readonly AnyRoute[] = [
   }),
   route({
     method: 'get',
+    path: '/api/demo',
+    summary:
+      "the login demo of `ciebench start`: the SP page to open, the card serial, the phone's events",
+    params: noParams,
+    query: noQuery,
+    ok: 200,
+    handle: (s) => ({ json: s.station.demo() }),
+  }),
+  route({
+    method: 'get',
     path: '/api/journeys',
     summary: 'the journey catalogue',
     params: noParams,

@@ -169,6 +169,7 @@ function cardOf(e: ControlEvent): string | undefined {
     case 'session':
       return e.data.card;
     case 'journey':
+    case 'phone':
       return undefined;
   }
 }
@@ -187,7 +188,7 @@ function follow(ws: WebSocket, s: Services, card: string | undefined): void {
     },
   });
   const off = s.station.subscribe((e) => {
-    if (card !== undefined && e.type !== 'journey' && cardOf(e) !== card) return;
+    if (card !== undefined && cardOf(e) !== undefined && cardOf(e) !== card) return;
     send(e);
   });
   ws.on('close', off);

@@ -7,7 +7,9 @@ import { BenchError } from '../../emulator/src/host-error.ts';
 import { resolveCardSpec } from '../../harness/cards/card-registry.ts';
 import { loginFlow } from '../../harness/terminals/ias/flows.ts';
 import type { TerminalStyle } from '../../harness/terminals/ias/styles.ts';
-import { ControlCard, type ApduStreamItem, type CardInfo } from './control-card.ts';
+import type { CardRecipe } from '../../harness/cards/card-registry.ts';
+import { ControlCard, type ApduStreamItem, type CardInfo, type MadeCard } from './control-card.ts';
+import type { DemoInfo, PhoneEvent } from './demo.ts';
 
 /** A reference-terminal session on a managed card: running, then passed or failed. */
 export type SessionStatus =
@@ -29,7 +31,8 @@ export type ControlEvent =
   | { readonly type: 'card'; readonly data: CardInfo }
   | { readonly type: 'card-closed'; readonly data: { readonly id: string } }
   | { readonly type: 'session'; readonly data: SessionInfo }
-  | { readonly type: 'journey'; readonly data: unknown };
+  | { readonly type: 'journey'; readonly data: unknown }
+  | { readonly type: 'phone'; readonly data: PhoneEvent };
 
 export type ControlListener = (e: ControlEvent) => void;
 
@@ -52,6 +55,7 @@ export class Station {
   private nextCard = 1;
   private nextSession = 1;
   private readonly showSecrets: boolean;
+  private demoInfo: (() => DemoInfo) | undefined;
 
   constructor(o: StationOptions = {}) {
     this.showSecrets = o.showSecrets ?? false;
@@ -75,7 +79,16 @@ export class Station {
 
   /** A new card of the registry grammar, inserted in its own reader slot. */
   createCard(spec: string): CardInfo {
-    const recipe = resolveCardSpec(spec);
+    return this.adoptCard(resolveCardSpec(spec));
+  }
+
+  /**
+   * Manages a card of `recipe`: made here (`made` absent), or one already made elsewhere and
+   * running on other readers too (the card of `ciebench start`, also on the virtual PC/SC reader
+   * and the NFC endpoint) — one card, whose exchanges on every reader reach the APDU stream, since
+   * the recorder sits at the card boundary.
+   */
+  adoptCard(recipe: CardRecipe, made?: MadeCard): CardInfo {
     const id = `c${this.nextCard++}`;
     const card = new ControlCard(
       id,
@@ -85,6 +98,7 @@ export class Station {
         state: (data) => this.emit({ type: 'card', data }),
       },
       this.showSecrets,
+      made,
     );
     this.cards.set(id, card);
     this.emit({ type: 'card', data: card.info });
@@ -153,6 +167,17 @@ export class Station {
     this.running.add(done);
     void done.finally(() => this.running.delete(done));
     return { session, done };
+  }
+
+  /** Attaches the login demo (`ciebench start`); its phone events go on the stream. */
+  attachDemo(info: () => DemoInfo): void {
+    this.demoInfo = info;
+  }
+
+  /** The login demo, when this station runs one. */
+  demo(): DemoInfo {
+    if (!this.demoInfo) throw new NotFoundError('login demo (started by `ciebench start` only)');
+    return this.demoInfo();
   }
 
   session(id: string): SessionInfo {

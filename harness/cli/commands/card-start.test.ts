@@ -1,5 +1,6 @@
 /**
- * `ciebench card start` (what `npm start` runs) as a process: the default CIE on the NFC endpoint,
+ * `ciebench card start` (what `npm start` ran before `ciebench start`) as a process: the default
+ * CIE on the NFC endpoint,
  * reached with the project's IsoDep client, its exchanges recorded with `--trace` (PIN masked),
  * stopped with SIGINT. The PC/SC part is covered by the integration tests.
  */

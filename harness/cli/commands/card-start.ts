@@ -1,9 +1,9 @@
 /**
  * `ciebench card start [--card card.json] [--vpcd host:port] [--nfc ws://127.0.0.1:PORT]`: runs a
  * card until stopped, says where it is reachable, and logs one line per APDU (PIN/PUK masked).
- * `npm start` runs it without arguments: the default card goes into the CIE Bench virtual reader
- * (or Debian's vpcd) when pcscd is there — with instructions when it is not — and onto the NFC
- * endpoint. Several `--vpcd` options (and `--vpcd-listen`) put one card in each reader (cards from
+ * Without arguments (what `npm start` ran before `ciebench start`, which places its card the same
+ * way) the default card goes into the CIE Bench virtual reader (or Debian's vpcd) when pcscd is
+ * there — with instructions when it is not — and onto the NFC endpoint. Several `--vpcd` options (and `--vpcd-listen`) put one card in each reader (cards from
  * `--card` in order, then fresh default cards); the listener comes first, the NFC endpoint serves
  * the first card. `--trace <file>` records every exchange of the cards at the card boundary
  * (emulator side: wire and plain forms of protected exchanges; card i > 1 in `<file>-<i>`).

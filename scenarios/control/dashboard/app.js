@@ -267,6 +267,34 @@ async function loadCatalogue() {
   );
 }
 
+// ---- login demo (ciebench start) -----------------------------------------------------------------
+
+const phoneSeen = new Set();
+
+function addPhoneEvent(e) {
+  const key = `${e.at}|${e.text}`;
+  if (phoneSeen.has(key)) return;
+  phoneSeen.add(key);
+  $('phone-events').prepend(
+    el('li', { class: e.kind, 'data-kind': e.kind }, `${e.at.slice(11, 19)} ${e.text}`),
+  );
+  // The code shown is the one of the latest login: cleared when the phone scans a new QR.
+  if (e.kind === 'scanned') $('demo-otp').textContent = '(the phone is reading the card…)';
+  if (e.kind === 'failed') $('demo-otp').textContent = '(none: see the phone\'s screen below)';
+  if (e.kind === 'otp' && e.otp) $('demo-otp').textContent = e.otp;
+}
+
+// The demo exists only when the bench was started with `ciebench start`: a 404 hides the panel.
+async function loadDemo() {
+  const res = await fetch('/api/demo', { headers: { authorization: `Bearer ${token}` } });
+  if (!res.ok) return;
+  const d = await res.json();
+  $('demo-sp-link').href = d.spUrl;
+  $('demo-serial').textContent = d.serial;
+  for (const e of d.events) addPhoneEvent(e);
+  $('demo-panel').hidden = false;
+}
+
 // ---- stream ----------------------------------------------------------------------------------
 
 function onEvent(m) {
@@ -276,6 +304,10 @@ function onEvent(m) {
       for (const c of m.data.cards) renderCard(c);
       for (const s of m.data.sessions) renderSession(s);
       for (const r of m.data.runs) renderRun(r);
+      loadDemo().catch(() => undefined);
+      break;
+    case 'phone':
+      addPhoneEvent(m.data);
       break;
     case 'card':
       cards.set(m.data.id, m.data);

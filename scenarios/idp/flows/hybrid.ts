@@ -35,6 +35,7 @@ export function newOp(ctx: IdpContext, tx: Transaction, serial: string): HybridO
   };
   ctx.store.indexOp(opId, tx);
   tx.state = { step: 'qr', op };
+  ctx.store.opStarted(tx);
   return op;
 }
 

@@ -29,6 +29,28 @@ export class Store {
   private readonly byAuthnRequest = new Map<string, Transaction>();
   private readonly byOpId = new Map<string, Transaction>();
   private readonly opsOf = new Map<Transaction, Set<string>>();
+  private readonly opWatchers = new Set<(t: Transaction) => void>();
+
+  /**
+   * Calls `listener` with the transaction each time a QR operation starts (the QR page is about to
+   * show); returns the function that stops it. The bench's demo phone (`ciebench start`) scans the
+   * QR this way, as a citizen holding the phone to the screen would.
+   */
+  watchOps(listener: (t: Transaction) => void): () => void {
+    this.opWatchers.add(listener);
+    return () => this.opWatchers.delete(listener);
+  }
+
+  /** Tells the watchers that `t` now shows a new QR operation. */
+  opStarted(t: Transaction): void {
+    for (const w of this.opWatchers) {
+      try {
+        w(t);
+      } catch {
+        // A watcher's failure is its own; the login goes on.
+      }
+    }
+  }
 
   /** The session named by `id`, or a new one (returned id differs then). */
   session(id: string | undefined): string {
