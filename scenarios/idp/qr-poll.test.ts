@@ -36,9 +36,9 @@ beforeAll(async () => {
     const url = new URL(req.url ?? '/', 'http://x');
     if (url.pathname === '/check') {
       // While a POST is held the transaction is over, as the IdP answers after a cancel.
-      if (pollAfterPost) {
+      if (pollAfterPost || seen.posts > 0) {
         seen.pollsDuringPost++;
-        pollAfterPost();
+        pollAfterPost?.();
         res.setHeader('content-type', 'application/json');
         return res.end(JSON.stringify({ status: 'KO', statusType: 'ERROR_25' }));
       }
@@ -73,7 +73,9 @@ beforeAll(async () => {
         res.end('<!DOCTYPE html><body data-page="fine">posted</body>');
       };
       const held = setTimeout(answer, HOLD_MS);
+      // Once: polls already in flight when the form was submitted may arrive after it, several.
       pollAfterPost = () => {
+        pollAfterPost = undefined;
         clearTimeout(held);
         // Let the poll's answer reach the page before the POST's answer does.
         setTimeout(answer, 200);
