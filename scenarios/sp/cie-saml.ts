@@ -8,6 +8,7 @@
  * Redirect query signature (SAML Bindings §3.4.4.1) and the POST enveloped signature after the
  * Issuer.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { SAML, type SamlConfig } from '@node-saml/node-saml';
 import { signAuthnRequestPost } from '@node-saml/node-saml/lib/saml-post-signing.js';
 import { getVerifiedXml, parseDomFromString } from '@node-saml/node-saml/lib/xml.js';
@@ -30,6 +31,28 @@ export interface CieRequestShape {
   readonly now: () => Date;
   readonly onIssued: (request: IssuedRequest) => void;
 }
+
+/** What node-saml verified during one `validatePostResponseAsync` (its signed XML, if it got one). */
+interface VerifiedSlot {
+  signedXml?: string;
+}
+
+const verifiedSlot = new AsyncLocalStorage<VerifiedSlot>();
+
+/** Local name of the root of canonical XML (exc-c14n output starts with the element's tag). */
+function rootLocalName(c14n: string): string | undefined {
+  return /^<(?:[^\s:>/]+:)?([^\s:>/]+)/.exec(c14n)?.[1];
+}
+
+/** node-saml's result plus the Response as its signature verified it. */
+export type VerifiedPostResponse = Awaited<ReturnType<SAML['validatePostResponseAsync']>> & {
+  /**
+   * The Response element as verified by its own signature, or `null` when the Response carried no
+   * valid signature (the Assertion's then decided): what {@link CieSaml.verifiedResponseXml}
+   * returns for the same XML, without checking the signature a second time.
+   */
+  readonly verifiedResponseXml: string | null;
+};
 
 export class CieSaml extends SAML {
   readonly #binding: 'redirect' | 'post';
@@ -73,6 +96,33 @@ export class CieSaml extends SAML {
       signatureAlgorithm: 'sha256',
       digestAlgorithm: 'sha256',
     });
+  }
+
+  /**
+   * `validatePostResponseAsync`, also returning the Response XML node-saml verified. node-saml
+   * checks the Response's signature with `getVerifiedXml(xml, root, keys)` and hands the verified
+   * XML — the Response's when its signature held, else the Assertion's — to `getSignedAssertion`;
+   * it is picked up there (per call, through AsyncLocalStorage, as ACS posts interleave). Same
+   * function, same inputs as {@link verifiedResponseXml}: the same string, one signature check
+   * (reference look-up, canonicalisation, digest) fewer per login.
+   */
+  async validatePostResponseVerified(
+    container: Record<string, string>,
+  ): Promise<VerifiedPostResponse> {
+    const slot: VerifiedSlot = {};
+    const result = await verifiedSlot.run(slot, () => this.validatePostResponseAsync(container));
+    const signed = slot.signedXml;
+    return {
+      ...result,
+      verifiedResponseXml:
+        signed !== undefined && rootLocalName(signed) === 'Response' ? signed : null,
+    };
+  }
+
+  protected override getSignedAssertion(signedXml: string): Promise<string | null> {
+    const slot = verifiedSlot.getStore();
+    if (slot) slot.signedXml = signedXml;
+    return super.getSignedAssertion(signedXml);
   }
 
   /**
