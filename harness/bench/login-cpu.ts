@@ -52,7 +52,7 @@ try {
   };
   await run(20);
   failed = 0;
-  const profileTo = process.env.CIEBENCH_CPU_PROFILE;
+  const profileTo = process.env['CIEBENCH_CPU_PROFILE'];
   const session = profileTo ? new Session() : undefined;
   if (session) {
     session.connect();
