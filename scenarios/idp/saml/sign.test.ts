@@ -1,5 +1,6 @@
 /**
- * The IdP's enveloped signatures made with a cached KeyObject are byte for byte those xml-crypto
+ * The IdP's enveloped signatures made with a cached KeyObject and remembered KeyInfo are byte for
+ * byte those xml-crypto
  * makes from the PEM text (RSA PKCS#1 v1.5 is deterministic), on seeded documents of both shapes
  * (signature after the Issuer, signature first), and they verify.
  */

@@ -6,7 +6,7 @@
  * schema order of Response and Assertion), X509Certificate in KeyInfo — as the CIE examples show.
  */
 import { createPrivateKey, type KeyObject } from 'node:crypto';
-import { SignedXml } from 'xml-crypto';
+import { SignedXml, type GetKeyInfoContentArgs } from 'xml-crypto';
 
 export const ALG = {
   rsaSha256: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
@@ -49,6 +49,26 @@ function privateKeyObject(pem: string): KeyObject {
   return k;
 }
 
+const keyInfos = new Map<string, string | null>();
+
+/**
+ * xml-crypto's own KeyInfo content, remembered per (prefix, certificate PEM): it parses and checks
+ * the certificate on every signature otherwise. Same function, same string.
+ */
+function keyInfoContent(args: GetKeyInfoContentArgs = {}): string | null {
+  const cert = args.publicCert;
+  if (typeof cert !== 'string') return SignedXml.getKeyInfoContent(args);
+  // xml-crypto writes no prefix for null, undefined and '' alike.
+  const id = `${args.prefix ?? ''}|${cert}`;
+  let content = keyInfos.get(id);
+  if (content === undefined) {
+    if (keyInfos.size >= 64) keyInfos.clear();
+    content = SignedXml.getKeyInfoContent(args);
+    keyInfos.set(id, content);
+  }
+  return content;
+}
+
 /**
  * Signs the document element of `xml` (which must carry an `ID` attribute and a first-child
  * `Issuer` when `afterIssuer`), returning the signed XML text.
@@ -59,6 +79,7 @@ export function signRootElement(xml: string, key: SigningKey, afterIssuer = true
     publicCert: key.certificatePem,
     signatureAlgorithm: ALG.rsaSha256,
     canonicalizationAlgorithm: ALG.excC14n,
+    getKeyInfoContent: keyInfoContent,
   });
   sig.addReference({
     xpath: '/*',
