@@ -1,9 +1,11 @@
 /**
  * `validatePostResponseVerified` hands back the Response XML node-saml verified: the same string
  * `verifiedResponseXml` computes by checking the signature again, on seeded responses with and
- * without a Response signature, one by one and interleaved (the capture is per call).
+ * without a Response signature, one by one and interleaved (the capture is per call). Its
+ * Redirect query signature, made with the key parsed once, is node-saml's byte for byte.
  */
-import { ValidateInResponseTo } from '@node-saml/node-saml';
+import type { ParsedUrlQueryInput } from 'node:querystring';
+import { SAML, ValidateInResponseTo, type SamlConfig } from '@node-saml/node-saml';
 import { describe, expect, it } from 'vitest';
 import { seededRng } from '../../emulator/src/crypto/rng.ts';
 import { CieSaml } from './cie-saml.ts';
@@ -12,6 +14,15 @@ import { buildResponse, standInIdp } from './stand-in/stand-in-idp.ts';
 const idp = standInIdp();
 const ACS = 'https://sp.example/acs';
 const ENTITY = 'https://sp.example/metadata';
+
+const shape = {
+  acs: { by: 'url', url: ACS },
+  classRef: 'https://www.spid.gov.it/SpidL3',
+  comparison: 'minimum',
+  attributeConsumingServiceIndex: 0,
+  now: () => new Date(),
+  onIssued: () => undefined,
+} as const;
 
 const saml = new CieSaml(
   {
@@ -26,14 +37,7 @@ const saml = new CieSaml(
     validateInResponseTo: ValidateInResponseTo.never,
   },
   'redirect',
-  {
-    acs: { by: 'url', url: ACS },
-    classRef: 'https://www.spid.gov.it/SpidL3',
-    comparison: 'minimum',
-    attributeConsumingServiceIndex: 0,
-    now: () => new Date(),
-    onIssued: () => undefined,
-  },
+  shape,
 );
 
 function responses(): { xml: string; signed: boolean }[] {
@@ -74,5 +78,37 @@ describe('CieSaml.validatePostResponseVerified', () => {
     const want = await Promise.all(rs.map((r) => saml.verifiedResponseXml(r.xml)));
     expect(got.map((g) => g.verifiedResponseXml)).toEqual(want);
     expect(new Set(want.filter((w) => w !== null)).size).toBe(rs.filter((r) => r.signed).length);
+  });
+});
+
+type Signs = { signRequest(m: ParsedUrlQueryInput): void };
+
+describe('CieSaml.signRequest', () => {
+  it("gives node-saml's SigAlg and Signature, byte for byte", () => {
+    const key = standInIdp('cie-saml-test-sp').signing;
+    for (const signatureAlgorithm of ['sha256', 'sha512', 'sha1'] as const) {
+      const config: SamlConfig = {
+        entryPoint: 'https://idp.example/sso',
+        issuer: ENTITY,
+        callbackUrl: ACS,
+        idpCert: [idp.signing.certPem],
+        privateKey: key.keyPem,
+        signatureAlgorithm,
+      };
+      const ours = new CieSaml(config, 'redirect', shape) as unknown as Signs;
+      const theirs = new SAML(config) as unknown as Signs;
+      for (let i = 0; i < 6; i++) {
+        const rng = seededRng(`cie-saml-test|sign|${i}`);
+        const b64 = Buffer.from(rng.bytes(30 + 7 * i)).toString('base64');
+        const m: ParsedUrlQueryInput = i % 3 === 2 ? { SAMLResponse: b64 } : { SAMLRequest: b64 };
+        if (i % 2 === 0) m['RelayState'] = Buffer.from(rng.bytes(9)).toString('base64url');
+        const a = { ...m };
+        const b = { ...m };
+        ours.signRequest(a);
+        theirs.signRequest(b);
+        expect(a['Signature']).toBeTruthy();
+        expect(a).toEqual(b);
+      }
+    }
   });
 });
