@@ -71,12 +71,14 @@ async function evaluate(deps: AcsDeps, body: unknown): Promise<AcsOutcome> {
   };
   const relayProblem = checkRelayState(deps, form.data.RelayState);
   let assertionXml: string;
+  let verifiedResponse: string | null;
   try {
-    const { profile } = await deps.saml.validatePostResponseAsync({
+    const { profile, verifiedResponseXml } = await deps.saml.validatePostResponseVerified({
       SAMLResponse: form.data.SAMLResponse,
     });
     if (!profile) return rejected(deps, claimedRequestId, ['saml: no profile in the response']);
     assertionXml = String(profile.getAssertionXml?.() ?? '');
+    verifiedResponse = verifiedResponseXml;
   } catch (e) {
     if (e instanceof SamlStatusError) {
       const verified = await deps.saml.verifiedResponseXml(xml);
@@ -90,7 +92,6 @@ async function evaluate(deps: AcsDeps, body: unknown): Promise<AcsOutcome> {
     }
     return rejected(deps, claimedRequestId, [`saml: ${(e as Error).message}`]);
   }
-  const verifiedResponse = await deps.saml.verifiedResponseXml(xml);
   const responseXml =
     verifiedResponse ?? (deps.options.defects.includes('accept-unsigned-response') ? xml : null);
   if (!responseXml)

@@ -10,7 +10,7 @@
  * HTTP-POST: `SAMLRequest` = base64(xml) with an enveloped signature (verify-enveloped.ts).
  */
 import { HostError } from '../../../emulator/src/host-error.ts';
-import { createVerify } from 'node:crypto';
+import { createPublicKey, createVerify, type KeyObject } from 'node:crypto';
 import { inflateRawSync } from 'node:zlib';
 import { ALG } from './sign.ts';
 
@@ -95,6 +95,27 @@ export type RedirectSignatureCheck =
  * Verifies the Redirect signature over the raw octets; `params` must come from
  * {@link parseRawQuery} of the query as received.
  */
+const publicKeys = new Map<string, KeyObject>();
+
+/**
+ * The public key of a certificate PEM, parsed once (what `verify(pem)` parses on every call); the
+ * PEM itself when it does not parse, so that `verify` fails as it did.
+ */
+function publicKeyOf(pem: string): KeyObject | string {
+  let k = publicKeys.get(pem);
+  if (!k) {
+    try {
+      k = createPublicKey(pem);
+    } catch {
+      return pem;
+    }
+    // One entry per registered SP signing certificate; bounded for a long-running IdP.
+    if (publicKeys.size >= 1024) publicKeys.clear();
+    publicKeys.set(pem, k);
+  }
+  return k;
+}
+
 export function verifyRedirectSignature(
   params: Map<string, RawParam>,
   certificatesPem: readonly string[],
@@ -116,7 +137,8 @@ export function verifyRedirectSignature(
   }
   for (const pem of certificatesPem) {
     try {
-      if (createVerify(hash).update(octets, 'utf8').verify(pem, sig)) return { ok: true };
+      if (createVerify(hash).update(octets, 'utf8').verify(publicKeyOf(pem), sig))
+        return { ok: true };
     } catch {
       // a certificate whose key cannot verify this algorithm: try the next one
     }

@@ -5,7 +5,8 @@
  * exc-c14n, the signature placed right after the element's `Issuer` (SAML core §5.4.1 and the
  * schema order of Response and Assertion), X509Certificate in KeyInfo — as the CIE examples show.
  */
-import { SignedXml } from 'xml-crypto';
+import { createPrivateKey, type KeyObject } from 'node:crypto';
+import { SignedXml, type GetKeyInfoContentArgs } from 'xml-crypto';
 
 export const ALG = {
   rsaSha256: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
@@ -30,16 +31,55 @@ export interface SigningKey {
   readonly certificatePem: string;
 }
 
+const keyObjects = new Map<string, KeyObject>();
+
+/**
+ * The private key as a `node:crypto` KeyObject, parsed once per PEM: OpenSSL then keeps its
+ * precomputed CRT state, and a signature costs about a third of one made from the PEM text (which
+ * is parsed again on every call). RSA PKCS#1 v1.5 signatures are deterministic: same bytes.
+ */
+function privateKeyObject(pem: string): KeyObject {
+  let k = keyObjects.get(pem);
+  if (!k) {
+    // A handful of keys per process (the IdP's, tests' own); never more than a few dozen.
+    if (keyObjects.size >= 64) keyObjects.clear();
+    k = createPrivateKey(pem);
+    keyObjects.set(pem, k);
+  }
+  return k;
+}
+
+const keyInfos = new Map<string, string | null>();
+
+/**
+ * xml-crypto's own KeyInfo content, remembered per (prefix, certificate PEM): it parses and checks
+ * the certificate on every signature otherwise. Same function, same string.
+ */
+function keyInfoContent(args: GetKeyInfoContentArgs = {}): string | null {
+  const cert = args.publicCert;
+  if (typeof cert !== 'string') return SignedXml.getKeyInfoContent(args);
+  // xml-crypto writes no prefix for null, undefined and '' alike.
+  const id = `${args.prefix ?? ''}|${cert}`;
+  let content = keyInfos.get(id);
+  if (content === undefined) {
+    if (keyInfos.size >= 64) keyInfos.clear();
+    content = SignedXml.getKeyInfoContent(args);
+    keyInfos.set(id, content);
+  }
+  return content;
+}
+
 /**
  * Signs the document element of `xml` (which must carry an `ID` attribute and a first-child
  * `Issuer` when `afterIssuer`), returning the signed XML text.
  */
 export function signRootElement(xml: string, key: SigningKey, afterIssuer = true): string {
   const sig = new SignedXml({
-    privateKey: key.privateKeyPem,
+    privateKey: privateKeyObject(key.privateKeyPem),
     publicCert: key.certificatePem,
     signatureAlgorithm: ALG.rsaSha256,
     canonicalizationAlgorithm: ALG.excC14n,
+    getKeyInfoContent: keyInfoContent,
   });
   sig.addReference({
     xpath: '/*',

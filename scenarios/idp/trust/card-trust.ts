@@ -91,6 +91,12 @@ export class CardTrust {
   private readonly cas: X509Certificate[];
   private readonly crlSource: () => readonly Uint8Array[];
   private cache: { key: readonly Uint8Array[]; parsed: ParsedCrl[] } | undefined;
+  /**
+   * Certificates seen, parsed, with the trusted CA that issued them (undefined: none): both are
+   * functions of the DER and of this instance's fixed CAs, and a card presents the same
+   * certificate at every login. Time, CRL and subject checks still run on every call.
+   */
+  private readonly seen = new Map<string, { cert: X509Certificate; issuer?: X509Certificate }>();
 
   constructor(o: TrustOptions) {
     this.cas = o.cas.map((d) => new X509Certificate(d));
@@ -111,13 +117,25 @@ export class CardTrust {
     return this.cache.parsed;
   }
 
+  private parse(der: Uint8Array): { cert: X509Certificate; issuer?: X509Certificate } {
+    const id = Buffer.from(der).toString('base64');
+    const hit = this.seen.get(id);
+    if (hit) return hit;
+    const cert = new X509Certificate(der);
+    const issuer = this.cas.find((ca) => cert.checkIssued(ca) && cert.verify(ca.publicKey));
+    if (this.seen.size >= 4096) this.seen.clear();
+    const entry = issuer ? { cert, issuer } : { cert };
+    this.seen.set(id, entry);
+    return entry;
+  }
+
   /** The checks of rows 6–10, in order; `expectedSerial` enables the serial check. */
   check(certificate: Uint8Array, now: Date, expectedSerial?: string): CertCheck {
     let der: Uint8Array;
-    let cert: X509Certificate;
+    let parsed: { cert: X509Certificate; issuer?: X509Certificate };
     try {
       der = trimDer(certificate).slice();
-      cert = new X509Certificate(der);
+      parsed = this.parse(der);
     } catch (e) {
       return {
         ok: false,
@@ -125,7 +143,7 @@ export class CardTrust {
         detail: `not an X.509 certificate: ${(e as Error).message}`,
       };
     }
-    const issuer = this.cas.find((ca) => cert.checkIssued(ca) && cert.verify(ca.publicKey));
+    const { cert, issuer } = parsed;
     if (!issuer)
       return {
         ok: false,

@@ -31,7 +31,12 @@ import { CardError } from '../../card/card-error.ts';
 import { bytesToBigInt, concatBytes, equalBytes } from '../../bytes/bytes.ts';
 import { byteLength } from '../../crypto/rsa.ts';
 import { withSsc } from '../../sm/sm-session.ts';
-import { rsaPkcs1Type1Sign, rsaPrivateRaw, rsaPublicRaw } from '../../crypto/rsa.ts';
+import {
+  rsaPkcs1Type1Sign,
+  rsaPrivateRaw,
+  rsaPublicRaw,
+  type RsaPublicKey,
+} from '../../crypto/rsa.ts';
 import {
   dappSsc,
   externalAuthHash,
@@ -67,6 +72,27 @@ function requireP1P2(apdu: CommandApdu, value: number): void {
   if (((apdu.p1 << 8) | apdu.p2) !== value) throw new CardError(SW_6A86_INCORRECT_P1P2);
 }
 
+/** Recovered blocks of terminal-certificate signatures, by CA key and signature (see below). */
+const recovered = new Map<string, Uint8Array>();
+const RECOVERED_MAX = 256;
+
+/**
+ * The CA's public operation on a certificate signature, remembered per (CA key, signature). The
+ * IAS CA key has a public exponent as long as its modulus (README.md §5.3), so this one operation
+ * costs as much as a private one without CRT — and the clients present the same self-issued
+ * certificate at every login. The result is a pure function of public inputs (no card secret, no
+ * card state), so the card's answers are the same bytes; every other check still runs each time.
+ */
+export function caPublicRaw(ca: RsaPublicKey, signature: Uint8Array): Uint8Array {
+  const id = `${ca.n.toString(16)}|${ca.e.toString(16)}|${Buffer.from(signature).toString('hex')}`;
+  const hit = recovered.get(id);
+  if (hit) return hit.slice();
+  const block = rsaPublicRaw(ca, signature);
+  if (recovered.size >= RECOVERED_MAX) recovered.clear();
+  recovered.set(id, block.slice());
+  return block;
+}
+
 /** §5.3 step 3. */
 export function psoHandler(ias: IasCard): CommandHandler {
   return (ctx, apdu) => {
@@ -86,7 +112,7 @@ export function psoHandler(ias: IasCard): CommandHandler {
           SW_6A88_REFERENCED_DATA_NOT_FOUND,
           "certificate CAR is not this card's CA",
         );
-      body = verifyTerminalCertificate(cert, (x) => rsaPublicRaw(ca, x), byteLength(ca.n));
+      body = verifyTerminalCertificate(cert, (x) => caPublicRaw(ca, x), byteLength(ca.n));
     } catch (e) {
       if (e instanceof CardError) throw e;
       ch.phase = { step: 'keys-agreed' };
