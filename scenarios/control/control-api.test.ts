@@ -10,7 +10,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { z } from 'zod';
+import { fromHex } from '../../emulator/src/bytes/hex.ts';
 import { defaultCardImage } from '../../emulator/src/profiles/default-card-image.ts';
+import { CRL_FILE } from '../../emulator/src/state/pki-revocations.ts';
+import { crlFileSource } from '../idp/server.ts';
+import { CardTrust } from '../idp/trust/card-trust.ts';
 import { parseCardImageText } from '../../emulator/src/state/image-file.ts';
 import { STREAM_PROTOCOL } from './auth.ts';
 import { cardIdSchema, createCardSchema, faultsSchema, ROUTES, setTriesSchema } from './routes.ts';
@@ -21,7 +25,7 @@ const dir = mkdtempSync(join(tmpdir(), 'ciebench-control-api-'));
 let srv: ControlServer;
 
 beforeAll(async () => {
-  srv = await startControlServer({ reportRoot: dir });
+  srv = await startControlServer({ reportRoot: dir, pkiDir: (seed) => join(dir, 'pki', seed) });
 });
 afterAll(async () => {
   await srv?.close();
@@ -492,6 +496,46 @@ describe('cards, the APDU stream and removal', () => {
         additionalProperties: false,
       }),
     );
+  });
+});
+
+describe('certificate standing', () => {
+  it("revoking puts the card's certificate on its PKI's CRL, which the reference IdP's trust then refuses; releasing undoes it", async () => {
+    const card = (await call('POST', '/api/cards', { body: { spec: 'default' } })).json as {
+      id: string;
+      state: { certificate: { serial: string; status: string } };
+    };
+    expect(card.state.certificate.status).toBe('valid');
+    const image = defaultCardImage();
+    const crlFile = join(dir, 'pki', image.pkiSeed, CRL_FILE);
+    const trust = new CardTrust({
+      cas: [fromHex(image.ias.certificates.holderCa)],
+      crls: crlFileSource([crlFile]),
+    });
+    const holder = fromHex(image.ias.certificates.holder);
+    expect(trust.check(holder, new Date()).ok).toBe(true);
+    const revoked = await call('PUT', `/api/cards/${card.id}/certificate`, {
+      body: { status: 'revoked' },
+    });
+    expect(revoked.status).toBe(200);
+    expect(revoked.json).toMatchObject({
+      certificate: { status: 'revoked', serial: card.state.certificate.serial },
+    });
+    expect(trust.check(holder, new Date())).toMatchObject({ ok: false, code: 'CERT_REVOKED' });
+    const released = await call('PUT', `/api/cards/${card.id}/certificate`, {
+      body: { status: 'valid' },
+    });
+    expect(released.json).toMatchObject({ certificate: { status: 'valid' } });
+    expect(trust.check(holder, new Date()).ok).toBe(true);
+    // A generic test card has no certificate: a clear 400, nothing written.
+    const iso = (await call('POST', '/api/cards', { body: { spec: 'iso-test' } })).json as {
+      id: string;
+    };
+    const none = await call('PUT', `/api/cards/${iso.id}/certificate`, {
+      body: { status: 'revoked' },
+    });
+    expect(none.status).toBe(400);
+    expect((none.json as { message: string }).message).toContain('has no certificate');
   });
 });
 

@@ -12,10 +12,27 @@
  * Every exchange first yields to the event loop, as a real reader's I/O does: the emulated card
  * answers synchronously, and without the yield a whole login would run before the server could
  * act on a "remove" request made while it runs.
+ *
+ * The same card may also sit in readers outside this process — the virtual PC/SC reader (vpcd)
+ * and the NFC endpoint of `ciebench start`. The slot then stands for the card's place in the
+ * world: `remove` and `insert` act on those readers too ({@link OuterReaders}), and the faults
+ * apply to their exchanges through the gate the slot hands them ({@link ReaderSlot.gate}), so a
+ * terminal on PC/SC sees a stalled reader or a removed card exactly as one in-process does.
  */
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { Card } from '../../emulator/src/card/card.ts';
 import { ChannelError, type ApduChannel } from '../../harness/channel/apdu-channel.ts';
+import type { CardGate, GateDecision } from '../../harness/transport/card-gate.ts';
+
+/** Readers outside the process holding the same card (the bench's CardHost). */
+export interface OuterReaders {
+  /** Where they are, for the state shown (`vpcd 127.0.0.1:35963`, `nfc ws://…`). */
+  readonly places: readonly string[];
+  /** Takes the card out of all of them (resolves when their commands in flight have ended). */
+  removeCard(): Promise<void>;
+  /** Puts it back. */
+  insertCard(): void;
+}
 
 /** Where the card is: in the slot (with the insertion number) or out of it. */
 export type SlotState =
@@ -53,11 +70,52 @@ export class ReaderSlot {
   faults: SlotFaults = { delayMs: 0 };
   private readonly card: Card;
   private readonly onChange: () => void;
+  private outer: OuterReaders | undefined;
+  /** Removals of the outer readers still finishing (awaited by settle()). */
+  private pendingOuter: Promise<void> = Promise.resolve();
 
   constructor(card: Card, onChange: () => void = () => undefined) {
     this.card = card;
     this.onChange = onChange;
   }
+
+  /** Where else the card sits (none when only in this slot). */
+  get places(): readonly string[] {
+    return this.outer?.places ?? [];
+  }
+
+  /** The readers outside the process the card also sits in; they follow remove and insert. */
+  attachOuter(outer: OuterReaders): void {
+    this.outer = outer;
+    if (this.s.kind === 'removed') this.track(outer.removeCard());
+  }
+
+  /** Resolves once the outer readers have acted on the last remove. */
+  settle(): Promise<void> {
+    return this.pendingOuter;
+  }
+
+  /**
+   * The gate the outer readers ask before each APDU (their count from power-on): the slot's
+   * delay and stall hold it; after a removal — or when the card leaves the field by the
+   * `removeAfter` fault — it answers 'removed', so the command never reaches the card.
+   */
+  readonly gate: CardGate = {
+    beforeApdu: async (n: number): Promise<GateDecision> => {
+      if (this.s.kind === 'removed') return 'removed';
+      const epoch = this.epoch;
+      const { delayMs, stallAfter, removeAfter } = this.faults;
+      if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
+      if (stallAfter !== undefined && n > stallAfter && this.s.kind === 'inserted')
+        await this.waitStall();
+      if (removeAfter !== undefined && n > removeAfter) {
+        this.fired('removeAfter');
+        this.remove();
+      }
+      // Read again: the slot may have changed while the APDU was held.
+      return this.state.kind === 'removed' || this.endedBy(epoch) === 'removed' ? 'removed' : 'go';
+    },
+  };
 
   get state(): SlotState {
     return this.s;
@@ -73,13 +131,22 @@ export class ReaderSlot {
     this.s = { kind: 'removed', insertion: this.s.insertion };
     this.endSessions('removed');
     if (this.card.powered) this.card.powerOff();
+    if (this.outer) this.track(this.outer.removeCard());
     this.onChange();
   }
 
   insert(): void {
     if (this.s.kind === 'inserted') return;
     this.s = { kind: 'inserted', insertion: this.s.insertion + 1 };
+    // After the outer readers have let the card go: a removal still finishing must not undo this.
+    const outer = this.outer;
+    if (outer) this.track(this.pendingOuter.then(() => outer.insertCard()));
     this.onChange();
+  }
+
+  private track(p: Promise<void>): void {
+    // A reader that fails to let go is reported by its own log lines; the slot's state stands.
+    this.pendingOuter = this.pendingOuter.then(() => p).catch(() => undefined);
   }
 
   /** Warm reset by the bench: open sessions see `CARD_RESET`; the card keeps its power. */

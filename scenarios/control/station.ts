@@ -10,6 +10,7 @@ import type { TerminalStyle } from '../../harness/terminals/ias/styles.ts';
 import type { CardRecipe } from '../../harness/cards/card-registry.ts';
 import { ControlCard, type ApduStreamItem, type CardInfo, type MadeCard } from './control-card.ts';
 import type { DemoInfo, PhoneEvent } from './demo.ts';
+import type { JourneyStepEvent } from './journeys.ts';
 
 /** A reference-terminal session on a managed card: running, then passed or failed. */
 export type SessionStatus =
@@ -32,6 +33,7 @@ export type ControlEvent =
   | { readonly type: 'card-closed'; readonly data: { readonly id: string } }
   | { readonly type: 'session'; readonly data: SessionInfo }
   | { readonly type: 'journey'; readonly data: unknown }
+  | { readonly type: 'journey-step'; readonly data: JourneyStepEvent }
   | { readonly type: 'phone'; readonly data: PhoneEvent };
 
 export type ControlListener = (e: ControlEvent) => void;
@@ -45,6 +47,8 @@ export class NotFoundError extends BenchError {
 export interface StationOptions {
   /** PIN/PUK digits in the APDU stream (masked by default). */
   readonly showSecrets?: boolean;
+  /** Where a card's test PKI keeps its CRL, by PKI seed (default: `$CIEBENCH_HOME/pki/<seed>`). */
+  readonly pkiDir?: (pkiSeed: string) => string;
 }
 
 export class Station {
@@ -55,10 +59,12 @@ export class Station {
   private nextCard = 1;
   private nextSession = 1;
   private readonly showSecrets: boolean;
+  private readonly pkiDir: ((pkiSeed: string) => string) | undefined;
   private demoInfo: (() => DemoInfo) | undefined;
 
   constructor(o: StationOptions = {}) {
     this.showSecrets = o.showSecrets ?? false;
+    this.pkiDir = o.pkiDir;
   }
 
   /** Subscribes to every event; returns the function that unsubscribes. */
@@ -99,6 +105,7 @@ export class Station {
       },
       this.showSecrets,
       made,
+      this.pkiDir,
     );
     this.cards.set(id, card);
     this.emit({ type: 'card', data: card.info });

@@ -100,7 +100,9 @@ export async function startBench(
       showSecrets: o.showSecrets,
     });
     stops.push(() => control.close());
-    control.station.adoptCard(recipe, { card: cie.card, secrets: cie.secrets });
+    const managed = control.station.card(
+      control.station.adoptCard(recipe, { card: cie.card, secrets: cie.secrets }).id,
+    );
 
     const pcsc = o.pcsc ? pcscPlacement(await pcscSystemStatus()) : undefined;
     const host = new CardHost({
@@ -108,6 +110,8 @@ export async function startBench(
       description: recipe.description,
       ...(pcsc?.endpoint ? { vpcd: pcsc.endpoint } : {}),
       ...(nfcEndpoint ? { nfc: nfcEndpoint, nfcCards: 'shared' as const } : {}),
+      // The dashboard's faults, Remove and Insert reach the card on PC/SC and NFC too.
+      gate: managed.slot.gate,
       onLine: (tag, text) => say(`[${tag}] ${text}`),
     });
     stops.push(() => host.stop());
@@ -119,6 +123,15 @@ export async function startBench(
             'environment',
           )
         : e;
+    });
+
+    managed.attachOuter({
+      places: [
+        ...(hosted.vpcd ? [`virtual PC/SC reader (vpcd ${hosted.vpcd})`] : []),
+        ...(hosted.nfc ? [`NFC endpoint ${hosted.nfc}`] : []),
+      ],
+      removeCard: () => host.removeCard(),
+      insertCard: () => host.insertCard(),
     });
 
     const idp = await startIdp({ timers: { qrPollMs: o.qrPollMs } });
