@@ -499,6 +499,23 @@ describe('cards, the APDU stream and removal', () => {
   });
 });
 
+describe('bench readers', () => {
+  it('a control server on its own has none: the list is empty, placing a card is a clear 400', async () => {
+    expect((await call('GET', '/api/readers')).json).toEqual([]);
+    const card = (await call('POST', '/api/cards', { body: { spec: 'default' } })).json as {
+      id: string;
+    };
+    const res = await call('PUT', `/api/cards/${card.id}/readers`, { body: { readers: ['nfc'] } });
+    expect(res.status).toBe(400);
+    expect((res.json as { message: string }).message).toContain('come with `ciebench start`');
+    const twice = await call('PUT', `/api/cards/${card.id}/readers`, {
+      body: { readers: ['nfc', 'nfc'] },
+    });
+    expect(twice.status).toBe(400);
+    expect((twice.json as { message: string }).message).toContain('each reader once');
+  });
+});
+
 describe('certificate standing', () => {
   it("revoking puts the card's certificate on its PKI's CRL, which the reference IdP's trust then refuses; releasing undoes it", async () => {
     const card = (await call('POST', '/api/cards', { body: { spec: 'default' } })).json as {

@@ -43,6 +43,13 @@ export interface CertificateView {
   readonly status: 'valid' | 'expired' | 'revoked';
 }
 
+/** An app that registered the card (read its certificate and keys after the PIN). */
+export interface RegisteredApp {
+  readonly app: string;
+  /** ISO time of the registration. */
+  readonly since: string;
+}
+
 /** The state of a managed card as the API and the dashboard show it. */
 export interface CardStateView {
   readonly reader: 'inserted' | 'removed';
@@ -55,6 +62,8 @@ export interface CardStateView {
   readonly puk?: CounterView;
   /** Absent for the generic test cards, which have no certificate. */
   readonly certificate?: CertificateView;
+  /** Apps (CieID app agents) that registered the card, as they told the bench. */
+  readonly apps: readonly RegisteredApp[];
   readonly exchanges: number;
   readonly stalledSessions: number;
   readonly faults: SlotFaults;
@@ -117,6 +126,7 @@ export class ControlCard {
   private readonly pkiDir: (pkiSeed: string) => string;
   private readonly cert: { serial: Uint8Array; hex: string; notAfter: Date } | undefined;
   private revoked = false;
+  private apps: readonly RegisteredApp[] = [];
   private readonly detach: () => void;
   private readonly events: ControlCardEvents;
 
@@ -194,6 +204,7 @@ export class ControlCard {
       powered: this.card.powered,
       ...(s ? { pin: counter(s.pin), puk: counter(s.puk) } : {}),
       ...(this.cert ? { certificate: this.certificateView(this.cert) } : {}),
+      apps: this.apps,
       exchanges: this.exchanges,
       stalledSessions: this.slot.stalledSessions,
       faults: this.slot.faults,
@@ -242,6 +253,12 @@ export class ControlCard {
     return this.state;
   }
 
+  /** An app registered the card (the demo phone of `ciebench start` tells the station). */
+  noteApp(app: RegisteredApp): void {
+    this.apps = [...this.apps.filter((a) => a.app !== app.app), app];
+    this.emitState(true);
+  }
+
   /**
    * Revokes the card's certificate (adds it to the CRL of the card's test PKI and republishes
    * it, as `ciebench card revoke` does; a reference IdP reading that CRL then refuses the card
@@ -275,6 +292,12 @@ export class ControlCard {
    */
   attachOuter(outer: OuterReaders): void {
     this.slot.attachOuter(outer);
+    this.emitState(true);
+  }
+
+  /** The card is in no reader outside the process any more. */
+  detachOuter(): void {
+    this.slot.detachOuter();
     this.emitState(true);
   }
 

@@ -10,8 +10,8 @@ import { fromHex, toHex } from '../../emulator/src/bytes/hex.ts';
 import { cieCardFromImage } from '../../emulator/src/profiles/cie-card-image.ts';
 import { resolveCardSpec } from '../../harness/cards/card-registry.ts';
 import { IsoDepClient } from '../../harness/nfc/ws-client.ts';
-import { CardHost } from '../../harness/transport/card-host.ts';
 import { FakeVpcdReader, type ReaderConnection } from '../../harness/vpcd/testing/fake-reader.ts';
+import { BenchReaders } from './bench-readers.ts';
 import { Station } from './station.ts';
 import type { ControlCard } from './control-card.ts';
 
@@ -22,6 +22,8 @@ afterEach(async () => {
 });
 
 interface Rig {
+  readonly station: Station;
+  readonly readers: BenchReaders;
   readonly managed: ControlCard;
   readonly reader: FakeVpcdReader;
   readonly nfcUrl: string;
@@ -29,33 +31,32 @@ interface Rig {
   readonly atCard: string[];
 }
 
+/** A station with the bench's readers (a scripted vpcd reader, an NFC endpoint), one card in both. */
 async function rig(): Promise<Rig> {
   const station = new Station();
   cleanups.push(() => station.close());
-  const recipe = resolveCardSpec('default');
+  const reader = await FakeVpcdReader.listen();
+  cleanups.push(() => reader.close());
+  const readers = new BenchReaders({
+    vpcd: { host: '127.0.0.1', port: reader.port },
+    nfc: { host: '127.0.0.1', port: 0 },
+  });
+  station.attachReaders(readers);
+  const { managed, atCard } = adopt(station, 'default');
+  await station.placeCard(managed.id, ['vpcd', 'nfc']);
+  return { station, readers, managed, reader, nfcUrl: readers.nfcUrl as string, atCard };
+}
+
+/** A card of `spec` managed by the station, with the commands it receives. */
+function adopt(station: Station, spec: string): { managed: ControlCard; atCard: string[] } {
+  const recipe = resolveCardSpec(spec);
   const cie = cieCardFromImage(recipe.image!, { profile: recipe.personality });
   const atCard: string[] = [];
   cie.card.observe({ exchange: (e) => atCard.push(toHex(e.command)) });
   const managed = station.card(
     station.adoptCard(recipe, { card: cie.card, secrets: cie.secrets }).id,
   );
-  const reader = await FakeVpcdReader.listen();
-  cleanups.push(() => reader.close());
-  const host = new CardHost({
-    card: cie.card,
-    description: recipe.description,
-    vpcd: { host: '127.0.0.1', port: reader.port },
-    nfc: { host: '127.0.0.1', port: 0 },
-    gate: managed.slot.gate,
-  });
-  cleanups.push(() => host.stop());
-  const addresses = await host.start();
-  managed.attachOuter({
-    places: [`vpcd ${addresses.vpcd ?? '?'}`, `nfc ${addresses.nfc ?? '?'}`],
-    removeCard: () => host.removeCard(),
-    insertCard: () => host.insertCard(),
-  });
-  return { managed, reader, nfcUrl: addresses.nfc as string, atCard };
+  return { managed, atCard };
 }
 
 async function powered(reader: FakeVpcdReader): Promise<ReaderConnection> {
@@ -65,10 +66,58 @@ async function powered(reader: FakeVpcdReader): Promise<ReaderConnection> {
 }
 
 describe('a managed card in outer readers (vpcd, NFC)', () => {
-  it('shows where else the card is', async () => {
-    const { managed } = await rig();
-    expect(managed.state.places).toHaveLength(2);
-    expect(managed.state.places[0]).toMatch(/^vpcd 127\.0\.0\.1:\d+$/);
+  it('shows where else the card is, and which card each bench reader holds', async () => {
+    const { managed, station, reader, nfcUrl } = await rig();
+    expect(managed.state.places).toEqual([
+      `virtual PC/SC reader (vpcd 127.0.0.1:${reader.port})`,
+      `NFC endpoint ${nfcUrl}`,
+    ]);
+    expect(station.listReaders()).toEqual([
+      { reader: 'vpcd', address: `127.0.0.1:${reader.port}`, card: managed.id },
+      { reader: 'nfc', address: nfcUrl, card: managed.id },
+    ]);
+  });
+
+  it('placing another card in the NFC endpoint takes the first out of it (same URL), not out of the PC/SC reader', async () => {
+    const { station, managed, reader, nfcUrl, atCard } = await rig();
+    const conn = await powered(reader);
+    // Another card: the same citizen on the Gemalto personality (no new keys to make).
+    const other = adopt(station, 'gemalto');
+    await station.placeCard(other.managed.id, ['nfc']);
+    expect(station.listReaders()).toEqual([
+      { reader: 'vpcd', address: `127.0.0.1:${reader.port}`, card: managed.id },
+      { reader: 'nfc', address: nfcUrl, card: other.managed.id },
+    ]);
+    expect(managed.state.places).toEqual([`virtual PC/SC reader (vpcd 127.0.0.1:${reader.port})`]);
+    expect(other.managed.state.places).toEqual([`NFC endpoint ${nfcUrl}`]);
+    const phone = await IsoDepClient.connect(nfcUrl);
+    cleanups.push(() => phone.close());
+    expect(toHex(await phone.transceive(SELECT_MF))).toBe('9000');
+    expect(other.atCard).toEqual(['00A4000C023F00']);
+    // The first card was brought up afresh on the PC/SC reader alone: a new connection.
+    await conn.closed;
+    const again = await powered(reader);
+    expect(toHex(await again.request(SELECT_MF))).toBe('9000');
+    expect(atCard).toEqual(['00A4000C023F00']);
+    // Out of every bench reader: the PC/SC reader sees it go.
+    await station.placeCard(managed.id, []);
+    await again.closed;
+    expect(station.listReaders()[0]).toEqual({
+      reader: 'vpcd',
+      address: `127.0.0.1:${reader.port}`,
+    });
+  });
+
+  it('a card cannot go in a reader the bench does not have; a station without bench readers says so', async () => {
+    const { station, managed } = await rig();
+    const lone = new Station();
+    cleanups.push(() => lone.close());
+    const card = lone.createCard('default');
+    await expect(lone.placeCard(card.id, ['nfc'])).rejects.toThrow(/come with `ciebench start`/);
+    expect(lone.listReaders()).toEqual([]);
+    const noNfc = new BenchReaders({});
+    await expect(noNfc.place(managed, ['nfc'])).rejects.toThrow(/no NFC endpoint/);
+    expect(station.listReaders()).toHaveLength(2);
   });
 
   it('a stall holds the PC/SC command; Remove pulls the card before the command reaches it, Insert puts it back', async () => {

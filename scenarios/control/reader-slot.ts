@@ -90,6 +90,11 @@ export class ReaderSlot {
     if (this.s.kind === 'removed') this.track(outer.removeCard());
   }
 
+  /** The card left the outer readers (moved out of them by the bench). */
+  detachOuter(): void {
+    this.outer = undefined;
+  }
+
   /** Resolves once the outer readers have acted on the last remove. */
   settle(): Promise<void> {
     return this.pendingOuter;

@@ -70,6 +70,18 @@ export const setTriesSchema = z
   .strict()
   .refine((t) => t.pin !== undefined || t.puk !== undefined, 'give pin, puk or both');
 
+export const placeSchema = z
+  .object({
+    readers: z
+      .array(z.enum(['vpcd', 'nfc']))
+      .max(2)
+      .refine((r) => new Set(r).size === r.length, 'each reader once')
+      .describe(
+        "the bench readers the card goes in (GET /api/readers); [] takes it out of them. The cards that held them leave them",
+      ),
+  })
+  .strict();
+
 export const certificateSchema = z
   .object({
     status: z
@@ -219,6 +231,29 @@ export const ROUTES: readonly AnyRoute[] = [
   }),
   route({
     method: 'get',
+    path: '/api/readers',
+    summary:
+      'the bench readers outside the process (virtual PC/SC reader, NFC endpoint: `ciebench start`) and the card in each',
+    params: noParams,
+    query: noQuery,
+    ok: 200,
+    handle: (s) => ({ json: s.station.listReaders() }),
+  }),
+  route({
+    method: 'put',
+    path: '/api/cards/:id/readers',
+    summary:
+      'put the card in these bench readers (the virtual PC/SC reader, the NFC endpoint), taking out the card that was there',
+    params: cardIdSchema,
+    query: noQuery,
+    body: placeSchema,
+    ok: 200,
+    handle: async (s, { params, body }) => ({
+      json: await s.station.placeCard(params.id, body.readers),
+    }),
+  }),
+  route({
+    method: 'get',
     path: '/api/cards/:id',
     summary: 'one card: spec, personality, state',
     params: cardIdSchema,
@@ -233,8 +268,8 @@ export const ROUTES: readonly AnyRoute[] = [
     params: cardIdSchema,
     query: noQuery,
     ok: 200,
-    handle: (s, { params }) => {
-      s.station.deleteCard(params.id);
+    handle: async (s, { params }) => {
+      await s.station.deleteCard(params.id);
       return { json: { deleted: params.id } };
     },
   }),

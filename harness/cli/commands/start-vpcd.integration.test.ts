@@ -8,7 +8,8 @@
  * - with the reader stalled after seven exchanges, the log holds those exchanges while the login
  *   is still running; the dashboard's Remove then makes the login fail with "card removed"
  *   (SCARD_W_REMOVED_CARD in pcscd) and the reader empty;
- * - Insert puts the card back in the reader, and the next login passes.
+ * - Insert puts the card back in the reader, and the next login passes;
+ * - the dashboard's choice of bench readers takes the card out of the reader and puts it back.
  * Needs pcscd with a virtual reader and Chromium: skipped loudly without them (a failure under
  * CIE_REQUIRE_INTEGRATION=1).
  */
@@ -165,6 +166,22 @@ describe.runIf(browserOk && gate.ok)(
         const r = await desktopLogin().done;
         expect(r.code, r.output).toBe(0);
         expect(await card().getByTestId('reader-state').textContent()).toContain('card inserted');
+      },
+      5 * STEP,
+    );
+
+    it(
+      'the dashboard takes the card out of the bench reader and puts it back',
+      async () => {
+        await card().getByTestId('placement').selectOption({ label: 'in no bench reader' });
+        await waitReader(binding, reader, false, STEP);
+        expect(bench.control.station.listReaders()).toEqual([
+          { reader: 'vpcd', address: expect.stringMatching(/:\d+$/) },
+        ]);
+        await card().getByTestId('placement').selectOption({ label: 'in: virtual PC/SC reader' });
+        await waitReader(binding, reader, true, STEP);
+        const r = await desktopLogin().done;
+        expect(r.code, r.output).toBe(0);
       },
       5 * STEP,
     );

@@ -106,6 +106,12 @@ describe.runIf(browserOk)('ciebench start: the hybrid login demo from a click', 
     await dashboard.getByTestId('demo-panel').waitFor({ timeout: STEP });
     // The phone registered the card at start (before this page was open: the log is live only).
     await dashboard.locator('#phone-events li[data-kind="ready"]').waitFor({ timeout: STEP });
+    await expect
+      .poll(() => dashboard.getByTestId('card-c1').getByTestId('apps').textContent())
+      .toContain('demo phone (CieID app agent)');
+    expect(await dashboard.getByTestId('card-c1').getByTestId('certificate').textContent()).toBe(
+      'certificate valid',
+    );
     const serial = (await dashboard.getByTestId('demo-serial').textContent()) ?? '';
     expect(serial).toBe(image?.citizen.document.number);
     const entries = dashboard.getByTestId('log').locator('.entry.exchange');

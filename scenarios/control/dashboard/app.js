@@ -22,6 +22,8 @@ const token = readToken();
 const cards = new Map();
 const sessions = new Map();
 const runs = new Map();
+/** The bench's readers outside the process (GET /api/readers; none without `ciebench start`). */
+let benchReaders = [];
 /** The steps of each run as they ended (journey-step events), by run id. */
 const runSteps = new Map();
 let paused = false;
@@ -84,7 +86,40 @@ function cardButton(label, testid, action) {
   );
 }
 
+const READER_LABELS = { vpcd: 'virtual PC/SC reader', nfc: 'NFC endpoint' };
+
+/** Where the card is among the bench readers: a choice that moves it (the holder leaves). */
+function placementSelect(c) {
+  const names = benchReaders.map((r) => r.reader);
+  const now = names.filter((r) => c.state.places.some((p) => p.startsWith(READER_LABELS[r])));
+  const choices = [[], ...names.map((r) => [r]), ...(names.length > 1 ? [names] : [])];
+  const select = el(
+    'select',
+    {
+      'data-testid': 'placement',
+      onchange: (ev) =>
+        api('PUT', `/api/cards/${c.id}/readers`, { readers: JSON.parse(ev.target.value) })
+          .then(loadReaders)
+          .catch(() => undefined),
+    },
+    ...choices.map((ch) =>
+      el(
+        'option',
+        { value: JSON.stringify(ch), ...(ch.join() === now.join() ? { selected: '' } : {}) },
+        ch.length ? `in: ${ch.map((r) => READER_LABELS[r]).join(' + ')}` : 'in no bench reader',
+      ),
+    ),
+  );
+  return el('div', { class: 'placement' }, 'bench readers: ', select);
+}
+
+async function loadReaders() {
+  benchReaders = await api('GET', '/api/readers');
+  for (const c of cards.values()) renderCard(c);
+}
+
 function renderCard(c) {
+  cards.set(c.id, c);
   const s = c.state;
   const old = document.querySelector(`[data-card="${c.id}"]`);
   const stalled = s.stalledSessions ? ` · reader stalled (${s.stalledSessions})` : '';
@@ -94,6 +129,16 @@ function renderCard(c) {
     { class: `card ${s.reader}`, 'data-card': c.id, 'data-testid': `card-${c.id}` },
     el('div', { class: 'title' }, `${c.id} · ${c.spec} (${c.personality})`),
     el('div', { class: 'desc' }, c.description),
+    ...(s.apps.length
+      ? [
+          el(
+            'div',
+            { class: 'places', 'data-testid': 'apps' },
+            `registered in: ${s.apps.map((a) => `${a.app} (since ${a.since.slice(11, 19)})`).join(' · ')}`,
+          ),
+        ]
+      : []),
+    ...(benchReaders.length ? [placementSelect(c)] : []),
     ...(s.places.length
       ? [
           el(
@@ -449,6 +494,7 @@ function onEvent(m) {
     case 'snapshot':
       $('cards').replaceChildren();
       for (const c of m.data.cards) renderCard(c);
+      loadReaders().catch(() => undefined);
       for (const s of m.data.sessions) renderSession(s);
       for (const r of m.data.runs) renderRun(r);
       loadDemo().catch(() => undefined);
