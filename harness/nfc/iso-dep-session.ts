@@ -253,9 +253,16 @@ export class IsoDepSession {
       );
     }
     if (decision.fieldOffAfter) return this.lose(`field off while APDU ${n} was being processed`);
+    const answer = this.gate?.afterApdu?.(n, response) ?? { kind: 'response', response };
+    if (answer.kind === 'removed')
+      return this.lose(
+        `card taken out of the field by the bench while APDU ${n} was being processed`,
+      );
     const wtx =
       decision.delayMs > fwt ? Math.ceil((decision.delayMs - fwt) / (fwt * this.config.wtxm)) : 0;
-    const out = decision.corruption ? corrupt(response, decision.corruption) : response;
+    const out = decision.corruption
+      ? corrupt(answer.response, decision.corruption)
+      : answer.response;
     return {
       kind: 'response',
       response: out,
@@ -263,7 +270,7 @@ export class IsoDepSession {
       commandBlocks: blocksFor(command.length, frameSize(this.config.fsci)),
       responseBlocks: blocksFor(out.length, frameSize(this.config.fsdi)),
       delayMs: decision.delayMs,
-      corrupted: decision.corruption !== undefined,
+      corrupted: decision.corruption !== undefined || answer.response !== response,
     };
   }
 

@@ -9,10 +9,20 @@
  */
 export type GateDecision = 'go' | 'removed';
 
+/** What becomes of the card's answer: it goes on (maybe damaged), or the card left the field. */
+export type GateAnswer =
+  { readonly kind: 'response'; readonly response: Uint8Array } | { readonly kind: 'removed' };
+
 export interface CardGate {
   /**
    * Called before APDU `n` (1-based, counted from the card's power-on on that transport);
    * resolves once the APDU may go, or with 'removed' when the card was taken out meanwhile.
    */
   beforeApdu(n: number): Promise<GateDecision>;
+  /**
+   * Called with the card's answer to APDU `n`: the answer the terminal gets (a corrupted one),
+   * or 'removed' when the card left the field while the command ran (the card processed it, the
+   * answer is lost).
+   */
+  afterApdu?(n: number, response: Uint8Array): GateAnswer;
 }

@@ -112,9 +112,12 @@ export class ReaderSlot {
     if (d.delayMs > 0) await this.sleep(d.delayMs);
     if (!this.current) return { kind: 'removed', reason: 'card powered off during the command' };
     if (d.fieldOffAfter) return this.pull(`card pulled while APDU ${n} was being processed`);
+    const answer = this.gate?.afterApdu?.(n, response) ?? { kind: 'response', response };
+    if (answer.kind === 'removed')
+      return this.pull(`card taken out by the bench while APDU ${n} was being processed`);
     return {
       kind: 'response',
-      response: d.corruption ? corrupt(response, d.corruption) : response,
+      response: d.corruption ? corrupt(answer.response, d.corruption) : answer.response,
     };
   }
 

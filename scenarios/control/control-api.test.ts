@@ -323,7 +323,7 @@ describe('cards, the APDU stream and removal', () => {
     s.ws.close();
   });
 
-  it('one-shot faults: the card lost after n exchanges, an answer corrupted at exchange n', async () => {
+  it('one-shot faults: the card lost after n exchanges, an answer corrupted at exchange n, the field off during exchange n', async () => {
     const card = (await call('POST', '/api/cards', { body: { spec: 'default' } })).json as {
       id: string;
     };
@@ -364,6 +364,15 @@ describe('cards, the APDU stream and removal', () => {
       'faults.corruptAt',
     );
     expect(await login()).toEqual({ kind: 'passed' });
+    // Field off during exchange 9: the card processes it (9 exchanges at the card boundary),
+    // the terminal gets no answer and the card is out.
+    const before = exchanges();
+    await call('PUT', `/api/cards/${card.id}/faults`, { body: { delayMs: 0, fieldOffAt: 9 } });
+    expect(await login()).toMatchObject({ kind: 'failed', code: 'CARD_REMOVED' });
+    expect(exchanges() - before).toBe(9);
+    const out = (await call('GET', `/api/cards/${card.id}/state`)).json;
+    expect(out).toMatchObject({ reader: 'removed' });
+    expect(out).not.toHaveProperty('faults.fieldOffAt');
     s.ws.close();
   });
 

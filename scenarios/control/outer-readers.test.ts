@@ -153,6 +153,29 @@ describe('a managed card in outer readers (vpcd, NFC)', () => {
     expect(managed.state.faults.removeAfter).toBeUndefined();
   });
 
+  it('field off mid-command on PC/SC: the card processes APDU n, its answer is lost and it is out', async () => {
+    const { managed, reader, atCard } = await rig();
+    const conn = await powered(reader);
+    managed.setFaults({ delayMs: 0, fieldOffAt: 2 });
+    expect(toHex(await conn.request(SELECT_MF))).toBe('9000');
+    await conn.send(fromHex('00A4000C020000'));
+    await conn.closed;
+    expect(conn.unread).toBe(0);
+    expect(atCard).toEqual(['00A4000C023F00', '00A4000C020000']);
+    expect(managed.state).toMatchObject({ reader: 'removed', faults: { delayMs: 0 } });
+    expect(managed.state.faults.fieldOffAt).toBeUndefined();
+  });
+
+  it("a corrupted answer on NFC: APDU n's answer has one bit flipped, once", async () => {
+    const { managed, nfcUrl } = await rig();
+    const phone = await IsoDepClient.connect(nfcUrl);
+    cleanups.push(() => phone.close());
+    managed.setFaults({ delayMs: 0, corruptAt: 2 });
+    expect(toHex(await phone.transceive(SELECT_MF))).toBe('9000');
+    expect(toHex(await phone.transceive(SELECT_MF))).toBe('9001');
+    expect(toHex(await phone.transceive(SELECT_MF))).toBe('9000');
+  });
+
   it('Remove during an NFC session: the next APDU finds the tag lost; after Insert a new session works', async () => {
     const { managed, nfcUrl, atCard } = await rig();
     const phone = await IsoDepClient.connect(nfcUrl);

@@ -22,7 +22,7 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { Card } from '../../emulator/src/card/card.ts';
 import { ChannelError, type ApduChannel } from '../../harness/channel/apdu-channel.ts';
-import type { CardGate, GateDecision } from '../../harness/transport/card-gate.ts';
+import type { CardGate, GateAnswer, GateDecision } from '../../harness/transport/card-gate.ts';
 
 /** Readers outside the process holding the same card (the bench's CardHost). */
 export interface OuterReaders {
@@ -58,6 +58,12 @@ export interface SlotFaults {
    * data byte's low bit flipped (SW2's when the answer has no data): a corrupted answer. One-shot.
    */
   readonly corruptAt?: number;
+  /**
+   * Exchange n (1-based) of the next session reaches the card — its state changes — and the card
+   * leaves the field before its answer does (the field switched off mid-command): the session
+   * fails with `CARD_REMOVED` and the card is out of the reader. One-shot.
+   */
+  readonly fieldOffAt?: number;
 }
 
 export class ReaderSlot {
@@ -120,7 +126,20 @@ export class ReaderSlot {
       // Read again: the slot may have changed while the APDU was held.
       return this.state.kind === 'removed' || this.endedBy(epoch) === 'removed' ? 'removed' : 'go';
     },
+    afterApdu: (n: number, response: Uint8Array): GateAnswer => this.answer(n, response),
   };
+
+  /** @internal the one-shot answer faults, for exchange n (in-process sessions and the gate). */
+  answer(n: number, response: Uint8Array): GateAnswer {
+    if (this.faults.fieldOffAt === n) {
+      this.fired('fieldOffAt');
+      this.remove();
+      return { kind: 'removed' };
+    }
+    if (this.faults.corruptAt !== n) return { kind: 'response', response };
+    this.fired('corruptAt');
+    return { kind: 'response', response: corrupted(response) };
+  }
 
   get state(): SlotState {
     return this.s;
@@ -172,7 +191,7 @@ export class ReaderSlot {
   }
 
   /** @internal clears a one-shot fault once it has fired. */
-  fired(which: 'removeAfter' | 'corruptAt'): void {
+  fired(which: 'removeAfter' | 'corruptAt' | 'fieldOffAt'): void {
     const { [which]: _gone, ...rest } = this.faults;
     this.faults = rest;
     this.onChange();
@@ -246,10 +265,10 @@ class SlotChannel implements ApduChannel {
     }
     this.live();
     this.exchanges++;
-    const response = this.card.transmit(command);
-    if (this.slot.faults.corruptAt !== this.exchanges) return response;
-    this.slot.fired('corruptAt');
-    return corrupted(response);
+    const answer = this.slot.answer(this.exchanges, this.card.transmit(command));
+    if (answer.kind === 'removed')
+      throw new ChannelError('CARD_REMOVED', 'the card left the field during the command');
+    return answer.response;
   }
 
   async reset(): Promise<Uint8Array> {

@@ -59,6 +59,15 @@ export const faultsSchema = z
       .max(100_000)
       .optional()
       .describe('one-shot: the answer to exchange n (1-based) of the next session is corrupted'),
+    fieldOffAt: z
+      .number()
+      .int()
+      .min(1)
+      .max(100_000)
+      .optional()
+      .describe(
+        'one-shot: exchange n (1-based) of the next session reaches the card, whose answer is lost as it leaves the field',
+      ),
   })
   .strict();
 
@@ -77,7 +86,7 @@ export const placeSchema = z
       .max(2)
       .refine((r) => new Set(r).size === r.length, 'each reader once')
       .describe(
-        "the bench readers the card goes in (GET /api/readers); [] takes it out of them. The cards that held them leave them",
+        'the bench readers the card goes in (GET /api/readers); [] takes it out of them. The cards that held them leave them',
       ),
   })
   .strict();
