@@ -136,7 +136,13 @@ describe.runIf(browserOk && gate.ok)(
     it(
       'the log grows while the login runs; Remove on the dashboard makes it fail with "card removed"',
       async () => {
-        bench.control.station.card('c1').setFaults({ delayMs: 0, stallAfter: 7 });
+        // Set on the dashboard: the reader holds the login's eighth exchange.
+        await card().getByTestId('fault-kind').selectOption('stallAfter');
+        await card().getByTestId('fault-n').fill('7');
+        await card().getByTestId('fault-set').click();
+        await expect
+          .poll(() => card().getByTestId('reader-state').textContent())
+          .toContain('stall after 7');
         const before = await exchanges().count();
         const run = desktopLogin();
         await expect
@@ -160,7 +166,10 @@ describe.runIf(browserOk && gate.ok)(
     it(
       'Insert puts the card back in the reader; the next login passes',
       async () => {
-        bench.control.station.card('c1').setFaults({ delayMs: 0 });
+        await card().getByTestId('fault-clear').click();
+        await expect
+          .poll(() => card().getByTestId('reader-state').textContent())
+          .not.toContain('stall after');
         await card().getByTestId('insert').click();
         await waitReader(binding, reader, true, STEP);
         const r = await desktopLogin().done;

@@ -86,6 +86,50 @@ function cardButton(label, testid, action) {
   );
 }
 
+/** The reader faults a person sets with a number n (PUT …/faults). */
+const FAULT_LABELS = {
+  stallAfter: 'stall after',
+  removeAfter: 'card lost after',
+  fieldOffAt: 'field off at',
+  corruptAt: 'answer corrupted at',
+};
+
+/** Sets one fault with its n, keeping the delay; "Clear" drops all but the delay. */
+function faultForm(c) {
+  const kind = el(
+    'select',
+    { 'data-testid': 'fault-kind' },
+    ...Object.entries(FAULT_LABELS).map(([k, label]) => el('option', { value: k }, `${label} n`)),
+  );
+  const n = el('input', {
+    type: 'number',
+    min: '0',
+    value: '5',
+    'data-testid': 'fault-n',
+    class: 'fault-n',
+  });
+  const delayMs = c.state.faults.delayMs;
+  return el(
+    'div',
+    { class: 'faults' },
+    'fault: ',
+    kind,
+    ' n = ',
+    n,
+    ' ',
+    cardButton('Set', 'fault-set', () =>
+      api('PUT', `/api/cards/${c.id}/faults`, {
+        ...c.state.faults,
+        delayMs,
+        [kind.value]: Number(n.value),
+      }),
+    ),
+    cardButton('Clear faults', 'fault-clear', () =>
+      api('PUT', `/api/cards/${c.id}/faults`, { delayMs }),
+    ),
+  );
+}
+
 const READER_LABELS = { vpcd: 'virtual PC/SC reader', nfc: 'NFC endpoint' };
 
 /** Where the card is among the bench readers: a choice that moves it (the holder leaves). */
@@ -123,7 +167,12 @@ function renderCard(c) {
   const s = c.state;
   const old = document.querySelector(`[data-card="${c.id}"]`);
   const stalled = s.stalledSessions ? ` · reader stalled (${s.stalledSessions})` : '';
-  const faults = s.faults.delayMs ? ` · delay ${s.faults.delayMs} ms` : '';
+  const faults =
+    (s.faults.delayMs ? ` · delay ${s.faults.delayMs} ms` : '') +
+    Object.entries(FAULT_LABELS)
+      .filter(([k]) => s.faults[k] !== undefined)
+      .map(([k, label]) => ` · ${label} ${s.faults[k]}`)
+      .join('');
   const node = el(
     'div',
     { class: `card ${s.reader}`, 'data-card': c.id, 'data-testid': `card-${c.id}` },
@@ -153,6 +202,7 @@ function renderCard(c) {
       { 'data-testid': 'reader-state' },
       `reader: ${s.reader === 'inserted' ? 'card inserted' : 'card removed'} · ${s.powered ? 'powered' : 'unpowered'} · ${s.exchanges} APDUs${stalled}${faults}`,
     ),
+    faultForm(c),
     el(
       'div',
       { class: 'counters' },
@@ -209,8 +259,15 @@ function renderCard(c) {
       ...(s.pin ? [cardButton('Export image', 'export', () => exportImage(c.id))] : []),
     ),
   );
-  if (old) old.replaceWith(node);
-  else $('cards').append(node);
+  if (old) {
+    // A state change must not wipe what the person is typing in the fault form.
+    for (const id of ['fault-kind', 'fault-n']) {
+      const was = old.querySelector(`[data-testid="${id}"]`);
+      const now = node.querySelector(`[data-testid="${id}"]`);
+      if (was && now) now.value = was.value;
+    }
+    old.replaceWith(node);
+  } else $('cards').append(node);
 }
 
 async function exportImage(id) {
