@@ -78,6 +78,8 @@ export class CardHost {
   private nfc: NfcServer | undefined;
   /** Taken out by the bench: no transport gets the card until insertCard(). */
   private out = false;
+  /** Stopped for good: nothing (an NFC session ending, insertCard) brings a transport back. */
+  private stopped = false;
   private readonly line: (tag: string, text: string) => void;
 
   constructor(o: CardHostOptions) {
@@ -100,6 +102,7 @@ export class CardHost {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     await this.client?.stop();
     await this.server?.close();
     await this.nfc?.close();
@@ -113,8 +116,8 @@ export class CardHost {
   /**
    * The bench takes the card out: the vpcd link closes, so PC/SC applications see the removal
    * (SCARD_W_REMOVED_CARD), and an NFC session loses the tag at its next APDU; nothing puts the
-   * card back until insertCard(). Resolves once the reader's command in flight has finished — the
-   * gate must already answer 'removed', or a held command would keep the link open.
+   * card back until insertCard(). Resolves once the reader's command in flight has finished, so
+   * the gate must already answer 'removed' for a held command, or this would wait for it.
    */
   async removeCard(): Promise<void> {
     if (this.out) return;
@@ -125,7 +128,7 @@ export class CardHost {
 
   /** The bench puts the card back: into the PC/SC reader, unless an NFC session holds it. */
   insertCard(): void {
-    if (!this.out) return;
+    if (!this.out || this.stopped) return;
     this.out = false;
     this.line(this.vpcdTag, 'card put back by the bench');
     if ((this.nfc?.sessions ?? 0) > 0 && this.o.nfcCards !== 'fresh') return;
@@ -246,7 +249,7 @@ export class CardHost {
         tag,
         `session closed (${ev.code})${fresh ? '' : '; the card goes back to the PC/SC reader'}`,
       );
-      if (!fresh && !this.out) {
+      if (!fresh && !this.out && !this.stopped) {
         this.client?.start();
         this.server?.resume();
         this.o.onWhere?.(this.vpcdTag);

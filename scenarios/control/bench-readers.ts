@@ -36,6 +36,8 @@ interface Placed {
   readonly card: ControlCard;
   readonly host: CardHost;
   readonly readers: ReadonlySet<BenchReaderName>;
+  /** Lets go what these transports hold at the card's gate (before they are stopped). */
+  readonly release: () => void;
 }
 
 export class BenchReaders {
@@ -44,6 +46,7 @@ export class BenchReaders {
   private readonly placed = new Map<string, Placed>();
   /** One placement at a time: transports come down before others come up on the same address. */
   private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
 
   constructor(o: BenchReadersOptions) {
     this.o = o;
@@ -78,6 +81,7 @@ export class BenchReaders {
    * held those readers leave them. Resolves once the transports are up.
    */
   async place(card: ControlCard, readers: readonly BenchReaderName[]): Promise<void> {
+    if (this.closed) throw new BenchError('CONTROL_CLOSING', 'the bench is stopping', 'input');
     for (const r of readers)
       if (!this.available.includes(r))
         throw new BenchError(
@@ -94,12 +98,20 @@ export class BenchReaders {
 
   /** Takes every card out and stops the transports. */
   async close(): Promise<void> {
+    this.closed = true;
     await this.queue;
-    for (const p of this.placed.values()) await p.host.stop();
+    for (const p of this.placed.values()) {
+      p.release();
+      p.card.detachOuter();
+      await p.host.stop();
+    }
     this.placed.clear();
   }
 
   private async doPlace(card: ControlCard, wanted: ReadonlySet<BenchReaderName>): Promise<void> {
+    const now = this.placed.get(card.id)?.readers ?? new Set<BenchReaderName>();
+    // Where it already is: nothing to bring down (its sessions there go on).
+    if (now.size === wanted.size && [...wanted].every((r) => now.has(r))) return;
     // The cards holding a wanted reader give it up (with their other readers kept).
     for (const other of [...this.placed.values()]) {
       if (other.card === card) continue;
@@ -112,11 +124,14 @@ export class BenchReaders {
   private async rehost(card: ControlCard, readers: ReadonlySet<BenchReaderName>): Promise<void> {
     const old = this.placed.get(card.id);
     if (old) {
-      await old.host.stop();
-      this.placed.delete(card.id);
+      // Held APDUs are let go first: the transports' stop waits for their commands in flight.
+      old.release();
       card.detachOuter();
+      this.placed.delete(card.id);
+      await old.host.stop();
     }
     if (readers.size === 0) return;
+    const gate = card.slot.openGate();
     const host = new CardHost({
       card: card.card,
       description: card.recipe.description,
@@ -127,16 +142,17 @@ export class BenchReaders {
             nfcCards: 'shared' as const,
           }
         : {}),
-      gate: card.slot.gate,
+      gate: gate.gate,
       ...(this.o.onLine ? { onLine: this.o.onLine } : {}),
     });
     // A transport that cannot come up (the NFC port taken) must not leave the others running.
     const addresses = await host.start().catch(async (e: unknown) => {
+      gate.release();
       await host.stop();
       throw e;
     });
     if (addresses.nfc) this.nfcPort = Number(new URL(addresses.nfc).port);
-    this.placed.set(card.id, { card, host, readers });
+    this.placed.set(card.id, { card, host, readers, release: gate.release });
     card.attachOuter({
       places: [
         ...(addresses.vpcd ? [`virtual PC/SC reader (vpcd ${addresses.vpcd})`] : []),

@@ -57,7 +57,9 @@ describe.runIf(browserOk)('dashboard in Chromium', () => {
 
   it('shows the card with its PIN and PUK counters', async () => {
     const card = page.getByTestId('card-c1');
-    await expect.poll(() => card.getByTestId('pin').textContent()).toBe('PIN 3/3');
+    await expect
+      .poll(() => card.getByTestId('pin').textContent(), { timeout: STEP })
+      .toBe('PIN 3/3');
     expect(await card.getByTestId('puk').textContent()).toBe('PUK 10/10');
     expect(await card.getByTestId('reader-state').textContent()).toContain('card inserted');
   });
@@ -93,7 +95,7 @@ describe.runIf(browserOk)('dashboard in Chromium', () => {
     const card = page.getByTestId('card-c1');
     await card.getByTestId('login').click();
     await expect
-      .poll(() => card.getByTestId('reader-state').textContent())
+      .poll(() => card.getByTestId('reader-state').textContent(), { timeout: STEP })
       .toContain('reader stalled (1)');
     await card.getByTestId('remove').click();
     const failed = page.locator('[data-session="s3"][data-status="failed"]');
@@ -103,17 +105,21 @@ describe.runIf(browserOk)('dashboard in Chromium', () => {
     srv.station.card('c1').setFaults({ delayMs: 0 });
     await card.getByTestId('insert').click();
     await expect
-      .poll(() => card.getByTestId('reader-state').textContent())
+      .poll(() => card.getByTestId('reader-state').textContent(), { timeout: STEP })
       .toContain('card inserted');
   });
 
   it('Block PIN and Restore tries change the counters shown live', async () => {
     const card = page.getByTestId('card-c1');
     await card.getByTestId('block-pin').click();
-    await expect.poll(() => card.getByTestId('pin').textContent()).toBe('PIN BLOCKED');
+    await expect
+      .poll(() => card.getByTestId('pin').textContent(), { timeout: STEP })
+      .toBe('PIN BLOCKED');
     expect(srv.station.card('c1').state.pin).toMatchObject({ remaining: 0, blocked: true });
     await card.getByTestId('restore-tries').click();
-    await expect.poll(() => card.getByTestId('pin').textContent()).toBe('PIN 3/3');
+    await expect
+      .poll(() => card.getByTestId('pin').textContent(), { timeout: STEP })
+      .toBe('PIN 3/3');
   });
 
   it(`a journey started from the dashboard (${JOURNEY}) completes and its report opens`, async () => {
@@ -180,7 +186,9 @@ describe.runIf(browserOk)('dashboard in Chromium', () => {
   it("a run's steps reach the dashboard live with their screenshot and SAML; its files are listed and served, nothing outside its folder", async () => {
     // r2 ran while the dashboard was open: its steps came over the stream.
     const run = page.locator('[data-run="r2"]');
-    await expect.poll(() => run.getByTestId('steps').locator('li').count()).toBeGreaterThan(3);
+    await expect
+      .poll(() => run.getByTestId('steps').locator('li').count(), { timeout: STEP })
+      .toBeGreaterThan(3);
     expect(await run.getByTestId('step-saml').first().textContent()).toContain('AuthnRequest');
     expect(await run.getByTestId('step-screenshot').count()).toBeGreaterThan(0);
 

@@ -191,6 +191,7 @@ export class JourneyRunner {
     const r = this.run(id);
     if (r.status.kind === 'queued') {
       this.aborts.get(id)?.abort();
+      this.aborts.delete(id);
       this.update({ ...r, status: { kind: 'cancelled', afterSteps: 0 } });
     } else if (r.status.kind === 'running') this.aborts.get(id)?.abort();
     else

@@ -11,11 +11,14 @@ import { cieCardFromImage } from '../../emulator/src/profiles/cie-card-image.ts'
 import { resolveCardSpec } from '../../harness/cards/card-registry.ts';
 import { IsoDepClient } from '../../harness/nfc/ws-client.ts';
 import { FakeVpcdReader, type ReaderConnection } from '../../harness/vpcd/testing/fake-reader.ts';
+import { DEFAULT_BACKOFF } from '../../harness/vpcd/vicc-client.ts';
 import { BenchReaders } from './bench-readers.ts';
 import { Station } from './station.ts';
 import type { ControlCard } from './control-card.ts';
 
 const SELECT_MF = fromHex('00A4000C023F00');
+/** Longer than the vpcd client's first reconnect delay (DEFAULT_BACKOFF.initialMs). */
+const NO_RECONNECT_MS = DEFAULT_BACKOFF.initialMs + 300;
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
@@ -133,8 +136,8 @@ describe('a managed card in outer readers (vpcd, NFC)', () => {
     await managed.slot.settle();
     expect(atCard).toEqual(['00A4000C023F00']);
     expect(managed.state).toMatchObject({ reader: 'removed', stalledSessions: 0 });
-    // Out of the reader until the bench puts it back.
-    await expect(reader.accept(300)).rejects.toThrow(/no card connected/);
+    // Out of the reader until the bench puts it back (longer than the first reconnect delay).
+    await expect(reader.accept(NO_RECONNECT_MS)).rejects.toThrow(/no card connected/);
     managed.setFaults({ delayMs: 0 });
     managed.slot.insert();
     const again = await powered(reader);
@@ -151,6 +154,53 @@ describe('a managed card in outer readers (vpcd, NFC)', () => {
     expect(atCard).toHaveLength(2);
     expect(managed.state.reader).toBe('removed');
     expect(managed.state.faults.removeAfter).toBeUndefined();
+    await expect(reader.accept(NO_RECONNECT_MS)).rejects.toThrow(/no card connected/);
+  });
+
+  it('a held PC/SC command does not keep the card when it moves out of the reader', async () => {
+    const { station, managed, reader } = await rig();
+    const conn = await powered(reader);
+    managed.setFaults({ delayMs: 0, stallAfter: 0 });
+    await conn.send(SELECT_MF);
+    await expect.poll(() => managed.state.stalledSessions).toBe(1);
+    await station.placeCard(managed.id, ['nfc']);
+    await conn.closed;
+    expect(conn.unread).toBe(0);
+    expect(managed.state.stalledSessions).toBe(0);
+    expect(station.listReaders()[0]).not.toHaveProperty('card');
+  });
+
+  it('Remove, Insert, Remove in quick succession leave the card out of the reader', async () => {
+    const { managed, reader } = await rig();
+    await powered(reader);
+    managed.setFaults({ delayMs: 250 });
+    managed.slot.remove();
+    managed.slot.insert();
+    managed.slot.remove();
+    await managed.slot.settle();
+    // Absence is proved by waiting past the reconnect delay: no link to the reader is left open.
+    await new Promise((r) => setTimeout(r, NO_RECONNECT_MS));
+    expect(reader.connections.every((c) => c.socket.destroyed || c.socket.closed)).toBe(true);
+    expect(managed.state.reader).toBe('removed');
+  });
+
+  it('a reset by the bench is a removal and re-insertion for the PC/SC reader', async () => {
+    const { managed, reader } = await rig();
+    const conn = await powered(reader);
+    managed.slot.reset();
+    await conn.closed;
+    const again = await powered(reader);
+    expect(toHex(await again.request(SELECT_MF))).toBe('9000');
+  });
+
+  it('an in-process session takes the card out of the PC/SC reader while it runs, and gives it back', async () => {
+    const { station, managed, reader } = await rig();
+    const conn = await powered(reader);
+    const { done } = station.startIasLogin(managed.id, { style: 'desktop' });
+    await conn.closed;
+    expect((await done).status).toEqual({ kind: 'passed' });
+    const back = await powered(reader);
+    expect(toHex(await back.request(SELECT_MF))).toBe('9000');
   });
 
   it('field off mid-command on PC/SC: the card processes APDU n, its answer is lost and it is out', async () => {

@@ -77,8 +77,10 @@ export class ReaderSlot {
   private readonly card: Card;
   private readonly onChange: () => void;
   private outer: OuterReaders | undefined;
-  /** Removals of the outer readers still finishing (awaited by settle()). */
+  /** What the outer readers still have to do, in order (removals, insertions). */
   private pendingOuter: Promise<void> = Promise.resolve();
+  /** In-process sessions holding the card: it is out of the outer readers meanwhile. */
+  private inProcess = 0;
 
   constructor(card: Card, onChange: () => void = () => undefined) {
     this.card = card;
@@ -90,10 +92,65 @@ export class ReaderSlot {
     return this.outer?.places ?? [];
   }
 
+  /**
+   * A gate for readers outside the process that are about to hold the card (their count of
+   * APDUs from power-on): the slot's delay and stall hold an APDU; after a removal or a reset by
+   * the bench, while an in-process session holds the card, or when the `removeAfter` fault takes
+   * it out, the gate answers 'removed', so the command never reaches the card; after the card
+   * answered, the answer faults apply. `release()` is called when the card moves away from those
+   * readers: what they hold is let go as removed (nothing there may keep waiting on this slot).
+   */
+  openGate(): { readonly gate: CardGate; release(): void } {
+    let released = false;
+    const wakers = new Set<() => void>();
+    const releasedOr = (wait: Promise<void>): Promise<void> =>
+      new Promise<void>((resolve) => {
+        const done = (): void => {
+          wakers.delete(done);
+          resolve();
+        };
+        wakers.add(done);
+        void wait.then(done);
+      });
+    const out = (epoch: number): boolean =>
+      released ||
+      this.state.kind === 'removed' ||
+      this.inProcess > 0 ||
+      this.endedBy(epoch) !== undefined;
+    const gate: CardGate = {
+      beforeApdu: async (n: number): Promise<GateDecision> => {
+        const epoch = this.epoch;
+        if (out(epoch)) return 'removed';
+        const { delayMs, stallAfter, removeAfter } = this.faults;
+        if (delayMs > 0) await releasedOr(new Promise((r) => setTimeout(r, delayMs)));
+        if (stallAfter !== undefined && n > stallAfter && !out(epoch)) {
+          const stall = this.stall();
+          await releasedOr(stall.ended);
+          stall.cancel();
+        }
+        if (removeAfter !== undefined && n > removeAfter && !out(epoch)) {
+          this.fired('removeAfter');
+          this.remove();
+        }
+        // Read again: the slot may have changed while the APDU was held.
+        return out(epoch) ? 'removed' : 'go';
+      },
+      afterApdu: (n: number, response: Uint8Array): GateAnswer =>
+        released ? { kind: 'removed' } : this.answer(n, response),
+    };
+    return {
+      gate,
+      release: () => {
+        released = true;
+        for (const w of [...wakers]) w();
+      },
+    };
+  }
+
   /** The readers outside the process the card also sits in; they follow remove and insert. */
   attachOuter(outer: OuterReaders): void {
     this.outer = outer;
-    if (this.s.kind === 'removed') this.track(outer.removeCard());
+    if (this.s.kind === 'removed' || this.inProcess > 0) this.queueOuter((o) => o.removeCard());
   }
 
   /** The card left the outer readers (moved out of them by the bench). */
@@ -101,33 +158,24 @@ export class ReaderSlot {
     this.outer = undefined;
   }
 
-  /** Resolves once the outer readers have acted on the last remove. */
+  /** Resolves once the outer readers have done what was asked of them so far. */
   settle(): Promise<void> {
     return this.pendingOuter;
   }
 
-  /**
-   * The gate the outer readers ask before each APDU (their count from power-on): the slot's
-   * delay and stall hold it; after a removal — or when the card leaves the field by the
-   * `removeAfter` fault — it answers 'removed', so the command never reaches the card.
-   */
-  readonly gate: CardGate = {
-    beforeApdu: async (n: number): Promise<GateDecision> => {
-      if (this.s.kind === 'removed') return 'removed';
-      const epoch = this.epoch;
-      const { delayMs, stallAfter, removeAfter } = this.faults;
-      if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
-      if (stallAfter !== undefined && n > stallAfter && this.s.kind === 'inserted')
-        await this.waitStall();
-      if (removeAfter !== undefined && n > removeAfter) {
-        this.fired('removeAfter');
-        this.remove();
-      }
-      // Read again: the slot may have changed while the APDU was held.
-      return this.state.kind === 'removed' || this.endedBy(epoch) === 'removed' ? 'removed' : 'go';
-    },
-    afterApdu: (n: number, response: Uint8Array): GateAnswer => this.answer(n, response),
-  };
+  /** @internal an in-process session takes the card out of the outer readers while it runs. */
+  async takeFromOuter(): Promise<void> {
+    this.inProcess++;
+    if (this.inProcess === 1) this.queueOuter((o) => o.removeCard());
+    await this.pendingOuter;
+  }
+
+  /** @internal the in-process session is over: the card goes back to the outer readers. */
+  returnToOuter(): void {
+    if (this.inProcess === 0) return;
+    this.inProcess--;
+    if (this.inProcess === 0 && this.s.kind === 'inserted') this.queueOuter((o) => o.insertCard());
+  }
 
   /** @internal the one-shot answer faults, for exchange n (in-process sessions and the gate). */
   answer(n: number, response: Uint8Array): GateAnswer {
@@ -145,6 +193,11 @@ export class ReaderSlot {
     return this.s;
   }
 
+  /** The card is out of the slot (a method: a fresh read where a property read was narrowed). */
+  isOut(): boolean {
+    return this.s.kind === 'removed';
+  }
+
   /** Sessions waiting in a stall now. */
   get stalledSessions(): number {
     return this.stalled.length;
@@ -155,29 +208,42 @@ export class ReaderSlot {
     this.s = { kind: 'removed', insertion: this.s.insertion };
     this.endSessions('removed');
     if (this.card.powered) this.card.powerOff();
-    if (this.outer) this.track(this.outer.removeCard());
+    if (this.inProcess === 0) this.queueOuter((o) => o.removeCard());
     this.onChange();
   }
 
   insert(): void {
     if (this.s.kind === 'inserted') return;
     this.s = { kind: 'inserted', insertion: this.s.insertion + 1 };
-    // After the outer readers have let the card go: a removal still finishing must not undo this.
-    const outer = this.outer;
-    if (outer) this.track(this.pendingOuter.then(() => outer.insertCard()));
+    if (this.inProcess === 0) this.queueOuter((o) => o.insertCard());
     this.onChange();
   }
 
-  private track(p: Promise<void>): void {
-    // A reader that fails to let go is reported by its own log lines; the slot's state stands.
-    this.pendingOuter = this.pendingOuter.then(() => p).catch(() => undefined);
-  }
-
-  /** Warm reset by the bench: open sessions see `CARD_RESET`; the card keeps its power. */
+  /**
+   * Warm reset by the bench: open sessions see `CARD_RESET`; the card keeps its power. The outer
+   * readers cannot tell their applications of a reset by someone else, so there it is a removal
+   * and a re-insertion (what the application sees after a power cycle).
+   */
   reset(): void {
     this.endSessions('reset');
     if (this.s.kind === 'inserted') this.card.reset();
+    if (this.s.kind === 'inserted' && this.inProcess === 0) {
+      this.queueOuter((o) => o.removeCard());
+      this.queueOuter((o) => o.insertCard());
+    }
     this.onChange();
+  }
+
+  /**
+   * Runs `act` on the outer readers after what was asked before (a removal finishing must not
+   * undo a later insertion), on the readers attached when it runs.
+   */
+  private queueOuter(act: (o: OuterReaders) => Promise<void> | void): void {
+    if (!this.outer) return;
+    // A reader that fails to act is reported by its own log lines; the slot's state stands.
+    this.pendingOuter = this.pendingOuter
+      .then(() => (this.outer ? act(this.outer) : undefined))
+      .catch(() => undefined);
   }
 
   /** A new session on the card in the slot (connect fails with `CARD_REMOVED` when it is out). */
@@ -199,9 +265,24 @@ export class ReaderSlot {
 
   /** @internal resolves when the stall ends (removal or reset). */
   waitStall(): Promise<void> {
-    const ended = new Promise<void>((resolve) => this.stalled.push(resolve));
+    return this.stall().ended;
+  }
+
+  /** @internal a stall: ends at the next removal or reset, or when its holder gives up (cancel). */
+  stall(): { readonly ended: Promise<void>; cancel(): void } {
+    let release!: () => void;
+    const ended = new Promise<void>((resolve) => (release = resolve));
+    this.stalled.push(release);
     this.onChange();
-    return ended;
+    return {
+      ended,
+      cancel: () => {
+        const before = this.stalled.length;
+        this.stalled = this.stalled.filter((r) => r !== release);
+        release();
+        if (this.stalled.length !== before) this.onChange();
+      },
+    };
   }
 
   /** @internal why the sessions of `epoch` are over (undefined: they are not). */
@@ -231,6 +312,8 @@ class SlotChannel implements ApduChannel {
   readonly description: string;
   private epoch: number | undefined;
   private exchanges = 0;
+  /** This session took the card out of the outer readers (until close). */
+  private holding = false;
   private readonly slot: ReaderSlot;
   private readonly card: Card;
 
@@ -244,6 +327,17 @@ class SlotChannel implements ApduChannel {
     await yieldToLoop();
     if (this.slot.state.kind === 'removed')
       throw new ChannelError('CARD_REMOVED', 'no card in the control reader');
+    // One card, one place: while this session holds it, it is out of the readers outside the
+    // process (their applications see a removal), and back in them when the session closes.
+    if (!this.holding) {
+      this.holding = true;
+      await this.slot.takeFromOuter();
+    }
+    // Read again: the card may have been removed while the outer readers let it go.
+    if (this.slot.isOut()) {
+      await this.close();
+      throw new ChannelError('CARD_REMOVED', 'no card in the control reader');
+    }
     // A card another session holds powered is reset for this one: that session is over
     // (CARD_RESET), as PC/SC tells an application another one reset the card.
     if (this.card.powered) this.slot.reset();
@@ -284,6 +378,10 @@ class SlotChannel implements ApduChannel {
     const mine = this.epoch !== undefined && this.epoch === this.slot.currentEpoch();
     this.epoch = undefined;
     if (mine && this.slot.state.kind === 'inserted' && this.card.powered) this.card.powerOff();
+    if (this.holding) {
+      this.holding = false;
+      this.slot.returnToOuter();
+    }
   }
 
   /** Throws the channel error of a session that is over. */

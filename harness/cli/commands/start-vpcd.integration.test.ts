@@ -110,7 +110,9 @@ describe.runIf(browserOk && gate.ok)(
 
     it('shows the card, in the virtual PC/SC reader', async () => {
       expect(bench.pcscLine).toContain(reader);
-      await expect.poll(() => card().getByTestId('pin').textContent()).toBe('PIN 3/3');
+      await expect
+        .poll(() => card().getByTestId('pin').textContent(), { timeout: STEP })
+        .toBe('PIN 3/3');
       expect(await card().getByTestId('places').textContent()).toContain(
         'virtual PC/SC reader (vpcd',
       );
@@ -141,7 +143,7 @@ describe.runIf(browserOk && gate.ok)(
         await card().getByTestId('fault-n').fill('7');
         await card().getByTestId('fault-set').click();
         await expect
-          .poll(() => card().getByTestId('reader-state').textContent())
+          .poll(() => card().getByTestId('reader-state').textContent(), { timeout: STEP })
           .toContain('stall after 7');
         const before = await exchanges().count();
         const run = desktopLogin();
@@ -168,7 +170,7 @@ describe.runIf(browserOk && gate.ok)(
       async () => {
         await card().getByTestId('fault-clear').click();
         await expect
-          .poll(() => card().getByTestId('reader-state').textContent())
+          .poll(() => card().getByTestId('reader-state').textContent(), { timeout: STEP })
           .not.toContain('stall after');
         await card().getByTestId('insert').click();
         await waitReader(binding, reader, true, STEP);

@@ -107,7 +107,9 @@ describe.runIf(browserOk)('ciebench start: the hybrid login demo from a click', 
     // The phone registered the card at start (before this page was open: the log is live only).
     await dashboard.locator('#phone-events li[data-kind="ready"]').waitFor({ timeout: STEP });
     await expect
-      .poll(() => dashboard.getByTestId('card-c1').getByTestId('apps').textContent())
+      .poll(() => dashboard.getByTestId('card-c1').getByTestId('apps').textContent(), {
+        timeout: STEP,
+      })
       .toContain('demo phone (CieID app agent)');
     expect(await dashboard.getByTestId('card-c1').getByTestId('certificate').textContent()).toBe(
       'certificate valid',

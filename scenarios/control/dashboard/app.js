@@ -144,7 +144,8 @@ function placementSelect(c) {
       onchange: (ev) =>
         api('PUT', `/api/cards/${c.id}/readers`, { readers: JSON.parse(ev.target.value) })
           .then(loadReaders)
-          .catch(() => undefined),
+          // Refused (the notice says why): show where the card really is.
+          .catch(() => renderCard(cards.get(c.id) ?? c)),
     },
     ...choices.map((ch) =>
       el(
