@@ -191,6 +191,8 @@ describe.runIf(browserOk)('dashboard in Chromium', () => {
       .toBeGreaterThan(3);
     expect(await run.getByTestId('step-saml').first().textContent()).toContain('AuthnRequest');
     expect(await run.getByTestId('step-screenshot').count()).toBeGreaterThan(0);
+    // The phone's screen of the step where the app agent used the card.
+    expect(await run.getByTestId('step-app').count()).toBeGreaterThan(0);
 
     const list = (await (await api('GET', '/api/journeys/runs/r2/artefacts')).json()) as {
       path: string;

@@ -403,6 +403,15 @@ function stepItem(runId, e) {
     { 'data-step': String(st.index + 1), class: st.verdict },
     `${st.verdict === 'passed' ? 'ok' : 'FAIL'} ${st.index + 1}. ${st.text}${st.error ? ` — ${st.error}` : ''} (${st.durationMs} ms) `,
   );
+  // What the phone showed during the step (the app agent's screen).
+  if (st.artefacts.app)
+    item.append(
+      el(
+        'span',
+        { class: 'app-screen', 'data-testid': 'step-app' },
+        `phone: ${st.artefacts.app.text} `,
+      ),
+    );
   if (st.artefacts.screenshot)
     item.append(
       linkButton('screenshot', 'step-screenshot', () =>
