@@ -193,6 +193,20 @@ describe('a managed card in outer readers (vpcd, NFC)', () => {
     expect(toHex(await again.request(SELECT_MF))).toBe('9000');
   });
 
+  it('an in-process session does not wait for a PC/SC command held in a stall: that command is lost as in a removal', async () => {
+    const { station, managed, reader, atCard } = await rig();
+    const conn = await powered(reader);
+    managed.setFaults({ delayMs: 0, stallAfter: 0 });
+    await conn.send(fromHex('00A4000C02ABCD'));
+    await expect.poll(() => managed.state.stalledSessions).toBe(1);
+    managed.setFaults({ delayMs: 0 });
+    const { done } = station.startIasLogin(managed.id, { style: 'desktop' });
+    await conn.closed;
+    expect(conn.unread).toBe(0);
+    expect((await done).status).toEqual({ kind: 'passed' });
+    expect(atCard).not.toContain('00A4000C02ABCD');
+  });
+
   it('an in-process session takes the card out of the PC/SC reader while it runs, and gives it back', async () => {
     const { station, managed, reader } = await rig();
     const conn = await powered(reader);

@@ -81,6 +81,8 @@ export class ReaderSlot {
   private pendingOuter: Promise<void> = Promise.resolve();
   /** In-process sessions holding the card: it is out of the outer readers meanwhile. */
   private inProcess = 0;
+  /** Wakes what the open gates hold, so that each held APDU checks again (see openGate). */
+  private readonly gateKicks = new Set<() => void>();
 
   constructor(card: Card, onChange: () => void = () => undefined) {
     this.card = card;
@@ -103,7 +105,11 @@ export class ReaderSlot {
   openGate(): { readonly gate: CardGate; release(): void } {
     let released = false;
     const wakers = new Set<() => void>();
-    const releasedOr = (wait: Promise<void>): Promise<void> =>
+    // Ends every wait of this gate now; each held APDU then checks again whether it may go.
+    const kick = (): void => {
+      for (const w of [...wakers]) w();
+    };
+    const interruptible = (wait: Promise<void>): Promise<void> =>
       new Promise<void>((resolve) => {
         const done = (): void => {
           wakers.delete(done);
@@ -122,10 +128,10 @@ export class ReaderSlot {
         const epoch = this.epoch;
         if (out(epoch)) return 'removed';
         const { delayMs, stallAfter, removeAfter } = this.faults;
-        if (delayMs > 0) await releasedOr(new Promise((r) => setTimeout(r, delayMs)));
+        if (delayMs > 0) await interruptible(new Promise((r) => setTimeout(r, delayMs)));
         if (stallAfter !== undefined && n > stallAfter && !out(epoch)) {
           const stall = this.stall();
-          await releasedOr(stall.ended);
+          await interruptible(stall.ended);
           stall.cancel();
         }
         if (removeAfter !== undefined && n > removeAfter && !out(epoch)) {
@@ -138,11 +144,13 @@ export class ReaderSlot {
       afterApdu: (n: number, response: Uint8Array): GateAnswer =>
         released ? { kind: 'removed' } : this.answer(n, response),
     };
+    this.gateKicks.add(kick);
     return {
       gate,
       release: () => {
         released = true;
-        for (const w of [...wakers]) w();
+        this.gateKicks.delete(kick);
+        kick();
       },
     };
   }
@@ -166,6 +174,9 @@ export class ReaderSlot {
   /** @internal an in-process session takes the card out of the outer readers while it runs. */
   async takeFromOuter(): Promise<void> {
     this.inProcess++;
+    // An APDU the outer readers hold (delay, stall) is let go as removed first: their removal
+    // waits for their command in flight.
+    for (const kick of this.gateKicks) kick();
     if (this.inProcess === 1) this.queueOuter((o) => o.removeCard());
     await this.pendingOuter;
   }
