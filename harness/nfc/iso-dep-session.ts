@@ -33,6 +33,7 @@ import {
   type IsoDepConfigInput,
 } from './iso-dep-config.ts';
 import { fromHex } from '../../emulator/src/bytes/hex.ts';
+import type { CardGate } from '../transport/card-gate.ts';
 
 export type IsoDepState = 'field-off' | 'active' | 'lost';
 
@@ -72,6 +73,8 @@ export interface IsoDepSessionOptions {
   readonly clock?: Clock;
   /** How delays are spent; tests inject an instant one. */
   readonly sleep?: (ms: number) => Promise<void>;
+  /** The bench's hand on the card (control server): may hold an APDU or take the card away. */
+  readonly gate?: CardGate;
 }
 
 const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -89,9 +92,11 @@ export class IsoDepSession {
   private apdus = 0;
   private busy = false;
   private lostReason: string | undefined;
+  private readonly gate: CardGate | undefined;
 
   constructor(o: IsoDepSessionOptions) {
     this.card = o.card;
+    this.gate = o.gate;
     this.config = isoDepConfig(o.config ?? {});
     this.plan = new FaultPlan(o.faults ?? []);
     this.rng = o.rng ?? systemRng;
@@ -222,6 +227,12 @@ export class IsoDepSession {
 
   private async exchange(command: Uint8Array): Promise<TransceiveResult> {
     const n = ++this.apdus;
+    // The bench's hold is the reader's business, before the card has the command: it does not
+    // count against the frame waiting time.
+    if (this.gate && (await this.gate.beforeApdu(n)) === 'removed')
+      return this.lose(`card taken out of the field by the bench before APDU ${n}`);
+    if (this.current !== 'active')
+      return { kind: 'tag-lost', reason: this.lostReason ?? 'field switched off' };
     const decision = this.plan.decide(n);
     if (decision.tagLostBefore) return this.lose(`tag lost before APDU ${n}`);
     const response = this.card.transmit(command);
@@ -242,9 +253,16 @@ export class IsoDepSession {
       );
     }
     if (decision.fieldOffAfter) return this.lose(`field off while APDU ${n} was being processed`);
+    const answer = this.gate?.afterApdu?.(n, response) ?? { kind: 'response', response };
+    if (answer.kind === 'removed')
+      return this.lose(
+        `card taken out of the field by the bench while APDU ${n} was being processed`,
+      );
     const wtx =
       decision.delayMs > fwt ? Math.ceil((decision.delayMs - fwt) / (fwt * this.config.wtxm)) : 0;
-    const out = decision.corruption ? corrupt(response, decision.corruption) : response;
+    const out = decision.corruption
+      ? corrupt(answer.response, decision.corruption)
+      : answer.response;
     return {
       kind: 'response',
       response: out,
@@ -252,7 +270,7 @@ export class IsoDepSession {
       commandBlocks: blocksFor(command.length, frameSize(this.config.fsci)),
       responseBlocks: blocksFor(out.length, frameSize(this.config.fsdi)),
       delayMs: decision.delayMs,
-      corrupted: decision.corruption !== undefined,
+      corrupted: decision.corruption !== undefined || answer.response !== response,
     };
   }
 

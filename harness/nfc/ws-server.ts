@@ -27,6 +27,7 @@ import type { Clock } from '../../emulator/src/crypto/clock.ts';
 import type { Rng } from '../../emulator/src/crypto/rng.ts';
 import type { FaultInput } from './faults.ts';
 import type { IsoDepConfigInput } from './iso-dep-config.ts';
+import type { CardGate } from '../transport/card-gate.ts';
 import { IsoDepSession, type IsoDepActivation } from './iso-dep-session.ts';
 import {
   NFC_PROTOCOL,
@@ -63,6 +64,8 @@ export interface NfcServerOptions {
   readonly rng?: Rng;
   readonly clock?: Clock;
   readonly onEvent?: (event: NfcServerEvent) => void;
+  /** The bench's hand on the card (control server): may hold an APDU or take the card away. */
+  readonly gate?: CardGate;
 }
 
 /** WebSocket close code for a refused second session on an exclusive card. */
@@ -254,6 +257,7 @@ class NfcConnection {
       faults,
       ...(this.options.rng ? { rng: this.options.rng } : {}),
       ...(this.options.clock ? { clock: this.options.clock } : {}),
+      ...(this.options.gate ? { gate: this.options.gate } : {}),
     });
   }
 

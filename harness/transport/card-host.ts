@@ -7,6 +7,10 @@
  * removal), and the card goes back into the reader only once the NFC session has really ended
  * (its command in flight finished, field off). With `nfcCards: 'fresh'` every NFC session gets its
  * own fresh card instead (parallel mobile tests) and the reader keeps the main card.
+ *
+ * The bench can also take the card out of every transport and put it back (`removeCard`,
+ * `insertCard`: the control server's Remove and Insert), and hold or pull single APDUs through a
+ * gate (card-gate.ts) — the main card only; fresh NFC cards are the tests' own.
  */
 import type { Card, ObservableCard } from '../../emulator/src/card/card.ts';
 import type { FaultInput } from '../nfc/faults.ts';
@@ -17,6 +21,7 @@ import { ViccClient, type ViccClientEvent } from '../vpcd/vicc-client.ts';
 import type { ViccEndpointEvent } from '../vpcd/vicc-endpoint.ts';
 import { ViccServer, type ViccServerEvent } from '../vpcd/vicc-server.ts';
 import { toHex } from '../../emulator/src/bytes/hex.ts';
+import type { CardGate } from './card-gate.ts';
 
 export interface Endpoint {
   readonly host: string;
@@ -40,6 +45,8 @@ export interface CardHostOptions {
   readonly onLine?: (tag: string, text: string) => void;
   /** Where the card currently is, for per-APDU log lines. */
   readonly onWhere?: (tag: string) => void;
+  /** The bench's hand on the main card: asked before each APDU on every transport. */
+  readonly gate?: CardGate;
 }
 
 export interface HostedAddresses {
@@ -69,6 +76,10 @@ export class CardHost {
   private client: ViccClient | undefined;
   private server: ViccServer | undefined;
   private nfc: NfcServer | undefined;
+  /** Taken out by the bench: no transport gets the card until insertCard(). */
+  private out = false;
+  /** Stopped for good: nothing (an NFC session ending, insertCard) brings a transport back. */
+  private stopped = false;
   private readonly line: (tag: string, text: string) => void;
 
   constructor(o: CardHostOptions) {
@@ -91,9 +102,38 @@ export class CardHost {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     await this.client?.stop();
     await this.server?.close();
     await this.nfc?.close();
+  }
+
+  /** Whether the bench took the card out (removeCard). */
+  get removed(): boolean {
+    return this.out;
+  }
+
+  /**
+   * The bench takes the card out: the vpcd link closes, so PC/SC applications see the removal
+   * (SCARD_W_REMOVED_CARD), and an NFC session loses the tag at its next APDU; nothing puts the
+   * card back until insertCard(). Resolves once the reader's command in flight has finished, so
+   * the gate must already answer 'removed' for a held command, or this would wait for it.
+   */
+  async removeCard(): Promise<void> {
+    if (this.out) return;
+    this.out = true;
+    this.line(this.vpcdTag, 'card taken out by the bench');
+    await this.leaveReader();
+  }
+
+  /** The bench puts the card back: into the PC/SC reader, unless an NFC session holds it. */
+  insertCard(): void {
+    if (!this.out || this.stopped) return;
+    this.out = false;
+    this.line(this.vpcdTag, 'card put back by the bench');
+    if ((this.nfc?.sessions ?? 0) > 0 && this.o.nfcCards !== 'fresh') return;
+    this.client?.start();
+    this.server?.resume();
   }
 
   private slot(card: Card): ReaderSlot {
@@ -105,6 +145,7 @@ export class CardHost {
         ...(historicalBytes !== undefined ? { historicalBytes } : {}),
       },
       faults: this.o.faults ?? [],
+      ...(this.o.gate ? { gate: this.o.gate } : {}),
     });
   }
 
@@ -164,6 +205,8 @@ export class CardHost {
 
   private async startNfc(e: Endpoint): Promise<string> {
     const fresh = this.o.nfcCards === 'fresh';
+    // Out of the bench's hands (removed) the card still serves the session, whose first APDU
+    // then finds the tag gone (the gate): a phone only learns there is no card by trying.
     const shared = async (): Promise<Card> => {
       await this.leaveReader();
       return this.o.card;
@@ -176,6 +219,7 @@ export class CardHost {
       cardDescription: this.o.description,
       ...(this.o.isoDep ? { isoDep: this.o.isoDep } : {}),
       ...(this.o.faults ? { faults: this.o.faults } : {}),
+      ...(this.o.gate && !fresh ? { gate: this.o.gate } : {}),
       onEvent: (ev) => this.onNfc(ev, fresh),
     });
     const a = await this.nfc.listen();
@@ -205,7 +249,7 @@ export class CardHost {
         tag,
         `session closed (${ev.code})${fresh ? '' : '; the card goes back to the PC/SC reader'}`,
       );
-      if (!fresh) {
+      if (!fresh && !this.out && !this.stopped) {
         this.client?.start();
         this.server?.resume();
         this.o.onWhere?.(this.vpcdTag);

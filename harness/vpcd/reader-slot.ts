@@ -14,6 +14,9 @@
  * | `corrupt-response`      | APDU n's answer arrives damaged (one bit flipped, or cut short)    |
  * | `random`                | each of the above with a rate, drawn from `seed` and n             |
  *
+ * An optional gate (the control server's hand on the card, card-gate.ts) is asked before each
+ * APDU; it can hold the APDU or pull the card before the command reaches it.
+ *
  * A pulled card loses power; the link that carries the slot is closed by its owner (removal).
  */
 import { fromHex } from '../../emulator/src/bytes/hex.ts';
@@ -24,6 +27,7 @@ import { corrupt, FaultPlan, type FaultInput } from '../nfc/faults.ts';
 import { activationUid, isoDepConfig, type IsoDepConfigInput } from '../nfc/iso-dep-config.ts';
 import { historicalBytesOf } from '../transport/atr.ts';
 import type { ContactlessIdentity } from '../transport/reader-pseudo-apdu.ts';
+import type { CardGate } from '../transport/card-gate.ts';
 
 /** What the reader reports about the card (`FF CA`): a fixed or per-power-on random UID. */
 export type SlotIdentityInput = Pick<IsoDepConfigInput, 'uid' | 'historicalBytes'>;
@@ -36,6 +40,8 @@ export interface ReaderSlotOptions {
   readonly clock?: Clock;
   /** How delays are spent; tests inject an instant one. */
   readonly sleep?: (ms: number) => Promise<void>;
+  /** The bench's hand on the card (control server): may hold an APDU or take the card out. */
+  readonly gate?: CardGate;
 }
 
 export type SlotResult =
@@ -51,6 +57,7 @@ export class ReaderSlot {
   private readonly rng: Rng;
   private readonly clock: Clock;
   private readonly sleep: (ms: number) => Promise<void>;
+  private readonly gate: CardGate | undefined;
   private current: ContactlessIdentity | undefined;
   private poweredAt = 0;
   private apdus = 0;
@@ -62,6 +69,7 @@ export class ReaderSlot {
     this.rng = o.rng ?? systemRng;
     this.clock = o.clock ?? systemClock;
     this.sleep = o.sleep ?? realSleep;
+    this.gate = o.gate;
   }
 
   /** UID and historical bytes while the card is powered. */
@@ -93,6 +101,8 @@ export class ReaderSlot {
   /** One APDU to the powered card, with the fault plan applied. */
   async transmit(command: Uint8Array): Promise<SlotResult> {
     const n = ++this.apdus;
+    if (this.gate && (await this.gate.beforeApdu(n)) === 'removed')
+      return this.pull(`card taken out by the bench before APDU ${n}`);
     const lostAfter = this.plan.lostAfterMs();
     if (lostAfter !== undefined && (this.clock.nowMicros() - this.poweredAt) / 1000 >= lostAfter)
       return this.pull(`card pulled ${lostAfter} ms after power-on`);
@@ -102,9 +112,12 @@ export class ReaderSlot {
     if (d.delayMs > 0) await this.sleep(d.delayMs);
     if (!this.current) return { kind: 'removed', reason: 'card powered off during the command' };
     if (d.fieldOffAfter) return this.pull(`card pulled while APDU ${n} was being processed`);
+    const answer = this.gate?.afterApdu?.(n, response) ?? { kind: 'response', response };
+    if (answer.kind === 'removed')
+      return this.pull(`card taken out by the bench while APDU ${n} was being processed`);
     return {
       kind: 'response',
-      response: d.corruption ? corrupt(response, d.corruption) : response,
+      response: d.corruption ? corrupt(answer.response, d.corruption) : answer.response,
     };
   }
 

@@ -10,7 +10,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { z } from 'zod';
+import { fromHex } from '../../emulator/src/bytes/hex.ts';
 import { defaultCardImage } from '../../emulator/src/profiles/default-card-image.ts';
+import { CRL_FILE } from '../../emulator/src/state/pki-revocations.ts';
+import { crlFileSource } from '../idp/server.ts';
+import { CardTrust } from '../idp/trust/card-trust.ts';
 import { parseCardImageText } from '../../emulator/src/state/image-file.ts';
 import { STREAM_PROTOCOL } from './auth.ts';
 import { cardIdSchema, createCardSchema, faultsSchema, ROUTES, setTriesSchema } from './routes.ts';
@@ -21,7 +25,7 @@ const dir = mkdtempSync(join(tmpdir(), 'ciebench-control-api-'));
 let srv: ControlServer;
 
 beforeAll(async () => {
-  srv = await startControlServer({ reportRoot: dir });
+  srv = await startControlServer({ reportRoot: dir, pkiDir: (seed) => join(dir, 'pki', seed) });
 });
 afterAll(async () => {
   await srv?.close();
@@ -319,7 +323,7 @@ describe('cards, the APDU stream and removal', () => {
     s.ws.close();
   });
 
-  it('one-shot faults: the card lost after n exchanges, an answer corrupted at exchange n', async () => {
+  it('one-shot faults: the card lost after n exchanges, an answer corrupted at exchange n, the field off during exchange n', async () => {
     const card = (await call('POST', '/api/cards', { body: { spec: 'default' } })).json as {
       id: string;
     };
@@ -360,6 +364,15 @@ describe('cards, the APDU stream and removal', () => {
       'faults.corruptAt',
     );
     expect(await login()).toEqual({ kind: 'passed' });
+    // Field off during exchange 9: the card processes it (9 exchanges at the card boundary),
+    // the terminal gets no answer and the card is out.
+    const before = exchanges();
+    await call('PUT', `/api/cards/${card.id}/faults`, { body: { delayMs: 0, fieldOffAt: 9 } });
+    expect(await login()).toMatchObject({ kind: 'failed', code: 'CARD_REMOVED' });
+    expect(exchanges() - before).toBe(9);
+    const out = (await call('GET', `/api/cards/${card.id}/state`)).json;
+    expect(out).toMatchObject({ reader: 'removed' });
+    expect(out).not.toHaveProperty('faults.fieldOffAt');
     s.ws.close();
   });
 
@@ -492,6 +505,63 @@ describe('cards, the APDU stream and removal', () => {
         additionalProperties: false,
       }),
     );
+  });
+});
+
+describe('bench readers', () => {
+  it('a control server on its own has none: the list is empty, placing a card is a clear 400', async () => {
+    expect((await call('GET', '/api/readers')).json).toEqual([]);
+    const card = (await call('POST', '/api/cards', { body: { spec: 'default' } })).json as {
+      id: string;
+    };
+    const res = await call('PUT', `/api/cards/${card.id}/readers`, { body: { readers: ['nfc'] } });
+    expect(res.status).toBe(400);
+    expect((res.json as { message: string }).message).toContain('come with `ciebench start`');
+    const twice = await call('PUT', `/api/cards/${card.id}/readers`, {
+      body: { readers: ['nfc', 'nfc'] },
+    });
+    expect(twice.status).toBe(400);
+    expect((twice.json as { message: string }).message).toContain('each reader once');
+  });
+});
+
+describe('certificate standing', () => {
+  it("revoking puts the card's certificate on its PKI's CRL, which the reference IdP's trust then refuses; releasing undoes it", async () => {
+    const card = (await call('POST', '/api/cards', { body: { spec: 'default' } })).json as {
+      id: string;
+      state: { certificate: { serial: string; status: string } };
+    };
+    expect(card.state.certificate.status).toBe('valid');
+    const image = defaultCardImage();
+    const crlFile = join(dir, 'pki', image.pkiSeed, CRL_FILE);
+    const trust = new CardTrust({
+      cas: [fromHex(image.ias.certificates.holderCa)],
+      crls: crlFileSource([crlFile]),
+    });
+    const holder = fromHex(image.ias.certificates.holder);
+    expect(trust.check(holder, new Date()).ok).toBe(true);
+    const revoked = await call('PUT', `/api/cards/${card.id}/certificate`, {
+      body: { status: 'revoked' },
+    });
+    expect(revoked.status).toBe(200);
+    expect(revoked.json).toMatchObject({
+      certificate: { status: 'revoked', serial: card.state.certificate.serial },
+    });
+    expect(trust.check(holder, new Date())).toMatchObject({ ok: false, code: 'CERT_REVOKED' });
+    const released = await call('PUT', `/api/cards/${card.id}/certificate`, {
+      body: { status: 'valid' },
+    });
+    expect(released.json).toMatchObject({ certificate: { status: 'valid' } });
+    expect(trust.check(holder, new Date()).ok).toBe(true);
+    // A generic test card has no certificate: a clear 400, nothing written.
+    const iso = (await call('POST', '/api/cards', { body: { spec: 'iso-test' } })).json as {
+      id: string;
+    };
+    const none = await call('PUT', `/api/cards/${iso.id}/certificate`, {
+      body: { status: 'revoked' },
+    });
+    expect(none.status).toBe(400);
+    expect((none.json as { message: string }).message).toContain('has no certificate');
   });
 });
 

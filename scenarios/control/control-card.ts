@@ -4,7 +4,15 @@
  * the card boundary by the trace recorder (PIN/PUK digits masked unless the server was started
  * with secrets shown) and annotated one exchange at a time by the trace annotator.
  */
+import { X509Certificate } from 'node:crypto';
 import type { EmulatedCard } from '../../emulator/src/card/card.ts';
+import { holderCertificateSerial } from '../../emulator/src/state/certificate-lifecycle.ts';
+import {
+  defaultPkiDir,
+  readRevocations,
+  revoke,
+  unrevoke,
+} from '../../emulator/src/state/pki-revocations.ts';
 import { cieCardFromImage } from '../../emulator/src/profiles/cie-card-image.ts';
 import type { CardImage } from '../../emulator/src/state/card-image.ts';
 import { serializeCardImage } from '../../emulator/src/state/image-file.ts';
@@ -16,7 +24,7 @@ import { renderExchangeText } from '../../traces/annotate/render-text.ts';
 import type { TraceRecord } from '../../traces/format/schema.ts';
 import { TraceWriter } from '../../traces/format/write.ts';
 import { attachRecorder } from '../../traces/record/card-recorder.ts';
-import { ReaderSlot, type SlotFaults } from './reader-slot.ts';
+import { ReaderSlot, type OuterReaders, type SlotFaults } from './reader-slot.ts';
 
 /** A PIN or PUK counter as the API shows it (never the value). */
 export interface CounterView {
@@ -25,14 +33,37 @@ export interface CounterView {
   readonly blocked: boolean;
 }
 
+/**
+ * The standing of the card's authentication certificate: its serial, the end of its validity,
+ * and whether it is expired (by the clock) or revoked (on its test PKI's CRL).
+ */
+export interface CertificateView {
+  readonly serial: string;
+  readonly notAfter: string;
+  readonly status: 'valid' | 'expired' | 'revoked';
+}
+
+/** An app that registered the card (read its certificate and keys after the PIN). */
+export interface RegisteredApp {
+  readonly app: string;
+  /** ISO time of the registration. */
+  readonly since: string;
+}
+
 /** The state of a managed card as the API and the dashboard show it. */
 export interface CardStateView {
   readonly reader: 'inserted' | 'removed';
+  /** Readers outside the process the card also sits in, following remove/insert (vpcd, NFC). */
+  readonly places: readonly string[];
   readonly insertion: number;
   readonly powered: boolean;
   /** Absent for the generic test cards, which have no IAS PIN. */
   readonly pin?: CounterView;
   readonly puk?: CounterView;
+  /** Absent for the generic test cards, which have no certificate. */
+  readonly certificate?: CertificateView;
+  /** Apps (CieID app agents) that registered the card, as they told the bench. */
+  readonly apps: readonly RegisteredApp[];
   readonly exchanges: number;
   readonly stalledSessions: number;
   readonly faults: SlotFaults;
@@ -64,6 +95,13 @@ export interface ControlCardEvents {
   state(card: CardInfo): void;
 }
 
+/** As the CRL state writes serials: upper-case hex without leading zero bytes. */
+const hexSerial = (serial: Uint8Array): string =>
+  Buffer.from(serial)
+    .toString('hex')
+    .toUpperCase()
+    .replace(/^(00)+(?=[0-9A-F])/, '');
+
 const counter = (r: SecretsState['pin']): CounterView => ({
   remaining: r.remaining,
   max: r.max,
@@ -85,6 +123,10 @@ export class ControlCard {
   private readonly image: CardImage | undefined;
   private exchanges = 0;
   private lastState = '';
+  private readonly pkiDir: (pkiSeed: string) => string;
+  private readonly cert: { serial: Uint8Array; hex: string; notAfter: Date } | undefined;
+  private revoked = false;
+  private apps: readonly RegisteredApp[] = [];
   private readonly detach: () => void;
   private readonly events: ControlCardEvents;
 
@@ -94,10 +136,12 @@ export class ControlCard {
     events: ControlCardEvents,
     showSecrets: boolean,
     made?: MadeCard,
+    pkiDir: (pkiSeed: string) => string = defaultPkiDir,
   ) {
     this.id = id;
     this.recipe = recipe;
     this.events = events;
+    this.pkiDir = pkiDir;
     const image = recipe.image;
     if (made) {
       // A card brought to life elsewhere (the bench's `ciebench start`, which also puts it on the
@@ -119,6 +163,21 @@ export class ControlCard {
       this.image = undefined;
     }
     this.slot = new ReaderSlot(this.card, () => this.emitState(true));
+    if (this.image) {
+      const serial = holderCertificateSerial(this.image);
+      const x509 = new X509Certificate(Buffer.from(this.image.ias.certificates.holder, 'hex'));
+      this.cert = { serial, hex: hexSerial(serial), notAfter: new Date(x509.validTo) };
+      // Read once: the PKI's CRL changes here (setCertificate) or by `ciebench card revoke`,
+      // which a running server does not watch.
+      try {
+        const dir = this.pkiDir(this.image.pkiSeed);
+        this.revoked = readRevocations(dir, this.image.pkiSeed).revoked.some(
+          (r) => r.serial === this.cert?.hex,
+        );
+      } catch {
+        this.revoked = false;
+      }
+    }
     const annotate = liveAnnotator();
     const writer = new TraceWriter((line) => {
       const record = JSON.parse(line) as TraceRecord | { type: 'header' };
@@ -140,9 +199,12 @@ export class ControlCard {
     const s = this.secrets?.read();
     return {
       reader: this.slot.state.kind,
+      places: this.slot.places,
       insertion: this.slot.state.insertion,
       powered: this.card.powered,
       ...(s ? { pin: counter(s.pin), puk: counter(s.puk) } : {}),
+      ...(this.cert ? { certificate: this.certificateView(this.cert) } : {}),
+      apps: this.apps,
       exchanges: this.exchanges,
       stalledSessions: this.slot.stalledSessions,
       faults: this.slot.faults,
@@ -191,6 +253,54 @@ export class ControlCard {
     return this.state;
   }
 
+  /** An app registered the card (the demo phone of `ciebench start` tells the station). */
+  noteApp(app: RegisteredApp): void {
+    this.apps = [...this.apps.filter((a) => a.app !== app.app), app];
+    this.emitState(true);
+  }
+
+  /**
+   * Revokes the card's certificate (adds it to the CRL of the card's test PKI and republishes
+   * it, as `ciebench card revoke` does; a reference IdP reading that CRL then refuses the card
+   * with its revoked-certificate error) or releases the revocation (`valid`). An expired
+   * certificate is the card's own content (EF 1003 and EF.SOD): it is made with `ciebench card
+   * expire`, not changed on a running card.
+   */
+  setCertificate(status: 'valid' | 'revoked', now = new Date()): CardStateView {
+    if (!this.image || !this.cert)
+      throw new BenchError(
+        'CONTROL_NO_CERTIFICATE',
+        `card ${this.id} (${this.recipe.spec}) is a generic test card: it has no certificate`,
+        'input',
+      );
+    const dir = this.pkiDir(this.image.pkiSeed);
+    if (status === 'revoked')
+      revoke(dir, this.image.pkiSeed, this.cert.serial, {
+        now,
+        reason: 'keyCompromise',
+        label: `control server card ${this.id} (${this.recipe.spec})`,
+      });
+    else unrevoke(dir, this.image.pkiSeed, this.cert.serial, now);
+    this.revoked = status === 'revoked';
+    this.emitState(true);
+    return this.state;
+  }
+
+  /**
+   * The card also sits in readers outside the process (the bench's virtual PC/SC reader and NFC
+   * endpoint): Remove and Insert act on them, and the faults apply to their exchanges.
+   */
+  attachOuter(outer: OuterReaders): void {
+    this.slot.attachOuter(outer);
+    this.emitState(true);
+  }
+
+  /** The card is in no reader outside the process any more. */
+  detachOuter(): void {
+    this.slot.detachOuter();
+    this.emitState(true);
+  }
+
   setFaults(f: SlotFaults): void {
     this.slot.faults = f;
     this.emitState(true);
@@ -210,6 +320,15 @@ export class ControlCard {
   close(): void {
     this.slot.remove();
     this.detach();
+  }
+
+  private certificateView(c: { hex: string; notAfter: Date }): CertificateView {
+    const status = this.revoked
+      ? 'revoked'
+      : c.notAfter.getTime() < Date.now()
+        ? 'expired'
+        : 'valid';
+    return { serial: c.hex, notAfter: c.notAfter.toISOString(), status };
   }
 
   /** Emits the state when it changed (or always, for slot changes). */

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { TERMINAL_STYLES } from '../../harness/terminals/ias/styles.ts';
 import { appActorSchema, idpActorSchema, spActorSchema } from '../runner/model.ts';
 import type { JourneyRunner } from './journeys.ts';
+import type { ReaderSlot } from './reader-slot.ts';
 import type { Station } from './station.ts';
 
 export const cardIdSchema = z.object({
@@ -58,6 +59,15 @@ export const faultsSchema = z
       .max(100_000)
       .optional()
       .describe('one-shot: the answer to exchange n (1-based) of the next session is corrupted'),
+    fieldOffAt: z
+      .number()
+      .int()
+      .min(1)
+      .max(100_000)
+      .optional()
+      .describe(
+        'one-shot: exchange n (1-based) of the next session reaches the card, whose answer is lost as it leaves the field',
+      ),
   })
   .strict();
 
@@ -68,6 +78,26 @@ export const setTriesSchema = z
   })
   .strict()
   .refine((t) => t.pin !== undefined || t.puk !== undefined, 'give pin, puk or both');
+
+export const placeSchema = z
+  .object({
+    readers: z
+      .array(z.enum(['vpcd', 'nfc']))
+      .max(2)
+      .refine((r) => new Set(r).size === r.length, 'each reader once')
+      .describe(
+        'the bench readers the card goes in (GET /api/readers); [] takes it out of them. The cards that held them leave them',
+      ),
+  })
+  .strict();
+
+export const certificateSchema = z
+  .object({
+    status: z
+      .enum(['revoked', 'valid'])
+      .describe("'revoked': on its PKI's CRL; 'valid': the revocation released"),
+  })
+  .strict();
 
 export const iasLoginSchema = z
   .object({
@@ -95,6 +125,17 @@ export const startRunSchema = z
       .exclude(['external'])
       .optional()
       .describe('the service provider (simplesamlphp, shibboleth: Debian packages)'),
+  })
+  .strict();
+
+export const artefactQuerySchema = z
+  .object({
+    path: z
+      .string()
+      .min(1)
+      .max(500)
+      .regex(/^[A-Za-z0-9._+-]+(\/[A-Za-z0-9._+-]+)*$/, 'a path listed by …/artefacts')
+      .describe('the artefact, as GET /api/journeys/runs/{id}/artefacts lists it'),
   })
   .strict();
 
@@ -150,6 +191,24 @@ function route<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType = t
 const noParams = emptySchema;
 const noQuery = emptySchema;
 
+/** POST /api/cards/:id/<action>: acts on the card's reader slot, answers the card's state. */
+function slotAction(action: string, summary: string, act: (slot: ReaderSlot) => void): AnyRoute {
+  return route({
+    method: 'post',
+    path: `/api/cards/:id/${action}`,
+    summary,
+    params: cardIdSchema,
+    query: noQuery,
+    body: emptySchema.optional(),
+    ok: 200,
+    handle: (s, { params }) => {
+      const c = s.station.card(params.id);
+      act(c.slot);
+      return { json: c.state };
+    },
+  });
+}
+
 export const ROUTES: readonly AnyRoute[] = [
   route({
     method: 'get',
@@ -181,6 +240,29 @@ export const ROUTES: readonly AnyRoute[] = [
   }),
   route({
     method: 'get',
+    path: '/api/readers',
+    summary:
+      'the bench readers outside the process (virtual PC/SC reader, NFC endpoint: `ciebench start`) and the card in each',
+    params: noParams,
+    query: noQuery,
+    ok: 200,
+    handle: (s) => ({ json: s.station.listReaders() }),
+  }),
+  route({
+    method: 'put',
+    path: '/api/cards/:id/readers',
+    summary:
+      'put the card in these bench readers (the virtual PC/SC reader, the NFC endpoint), taking out the card that was there',
+    params: cardIdSchema,
+    query: noQuery,
+    body: placeSchema,
+    ok: 200,
+    handle: async (s, { params, body }) => ({
+      json: await s.station.placeCard(params.id, body.readers),
+    }),
+  }),
+  route({
+    method: 'get',
     path: '/api/cards/:id',
     summary: 'one card: spec, personality, state',
     params: cardIdSchema,
@@ -195,8 +277,8 @@ export const ROUTES: readonly AnyRoute[] = [
     params: cardIdSchema,
     query: noQuery,
     ok: 200,
-    handle: (s, { params }) => {
-      s.station.deleteCard(params.id);
+    handle: async (s, { params }) => {
+      await s.station.deleteCard(params.id);
       return { json: { deleted: params.id } };
     },
   }),
@@ -224,48 +306,17 @@ export const ROUTES: readonly AnyRoute[] = [
       }),
     }),
   }),
-  route({
-    method: 'post',
-    path: '/api/cards/:id/reset',
-    summary: 'warm reset by the bench: sessions open on the card fail with CARD_RESET',
-    params: cardIdSchema,
-    query: noQuery,
-    body: emptySchema.optional(),
-    ok: 200,
-    handle: (s, { params }) => {
-      const c = s.station.card(params.id);
-      c.slot.reset();
-      return { json: c.state };
-    },
-  }),
-  route({
-    method: 'post',
-    path: '/api/cards/:id/remove',
-    summary: 'take the card out of its reader: running sessions fail with CARD_REMOVED',
-    params: cardIdSchema,
-    query: noQuery,
-    body: emptySchema.optional(),
-    ok: 200,
-    handle: (s, { params }) => {
-      const c = s.station.card(params.id);
-      c.slot.remove();
-      return { json: c.state };
-    },
-  }),
-  route({
-    method: 'post',
-    path: '/api/cards/:id/insert',
-    summary: 'put the card back in its reader',
-    params: cardIdSchema,
-    query: noQuery,
-    body: emptySchema.optional(),
-    ok: 200,
-    handle: (s, { params }) => {
-      const c = s.station.card(params.id);
-      c.slot.insert();
-      return { json: c.state };
-    },
-  }),
+  slotAction(
+    'reset',
+    'warm reset by the bench: sessions open on the card fail with CARD_RESET',
+    (slot) => slot.reset(),
+  ),
+  slotAction(
+    'remove',
+    'take the card out of its reader — and out of the virtual PC/SC reader and the NFC endpoint it also sits in: running sessions fail with CARD_REMOVED',
+    (slot) => slot.remove(),
+  ),
+  slotAction('insert', 'put the card back in its readers', (slot) => slot.insert()),
   route({
     method: 'put',
     path: '/api/cards/:id/faults',
@@ -284,6 +335,19 @@ export const ROUTES: readonly AnyRoute[] = [
       });
       return { json: c.state };
     },
+  }),
+  route({
+    method: 'put',
+    path: '/api/cards/:id/certificate',
+    summary:
+      "revoke the card's authentication certificate (CRL of its test PKI, read by the reference IdP) or release the revocation",
+    params: cardIdSchema,
+    query: noQuery,
+    body: certificateSchema,
+    ok: 200,
+    handle: (s, { params, body }) => ({
+      json: s.station.card(params.id).setCertificate(body.status),
+    }),
   }),
   route({
     method: 'get',
@@ -386,6 +450,35 @@ export const ROUTES: readonly AnyRoute[] = [
     query: noQuery,
     ok: 200,
     handle: (s, { params }) => ({ json: s.journeys.run(params.id) }),
+  }),
+  route({
+    method: 'delete',
+    path: '/api/journeys/runs/:id',
+    summary:
+      'cancel a run: a queued one never starts, a running one stops before its next step (400 once it has ended)',
+    params: runIdSchema,
+    query: noQuery,
+    ok: 200,
+    handle: (s, { params }) => ({ json: s.journeys.cancel(params.id) }),
+  }),
+  route({
+    method: 'get',
+    path: '/api/journeys/runs/:id/artefacts',
+    summary:
+      'the files a run has left so far: reports, step screenshots, SAML messages, card trace, HAR, card image',
+    params: runIdSchema,
+    query: noQuery,
+    ok: 200,
+    handle: (s, { params }) => ({ json: s.journeys.artefacts(params.id) }),
+  }),
+  route({
+    method: 'get',
+    path: '/api/journeys/runs/:id/artefact',
+    summary: 'one file of a run, by the path …/artefacts lists',
+    params: runIdSchema,
+    query: artefactQuerySchema,
+    ok: 200,
+    handle: (s, { params, query }) => s.journeys.artefact(params.id, query.path),
   }),
   route({
     method: 'get',

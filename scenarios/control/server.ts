@@ -31,6 +31,11 @@ export interface ControlServerOptions {
   readonly reportRoot: string;
   /** PIN/PUK digits in the stream and reports (masked by default). */
   readonly showSecrets?: boolean;
+  /**
+   * Where a card's test PKI keeps its CRL, by PKI seed (default: `$CIEBENCH_HOME/pki/<seed>`,
+   * the CRL `ciebench card revoke` writes and the reference IdP reads).
+   */
+  readonly pkiDir?: (pkiSeed: string) => string;
   /** The token (default: 32 fresh random bytes); tests may not pass one. */
   readonly token?: string;
 }
@@ -169,6 +174,7 @@ function cardOf(e: ControlEvent): string | undefined {
     case 'session':
       return e.data.card;
     case 'journey':
+    case 'journey-step':
     case 'phone':
       return undefined;
   }
@@ -209,11 +215,15 @@ export async function startControlServer(o: ControlServerOptions): Promise<Contr
   const host = o.host ?? '127.0.0.1';
   const token = o.token ?? newToken();
   const check = new TokenCheck(token);
-  const station = new Station({ showSecrets: o.showSecrets ?? false });
+  const station = new Station({
+    showSecrets: o.showSecrets ?? false,
+    ...(o.pkiDir ? { pkiDir: o.pkiDir } : {}),
+  });
   const journeys = new JourneyRunner({
     reportRoot: o.reportRoot,
     showSecrets: o.showSecrets ?? false,
     onChange: (r) => station.emit({ type: 'journey', data: runSummary(r) }),
+    onStep: (e) => station.emit({ type: 'journey-step', data: e }),
   });
   let doc: unknown;
   const services: Services = {

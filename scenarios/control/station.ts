@@ -10,6 +10,8 @@ import type { TerminalStyle } from '../../harness/terminals/ias/styles.ts';
 import type { CardRecipe } from '../../harness/cards/card-registry.ts';
 import { ControlCard, type ApduStreamItem, type CardInfo, type MadeCard } from './control-card.ts';
 import type { DemoInfo, PhoneEvent } from './demo.ts';
+import type { JourneyStepEvent } from './journeys.ts';
+import type { BenchReaderInfo, BenchReaderName, BenchReaders } from './bench-readers.ts';
 
 /** A reference-terminal session on a managed card: running, then passed or failed. */
 export type SessionStatus =
@@ -32,6 +34,7 @@ export type ControlEvent =
   | { readonly type: 'card-closed'; readonly data: { readonly id: string } }
   | { readonly type: 'session'; readonly data: SessionInfo }
   | { readonly type: 'journey'; readonly data: unknown }
+  | { readonly type: 'journey-step'; readonly data: JourneyStepEvent }
   | { readonly type: 'phone'; readonly data: PhoneEvent };
 
 export type ControlListener = (e: ControlEvent) => void;
@@ -45,6 +48,8 @@ export class NotFoundError extends BenchError {
 export interface StationOptions {
   /** PIN/PUK digits in the APDU stream (masked by default). */
   readonly showSecrets?: boolean;
+  /** Where a card's test PKI keeps its CRL, by PKI seed (default: `$CIEBENCH_HOME/pki/<seed>`). */
+  readonly pkiDir?: (pkiSeed: string) => string;
 }
 
 export class Station {
@@ -55,10 +60,13 @@ export class Station {
   private nextCard = 1;
   private nextSession = 1;
   private readonly showSecrets: boolean;
+  private readonly pkiDir: ((pkiSeed: string) => string) | undefined;
   private demoInfo: (() => DemoInfo) | undefined;
+  private benchReaders: BenchReaders | undefined;
 
   constructor(o: StationOptions = {}) {
     this.showSecrets = o.showSecrets ?? false;
+    this.pkiDir = o.pkiDir;
   }
 
   /** Subscribes to every event; returns the function that unsubscribes. */
@@ -99,6 +107,7 @@ export class Station {
       },
       this.showSecrets,
       made,
+      this.pkiDir,
     );
     this.cards.set(id, card);
     this.emit({ type: 'card', data: card.info });
@@ -115,10 +124,36 @@ export class Station {
     return [...this.cards.values()].map((c) => c.info);
   }
 
-  deleteCard(id: string): void {
-    this.card(id).close();
+  async deleteCard(id: string): Promise<void> {
+    const c = this.card(id);
+    // Out of the bench's readers first: no transport may keep serving a forgotten card.
+    await this.benchReaders?.place(c, []);
+    c.close();
     this.cards.delete(id);
     this.emit({ type: 'card-closed', data: { id } });
+  }
+
+  /** The bench's readers outside the process (`ciebench start`), where cards can be placed. */
+  attachReaders(readers: BenchReaders): void {
+    this.benchReaders = readers;
+  }
+
+  /** The bench's readers and the card in each (none without `ciebench start`). */
+  listReaders(): BenchReaderInfo[] {
+    return this.benchReaders?.list() ?? [];
+  }
+
+  /** Puts the card in exactly these bench readers; the cards that held them leave them. */
+  async placeCard(id: string, readers: readonly BenchReaderName[]): Promise<CardInfo> {
+    const c = this.card(id);
+    if (!this.benchReaders)
+      throw new BenchError(
+        'CONTROL_NO_READER',
+        'this control server has no virtual PC/SC reader or NFC endpoint: they come with `ciebench start`',
+        'input',
+      );
+    await this.benchReaders.place(c, readers);
+    return c.info;
   }
 
   /**
@@ -192,6 +227,7 @@ export class Station {
 
   /** Ends every card (sessions still running fail with a removed card) and waits for them. */
   async close(): Promise<void> {
+    await this.benchReaders?.close();
     for (const c of this.cards.values()) c.close();
     await Promise.allSettled([...this.running]);
     this.cards.clear();

@@ -122,11 +122,21 @@ export async function runJourney(
       seed,
       ...(desktop ? { desktop } : {}),
     });
+    let cancelled = false;
     for (const [i, step] of s.steps.entries()) {
+      if (o.signal?.aborted) {
+        cancelled = true;
+        o.onLine?.(`    cancelled before step ${i + 1}`);
+        break;
+      }
       const r = await runStep(j, step, i, t0, dir, o.reportDir);
       steps.push(r);
       o.onLine?.(
         `    ${r.verdict === 'passed' ? 'ok  ' : 'FAIL'} ${i + 1}. ${r.text}${r.error ? ` — ${r.error}` : ''} (${r.durationMs} ms)`,
+      );
+      o.onStep?.(
+        r,
+        r.artefacts.saml.flatMap((k) => saml.messages[k] ?? []),
       );
       if (r.verdict !== 'passed') break;
     }
@@ -145,9 +155,20 @@ export async function runJourney(
       verdict: 'skipped' as const,
       startedMs: 0,
       durationMs: 0,
-      notes: ['not run: an earlier step failed'],
+      notes: [cancelled ? 'not run: the run was cancelled' : 'not run: an earlier step failed'],
       artefacts: { saml: [] },
     }));
+    if (cancelled)
+      return {
+        ...base,
+        verdict: 'error',
+        reason: `cancelled before step ${steps.length + 1}`,
+        durationMs: Math.round(performance.now() - t0),
+        steps: [...steps, ...notRun],
+        oracle: [],
+        saml: saml.messages,
+        files: { dir: rel(dir), trace: rel(card.tracePath), har: rel(harPath) },
+      };
     const reason = failedStep
       ? `step ${failedStep.index + 1} (${failedStep.do}): ${failedStep.error}`
       : failedCheck

@@ -15,13 +15,21 @@ import type { DesktopReader } from './actors/desktop-reader.ts';
 import type { RunEnvironment } from './environment.ts';
 import type { Scenario } from './load.ts';
 import type { PageModels } from './pages.ts';
-import type { SamlCapture } from './saml-capture.ts';
+import type { SamlCapture, SamlMessage } from './saml-capture.ts';
+import type { StepResult } from './results.ts';
 import type { PinValue, Step } from './steps.ts';
 
 export interface JourneyOptions {
   readonly showSecrets: boolean;
   /** Progress lines (one per step). */
   readonly onLine?: (line: string) => void;
+  /**
+   * Each step as it ends, with the SAML messages the browser carried during it (for a live view:
+   * the control server's stream). Artefact paths are relative to the report folder.
+   */
+  readonly onStep?: (step: StepResult, saml: readonly SamlMessage[]) => void;
+  /** Aborted: the journey stops before its next step (the step running ends first). */
+  readonly signal?: AbortSignal;
 }
 
 /** The PINs as the citizen knows them at this point of the journey. */

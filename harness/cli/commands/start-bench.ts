@@ -12,7 +12,8 @@ import { BenchError } from '../../../emulator/src/host-error.ts';
 import { cieCardFromImage } from '../../../emulator/src/profiles/cie-card-image.ts';
 import { resolveCardSpec } from '../../cards/card-registry.ts';
 import { pcscSystemStatus, setupAdvice, type PcscSystemStatus } from '../../pcsc/pcsc-env.ts';
-import { CardHost, type Endpoint } from '../../transport/card-host.ts';
+import type { Endpoint } from '../../transport/card-host.ts';
+import { BenchReaders } from '../../../scenarios/control/bench-readers.ts';
 import { NfcCardReader, InProcessCardReader } from '../../../scenarios/app/card-reader.ts';
 import { startIdp, type RunningIdp } from '../../../scenarios/idp/server.ts';
 import {
@@ -100,18 +101,19 @@ export async function startBench(
       showSecrets: o.showSecrets,
     });
     stops.push(() => control.close());
-    control.station.adoptCard(recipe, { card: cie.card, secrets: cie.secrets });
+    const managed = control.station.card(
+      control.station.adoptCard(recipe, { card: cie.card, secrets: cie.secrets }).id,
+    );
 
     const pcsc = o.pcsc ? pcscPlacement(await pcscSystemStatus()) : undefined;
-    const host = new CardHost({
-      card: cie.card,
-      description: recipe.description,
+    // The bench's readers; the dashboard can move cards between them. The card starts in both.
+    const readers = new BenchReaders({
       ...(pcsc?.endpoint ? { vpcd: pcsc.endpoint } : {}),
-      ...(nfcEndpoint ? { nfc: nfcEndpoint, nfcCards: 'shared' as const } : {}),
+      ...(nfcEndpoint ? { nfc: nfcEndpoint } : {}),
       onLine: (tag, text) => say(`[${tag}] ${text}`),
     });
-    stops.push(() => host.stop());
-    const hosted = await host.start().catch((e: unknown) => {
+    control.station.attachReaders(readers);
+    await readers.place(managed, readers.available).catch((e: unknown) => {
       throw (e as { code?: string }).code === 'EADDRINUSE' && o.nfc !== false
         ? new BenchError(
             'START_NFC_PORT',
@@ -120,6 +122,7 @@ export async function startBench(
           )
         : e;
     });
+    const nfcUrl = readers.nfcUrl;
 
     const idp = await startIdp({ timers: { qrPollMs: o.qrPollMs } });
     stops.push(() => idp.close());
@@ -129,8 +132,8 @@ export async function startBench(
     if (!reg.registered)
       throw new BenchError('START_SP', `the IdP refused the reference SP: ${reg.report}`);
 
-    const reader = hosted.nfc
-      ? new NfcCardReader(hosted.nfc)
+    const reader = nfcUrl
+      ? new NfcCardReader(nfcUrl)
       : new InProcessCardReader(cie.card, recipe.description);
     const phone = new DemoPhone({
       idp,
@@ -140,6 +143,8 @@ export async function startBench(
       scanDelayMs: SCAN_DELAY_MS,
       emit: (e: PhoneEvent) => {
         control.station.emit({ type: 'phone', data: e });
+        if (e.kind === 'ready')
+          managed.noteApp({ app: 'demo phone (CieID app agent)', since: e.at });
         say(`phone: ${e.text}`);
       },
     });
@@ -149,7 +154,7 @@ export async function startBench(
       spUrl,
       serial: phone.serial,
       idpUrl: idp.urls.base,
-      ...(hosted.nfc ? { nfcUrl: hosted.nfc } : {}),
+      ...(nfcUrl ? { nfcUrl } : {}),
       events: phone.events,
     }));
     const pcscLine = pcsc?.line;
@@ -159,7 +164,7 @@ export async function startBench(
       sp,
       phone,
       spUrl,
-      nfcUrl: hosted.nfc,
+      nfcUrl,
       pcscLine,
       serial: phone.serial,
       close: stopAll,

@@ -1,6 +1,6 @@
 /**
- * `ciebench start` as a newcomer meets it: the CLI in its own process (ports 0, `--no-pcsc`, so
- * pcscd is never touched), the first URL it prints opened in Debian's Chromium, and the hybrid
+ * `ciebench start` as a newcomer meets it: the CLI in its own process (ports 0; with the virtual
+ * PC/SC reader when this machine's pcscd has one — the README's packages — else `--no-pcsc`), the first URL it prints opened in Debian's Chromium, and the hybrid
  * login done from there by hand — the dashboard's link to the SP, "Entra con CIE", "Prosegui con
  * smartphone", the serial number the dashboard shows, the QR (which the bench's phone scans), the
  * OTP the dashboard shows typed into the page, the consent — until the SP shows the citizen. The
@@ -18,8 +18,19 @@ import { PACKAGE_ROOT } from '../../../emulator/src/package-root.ts';
 import { browserGate } from '../../../scenarios/runner/testing/browser-gate.ts';
 import { resolveCardSpec } from '../../cards/card-registry.ts';
 import { CHROMIUM, HEADLESS_CHROMIUM_FLAGS } from '../../browser/chromium.ts';
+import { pcscSystemStatus } from '../../pcsc/pcsc-env.ts';
+import { integrationGate } from '../../pcsc/testing/integration.ts';
+import { readerName, VIRTUAL_READERS } from '../../transport/endpoints.ts';
+import { defaultVpcd } from './card-start.ts';
 
 const browserOk = browserGate('harness/cli/commands/start.integration.test.ts');
+/** The virtual reader `ciebench start` will use here, when pcscd has one (the README's packages). */
+const chosen = defaultVpcd(await pcscSystemStatus());
+const kind = VIRTUAL_READERS.find((k) => k.port === chosen.endpoint?.port);
+const pcscReader =
+  kind && (await integrationGate({ readers: [readerName(kind)] })).ok
+    ? readerName(kind)
+    : undefined;
 /** A step of a person on a busy 2-core machine: longer is broken, not slow. */
 const STEP = 60_000;
 const image = resolveCardSpec('default').image;
@@ -58,7 +69,7 @@ describe.runIf(browserOk)('ciebench start: the hybrid login demo from a click', 
       [
         'harness/cli/ciebench.mjs',
         'start',
-        '--no-pcsc',
+        ...(pcscReader ? [] : ['--no-pcsc']),
         '--port',
         '0',
         '--nfc',
@@ -93,7 +104,10 @@ describe.runIf(browserOk)('ciebench start: the hybrid login demo from a click', 
     const open = lines.findIndex((l) => l.includes(firstUrl));
     for (const label of ['SP ', 'IdP ', 'NFC ', 'card '])
       expect(lines.findIndex((l) => l.trimStart().startsWith(label))).toBeGreaterThan(open);
-    expect(out.text).toContain('PC/SC: not used (--no-pcsc)');
+    // With pcscd the card is in its virtual reader (the demo's phone takes it from there).
+    expect(out.text).toContain(
+      pcscReader ? `PC/SC: PC/SC reader '${pcscReader}'` : 'PC/SC: not used (--no-pcsc)',
+    );
     expect(out.text).toMatch(/NFC\s+ws:\/\/127\.0\.0\.1:\d+/);
   });
 
@@ -106,6 +120,14 @@ describe.runIf(browserOk)('ciebench start: the hybrid login demo from a click', 
     await dashboard.getByTestId('demo-panel').waitFor({ timeout: STEP });
     // The phone registered the card at start (before this page was open: the log is live only).
     await dashboard.locator('#phone-events li[data-kind="ready"]').waitFor({ timeout: STEP });
+    await expect
+      .poll(() => dashboard.getByTestId('card-c1').getByTestId('apps').textContent(), {
+        timeout: STEP,
+      })
+      .toContain('demo phone (CieID app agent)');
+    expect(await dashboard.getByTestId('card-c1').getByTestId('certificate').textContent()).toBe(
+      'certificate valid',
+    );
     const serial = (await dashboard.getByTestId('demo-serial').textContent()) ?? '';
     expect(serial).toBe(image?.citizen.document.number);
     const entries = dashboard.getByTestId('log').locator('.entry.exchange');

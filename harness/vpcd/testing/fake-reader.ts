@@ -101,14 +101,16 @@ export class FakeVpcdReader {
     const c = this.accepted.shift();
     if (c) return Promise.resolve(c);
     return new Promise((resolve, reject) => {
-      const t = setTimeout(
-        () => reject(new Error(`no card connected within ${timeoutMs} ms`)),
-        timeoutMs,
-      );
-      this.waiters.push((conn) => {
+      const waiter = (conn: ReaderConnection): void => {
         clearTimeout(t);
         resolve(conn);
-      });
+      };
+      // A waiter that gave up leaves the queue: the next card goes to the next accept().
+      const t = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        reject(new Error(`no card connected within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.waiters.push(waiter);
     });
   }
 
