@@ -108,11 +108,6 @@ export class CardHost {
     await this.nfc?.close();
   }
 
-  /** Whether the bench took the card out (removeCard). */
-  get removed(): boolean {
-    return this.out;
-  }
-
   /**
    * The bench takes the card out: the vpcd link closes, so PC/SC applications see the removal
    * (SCARD_W_REMOVED_CARD), and an NFC session loses the tag at its next APDU; nothing puts the

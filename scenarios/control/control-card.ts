@@ -10,6 +10,7 @@ import { holderCertificateSerial } from '../../emulator/src/state/certificate-li
 import {
   defaultPkiDir,
   readRevocations,
+  revocationSerialHex,
   revoke,
   unrevoke,
 } from '../../emulator/src/state/pki-revocations.ts';
@@ -95,13 +96,6 @@ export interface ControlCardEvents {
   state(card: CardInfo): void;
 }
 
-/** As the CRL state writes serials: upper-case hex without leading zero bytes. */
-const hexSerial = (serial: Uint8Array): string =>
-  Buffer.from(serial)
-    .toString('hex')
-    .toUpperCase()
-    .replace(/^(00)+(?=[0-9A-F])/, '');
-
 const counter = (r: SecretsState['pin']): CounterView => ({
   remaining: r.remaining,
   max: r.max,
@@ -166,7 +160,7 @@ export class ControlCard {
     if (this.image) {
       const serial = holderCertificateSerial(this.image);
       const x509 = new X509Certificate(Buffer.from(this.image.ias.certificates.holder, 'hex'));
-      this.cert = { serial, hex: hexSerial(serial), notAfter: new Date(x509.validTo) };
+      this.cert = { serial, hex: revocationSerialHex(serial), notAfter: new Date(x509.validTo) };
       // Read once: the PKI's CRL changes here (setCertificate) or by `ciebench card revoke`,
       // which a running server does not watch.
       try {

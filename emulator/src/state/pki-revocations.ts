@@ -105,6 +105,11 @@ function pemCertificate(der: Uint8Array): string {
   return `-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----\n`;
 }
 
+/** A serial as the revocation state keeps it: upper-case hex without leading zero bytes. */
+export function revocationSerialHex(serial: Uint8Array): string {
+  return toHex(serial).replace(/^(00)+(?=[0-9A-F])/, '');
+}
+
 /** Adds (or keeps) a revocation of `serial` and republishes; returns the new CRL. */
 export function revoke(
   dir: string,
@@ -113,7 +118,7 @@ export function revoke(
   o: { now: Date; reason?: CrlReason; label: string },
 ): Uint8Array {
   const state = readRevocations(dir, pkiSeed);
-  const hex = toHex(serial).replace(/^(00)+(?=[0-9A-F])/, '');
+  const hex = revocationSerialHex(serial);
   const revoked = state.revoked.some((r) => r.serial === hex)
     ? state.revoked
     : [
@@ -131,7 +136,7 @@ export function revoke(
 /** Removes a revocation (e.g. a certificateHold released) and republishes. */
 export function unrevoke(dir: string, pkiSeed: string, serial: Uint8Array, now: Date): Uint8Array {
   const state = readRevocations(dir, pkiSeed);
-  const hex = toHex(serial).replace(/^(00)+(?=[0-9A-F])/, '');
+  const hex = revocationSerialHex(serial);
   return publish(
     dir,
     {

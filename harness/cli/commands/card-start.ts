@@ -77,11 +77,17 @@ function readJson<T>(file: string, schema: z.ZodType<T>, what: string): T {
 }
 
 /** Where `npm start` puts the card when no --vpcd is given. */
-export function defaultVpcd(s: PcscSystemStatus): { endpoint?: Endpoint; text: string } {
+export function defaultVpcd(s: PcscSystemStatus): {
+  endpoint?: Endpoint;
+  /** The reader's name in pcscd (with `endpoint`). */
+  reader?: string;
+  text: string;
+} {
   if (!s.pcscdRunning) return { text: 'no PC/SC reader: pcscd is not running' };
   if (s.driverInstalled)
     return {
       endpoint: { host: '127.0.0.1', port: CIEBENCH_READER.port },
+      reader: readerName(CIEBENCH_READER),
       text: `PC/SC reader '${readerName(CIEBENCH_READER)}' (CIE Bench driver)`,
     };
   if (s.vpcdInstalled) {
@@ -91,6 +97,7 @@ export function defaultVpcd(s: PcscSystemStatus): { endpoint?: Endpoint; text: s
       : ' — expect ~44-88 ms per APDU until `ciebench reader quickack` or `ciebench reader install`';
     return {
       endpoint: { host, port: DEBIAN_VPCD.port },
+      reader: readerName(DEBIAN_VPCD),
       text: `PC/SC reader '${readerName(DEBIAN_VPCD)}' (Debian vpcd${s.quickack ? ', quickack route' : ''})${slow}`,
     };
   }

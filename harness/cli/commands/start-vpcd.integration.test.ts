@@ -24,7 +24,6 @@ import { browserGate } from '../../../scenarios/runner/testing/browser-gate.ts';
 import { CHROMIUM, HEADLESS_CHROMIUM_FLAGS } from '../../browser/chromium.ts';
 import { pcscSystemStatus } from '../../pcsc/pcsc-env.ts';
 import { integrationGate, reportGate, waitReader } from '../../pcsc/testing/integration.ts';
-import { readerName, VIRTUAL_READERS } from '../../transport/endpoints.ts';
 import { defaultVpcd } from './card-start.ts';
 import { startBench, type RunningBench } from './start-bench.ts';
 
@@ -35,9 +34,8 @@ const STEP = 60_000;
 
 /** The reader `ciebench start` puts the card in (the one `ciebench card start` chooses). */
 const chosen = defaultVpcd(await pcscSystemStatus());
-const kind = VIRTUAL_READERS.find((k) => k.port === chosen.endpoint?.port);
-const reader = kind ? readerName(kind) : '';
-const gate = kind
+const reader = chosen.reader ?? '';
+const gate = chosen.reader
   ? await integrationGate({ readers: [reader] })
   : { ok: false, reason: chosen.text, binding: undefined };
 reportGate(FILE, gate);

@@ -20,17 +20,12 @@ import { resolveCardSpec } from '../../cards/card-registry.ts';
 import { CHROMIUM, HEADLESS_CHROMIUM_FLAGS } from '../../browser/chromium.ts';
 import { pcscSystemStatus } from '../../pcsc/pcsc-env.ts';
 import { integrationGate } from '../../pcsc/testing/integration.ts';
-import { readerName, VIRTUAL_READERS } from '../../transport/endpoints.ts';
 import { defaultVpcd } from './card-start.ts';
 
 const browserOk = browserGate('harness/cli/commands/start.integration.test.ts');
 /** The virtual reader `ciebench start` will use here, when pcscd has one (the README's packages). */
-const chosen = defaultVpcd(await pcscSystemStatus());
-const kind = VIRTUAL_READERS.find((k) => k.port === chosen.endpoint?.port);
-const pcscReader =
-  kind && (await integrationGate({ readers: [readerName(kind)] })).ok
-    ? readerName(kind)
-    : undefined;
+const chosen = defaultVpcd(await pcscSystemStatus()).reader;
+const pcscReader = chosen && (await integrationGate({ readers: [chosen] })).ok ? chosen : undefined;
 /** A step of a person on a busy 2-core machine: longer is broken, not slow. */
 const STEP = 60_000;
 const image = resolveCardSpec('default').image;
