@@ -27,7 +27,8 @@ const scenario = catalogue().find((s) => s.id === 'hybrid-login');
 if (!scenario) throw new Error('the catalogue has no hybrid-login journey');
 const logins = num('CIEBENCH_LOGINS', 200);
 const concurrency = num('CIEBENCH_CONCURRENCY', 4);
-const target = await startLoadTarget();
+// Everything in this thread, so that one profile shows the whole login.
+const target = await startLoadTarget({ spThread: false });
 try {
   const view = targetView(target);
   const fleet = loadFleet({ seed: 'bench-load' });

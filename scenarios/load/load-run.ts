@@ -140,7 +140,10 @@ interface Shard {
 }
 
 function workerShard(data: LoadWorkerData, onPrepared: (n: number) => void): Shard {
-  const w = new Worker(WORKER_ENTRY, { workerData: data });
+  const w = new Worker(WORKER_ENTRY, {
+    workerData: data,
+    resourceLimits: { maxYoungGenerationSizeMb: 64 },
+  });
   let prepared!: () => void;
   let done!: (t: TallyData) => void;
   let fail!: (e: Error) => void;

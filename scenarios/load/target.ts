@@ -13,10 +13,11 @@ import {
   type ExternalIdpOptions,
   type IdpHandle,
 } from '../runner/actors/idp.ts';
-import { startSp, type SpHandle } from '../runner/actors/sp.ts';
+import { startSp } from '../runner/actors/sp.ts';
 import type { IdpActor, SpActor } from '../runner/model.ts';
 import { systemClock } from '../../emulator/src/crypto/clock.ts';
 import type { BrowserlessModels } from './browserless/outcome.ts';
+import { startSpThread, type ThreadedSp } from './sp-thread.ts';
 
 /**
  * What a citizen needs to know of the target, as plain data (it crosses to worker threads): where
@@ -33,7 +34,7 @@ export interface TargetView {
 
 export interface LoadTarget {
   readonly idp: IdpHandle;
-  readonly sp: SpHandle;
+  readonly sp: ThreadedSp;
   readonly models: BrowserlessModels;
   /** CAs a citizen's browser trusts (the IdP's and the SP's TLS). */
   readonly browserCa: readonly string[];
@@ -47,6 +48,11 @@ export interface TargetOptions {
   /** An external IdP (metadata, CA, page model); default: the reference IdP in this process. */
   readonly externalIdp?: ExternalIdpOptions;
   readonly sp?: Partial<SpActor>;
+  /**
+   * Run the reference SP in a worker thread of its own (default true; sp-thread.ts says why).
+   * False keeps it in this thread, beside the IdP.
+   */
+  readonly spThread?: boolean;
 }
 
 /** The plain-data view of a started target. */
@@ -67,12 +73,19 @@ export async function startLoadTarget(o: TargetOptions = {}): Promise<LoadTarget
   const idp = o.externalIdp
     ? externalIdp(o.externalIdp)
     : await startReferenceIdp(idpActor, { clock: systemClock, crls: () => [] });
-  let sp: SpHandle | undefined;
+  let sp: ThreadedSp | undefined;
   try {
-    sp = await startSp(
-      { kind: 'reference', protocol: 'saml', binding: 'redirect', defects: [], ...o.sp },
-      idp.metadataXml,
-    );
+    const actor: SpActor = {
+      kind: 'reference',
+      protocol: 'saml',
+      binding: 'redirect',
+      defects: [],
+      ...o.sp,
+    };
+    sp =
+      actor.kind === 'reference' && o.spThread !== false
+        ? await startSpThread(actor, idp.metadataXml)
+        : await startSp(actor, idp.metadataXml);
     if (idp.kind === 'reference') {
       const r = idp.registerSp(sp.metadataXml);
       if (!r.registered) throw new IdpActorError(`the IdP refused the SP's metadata: ${r.report}`);

@@ -7,18 +7,19 @@
  *   cards; the same per load citizen (card, phone with its registration, connection pool);
  * - logins: a load run of the browserless hybrid journey (scenario `hybrid-login`: the SP's
  *   login, the IdP's pages, serial, QR read by the app, card, OTP, consent, the SP's ACS) against
- *   the reference IdP and SP in this process, citizens in one worker thread, arrivals at a fixed
- *   rate: completed logins per second, p95 per step, failures by CIE code, and the process's CPU
- *   time per login (all threads), which gives the rate two idle cores could carry whatever else
- *   runs on the machine at the time (the load average is printed beside it); then a second run
- *   at half the rate the first reached, whose p50/p95 per step and per login are the latencies of a
- *   process that keeps up (the first run's are those of an overloaded one when it missed the rate).
+ *   the reference IdP in this process's main thread, the reference SP in a thread of its own
+ *   (load/sp-thread.ts) and the citizens in one worker thread, arrivals at a fixed rate above the
+ *   target: logins completed per second during the arrival window (the capacity: arrivals finding
+ *   every citizen busy are dropped, so the offer does not pile up), p95 per step, failures by CIE
+ *   code, and the process's CPU time per login (all threads), which gives the rate two idle cores
+ *   could carry whatever else runs on the machine at the time (the load average is printed beside
+ *   it); then a second run at half the rate the first reached, whose p50/p95 per step and per
+ *   login are the latencies of a process that keeps up (the first run's are those of an
+ *   overloaded one).
  *
- * Sizes: CIEBENCH_LOAD_RATE (arrivals/s, default 50), CIEBENCH_LOAD_SECONDS (default 20),
- * CIEBENCH_LOAD_USERS (default 32: at most 32 logins in flight, arrivals finding every citizen busy
- * are dropped — with hundreds in flight the QR pages' polling of an overloaded IdP adds work and
- * the rate falls: 6.4/s with 400 against 10.4/s with 16 on the same machine). Measured with the SP
- * in a thread of its own: slower on the shared 2-core machine (6.6–7.5/s against 10.6/s).
+ * Sizes: CIEBENCH_LOAD_RATE (arrivals/s, default 60), CIEBENCH_LOAD_SECONDS (default 20),
+ * CIEBENCH_LOAD_USERS (default 32: at most 32 logins in flight — with hundreds in flight the QR
+ * pages' polling of an overloaded IdP adds work and the rate falls).
  */
 import { loadavg } from 'node:os';
 import { performance as perf, type EventLoopUtilization } from 'node:perf_hooks';
@@ -109,7 +110,8 @@ async function cards(): Promise<BenchMetric[]> {
 async function logins(): Promise<BenchMetric[]> {
   const scenario = catalogue().find((s) => s.id === 'hybrid-login');
   if (!scenario) throw new Error('the catalogue has no hybrid-login journey');
-  const rate = num('CIEBENCH_LOAD_RATE', 50);
+  // Offered above the 50/s target, so that what completes measures the capacity, not the offer.
+  const rate = num('CIEBENCH_LOAD_RATE', 60);
   const durationS = num('CIEBENCH_LOAD_SECONDS', 20);
   const users = num('CIEBENCH_LOAD_USERS', 32);
   const target = await startLoadTarget();
@@ -119,6 +121,10 @@ async function logins(): Promise<BenchMetric[]> {
     let cpuAtStart = 0;
     let doneAtStart = 0;
     let eluAtStart: EventLoopUtilization | undefined;
+    // Sustained rate: logins completed between the first and the last snapshot of the arrival
+    // window (the drain after it, when fewer logins are running, is left out).
+    let first: { t: number; ok: number } | undefined;
+    let last: { t: number; ok: number } | undefined;
     const r = await runLoad(
       targetView(target),
       {
@@ -132,7 +138,12 @@ async function logins(): Promise<BenchMetric[]> {
       },
       {
         onSnapshot: (s) => {
-          if (s.phase !== 'running' || cpuAtStart !== 0) return;
+          if (s.phase !== 'running') return;
+          if (s.elapsedS <= durationS) {
+            if (first) last = { t: s.elapsedS, ok: s.ok };
+            else first = { t: s.elapsedS, ok: s.ok };
+          }
+          if (cpuAtStart !== 0) return;
           cpuAtStart = cpuMs();
           eluAtStart = perf.eventLoopUtilization();
           doneAtStart = s.ok + s.failed;
@@ -141,15 +152,18 @@ async function logins(): Promise<BenchMetric[]> {
     );
     const logins = Math.max(1, r.ok + r.failed - doneAtStart);
     const cpuPerLogin = (cpuMs() - cpuAtStart) / logins;
-    // The IdP and the SP share the main thread: its busy time per login bounds the rate.
+    // The IdP has the main thread to itself (the SP and the citizens have a thread each): its busy
+    // time per login bounds the rate.
     const mainPerLogin = perf.eventLoopUtilization(eluAtStart).active / logins;
+    const sustained =
+      first && last && last.t > first.t ? (last.ok - first.ok) / (last.t - first.t) : 0;
     const out: BenchMetric[] = [
       {
         name: `browserless hybrid logins per second (${rate}/s offered, ${durationS} s)`,
-        value: r.loginsPerSecond,
+        value: sustained,
         unit: '/s',
         target: { op: '>=', value: 50 },
-        detail: `${users} citizens, so at most ${users} logins in flight (arrivals finding none free are dropped); ${r.ok} ok, ${r.failed} failed, ${r.dropped} dropped of ${r.arrivals} arrivals; load average ${load.toFixed(1)} at start`,
+        detail: `completed during the arrival window, from ${first?.t.toFixed(1) ?? '?'} s to ${last?.t.toFixed(1) ?? '?'} s; ${users} citizens, so at most ${users} logins in flight (arrivals finding none free are dropped); ${r.ok} ok, ${r.failed} failed, ${r.dropped} dropped of ${r.arrivals} arrivals; ${r.loginsPerSecond.toFixed(1)}/s over the window and the drain; load average ${load.toFixed(1)} at start`,
       },
       {
         name: 'CPU time per login (IdP, SP, citizen; all threads)',
@@ -158,7 +172,7 @@ async function logins(): Promise<BenchMetric[]> {
         detail: `two idle cores would carry about ${(2000 / cpuPerLogin).toFixed(0)} logins/s`,
       },
       {
-        name: 'main thread (IdP + SP) busy time per login',
+        name: 'main thread (IdP) busy time per login',
         value: mainPerLogin,
         unit: 'ms',
         detail: `one thread carries at most about ${(1000 / mainPerLogin).toFixed(0)} logins/s`,
