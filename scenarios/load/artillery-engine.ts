@@ -52,13 +52,55 @@ export interface ArtilleryScript {
 
 type Done = (err: Error | null, context: unknown) => void;
 
-const configSchema = z.object({
+/** `config.ciebench` of a scenario file (the browser processor, artillery-browser.ts, extends it). */
+export const ciebenchConfigSchema = z.object({
   target: z.string().min(1).optional(),
   seed: z.string().min(1),
   keys: z.enum(FLEET_KEY_MODES).default('pool'),
   firstIndex: z.number().int().min(0).max(FLEET_MAX_INDEX).default(0),
   registration: z.enum(['derived', 'card']).default('derived'),
 });
+export type CiebenchConfig = z.infer<typeof ciebenchConfigSchema>;
+
+/** Validates `config.ciebench` against `schema`; the message names each bad field. */
+export function parseCiebenchConfig<S extends z.ZodType>(schema: S, raw: unknown): z.output<S> {
+  const parsed = schema.safeParse(raw ?? {});
+  if (!parsed.success)
+    throw new Error(
+      `config.ciebench: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
+  return parsed.data;
+}
+
+/**
+ * The target file: CIEBENCH_TARGET, else `config.ciebench.target` relative to the scenario file
+ * (`scriptPath`), read as the view `ciebench scenario load-target` wrote.
+ */
+export function readCiebenchTarget(
+  config: { readonly target?: string | undefined },
+  scriptPath: string | undefined,
+): TargetView {
+  const base = dirname(scriptPath ?? 'x');
+  const file = process.env['CIEBENCH_TARGET'] ?? (config.target && resolve(base, config.target));
+  if (!file)
+    throw new Error(
+      'config.ciebench.target or CIEBENCH_TARGET: the file of ciebench scenario load-target',
+    );
+  return JSON.parse(readFileSync(file, 'utf8')) as TargetView;
+}
+
+/** This runner's number (CIEBENCH_RUNNER, default 0): see the VU numbering above. */
+export function ciebenchRunner(): number {
+  const runner = Number(process.env['CIEBENCH_RUNNER'] ?? '0');
+  if (!Number.isInteger(runner) || runner < 0)
+    throw new Error('CIEBENCH_RUNNER must be a whole number (0, 1, …)');
+  return runner;
+}
+
+/** The Artillery worker thread VUs of this thread are numbered in (the main thread is 0). */
+export function artilleryThread(): number {
+  return Math.max(1, threadId);
+}
 
 const flowSchema = z.array(
   z.union([
@@ -80,12 +122,8 @@ export function vuIndex(firstIndex: number, runner: number, thread: number, k: n
   return i;
 }
 
-function readTarget(file: string): TargetView {
-  return JSON.parse(readFileSync(file, 'utf8')) as TargetView;
-}
-
 export class CiebenchEngine {
-  private readonly config: z.infer<typeof configSchema>;
+  private readonly config: CiebenchConfig;
   private readonly target: TargetView;
   private readonly fleet: CardFleet;
   private readonly runner: number;
@@ -98,26 +136,12 @@ export class CiebenchEngine {
     _helpers: unknown,
     o: { thread?: number } = {},
   ) {
-    const parsed = configSchema.safeParse(script.config.ciebench ?? {});
-    if (!parsed.success)
-      throw new Error(
-        `config.ciebench: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-      );
-    this.config = parsed.data;
-    const base = dirname(script._scriptPath ?? script._configPath ?? 'x');
-    const file =
-      process.env['CIEBENCH_TARGET'] ?? (this.config.target && resolve(base, this.config.target));
-    if (!file)
-      throw new Error(
-        'config.ciebench.target or CIEBENCH_TARGET: the file of ciebench scenario load-target',
-      );
-    this.target = readTarget(file);
+    this.config = parseCiebenchConfig(ciebenchConfigSchema, script.config.ciebench);
+    this.target = readCiebenchTarget(this.config, script._scriptPath ?? script._configPath);
     this.fleet = loadFleet({ seed: this.config.seed, keys: this.config.keys });
-    this.runner = Number(process.env['CIEBENCH_RUNNER'] ?? '0');
-    if (!Number.isInteger(this.runner) || this.runner < 0)
-      throw new Error('CIEBENCH_RUNNER must be a whole number (0, 1, …)');
+    this.runner = ciebenchRunner();
     // Artillery's local runner plays VUs in worker threads (1, 2, …); the main thread is 0.
-    this.thread = o.thread ?? Math.max(1, threadId);
+    this.thread = o.thread ?? artilleryThread();
   }
 
   /** A VU function per scenario (Artillery calls it once per arrival). */

@@ -57,7 +57,7 @@ export function stepNames(steps: readonly Step[]): string[] {
 }
 
 /** Is this step skipped because the phone was registered from the fleet? */
-function prepared(s: Step, c: LoadCitizen): boolean {
+export function preparedStep(s: Step, c: LoadCitizen): boolean {
   if (s.do !== 'app.register') return false;
   const expectsOk = !s.expect || s.expect.ok === true;
   return expectsOk && c.phone.list().some((r) => r.nis === c.nis);
@@ -102,7 +102,7 @@ export async function runCitizenJourney(
   let error: (LoadError & { step: string }) | undefined;
   try {
     for (const [i, s] of scenario.steps.entries()) {
-      if (prepared(s, citizen)) continue;
+      if (preparedStep(s, citizen)) continue;
       const t0 = performance.now();
       try {
         await runBrowserlessStep(j, s);

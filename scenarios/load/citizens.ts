@@ -90,6 +90,8 @@ export interface LoadCitizen {
   readonly index: number;
   readonly recipe: CardRecipe;
   readonly card: EmulatedCard;
+  /** The phone's reader of the card (each tap timed). */
+  readonly reader: CardReader;
   readonly phone: CieIdAgent;
   /** The PIN, PUK and serial as the citizen knows them. */
   readonly pin: string;
@@ -142,6 +144,7 @@ export function loadCitizen(fleet: CardFleet, index: number, o: CitizenOptions):
     index,
     recipe,
     card,
+    reader,
     phone,
     pin: image.citizen.pin,
     puk: image.citizen.puk,

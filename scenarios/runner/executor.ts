@@ -141,7 +141,7 @@ export async function runJourney(
       if (r.verdict !== 'passed') break;
     }
     const stepsOk = steps.length === s.steps.length && steps.every((x) => x.verdict === 'passed');
-    const oracle = stepsOk ? await evaluateOracle(j, s.oracle) : [];
+    const oracle = stepsOk ? await evaluateOracle(j, s.oracle, env.sp) : [];
     for (const c of oracle)
       if (!c.ok) o.onLine?.(`    oracle: ${c.what}: expected ${c.expected}, got ${c.actual}`);
     for (const [i, m] of saml.messages.entries())

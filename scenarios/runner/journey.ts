@@ -12,7 +12,9 @@ import { newPinProblem } from '../app/pin.ts';
 import type { AppOutcome, JourneyApp } from './actors/app.ts';
 import type { JourneyCard } from './actors/card.ts';
 import type { DesktopReader } from './actors/desktop-reader.ts';
-import type { RunEnvironment } from './environment.ts';
+import type { IdpHandle } from './actors/idp.ts';
+import type { SpHandle } from './actors/sp.ts';
+import type { RunClock } from './environment.ts';
 import type { Scenario } from './load.ts';
 import type { PageModels } from './pages.ts';
 import type { SamlCapture, SamlMessage } from './saml-capture.ts';
@@ -32,6 +34,16 @@ export interface JourneyOptions {
   readonly signal?: AbortSignal;
 }
 
+/**
+ * What a journey's steps use of the run's IdP, SP and clock: a runner's `RunEnvironment`, or what a
+ * load VU knows of the target it logs in to (scenarios/load/artillery-browser.ts).
+ */
+export interface JourneyEnvironment {
+  readonly idp: Pick<IdpHandle, 'pages' | 'origins' | 'tlsCaPem' | 'reference'>;
+  readonly sp: Pick<SpHandle, 'homeUrl' | 'pages' | 'protocol'>;
+  readonly clock: Pick<RunClock, 'advance'>;
+}
+
 /** The PINs as the citizen knows them at this point of the journey. */
 export interface KnownPins {
   current: string;
@@ -49,7 +61,7 @@ export class JourneyState {
 }
 
 export class Journey {
-  readonly env: RunEnvironment;
+  readonly env: JourneyEnvironment;
   readonly scenario: Scenario;
   readonly card: JourneyCard;
   readonly app: JourneyApp | undefined;
@@ -65,7 +77,7 @@ export class Journey {
   readonly desktop: DesktopReader | undefined;
 
   constructor(a: {
-    env: RunEnvironment;
+    env: JourneyEnvironment;
     scenario: Scenario;
     card: JourneyCard;
     app: JourneyApp | undefined;

@@ -3,7 +3,7 @@
  * its session endpoint, and the reference SP's ACS log), the SAML Response the browser carried,
  * the IdP page, the phone's last outcome, the card's counters, the phone's registration.
  */
-import { sessionState } from './actors/sp.ts';
+import { sessionState, type SpHandle } from './actors/sp.ts';
 import type { Journey } from './journey.ts';
 import type { Oracle } from './oracle-model.ts';
 import { currentPageId, pageText } from './pages.ts';
@@ -28,9 +28,12 @@ function holderAttributes(j: Journey): Record<string, string> | undefined {
   };
 }
 
-async function spChecks(j: Journey, o: NonNullable<Oracle['sp']>): Promise<OracleCheck[]> {
+async function spChecks(
+  j: Journey,
+  o: NonNullable<Oracle['sp']>,
+  sp: SpHandle,
+): Promise<OracleCheck[]> {
   const out: OracleCheck[] = [];
-  const sp = j.env.sp;
   const page = await currentPageId(j.page, j.models);
   const state = await sessionState(sp, j.context);
   out.push(check('SP session (its session URL)', o.session, state.session));
@@ -73,14 +76,15 @@ async function spChecks(j: Journey, o: NonNullable<Oracle['sp']>): Promise<Oracl
   return out;
 }
 
-export async function evaluateOracle(j: Journey, o: Oracle): Promise<OracleCheck[]> {
+/** The journey's end state against `o`; `sp` is the run's SP (its session URL, its ACS log). */
+export async function evaluateOracle(j: Journey, o: Oracle, sp: SpHandle): Promise<OracleCheck[]> {
   const out: OracleCheck[] = [];
-  if (o.sp) out.push(...(await spChecks(j, o.sp)));
+  if (o.sp) out.push(...(await spChecks(j, o.sp, sp)));
   if (o.saml !== undefined) {
     const last = j.saml.lastResponse();
     out.push(
       check(
-        j.env.sp.protocol === 'oidc'
+        sp.protocol === 'oidc'
           ? 'OIDC authorization response (last)'
           : 'SAML Response (last)',
         o.saml === 'none' ? 'none' : o.saml,

@@ -50,6 +50,16 @@ function dispatch(j: Journey, s: Step): Promise<StepOutcome> {
   return runBrowserStep(j, s as Parameters<typeof runBrowserStep>[1]);
 }
 
+/**
+ * A step's action and its expectations, without artefacts (what `runStep` does before its
+ * screenshot; a load VU runs this alone). Throws what the step or an expectation failed on.
+ */
+export async function performStep(j: Journey, s: Step): Promise<StepOutcome> {
+  const out = await dispatch(j, s);
+  await checkExpectations(j, s, out);
+  return out;
+}
+
 /** Trace records so far (the trace's first line is its header). */
 const records = (c: JourneyCard): number => Math.max(0, c.traceRecords() - 1);
 
