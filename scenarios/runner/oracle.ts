@@ -84,9 +84,7 @@ export async function evaluateOracle(j: Journey, o: Oracle, sp: SpHandle): Promi
     const last = j.saml.lastResponse();
     out.push(
       check(
-        sp.protocol === 'oidc'
-          ? 'OIDC authorization response (last)'
-          : 'SAML Response (last)',
+        sp.protocol === 'oidc' ? 'OIDC authorization response (last)' : 'SAML Response (last)',
         o.saml === 'none' ? 'none' : o.saml,
         last ? (last.code ?? last.summary) : 'none',
       ),
