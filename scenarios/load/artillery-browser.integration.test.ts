@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM, HEADLESS_CHROMIUM_FLAGS } from '../../harness/browser/chromium.ts';
+import { MOBILE_USER_AGENT } from '../runner/browser.ts';
 import { browserGate } from '../runner/testing/browser-gate.ts';
 import { browserJourneyFunction } from './artillery-browser.ts';
 import { startLoadTarget, targetView, type LoadTarget, type TargetView } from './target.ts';
@@ -40,16 +41,21 @@ describe.skipIf(!browserOk)('browser-level load: the runner’s journey in Chrom
   });
 
   /** A scenario file (JSON is YAML) naming its target file; its path. */
-  function scenarioFile(name: string, view: TargetView, seed: string): string {
+  function scenarioFile(
+    name: string,
+    view: TargetView,
+    seed: string,
+    journey = 'hybrid-login',
+  ): string {
     writeFileSync(join(dir, `${name}.target.json`), JSON.stringify(view));
     const file = join(dir, `${name}.yml`);
-    const config = { ciebench: { target: `${name}.target.json`, seed, journey: 'hybrid-login' } };
+    const config = { ciebench: { target: `${name}.target.json`, seed, journey } };
     writeFileSync(file, JSON.stringify({ config }));
     return file;
   }
 
   /** Runs VUs at once the way the Playwright engine does: a context and a page each. */
-  async function vus(file: string, n: number) {
+  async function vus(file: string, n: number, userAgent?: string) {
     const metrics: [string, string, number][] = [];
     const events = {
       emit: (kind: string, name?: string | number, v?: number) =>
@@ -59,7 +65,11 @@ describe.skipIf(!browserOk)('browser-level load: the runner’s journey in Chrom
     const results = await Promise.all(
       Array.from({ length: n }, async () => {
         // The engine's context options in examples/hybrid-login-browser.yml.
-        const context = await browser.newContext({ ignoreHTTPSErrors: true, locale: 'it-IT' });
+        const context = await browser.newContext({
+          ignoreHTTPSErrors: true,
+          locale: 'it-IT',
+          ...(userAgent ? { userAgent } : {}),
+        });
         const vu = { vars: { $scenarioFile: file } as Record<string, unknown> };
         try {
           const page = await context.newPage();
@@ -110,5 +120,14 @@ describe.skipIf(!browserOk)('browser-level load: the runner’s journey in Chrom
     expect(r?.err?.message).toContain('fleet:ab-it-bad:0 at app.scan-qr');
     expect(metrics.filter(([, n]) => n === 'ciebench.browser.login.failed')).toHaveLength(1);
     expect(metrics.filter(([, n]) => n === 'ciebench.browser.login')).toHaveLength(0);
+  });
+
+  it('a phone-browser journey runs with a phone’s user agent, and says so without one', async () => {
+    const file = scenarioFile('phone', targetView(target), 'ab-it-phone', 'phone-login');
+    const ok = await vus(file, 1, MOBILE_USER_AGENT);
+    expect(ok.results[0]?.err?.message).toBeUndefined();
+    expect(ok.metrics.filter(([, n]) => n === 'ciebench.browser.step.app.login')).toHaveLength(1);
+    const desktop = await vus(file, 1);
+    expect(desktop.results[0]?.err?.message).toMatch(/phone's browser: set .*userAgent/);
   });
 });

@@ -30,7 +30,8 @@
  * the IdP's clock (`time.pass`: the target runs in another process), the desktop reader
  * (`idp.reader-login`), the card leaving the phone or a fault plan (`card.away`, `card.back`,
  * `faults`: the card is in this process, not on the NFC endpoint), a second device, an external
- * app. No trace, screenshot or HAR is written per step (Artillery's own `trace` option records
+ * app. A journey in a phone's browser (`phone-login`) needs a phone's user agent in the engine's
+ * `contextOptions` (checked on each VU). No trace, screenshot or HAR is written per step (Artillery's own `trace` option records
  * Playwright traces).
  */
 import { tmpdir } from 'node:os';
@@ -39,6 +40,7 @@ import { z } from 'zod';
 import type { CardFleet } from '../../harness/cards/card-fleet.ts';
 import type { JourneyApp } from '../runner/actors/app.ts';
 import type { JourneyCard } from '../runner/actors/card.ts';
+import { MOBILE_USER_AGENT } from '../runner/browser.ts';
 import { Journey, type JourneyEnvironment } from '../runner/journey.ts';
 import { selectScenarios, type Scenario } from '../runner/load.ts';
 import { currentPageId, PageExpectationError } from '../runner/pages.ts';
@@ -162,6 +164,18 @@ export async function failureKey(j: Journey, e: unknown): Promise<string> {
   return 'step-error';
 }
 
+/**
+ * A journey in a phone's browser needs the context Artillery made to look like one (the IdP hands
+ * only a phone's browser off to the app): the scenario's `contextOptions.userAgent`.
+ */
+async function requireMobile(page: Page, id: string): Promise<void> {
+  const ua = String(await page.evaluate('navigator.userAgent'));
+  if (!/Android|iPhone|Mobile/.test(ua))
+    throw new Error(
+      `journey '${id}' runs in a phone's browser: set config.engines.playwright.contextOptions.userAgent to a phone's (e.g. "${MOBILE_USER_AGENT}")`,
+    );
+}
+
 /** What every VU of one worker thread shares. */
 interface Setup {
   readonly config: BrowserConfig;
@@ -208,6 +222,7 @@ async function runVu(
   events: ArtilleryEvents,
   vu: ArtilleryVuContext,
 ): Promise<Failure | undefined> {
+  if (setup.journey.actors.browser.device === 'mobile') await requireMobile(page, setup.journey.id);
   const citizen = loadCitizen(setup.fleet, index, {
     idp: setup.target.phoneIdp,
     registration: setup.config.registration,
