@@ -48,6 +48,7 @@ export function startSpThread(actor: SpActor, idpMetadataXml: string): Promise<T
   const data: SpThreadData = { actor, idpMetadataXml };
   const w = new Worker(ENTRY, {
     workerData: data,
+    // As the citizens' threads (load-run.ts): a larger young generation, fewer scavenges.
     resourceLimits: { maxYoungGenerationSizeMb: 64 },
   });
   return new Promise<ThreadedSp>((resolve, reject) => {
