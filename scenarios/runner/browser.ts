@@ -63,7 +63,11 @@ function spkiSha256(pem: string): string {
   return createHash('sha256').update(spki).digest('base64');
 }
 
-function nssTrust(home: string, pems: readonly string[]): boolean {
+/**
+ * Makes Chromium started with `HOME=home` trust `pems` as roots (an NSS database in
+ * `home/.pki/nssdb`); false when certutil (libnss3-tools) is missing.
+ */
+export function nssTrust(home: string, pems: readonly string[]): boolean {
   if (!existsSync('/usr/bin/certutil')) return false;
   const db = join(home, '.pki', 'nssdb');
   mkdirSync(db, { recursive: true });

@@ -21,11 +21,13 @@
  * reports stay in reports/artillery/ (report.json, report-browser.json).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { packageFile } from '../../../emulator/src/package-root.ts';
 import { startLoadTarget, targetView } from '../../../scenarios/load/target.ts';
+import { nssTrust } from '../../../scenarios/runner/browser.ts';
 import { CHROMIUM } from '../../browser/chromium.ts';
 import type { BenchMetric, BenchSuite } from '../bench-kit.ts';
 
@@ -111,6 +113,7 @@ async function artilleryRun(
   name: string,
   phase: Record<string, number>,
   targetFile: string,
+  env: NodeJS.ProcessEnv = {},
 ): Promise<string> {
   const report = join(dir, `${name}.json`);
   const log = join(dir, `${name}.log`);
@@ -130,6 +133,7 @@ async function artilleryRun(
       CIEBENCH_TARGET: targetFile,
       NODE_PATH: packageFile('scenarios', 'load'),
       ARTILLERY_DISABLE_TELEMETRY: 'true',
+      ...env,
     },
     log,
   );
@@ -169,14 +173,29 @@ export const suite: BenchSuite = {
         process.stdout.write(`  SKIPPED: ${msg}\n`);
         return out;
       }
-      const browserPhase = { duration: browserSeconds, arrivalRate: 1, maxVusers: browserVus };
-      const browserReport = await artilleryRun(
-        dir,
-        'hybrid-login-browser.yml',
-        'report-browser',
-        browserPhase,
-        targetFile,
-      );
+      // Artillery's Chromium trusts the target's CAs as the runner's does: an NSS database in a
+      // HOME of its own (the engine launches Chromium with Artillery's environment).
+      const home = mkdtempSync(join(tmpdir(), 'ciebench-artillery-home-'));
+      let browserReport: string;
+      try {
+        if (!nssTrust(home, target.browserCa)) {
+          const msg = 'browser-level run: certutil is missing (apt-get install -y libnss3-tools)';
+          if (required()) throw new Error(msg);
+          process.stdout.write(`  SKIPPED: ${msg}\n`);
+          return out;
+        }
+        const browserPhase = { duration: browserSeconds, arrivalRate: 1, maxVusers: browserVus };
+        browserReport = await artilleryRun(
+          dir,
+          'hybrid-login-browser.yml',
+          'report-browser',
+          browserPhase,
+          targetFile,
+          { HOME: home },
+        );
+      } finally {
+        rmSync(home, { recursive: true, force: true });
+      }
       process.stdout.write(
         `  (browser level: ${browserSeconds} s at 1/s, at most ${browserVus} at once; report ${browserReport})\n`,
       );
