@@ -8,9 +8,14 @@
  * then gives the same verdicts with the fast paths installed as without, on a real signed SAML
  * Response and on signature-wrapping variants of it.
  *
+ * KNOWN BUG (block at the end of the first part, failing on purpose): under xpath 0.0.33
+ * `namespace-uri()` of an element in no namespace is not '' but 'undefined' or 'null'; the fast
+ * path answers as 0.0.34 does for both instances.
+ *
  * This file must not import `cie-saml.ts` (which installs the fast paths at load): the original
  * `selectWithResolver` of each instance is captured below before anything installs them.
  */
+import { createRequire } from 'node:module';
 import { DOMImplementation, DOMParser } from '@xmldom/xmldom';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -24,13 +29,28 @@ type Select = (expr: unknown, node: unknown, resolver: unknown, single?: boolean
 const INSTANCES = samlXpaths();
 /** The untouched `selectWithResolver` of each instance: xpath's own evaluates an XPathExpression. */
 const isOriginal = (f: Select): boolean => f.toString().includes('new XPathExpression(');
-const ORIGINALS: readonly { readonly name: string; readonly select: Select }[] = INSTANCES.map(
-  (x, i) => {
-    if (!isOriginal(x.selectWithResolver))
-      throw new Error('the xpath fast paths were installed before this test file captured xpath');
-    return { name: `xpath instance ${i}`, select: x.selectWithResolver.bind(x) };
-  },
-);
+const fromHere = createRequire(import.meta.url);
+/** The version of the `xpath` package `pkg` loads. */
+const xpathVersion = (pkg: string): string =>
+  (createRequire(fromHere.resolve(pkg))('xpath/package.json') as { version: string }).version;
+const ORIGINALS: readonly {
+  readonly name: string;
+  readonly version: string;
+  readonly select: Select;
+}[] = INSTANCES.map((x, i) => {
+  if (!isOriginal(x.selectWithResolver))
+    throw new Error('the xpath fast paths were installed before this test file captured xpath');
+  // samlXpaths() lists xml-crypto's instance first, then node-saml's (when it is another one).
+  const version = xpathVersion(i === 0 ? 'xml-crypto' : '@node-saml/node-saml');
+  return { name: `xpath ${version}`, version, select: x.selectWithResolver.bind(x) };
+});
+/**
+ * xpath 0.0.33 (xml-crypto's) gives `namespace-uri()` as `String(namespaceURI)`: for an element in
+ * no namespace that is 'undefined' (parsed by xmldom), 'null' (createElement) or '' (`xmlns=""`);
+ * 0.0.34 gives ''; the fast path says '' for all. See the KNOWN BUG block: the main property
+ * compares that version on non-empty namespace URIs only.
+ */
+const EMPTY_NS_BUG_VERSION = '0.0.33';
 
 const SEED = 7_120_531;
 const DSIG = 'http://www.w3.org/2000/09/xmldsig#';
@@ -57,7 +77,9 @@ const NAMES = [
 /** Attribute names; prefixed ones get their namespace declared on the element. */
 const ATTRS = ['ID', 'Id', 'id', 'iD', 'Algorithm', 'x:ID', 'ds:Id', 'xmlns:ID'] as const;
 /** Few values, so that equal IDs on several elements (wrapping shapes) are common. */
-const VALUES = ['_a1', '_A1', '_b2', 'abc', 'Response', XNS] as const;
+const VALUES = ['_a1', '_A1', '_b2', 'abc', 'Response', XNS, 'a&b', 'a b', 'urn:x/y#_a1'] as const;
+/** An attribute value as XML text. */
+const attrText = (v: string): string => v.replace(/&/g, '&amp;');
 
 // ---------------------------------------------------------------------------------------------
 // Documents
@@ -137,8 +159,8 @@ function serialize(n: El | Leaf): string {
         const [p, l] = a.name.includes(':') ? a.name.split(':') : [null, a.name];
         if (p === 'x' && !decls.has('x')) decls.set('x', XNS);
         if (p === 'ds' && !decls.has('ds')) decls.set('ds', DSIG);
-        if (p === 'xmlns' && l) attrs.push(`xmlns:${l}="${a.value}"`);
-        else attrs.push(`${a.name}="${a.value}"`);
+        if (p === 'xmlns' && l) attrs.push(`xmlns:${l}="${attrText(a.value)}"`);
+        else attrs.push(`${a.name}="${attrText(a.value)}"`);
       }
       const qname = n.prefix ? `${n.prefix}:${n.local}` : n.local;
       const head = [
@@ -213,6 +235,13 @@ function contextNode(doc: Document, pick: ContextPick): Node {
     case 'created': {
       const created = new DOMImplementation().createDocument(SAMLP, 'samlp:Wrapper', null);
       created.documentElement.appendChild(created.importNode(doc.documentElement, true));
+      // Elements built with the DOM API rather than parsed (createElement sets no namespace).
+      const built = created.createElement('ds:Signature');
+      built.setAttribute('ID', '_a1');
+      built
+        .appendChild(created.createElementNS(DSIG, 'ds:Reference'))
+        .appendChild(created.createComment('c'));
+      created.documentElement.appendChild(built);
       const inside = elementsOf(created);
       return inside[pick.index % inside.length] as Element;
     }
@@ -230,10 +259,9 @@ function contextNode(doc: Document, pick: ContextPick): Node {
 const name = fc.constantFrom(...NAMES);
 const attr = fc.constantFrom('ID', 'Id', 'id', 'iD', 'Algorithm', 'xmlns');
 const value = fc.constantFrom(...VALUES);
-const uri = fc.constantFrom('', ...URIS);
 
-/** Every shape the module claims, by template name. */
-const TEMPLATES = {
+/** Every shape the module claims, by template name, with local names and namespace URIs from the pools. */
+const templates = (name: fc.Arbitrary<string>, uri: fc.Arbitrary<string>) => ({
   'attribute-any': fc.tuple(attr, value).map(([n, v]) => `//*[@*[local-name(.)='${n}']='${v}']`),
   'all-elements': fc.constant('//*'),
   'root-element': fc.constant('/*'),
@@ -264,6 +292,8 @@ const TEMPLATES = {
         fc.oneof(
           fc.constant('*'),
           name.map((n) => `*[local-name(.)='${n}']`),
+          name.map((n) => `*[local-name()='${n}']`),
+          fc.tuple(name, uri).map(([n, u]) => `*[local-name()='${n}' and namespace-uri()='${u}']`),
           fc
             .tuple(name, uri)
             .map(([n, u]) => `*[local-name(.)='${n}' and namespace-uri(.)='${u}']`),
@@ -274,13 +304,31 @@ const TEMPLATES = {
       ),
     )
     .map(([start, steps]) => start + steps.join('/')),
-} as const;
-type Template = keyof typeof TEMPLATES;
-const TEMPLATE_NAMES = Object.keys(TEMPLATES) as Template[];
+});
+type Template = keyof ReturnType<typeof templates>;
+const TEMPLATE_NAMES = Object.keys(templates(name, fc.constant(''))) as Template[];
 
-const exprArb = fc.oneof(
-  ...TEMPLATE_NAMES.map((t) => TEMPLATES[t].map((expr) => ({ template: t, expr }))),
-);
+/** The local names of a generated element and its descendants. */
+const localsOf = (e: El): string[] => [
+  e.local,
+  ...e.children.flatMap((c) => (c.kind === 'element' ? localsOf(c) : [])),
+];
+
+/**
+ * Expressions of every template, naming mostly elements of `root` (so that they find something);
+ * the no-namespace URI '' (and 'null', 'undefined') only where `empty`.
+ */
+function exprArb(empty: boolean, root: El): fc.Arbitrary<{ template: Template; expr: string }> {
+  const names = fc.oneof(
+    { weight: 3, arbitrary: fc.constantFrom(...localsOf(root)) },
+    { weight: 1, arbitrary: name },
+  );
+  const all = templates(
+    names,
+    fc.constantFrom(...(empty ? ['', 'null', 'undefined'] : []), ...URIS),
+  );
+  return fc.oneof(...TEMPLATE_NAMES.map((t) => all[t].map((expr) => ({ template: t, expr }))));
+}
 
 /** Shapes the module must leave to xpath. */
 const NOT_HANDLED = [
@@ -363,16 +411,23 @@ describe('fastSelect answers exactly as each xpath instance', () => {
     expect(new Set(INSTANCES).size).toBe(2);
   });
 
-  for (const { name: instance, select } of ORIGINALS) {
+  for (const { name: instance, version, select } of ORIGINALS) {
     it(`${instance}: same nodes, order and identity on generated documents (seed ${SEED})`, () => {
       const t = tally();
       let duplicateIdDocs = 0;
       fc.assert(
         fc.property(
-          docArb,
-          fc.array(exprArb, { minLength: 1, maxLength: 8 }),
+          docArb.chain((d) =>
+            fc.tuple(
+              fc.constant(d),
+              fc.array(exprArb(version !== EMPTY_NS_BUG_VERSION, d.root), {
+                minLength: 1,
+                maxLength: 8,
+              }),
+            ),
+          ),
           fc.array(contextArb, { minLength: 1, maxLength: 4 }),
-          (d, exprs, picks) => {
+          ([d, exprs], picks) => {
             const xml = `${d.prolog ? serialize(d.prolog) : ''}${serialize(d.root)}`;
             const doc = parse(xml);
             const ids = new Map<string, number>();
@@ -402,7 +457,7 @@ describe('fastSelect answers exactly as each xpath instance', () => {
         const c = t[tn];
         expect(c.unhandled, `${tn} left to xpath`).toBe(0);
         expect(c.handled, `${tn} generated`).toBeGreaterThan(20);
-        expect(c.nonEmpty, `${tn} found nodes`).toBeGreaterThan(0);
+        expect(c.nonEmpty, `${tn} found nodes`).toBeGreaterThan(5);
       }
       // Wrapping shapes: several elements carrying one ID value, found as several.
       expect(duplicateIdDocs).toBeGreaterThan(30);
@@ -442,6 +497,47 @@ describe('fastSelect answers exactly as each xpath instance', () => {
       const b = compare(select, '//*[@ID="_b2"]', doc, instance);
       expect(b[0] === doc.documentElement.firstChild && b.length === 1, instance).toBe(true);
     }
+  });
+});
+
+describe('KNOWN BUG: namespace-uri() of a node in no namespace under xpath 0.0.33', () => {
+  // xpath 0.0.33 (the instance xml-crypto loads) evaluates namespace-uri() as
+  // `new XString(n.namespaceURI)`: for an element xmldom parsed in no namespace (namespaceURI
+  // undefined) that is the string 'undefined', for one made by createElement (null) 'null', so
+  // `namespace-uri(.)=''` matches neither and `namespace-uri(.)='undefined'` matches the first;
+  // 0.0.34 wraps `n.namespaceURI || ''`. The fast path says `namespaceURI || ''` for both.
+  // xml-crypto and node-saml only ever ask for the xmldsig namespace, so their verdicts do not
+  // change; any other caller of the patched 0.0.33 comparing with '', 'null' or 'undefined'
+  // gets other nodes than xpath's.
+  const buggy = ORIGINALS.find((o) => o.version === EMPTY_NS_BUG_VERSION);
+
+  for (const expr of [
+    "./*[local-name(.)='Response' and namespace-uri(.)='']",
+    "/*[local-name()='Response' and namespace-uri()='']",
+    "./*[local-name(.)='Response' and namespace-uri(.)='undefined']",
+  ])
+    it(`minimal case: ${expr} from the document <Response/>`, () => {
+      if (!buggy) throw new Error(`no xpath ${EMPTY_NS_BUG_VERSION} instance`);
+      // xpath 0.0.33: [] for the first two, [Response] for the third; fastSelect: the opposite.
+      compare(buggy.select, expr, parse('<Response/>'), buggy.name);
+    });
+
+  it(`generated documents, namespace URIs '', 'null' and 'undefined' only (seed ${SEED})`, () => {
+    if (!buggy) throw new Error(`no xpath ${EMPTY_NS_BUG_VERSION} instance`);
+    const nsExpr = fc
+      .tuple(
+        fc.constantFrom(...NAMES),
+        fc.constantFrom('', 'null', 'undefined'),
+        fc.constantFrom('./', './/', '/'),
+      )
+      .map(([n, u, start]) => `${start}*[local-name(.)='${n}' and namespace-uri(.)='${u}']`);
+    fc.assert(
+      fc.property(docArb, nsExpr, contextArb, (d, expr, pick) => {
+        const xml = `${d.prolog ? serialize(d.prolog) : ''}${serialize(d.root)}`;
+        compare(buggy.select, expr, contextNode(parse(xml), pick), `${buggy.name}, ${xml}`);
+      }),
+      { seed: SEED, numRuns: 300 },
+    );
   });
 });
 
