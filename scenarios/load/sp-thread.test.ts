@@ -98,6 +98,8 @@ describe('startSpThread', () => {
 
       await threaded.close();
       expect(await failureOf(threaded.homeUrl, threaded.tlsCaPem)).toBe('ECONNREFUSED');
+      // A second close (the load target's own, after an error path's) resolves too.
+      await threaded.close();
       // The main-thread SP is untouched by the thread's end.
       expect((await get(inMain.sp.homeUrl, inMain.sp.tlsCaPem)).status).toBe(200);
       await inMain.close();
