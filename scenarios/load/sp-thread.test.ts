@@ -1,7 +1,8 @@
 /**
  * The reference SP in a worker thread of its own is the same SP as in the main thread: its home
  * page answers over HTTPS to a client trusting only the CA it hands out, its metadata names it and
- * the reference IdP registers it; `close()` resolves and its port is closed afterwards. A thread
+ * the reference IdP registers it; a browserless phone login through it succeeds (its ACS checks
+ * the IdP's signed Response in the thread); `close()` resolves and its port is closed afterwards. A thread
  * whose SP cannot start (IdP metadata that is not metadata) makes `startSpThread` reject with a
  * clear error instead of hanging.
  */
@@ -10,7 +11,9 @@ import { DOMParser } from '@xmldom/xmldom';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { SpActor } from '../runner/model.ts';
 import { startSpThread, type SpSummary, type ThreadedSp } from './sp-thread.ts';
-import { startLoadTarget, type LoadTarget } from './target.ts';
+import { catalogue } from '../runner/load.ts';
+import { runLoad } from './load-run.ts';
+import { startLoadTarget, targetView, type LoadTarget } from './target.ts';
 
 /** Worker threads load the SP's sources through tsx: sized for a busy 2-core machine. */
 const SLOW = 60_000;
@@ -72,6 +75,23 @@ async function expectWorkingSp(sp: SpSummary): Promise<string> {
   return home.origin;
 }
 
+/** One browserless phone login through the target: the SP's ACS checks the IdP's signed Response. */
+async function oneLogin(t: LoadTarget): Promise<void> {
+  const scenario = catalogue().find((x) => x.id === 'phone-login');
+  if (!scenario) throw new Error('no phone-login journey');
+  const r = await runLoad(targetView(t), {
+    scenario,
+    users: 1,
+    rate: 1,
+    durationS: 1,
+    fleet: { seed: 'sp-thread-test' },
+    workers: 0,
+  });
+  expect(r.errors).toEqual({});
+  expect(r.failed).toBe(0);
+  expect(r.ok).toBe(1);
+}
+
 describe('startSpThread', () => {
   const open: { close(): Promise<void> }[] = [];
   afterAll(async () => {
@@ -100,8 +120,9 @@ describe('startSpThread', () => {
       expect(await failureOf(threaded.homeUrl, threaded.tlsCaPem)).toBe('ECONNREFUSED');
       // A second close (the load target's own, after an error path's) resolves too.
       await threaded.close();
-      // The main-thread SP is untouched by the thread's end.
+      // The main-thread SP is untouched by the thread's end, and logs citizens in.
       expect((await get(inMain.sp.homeUrl, inMain.sp.tlsCaPem)).status).toBe(200);
+      await oneLogin(inMain);
       await inMain.close();
       expect(await failureOf(inMain.sp.homeUrl, inMain.sp.tlsCaPem)).toBe('ECONNREFUSED');
     },
@@ -116,6 +137,7 @@ describe('startSpThread', () => {
       const origin = await expectWorkingSp(t.sp);
       expect(t.sp.description).toBe(`reference SP (node-saml) ${origin}, in its own thread`);
       expect(t.browserCa).toContain(t.sp.tlsCaPem);
+      await oneLogin(t);
       await t.close();
       expect(await failureOf(t.sp.homeUrl, t.sp.tlsCaPem)).toBe('ECONNREFUSED');
     },
