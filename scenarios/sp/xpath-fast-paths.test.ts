@@ -52,7 +52,8 @@ const ORIGINALS: readonly {
  */
 const EMPTY_NS_BUG_VERSION = '0.0.33';
 
-const SEED = 7_120_531;
+/** The suite's fixed fast-check seed (harness/testing/vitest-setup.ts; FC_SEED explores others). */
+const SEED = fc.readConfigureGlobal().seed ?? 7_120_531;
 const DSIG = 'http://www.w3.org/2000/09/xmldsig#';
 const SAMLP = 'urn:oasis:names:tc:SAML:2.0:protocol';
 const SAML = 'urn:oasis:names:tc:SAML:2.0:assertion';
