@@ -1,8 +1,9 @@
 /**
  * One worker thread of a load run: it builds its share of the citizens (a contiguous range of
  * fleet indices), says it is ready, waits for the common start time, runs its share of the
- * arrivals (arrivals.ts) and sends its tally once a second and at the end. The IdP and the SP stay
- * in the main thread; a worker only plays citizens.
+ * arrivals (arrivals.ts) and sends its tally once a second and at the end. The IdP stays in the
+ * main thread (the reference SP in a thread of its own, sp-thread.ts); a worker only plays
+ * citizens.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { runArrivals } from './arrivals.ts';

@@ -9,6 +9,7 @@
  * thread it runs in changes. Its ACS outcome log stays in the thread (a load run judges logins by
  * the browser's pages, not by that log).
  */
+import type { EventLoopUtilization } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import type { SpPageModel } from '../runner/actors/sp.ts';
 import type { SpActor } from '../runner/model.ts';
@@ -23,6 +24,8 @@ export interface SpSummary {
 }
 
 export interface ThreadedSp extends SpSummary {
+  /** The SP thread's event-loop utilisation (`performance.eventLoopUtilization` of the worker). */
+  readonly utilization?: (since?: EventLoopUtilization) => EventLoopUtilization;
   close(): Promise<void>;
 }
 
@@ -48,6 +51,7 @@ export function startSpThread(actor: SpActor, idpMetadataXml: string): Promise<T
   const data: SpThreadData = { actor, idpMetadataXml };
   const w = new Worker(ENTRY, {
     workerData: data,
+    // As the citizens' threads (load-run.ts): a larger young generation, fewer scavenges.
     resourceLimits: { maxYoungGenerationSizeMb: 64 },
   });
   return new Promise<ThreadedSp>((resolve, reject) => {
@@ -57,6 +61,7 @@ export function startSpThread(actor: SpActor, idpMetadataXml: string): Promise<T
       if (m.type === 'ready')
         resolve({
           ...m.sp,
+          utilization: (since) => w.performance.eventLoopUtilization(since),
           close: async () => {
             const done = new Promise<void>((r) => (closed = r));
             w.postMessage({ type: 'close' } satisfies ToSpThread);

@@ -13,15 +13,18 @@
  * What: `selectWithResolver` (which `select` and `select1` call) of the `xpath` instances those two
  * libraries load answers a small set of shapes by walking the DOM: `/`, `//`, `./` or `.//`, then
  * element steps `*` or `*[p]` on the child axis, where `p` is `local-name(.)='N'` (optionally
- * `and namespace-uri(.)='U'`) or `@*[local-name(.)='N']='V'`; a descendant first step ends the
- * path. The rules are that xpath version's own, not the XPath spec's where they differ: a
+ * `and namespace-uri(.)='U'`) or `@*[local-name(.)='N']='V'`, no element step after a descendant
+ * first step; then optionally the matched elements' attribute `@N` or their `text()` children. The rules are that xpath version's own, not the XPath spec's where they differ: a
  * `/`-rooted path starts at the context node if it is a document, else at its `ownerDocument` (else
  * its topmost ancestor); `@*` is every entry of `attributes`, namespace declarations included;
  * `local-name()` is `localName || baseName || target || nodeName`; an attribute's value is its
- * `nodeValue`; `namespace-uri()` is `namespaceURI || ''`. Also `@N="V"` (node-saml's count of the
- * elements a reference ID names), a name test that this xpath version compares
- * case-insensitively when the document says it is HTML — @xmldom/xmldom's `hasFeature` says yes
- * to everything — and `.//comment()`. Any other expression or context goes to the original.
+ * `nodeValue`; `namespace-uri()` is `namespaceURI || ''`; `text()` is text and CDATA nodes. Also
+ * the predicate `@N="V"` (node-saml's count of the elements a reference ID names) and `.//comment()`.
+ * `@N` is a name test: only attributes in no namespace, compared case-insensitively when xpath
+ * takes the document for HTML — @xmldom/xmldom's `hasFeature` says yes to everything. Where the
+ * order of the answer would need xpath's sorting (text children of nested matches, two attributes
+ * of one element matching `@N`) the original answers. Any other expression or context goes to the
+ * original too.
  * `xpath-fast-paths.test.ts` checks the answers against the original on generated documents,
  * signature-wrapping shapes included.
  *
@@ -55,6 +58,8 @@ interface XpathModule {
 }
 
 const ELEMENT = 1;
+const TEXT = 3;
+const CDATA = 4;
 const COMMENT = 8;
 const DOCUMENT = 9;
 
@@ -128,14 +133,17 @@ interface FastPath {
   /** The first step is on the descendant axis (`//`, `.//`); the others are on the child axis. */
   readonly deepFirst: boolean;
   readonly steps: readonly (Predicate | undefined)[];
+  /** A last step to the matched elements' attributes `@N` or text children `text()`. */
+  readonly last?: { readonly kind: 'attribute'; readonly name: string } | { readonly kind: 'text' };
 }
 
 const parsed = new Map<string, FastPath | null>();
 
 /**
  * The shapes answered here: `/`, `//`, `./` or `.//`, then element steps `*` or `*[predicate]`
- * separated by `/`; after a descendant first step no more steps (nested matches would need
- * sorting into document order). Anything else is null (left to xpath).
+ * separated by `/`, after a descendant first step no more element steps (nested matches would
+ * need sorting into document order); then optionally `@N` or `text()`. Anything else is null (left
+ * to xpath).
  */
 function parsePath(expr: string, ci: boolean): FastPath | null {
   const key = `${ci ? 'i' : 's'}|${expr}`;
@@ -148,14 +156,26 @@ function parsePath(expr: string, ci: boolean): FastPath | null {
   if (start && !awkwardLiteral) {
     const [, dot = '', slashes = '', rest = ''] = start;
     const parts = splitSteps(rest);
-    const steps = parts?.map((p) => {
+    const tail = parts && parts.length > 1 ? parts[parts.length - 1] : undefined;
+    const attribute = tail ? /^@([A-Za-z_][\w.-]*)$/.exec(tail) : null;
+    const last: FastPath['last'] = attribute
+      ? { kind: 'attribute', name: ci ? (attribute[1] ?? '').toLowerCase() : (attribute[1] ?? '') }
+      : tail === 'text()'
+        ? { kind: 'text' }
+        : undefined;
+    const steps = (last ? parts?.slice(0, -1) : parts)?.map((p) => {
       const m = STEP.exec(p);
       if (!m) return null;
       return m[1] === undefined ? undefined : (predicate(m[1], ci) ?? null);
     });
     const deepFirst = slashes === '//';
     if (steps && steps.length > 0 && !steps.includes(null) && !(deepFirst && steps.length > 1))
-      path = { fromRoot: dot === '', deepFirst, steps: steps as (Predicate | undefined)[] };
+      path = {
+        fromRoot: dot === '',
+        deepFirst,
+        steps: steps as (Predicate | undefined)[],
+        ...(last ? { last } : {}),
+      };
   }
   // A few dozen distinct expressions per process; IDs make the reference look-ups distinct, so
   // the memo is bounded.
@@ -247,7 +267,8 @@ export function fastSelect(expr: unknown, node: unknown): DomNode[] | undefined 
   if (typeof expr !== 'string' || !isDomNode(node)) return undefined;
   if (node.nodeType !== ELEMENT && node.nodeType !== DOCUMENT) return undefined;
   if (expr === './/comment()') return commentsUnder(node);
-  const path = parsePath(expr, caseInsensitive(node));
+  const ci = caseInsensitive(node);
+  const path = parsePath(expr, ci);
   if (!path) return undefined;
   let context = [path.fromRoot ? rootOf(node) : node];
   path.steps.forEach((keep, i) => {
@@ -257,7 +278,43 @@ export function fastSelect(expr: unknown, node: unknown): DomNode[] | undefined 
     for (const c of context) next.push(...elementsUnder(c, deep, keep ?? (() => true)));
     context = next;
   });
-  return context;
+  return path.last ? lastStep(context, path.last, ci) : context;
+}
+
+/**
+ * `@N` or `text()` of `elements` (in document order, none containing another unless the path
+ * began with a descendant step), or undefined where the order would need xpath's sorting: text
+ * children of nested matches, or two attributes of one element both named N in another case.
+ */
+function lastStep(
+  elements: readonly DomNode[],
+  last: NonNullable<FastPath['last']>,
+  ci: boolean,
+): DomNode[] | undefined {
+  const out: DomNode[] = [];
+  if (last.kind === 'text') {
+    const matched = new Set(elements);
+    for (const e of elements) {
+      for (let a = e.parentNode; a; a = a.parentNode) if (matched.has(a)) return undefined;
+      for (let c = e.firstChild; c; c = c.nextSibling)
+        if (c.nodeType === TEXT || c.nodeType === CDATA) out.push(c);
+    }
+    return out;
+  }
+  for (const e of elements) {
+    const attrs = e.attributes;
+    if (!attrs) continue;
+    let found = 0;
+    for (let i = 0; i < attrs.length; i++) {
+      const a = attrs.item(i);
+      if (!a || a.namespaceURI) continue;
+      const n = a.localName || a.nodeName || '';
+      if ((ci ? n.toLowerCase() : n) !== last.name) continue;
+      out.push(a);
+      if (++found > 1) return undefined;
+    }
+  }
+  return out;
 }
 
 const installed = new WeakSet<XpathModule>();

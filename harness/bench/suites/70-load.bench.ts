@@ -121,6 +121,7 @@ async function logins(): Promise<BenchMetric[]> {
     let cpuAtStart = 0;
     let doneAtStart = 0;
     let eluAtStart: EventLoopUtilization | undefined;
+    let spEluAtStart: EventLoopUtilization | undefined;
     // Sustained rate: logins completed between the first and the last snapshot of the arrival
     // window (the drain after it, when fewer logins are running, is left out).
     let first: { t: number; ok: number } | undefined;
@@ -146,6 +147,7 @@ async function logins(): Promise<BenchMetric[]> {
           if (cpuAtStart !== 0) return;
           cpuAtStart = cpuMs();
           eluAtStart = perf.eventLoopUtilization();
+          spEluAtStart = target.sp.utilization?.();
           doneAtStart = s.ok + s.failed;
         },
       },
@@ -155,6 +157,7 @@ async function logins(): Promise<BenchMetric[]> {
     // The IdP has the main thread to itself (the SP and the citizens have a thread each): its busy
     // time per login bounds the rate.
     const mainPerLogin = perf.eventLoopUtilization(eluAtStart).active / logins;
+    const spElu = spEluAtStart ? target.sp.utilization?.(spEluAtStart) : undefined;
     const sustained =
       first && last && last.t > first.t ? (last.ok - first.ok) / (last.t - first.t) : 0;
     const out: BenchMetric[] = [
@@ -177,6 +180,16 @@ async function logins(): Promise<BenchMetric[]> {
         unit: 'ms',
         detail: `one thread carries at most about ${(1000 / mainPerLogin).toFixed(0)} logins/s`,
       },
+      ...(spElu
+        ? [
+            {
+              name: 'SP thread busy time per login',
+              value: spElu.active / logins,
+              unit: 'ms',
+              detail: `the reference SP's own thread (its ACS checks the signed Response)`,
+            },
+          ]
+        : []),
       {
         name: 'failed logins (any CIE code or step error)',
         value: r.failed,
