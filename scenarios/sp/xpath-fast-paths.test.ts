@@ -306,8 +306,16 @@ const templates = (name: fc.Arbitrary<string>, uri: fc.Arbitrary<string>) => ({
     )
     .map(([start, steps]) => start + steps.join('/')),
 });
-type Template = keyof ReturnType<typeof templates>;
-const TEMPLATE_NAMES = Object.keys(templates(name, fc.constant(''))) as Template[];
+type ElementTemplate = keyof ReturnType<typeof templates>;
+const ELEMENT_TEMPLATES = Object.keys(templates(name, fc.constant(''))) as ElementTemplate[];
+/**
+ * An element path of another template (but `.//comment()`), then the matched elements' `@N` or
+ * `text()`. The module leaves some of these to xpath on purpose (text children of nested matches;
+ * two attributes of one element that match `@N` case-insensitively): counted, not required.
+ */
+const TAIL_TEMPLATES = ['attribute-tail', 'text-tail'] as const;
+type Template = ElementTemplate | (typeof TAIL_TEMPLATES)[number];
+const TEMPLATE_NAMES: readonly Template[] = [...ELEMENT_TEMPLATES, ...TAIL_TEMPLATES];
 
 /** The local names of a generated element and its descendants. */
 const localsOf = (e: El): string[] => [
@@ -328,15 +336,28 @@ function exprArb(empty: boolean, root: El): fc.Arbitrary<{ template: Template; e
     names,
     fc.constantFrom(...(empty ? ['', 'null', 'undefined'] : []), ...URIS),
   );
-  return fc.oneof(...TEMPLATE_NAMES.map((t) => all[t].map((expr) => ({ template: t, expr }))));
+  const paths = fc.oneof(...ELEMENT_TEMPLATES.filter((t) => t !== 'comments').map((t) => all[t]));
+  return fc.oneof(
+    ...ELEMENT_TEMPLATES.map((t) => all[t].map((expr) => ({ template: t as Template, expr }))),
+    fc
+      .tuple(paths, attr)
+      .map(([p, a]) => ({ template: 'attribute-tail' as Template, expr: `${p}/@${a}` })),
+    paths.map((p) => ({ template: 'text-tail' as Template, expr: `${p}/text()` })),
+  );
 }
 
 /** Shapes the module must leave to xpath. */
 const NOT_HANDLED = [
   '//*[@ID]',
-  ".//*[local-name(.)='X']/@Algorithm",
-  ".//*[local-name(.)='SignatureValue']/text()",
-  ".//*[local-name(.)='X']/text()",
+  ".//*[local-name(.)='X']/@*",
+  ".//*[local-name(.)='X']/@x:ID",
+  ".//*[local-name(.)='X']/node()",
+  ".//*[local-name(.)='X']/text()/..",
+  ".//*[local-name(.)='X']/@ID/..",
+  '//@ID',
+  '//text()',
+  '/@ID',
+  './text()',
   "//*[local-name(.)='a']/*",
   "//*[local-name(.)='a']//*",
   "//*[local-name(.)='a]']",
@@ -453,10 +474,12 @@ describe('fastSelect answers exactly as each xpath instance', () => {
         ),
         { seed: SEED, numRuns: 1000 },
       );
-      // Every claimed shape was generated, answered by the walk every time, and found something.
+      // Every claimed shape was generated, answered by the walk (every time but for the tails'
+      // documented exceptions), and found something.
       for (const tn of TEMPLATE_NAMES) {
         const c = t[tn];
-        expect(c.unhandled, `${tn} left to xpath`).toBe(0);
+        if (!(TAIL_TEMPLATES as readonly string[]).includes(tn))
+          expect(c.unhandled, `${tn} left to xpath`).toBe(0);
         expect(c.handled, `${tn} generated`).toBeGreaterThan(20);
         expect(c.nonEmpty, `${tn} found nodes`).toBeGreaterThan(5);
       }
