@@ -138,6 +138,11 @@ describe('startSpThread', () => {
       expect(t.sp.description).toBe(`reference SP (node-saml) ${origin}, in its own thread`);
       expect(t.browserCa).toContain(t.sp.tlsCaPem);
       await oneLogin(t);
+      // The thread's own event loop is observable (the bench reports it beside the IdP's).
+      const elu = t.sp.utilization?.();
+      expect(elu?.active).toBeGreaterThan(0);
+      expect(elu?.utilization).toBeGreaterThanOrEqual(0);
+      expect(elu?.utilization).toBeLessThanOrEqual(1);
       await t.close();
       expect(await failureOf(t.sp.homeUrl, t.sp.tlsCaPem)).toBe('ECONNREFUSED');
     },

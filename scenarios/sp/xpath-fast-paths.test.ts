@@ -4,7 +4,8 @@
  * differentially on seeded random documents (namespaces, default namespaces, colliding ID-like
  * attributes, namespace declarations named like them, duplicate IDs, text, comments, CDATA) from
  * several kinds of context node (document, document element, any element, a detached clone, an
- * element of a `createDocument` document). Shapes it does not claim stay with xpath. xml-crypto
+ * element of a `createDocument` document), element paths alone and followed by `@N` or `text()`.
+ * Shapes it does not claim stay with xpath. xml-crypto
  * then gives the same verdicts with the fast paths installed as without, on a real signed SAML
  * Response and on signature-wrapping variants of it.
  *
