@@ -9,9 +9,10 @@
  * then gives the same verdicts with the fast paths installed as without, on a real signed SAML
  * Response and on signature-wrapping variants of it.
  *
- * KNOWN BUG (block at the end of the first part, failing on purpose): under xpath 0.0.33
- * `namespace-uri()` of an element in no namespace is not '' but 'undefined' or 'null'; the fast
- * path answers as 0.0.34 does for both instances.
+ * The two versions differ in `namespace-uri()` of an element in no namespace: 0.0.33 says
+ * `String(namespaceURI)` ('undefined' for xmldom's parse, 'null' for createElement), 0.0.34 says
+ * ''. The fast path asks each instance which (`xpathRules`); the properties below compare both
+ * versions on '', 'null' and 'undefined' too.
  *
  * This file must not import `cie-saml.ts` (which installs the fast paths at load): the original
  * `selectWithResolver` of each instance is captured below before anything installs them.
@@ -23,7 +24,13 @@ import { describe, expect, it } from 'vitest';
 import { SignedXml } from 'xml-crypto';
 import { signRootElement } from '../idp/saml/sign.ts';
 import { testSp } from '../idp/testing/test-sp.ts';
-import { fastSelect, installOn, samlXpaths } from './xpath-fast-paths.ts';
+import {
+  fastSelect,
+  installOn,
+  samlXpaths,
+  xpathRules,
+  type XpathRules,
+} from './xpath-fast-paths.ts';
 
 type Select = (expr: unknown, node: unknown, resolver: unknown, single?: boolean) => unknown;
 
@@ -38,21 +45,19 @@ const ORIGINALS: readonly {
   readonly name: string;
   readonly version: string;
   readonly select: Select;
+  readonly rules: XpathRules;
 }[] = INSTANCES.map((x, i) => {
   if (!isOriginal(x.selectWithResolver))
     throw new Error('the xpath fast paths were installed before this test file captured xpath');
   // samlXpaths() lists xml-crypto's instance first, then node-saml's (when it is another one).
   const version = xpathVersion(i === 0 ? 'xml-crypto' : '@node-saml/node-saml');
-  return { name: `xpath ${version}`, version, select: x.selectWithResolver.bind(x) };
+  return {
+    name: `xpath ${version}`,
+    version,
+    select: x.selectWithResolver.bind(x),
+    rules: xpathRules(x),
+  };
 });
-/**
- * xpath 0.0.33 (xml-crypto's) gives `namespace-uri()` as `String(namespaceURI)`: for an element in
- * no namespace that is 'undefined' (parsed by xmldom), 'null' (createElement) or '' (`xmlns=""`);
- * 0.0.34 gives ''; the fast path says '' for all. See the KNOWN BUG block: the main property
- * compares that version on non-empty namespace URIs only.
- */
-const EMPTY_NS_BUG_VERSION = '0.0.33';
-
 /** The suite's fixed fast-check seed (harness/testing/vitest-setup.ts; FC_SEED explores others). */
 const SEED = fc.readConfigureGlobal().seed ?? 7_120_531;
 const DSIG = 'http://www.w3.org/2000/09/xmldsig#';
@@ -326,17 +331,14 @@ const localsOf = (e: El): string[] => [
 
 /**
  * Expressions of every template, naming mostly elements of `root` (so that they find something);
- * the no-namespace URI '' (and 'null', 'undefined') only where `empty`.
+ * namespace URIs include '', 'null' and 'undefined' (where the two xpath versions differ).
  */
-function exprArb(empty: boolean, root: El): fc.Arbitrary<{ template: Template; expr: string }> {
+function exprArb(root: El): fc.Arbitrary<{ template: Template; expr: string }> {
   const names = fc.oneof(
     { weight: 3, arbitrary: fc.constantFrom(...localsOf(root)) },
     { weight: 1, arbitrary: name },
   );
-  const all = templates(
-    names,
-    fc.constantFrom(...(empty ? ['', 'null', 'undefined'] : []), ...URIS),
-  );
+  const all = templates(names, fc.constantFrom('', 'null', 'undefined', ...URIS));
   const paths = fc.oneof(...ELEMENT_TEMPLATES.filter((t) => t !== 'comments').map((t) => all[t]));
   return fc.oneof(
     ...ELEMENT_TEMPLATES.map((t) => all[t].map((expr) => ({ template: t as Template, expr }))),
@@ -407,11 +409,12 @@ const tally = (): Record<Template, Tally> =>
 /** Asserts that fastSelect gives exactly the original's answer (when it answers at all). */
 function compare(
   original: Select,
+  rules: XpathRules,
   expr: string,
   node: Node,
   where: string,
 ): 'handled' | 'unhandled' | readonly unknown[] {
-  const fast = fastSelect(expr, node);
+  const fast = fastSelect(expr, node, rules);
   if (fast === undefined) return 'unhandled';
   const slow = original(expr, node, null, false);
   const context = `${where}: ${expr} from ${describeNode(node)}`;
@@ -434,7 +437,7 @@ describe('fastSelect answers exactly as each xpath instance', () => {
     expect(new Set(INSTANCES).size).toBe(2);
   });
 
-  for (const { name: instance, version, select } of ORIGINALS) {
+  for (const { name: instance, select, rules } of ORIGINALS) {
     it(`${instance}: same nodes, order and identity on generated documents (seed ${SEED})`, () => {
       const t = tally();
       let duplicateIdDocs = 0;
@@ -443,7 +446,7 @@ describe('fastSelect answers exactly as each xpath instance', () => {
           docArb.chain((d) =>
             fc.tuple(
               fc.constant(d),
-              fc.array(exprArb(version !== EMPTY_NS_BUG_VERSION, d.root), {
+              fc.array(exprArb(d.root), {
                 minLength: 1,
                 maxLength: 8,
               }),
@@ -461,7 +464,7 @@ describe('fastSelect answers exactly as each xpath instance', () => {
             for (const pick of picks) {
               const node = contextNode(doc, pick);
               for (const { template, expr } of exprs) {
-                const r = compare(select, expr, node, `${instance}, ${pick.kind}, ${xml}`);
+                const r = compare(select, rules, expr, node, `${instance}, ${pick.kind}, ${xml}`);
                 const c = t[template];
                 if (r === 'unhandled') c.unhandled++;
                 else {
@@ -516,10 +519,10 @@ describe('fastSelect answers exactly as each xpath instance', () => {
     const doc = parse(
       `<Response xmlns:ID="_a1"><foo iD="_b2"/><foo x:ID="_b2" xmlns:x="${XNS}"/></Response>`,
     );
-    for (const { name: instance, select } of ORIGINALS) {
-      const a = compare(select, "//*[@*[local-name(.)='ID']='_a1']", doc, instance);
+    for (const { name: instance, select, rules } of ORIGINALS) {
+      const a = compare(select, rules, "//*[@*[local-name(.)='ID']='_a1']", doc, instance);
       expect(a[0] === doc.documentElement && a.length === 1, instance).toBe(true);
-      const b = compare(select, '//*[@ID="_b2"]', doc, instance);
+      const b = compare(select, rules, '//*[@ID="_b2"]', doc, instance);
       expect(b[0] === doc.documentElement.firstChild && b.length === 1, instance).toBe(true);
     }
   });
@@ -539,39 +542,55 @@ describe('fastSelect on literals the templates do not generate', () => {
       `/*[@ID="a'b"]/*[@ID="a'/'b"]`,
     ];
     let handled = 0;
-    for (const { name: instance, select } of ORIGINALS)
+    for (const { name: instance, select, rules } of ORIGINALS)
       for (const expr of exprs)
         for (const node of [doc, doc.documentElement])
-          if (compare(select, expr, node, instance) !== 'unhandled') handled++;
+          if (compare(select, rules, expr, node, instance) !== 'unhandled') handled++;
     // The single-step ones are answered by the walk (and then equal xpath's answer).
     expect(handled).toBeGreaterThanOrEqual(2 * 2 * 4);
   });
 });
 
-describe('KNOWN BUG: namespace-uri() of a node in no namespace under xpath 0.0.33', () => {
-  // xpath 0.0.33 (the instance xml-crypto loads) evaluates namespace-uri() as
-  // `new XString(n.namespaceURI)`: for an element xmldom parsed in no namespace (namespaceURI
-  // undefined) that is the string 'undefined', for one made by createElement (null) 'null', so
-  // `namespace-uri(.)=''` matches neither and `namespace-uri(.)='undefined'` matches the first;
-  // 0.0.34 wraps `n.namespaceURI || ''`. The fast path says `namespaceURI || ''` for both.
-  // xml-crypto and node-saml only ever ask for the xmldsig namespace, so their verdicts do not
-  // change; any other caller of the patched 0.0.33 comparing with '', 'null' or 'undefined'
-  // gets other nodes than xpath's.
-  const buggy = ORIGINALS.find((o) => o.version === EMPTY_NS_BUG_VERSION);
+describe('namespace-uri() of an element in no namespace, as each xpath version says it', () => {
+  // xpath 0.0.33 (xml-crypto's) evaluates namespace-uri() as `String(namespaceURI)`: 'undefined'
+  // for an element xmldom parsed in no namespace, 'null' for one made by createElement; 0.0.34
+  // (node-saml's) as `namespaceURI || ''`. The fast path asks each instance (`xpathRules`).
+  it('the rules found for each instance', () => {
+    const byVersion = Object.fromEntries(ORIGINALS.map((o) => [o.version, o.rules]));
+    expect(byVersion).toEqual({
+      '0.0.33': { rawNamespaceUri: true },
+      '0.0.34': { rawNamespaceUri: false },
+    });
+  });
 
   for (const expr of [
     "./*[local-name(.)='Response' and namespace-uri(.)='']",
     "/*[local-name()='Response' and namespace-uri()='']",
     "./*[local-name(.)='Response' and namespace-uri(.)='undefined']",
+    "./*[local-name(.)='Response' and namespace-uri(.)='null']",
   ])
-    it(`minimal case: ${expr} from the document <Response/>`, () => {
-      if (!buggy) throw new Error(`no xpath ${EMPTY_NS_BUG_VERSION} instance`);
-      // xpath 0.0.33: [] for the first two, [Response] for the third; fastSelect: the opposite.
-      compare(buggy.select, expr, parse('<Response/>'), buggy.name);
+    it(`both versions: ${expr} from the document <Response/>`, () => {
+      for (const o of ORIGINALS)
+        expect(compare(o.select, o.rules, expr, parse('<Response/>'), o.name)).not.toBe(
+          'unhandled',
+        );
     });
 
+  it('an element made by createElement (namespaceURI null) and one with xmlns=""', () => {
+    const doc = parse('<r><a xmlns=""/></r>');
+    doc.documentElement?.appendChild(doc.createElement('a'));
+    for (const o of ORIGINALS)
+      for (const u of ['', 'null', 'undefined'])
+        compare(
+          o.select,
+          o.rules,
+          `./*[local-name(.)='a' and namespace-uri(.)='${u}']`,
+          doc.documentElement as unknown as Node,
+          o.name,
+        );
+  });
+
   it(`generated documents, namespace URIs '', 'null' and 'undefined' only (seed ${SEED})`, () => {
-    if (!buggy) throw new Error(`no xpath ${EMPTY_NS_BUG_VERSION} instance`);
     const nsExpr = fc
       .tuple(
         fc.constantFrom(...NAMES),
@@ -582,7 +601,8 @@ describe('KNOWN BUG: namespace-uri() of a node in no namespace under xpath 0.0.3
     fc.assert(
       fc.property(docArb, nsExpr, contextArb, (d, expr, pick) => {
         const xml = `${d.prolog ? serialize(d.prolog) : ''}${serialize(d.root)}`;
-        compare(buggy.select, expr, contextNode(parse(xml), pick), `${buggy.name}, ${xml}`);
+        for (const o of ORIGINALS)
+          compare(o.select, o.rules, expr, contextNode(parse(xml), pick), `${o.name}, ${xml}`);
       }),
       { seed: SEED, numRuns: 300 },
     );

@@ -18,7 +18,9 @@
  * `/`-rooted path starts at the context node if it is a document, else at its `ownerDocument` (else
  * its topmost ancestor); `@*` is every entry of `attributes`, namespace declarations included;
  * `local-name()` is `localName || baseName || target || nodeName`; an attribute's value is its
- * `nodeValue`; `namespace-uri()` is `namespaceURI || ''`; `text()` is text and CDATA nodes. Also
+ * `nodeValue`; `namespace-uri()` is `namespaceURI || ''` in 0.0.34 but `String(namespaceURI)` in
+ * 0.0.33 ('undefined' or 'null' for an element in no namespace: {@link XpathRules}, found by asking
+ * each instance once); `text()` is text and CDATA nodes. Also
  * the predicate `@N="V"` (node-saml's count of the elements a reference ID names) and `.//comment()`.
  * `@N` is a name test: only attributes in no namespace, compared case-insensitively when xpath
  * takes the document for HTML — @xmldom/xmldom's `hasFeature` says yes to everything. Where the
@@ -31,6 +33,7 @@
  * The checks stay the libraries' own: only how the nodes are found changes, not which.
  */
 import { createRequire } from 'node:module';
+import { DOMParser } from '@xmldom/xmldom';
 
 interface DomNode {
   readonly nodeType: number;
@@ -53,7 +56,7 @@ type SelectWithResolver = (
   resolver: unknown,
   single?: boolean,
 ) => unknown;
-interface XpathModule {
+export interface XpathModule {
   selectWithResolver: SelectWithResolver;
 }
 
@@ -62,6 +65,24 @@ const TEXT = 3;
 const CDATA = 4;
 const COMMENT = 8;
 const DOCUMENT = 9;
+
+/** Where the `xpath` versions differ in what the fast paths answer. */
+export interface XpathRules {
+  /** `namespace-uri()` is `String(namespaceURI)` (0.0.33), not `namespaceURI || ''` (0.0.34). */
+  readonly rawNamespaceUri: boolean;
+}
+
+export const XPATH_0_0_34: XpathRules = { rawNamespaceUri: false };
+
+/**
+ * The rules of one `xpath` instance, asked of it (before the fast paths are installed on it):
+ * `namespace-uri()` of an element in no namespace.
+ */
+export function xpathRules(xpath: XpathModule): XpathRules {
+  const doc = new DOMParser().parseFromString('<a/>', 'text/xml');
+  const uri = xpath.selectWithResolver('namespace-uri(/*)', doc, null, false);
+  return { rawNamespaceUri: uri !== '' };
+}
 
 /** A predicate of an element step; undefined: none. */
 type Predicate = (e: DomNode) => boolean;
@@ -78,11 +99,14 @@ const NAMED_ATTRIBUTE_PREDICATE = /^@([A-Za-z_][\w.-]*)=(?:"([^"]*)"|'([^']*)')$
 /** One element step: `*`, optionally with one predicate (no nested brackets except `@*[...]`). */
 const STEP = /^\*(?:\[((?:[^[\]]|\[[^[\]]*\])*)\])?$/;
 
-function predicate(text: string, ci: boolean): Predicate | undefined {
+function predicate(text: string, ci: boolean, rules: XpathRules): Predicate | undefined {
   const n = NAME_PREDICATE.exec(text);
   if (n) {
     const [, name = '', ns] = n;
-    return (e) => localName(e) === name && (ns === undefined || (e.namespaceURI || '') === ns);
+    const uri = rules.rawNamespaceUri
+      ? (e: DomNode): string => String(e.namespaceURI)
+      : (e: DomNode): string => e.namespaceURI || '';
+    return (e) => localName(e) === name && (ns === undefined || uri(e) === ns);
   }
   const a = ATTRIBUTE_PREDICATE.exec(text);
   if (a) {
@@ -145,8 +169,8 @@ const parsed = new Map<string, FastPath | null>();
  * need sorting into document order); then optionally `@N` or `text()`. Anything else is null (left
  * to xpath).
  */
-function parsePath(expr: string, ci: boolean): FastPath | null {
-  const key = `${ci ? 'i' : 's'}|${expr}`;
+function parsePath(expr: string, ci: boolean, rules: XpathRules): FastPath | null {
+  const key = `${ci ? 'i' : 's'}${rules.rawNamespaceUri ? 'r' : 'e'}|${expr}`;
   const known = parsed.get(key);
   if (known !== undefined) return known;
   const start = /^(\.?)(\/\/?)(.*)$/.exec(expr);
@@ -166,7 +190,7 @@ function parsePath(expr: string, ci: boolean): FastPath | null {
     const steps = (last ? parts?.slice(0, -1) : parts)?.map((p) => {
       const m = STEP.exec(p);
       if (!m) return null;
-      return m[1] === undefined ? undefined : (predicate(m[1], ci) ?? null);
+      return m[1] === undefined ? undefined : (predicate(m[1], ci, rules) ?? null);
     });
     const deepFirst = slashes === '//';
     if (steps && steps.length > 0 && !steps.includes(null) && !(deepFirst && steps.length > 1))
@@ -263,12 +287,16 @@ function commentsUnder(from: DomNode): DomNode[] {
 }
 
 /** The fast answer, or `undefined` when the expression or context is not one of ours. */
-export function fastSelect(expr: unknown, node: unknown): DomNode[] | undefined {
+export function fastSelect(
+  expr: unknown,
+  node: unknown,
+  rules: XpathRules = XPATH_0_0_34,
+): DomNode[] | undefined {
   if (typeof expr !== 'string' || !isDomNode(node)) return undefined;
   if (node.nodeType !== ELEMENT && node.nodeType !== DOCUMENT) return undefined;
   if (expr === './/comment()') return commentsUnder(node);
   const ci = caseInsensitive(node);
-  const path = parsePath(expr, ci);
+  const path = parsePath(expr, ci, rules);
   if (!path) return undefined;
   let context = [path.fromRoot ? rootOf(node) : node];
   path.steps.forEach((keep, i) => {
@@ -340,8 +368,9 @@ export function installOn(xpath: XpathModule): void {
   // xml-crypto's `findAncestorNs`. The expressions answered here have no prefixed names, so the
   // resolver cannot change their result.
   const original = xpath.selectWithResolver.bind(xpath);
+  const rules = xpathRules(xpath);
   xpath.selectWithResolver = (expr, node, resolver, single) => {
-    const nodes = fastSelect(expr, node);
+    const nodes = fastSelect(expr, node, rules);
     if (nodes === undefined) return original(expr, node, resolver, single);
     return single ? nodes[0] : nodes;
   };
