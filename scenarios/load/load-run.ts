@@ -143,7 +143,8 @@ function workerShard(data: LoadWorkerData, onPrepared: (n: number) => void): Sha
   const w = new Worker(WORKER_ENTRY, {
     workerData: data,
     // A young generation of 64 MB rather than V8's default: a citizen's login allocates a few MB
-    // that die young, and fewer scavenges cost less CPU per login (measured with `npm run bench`).
+    // that die young, so a larger nursery means fewer scavenges (their cost follows what survives,
+    // not what was allocated).
     resourceLimits: { maxYoungGenerationSizeMb: 64 },
   });
   let prepared!: () => void;
