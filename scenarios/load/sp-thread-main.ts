@@ -2,6 +2,7 @@
  * The worker thread of sp-thread.ts: starts the SP, says where it is, closes it when asked.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { HostError } from '../../emulator/src/host-error.ts';
 import { startSp } from '../runner/actors/sp.ts';
 import type { FromSpThread, SpThreadData, ToSpThread } from './sp-thread.ts';
 
@@ -33,5 +34,11 @@ try {
     },
   });
 } catch (e) {
-  send({ type: 'error', message: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+  // The message, not the stack: the caller shows it to a person. A HostError's code and kind
+  // cross over so that the CLI still maps it to its exit code.
+  send({
+    type: 'error',
+    message: e instanceof Error ? e.message : String(e),
+    ...(e instanceof HostError ? { code: e.code, kind: e.kind } : {}),
+  });
 }

@@ -9,6 +9,7 @@
 import { request } from 'node:https';
 import { DOMParser } from '@xmldom/xmldom';
 import { afterAll, describe, expect, it } from 'vitest';
+import { HostError } from '../../emulator/src/host-error.ts';
 import type { SpActor } from '../runner/model.ts';
 import { startSpThread, type SpSummary, type ThreadedSp } from './sp-thread.ts';
 import { catalogue } from '../runner/load.ts';
@@ -156,6 +157,11 @@ describe('startSpThread', () => {
         const started = startSpThread(ACTOR, bad);
         // The SP's own complaint about the metadata travels with the error.
         await expect(started, bad).rejects.toThrow(/^the SP thread failed: .*IdP metadata/);
+        // Bad input, as in this thread (exit code 2 from the CLI), and no stack in the message.
+        const e = (await started.catch((x: unknown) => x)) as HostError;
+        expect(e).toBeInstanceOf(HostError);
+        expect([e.code, e.kind], bad).toEqual(['SP_XML_INPUT', 'input']);
+        expect(e.message, bad).not.toMatch(/\n\s+at /);
       }
     },
     SLOW * 2,

@@ -11,6 +11,7 @@
  */
 import type { EventLoopUtilization } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
+import { BenchError, type FailureKind } from '../../emulator/src/host-error.ts';
 import type { SpPageModel } from '../runner/actors/sp.ts';
 import type { SpActor } from '../runner/model.ts';
 
@@ -37,7 +38,13 @@ export interface SpThreadData {
 export type FromSpThread =
   | { readonly type: 'ready'; readonly sp: SpSummary }
   | { readonly type: 'closed' }
-  | { readonly type: 'error'; readonly message: string };
+  | {
+      readonly type: 'error';
+      readonly message: string;
+      /** The error's stable code and kind when it was a HostError (they decide the exit code). */
+      readonly code?: string;
+      readonly kind?: FailureKind;
+    };
 
 export type ToSpThread = { readonly type: 'close' };
 
@@ -74,7 +81,13 @@ export function startSpThread(actor: SpActor, idpMetadataXml: string): Promise<T
         });
       else if (m.type === 'closed') closed?.();
       else {
-        reject(new Error(`the SP thread failed: ${m.message}`));
+        reject(
+          new BenchError(
+            m.code ?? 'SCENARIO_SP',
+            `the SP thread failed: ${m.message}`,
+            m.kind ?? 'environment',
+          ),
+        );
         void w.terminate();
       }
     });
