@@ -123,15 +123,23 @@ function predicate(text: string, ci: boolean, rules: XpathRules): Predicate | un
   return undefined;
 }
 
-/** xpath's `NameTestQName` on an attribute with no prefix, then the value compared. */
+/**
+ * xpath's `NameTestQName` with no prefix on an attribute: no namespace, and `localName ||
+ * nodeName` equal to `name` (given lower-cased when `ci`), compared case-insensitively when `ci`.
+ */
+function nameTestMatches(a: DomNode, name: string, ci: boolean): boolean {
+  if (a.namespaceURI) return false;
+  const n = a.localName || a.nodeName || '';
+  return (ci ? n.toLowerCase() : n) === name;
+}
+
+/** `@N="V"`: an attribute passing the name test whose value is V. */
 function hasNamedAttribute(e: DomNode, name: string, value: string, ci: boolean): boolean {
   const attrs = e.attributes;
   if (!attrs) return false;
   for (let i = 0; i < attrs.length; i++) {
     const a = attrs.item(i);
-    if (!a || a.namespaceURI) continue;
-    const n = a.localName || a.nodeName || '';
-    if ((ci ? n.toLowerCase() : n) === name && (a.nodeValue ?? '') === value) return true;
+    if (a && nameTestMatches(a, name, ci) && (a.nodeValue ?? '') === value) return true;
   }
   return false;
 }
@@ -335,9 +343,7 @@ function lastStep(
     let found = 0;
     for (let i = 0; i < attrs.length; i++) {
       const a = attrs.item(i);
-      if (!a || a.namespaceURI) continue;
-      const n = a.localName || a.nodeName || '';
-      if ((ci ? n.toLowerCase() : n) !== last.name) continue;
+      if (!a || !nameTestMatches(a, last.name, ci)) continue;
       out.push(a);
       if (++found > 1) return undefined;
     }
