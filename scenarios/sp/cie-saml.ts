@@ -18,10 +18,15 @@ import { getSigner, getSigningAlgorithm } from '@node-saml/node-saml/lib/algorit
 import { keyInfoToPem } from '@node-saml/node-saml/lib/crypto.js';
 import { buildAuthnRequest, type AuthnRequestSpec } from './authn-request.ts';
 import { installXpathFastPaths } from './xpath-fast-paths.ts';
+import { installFastClone } from './xmldom-clone.ts';
+import { installVerifyKeyCache } from './xml-crypto-keys.ts';
 
-// xml-crypto's reference and signature look-ups by direct DOM walks (same nodes, a fraction of
-// the CPU): see xpath-fast-paths.ts.
+// Same answers, a fraction of the CPU: xml-crypto's reference and signature look-ups by direct DOM
+// walks (xpath-fast-paths.ts), xmldom's cloneNode without its prototype-walking copy loop
+// (xmldom-clone.ts), the IdP certificate parsed once per PEM (xml-crypto-keys.ts).
 installXpathFastPaths();
+installFastClone();
+installVerifyKeyCache();
 
 /** What the SP remembers about a request it issued (keyed by its ID). */
 export interface IssuedRequest {

@@ -7,6 +7,11 @@
  */
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { SignedXml, type GetKeyInfoContentArgs } from 'xml-crypto';
+import { installFastClone } from '../../sp/xmldom-clone.ts';
+
+// xml-crypto deep-clones each element it signs; xmldom's own copy loop walks every prototype
+// method of every node (the same copy, faster: see xmldom-clone.ts).
+installFastClone();
 
 export const ALG = {
   rsaSha256: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
