@@ -13,7 +13,7 @@
  * logins per second, errors by key (CIE code first, browserless/outcome.ts), a snapshot every
  * second for the progress line.
  */
-import { Worker } from 'node:worker_threads';
+import { startLoadThread } from './load-thread.ts';
 import { BenchError } from '../../emulator/src/host-error.ts';
 import type { FleetOptions } from '../../harness/cards/card-fleet.ts';
 import type { Scenario } from '../runner/load.ts';
@@ -126,11 +126,6 @@ export function ranges(first: number, n: number, k: number): { first: number; co
 
 const now = (): number => performance.timeOrigin + performance.now();
 
-/** The worker's entry: tsx registration from the sources, the compiled module from the package. */
-const WORKER_ENTRY = import.meta.url.endsWith('.ts')
-  ? new URL('./load-worker.mjs', import.meta.url)
-  : new URL('./load-worker-main.js', import.meta.url);
-
 interface Shard {
   readonly prepared: Promise<void>;
   start(at: number): void;
@@ -140,13 +135,7 @@ interface Shard {
 }
 
 function workerShard(data: LoadWorkerData, onPrepared: (n: number) => void): Shard {
-  const w = new Worker(WORKER_ENTRY, {
-    workerData: data,
-    // A young generation of 64 MB rather than V8's default: a citizen's login allocates a few MB
-    // that die young, so a larger nursery means fewer scavenges (their cost follows what survives,
-    // not what was allocated).
-    resourceLimits: { maxYoungGenerationSizeMb: 64 },
-  });
+  const w = startLoadThread('load-worker', data);
   let prepared!: () => void;
   let done!: (t: TallyData) => void;
   let fail!: (e: Error) => void;

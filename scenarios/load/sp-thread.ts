@@ -10,7 +10,7 @@
  * the browser's pages, not by that log).
  */
 import type { EventLoopUtilization } from 'node:perf_hooks';
-import { Worker } from 'node:worker_threads';
+import { startLoadThread } from './load-thread.ts';
 import { BenchError, type FailureKind } from '../../emulator/src/host-error.ts';
 import type { SpPageModel } from '../runner/actors/sp.ts';
 import type { SpActor } from '../runner/model.ts';
@@ -48,19 +48,10 @@ export type FromSpThread =
 
 export type ToSpThread = { readonly type: 'close' };
 
-/** The thread's entry: tsx registration from the sources, the compiled module from the package. */
-const ENTRY = import.meta.url.endsWith('.ts')
-  ? new URL('./sp-thread.mjs', import.meta.url)
-  : new URL('./sp-thread-main.js', import.meta.url);
-
 /** Starts the SP of `actor` in a new worker thread; resolves once it listens. */
 export function startSpThread(actor: SpActor, idpMetadataXml: string): Promise<ThreadedSp> {
   const data: SpThreadData = { actor, idpMetadataXml };
-  const w = new Worker(ENTRY, {
-    workerData: data,
-    // As the citizens' threads (load-run.ts): a larger young generation, fewer scavenges.
-    resourceLimits: { maxYoungGenerationSizeMb: 64 },
-  });
+  const w = startLoadThread('sp-thread', data);
   return new Promise<ThreadedSp>((resolve, reject) => {
     let closed: (() => void) | undefined;
     const exited = new Promise<void>((r) => w.once('exit', () => r()));
