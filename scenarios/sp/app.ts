@@ -69,6 +69,8 @@ function tokenOk(req: Request, token: string): boolean {
 export function buildApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
+  // Its pages are made per session and request; no validator to revalidate against.
+  app.set('etag', false);
   app.set('query parser', 'simple');
 
   app.get('/', (req, res) => {
