@@ -16,8 +16,8 @@
  * on unchanged, so xml-crypto's own error stays what it was. Buffers and KeyObjects pass through.
  * PSS (`sha256-rsa-MGF1`) and HMAC keep the library's code: it checks the key's type itself.
  */
-import { createRequire } from 'node:module';
 import { createPublicKey, type KeyObject } from 'node:crypto';
+import { samlLibraryInstances } from './saml-libraries.ts';
 
 type Verify = (...args: unknown[]) => unknown;
 interface Algorithm {
@@ -31,15 +31,7 @@ export const PKCS1_CLASSES = ['RsaSha1', 'RsaSha256', 'RsaSha512'] as const;
 
 /** xml-crypto's `signature-algorithms` module instances (its own and node-saml's, one or two). */
 export function signatureAlgorithmModules(): AlgorithmsModule[] {
-  const fromHere = createRequire(import.meta.url);
-  const of = (from: string): AlgorithmsModule =>
-    createRequire(from)('xml-crypto/lib/signature-algorithms.js') as AlgorithmsModule;
-  return [
-    ...new Set([
-      of(fromHere.resolve('xml-crypto')),
-      of(createRequire(fromHere.resolve('@node-saml/node-saml')).resolve('xml-crypto')),
-    ]),
-  ];
+  return samlLibraryInstances<AlgorithmsModule>('xml-crypto/lib/signature-algorithms.js');
 }
 
 const keys = new Map<string, KeyObject | null>();

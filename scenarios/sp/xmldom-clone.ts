@@ -26,7 +26,7 @@
  * The walk is iterative, as xmldom's is: a hostile document nested thousands deep cannot overflow
  * the stack. `xmldom-clone.test.ts` checks the copies against xmldom's own on generated documents.
  */
-import { createRequire } from 'node:module';
+import { samlLibraryInstances } from './saml-libraries.ts';
 
 const ELEMENT_NODE = 1;
 const ATTRIBUTE_NODE = 2;
@@ -59,16 +59,7 @@ interface DomModule {
 
 /** The @xmldom/xmldom `lib/dom.js` instances that xml-crypto, node-saml and this project load. */
 export function xmldomModules(): DomModule[] {
-  const fromHere = createRequire(import.meta.url);
-  const of = (from: string): DomModule =>
-    createRequire(from)('@xmldom/xmldom/lib/dom.js') as DomModule;
-  return [
-    ...new Set([
-      of(import.meta.url),
-      of(fromHere.resolve('xml-crypto')),
-      of(fromHere.resolve('@node-saml/node-saml')),
-    ]),
-  ];
+  return samlLibraryInstances<DomModule>('@xmldom/xmldom/lib/dom.js', true);
 }
 
 /**

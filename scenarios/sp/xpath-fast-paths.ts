@@ -32,7 +32,7 @@
  *
  * The checks stay the libraries' own: only how the nodes are found changes, not which.
  */
-import { createRequire } from 'node:module';
+import { samlLibraryInstances } from './saml-libraries.ts';
 import { DOMParser } from '@xmldom/xmldom';
 
 interface DomNode {
@@ -355,10 +355,7 @@ const installed = new WeakSet<XpathModule>();
 
 /** The `xpath` module instances xml-crypto and node-saml themselves load (one or two). */
 export function samlXpaths(): XpathModule[] {
-  const fromHere = createRequire(import.meta.url);
-  const of = (pkg: string): XpathModule =>
-    createRequire(fromHere.resolve(pkg))('xpath') as XpathModule;
-  return [...new Set([of('xml-crypto'), of('@node-saml/node-saml')])];
+  return samlLibraryInstances<XpathModule>('xpath');
 }
 
 /** Installs the fast paths on every instance of {@link samlXpaths}. */
