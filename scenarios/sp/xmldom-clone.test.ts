@@ -20,6 +20,7 @@ import {
   originalCloneNode,
   xmldomModules,
 } from './xmldom-clone.ts';
+import { leafXml, type XmlLeaf } from './testing/xml-leaves.ts';
 
 /** The suite's fixed fast-check seed (harness/testing/vitest-setup.ts; FC_SEED explores others). */
 const SEED = fc.readConfigureGlobal().seed ?? 4_410_227;
@@ -94,10 +95,7 @@ function describeCopy(root: Node, outside: Map<unknown, number>): unknown[] {
 // Documents
 
 const NS = ['urn:a', 'urn:b', 'http://www.w3.org/2000/09/xmldsig#'] as const;
-interface Leaf {
-  readonly kind: 'text' | 'comment' | 'cdata' | 'pi';
-  readonly text: string;
-}
+type Leaf = XmlLeaf;
 interface El {
   readonly kind: 'element';
   readonly prefix: 'p' | 'ds' | null;
@@ -133,13 +131,10 @@ function elementArb(depth: number): fc.Arbitrary<El> {
 function xmlOf(n: El | Leaf): string {
   switch (n.kind) {
     case 'text':
-      return n.text;
     case 'comment':
-      return `<!--${n.text}-->`;
     case 'cdata':
-      return `<![CDATA[${n.text}]]>`;
     case 'pi':
-      return `<?pi ${n.text}?>`;
+      return leafXml(n.kind === 'pi' ? { kind: 'pi', text: `pi ${n.text}` } : n);
     case 'element': {
       const q = n.prefix ? `${n.prefix}:${n.name}` : n.name;
       const decls = [

@@ -23,6 +23,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SignedXml } from 'xml-crypto';
 import { signRootElement } from '../idp/saml/sign.ts';
+import { leafXml, type XmlLeaf } from './testing/xml-leaves.ts';
 import { testSp } from '../idp/testing/test-sp.ts';
 import {
   fastSelect,
@@ -91,10 +92,7 @@ const attrText = (v: string): string => v.replace(/&/g, '&amp;');
 // ---------------------------------------------------------------------------------------------
 // Documents
 
-interface Leaf {
-  readonly kind: 'text' | 'comment' | 'cdata' | 'pi';
-  readonly text: string;
-}
+type Leaf = XmlLeaf;
 interface El {
   readonly kind: 'element';
   readonly prefix: string | null;
@@ -151,13 +149,10 @@ const docArb = fc.record({ prolog: fc.option(leafArb, { nil: null }), root: root
 function serialize(n: El | Leaf): string {
   switch (n.kind) {
     case 'text':
-      return n.text;
     case 'comment':
-      return `<!--${n.text}-->`;
     case 'cdata':
-      return `<![CDATA[${n.text}]]>`;
     case 'pi':
-      return `<?${n.text}?>`;
+      return leafXml(n);
     case 'element': {
       const decls = new Map<string, string>();
       if (n.prefix) decls.set(n.prefix, n.prefixUri);
