@@ -7,6 +7,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import QRCode from 'qrcode';
 import { newId, numericCode, record, type IdpContext } from '../context.ts';
 import type { HybridOp, Transaction } from '../state/transaction.ts';
+import { installQrMaskFastPath } from './qr-mask.ts';
 import { opText, spLogo } from './sp-texts.ts';
 import {
   APP_CODES,
@@ -48,6 +49,9 @@ export function qrPayload(ctx: IdpContext, tx: Transaction, op: HybridOp): strin
     `&SPLogo=${e(spLogo(ctx, tx.requester))}`
   );
 }
+
+// The library's mask choice, made without a method call per module (qr-mask.ts).
+installQrMaskFastPath();
 
 /**
  * The QR code of `payload` as SVG. One byte-mode segment (ISO/IEC 18004 §7.4.5) rather than the
