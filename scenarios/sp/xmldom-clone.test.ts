@@ -11,7 +11,7 @@
  * This file must not import `cie-saml.ts` or `idp/saml/sign.ts` (which install the fast clone at
  * load): xmldom's own `cloneNode` is taken below before anything replaces it.
  */
-import { DOMImplementation, DOMParser, XMLSerializer } from '@xmldom/xmldom';
+import { DOMImplementation, XMLSerializer } from '@xmldom/xmldom';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -20,7 +20,7 @@ import {
   originalCloneNode,
   xmldomModules,
 } from './xmldom-clone.ts';
-import { leafXml, type XmlLeaf } from './testing/xml-leaves.ts';
+import { leafXml, parseGenerated, type XmlLeaf } from './testing/generated-xml.ts';
 
 /** The suite's fixed fast-check seed (harness/testing/vitest-setup.ts; FC_SEED explores others). */
 const SEED = fc.readConfigureGlobal().seed ?? 4_410_227;
@@ -156,15 +156,6 @@ const prologArb: fc.Arbitrary<Leaf> = fc.record({
 });
 const docArb = fc.record({ prolog: fc.option(prologArb, { nil: null }), root: elementArb(0) });
 
-function parse(xml: string): Document {
-  const fail = (m: string): never => {
-    throw new Error(`generated XML did not parse (${m}): ${xml}`);
-  };
-  return new DOMParser({
-    errorHandler: { warning: fail, error: fail, fatalError: fail },
-  }).parseFromString(xml, 'text/xml');
-}
-
 /** The node to clone: the document, or any node of it (attributes included), maybe detached. */
 function pick(doc: Document, k: number, detach: boolean): Node {
   const all = nodesOf(doc);
@@ -187,7 +178,7 @@ describe('fast clone = xmldom’s own cloneNode', () => {
     fc.assert(
       fc.property(docArb, fc.nat(), fc.boolean(), fc.boolean(), (d, k, deep, detach) => {
         const xml = `${d.prolog ? xmlOf(d.prolog) : ''}${xmlOf(d.root)}`;
-        const src = pick(parse(xml), k, detach);
+        const src = pick(parseGenerated(xml), k, detach);
         sameCopy(src, deep, xml);
       }),
       { seed: SEED, numRuns: 1500 },
@@ -216,7 +207,7 @@ describe('fast clone = xmldom’s own cloneNode', () => {
   });
 
   it('the copy is independent of its source', () => {
-    const doc = parse('<r ID="_1"><a x="1">t</a></r>');
+    const doc = parseGenerated('<r ID="_1"><a x="1">t</a></r>');
     const copy = fast(doc.documentElement as Node, true) as Element;
     copy.setAttribute('ID', '_2');
     (copy.firstChild as Element).setAttribute('x', '2');
@@ -226,7 +217,7 @@ describe('fast clone = xmldom’s own cloneNode', () => {
 
   it('a document nested 20,000 deep is copied without overflowing the stack', () => {
     const depth = 20_000;
-    const doc = parse(`${'<a>'.repeat(depth)}x${'</a>'.repeat(depth)}`);
+    const doc = parseGenerated(`${'<a>'.repeat(depth)}x${'</a>'.repeat(depth)}`);
     const copy = fast(doc.documentElement as Node, true);
     let d = 0;
     for (let n: Node | null = copy; n && n.nodeType === 1; n = n.firstChild) d++;
@@ -244,7 +235,7 @@ describe('installFastClone', () => {
     }
     installFastClone();
     expect(MODULES.map((m) => m.Node.prototype.cloneNode)).toEqual(after);
-    const doc = parse('<p:r xmlns:p="urn:a" ID="_1"><p:a>t</p:a><!--c--></p:r>');
+    const doc = parseGenerated('<p:r xmlns:p="urn:a" ID="_1"><p:a>t</p:a><!--c--></p:r>');
     const outside = new Map<unknown, number>();
     expect(describeCopy(doc.cloneNode(true), outside)).toEqual(
       describeCopy(own(doc, true), outside),

@@ -23,7 +23,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SignedXml } from 'xml-crypto';
 import { signRootElement } from '../idp/saml/sign.ts';
-import { leafXml, type XmlLeaf } from './testing/xml-leaves.ts';
+import { leafXml, parseGenerated, type XmlLeaf } from './testing/generated-xml.ts';
 import { testSp } from '../idp/testing/test-sp.ts';
 import {
   fastSelect,
@@ -177,15 +177,6 @@ function serialize(n: El | Leaf): string {
 }
 
 /** Parses strictly: a generated document that is not well-formed is a bug of this test. */
-function parse(xml: string): Document {
-  const fail = (m: string): never => {
-    throw new Error(`generated XML did not parse (${m}): ${xml}`);
-  };
-  return new DOMParser({
-    errorHandler: { warning: fail, error: fail, fatalError: fail },
-  }).parseFromString(xml, 'text/xml');
-}
-
 function elementsOf(n: Node): Element[] {
   const out: Element[] = [];
   const walk = (p: Node): void => {
@@ -450,7 +441,7 @@ describe('fastSelect answers exactly as each xpath instance', () => {
           fc.array(contextArb, { minLength: 1, maxLength: 4 }),
           ([d, exprs], picks) => {
             const xml = `${d.prolog ? serialize(d.prolog) : ''}${serialize(d.root)}`;
-            const doc = parse(xml);
+            const doc = parseGenerated(xml);
             const ids = new Map<string, number>();
             for (const e of elementsOf(doc))
               for (const a of Array.from(e.attributes))
@@ -490,7 +481,7 @@ describe('fastSelect answers exactly as each xpath instance', () => {
   }
 
   it('leaves other shapes and non-element contexts to xpath (undefined)', () => {
-    const doc = parse(
+    const doc = parseGenerated(
       `<samlp:Response xmlns:samlp="${SAMLP}" xmlns:ds="${DSIG}" ID="_a1"><a ID="a]">t</a>` +
         `<!--c--><ds:Signature Id="_b2"/></samlp:Response>`,
     );
@@ -511,7 +502,7 @@ describe('fastSelect answers exactly as each xpath instance', () => {
 
   it('counts namespace declarations as attributes and folds case for name tests, as xpath does', () => {
     // `xmlns:ID="_a1"` is an entry of `attributes`; `@ID` on an xmldom document also matches `iD`.
-    const doc = parse(
+    const doc = parseGenerated(
       `<Response xmlns:ID="_a1"><foo iD="_b2"/><foo x:ID="_b2" xmlns:x="${XNS}"/></Response>`,
     );
     for (const { name: instance, select, rules } of ORIGINALS) {
@@ -525,7 +516,7 @@ describe('fastSelect answers exactly as each xpath instance', () => {
 
 describe('fastSelect on literals the templates do not generate', () => {
   it('double-quoted values holding apostrophes and slashes: as xpath, or left to it', () => {
-    const doc = parse(
+    const doc = parseGenerated(
       `<Response ID="a'b"><foo ID="a'/'b"/><foo Id="x/y"/><foo ID='q"r'/></Response>`,
     );
     const exprs = [
@@ -566,13 +557,13 @@ describe('namespace-uri() of an element in no namespace, as each xpath version s
   ])
     it(`both versions: ${expr} from the document <Response/>`, () => {
       for (const o of ORIGINALS)
-        expect(compare(o.select, o.rules, expr, parse('<Response/>'), o.name)).not.toBe(
+        expect(compare(o.select, o.rules, expr, parseGenerated('<Response/>'), o.name)).not.toBe(
           'unhandled',
         );
     });
 
   it('an element made by createElement (namespaceURI null) and one with xmlns=""', () => {
-    const doc = parse('<r><a xmlns=""/></r>');
+    const doc = parseGenerated('<r><a xmlns=""/></r>');
     doc.documentElement?.appendChild(doc.createElement('a'));
     for (const o of ORIGINALS)
       for (const u of ['', 'null', 'undefined'])
@@ -597,7 +588,13 @@ describe('namespace-uri() of an element in no namespace, as each xpath version s
       fc.property(docArb, nsExpr, contextArb, (d, expr, pick) => {
         const xml = `${d.prolog ? serialize(d.prolog) : ''}${serialize(d.root)}`;
         for (const o of ORIGINALS)
-          compare(o.select, o.rules, expr, contextNode(parse(xml), pick), `${o.name}, ${xml}`);
+          compare(
+            o.select,
+            o.rules,
+            expr,
+            contextNode(parseGenerated(xml), pick),
+            `${o.name}, ${xml}`,
+          );
       }),
       { seed: SEED, numRuns: 300 },
     );
