@@ -215,6 +215,13 @@ describe('fast clone = xmldom’s own cloneNode', () => {
     expect(new XMLSerializer().serializeToString(doc)).toBe('<r ID="_1"><a x="1">t</a></r>');
   });
 
+  it('an attribute cannot be given children (why attributes are copied without looking for any)', () => {
+    const doc = new DOMImplementation().createDocument(null, 'r');
+    const a = doc.createAttribute('x');
+    expect(() => a.appendChild(doc.createTextNode('t'))).toThrow();
+    expect(a.firstChild).toBeNull();
+  });
+
   it('a document nested 20,000 deep is copied without overflowing the stack', () => {
     const depth = 20_000;
     const doc = parseGenerated(`${'<a>'.repeat(depth)}x${'</a>'.repeat(depth)}`);

@@ -21,7 +21,8 @@
  *   attributes in order through `setAttributeNode`;
  * - the copy appended to its parent's copy before its own children are copied, in document
  *   order; an attribute's children always (xmldom forces deep for attributes, though its 0.8
- *   attributes keep their value in a property and have no children).
+ *   attributes keep their value in a property and cannot have children: an attribute inside an
+ *   element is copied without looking for any).
  *
  * The walk is iterative, as xmldom's is: a hostile document nested thousands deep cannot overflow
  * the stack. `xmldom-clone.test.ts` checks the copies against xmldom's own on generated documents.
@@ -107,10 +108,10 @@ export function cloneLikeXmldom(
       const map = emptyAttributes(doc, scratch);
       map._ownerElement = dest;
       dest.attributes = map;
-      for (let i = 0; i < attrs.length; i++) {
-        const a = attrs.item(i) as XNode;
-        dest.setAttributeNode(cloneLikeXmldom(dom, scratch, doc, a, true));
-      }
+      // xmldom copies each attribute deeply; its 0.8 attributes cannot have children (appendChild
+      // refuses an Attr parent), so the deep copy is the blank copy.
+      for (let i = 0; i < attrs.length; i++)
+        dest.setAttributeNode(blankCopy(attrs.item(i) as XNode, doc, dom.NodeList));
     }
     if (parent) parent.appendChild(dest);
     else root = dest;
