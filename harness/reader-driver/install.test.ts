@@ -1,8 +1,12 @@
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   confFileName,
   deviceName,
   DriverInstallError,
+  installDriver,
   libraryFileName,
   renderReaderConf,
   standardEntries,
@@ -57,5 +61,26 @@ describe('reader driver configuration', () => {
         '/x.so',
       ),
     ).toThrow(DriverInstallError);
+  });
+
+  it('refuses a bad entry before building or writing anything', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ciebench-install-'));
+    try {
+      const [good] = standardEntries();
+      const bad = { name: 'Second', device: { host: '127.0.0.1', port: 35990, slots: 0 } };
+      const o = {
+        entries: [good!, bad],
+        libDir: join(dir, 'lib'),
+        confDir: join(dir, 'conf'),
+        buildDir: join(dir, 'build'),
+      };
+      await expect(installDriver(o)).rejects.toMatchObject({ code: 'DRIVER_BAD_OPTION' });
+      // Not built (no compiler run), and no library or conf file of the good entry left behind.
+      expect(existsSync(o.buildDir)).toBe(false);
+      for (const d of [o.libDir, o.confDir])
+        expect(existsSync(d) ? readdirSync(d) : []).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

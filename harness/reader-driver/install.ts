@@ -142,6 +142,9 @@ export function libraryFileName(entry: ReaderEntry): string {
 export async function installDriver(o: InstallOptions): Promise<InstallResult> {
   const libDir = o.libDir ?? dirname(CIEBENCH_READER.library);
   const confDir = o.confDir ?? dirname(CIEBENCH_READER.confFile);
+  // A bad option is refused before anything is built or written (and on a machine without the
+  // build tools it is still reported as the bad option it is).
+  for (const entry of o.entries) renderReaderConf(entry, join(libDir, libraryFileName(entry)));
   const built = await buildDriver(o.buildDir ?? join(DRIVER_DIR, 'build'));
   mkdirSync(libDir, { recursive: true });
   mkdirSync(confDir, { recursive: true });
