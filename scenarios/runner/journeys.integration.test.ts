@@ -168,7 +168,14 @@ describe.skipIf(!browserOk)(
           const steps = page.locator('section.journey .step');
           expect(await steps.count()).toBe(7);
           const shots = page.locator('section.journey img.screenshot');
-          expect(await shots.count()).toBe(7);
+          // A step without its screenshot says why in its notes: shown when this fails.
+          const run = JSON.parse(
+            readFileSync(join(dir, 'agent-nfc', 'report.json'), 'utf8'),
+          ) as RunResult;
+          const missing = run.journeys.flatMap((jr) =>
+            jr.steps.filter((st) => !st.artefacts.screenshot).map((st) => st.notes.join('; ')),
+          );
+          expect(await shots.count(), missing.join('\n')).toBe(7);
           const widths = await shots.evaluateAll((els) =>
             els.map((e) => (e as unknown as { naturalWidth: number }).naturalWidth),
           );

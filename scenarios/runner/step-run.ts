@@ -9,6 +9,7 @@ import { stepText, type Journey } from './journey.ts';
 import { currentPageId, STEP_TIMEOUT_MS, waitForPage } from './pages.ts';
 import type { StepArtefacts, StepResult } from './results.ts';
 import { runBrowserStep, type StepOutcome } from './steps-browser.ts';
+import { captureScreenshot } from './step-screenshot.ts';
 import { runPhoneStep } from './steps-phone.ts';
 import type { Step } from './steps.ts';
 
@@ -84,10 +85,8 @@ export async function runStep(
   }
   const durationMs = Math.round(performance.now() - start);
   const shot = join(dir, 'steps', `${String(index + 1).padStart(2, '0')}.jpg`);
-  const screenshot = await j.page
-    .screenshot({ type: 'jpeg', quality: 55, path: shot, timeout: 10_000 })
-    .then(() => relative(reportDir, shot))
-    .catch(() => undefined);
+  const capture = await captureScreenshot(j.page, shot);
+  const screenshot = capture.path ? relative(reportDir, capture.path) : undefined;
   const after = records(j.card);
   const artefacts: StepArtefacts = {
     ...(screenshot ? { screenshot } : {}),
@@ -103,7 +102,7 @@ export async function runStep(
     verdict: error ? 'failed' : 'passed',
     startedMs: Math.round(start - t0),
     durationMs,
-    notes: out.notes,
+    notes: capture.note ? [...out.notes, capture.note] : out.notes,
     ...(error ? { error } : {}),
     artefacts,
   };
